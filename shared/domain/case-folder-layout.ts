@@ -1,0 +1,21 @@
+/**
+ * The case folder: the same relative keys under `./cases/<caseId>/` locally and under
+ * `s3://<bucket>/cases/<caseId>/` in AWS. Every step writes only through these names.
+ */
+export function caseFolderLayout(caseId: string) {
+  const root = `${caseId}/`;
+  return {
+    root,
+    caseFile: `${root}case.json`,
+    inventory: `${root}inventory.json`,
+    tables: `${root}tables.json`,
+    huntsFolder: `${root}hunts/`,
+    huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,
+    huntRows: (huntId: string) => `${root}hunts/${huntId}.csv`,
+    summary: `${root}summary.json`,
+    report: `${root}report.md`,
+    manifest: `${root}manifest.json`,
+  };
+}
+
+export type CaseFolderLayout = ReturnType<typeof caseFolderLayout>;

@@ -1,0 +1,87 @@
+import { InvalidRequestError } from '../errors.js';
+import { parseTimeWindow, type TimeWindow } from './time-window.js';
+
+export type EngineName = 'athena' | 'duckdb';
+
+/** What a responder (or a trigger) asks for. Everything is optional but the intent to investigate. */
+export interface InvestigationRequest {
+  caseId?: string;
+  from?: string;
+  to?: string;
+  /** Restrict the run to these hunts (ids); by default every hunt whose sources exist runs. */
+  huntIds?: string[];
+  /** Hunts run at once; Athena's per-account concurrency limits make a cap worth having. */
+  maxConcurrency?: number;
+  /** Who asked and why, kept in case.json for the record. */
+  requestedBy?: string;
+  reason?: string;
+}
+
+/** The small state that flows between the workflow's steps; everything large lives in the case folder. */
+export interface CaseContext {
+  caseId: string;
+  window: TimeWindow;
+  engine: EngineName;
+  openedAt: string;
+  maxConcurrency: number;
+  huntIds: string[] | null;
+  requestedBy: string | null;
+  reason: string | null;
+}
+
+export type CaseStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+const HUNT_ID = /^[a-z0-9][a-z0-9-]{1,79}$/;
+const DEFAULT_MAX_CONCURRENCY = 4;
+
+export function newCaseId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `case-${stamp}-${Math.random().toString(16).slice(2, 8)}`;
+}
+
+/** Validates a request from any trigger and turns it into the case's context. */
+export function openCaseContext(request: unknown, engine: EngineName, now: Date): CaseContext {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    throw new InvalidRequestError('The investigation request must be a JSON object.');
+  }
+  const r = request as Record<string, unknown>;
+  const caseId = optionalString(r, 'caseId') ?? newCaseId(now);
+  if (!CASE_ID.test(caseId)) {
+    throw new InvalidRequestError(
+      `caseId '${caseId}' must be 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit.`,
+    );
+  }
+  const maxConcurrency = r.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+  if (!Number.isInteger(maxConcurrency) || (maxConcurrency as number) < 1 || (maxConcurrency as number) > 40) {
+    throw new InvalidRequestError('maxConcurrency must be an integer from 1 to 40.');
+  }
+  const huntIds = r.huntIds === undefined ? null : stringList(r.huntIds, 'huntIds');
+  for (const id of huntIds ?? []) {
+    if (!HUNT_ID.test(id)) throw new InvalidRequestError(`'${id}' is not a hunt id.`);
+  }
+  return {
+    caseId,
+    window: parseTimeWindow(optionalString(r, 'from'), optionalString(r, 'to')),
+    engine,
+    openedAt: now.toISOString(),
+    maxConcurrency: maxConcurrency as number,
+    huntIds,
+    requestedBy: optionalString(r, 'requestedBy') ?? null,
+    reason: optionalString(r, 'reason') ?? null,
+  };
+}
+
+function optionalString(r: Record<string, unknown>, key: string): string | undefined {
+  const value = r[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidRequestError(`'${key}' must be a string.`);
+  return value;
+}
+
+function stringList(value: unknown, key: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new InvalidRequestError(`'${key}' must be a list of strings.`);
+  }
+  return value;
+}

@@ -1,0 +1,44 @@
+import type { LogSourceId } from './log-sources.js';
+
+/** How the records of one local file are laid out. */
+export type FileLayout = 'records-object' | 'json-array' | 'json-lines';
+
+export interface InventoriedFile {
+  path: string;
+  size: number;
+  layout: FileLayout;
+  compressed: boolean;
+}
+
+/** One place where a source's logs are stored. */
+export interface SourceLocation {
+  source: LogSourceId;
+  /** `s3://bucket/prefix/` or a local folder. */
+  location: string;
+  /** Local inventory: every file of this source, with its layout. */
+  files?: InventoriedFile[];
+  /** S3 delivery layout: accounts and regions found under `AWSLogs/`. */
+  accounts?: string[];
+  regions?: string[];
+  /** Organisation trails put the organisation id between `AWSLogs/` and the account. */
+  organizationId?: string;
+  /** Free-form facts worth showing a responder (trail name, multi-region, logging on or off). */
+  details?: Record<string, string | number | boolean>;
+}
+
+export type InputStage = 'inventory' | 'tables' | 'export' | 'hunts';
+
+/** An input casefile did not read, and why: nothing is skipped silently. */
+export interface SkippedInput {
+  input: string;
+  reason: string;
+  stage: InputStage;
+}
+
+export interface Inventory {
+  discoveredAt: string;
+  sources: SourceLocation[];
+  skipped: SkippedInput[];
+  /** Notes on what the inventory could not see (a denied API, a region without the service). */
+  notes: string[];
+}

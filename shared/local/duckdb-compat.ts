@@ -1,0 +1,17 @@
+/**
+ * Athena (Trino) functions that DuckDB lacks or names differently, as DuckDB macros, so a hunt's
+ * Athena SQL runs unchanged on the embedded engine. Each macro keeps Trino's argument order and
+ * meaning; where DuckDB has the same name with another meaning (cardinality), the macro shadows it.
+ */
+export const athenaCompatibilityMacros: string[] = [
+  'CREATE OR REPLACE MACRO regexp_like(s, pattern) AS regexp_matches(s, pattern)',
+  'CREATE OR REPLACE MACRO approx_distinct(x) AS approx_count_distinct(x)',
+  'CREATE OR REPLACE MACRO json_extract_scalar(j, path) AS json_extract_string(j, path)',
+  'CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
+  "CREATE OR REPLACE MACRO url_extract_host(u) AS nullif(regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1), '')",
+  'CREATE OR REPLACE MACRO to_unixtime(t) AS epoch(t)',
+  "CREATE OR REPLACE MACRO json_array_contains(j, v) AS list_contains(json_extract_string(j, '$[*]'), CAST(v AS VARCHAR))",
+  'CREATE OR REPLACE MACRO cardinality(l) AS len(l)',
+  'CREATE OR REPLACE MACRO array_join(l, sep) AS array_to_string(l, sep)',
+  'CREATE OR REPLACE MACRO slice(l, start, n) AS list_slice(l, start, start + n - 1)',
+];
