@@ -1,10 +1,9 @@
-import { expect } from 'vitest';
 import { allCustomMatcher, type CustomMatcher } from 'aws-sdk-client-mock-vitest';
+import { expect } from 'vitest';
 
 expect.extend(allCustomMatcher);
 
 declare module 'vitest' {
-  // biome-ignore lint/suspicious/noExplicitAny: the matcher library's own generic default
-  interface Assertion<T = any> extends CustomMatcher<T> {}
-  interface AsymmetricMatchersContaining extends CustomMatcher {}
+  // biome-ignore lint/suspicious/noEmptyInterface: the library's documented way to type its matchers
+  interface Matchers<R, T> extends CustomMatcher<R, T> {}
 }

@@ -6,7 +6,9 @@
 export const athenaCompatibilityMacros: string[] = [
   'CREATE OR REPLACE MACRO regexp_like(s, pattern) AS regexp_matches(s, pattern)',
   'CREATE OR REPLACE MACRO approx_distinct(x) AS approx_count_distinct(x)',
-  'CREATE OR REPLACE MACRO json_extract_scalar(j, path) AS json_extract_string(j, path)',
+  // Trino's json_extract_scalar gives NULL for an object or array; DuckDB's json_extract_string gives its text.
+  "CREATE OR REPLACE MACRO json_extract_scalar(j, path) AS CASE WHEN json_type(j, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, path) END",
+  'CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)',
   'CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
   "CREATE OR REPLACE MACRO url_extract_host(u) AS nullif(regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1), '')",
   'CREATE OR REPLACE MACRO to_unixtime(t) AS epoch(t)',

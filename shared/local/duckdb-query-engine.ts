@@ -21,11 +21,13 @@ export class DuckDbQueryEngine implements QueryEngine {
       memory_limit: settings.memoryLimit ?? '2GB',
       threads: String(settings.threads ?? 2),
       preserve_insertion_order: 'false',
-      TimeZone: 'UTC',
     };
     if (settings.tempDirectory) options.temp_directory = settings.tempDirectory;
     const engine = new DuckDbQueryEngine(await DuckDBInstance.create(':memory:', options));
     await engine.withConnection(async (connection) => {
+      // Day buckets of TIMESTAMPTZ values follow the session time zone; Athena works in UTC.
+      await connection.run('LOAD icu');
+      await connection.run("SET GLOBAL TimeZone = 'UTC'");
       for (const macro of athenaCompatibilityMacros) await connection.run(macro);
     });
     return engine;

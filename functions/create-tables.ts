@@ -1,0 +1,16 @@
+import middy from '@middy/core';
+import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
+import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
+import { createTables } from '../shared/workflow/create-tables.js';
+import { parseCaseInput } from '../shared/workflow/step-input.js';
+
+/** Makes every found log source queryable and picks the hunts. */
+const createTablesStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
+  const { case: context } = parseCaseInput(event);
+  return createTables(context, adapters(context));
+};
+
+/** The Lambda handler over the given adapters; the local runner passes its own. */
+export const createHandler = (adapters: CaseAdapterFactory) => middy(createTablesStep(adapters));
+
+export const handler = createHandler(awsCaseAdapters);

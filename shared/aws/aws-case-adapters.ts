@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { CaseContext } from '../domain/case.js';
+import { InvalidRequestError } from '../errors.js';
+import type { CaseAdapters } from '../ports/case-adapters.js';
+import { AthenaQueryEngine } from './athena-query-engine.js';
+import { AthenaTableBuilder } from './athena-table-builder.js';
+import { AwsLogInventory } from './aws-log-inventory.js';
+import { S3EvidenceStore } from './s3-evidence-store.js';
+
+/** Clients live as long as the Lambda container, so connections are reused across invocations. */
+let clients: { athena: AthenaClient; s3: S3Client } | undefined;
+
+/**
+ * The Glue database of one case: Glue allows lower-case letters, digits and underscores, so the id
+ * is folded and a hash keeps two ids that fold alike (`a-b`, `a.b`) apart.
+ */
+export function caseDatabaseName(caseId: string, prefix = 'casefile_'): string {
+  const folded = caseId.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const hash = createHash('sha256').update(caseId).digest('hex').slice(0, 8);
+  return `${prefix}${folded}_${hash}`.slice(0, 255);
+}
+
+/** The composition point for Lambda: every adapter from the environment serverless.yml sets. */
+export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
+  const env = requiredEnvironment(['CASE_BUCKET', 'ATHENA_WORKGROUP']);
+  clients ??= { athena: new AthenaClient({}), s3: new S3Client({}) };
+  const databasePrefix = process.env.ATHENA_DATABASE_PREFIX ?? 'casefile_';
+  const databaseName = (caseId: string) => caseDatabaseName(caseId, databasePrefix);
+  const engine = new AthenaQueryEngine({
+    client: clients.athena,
+    workGroup: env.ATHENA_WORKGROUP,
+    ...(context ? { database: databaseName(context.caseId) } : {}),
+  });
+  const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1').split(',').map((r) => r.trim());
+  return {
+    engineName: 'athena',
+    store: new S3EvidenceStore({ client: clients.s3, bucket: env.CASE_BUCKET, prefix: process.env.CASE_PREFIX ?? 'cases/' }),
+    inventory: new AwsLogInventory({
+      regions,
+      cloudTrailClient: (region: string) => new CloudTrailClient({ region }),
+      s3Client: clients.s3,
+    }),
+    tables: new AthenaTableBuilder({ engine, databaseName }),
+    engine,
+    now: () => new Date(),
+  };
+}
+
+function requiredEnvironment<K extends string>(names: K[]): Record<K, string> {
+  const values = {} as Record<K, string>;
+  for (const name of names) {
+    const value = process.env[name];
+    if (!value) throw new InvalidRequestError(`The function's environment lacks ${name}; check serverless.yml.`);
+    values[name] = value;
+  }
+  return values;
+}

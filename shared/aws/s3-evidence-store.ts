@@ -1,0 +1,143 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { EvidenceStoreError, TransientServiceError } from '../errors.js';
+import type { EvidenceStore, StoredObject } from '../ports/evidence-store.js';
+
+export interface S3EvidenceStoreOptions {
+  client?: S3Client;
+  bucket: string;
+  /** Where case folders start in the bucket; `cases/` by default. */
+  prefix?: string;
+  /** Keys per ListObjectsV2 page (S3 caps it at 1000); smaller only to exercise paging. */
+  listPageSize?: number;
+}
+
+/**
+ * Case folders in S3. Objects are encrypted by the bucket's default encryption, so the KMS key
+ * and its policy stay in the bucket's configuration rather than in every caller.
+ */
+export class S3EvidenceStore implements EvidenceStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly listPageSize: number | undefined;
+
+  constructor(options: S3EvidenceStoreOptions) {
+    this.client = options.client ?? new S3Client({});
+    this.bucket = options.bucket;
+    const prefix = options.prefix ?? 'cases/';
+    checkRelativeKey(prefix);
+    this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.listPageSize = options.listPageSize;
+  }
+
+  locate(key: string): string {
+    return `s3://${this.bucket}/${this.objectKey(key)}`;
+  }
+
+  async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
+    const Key = this.objectKey(key);
+    await this.send('write', key, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: body,
+          ContentType: contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
+        }),
+      ),
+    );
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const Key = this.objectKey(key);
+    return this.send('read', key, async () => {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      if (!response.Body) throw new EvidenceStoreError(`${this.locate(key)} has no body.`);
+      return response.Body.transformToByteArray();
+    });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const Key = this.objectKey(key);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return true;
+    } catch (error) {
+      // HEAD responses have no body, so a missing key shows only as its status code.
+      if (statusOf(error) === 404) return false;
+      throw this.failure('check', key, error);
+    }
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    checkRelativeKey(prefix);
+    const objects: StoredObject[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const token = continuationToken;
+      const page = await this.send('list', prefix, () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            ContinuationToken: token,
+            MaxKeys: this.listPageSize,
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key) objects.push({ key: object.Key.slice(this.prefix.length), size: object.Size ?? 0 });
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private objectKey(key: string): string {
+    checkRelativeKey(key);
+    return this.prefix + key;
+  }
+
+  private async send<T>(action: string, key: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.failure(action, key, error);
+    }
+  }
+
+  private failure(action: string, key: string, error: unknown): Error {
+    if (error instanceof EvidenceStoreError) return error;
+    const message = (error as Error).message;
+    if ((error as Error).name === 'NoSuchKey') {
+      return new EvidenceStoreError(`${this.locate(key)} does not exist.`, { cause: error });
+    }
+    const status = statusOf(error);
+    if ((error as Error).name === 'SlowDown' || status === 429 || (status !== undefined && status >= 500)) {
+      return new TransientServiceError(`S3 was busy or unavailable (${action} ${this.locate(key)}): ${message}`, {
+        cause: error,
+      });
+    }
+    return new EvidenceStoreError(`Could not ${action} ${this.locate(key)}: ${message}`, { cause: error });
+  }
+}
+
+/**
+ * Keys are relative to the case folder root. A leading `/` or a `..` step would leave the root in
+ * the filesystem store, so neither store accepts them, and a key means the same in both.
+ */
+function checkRelativeKey(key: string): void {
+  if (key.startsWith('/') || key.split('/').includes('..')) {
+    throw new EvidenceStoreError(`Refusing a key outside the case store: '${key}'`);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}

@@ -1,0 +1,47 @@
+import type { HuntDefinition, HuntKind, Severity } from '../hunts/hunt-definition.js';
+import type { EngineName } from './case.js';
+
+export type HuntStatus = 'SUCCEEDED' | 'FAILED';
+
+/** `hunts/<huntId>.json`: what ran, how, and what it found; the rows themselves are in the CSV. */
+export interface HuntResultRecord {
+  huntId: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  kind: HuntKind;
+  mitre: string[];
+  tactics: string[];
+  triage: string;
+  status: HuntStatus;
+  engine: EngineName;
+  query: string;
+  parameters: (string | number | boolean)[];
+  rowCount: number;
+  truncated: boolean;
+  columns: string[];
+  /** The first rows, so the report needs no CSV parsing. */
+  sample: Record<string, string | null>[];
+  resultsFile: string | null;
+  durationMs: number;
+  bytesScanned: number | null;
+  queryId: string | null;
+  error: { name: string; message: string } | null;
+}
+
+/** What a hunt step hands back to the workflow: small, so 80 of them fit in one state. */
+export interface HuntOutcome {
+  huntId: string;
+  status: HuntStatus;
+  severity?: Severity;
+  rowCount?: number;
+  error?: string;
+  cause?: string;
+}
+
+export const SAMPLE_ROWS = 25;
+
+export function huntMetadata(hunt: HuntDefinition) {
+  const { id, title, description, severity, kind, mitre, tactics, triage } = hunt;
+  return { huntId: id, title, description, severity, kind, mitre, tactics, triage };
+}

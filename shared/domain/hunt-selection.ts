@@ -1,0 +1,35 @@
+import type { HuntDefinition } from '../hunts/hunt-definition.js';
+import type { LogSourceId } from './log-sources.js';
+
+export interface HuntNotRun {
+  huntId: string;
+  reason: string;
+}
+
+export interface HuntSelection {
+  run: string[];
+  notRun: HuntNotRun[];
+}
+
+/** Every hunt whose log sources exist runs; every other one is listed with the reason it did not. */
+export function selectHunts(
+  library: HuntDefinition[],
+  available: LogSourceId[],
+  requested: string[] | null,
+): HuntSelection {
+  const selection: HuntSelection = { run: [], notRun: [] };
+  const known = new Set(library.map((h) => h.id));
+  for (const id of requested ?? []) {
+    if (!known.has(id)) selection.notRun.push({ huntId: id, reason: 'no hunt with this id in the library' });
+  }
+  for (const hunt of library) {
+    if (requested && !requested.includes(hunt.id)) continue;
+    const missing = hunt.sources.filter((source) => !available.includes(source));
+    if (missing.length > 0) {
+      selection.notRun.push({ huntId: hunt.id, reason: `no readable ${missing.join(', ')} logs for this case` });
+    } else {
+      selection.run.push(hunt.id);
+    }
+  }
+  return selection;
+}

@@ -1,0 +1,115 @@
+import { InvalidHuntError } from '../errors.js';
+import { isLogSourceId, type LogSourceId } from '../domain/log-sources.js';
+
+export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+/**
+ * `event` hunts return one row per matching event; `behaviour` hunts aggregate many events into one
+ * row per actor and carry the `eventids` behind it.
+ */
+export type HuntKind = 'event' | 'behaviour';
+
+export interface HuntTestCase {
+  name: string;
+  /** `match`: the hunt must report at least one row; `no-match`: none. */
+  expect: 'match' | 'no-match';
+  /** Records per source, exactly as delivered (CloudTrail events as in a `Records` list). */
+  records: Record<string, unknown>[];
+}
+
+export interface HuntDefinition {
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  kind: HuntKind;
+  sources: LogSourceId[];
+  /** MITRE ATT&CK technique ids (T1562.008), at the version pinned in the library. */
+  mitre: string[];
+  tactics: string[];
+  triage: string;
+  references: string[];
+  /** Athena (Trino) SQL: the single text both engines run. */
+  sql: string;
+  tests: HuntTestCase[];
+}
+
+/** The leading columns of every event hunt, so results from all hunts line up in one timeline. */
+export const eventHuntLeadingColumns = [
+  'event_time',
+  'event_name',
+  'actor',
+  'source_ip',
+  'account_id',
+  'region',
+  'eventid',
+] as const;
+
+/** Behaviour hunts name the actor, the span of the behaviour and the events behind it. */
+export const behaviourHuntColumns = ['first_seen', 'last_seen', 'actor', 'event_count', 'eventids'] as const;
+
+const HUNT_ID = /^[a-z0-9][a-z0-9-]{1,79}$/;
+const TECHNIQUE = /^T\d{4}(\.\d{3})?$/;
+
+/** Checks a parsed hunt file; every problem is reported at once, naming the file. */
+export function validateHunt(raw: unknown, origin: string): HuntDefinition {
+  const problems: string[] = [];
+  const h = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const text = (key: string) => {
+    if (typeof h[key] !== 'string' || (h[key] as string).trim() === '') problems.push(`'${key}' must be text`);
+    return String(h[key] ?? '').trim();
+  };
+  const list = (key: string, check: (v: string) => boolean, message: string) => {
+    const value = h[key] ?? [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && check(v))) {
+      problems.push(`'${key}' ${message}`);
+      return [];
+    }
+    return value as string[];
+  };
+  const id = text('id');
+  if (!HUNT_ID.test(id)) problems.push(`id '${id}' must be lower-case words joined by '-'`);
+  const severity = text('severity');
+  if (!(severities as readonly string[]).includes(severity)) problems.push(`severity '${severity}' is unknown`);
+  const kind = text('kind');
+  if (kind !== 'event' && kind !== 'behaviour') problems.push(`kind must be 'event' or 'behaviour'`);
+  const sources = list('sources', isLogSourceId, 'must list known log sources');
+  if (sources.length === 0) problems.push(`'sources' must name at least one log source`);
+  const mitre = list('mitre', (v) => TECHNIQUE.test(v), 'must list ATT&CK technique ids like T1562.008');
+  const tests = validateTests(h.tests, problems);
+  const hunt: HuntDefinition = {
+    id,
+    title: text('title'),
+    description: text('description'),
+    severity: severity as Severity,
+    kind: kind as HuntKind,
+    sources: sources as LogSourceId[],
+    mitre,
+    tactics: list('tactics', (v) => v.length > 0, 'must list ATT&CK tactics'),
+    triage: text('triage'),
+    references: list('references', (v) => /^https?:\/\//.test(v), 'must be URLs'),
+    sql: text('sql'),
+    tests,
+  };
+  if (problems.length > 0) throw new InvalidHuntError(`${origin}: ${problems.join('; ')}`);
+  return hunt;
+}
+
+function validateTests(raw: unknown, problems: string[]): HuntTestCase[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push(`'tests' must hold at least one positive and one negative case`);
+    return [];
+  }
+  const tests = raw.map((t, i) => {
+    const test = (t ?? {}) as Record<string, unknown>;
+    if (typeof test.name !== 'string') problems.push(`test ${i + 1} needs a name`);
+    if (test.expect !== 'match' && test.expect !== 'no-match') problems.push(`test ${i + 1}: expect match|no-match`);
+    if (!Array.isArray(test.records)) problems.push(`test ${i + 1} needs records`);
+    return test as unknown as HuntTestCase;
+  });
+  if (!tests.some((t) => t.expect === 'match') || !tests.some((t) => t.expect === 'no-match')) {
+    problems.push('tests need both a match and a no-match case');
+  }
+  return tests;
+}

@@ -1,0 +1,48 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { InvalidHuntError } from '../errors.js';
+import { type HuntDefinition, validateHunt } from './hunt-definition.js';
+
+/** The ATT&CK release the library's technique ids and tactic names refer to. */
+export const ATTACK_VERSION = 'v17';
+
+/**
+ * Where the hunt files are. In a Lambda bundle the module is bundled away from them, so the
+ * package ships them under the task root (serverless.yml `package.patterns`).
+ */
+export function defaultLibraryDir(): string {
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  if (taskRoot) return join(taskRoot, 'shared', 'hunts', 'library');
+  return fileURLToPath(new URL('./library/', import.meta.url));
+}
+
+/** Loads and validates every hunt; one malformed file stops the load with its name in the error. */
+export async function loadHuntLibrary(dir = defaultLibraryDir()): Promise<HuntDefinition[]> {
+  const files = (await readdir(dir, { recursive: true }))
+    .filter((name) => name.endsWith('.yaml') || name.endsWith('.yml'))
+    .sort();
+  const hunts: HuntDefinition[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let raw: unknown;
+    try {
+      raw = parse(await readFile(join(dir, file), 'utf8'));
+    } catch (error) {
+      throw new InvalidHuntError(`${file}: not valid YAML: ${(error as Error).message}`, { cause: error });
+    }
+    const hunt = validateHunt(raw, file);
+    const earlier = seen.get(hunt.id);
+    if (earlier) throw new InvalidHuntError(`${file}: hunt id '${hunt.id}' is also used by ${earlier}`);
+    seen.set(hunt.id, file);
+    hunts.push(hunt);
+  }
+  return hunts;
+}
+
+export async function findHunt(huntId: string, dir?: string): Promise<HuntDefinition> {
+  const hunt = (await loadHuntLibrary(dir)).find((h) => h.id === huntId);
+  if (!hunt) throw new InvalidHuntError(`No hunt with id '${huntId}' in the library.`);
+  return hunt;
+}

@@ -1,0 +1,151 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { InvestigationRequest } from '../domain/case.js';
+import { loadHuntLibrary } from '../hunts/hunt-library.js';
+import { runHuntTests } from './hunt-test-runner.js';
+import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
+
+const USAGE = `casefile: investigate an AWS account's logs and leave a case folder.
+
+Usage:
+  casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
+                       [--hunts <id,id>] [--max-concurrency <n>]
+  casefile demo [--out <dir>]       generate the demo logs and investigate them
+  casefile hunts                    list the hunt library
+  casefile hunts test               run every hunt's inline tests
+
+Without --from/--to the window is the whole span of the records found.
+The case folder's path is the last line printed on stdout.`;
+
+/** Runs one command; returns the process exit code. Progress goes to stderr, results to stdout. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'investigate':
+        return await investigate(rest);
+      case 'demo':
+        return await demo(rest);
+      case 'hunts':
+        return rest[0] === 'test' ? await testHunts() : await listHunts();
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`Unknown command '${command}'.\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    console.error(`casefile: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function investigate(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      logs: { type: 'string' },
+      out: { type: 'string', default: 'cases' },
+      'case-id': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      hunts: { type: 'string' },
+      'max-concurrency': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.logs) {
+    console.error(`--logs <dir> is required.\n\n${USAGE}`);
+    return 2;
+  }
+  const request: InvestigationRequest = {
+    ...(values['case-id'] ? { caseId: values['case-id'] } : {}),
+    ...(values.from ? { from: values.from } : {}),
+    ...(values.to ? { to: values.to } : {}),
+    ...(values.hunts ? { huntIds: values.hunts.split(',').map((h) => h.trim()) } : {}),
+    ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
+    requestedBy: 'casefile CLI',
+  };
+  return runAndReport(resolve(values.logs), resolve(values.out), request);
+}
+
+async function demo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'cases' } }, strict: true });
+  const { generateDemoLogs } = await import('./demo/generate-demo-logs.js');
+  const logs = resolve('.demo', 'logs');
+  const generated = await generateDemoLogs(logs);
+  console.error(`Demo logs: ${generated.records} CloudTrail records in ${generated.files} files under ${logs}`);
+  return runAndReport(logs, resolve(values.out ?? 'cases'), { caseId: 'demo', requestedBy: 'casefile demo' });
+}
+
+async function runAndReport(logs: string, out: string, request: InvestigationRequest): Promise<number> {
+  const progress = progressPrinter();
+  const started = performance.now();
+  const outcome = await runInvestigationLocally({ logs, out, request, onProgress: progress.update });
+  progress.finish();
+  const { readFile } = await import('node:fs/promises');
+  const summary = JSON.parse(await readFile(resolve(outcome.caseFolder, 'summary.json'), 'utf8'));
+  const s = summary.findingsBySeverity;
+  console.error(
+    `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary.findings.length} hunts with findings ` +
+      `(${s.critical} critical, ${s.high} high, ${s.medium} medium), ${summary.hunts.failed} failed, ` +
+      `${summary.skipped.length} inputs skipped. Read report.md first.`,
+  );
+  console.log(outcome.caseFolder);
+  return 0;
+}
+
+function progressPrinter() {
+  const tty = process.stderr.isTTY;
+  let lastPercent = -1;
+  return {
+    update(event: ProgressEvent) {
+      if (event.kind === 'step') {
+        if (tty && lastPercent >= 0) process.stderr.write('\n');
+        lastPercent = -1;
+        process.stderr.write(`→ ${event.state}\n`);
+      } else if (event.kind === 'retry') {
+        process.stderr.write(`  retrying ${event.state} after ${event.error}\n`);
+      } else {
+        const percent = Math.floor((event.done / event.total) * 100);
+        const bar = `${'█'.repeat(Math.floor(percent / 5))}${'░'.repeat(20 - Math.floor(percent / 5))}`;
+        const line = `  hunts ${bar} ${event.done}/${event.total}`;
+        if (tty) process.stderr.write(`\r${line}`);
+        else if (percent >= lastPercent + 25 || event.done === event.total) process.stderr.write(`${line}\n`);
+        lastPercent = percent;
+      }
+    },
+    finish() {
+      if (tty && lastPercent >= 0) process.stderr.write('\n');
+    },
+  };
+}
+
+async function listHunts(): Promise<number> {
+  const hunts = await loadHuntLibrary();
+  for (const h of hunts) {
+    console.log([h.id.padEnd(48), h.severity.padEnd(8), h.mitre.join(',').padEnd(22), h.sources.join(',')].join(' '));
+  }
+  console.error(`${hunts.length} hunts`);
+  return 0;
+}
+
+async function testHunts(): Promise<number> {
+  let failed = 0;
+  let passed = 0;
+  for (const hunt of await loadHuntLibrary()) {
+    for (const outcome of await runHuntTests(hunt)) {
+      if (outcome.passed) passed += 1;
+      else {
+        failed += 1;
+        console.log(`FAIL ${outcome.huntId}: ${outcome.test}: ${outcome.detail}`);
+      }
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}

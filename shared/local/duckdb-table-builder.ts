@@ -1,0 +1,128 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CaseContext } from '../domain/case.js';
+import type { InventoriedFile, Inventory, SkippedInput } from '../domain/inventory.js';
+import type { LogSourceId } from '../domain/log-sources.js';
+import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
+import { selectCloudTrailRecords, sqlString } from './duckdb-cloudtrail.js';
+import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/**
+ * Reads every log file once into columnar files (Parquet), then serves each source as a view of the
+ * Athena table's name and columns, restricted to the case window. Hunts then scan Parquet, not JSON:
+ * thirty hunts over the JSON cost thirty full decompress-and-parse passes.
+ */
+export class DuckDbTableBuilder implements TableBuilder {
+  private part = 0;
+
+  constructor(
+    private readonly engine: DuckDbQueryEngine,
+    private readonly workDir: string,
+  ) {}
+
+  async build(context: CaseContext, inventory: Inventory): Promise<TablesResult> {
+    const skipped: SkippedInput[] = [];
+    const tables: BuiltTable[] = [];
+    const bySource = new Map<LogSourceId, InventoriedFile[]>();
+    for (const location of inventory.sources) {
+      bySource.set(location.source, [...(bySource.get(location.source) ?? []), ...(location.files ?? [])]);
+    }
+    for (const [source, files] of bySource) {
+      const dir = join(this.workDir, source);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      let written = 0;
+      for (const group of groupByLayout(files)) {
+        written += await this.convertIsolatingFailures(group, dir, skipped);
+      }
+      if (written === 0) continue;
+      await this.engine.execute(
+        `CREATE OR REPLACE VIEW ${source} AS SELECT * FROM read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context)}`,
+      );
+      tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
+    }
+    return { tables, skipped };
+  }
+
+  /**
+   * Converts a group of files in one pass; when the pass fails, halves the group until each bad
+   * file stands alone and is recorded as skipped, so one corrupt file costs only itself.
+   */
+  private async convertIsolatingFailures(group: FileGroup, dir: string, skipped: SkippedInput[]): Promise<number> {
+    const target = join(dir, `part-${String(++this.part).padStart(5, '0')}.parquet`);
+    const pending = `${target}.partial`;
+    try {
+      const select = selectCloudTrailRecords(
+        group.files.map((f) => f.path),
+        group.layout,
+        group.compressed,
+      );
+      await this.engine.execute(`COPY (${select}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION zstd)`);
+      await rename(pending, target);
+      return group.files.length;
+    } catch (error) {
+      await rm(pending, { force: true });
+      const [only] = group.files;
+      if (group.files.length === 1 && only) {
+        skipped.push({ input: only.path, reason: describeReadError(error), stage: 'tables' });
+        return 0;
+      }
+      const middle = Math.ceil(group.files.length / 2);
+      return (
+        (await this.convertIsolatingFailures({ ...group, files: group.files.slice(0, middle) }, dir, skipped)) +
+        (await this.convertIsolatingFailures({ ...group, files: group.files.slice(middle) }, dir, skipped))
+      );
+    }
+  }
+
+  private async describe(table: string): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
+    const { rows } = await this.engine.run(
+      `SELECT count(*) AS records, min(eventtime) AS first_event, max(eventtime) AS last_event FROM ${table}`,
+    );
+    const row = rows[0] ?? {};
+    return {
+      recordCount: Number(row.records ?? 0),
+      ...(row.first_event ? { firstEventTime: row.first_event } : {}),
+      ...(row.last_event ? { lastEventTime: row.last_event } : {}),
+    };
+  }
+}
+
+interface FileGroup {
+  layout: InventoriedFile['layout'];
+  compressed: boolean;
+  files: InventoriedFile[];
+}
+
+function groupByLayout(files: InventoriedFile[]): FileGroup[] {
+  const groups = new Map<string, FileGroup>();
+  for (const file of files) {
+    const key = `${file.layout}/${file.compressed}`;
+    const group = groups.get(key) ?? { layout: file.layout, compressed: file.compressed, files: [] };
+    group.files.push(file);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+function windowFilter(context: CaseContext): string {
+  const bounds: string[] = [];
+  for (const [instant, operator] of [
+    [context.window.from, '>='],
+    [context.window.to, '<='],
+  ] as const) {
+    if (instant === null) continue;
+    if (!ISO_INSTANT.test(instant)) throw new Error(`window bound '${instant}' is not a normalised instant`);
+    bounds.push(`from_iso8601_timestamp(eventtime) ${operator} from_iso8601_timestamp('${instant}')`);
+  }
+  return bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
+}
+
+/** DuckDB's messages carry the whole query; the responder needs the cause and the line. */
+function describeReadError(error: unknown): string {
+  const message = (error as Error).message ?? String(error);
+  const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? message;
+  return `unreadable: ${firstLine.replace(/^QueryFailedError: /, '').slice(0, 400)}`;
+}

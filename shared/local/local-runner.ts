@@ -1,0 +1,135 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import * as buildReport from '../../functions/build-report.js';
+import * as createTables from '../../functions/create-tables.js';
+import * as inventoryLogs from '../../functions/inventory-logs.js';
+import * as openCase from '../../functions/open-case.js';
+import * as recordCaseFailure from '../../functions/record-case-failure.js';
+import * as runHunt from '../../functions/run-hunt.js';
+import * as writeManifest from '../../functions/write-manifest.js';
+import type { InvestigationRequest } from '../domain/case.js';
+import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
+import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js';
+import { DuckDbTableBuilder } from './duckdb-table-builder.js';
+import { FileEvidenceStore } from './file-evidence-store.js';
+import { FolderInventory } from './folder-inventory.js';
+import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
+
+type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type JSONValue = Parameters<LocalTaskHandlers[string]>[0];
+
+type HandlerFactory = (adapters: CaseAdapterFactory) => (event: unknown, context: Context) => Promise<unknown>;
+
+/** The serverless functions by the name the state machine references them with. */
+const functionHandlers: Record<string, HandlerFactory> = {
+  openCase: openCase.createHandler,
+  inventoryLogs: inventoryLogs.createHandler,
+  createTables: createTables.createHandler,
+  runHunt: runHunt.createHandler,
+  buildReport: buildReport.createHandler,
+  writeManifest: writeManifest.createHandler,
+  recordCaseFailure: recordCaseFailure.createHandler,
+};
+
+export type ProgressEvent =
+  | { kind: 'step'; state: string }
+  | { kind: 'hunts'; done: number; total: number }
+  | { kind: 'retry'; state: string; error: string };
+
+export interface LocalInvestigation {
+  logs: string;
+  out: string;
+  request: InvestigationRequest;
+  huntLibraryDir?: string;
+  engine?: DuckDbSettings;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface LocalOutcome {
+  caseFolder: string;
+  files: number;
+}
+
+/**
+ * Runs the real state machine definition on the embedded engine: every Task runs the same handler
+ * code as the Lambda, built over local adapters (DuckDB, the filesystem, a folder of logs).
+ */
+export async function runInvestigationLocally(options: LocalInvestigation): Promise<LocalOutcome> {
+  const workDir = await mkdtemp(join(tmpdir(), 'casefile-work-'));
+  const engine = await DuckDbQueryEngine.open({ tempDirectory: join(workDir, 'spill'), ...options.engine });
+  const adapters: CaseAdapters = {
+    engineName: 'duckdb',
+    store: new FileEvidenceStore(options.out),
+    inventory: new FolderInventory(options.logs),
+    tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
+    engine,
+    ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
+    now: () => new Date(),
+  };
+  try {
+    const definition = await loadStateMachineDefinition('investigation');
+    const stateMachine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: true } });
+    const execution = stateMachine.run({ ...options.request }, {
+      overrides: { taskResourceLocalHandlers: localHandlers(definition, adapters) },
+    });
+    const progress = reportProgress(execution.eventLogs, options.onProgress);
+    const output = (await execution.result) as unknown as LocalOutcome;
+    await progress;
+    return output;
+  } finally {
+    engine.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapters) {
+  const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
+  for (const [stateName, functionName] of taskFunctions(definition)) {
+    const factory = functionHandlers[functionName];
+    if (!factory) throw new Error(`State ${stateName} invokes '${functionName}', which has no handler in functions/.`);
+    const handler = factory(() => adapters);
+    handlers[stateName] = async (input) => (await handler(input, lambdaContext(functionName))) as JSONValue;
+  }
+  return handlers;
+}
+
+async function reportProgress(
+  events: AsyncGenerator<{ type: string; state?: { name: string }; index?: number; Error?: string }>,
+  onProgress: LocalInvestigation['onProgress'],
+): Promise<void> {
+  let total = 0;
+  let done = 0;
+  for await (const event of events) {
+    if (!onProgress) continue;
+    if (event.type === 'StateEntered' && event.state && !['RunHunt', 'HuntFailed'].includes(event.state.name)) {
+      onProgress({ kind: 'step', state: event.state.name });
+    } else if (event.type === 'MapIterationStarted') {
+      total += 1;
+    } else if (event.type === 'MapIterationSucceeded' || event.type === 'MapIterationFailed') {
+      done += 1;
+      onProgress({ kind: 'hunts', done, total: Math.max(total, done) });
+    } else if (event.type === 'StateRetried' && event.state) {
+      onProgress({ kind: 'retry', state: event.state.name, error: event.Error ?? 'error' });
+    }
+  }
+}
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `casefile-local-${functionName}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:casefile-local-${functionName}`,
+    memoryLimitInMB: '2048',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/local/casefile/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 900_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

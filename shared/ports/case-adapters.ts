@@ -1,0 +1,20 @@
+import type { CaseContext, EngineName } from '../domain/case.js';
+import type { EvidenceStore } from './evidence-store.js';
+import type { LogInventory } from './log-inventory.js';
+import type { QueryEngine } from './query-engine.js';
+import type { TableBuilder } from './table-builder.js';
+
+/** Everything a workflow step needs from the outside world; one composition point picks AWS or local. */
+export interface CaseAdapters {
+  engineName: EngineName;
+  store: EvidenceStore;
+  inventory: LogInventory;
+  tables: TableBuilder;
+  engine: QueryEngine;
+  /** Folder of hunt definition files; the library's own when absent. */
+  huntLibraryDir?: string;
+  now: () => Date;
+}
+
+/** Builds the adapters for one step; AWS scopes the query engine to the case's Glue database. */
+export type CaseAdapterFactory = (context?: CaseContext) => CaseAdapters;

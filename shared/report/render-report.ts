@@ -1,0 +1,90 @@
+import type { HuntResultRecord } from '../domain/hunt-result.js';
+import { eventHuntLeadingColumns, behaviourHuntColumns } from '../hunts/hunt-definition.js';
+import type { CaseSummary } from './summarise-case.js';
+
+const FINDING_ROWS = 10;
+
+/** `report.md`: the page a responder reads first. Facts only, each traceable to a file in the case. */
+export function renderReport(summary: CaseSummary, results: HuntResultRecord[]): string {
+  const byId = new Map(results.map((r) => [r.huntId, r]));
+  const out: string[] = [];
+  const s = summary.findingsBySeverity;
+  out.push(`# Case ${summary.caseId}`, '');
+  out.push(
+    `**${summary.findings.length} hunts found activity**: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info.`,
+    '',
+  );
+  out.push(`- Window: ${summary.window.from ?? 'start of the logs'} to ${summary.window.to ?? 'end of the logs'}`);
+  out.push(`- Records seen: ${summary.observed.firstEventTime ?? '—'} to ${summary.observed.lastEventTime ?? '—'}`);
+  out.push(`- Engine: ${summary.engine}`);
+  for (const source of summary.sources) {
+    out.push(`- Source ${source.source}: ${source.records ?? 'unknown number of'} records`);
+  }
+  out.push(
+    `- Hunts: ${summary.hunts.run} run, ${summary.hunts.withFindings} with findings, ${summary.hunts.failed} failed, ${summary.hunts.notRun} not run`,
+  );
+  out.push(`- Inputs skipped: ${summary.skipped.length}`, '');
+  if (summary.failedHunts.length + summary.skipped.length > 0) {
+    out.push('> This case is incomplete: see "Failed hunts" and "Inputs skipped" below before drawing conclusions.', '');
+  }
+
+  out.push('## Timeline', '');
+  if (summary.timeline.length === 0) out.push('No hunt reported an event.', '');
+  else {
+    out.push('| time (UTC) | severity | what | event | actor | source IP |', '|---|---|---|---|---|---|');
+    for (const t of summary.timeline) {
+      out.push(row([t.time, t.severity, t.title, t.eventName, t.actor, t.sourceIp]));
+    }
+    out.push('');
+  }
+
+  out.push('## Findings', '');
+  for (const finding of summary.findings) {
+    const r = byId.get(finding.huntId);
+    if (!r) continue;
+    out.push(`### [${r.severity.toUpperCase()}] ${r.title}`, '');
+    out.push(`\`${r.huntId}\` · ATT&CK ${r.mitre.join(', ')} (${r.tactics.join(', ')}) · ${r.rowCount} row(s) · \`${r.resultsFile}\``, '');
+    out.push(`**Why it matters.** ${r.description}`, '');
+    out.push(`**What to check next.** ${r.triage}`, '');
+    const columns = shownColumns(r);
+    out.push(row(columns), row(columns.map(() => '---')));
+    for (const sample of r.sample.slice(0, FINDING_ROWS)) out.push(row(columns.map((c) => sample[c] ?? null)));
+    if (r.rowCount > FINDING_ROWS) out.push('', `…and ${r.rowCount - FINDING_ROWS} more in \`${r.resultsFile}\`.`);
+    out.push('');
+  }
+  if (summary.findings.length === 0) out.push('No hunt found activity.', '');
+
+  out.push('## ATT&CK coverage by tactic', '', '| tactic | hunts run | with findings | techniques seen |', '|---|---|---|---|');
+  for (const c of summary.attackCoverage) out.push(row([c.tactic, String(c.huntsRun), String(c.huntsWithFindings), c.techniques.join(', ')]));
+  out.push('');
+
+  out.push('## Failed hunts', '');
+  if (summary.failedHunts.length === 0) out.push('None.');
+  for (const f of summary.failedHunts) out.push(`- \`${f.huntId}\`: ${f.error}`);
+  out.push('', '## Hunts not run', '');
+  if (summary.huntsNotRun.length === 0) out.push('None.');
+  for (const n of summary.huntsNotRun) out.push(`- \`${n.huntId}\`: ${n.reason}`);
+  out.push('', '## Inputs skipped', '');
+  if (summary.skipped.length === 0) out.push('None: every input found was read.');
+  for (const k of summary.skipped) out.push(`- \`${k.input}\` (${k.stage}): ${k.reason}`);
+  out.push('', '## Evidence', '', 'Every file of this case is listed with its SHA-256 in `manifest.json`.', '');
+  return out.join('\n');
+}
+
+function shownColumns(r: HuntResultRecord): string[] {
+  const preferred: readonly string[] = r.kind === 'event' ? eventHuntLeadingColumns : behaviourHuntColumns;
+  const leading = preferred.filter((c) => r.columns.includes(c));
+  const extra = r.columns.filter((c) => !preferred.includes(c)).slice(0, 3);
+  return [...leading, ...extra];
+}
+
+function row(cells: (string | null)[]): string {
+  return `| ${cells.map((c) => cell(c)).join(' | ')} |`;
+}
+
+/** Values come from logs an attacker wrote into: no Markdown or HTML from them may take effect. */
+function cell(value: string | null): string {
+  if (value === null || value === '') return '—';
+  const clipped = value.length > 120 ? `${value.slice(0, 117)}...` : value;
+  return clipped.replace(/[\\`*_[\]<>|#]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,147 @@
+import type { TimeWindow } from '../domain/time-window.js';
+import type { HuntNotRun } from '../domain/hunt-selection.js';
+import type { HuntResultRecord } from '../domain/hunt-result.js';
+import type { SkippedInput } from '../domain/inventory.js';
+import { type Severity, severities } from '../hunts/hunt-definition.js';
+import type { BuiltTable } from '../ports/table-builder.js';
+
+export interface TimelineEntry {
+  time: string;
+  severity: Severity;
+  huntId: string;
+  title: string;
+  eventName: string | null;
+  actor: string | null;
+  sourceIp: string | null;
+  eventId: string | null;
+}
+
+export interface CaseSummary {
+  caseId: string;
+  engine: string;
+  window: TimeWindow;
+  /** The span of the records actually loaded, which may be narrower or wider than the window. */
+  observed: { firstEventTime: string | null; lastEventTime: string | null };
+  sources: { source: string; records: number | null; locations: string[] }[];
+  hunts: { run: number; succeeded: number; failed: number; withFindings: number; notRun: number };
+  findingsBySeverity: Record<Severity, number>;
+  findings: {
+    huntId: string;
+    title: string;
+    severity: Severity;
+    mitre: string[];
+    tactics: string[];
+    rowCount: number;
+    resultsFile: string | null;
+  }[];
+  attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
+  timeline: TimelineEntry[];
+  failedHunts: { huntId: string; error: string }[];
+  huntsNotRun: HuntNotRun[];
+  skipped: SkippedInput[];
+}
+
+export interface SummaryInput {
+  caseId: string;
+  engine: string;
+  window: TimeWindow;
+  tables: BuiltTable[];
+  results: HuntResultRecord[];
+  huntsNotRun: HuntNotRun[];
+  skipped: SkippedInput[];
+}
+
+const TIMELINE_LIMIT = 200;
+
+export const severityRank = (s: Severity) => severities.indexOf(s);
+
+/** The facts a responder reads first, derived only from what the hunts and tables recorded. */
+export function summariseCase(input: SummaryInput): CaseSummary {
+  const succeeded = input.results.filter((r) => r.status === 'SUCCEEDED');
+  const findings = succeeded
+    .filter((r) => r.rowCount > 0)
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.rowCount - a.rowCount);
+  const findingsBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) findingsBySeverity[f.severity] += 1;
+  const times = input.tables.flatMap((t) => [t.firstEventTime, t.lastEventTime]).filter((t): t is string => !!t);
+  return {
+    caseId: input.caseId,
+    engine: input.engine,
+    window: input.window,
+    observed: {
+      firstEventTime: times.length ? times.reduce((a, b) => (a < b ? a : b)) : null,
+      lastEventTime: times.length ? times.reduce((a, b) => (a > b ? a : b)) : null,
+    },
+    sources: input.tables.map((t) => ({ source: t.source, records: t.recordCount ?? null, locations: t.locations })),
+    hunts: {
+      run: input.results.length,
+      succeeded: succeeded.length,
+      failed: input.results.length - succeeded.length,
+      withFindings: findings.length,
+      notRun: input.huntsNotRun.length,
+    },
+    findingsBySeverity,
+    findings: findings.map((f) => ({
+      huntId: f.huntId,
+      title: f.title,
+      severity: f.severity,
+      mitre: f.mitre,
+      tactics: f.tactics,
+      rowCount: f.rowCount,
+      resultsFile: f.resultsFile,
+    })),
+    attackCoverage: attackCoverage(input.results),
+    timeline: timeline(findings),
+    failedHunts: input.results
+      .filter((r) => r.status === 'FAILED')
+      .map((r) => ({ huntId: r.huntId, error: r.error ? `${r.error.name}: ${r.error.message}` : 'unknown error' })),
+    huntsNotRun: input.huntsNotRun,
+    skipped: input.skipped,
+  };
+}
+
+function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverage'] {
+  const byTactic = new Map<string, { huntsRun: number; huntsWithFindings: number; techniques: Set<string> }>();
+  for (const r of results) {
+    for (const tactic of r.tactics) {
+      const entry = byTactic.get(tactic) ?? { huntsRun: 0, huntsWithFindings: 0, techniques: new Set<string>() };
+      entry.huntsRun += 1;
+      if (r.status === 'SUCCEEDED' && r.rowCount > 0) {
+        entry.huntsWithFindings += 1;
+        for (const t of r.mitre) entry.techniques.add(t);
+      }
+      byTactic.set(tactic, entry);
+    }
+  }
+  return [...byTactic]
+    .map(([tactic, e]) => ({ tactic, huntsRun: e.huntsRun, huntsWithFindings: e.huntsWithFindings, techniques: [...e.techniques].sort() }))
+    .sort((a, b) => b.huntsWithFindings - a.huntsWithFindings || a.tactic.localeCompare(b.tactic));
+}
+
+/**
+ * Event rows of every finding on one time line. When there are more than fit, the most severe
+ * are kept, so a burst of low-severity rows never pushes a critical event off the page.
+ */
+function timeline(findings: HuntResultRecord[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  for (const f of findings) {
+    for (const row of f.sample) {
+      const time = row.event_time ?? row.first_seen;
+      if (!time) continue;
+      entries.push({
+        time,
+        severity: f.severity,
+        huntId: f.huntId,
+        title: f.title,
+        eventName: row.event_name ?? null,
+        actor: row.actor ?? null,
+        sourceIp: row.source_ip ?? null,
+        eventId: row.eventid ?? null,
+      });
+    }
+  }
+  return entries
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time))
+    .slice(0, TIMELINE_LIMIT)
+    .sort((a, b) => a.time.localeCompare(b.time) || severityRank(b.severity) - severityRank(a.severity));
+}

@@ -1,0 +1,22 @@
+import type { CaseContext } from '../domain/case.js';
+import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { putJson } from '../ports/evidence-store.js';
+import type { CaseAdapters } from '../ports/case-adapters.js';
+
+export interface InventoryStepResult {
+  sources: { source: string; location: string }[];
+  skippedCount: number;
+  durationMs: number;
+}
+
+/** Finds the logs, writes `inventory.json`, and hands the workflow only a short list. */
+export async function inventoryLogs(context: CaseContext, adapters: CaseAdapters): Promise<InventoryStepResult> {
+  const started = performance.now();
+  const inventory = await adapters.inventory.discover(context);
+  await putJson(adapters.store, caseFolderLayout(context.caseId).inventory, inventory);
+  return {
+    sources: inventory.sources.map(({ source, location }) => ({ source, location })),
+    skippedCount: inventory.skipped.length,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

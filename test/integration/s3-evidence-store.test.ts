@@ -1,0 +1,175 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3EvidenceStore } from '../../shared/aws/s3-evidence-store.js';
+import { EvidenceStoreError } from '../../shared/errors.js';
+import { getJson, putJson } from '../../shared/ports/evidence-store.js';
+
+/**
+ * s3rver runs in a child process: it encrypts ListObjectsV2 continuation tokens with DES, which
+ * Node 22's OpenSSL 3 only offers in the legacy provider, and that provider can be enabled only
+ * when a process starts. It stops when its stdin closes. s3rver does not check SigV4 signatures,
+ * so the SDK's signed requests pass without `allowMismatchedSignatures`; the access key must be
+ * its built-in `S3RVER` account.
+ */
+const S3RVER_MAIN = `
+const S3rver = require('s3rver');
+const server = new S3rver({ address: '127.0.0.1', port: 0, directory: process.env.S3RVER_DIRECTORY, silent: true });
+server.run().then((address) => console.log(JSON.stringify(address)));
+process.stdin.on('end', () => server.close().then(() => process.exit(0)));
+process.stdin.resume();
+`;
+
+const BUCKET = 'casefile-evidence';
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+let directory: string;
+let server: ChildProcessByStdio<Writable, Readable, null>;
+let endpoint: string;
+let client: S3Client;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'casefile-s3rver-'));
+  server = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_MAIN], {
+    cwd: process.cwd(),
+    env: { ...process.env, S3RVER_DIRECTORY: directory },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const [firstLine] = (await once(server.stdout, 'data')) as [Buffer];
+  endpoint = `http://127.0.0.1:${(JSON.parse(firstLine.toString()) as { port: number }).port}`;
+  client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+afterAll(async () => {
+  client?.destroy();
+  if (server && server.exitCode === null) {
+    const exited = once(server, 'exit');
+    server.stdin.end();
+    await exited;
+  }
+  await rm(directory, { recursive: true, force: true });
+});
+
+const store = (options: { prefix?: string; listPageSize?: number } = {}) =>
+  new S3EvidenceStore({ client, bucket: BUCKET, ...options });
+
+describe('S3EvidenceStore against s3rver', () => {
+  it('writes under the store prefix with the content type, and reads the same bytes back', async () => {
+    const evidence = store();
+
+    await putJson(evidence, 'case-put/case.json', { caseId: 'case-put', window: { from: null, to: null } });
+
+    const raw = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cases/case-put/case.json' }));
+    expect(raw.ContentType).toBe('application/json');
+    expect(await getJson(evidence, 'case-put/case.json')).toEqual({
+      caseId: 'case-put',
+      window: { from: null, to: null },
+    });
+    expect(evidence.locate('case-put/case.json')).toBe(`s3://${BUCKET}/cases/case-put/case.json`);
+  });
+
+  it('keeps binary bodies byte for byte', async () => {
+    const evidence = store();
+    const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) % 256);
+
+    await evidence.put('case-bin/export.gz', bytes, 'application/gzip');
+
+    expect(await evidence.get('case-bin/export.gz')).toEqual(bytes);
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-bin/export.gz' }));
+    expect(head.ContentType).toBe('application/gzip');
+    expect(head.ContentLength).toBe(512);
+  });
+
+  it('labels text without a content type as UTF-8 text', async () => {
+    const evidence = store();
+
+    await evidence.put('case-text/notes.txt', 'Zugriff verweigert — ünïcödé');
+
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-text/notes.txt' }));
+    expect(head.ContentType).toBe('text/plain; charset=utf-8');
+    expect(new TextDecoder().decode(await evidence.get('case-text/notes.txt'))).toBe('Zugriff verweigert — ünïcödé');
+  });
+
+  it('says whether a key exists', async () => {
+    const evidence = store();
+    await evidence.put('case-exists/summary.json', '{}', 'application/json');
+
+    expect(await evidence.exists('case-exists/summary.json')).toBe(true);
+    expect(await evidence.exists('case-exists/report.md')).toBe(false);
+  });
+
+  it('fails a read of a missing key with EvidenceStoreError naming the object', async () => {
+    const read = store().get('case-missing/case.json');
+
+    await expect(read).rejects.toBeInstanceOf(EvidenceStoreError);
+    await expect(read).rejects.toThrow(`s3://${BUCKET}/cases/case-missing/case.json does not exist.`);
+  });
+
+  it('lists every object under a prefix across pages, relative to the store prefix and sorted', async () => {
+    const listRequests: string[] = [];
+    const countingClient = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+    countingClient.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'ListObjectsV2Command') listRequests.push(context.commandName);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const evidence = new S3EvidenceStore({ client: countingClient, bucket: BUCKET, listPageSize: 2 });
+    const keys = ['hunts/b.json', 'hunts/a.csv', 'case.json', 'hunts/a.json', 'tables.json'];
+    for (const key of keys) await evidence.put(`case-list/${key}`, key);
+    await evidence.put('case-list-other/case.json', 'another case that shares the name prefix');
+
+    const listed = await evidence.list('case-list/');
+
+    expect(listRequests).toHaveLength(3);
+    expect(listed).toEqual(
+      [...keys].sort().map((key) => ({ key: `case-list/${key}`, size: new TextEncoder().encode(key).length })),
+    );
+    expect(await evidence.list('case-list/hunts/')).toEqual([
+      { key: 'case-list/hunts/a.csv', size: 11 },
+      { key: 'case-list/hunts/a.json', size: 12 },
+      { key: 'case-list/hunts/b.json', size: 12 },
+    ]);
+    expect(await evidence.list('case-none/')).toEqual([]);
+    countingClient.destroy();
+  });
+
+  it('keeps stores with different prefixes apart', async () => {
+    await store({ prefix: 'tenant-a' }).put('case-1/case.json', 'a');
+    await store({ prefix: 'tenant-b/' }).put('case-1/case.json', 'b');
+
+    expect(await store({ prefix: 'tenant-a/' }).list('')).toEqual([{ key: 'case-1/case.json', size: 1 }]);
+    expect(new TextDecoder().decode(await store({ prefix: 'tenant-b' }).get('case-1/case.json'))).toBe('b');
+  });
+
+  it('turns other S3 failures into EvidenceStoreError', async () => {
+    const wrongBucket = new S3EvidenceStore({ client, bucket: 'no-such-bucket' });
+
+    await expect(wrongBucket.put('case-1/case.json', '{}')).rejects.toBeInstanceOf(EvidenceStoreError);
+    await expect(wrongBucket.list('case-1/')).rejects.toBeInstanceOf(EvidenceStoreError);
+  });
+
+  it.each(['../escape.json', 'case-1/../../escape.json', '/case-1/case.json'])(
+    'refuses the key %j, which would leave the case store, before calling S3',
+    async (key) => {
+      const evidence = store();
+
+      await expect(evidence.put(key, 'x')).rejects.toThrow(`Refusing a key outside the case store: '${key}'`);
+      await expect(evidence.get(key)).rejects.toBeInstanceOf(EvidenceStoreError);
+      await expect(evidence.exists(key)).rejects.toBeInstanceOf(EvidenceStoreError);
+      await expect(evidence.list(key)).rejects.toBeInstanceOf(EvidenceStoreError);
+      expect(() => evidence.locate(key)).toThrow(EvidenceStoreError);
+    },
+  );
+
+  it('refuses a store prefix that leaves the bucket root', () => {
+    expect(() => new S3EvidenceStore({ client, bucket: BUCKET, prefix: '../cases/' })).toThrow(EvidenceStoreError);
+  });
+});

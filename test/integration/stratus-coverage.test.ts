@@ -1,0 +1,96 @@
+/**
+ * Recall of the hunt library on real attack traffic: CloudTrail captured when DataDog detonated the
+ * Stratus Red Team techniques in a real AWS account (github.com/DataDog/stratus-red-team,
+ * docs/detonation-logs, Apache-2.0), read from ../shared/data and never copied into the project.
+ * labels.jsonl marks each technique's defining calls; every one of them must be reported by a hunt
+ * of medium severity or higher.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HuntDefinition } from '../../shared/hunts/hunt-definition.js';
+import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
+import { selectCloudTrailRecords } from '../../shared/local/duckdb-cloudtrail.js';
+import { DuckDbQueryEngine } from '../../shared/local/duckdb-query-engine.js';
+
+const dataDir = resolve(import.meta.dirname, '../../../shared/data');
+const recordsDir = join(dataDir, 'stratus-red-team', 'records_gz');
+const labelsFile = join(dataDir, 'labels.jsonl');
+const reportedSeverities = new Set(['medium', 'high', 'critical']);
+
+interface Label {
+  source: string;
+  technique: string;
+  eventID: string;
+  eventName: string;
+  expected: boolean;
+}
+
+async function readKeyLabels(): Promise<Label[]> {
+  const lines = (await readFile(labelsFile, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  return lines
+    .map((line) => JSON.parse(line) as Label)
+    .filter((label) => label.source === 'stratus-red-team' && label.expected);
+}
+
+/** Every event id a hunt reports: its `eventid` column, or the sampled `eventids` of a behaviour row. */
+function reportedEventIds(rows: Record<string, string | null>[]): string[] {
+  return rows.flatMap((row) => [
+    ...(row.eventid ? [row.eventid] : []),
+    ...(row.eventids ? row.eventids.split(',') : []),
+  ]);
+}
+
+describe('Stratus Red Team coverage', () => {
+  let engine: DuckDbQueryEngine;
+  let hunts: HuntDefinition[];
+  let labels: Label[];
+  /** event id -> the hunts that reported it */
+  const reportedBy = new Map<string, Set<string>>();
+
+  beforeAll(async () => {
+    if (!existsSync(recordsDir) || !existsSync(labelsFile)) {
+      throw new Error(
+        `The Stratus Red Team data is missing: expected ${recordsDir} and ${labelsFile} (../shared/data beside the project).`,
+      );
+    }
+    labels = await readKeyLabels();
+    hunts = (await loadHuntLibrary()).filter((hunt) => reportedSeverities.has(hunt.severity));
+    const files = (await readdir(recordsDir)).filter((name) => name.endsWith('.json.gz')).sort();
+    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 2 });
+    const paths = files.map((name) => join(recordsDir, name));
+    await engine.execute(`CREATE TABLE cloudtrail AS ${selectCloudTrailRecords(paths, 'records-object', true)}`);
+    for (const hunt of hunts) {
+      const result = await engine.run(hunt.sql, { maxRows: 100_000 });
+      for (const id of reportedEventIds(result.rows)) {
+        const seen = reportedBy.get(id) ?? new Set<string>();
+        seen.add(hunt.id);
+        reportedBy.set(id, seen);
+      }
+    }
+  });
+
+  afterAll(() => engine?.close());
+
+  it('reports every technique-defining event of every technique', () => {
+    expect(labels.length).toBeGreaterThan(0);
+    const techniques = [...new Set(labels.map((label) => label.technique))].sort();
+    const summary = techniques.map((technique) => {
+      const hits = new Set(
+        labels
+          .filter((label) => label.technique === technique)
+          .flatMap((label) => [...(reportedBy.get(label.eventID) ?? [])]),
+      );
+      return `${String(hits.size).padStart(2)} hunt(s)  ${technique}  ${[...hits].sort().join(', ')}`;
+    });
+    console.log(`Hunts reporting each Stratus technique:\n${summary.join('\n')}`);
+    const missed = techniques.flatMap((technique) => {
+      const unreported = labels.filter((label) => label.technique === technique && !reportedBy.has(label.eventID));
+      if (unreported.length === 0) return [];
+      const names = [...new Set(unreported.map((label) => label.eventName))].join(', ');
+      return [`${technique}: ${unreported.length} event(s) not reported (${names}), e.g. ${unreported[0]?.eventID}`];
+    });
+    expect(missed, `techniques with defining events no hunt reported:\n${missed.join('\n')}`).toEqual([]);
+  });
+});

@@ -1,0 +1,61 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { S3EvidenceStore } from '../../../shared/aws/s3-evidence-store.js';
+import { EvidenceStoreError, TransientServiceError } from '../../../shared/errors.js';
+
+// Reads, writes and listing run against s3rver in test/integration; these are the failures it cannot produce.
+const s3 = mockClient(S3Client);
+const store = new S3EvidenceStore({ client: new S3Client({ region: 'eu-west-1' }), bucket: 'evidence' });
+
+const serviceError = (name: string, httpStatusCode: number) =>
+  new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
+
+beforeEach(() => {
+  s3.reset();
+});
+
+describe('S3EvidenceStore failures', () => {
+  it('reports S3 slowing it down as TransientServiceError, so the workflow retries the step', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('SlowDown', 503));
+
+    const write = store.put('case-1/case.json', '{}', 'application/json');
+
+    await expect(write).rejects.toBeInstanceOf(TransientServiceError);
+    await expect(write).rejects.toThrow('S3 was busy or unavailable (write s3://evidence/cases/case-1/case.json)');
+  });
+
+  it('reports an S3 internal error as TransientServiceError', async () => {
+    s3.on(GetObjectCommand).rejects(serviceError('InternalError', 500));
+
+    await expect(store.get('case-1/case.json')).rejects.toBeInstanceOf(TransientServiceError);
+  });
+
+  it('reports a denied write as EvidenceStoreError, which retrying cannot fix', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('AccessDenied', 403));
+
+    const write = store.put('case-1/case.json', '{}');
+
+    await expect(write).rejects.toBeInstanceOf(EvidenceStoreError);
+    await expect(write).rejects.toThrow('Could not write s3://evidence/cases/case-1/case.json');
+  });
+
+  it('does not mistake a denied HEAD for a missing object', async () => {
+    s3.on(HeadObjectCommand).rejects(serviceError('Forbidden', 403));
+
+    await expect(store.exists('case-1/case.json')).rejects.toBeInstanceOf(EvidenceStoreError);
+  });
+
+  it('leaves encryption to the bucket default', async () => {
+    s3.on(PutObjectCommand).resolves({});
+
+    await store.put('case-1/report.md', '# Report', 'text/markdown');
+
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'evidence',
+      Key: 'cases/case-1/report.md',
+      ContentType: 'text/markdown',
+    });
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).not.toHaveProperty('ServerSideEncryption');
+  });
+});

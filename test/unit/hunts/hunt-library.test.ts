@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pkg from 'node-sql-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { behaviourHuntColumns, eventHuntLeadingColumns, type HuntDefinition } from '../../../shared/hunts/hunt-definition.js';
+import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
+import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { loadTestRecords, runHuntTests } from '../../../shared/local/hunt-test-runner.js';
+
+const { Parser } = pkg;
+
+/** Raised as the library grows, so a hunt file that stops loading is noticed. */
+const MINIMUM_HUNTS = 15;
+/** Behaviour hunts list a sample of the events behind a row, never all of them. */
+const MAXIMUM_EVENTIDS = 50;
+
+const hunts = await loadHuntLibrary();
+const byId = (list: HuntDefinition[]) => list.map((hunt) => [hunt.id, hunt] as const);
+
+function firstPositiveRecords(hunt: HuntDefinition): Record<string, unknown>[] {
+  const positive = hunt.tests.find((test) => test.expect === 'match');
+  if (!positive) throw new Error(`${hunt.id} has no positive test`);
+  return positive.records;
+}
+
+describe('hunt library', () => {
+  it(`holds at least ${MINIMUM_HUNTS} hunts`, () => {
+    expect(hunts.length).toBeGreaterThanOrEqual(MINIMUM_HUNTS);
+  });
+
+  it.each(byId(hunts))('%s is valid Athena (Trino) SQL', (_id, hunt) => {
+    expect(() => new Parser().astify(hunt.sql, { database: 'trino' })).not.toThrow();
+  });
+});
+
+describe('hunt result columns', () => {
+  let engine: DuckDbQueryEngine;
+  let dir: string;
+
+  beforeAll(async () => {
+    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    dir = await mkdtemp(join(tmpdir(), 'casefile-hunt-columns-'));
+  });
+
+  afterAll(async () => {
+    engine.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function runOnPositiveTest(hunt: HuntDefinition) {
+    const records = firstPositiveRecords(hunt);
+    await loadTestRecords(engine, dir, records);
+    const result = await engine.run(hunt.sql);
+    const knownIds = new Set(records.map((record) => record.eventID));
+    return { result, knownIds };
+  }
+
+  it.each(byId(hunts.filter((h) => h.kind === 'event')))('%s leads with the timeline columns', async (_id, hunt) => {
+    const { result, knownIds } = await runOnPositiveTest(hunt);
+    expect(result.columns.slice(0, eventHuntLeadingColumns.length)).toEqual([...eventHuntLeadingColumns]);
+    expect(result.rowCount).toBeGreaterThan(0);
+    for (const row of result.rows) expect(knownIds).toContain(row.eventid);
+  });
+
+  it.each(byId(hunts.filter((h) => h.kind === 'behaviour')))('%s leads with the behaviour columns', async (_id, hunt) => {
+    const { result, knownIds } = await runOnPositiveTest(hunt);
+    expect(result.columns.slice(0, behaviourHuntColumns.length)).toEqual([...behaviourHuntColumns]);
+    expect(result.rowCount).toBeGreaterThan(0);
+    for (const row of result.rows) {
+      const ids = (row.eventids ?? '').split(',');
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.length).toBeLessThanOrEqual(MAXIMUM_EVENTIDS);
+      for (const id of ids) expect(knownIds).toContain(id);
+    }
+  });
+});
+
+describe('hunt inline tests', () => {
+  for (const hunt of hunts) {
+    it(hunt.id, { timeout: 60_000 }, async () => {
+      const failures = (await runHuntTests(hunt)).filter((outcome) => !outcome.passed);
+      expect(failures.map((f) => `${f.test}: ${f.detail}`)).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,67 @@
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { casefileErrorNames } from '../../../shared/errors.js';
+import { loadStateMachineDefinition, taskFunctions } from '../../../shared/local/state-machine-definition.js';
+
+type State = Record<string, unknown>;
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const nested = (state.ItemProcessor as { States?: Record<string, State> } | undefined)?.States;
+    return [[name, state] as [string, State], ...(nested ? allStates(nested) : [])];
+  });
+}
+
+describe('the investigation state machine', async () => {
+  const definition = await loadStateMachineDefinition('investigation');
+  const states = allStates(definition.States as Record<string, State>);
+
+  it('is valid Amazon States Language', () => {
+    const { isValid, errors } = aslValidator(definition);
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('only matches errors that exist: ours, Lambda service errors or States.*', () => {
+    const matched = states.flatMap(([, state]) =>
+      [...((state.Retry as State[]) ?? []), ...((state.Catch as State[]) ?? [])].flatMap((r) => r.ErrorEquals as string[]),
+    );
+    expect(matched.length).toBeGreaterThan(0);
+    for (const name of matched) {
+      const known =
+        name.startsWith('States.') || name.startsWith('Lambda.') || (casefileErrorNames as readonly string[]).includes(name);
+      expect(known, `${name} is matched but never thrown`).toBe(true);
+    }
+  });
+
+  it('gives every Task a retry for transient errors and a catch that records the failure', () => {
+    for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
+      const retried = ((state.Retry as State[]) ?? []).flatMap((r) => r.ErrorEquals as string[]);
+      expect(retried.some((e) => e === 'TransientServiceError' || e === 'States.ALL'), `${name} retries`).toBe(true);
+      if (name === 'RecordCaseFailure') continue;
+      const caught = ((state.Catch as State[]) ?? []).flatMap((c) => c.ErrorEquals as string[]);
+      expect(caught, `${name} catches`).toContain('States.ALL');
+    }
+  });
+
+  it('fans the hunts out with a configurable concurrency and records a failed hunt instead of failing', () => {
+    const runHunts = states.find(([name]) => name === 'RunHunts')?.[1];
+    expect(runHunts?.Type).toBe('Map');
+    expect(runHunts?.MaxConcurrencyPath).toBe('$.case.maxConcurrency');
+    const huntStates = (runHunts?.ItemProcessor as { States: Record<string, State> }).States;
+    expect((huntStates.RunHunt?.Catch as State[])[0]?.Next).toBe('HuntFailed');
+    expect(huntStates.HuntFailed?.Type).toBe('Pass');
+  });
+
+  it('invokes only functions that the project defines', () => {
+    expect([...new Set(taskFunctions(definition).values())].sort()).toEqual([
+      'buildReport',
+      'createTables',
+      'inventoryLogs',
+      'openCase',
+      'recordCaseFailure',
+      'runHunt',
+      'writeManifest',
+    ]);
+  });
+});
