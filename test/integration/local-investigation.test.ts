@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultLibraryDir } from '../../shared/hunts/hunt-library.js';
+import { runInvestigationLocally } from '../../shared/local/local-runner.js';
+import { sharedData } from '../support/shared-data.js';
+
+// Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0 (../shared/data/stratus-red-team/README.txt).
+const stratus = sharedData('stratus-red-team/records_gz');
+
+async function readJson<T = Record<string, unknown>>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+describe('an investigation of real CloudTrail on the embedded engine', () => {
+  let caseFolder: string;
+  let logs: string;
+
+  beforeAll(async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-e2e-'));
+    logs = join(work, 'logs');
+    await cp(stratus, join(logs, 'stratus'), { recursive: true });
+    await writeFile(join(logs, 'corrupt.json.gz'), Buffer.concat([gzipSync('{"Records":[{"eventVersion":"1.08"'), Buffer.from('garbage')]).subarray(0, 30));
+    const truncated = (await readFile(join(stratus, 'aws.defense-evasion.cloudtrail-stop.json.gz')));
+    const { gunzipSync } = await import('node:zlib');
+    const text = gunzipSync(truncated).toString('utf8');
+    await writeFile(join(logs, 'truncated.json'), text.slice(0, Math.floor(text.length / 2)));
+    await writeFile(join(logs, 'notes.txt'), 'handed over by the customer on Monday\n');
+    const outcome = await runInvestigationLocally({ logs, out: join(work, 'cases'), request: { caseId: 'stratus' } });
+    caseFolder = outcome.caseFolder;
+  });
+
+  it('completes the case and records every input it did not read, with the reason', async () => {
+    const caseFile = await readJson<{ status: string; skipped: { input: string; reason: string }[] }>(join(caseFolder, 'case.json'));
+    expect(caseFile.status).toBe('COMPLETED');
+    const skipped = Object.fromEntries(caseFile.skipped.map((s) => [s.input.replace(`${logs}/`, ''), s.reason]));
+    expect(Object.keys(skipped).sort()).toEqual(['corrupt.json.gz', 'notes.txt', 'truncated.json']);
+    expect(skipped['notes.txt']).toMatch(/unknown format/);
+    expect(skipped['corrupt.json.gz']).toMatch(/gzip|unexpected end|unreadable/i);
+    expect(skipped['truncated.json']).toMatch(/unreadable/);
+  });
+
+  it('loads every record of the readable files and takes the window from them', async () => {
+    const summary = await readJson<{ sources: { source: string; records: number }[]; observed: { firstEventTime: string } }>(
+      join(caseFolder, 'summary.json'),
+    );
+    expect(summary.sources).toEqual([expect.objectContaining({ source: 'cloudtrail', records: 310 })]);
+    expect(summary.observed.firstEventTime).toMatch(/^20\d\d-/);
+  });
+
+  it('reports the techniques those logs hold', async () => {
+    const stop = await readJson<{ status: string; rowCount: number; sample: Record<string, string>[] }>(
+      join(caseFolder, 'hunts', 'cloudtrail-logging-disabled.json'),
+    );
+    expect(stop.status).toBe('SUCCEEDED');
+    expect(stop.sample.map((r) => r.event_name)).toEqual(expect.arrayContaining(['StopLogging', 'DeleteTrail', 'PutEventSelectors']));
+    const csv = await readFile(join(caseFolder, 'hunts', 'cloudtrail-logging-disabled.csv'), 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^event_time,event_name,actor,source_ip,account_id,region,eventid/);
+    const report = await readFile(join(caseFolder, 'report.md'), 'utf8');
+    expect(report).toContain('CloudTrail logging stopped');
+    expect(report).toContain('## Inputs skipped');
+  });
+
+  it('writes a manifest whose hashes match every other file of the case', async () => {
+    const manifest = await readJson<{ files: { file: string; sha256: string; size: number }[] }>(join(caseFolder, 'manifest.json'));
+    const onDisk = (await readdir(caseFolder, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(caseFolder.length + 1).replaceAll('\\', '/'))
+      .filter((f) => f !== 'manifest.json')
+      .sort();
+    expect(manifest.files.map((f) => f.file).sort()).toEqual(onDisk);
+    for (const entry of manifest.files) {
+      const body = await readFile(join(caseFolder, entry.file));
+      expect(createHash('sha256').update(body).digest('hex'), entry.file).toBe(entry.sha256);
+    }
+  });
+});
+
+describe('a hunt that fails', () => {
+  it('is recorded as failed while the case completes', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-failing-hunt-'));
+    const library = join(work, 'library');
+    await cp(defaultLibraryDir(), library, { recursive: true });
+    const original = await readFile(join(library, 'cloudtrail', 'cloudtrail-logging-disabled.yaml'), 'utf8');
+    await mkdir(join(library, 'broken'));
+    await writeFile(
+      join(library, 'broken', 'broken-hunt.yaml'),
+      original
+        .replace('id: cloudtrail-logging-disabled', 'id: broken-hunt')
+        .replace('FROM cloudtrail', 'FROM table_that_does_not_exist'),
+    );
+    const outcome = await runInvestigationLocally({
+      logs: stratus,
+      out: join(work, 'cases'),
+      request: { caseId: 'with-broken-hunt', huntIds: ['broken-hunt', 'cloudtrail-logging-disabled'] },
+      huntLibraryDir: library,
+    });
+    const caseFile = await readJson<{ status: string }>(join(outcome.caseFolder, 'case.json'));
+    expect(caseFile.status).toBe('COMPLETED');
+    const broken = await readJson<{ status: string; error: { name: string; message: string } }>(
+      join(outcome.caseFolder, 'hunts', 'broken-hunt.json'),
+    );
+    expect(broken.status).toBe('FAILED');
+    expect(broken.error.name).toBe('QueryFailedError');
+    expect(broken.error.message).toMatch(/table_that_does_not_exist/);
+    const good = await readJson<{ status: string; rowCount: number }>(
+      join(outcome.caseFolder, 'hunts', 'cloudtrail-logging-disabled.json'),
+    );
+    expect(good.rowCount).toBeGreaterThan(0);
+    const summary = await readJson<{ failedHunts: { huntId: string }[] }>(join(outcome.caseFolder, 'summary.json'));
+    expect(summary.failedHunts.map((f) => f.huntId)).toEqual(['broken-hunt']);
+  });
+});
