@@ -34,6 +34,8 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     workGroup: env.ATHENA_WORKGROUP,
     ...(context ? { database: databaseName(context.caseId) } : {}),
   });
+  // The DDL creates the case database, so it must run before that database exists as a context.
+  const ddlEngine = new AthenaQueryEngine({ client: clients.athena, workGroup: env.ATHENA_WORKGROUP });
   const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1').split(',').map((r) => r.trim());
   return {
     engineName: 'athena',
@@ -43,7 +45,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
       cloudTrailClient: (region: string) => new CloudTrailClient({ region }),
       s3Client: clients.s3,
     }),
-    tables: new AthenaTableBuilder({ engine, databaseName }),
+    tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
     engine,
     now: () => new Date(),
   };

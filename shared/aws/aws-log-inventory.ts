@@ -1,10 +1,10 @@
 import {
   CloudTrailClient,
   DescribeTrailsCommand,
-  type GetEventSelectorsCommandOutput,
   GetEventSelectorsCommand,
-  type GetTrailStatusCommandOutput,
+  type GetEventSelectorsCommandOutput,
   GetTrailStatusCommand,
+  type GetTrailStatusCommandOutput,
   paginateListTrails,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
@@ -18,8 +18,11 @@ export interface AwsLogInventoryOptions {
   /** The regions whose trails are looked up; multi-region and organisation trails are found once. */
   regions: string[];
   cloudTrailClient?: (region: string) => CloudTrailClient;
-  /** Buckets are listed from the trail's home region; the default client follows region redirects. */
-  s3Client?: (region: string) => S3Client;
+  /**
+   * Buckets are listed from the trail's home region. One client serves every region only if it was
+   * made with `followRegionRedirects: true`, as the default ones are.
+   */
+  s3Client?: S3Client | ((region: string) => S3Client);
   now?: () => Date;
 }
 
@@ -61,10 +64,14 @@ export class AwsLogInventory implements LogInventory {
   private readonly now: () => Date;
 
   constructor(options: AwsLogInventoryOptions) {
-    if (options.regions.length === 0) throw new InvalidRequestError('The log inventory needs at least one region.');
+    if (options.regions.length === 0) {
+      throw new InvalidRequestError('The log inventory needs at least one region.');
+    }
     this.regions = [...new Set(options.regions)];
     this.cloudTrailFor = cached(options.cloudTrailClient ?? ((region) => new CloudTrailClient({ region })));
-    this.s3For = cached(options.s3Client ?? ((region) => new S3Client({ region, followRegionRedirects: true })));
+    const s3 =
+      options.s3Client ?? ((region: string) => new S3Client({ region, followRegionRedirects: true }));
+    this.s3For = s3 instanceof S3Client ? () => s3 : cached(s3);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -82,7 +89,11 @@ export class AwsLogInventory implements LogInventory {
     for (const destination of groupByDestination(trails)) {
       sources.push(...(await this.locateLogs(destination, skipped, notes)));
     }
-    sources.sort((a, b) => a.location.localeCompare(b.location) || (a.organizationId ?? '').localeCompare(b.organizationId ?? ''));
+    sources.sort(
+      (a, b) =>
+        a.location.localeCompare(b.location) ||
+        (a.organizationId ?? '').localeCompare(b.organizationId ?? ''),
+    );
     return { discoveredAt: this.now().toISOString(), sources, skipped, notes };
   }
 
@@ -111,13 +122,23 @@ export class AwsLogInventory implements LogInventory {
           notes.push(`Trail ${trail.Name} delivers to no S3 bucket; its events are not inventoried.`);
           continue;
         }
-        found.push(await this.describeTrail(client, { ...trail, Name: trail.Name, TrailARN: trail.TrailARN, S3BucketName: trail.S3BucketName }, notes));
+        found.push(
+          await this.describeTrail(
+            client,
+            { ...trail, Name: trail.Name, TrailARN: trail.TrailARN, S3BucketName: trail.S3BucketName },
+            notes,
+          ),
+        );
       }
     }
     return found;
   }
 
-  private async describeTrail(client: CloudTrailClient, trail: TrailFacts['trail'], notes: string[]): Promise<TrailFacts> {
+  private async describeTrail(
+    client: CloudTrailClient,
+    trail: TrailFacts['trail'],
+    notes: string[],
+  ): Promise<TrailFacts> {
     const status = await this.attempt(notes, `CloudTrail GetTrailStatus for ${trail.Name}`, () =>
       client.send(new GetTrailStatusCommand({ Name: trail.TrailARN })),
     );
@@ -126,10 +147,14 @@ export class AwsLogInventory implements LogInventory {
     );
     if (status && !status.IsLogging) {
       const since = status.StopLoggingTime ? ` since ${status.StopLoggingTime.toISOString()}` : '';
-      notes.push(`Trail ${trail.Name} is not logging${since}: events after it stopped are not in its bucket.`);
+      notes.push(
+        `Trail ${trail.Name} is not logging${since}: events after it stopped are not in its bucket.`,
+      );
     }
     if (status?.LatestDeliveryError) {
-      notes.push(`Trail ${trail.Name} reports a delivery error (${status.LatestDeliveryError}): files may be missing.`);
+      notes.push(
+        `Trail ${trail.Name} reports a delivery error (${status.LatestDeliveryError}): files may be missing.`,
+      );
     }
     return {
       trail,
@@ -139,7 +164,11 @@ export class AwsLogInventory implements LogInventory {
   }
 
   /** Lists `AWSLogs/` of one destination and returns one location per layout found there. */
-  private async locateLogs(destination: Destination, skipped: SkippedInput[], notes: string[]): Promise<SourceLocation[]> {
+  private async locateLogs(
+    destination: Destination,
+    skipped: SkippedInput[],
+    notes: string[],
+  ): Promise<SourceLocation[]> {
     const location = `s3://${destination.bucket}/${destination.prefix}`;
     const s3 = this.s3For(destination.homeRegion);
     const names = destination.trails.map((t) => t.trail.Name).join(', ');
@@ -198,9 +227,13 @@ export class AwsLogInventory implements LogInventory {
   /** The names of the folders directly under `prefix`, every page of them. */
   private async listFolders(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
     const names: string[] = [];
-    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
+    for await (const page of paginateListObjectsV2(
+      { client },
+      { Bucket: bucket, Prefix: prefix, Delimiter: '/' },
+    )) {
       for (const common of page.CommonPrefixes ?? []) {
-        if (common.Prefix?.startsWith(prefix)) names.push(common.Prefix.slice(prefix.length).replace(/\/$/, ''));
+        if (common.Prefix?.startsWith(prefix))
+          names.push(common.Prefix.slice(prefix.length).replace(/\/$/, ''));
       }
     }
     return names.filter((name) => name !== '').sort();
@@ -278,7 +311,7 @@ function eventCoverage(output: GetEventSelectorsCommandOutput): EventCoverage {
     for (const resource of selector.DataResources ?? []) if (resource.Type) dataEventTypes.add(resource.Type);
   }
   for (const selector of output.AdvancedEventSelectors ?? []) {
-    const field = (name: string) => selector.FieldSelectors.find((f) => f.Field === name);
+    const field = (name: string) => selector.FieldSelectors?.find((f) => f.Field === name);
     const category = field('eventCategory')?.Equals ?? [];
     const readOnly = field('readOnly')?.Equals?.[0];
     if (category.includes('Management')) {
@@ -289,9 +322,10 @@ function eventCoverage(output: GetEventSelectorsCommandOutput): EventCoverage {
       for (const type of types.length > 0 ? types : ['some data events']) dataEventTypes.add(type);
     }
   }
-  const managementEvents = readWrite.has('All') || (readWrite.has('ReadOnly') && readWrite.has('WriteOnly'))
-    ? 'All'
-    : ([...readWrite][0] ?? 'None');
+  const managementEvents =
+    readWrite.has('All') || (readWrite.has('ReadOnly') && readWrite.has('WriteOnly'))
+      ? 'All'
+      : ([...readWrite][0] ?? 'None');
   return { managementEvents, dataEventTypes: [...dataEventTypes].sort() };
 }
 
@@ -299,7 +333,9 @@ function eventCoverage(output: GetEventSelectorsCommandOutput): EventCoverage {
 function trailDetails(trails: TrailFacts[]): Record<string, string | number | boolean> {
   const details: Record<string, string | number | boolean> = {
     trails: trails.map((t) => t.trail.Name).join(', '),
-    homeRegions: [...new Set(trails.map((t) => t.trail.HomeRegion ?? regionOfArn(t.trail.TrailARN)))].join(', '),
+    homeRegions: [...new Set(trails.map((t) => t.trail.HomeRegion ?? regionOfArn(t.trail.TrailARN)))].join(
+      ', ',
+    ),
     multiRegion: trails.some((t) => t.trail.IsMultiRegionTrail === true),
     organizationTrail: trails.some((t) => t.trail.IsOrganizationTrail === true),
     logFileValidation: trails.every((t) => t.trail.LogFileValidationEnabled === true),
@@ -308,19 +344,27 @@ function trailDetails(trails: TrailFacts[]): Record<string, string | number | bo
   if (kmsKeys.length > 0) details.kmsKeyId = kmsKeys.join(', ');
 
   const withStatus = trails.filter((t) => t.status);
-  if (withStatus.length === trails.length) details.isLogging = withStatus.every((t) => t.status?.IsLogging === true);
+  if (withStatus.length === trails.length)
+    details.isLogging = withStatus.every((t) => t.status?.IsLogging === true);
   else details.isLogging = 'unknown: GetTrailStatus was not available';
   const stopped = withStatus.filter((t) => t.status?.IsLogging === false);
   if (stopped.length > 0) {
     details.notLogging = stopped
-      .map((t) => `${t.trail.Name}${t.status?.StopLoggingTime ? ` (stopped ${t.status.StopLoggingTime.toISOString()})` : ''}`)
+      .map(
+        (t) =>
+          `${t.trail.Name}${t.status?.StopLoggingTime ? ` (stopped ${t.status.StopLoggingTime.toISOString()})` : ''}`,
+      )
       .join(', ');
   }
-  const started = withStatus.flatMap((t) => (t.status?.StartLoggingTime ? [t.status.StartLoggingTime.toISOString()] : []));
+  const started = withStatus.flatMap((t) =>
+    t.status?.StartLoggingTime ? [t.status.StartLoggingTime.toISOString()] : [],
+  );
   if (started.length > 0) details.startLoggingTime = started.sort()[0] as string;
   const deliveryErrors = withStatus.filter((t) => t.status?.LatestDeliveryError);
   if (deliveryErrors.length > 0) {
-    details.latestDeliveryError = deliveryErrors.map((t) => `${t.trail.Name}: ${t.status?.LatestDeliveryError}`).join('; ');
+    details.latestDeliveryError = deliveryErrors
+      .map((t) => `${t.trail.Name}: ${t.status?.LatestDeliveryError}`)
+      .join('; ');
   }
 
   const coverages = trails.flatMap((t) => (t.selectors ? [t.selectors] : []));
@@ -329,7 +373,9 @@ function trailDetails(trails: TrailFacts[]): Record<string, string | number | bo
   }
   if (coverages.length > 0) {
     const management = new Set(coverages.map((c) => c.managementEvents));
-    details.managementEvents = management.has('All') ? 'All' : [...management].filter((m) => m !== 'None').join(', ') || 'None';
+    details.managementEvents = management.has('All')
+      ? 'All'
+      : [...management].filter((m) => m !== 'None').join(', ') || 'None';
     const dataTypes = [...new Set(coverages.flatMap((c) => c.dataEventTypes))].sort();
     details.dataEvents = dataTypes.length > 0 ? dataTypes.join(', ') : 'None';
     details.s3DataEvents = dataTypes.includes('AWS::S3::Object');
@@ -338,7 +384,12 @@ function trailDetails(trails: TrailFacts[]): Record<string, string | number | bo
   return details;
 }
 
-const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'AllAccessDisabled', 'UnauthorizedOperation']);
+const DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'AllAccessDisabled',
+  'UnauthorizedOperation',
+]);
 /** A region the account has not opted into, or where the service has no endpoint. */
 const UNAVAILABLE = new Set([
   'UnrecognizedClientException',
@@ -351,14 +402,21 @@ const UNAVAILABLE = new Set([
 ]);
 const UNREACHABLE_ENDPOINT = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED']);
 const MISSING = new Set(['TrailNotFoundException', 'NoSuchBucket']);
-const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded']);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'SlowDown',
+  'RequestLimitExceeded',
+]);
 
 function classify(error: unknown): Failure | undefined {
   if (!(error instanceof Error)) return undefined;
   if (DENIED.has(error.name)) return 'denied';
   if (MISSING.has(error.name)) return 'missing';
   const code = (error as { code?: string }).code;
-  if (UNAVAILABLE.has(error.name) || (code !== undefined && UNREACHABLE_ENDPOINT.has(code))) return 'unavailable';
+  if (UNAVAILABLE.has(error.name) || (code !== undefined && UNREACHABLE_ENDPOINT.has(code)))
+    return 'unavailable';
   return undefined;
 }
 
@@ -367,7 +425,9 @@ function asTransient(what: string, error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (THROTTLED.has(error.name) || status === 429 || (status !== undefined && status >= 500)) {
-    return new TransientServiceError(`${what} failed after the SDK's retries: ${describe(error)}`, { cause: error });
+    return new TransientServiceError(`${what} failed after the SDK's retries: ${describe(error)}`, {
+      cause: error,
+    });
   }
   return error;
 }

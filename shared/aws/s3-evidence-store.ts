@@ -48,7 +48,9 @@ export class S3EvidenceStore implements EvidenceStore {
           Bucket: this.bucket,
           Key,
           Body: body,
-          ContentType: contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
+          ContentType:
+            contentType ??
+            (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
         }),
       ),
     );
@@ -120,9 +122,12 @@ export class S3EvidenceStore implements EvidenceStore {
     }
     const status = statusOf(error);
     if ((error as Error).name === 'SlowDown' || status === 429 || (status !== undefined && status >= 500)) {
-      return new TransientServiceError(`S3 was busy or unavailable (${action} ${this.locate(key)}): ${message}`, {
-        cause: error,
-      });
+      return new TransientServiceError(
+        `S3 was busy or unavailable (${action} ${this.locate(key)}): ${message}`,
+        {
+          cause: error,
+        },
+      );
     }
     return new EvidenceStoreError(`Could not ${action} ${this.locate(key)}: ${message}`, { cause: error });
   }

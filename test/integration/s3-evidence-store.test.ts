@@ -81,7 +81,9 @@ describe('S3EvidenceStore against s3rver', () => {
     await evidence.put('case-bin/export.gz', bytes, 'application/gzip');
 
     expect(await evidence.get('case-bin/export.gz')).toEqual(bytes);
-    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-bin/export.gz' }));
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-bin/export.gz' }),
+    );
     expect(head.ContentType).toBe('application/gzip');
     expect(head.ContentLength).toBe(512);
   });
@@ -91,9 +93,13 @@ describe('S3EvidenceStore against s3rver', () => {
 
     await evidence.put('case-text/notes.txt', 'Zugriff verweigert — ünïcödé');
 
-    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-text/notes.txt' }));
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-text/notes.txt' }),
+    );
     expect(head.ContentType).toBe('text/plain; charset=utf-8');
-    expect(new TextDecoder().decode(await evidence.get('case-text/notes.txt'))).toBe('Zugriff verweigert — ünïcödé');
+    expect(new TextDecoder().decode(await evidence.get('case-text/notes.txt'))).toBe(
+      'Zugriff verweigert — ünïcödé',
+    );
   });
 
   it('says whether a key exists', async () => {
@@ -130,7 +136,9 @@ describe('S3EvidenceStore against s3rver', () => {
 
     expect(listRequests).toHaveLength(3);
     expect(listed).toEqual(
-      [...keys].sort().map((key) => ({ key: `case-list/${key}`, size: new TextEncoder().encode(key).length })),
+      [...keys]
+        .sort()
+        .map((key) => ({ key: `case-list/${key}`, size: new TextEncoder().encode(key).length })),
     );
     expect(await evidence.list('case-list/hunts/')).toEqual([
       { key: 'case-list/hunts/a.csv', size: 11 },
@@ -170,6 +178,8 @@ describe('S3EvidenceStore against s3rver', () => {
   );
 
   it('refuses a store prefix that leaves the bucket root', () => {
-    expect(() => new S3EvidenceStore({ client, bucket: BUCKET, prefix: '../cases/' })).toThrow(EvidenceStoreError);
+    expect(() => new S3EvidenceStore({ client, bucket: BUCKET, prefix: '../cases/' })).toThrow(
+      EvidenceStoreError,
+    );
   });
 });

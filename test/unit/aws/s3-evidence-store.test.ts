@@ -1,4 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3EvidenceStore } from '../../../shared/aws/s3-evidence-store.js';
@@ -9,7 +15,11 @@ const s3 = mockClient(S3Client);
 const store = new S3EvidenceStore({ client: new S3Client({ region: 'eu-west-1' }), bucket: 'evidence' });
 
 const serviceError = (name: string, httpStatusCode: number) =>
-  new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
+  new S3ServiceException({
+    name,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
 
 beforeEach(() => {
   s3.reset();
@@ -22,7 +32,9 @@ describe('S3EvidenceStore failures', () => {
     const write = store.put('case-1/case.json', '{}', 'application/json');
 
     await expect(write).rejects.toBeInstanceOf(TransientServiceError);
-    await expect(write).rejects.toThrow('S3 was busy or unavailable (write s3://evidence/cases/case-1/case.json)');
+    await expect(write).rejects.toThrow(
+      'S3 was busy or unavailable (write s3://evidence/cases/case-1/case.json)',
+    );
   });
 
   it('reports an S3 internal error as TransientServiceError', async () => {

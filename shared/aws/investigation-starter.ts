@@ -1,0 +1,179 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { openCaseContext } from '../domain/case.js';
+import { CasefileError, InvalidRequestError } from '../errors.js';
+
+export interface InvestigationStarterOptions {
+  client?: SFNClient;
+  stateMachineArn: string;
+  caseBucket: string;
+  /** Where case folders start in the bucket, as for the evidence store; `cases/` by default. */
+  casePrefix?: string;
+  now?: () => Date;
+}
+
+export type HttpRequest = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>;
+
+/** Errors after which the same request may well succeed a little later. */
+const BUSY = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'KmsThrottlingException',
+  'ServiceUnavailable',
+  'ExecutionLimitExceeded',
+]);
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Starts an investigation from an HTTP request. The case id is the execution's name, so a request
+ * sent twice (a retried curl, a double click) starts one investigation, not two.
+ */
+export class InvestigationStarter {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+  private readonly caseBucket: string;
+  private readonly casePrefix: string;
+  private readonly now: () => Date;
+
+  constructor(options: InvestigationStarterOptions) {
+    this.client = options.client ?? new SFNClient({});
+    this.stateMachineArn = options.stateMachineArn;
+    this.caseBucket = options.caseBucket;
+    const prefix = options.casePrefix ?? 'cases/';
+    this.casePrefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async handle(event: HttpRequest): Promise<APIGatewayProxyStructuredResultV2> {
+    let request: Record<string, unknown>;
+    let caseId: string;
+    try {
+      request = parseBody(event);
+      // The same validation OpenCase applies: a bad request is refused before anything starts.
+      caseId = openCaseContext(request, 'athena', this.now()).caseId;
+    } catch (error) {
+      if (error instanceof InvalidRequestError)
+        return answer(400, { error: error.name, message: error.message });
+      throw error;
+    }
+    const input = { ...request, caseId };
+    const caseFolder = `s3://${this.caseBucket}/${this.casePrefix}${caseId}/`;
+    try {
+      const started = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: caseId,
+          input: JSON.stringify(input),
+        }),
+      );
+      return answer(202, {
+        caseId,
+        executionArn: started.executionArn,
+        startDate: started.startDate?.toISOString(),
+        caseFolder,
+      });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
+        return this.answerExisting(caseId, input, caseFolder);
+      }
+      if (isBusy(error)) return busy(error);
+      throw error;
+    }
+  }
+
+  /** Step Functions keeps an execution's name for 90 days after it ends: the request either repeats it or clashes. */
+  private async answerExisting(
+    caseId: string,
+    input: Record<string, unknown>,
+    caseFolder: string,
+  ): Promise<APIGatewayProxyStructuredResultV2> {
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
+    try {
+      const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      if (existing.input !== undefined && isDeepStrictEqual(JSON.parse(existing.input), input)) {
+        return answer(200, {
+          caseId,
+          executionArn,
+          status: existing.status,
+          startDate: existing.startDate?.toISOString(),
+          caseFolder,
+        });
+      }
+      return answer(409, {
+        error: 'CaseIdInUse',
+        message: `Case ${caseId} was already started with another request; choose another caseId, or leave it out.`,
+        caseId,
+        executionArn,
+      });
+    } catch (error) {
+      if (isBusy(error)) return busy(error);
+      throw error;
+    }
+  }
+}
+
+/** The starter the Lambda's environment (serverless.yml) describes. */
+export function investigationStarterFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): InvestigationStarter {
+  const stateMachineArn = env.STATE_MACHINE_ARN;
+  const caseBucket = env.CASE_BUCKET;
+  if (!stateMachineArn || !caseBucket) {
+    throw new CasefileError(
+      "The function's environment lacks STATE_MACHINE_ARN or CASE_BUCKET; check serverless.yml.",
+    );
+  }
+  return new InvestigationStarter({
+    stateMachineArn,
+    caseBucket,
+    ...(env.CASE_PREFIX === undefined ? {} : { casePrefix: env.CASE_PREFIX }),
+  });
+}
+
+function parseBody(event: HttpRequest): Record<string, unknown> {
+  if (!event.body)
+    throw new InvalidRequestError('The request needs a JSON object body ({} for the defaults).');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidRequestError(`The request body is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidRequestError('The investigation request must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function isBusy(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return BUSY.has(error.name) || status === 429 || (status !== undefined && status >= 500);
+}
+
+function busy(error: unknown): APIGatewayProxyStructuredResultV2 {
+  return answer(
+    503,
+    {
+      error: 'ServiceBusy',
+      message: `Step Functions is busy (${(error as Error).name}); try again shortly.`,
+    },
+    { 'retry-after': RETRY_AFTER_SECONDS },
+  );
+}
+
+function answer(
+  statusCode: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}

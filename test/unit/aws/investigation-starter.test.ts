@@ -1,0 +1,196 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  InvalidArn,
+  SFNClient,
+  SFNServiceException,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  InvestigationStarter,
+  investigationStarterFromEnvironment,
+} from '../../../shared/aws/investigation-starter.js';
+import { CasefileError } from '../../../shared/errors.js';
+
+const sfn = mockClient(SFNClient);
+const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:casefile-test-investigation';
+const executionArn = (name: string) =>
+  `arn:aws:states:us-east-1:111122223333:execution:casefile-test-investigation:${name}`;
+const NOW = new Date('2024-05-02T10:00:00Z');
+
+function starter() {
+  return new InvestigationStarter({
+    client: new SFNClient({ region: 'us-east-1' }),
+    stateMachineArn: STATE_MACHINE,
+    caseBucket: 'casefile-test-cases',
+    now: () => NOW,
+  });
+}
+
+const post = (body: unknown) => ({ body: JSON.stringify(body), isBase64Encoded: false });
+const json = (response: { body?: string }) => JSON.parse(response.body ?? '') as Record<string, unknown>;
+
+beforeEach(() => {
+  sfn.reset();
+});
+
+describe('InvestigationStarter.handle', () => {
+  it('starts the execution named after the case and answers 202 with where the case folder will be', async () => {
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: executionArn('ir-2024-017'),
+      startDate: new Date('2024-05-02T10:00:01Z'),
+    });
+    const request = { caseId: 'ir-2024-017', from: '2024-04-28', to: '2024-05-02', requestedBy: 'alice' };
+
+    const response = await starter().handle(post(request));
+
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE,
+      name: 'ir-2024-017',
+      input: JSON.stringify(request),
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.headers).toEqual({ 'content-type': 'application/json' });
+    expect(json(response)).toEqual({
+      caseId: 'ir-2024-017',
+      executionArn: executionArn('ir-2024-017'),
+      startDate: '2024-05-02T10:00:01.000Z',
+      caseFolder: 's3://casefile-test-cases/cases/ir-2024-017/',
+    });
+  });
+
+  it('fills in a new case id when the request has none, and passes it on in the input', async () => {
+    sfn.on(StartExecutionCommand).callsFake((input) => ({
+      executionArn: executionArn(input.name),
+      startDate: NOW,
+    }));
+
+    const response = await starter().handle({
+      body: Buffer.from(JSON.stringify({ reason: 'GuardDuty finding 42' })).toString('base64'),
+      isBase64Encoded: true,
+    });
+
+    const { caseId } = json(response);
+    expect(response.statusCode).toBe(202);
+    expect(caseId).toMatch(/^case-20240502T100000-[0-9a-f]{6}$/);
+    const sent = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(sent?.name).toBe(caseId);
+    expect(JSON.parse(sent?.input ?? '')).toEqual({ reason: 'GuardDuty finding 42', caseId });
+  });
+
+  it.each([
+    ['no body', { body: undefined, isBase64Encoded: false }, /JSON object body/],
+    ['a body that is not JSON', { body: '{"caseId": ', isBase64Encoded: false }, /not JSON/],
+    ['a JSON array', post([1, 2]), /must be a JSON object/],
+    ['a case id Step Functions cannot name an execution', post({ caseId: 'case 1; rm -rf' }), /caseId/],
+    ['a window that ends before it starts', post({ from: '2024-05-02', to: '2024-05-01' }), /after it ends/],
+    ['a maxConcurrency out of range', post({ maxConcurrency: 500 }), /maxConcurrency/],
+  ])('answers 400 without starting anything for %s', async (_what, event, message) => {
+    const response = await starter().handle(event);
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toEqual({ error: 'InvalidRequestError', message: expect.stringMatching(message) });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('answers 200 with the existing execution when the same request is sent again', async () => {
+    const request = { caseId: 'ir-2024-017', from: '2024-04-28' };
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(
+        new ExecutionAlreadyExists({
+          message: `Execution Already Exists: '${executionArn('ir-2024-017')}'`,
+          $metadata: {},
+        }),
+      );
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn('ir-2024-017'),
+      stateMachineArn: STATE_MACHINE,
+      name: 'ir-2024-017',
+      status: 'SUCCEEDED',
+      startDate: new Date('2024-05-01T08:00:00Z'),
+      stopDate: new Date('2024-05-01T08:09:00Z'),
+      // Same request, keys in another order: still the same investigation.
+      input: JSON.stringify({ from: '2024-04-28', caseId: 'ir-2024-017' }),
+      inputDetails: { included: true },
+    });
+
+    const response = await starter().handle(post(request));
+
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
+      executionArn: executionArn('ir-2024-017'),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toEqual({
+      caseId: 'ir-2024-017',
+      executionArn: executionArn('ir-2024-017'),
+      status: 'SUCCEEDED',
+      startDate: '2024-05-01T08:00:00.000Z',
+      caseFolder: 's3://casefile-test-cases/cases/ir-2024-017/',
+    });
+  });
+
+  it('answers 409 when the case id was used for another request', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn('ir-2024-017'),
+      stateMachineArn: STATE_MACHINE,
+      status: 'RUNNING',
+      startDate: new Date('2024-05-01T08:00:00Z'),
+      input: JSON.stringify({ caseId: 'ir-2024-017', from: '2024-01-01' }),
+    });
+
+    const response = await starter().handle(post({ caseId: 'ir-2024-017', from: '2024-04-28' }));
+
+    expect(response.statusCode).toBe(409);
+    expect(json(response)).toEqual({
+      error: 'CaseIdInUse',
+      message: expect.stringContaining('already started with another request'),
+      caseId: 'ir-2024-017',
+      executionArn: executionArn('ir-2024-017'),
+    });
+  });
+
+  it('answers 503 with Retry-After when Step Functions is still throttling after the SDK retries', async () => {
+    sfn.on(StartExecutionCommand).rejects(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        message: 'Rate exceeded',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const response = await starter().handle(post({ caseId: 'ir-2024-018' }));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'retry-after': '5' });
+    expect(json(response)).toEqual({
+      error: 'ServiceBusy',
+      message: expect.stringContaining('ThrottlingException'),
+    });
+  });
+
+  it('lets a misconfiguration fail the invocation rather than blame the caller', async () => {
+    sfn.on(StartExecutionCommand).rejects(new InvalidArn({ message: 'Invalid Arn', $metadata: {} }));
+
+    await expect(starter().handle(post({}))).rejects.toBeInstanceOf(InvalidArn);
+  });
+});
+
+describe('investigationStarterFromEnvironment', () => {
+  it('needs the state machine and the case bucket', () => {
+    expect(() => investigationStarterFromEnvironment({ CASE_BUCKET: 'b' })).toThrow(CasefileError);
+    expect(
+      investigationStarterFromEnvironment({
+        STATE_MACHINE_ARN: STATE_MACHINE,
+        CASE_BUCKET: 'b',
+        CASE_PREFIX: 'x',
+      }),
+    ).toBeInstanceOf(InvestigationStarter);
+  });
+});
