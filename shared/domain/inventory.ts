@@ -1,7 +1,7 @@
 import type { LogSourceId } from './log-sources.js';
 
-/** How the records of one local file are laid out. */
-export type FileLayout = 'records-object' | 'json-array' | 'json-lines';
+/** How the records of one local file are laid out, as the source's detector named it (`records-object`, `json-lines`...). */
+export type FileLayout = string;
 
 export interface InventoriedFile {
   path: string;

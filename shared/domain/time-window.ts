@@ -8,11 +8,17 @@ export interface TimeWindow {
 
 /** Accepts ISO 8601 dates or timestamps and returns them normalised to UTC (`...Z`). */
 export function parseTimeWindow(from?: string | null, to?: string | null): TimeWindow {
-  const window = { from: normaliseInstant(from, 'from'), to: normaliseInstant(to, 'to') };
+  const window = { from: normaliseInstant(from, 'from'), to: endOfDayWhenDateOnly(to, normaliseInstant(to, 'to')) };
   if (window.from && window.to && window.from > window.to) {
     throw new InvalidRequestError(`The window starts (${window.from}) after it ends (${window.to}).`);
   }
   return window;
+}
+
+/** `--to 2024-05-01` means through the end of that day, as a responder reading a date means it. */
+function endOfDayWhenDateOnly(raw: string | null | undefined, instant: string | null): string | null {
+  if (instant === null || !raw || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) return instant;
+  return new Date(Date.parse(instant) + 86_399_999).toISOString();
 }
 
 function normaliseInstant(value: string | null | undefined, name: string): string | null {

@@ -4,7 +4,8 @@ import type { CaseContext } from '../domain/case.js';
 import type { InventoriedFile, Inventory, SkippedInput } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
-import { selectCloudTrailRecords, sqlString } from './duckdb-cloudtrail.js';
+import { logSourceModule } from '../sources/registry.js';
+import { sqlString } from '../sources/cloudtrail-source.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -35,11 +36,11 @@ export class DuckDbTableBuilder implements TableBuilder {
       await mkdir(dir, { recursive: true });
       let written = 0;
       for (const group of groupByLayout(files)) {
-        written += await this.convertIsolatingFailures(group, dir, skipped);
+        written += await this.convertIsolatingFailures(source, group, dir, skipped);
       }
       if (written === 0) continue;
       await this.engine.execute(
-        `CREATE OR REPLACE VIEW ${source} AS SELECT * FROM read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context)}`,
+        `CREATE OR REPLACE VIEW ${source} AS SELECT * FROM read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context, logSourceModule(source).timeExpression)}`,
       );
       tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
     }
@@ -50,11 +51,16 @@ export class DuckDbTableBuilder implements TableBuilder {
    * Converts a group of files in one pass; when the pass fails, halves the group until each bad
    * file stands alone and is recorded as skipped, so one corrupt file costs only itself.
    */
-  private async convertIsolatingFailures(group: FileGroup, dir: string, skipped: SkippedInput[]): Promise<number> {
+  private async convertIsolatingFailures(
+    source: LogSourceId,
+    group: FileGroup,
+    dir: string,
+    skipped: SkippedInput[],
+  ): Promise<number> {
     const target = join(dir, `part-${String(++this.part).padStart(5, '0')}.parquet`);
     const pending = `${target}.partial`;
     try {
-      const select = selectCloudTrailRecords(
+      const select = logSourceModule(source).duckdbSelect(
         group.files.map((f) => f.path),
         group.layout,
         group.compressed,
@@ -71,21 +77,22 @@ export class DuckDbTableBuilder implements TableBuilder {
       }
       const middle = Math.ceil(group.files.length / 2);
       return (
-        (await this.convertIsolatingFailures({ ...group, files: group.files.slice(0, middle) }, dir, skipped)) +
-        (await this.convertIsolatingFailures({ ...group, files: group.files.slice(middle) }, dir, skipped))
+        (await this.convertIsolatingFailures(source, { ...group, files: group.files.slice(0, middle) }, dir, skipped)) +
+        (await this.convertIsolatingFailures(source, { ...group, files: group.files.slice(middle) }, dir, skipped))
       );
     }
   }
 
-  private async describe(table: string): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
+  private async describe(source: LogSourceId): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
+    const time = logSourceModule(source).timeExpression;
     const { rows } = await this.engine.run(
-      `SELECT count(*) AS records, min(eventtime) AS first_event, max(eventtime) AS last_event FROM ${table}`,
+      `SELECT count(*) AS records, epoch_ms(min(${time})) AS first_event, epoch_ms(max(${time})) AS last_event FROM ${source}`,
     );
     const row = rows[0] ?? {};
     return {
       recordCount: Number(row.records ?? 0),
-      ...(row.first_event ? { firstEventTime: row.first_event } : {}),
-      ...(row.last_event ? { lastEventTime: row.last_event } : {}),
+      ...(row.first_event ? { firstEventTime: isoInstant(row.first_event) } : {}),
+      ...(row.last_event ? { lastEventTime: isoInstant(row.last_event) } : {}),
     };
   }
 }
@@ -107,7 +114,11 @@ function groupByLayout(files: InventoriedFile[]): FileGroup[] {
   return [...groups.values()];
 }
 
-function windowFilter(context: CaseContext): string {
+function isoInstant(epochMs: string): string {
+  return new Date(Number(epochMs)).toISOString();
+}
+
+function windowFilter(context: CaseContext, timeExpression: string): string {
   const bounds: string[] = [];
   for (const [instant, operator] of [
     [context.window.from, '>='],
@@ -115,7 +126,7 @@ function windowFilter(context: CaseContext): string {
   ] as const) {
     if (instant === null) continue;
     if (!ISO_INSTANT.test(instant)) throw new Error(`window bound '${instant}' is not a normalised instant`);
-    bounds.push(`from_iso8601_timestamp(eventtime) ${operator} from_iso8601_timestamp('${instant}')`);
+    bounds.push(`${timeExpression} ${operator} from_iso8601_timestamp('${instant}')`);
   }
   return bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
 }

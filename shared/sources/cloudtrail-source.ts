@@ -1,0 +1,55 @@
+import type { LogSourceModule } from './log-source-module.js';
+import { cloudtrailColumns } from './cloudtrail-schema.js';
+
+/** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
+const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;
+
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A CloudTrail event names its API and service; Insights and digest files do not look like this. */
+function looksLikeCloudTrailRecord(objectText: string): boolean {
+  const window = objectText.slice(0, 16_384);
+  return /"eventVersion"\s*:/.test(window) && /"eventSource"\s*:/.test(window) && /"eventName"\s*:/.test(window);
+}
+
+/** The text from the first `{` after the opening bracket: enough to see the first record's keys. */
+function firstObjectAfter(text: string, opener: string): string {
+  const start = text.indexOf('{', text.indexOf(opener) + 1);
+  return start < 0 ? '' : text.slice(start);
+}
+
+const recordColumns = `{${cloudtrailColumns.map((c) => `${sqlString(c.jsonKey)}: ${sqlString(c.duckdb)}`).join(', ')}}`;
+
+export const cloudtrailSource: LogSourceModule = {
+  id: 'cloudtrail',
+  timeExpression: 'from_iso8601_timestamp(eventtime)',
+
+  detect(head) {
+    if (/^\{\s*"Records"\s*:/.test(head)) {
+      return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'records-object' : null;
+    }
+    if (head.startsWith('[')) return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'json-array' : null;
+    if (head.startsWith('{')) return looksLikeCloudTrailRecord(head) ? 'json-lines' : null;
+    return null;
+  },
+
+  /**
+   * Declared columns, never auto-detection: sampling misses keys that appear in later files and
+   * guesses types that drift from file to file.
+   */
+  duckdbSelect(paths, layout, compressed) {
+    const files = `[${paths.map(sqlString).join(', ')}]`;
+    const compression = compressed ? 'gzip' : 'uncompressed';
+    if (layout === 'records-object') {
+      const recordType = `STRUCT(${cloudtrailColumns.map((c) => `"${c.jsonKey}" ${c.duckdb}`).join(', ')})[]`;
+      const rows = `SELECT unnest("Records") AS r FROM read_json(${files}, format = 'unstructured', columns = {'Records': ${sqlString(recordType)}}, compression = '${compression}', maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+      const projection = cloudtrailColumns.map((c) => `r."${c.jsonKey}" AS ${c.name}`).join(', ');
+      return `SELECT ${projection} FROM (${rows}) WHERE r IS NOT NULL`;
+    }
+    const format = layout === 'json-array' ? 'array' : 'newline_delimited';
+    const projection = cloudtrailColumns.map((c) => `"${c.jsonKey}" AS ${c.name}`).join(', ');
+    return `SELECT ${projection} FROM read_json(${files}, format = '${format}', columns = ${recordColumns}, compression = '${compression}', maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+  },
+};
