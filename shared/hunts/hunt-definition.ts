@@ -14,8 +14,12 @@ export interface HuntTestCase {
   name: string;
   /** `match`: the hunt must report at least one row; `no-match`: none. */
   expect: 'match' | 'no-match';
-  /** Records per source, exactly as delivered (CloudTrail events as in a `Records` list). */
-  records: Record<string, unknown>[];
+  /** JSON sources: the records exactly as delivered (CloudTrail events as in a `Records` list). */
+  records?: Record<string, unknown>[];
+  /** Text sources (flow logs, access logs): the raw lines of a delivered file, header line included. */
+  lines?: string[];
+  /** Which of the hunt's sources the records belong to; the first one when absent. */
+  source?: LogSourceId;
 }
 
 export interface HuntDefinition {
@@ -105,7 +109,8 @@ function validateTests(raw: unknown, problems: string[]): HuntTestCase[] {
     const test = (t ?? {}) as Record<string, unknown>;
     if (typeof test.name !== 'string') problems.push(`test ${i + 1} needs a name`);
     if (test.expect !== 'match' && test.expect !== 'no-match') problems.push(`test ${i + 1}: expect match|no-match`);
-    if (!Array.isArray(test.records)) problems.push(`test ${i + 1} needs records`);
+    if (!Array.isArray(test.records) && !Array.isArray(test.lines)) problems.push(`test ${i + 1} needs records or lines`);
+    if (test.source !== undefined && !isLogSourceId(String(test.source))) problems.push(`test ${i + 1}: unknown source`);
     return test as unknown as HuntTestCase;
   });
   if (!tests.some((t) => t.expect === 'match') || !tests.some((t) => t.expect === 'no-match')) {

@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LogSourceId } from '../domain/log-sources.js';
 import type { HuntDefinition, HuntTestCase } from '../hunts/hunt-definition.js';
-import { selectCloudTrailRecords } from './duckdb-cloudtrail.js';
+import { logSourceModule } from '../sources/registry.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 
 export interface HuntTestOutcome {
@@ -13,8 +14,9 @@ export interface HuntTestOutcome {
 }
 
 /**
- * Runs a hunt's inline tests on the embedded engine: the test records go through the same reader
- * as real files, then the hunt's Athena SQL runs unchanged.
+ * Runs a hunt's inline tests on the embedded engine: the test records are written as a delivered
+ * file, recognised by the source's own detector, read by the same reader as real files, and then
+ * the hunt's Athena SQL runs unchanged.
  */
 export async function runHuntTests(hunt: HuntDefinition): Promise<HuntTestOutcome[]> {
   const outcomes: HuntTestOutcome[] = [];
@@ -26,7 +28,8 @@ async function runOne(hunt: HuntDefinition, test: HuntTestCase): Promise<HuntTes
   const dir = await mkdtemp(join(tmpdir(), 'casefile-hunt-test-'));
   const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
   try {
-    await loadTestRecords(engine, dir, test.records);
+    const source = test.source ?? hunt.sources[0] ?? 'cloudtrail';
+    await loadTestRecords(engine, dir, test.records ?? [], source, test.lines);
     const result = await engine.run(hunt.sql);
     const matched = result.rowCount > 0;
     const passed = matched === (test.expect === 'match');
@@ -40,13 +43,26 @@ async function runOne(hunt: HuntDefinition, test: HuntTestCase): Promise<HuntTes
   }
 }
 
-/** An empty `cloudtrail` table still has every column, so a no-match test with no records is valid. */
+/**
+ * Loads test records into the source's table. An empty CloudTrail `Records` list still gives a
+ * table with every column, so a no-match test with no records is valid.
+ */
 export async function loadTestRecords(
   engine: DuckDbQueryEngine,
   dir: string,
   records: Record<string, unknown>[],
+  source: LogSourceId = 'cloudtrail',
+  lines?: string[],
 ): Promise<void> {
-  const file = join(dir, 'records.json');
-  await writeFile(file, JSON.stringify({ Records: records }));
-  await engine.execute(`CREATE OR REPLACE TABLE cloudtrail AS ${selectCloudTrailRecords([file], 'records-object', false)}`);
+  const file = join(dir, `${source}-records`);
+  const content = lines
+    ? `${lines.join('\n')}\n`
+    : source === 'cloudtrail'
+      ? JSON.stringify({ Records: records })
+      : `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+  await writeFile(file, content);
+  const module = logSourceModule(source);
+  const layout = module.detect(content) ?? (source === 'cloudtrail' && records.length === 0 ? 'records-object' : null);
+  if (!layout) throw new Error(`The ${source} detector does not recognise this test's records as ${source}.`);
+  await engine.execute(`CREATE OR REPLACE TABLE ${source} AS ${module.duckdbSelect([file], layout, false)}`);
 }

@@ -1,5 +1,15 @@
 import type { LogSourceId } from '../domain/log-sources.js';
 
+/** Where one source's files sit in S3, as the AWS inventory found them. */
+export interface AthenaLocation {
+  /** `s3://bucket/prefix/`: the folder that holds the delivery layout (`AWSLogs/` for most sources). */
+  s3Uri: string;
+  accounts: string[];
+  regions: string[];
+  /** The case window, both ends closed (the AWS table builder closes an open window before calling). */
+  window: { from: string; to: string };
+}
+
 /**
  * One log source, all in one place: how to recognise its files, and how each engine reads them
  * into the table of the source's name with the same columns.
@@ -18,4 +28,10 @@ export interface LogSourceModule {
   timeExpression: string;
   /** A DuckDB SELECT giving the table's columns from files of one layout (pure SQL text). */
   duckdbSelect(paths: string[], layout: string, compressed: boolean): string;
+  /**
+   * The Athena `CREATE EXTERNAL TABLE` for one S3 location, with the same column names and types as
+   * `duckdbSelect`, and partition projection derived from the window where the S3 layout allows it
+   * (an out-of-range projection silently returns nothing). CloudTrail's lives in the AWS table builder.
+   */
+  athenaCreateTable?(table: string, location: AthenaLocation): string;
 }

@@ -33,7 +33,9 @@ export async function writeDemoLogs(outDir: string, print: (line: string) => voi
   const logs = await generateDemoLogs(outDir);
   print(`Wrote ${logs.records} CloudTrail records in ${logs.files} files under ${outDir}`);
   print(`  ${PROD.alias} ${PROD.id}: its own multi-region trail, AWSLogs/${PROD.id}/CloudTrail/...`);
-  print(`  ${STAGING.alias} ${STAGING.id}: the organisation trail, AWSLogs/${ORG_ID}/${STAGING.id}/CloudTrail/...`);
+  print(
+    `  ${STAGING.alias} ${STAGING.id}: the organisation trail, AWSLogs/${ORG_ID}/${STAGING.id}/CloudTrail/...`,
+  );
   print(`  from ${logs.window.from} to ${logs.window.to}`);
   return logs;
 }
@@ -84,6 +86,81 @@ export async function generateDemoLogs(outDir: string, options: DemoLogsOptions 
     attackEventIds: scene.timeline.attackEventIds.filter((id) => deliveredIds.has(id)),
     window: { from: iso(scene.from), to: iso(scene.to) },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomness and time (first: the estate below is built when the module loads).
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const HEX = '0123456789abcdef';
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** The alphabet of IAM unique ids and access key ids. */
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** mulberry32; `fork` gives each part of the story its own stream, so one part's changes leave the others be. */
+class Rng {
+  private state: number;
+
+  constructor(private readonly seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  fork(label: string): Rng {
+    return new Rng(fnv1a(`${this.seed}/${label}`));
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return itemAt(items, this.int(0, items.length - 1));
+  }
+
+  chars(alphabet: string, length: number): string {
+    let out = '';
+    for (let i = 0; i < length; i++) out += alphabet.charAt(Math.floor(this.next() * alphabet.length));
+    return out;
+  }
+
+  hex(length: number): string {
+    return this.chars(HEX, length);
+  }
+
+  /** Whole seconds between `min` and `max`, in milliseconds. */
+  seconds(min: number, max: number): number {
+    return this.int(min, max) * SECOND;
+  }
+
+  /** The wait until the next event of a Poisson process with this mean, in whole seconds. */
+  wait(mean: number): number {
+    return Math.max(1, Math.round((-Math.log(1 - this.next()) * mean) / SECOND)) * SECOND;
+  }
+
+  uuid(): string {
+    const h = this.hex(30);
+    const variant = '89ab'.charAt(this.int(0, 3));
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-${variant}${h.slice(15, 18)}-${h.slice(18, 30)}`;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +323,10 @@ const prodEstate: Estate = {
       },
     },
   ],
-  detectors: { [US_EAST_1]: '4ec2a1b98f3d7e6c0a5b2d9f1e8c7a34', [EU_WEST_1]: '8ac6d2f07b1e4c93a5d8e2f6b0c47d19' },
+  detectors: {
+    [US_EAST_1]: '4ec2a1b98f3d7e6c0a5b2d9f1e8c7a34',
+    [EU_WEST_1]: '8ac6d2f07b1e4c93a5d8e2f6b0c47d19',
+  },
   baseInstances: [
     {
       id: 'i-0a3f9c2e7b1d45e68',
@@ -307,7 +387,11 @@ const stagingEstate: Estate = {
             granularity: 'MONTHLY',
             metrics: ['UnblendedCost'],
           },
-          error: deniedException(actor, 'ce:GetCostAndUsage', `arn:aws:ce:${US_EAST_1}:${STAGING.id}:/GetCostAndUsage`),
+          error: deniedException(
+            actor,
+            'ce:GetCostAndUsage',
+            `arn:aws:ce:${US_EAST_1}:${STAGING.id}:/GetCostAndUsage`,
+          ),
         }),
       },
     },
@@ -329,7 +413,10 @@ const stagingEstate: Estate = {
       },
     },
   ],
-  detectors: { [US_EAST_1]: '2b7e0c9d4a1f83e6b5c2d7a9f0e14c68', [EU_WEST_1]: 'd41e8a6c2f9b07d3e5a1c8b6f2094e7a' },
+  detectors: {
+    [US_EAST_1]: '2b7e0c9d4a1f83e6b5c2d7a9f0e14c68',
+    [EU_WEST_1]: 'd41e8a6c2f9b07d3e5a1c8b6f2094e7a',
+  },
   baseInstances: [
     {
       id: 'i-09b2d7e4c1a6f3850',
@@ -382,7 +469,11 @@ function planFleet(scene: Scene, estate: Estate): Instance[] {
     launchedAt: scene.from - 9 * DAY,
     terminatedAt: scene.to + DAY,
   }));
-  const autoscaling = serviceLinkedRole(estate.account, 'autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling');
+  const autoscaling = serviceLinkedRole(
+    estate.account,
+    'autoscaling.amazonaws.com',
+    'AWSServiceRoleForAutoScaling',
+  );
   for (const day of workdays(scene)) {
     for (let n = 0; n < estate.scaledInstancesPerWorkday; n++) {
       const launchedAt = day + 7.8 * HOUR + rng.seconds(0, 600) + n * rng.seconds(2, 20);
@@ -519,7 +610,12 @@ function instanceActivity(scene: Scene, instance: Instance): void {
       request: { secretId: estate.appSecret },
     });
     scene.timeline.emit(
-      secretDecrypt(estate, onBehalfOf(app, 'secretsmanager.amazonaws.com'), t, secretArn(estate, estate.appSecret)),
+      secretDecrypt(
+        estate,
+        onBehalfOf(app, 'secretsmanager.amazonaws.com'),
+        t,
+        secretArn(estate, estate.appSecret),
+      ),
     );
   }
 }
@@ -605,7 +701,12 @@ function configReads(estate: Estate, region: string): Read[] {
     { region, service: 'iam', name: 'ListUsers', request: { maxItems: 100 } },
     { region, service: 'iam', name: 'ListPolicies', request: { scope: 'Local', onlyAttached: false } },
     { region, service: 's3', name: 'GetBucketAcl', request: s3Request(artifacts, region, { acl: '' }) },
-    { region, service: 's3', name: 'GetBucketVersioning', request: s3Request(artifacts, region, { versioning: '' }) },
+    {
+      region,
+      service: 's3',
+      name: 'GetBucketVersioning',
+      request: s3Request(artifacts, region, { versioning: '' }),
+    },
     {
       region,
       service: 's3',
@@ -613,7 +714,12 @@ function configReads(estate: Estate, region: string): Read[] {
       request: s3Request(artifacts, region, { policy: '' }),
       error: { code: 'NoSuchBucketPolicy', message: 'The bucket policy does not exist' },
     },
-    { region, service: 's3', name: 'GetBucketPolicy', request: s3Request(withPolicy, region, { policy: '' }) },
+    {
+      region,
+      service: 's3',
+      name: 'GetBucketPolicy',
+      request: s3Request(withPolicy, region, { policy: '' }),
+    },
   ];
 }
 
@@ -625,7 +731,11 @@ function trustedAdvisor(scene: Scene, estate: Estate): void {
     'trustedadvisor.amazonaws.com',
     'AWSServiceRoleForTrustedAdvisor',
   );
-  for (let t = scene.from + rng.seconds(0, 6 * 3600); t < scene.to; t += 6 * HOUR + rng.seconds(-3600, 3600)) {
+  for (
+    let t = scene.from + rng.seconds(0, 6 * 3600);
+    t < scene.to;
+    t += 6 * HOUR + rng.seconds(-3600, 3600)
+  ) {
     const name = `TrustedAdvisor_${estate.account.id}_${rng.uuid()}`;
     const session = roleSession(rng, role, name, t);
     scene.timeline.emit({
@@ -643,7 +753,12 @@ function trustedAdvisor(scene: Scene, estate: Estate): void {
     const reads: Read[] = [
       { region: US_EAST_1, service: 'iam', name: 'GetAccountSummary' },
       { region: US_EAST_1, service: 'iam', name: 'GetAccountPasswordPolicy' },
-      { region: US_EAST_1, service: 'cloudtrail', name: 'DescribeTrails', request: { includeShadowTrails: true } },
+      {
+        region: US_EAST_1,
+        service: 'cloudtrail',
+        name: 'DescribeTrails',
+        request: { includeShadowTrails: true },
+      },
       { region: US_EAST_1, service: 's3', name: 'ListBuckets', request: { Host: 's3.amazonaws.com' } },
       ...estate.regions.flatMap((region): Read[] => [
         {
@@ -737,7 +852,7 @@ function deploy(
   };
 
   if (misconfigured) {
-    const name = `/payments/prod/sentry-dsn`;
+    const name = '/payments/prod/sentry-dsn';
     emit({
       at: next(1, 3),
       service: 'ssm',
@@ -829,7 +944,9 @@ function deploy(
     const role = iamRole(account, `${stack.name}-ArchiverRole-${rng.chars(UPPER_ALNUM, 12)}`);
     const trust = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
     });
     const tags = [
       { key: 'aws:cloudformation:stack-name', value: stack.name },
@@ -904,7 +1021,13 @@ function deploy(
     cfn({
       service: 'lambda',
       name: 'UpdateFunctionCode20150331v2',
-      request: { functionName: fn, s3Bucket: estate.artifactsBucket, s3Key: codeKey, publish: false, dryRun: false },
+      request: {
+        functionName: fn,
+        s3Bucket: estate.artifactsBucket,
+        s3Key: codeKey,
+        publish: false,
+        dryRun: false,
+      },
       response: functionConfiguration(rng, estate, fn, iamRole(account, `${fn}-role`), cfnAt),
     });
     cfn({ service: 'lambda', name: 'GetFunction20150331v2', request: { functionName: fn } });
@@ -947,7 +1070,11 @@ function consoleReads(estate: Estate): ConsoleRead[] {
       name: 'DescribeSecurityGroups',
       request: () => ({ securityGroupSet: {}, securityGroupIdSet: {}, filterSet: {} }),
     },
-    { service: 'ec2', name: 'DescribeVolumes', request: () => ({ volumeSet: {}, filterSet: {}, maxResults: 1000 }) },
+    {
+      service: 'ec2',
+      name: 'DescribeVolumes',
+      request: () => ({ volumeSet: {}, filterSet: {}, maxResults: 1000 }),
+    },
     {
       service: 'ec2',
       name: 'DescribeInstanceStatus',
@@ -963,11 +1090,21 @@ function consoleReads(estate: Estate): ConsoleRead[] {
     {
       service: 'cloudformation',
       name: 'ListStacks',
-      request: () => ({ stackStatusFilter: ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'] }),
+      request: () => ({
+        stackStatusFilter: ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'],
+      }),
     },
     { service: 'lambda', name: 'ListFunctions20150331' },
-    { service: 'lambda', name: 'GetFunction20150331v2', request: (rng) => ({ functionName: rng.pick(functions) }) },
-    { service: 'logs', name: 'DescribeLogGroups', request: () => ({ limit: 50, logGroupNamePrefix: '/aws/lambda/' }) },
+    {
+      service: 'lambda',
+      name: 'GetFunction20150331v2',
+      request: (rng) => ({ functionName: rng.pick(functions) }),
+    },
+    {
+      service: 'logs',
+      name: 'DescribeLogGroups',
+      request: () => ({ limit: 50, logGroupNamePrefix: '/aws/lambda/' }),
+    },
     {
       service: 'logs',
       name: 'FilterLogEvents',
@@ -981,7 +1118,11 @@ function consoleReads(estate: Estate): ConsoleRead[] {
     },
     { service: 'monitoring', name: 'DescribeAlarms', request: () => ({ maxRecords: 100 }) },
     { service: 'rds', name: 'DescribeDBInstances' },
-    { service: 'secretsmanager', name: 'ListSecrets', request: () => ({ maxResults: 100, sortOrder: 'asc' }) },
+    {
+      service: 'secretsmanager',
+      name: 'ListSecrets',
+      request: () => ({ maxResults: 100, sortOrder: 'asc' }),
+    },
     { service: 'secretsmanager', name: 'DescribeSecret', request: () => ({ secretId: estate.appSecret }) },
     { service: 'ssm', name: 'DescribeInstanceInformation', request: () => ({ maxResults: 50 }) },
     { service: 'iam', name: 'ListRoles', region: US_EAST_1, request: () => ({ maxItems: 1000 }) },
@@ -1007,7 +1148,10 @@ function consoleReads(estate: Estate): ConsoleRead[] {
     {
       service: 'cloudtrail',
       name: 'LookupEvents',
-      request: () => ({ maxResults: 50, lookupAttributes: [{ attributeKey: 'ReadOnly', attributeValue: 'false' }] }),
+      request: () => ({
+        maxResults: 50,
+        lookupAttributes: [{ attributeKey: 'ReadOnly', attributeValue: 'false' }],
+      }),
     },
     {
       service: 'guardduty',
@@ -1023,7 +1167,10 @@ function consoleReads(estate: Estate): ConsoleRead[] {
       service: 'health',
       name: 'DescribeEventAggregates',
       region: US_EAST_1,
-      request: () => ({ aggregateField: 'eventTypeCategory', filter: { eventStatusCodes: ['open', 'upcoming'] } }),
+      request: () => ({
+        aggregateField: 'eventTypeCategory',
+        filter: { eventStatusCodes: ['open', 'upcoming'] },
+      }),
     },
   ];
 }
@@ -1037,7 +1184,9 @@ function consoleWork(scene: Scene, estate: Estate): void {
     for (const day of workdays(scene)) {
       if (person.user === maria && day === attackDayStart(scene)) continue;
       const mistakeToday =
-        person.mistake && day === (person.mistake.day === 'first' ? scene.from : lastDay) ? person.mistake : undefined;
+        person.mistake && day === (person.mistake.day === 'first' ? scene.from : lastDay)
+          ? person.mistake
+          : undefined;
       if (!mistakeToday && !rng.chance(0.85)) continue;
       const [earliest, latest] = person.logsInBetween;
       const login = day + rng.int(Math.round(earliest * 3600), Math.round(latest * 3600)) * SECOND;
@@ -1118,8 +1267,23 @@ function nightlyJobs(scene: Scene): void {
   for (let day = scene.from; day < scene.to; day += DAY) {
     let t = day + 90 * MINUTE + rng.seconds(-240, 240);
     const job = (command: string) => keyActor(svcReporting, OFFICE_IP, agents.reportingCli(command));
-    const report = (name: string, command: string, request: Json = null, response: Json = null, region = US_EAST_1) => {
-      scene.timeline.emit({ at: t, account: PROD, region, service: 'iam', name, actor: job(command), request, response });
+    const report = (
+      name: string,
+      command: string,
+      request: Json = null,
+      response: Json = null,
+      region = US_EAST_1,
+    ) => {
+      scene.timeline.emit({
+        at: t,
+        account: PROD,
+        region,
+        service: 'iam',
+        name,
+        actor: job(command),
+        request,
+        response,
+      });
       t += rng.seconds(1, 4);
     };
     report('GenerateCredentialReport', 'iam.generate-credential-report', null, {
@@ -1163,7 +1327,11 @@ function nightlyJobs(scene: Scene): void {
       response: assumeRoleResponse(rng, session, 12 * HOUR),
       resources: [roleResource(exportRole)],
     });
-    const fn = roleActor(session, rng.pick(['3.250.14.90', '54.154.201.33', '52.211.76.4']), agents.lambdaNode('dynamodb'));
+    const fn = roleActor(
+      session,
+      rng.pick(['3.250.14.90', '54.154.201.33', '52.211.76.4']),
+      agents.lambdaNode('dynamodb'),
+    );
     const tableArn = `arn:aws:dynamodb:${EU_WEST_1}:${PROD.id}:table/ledger-entries`;
     const exportArn = `${tableArn}/export/${Math.floor(exportAt / SECOND)}000-${rng.hex(8)}`;
     let at = exportAt + rng.seconds(1, 3);
@@ -1235,7 +1403,12 @@ function nightlyJobs(scene: Scene): void {
     region: EU_WEST_1,
     service: 'kms',
     name: 'RotateKey',
-    actor: { identity: { accountId: PROD.id, invokedBy: 'AWS Internal' }, ip: 'AWS Internal', userAgent: 'AWS Internal', viaService: true },
+    actor: {
+      identity: { accountId: PROD.id, invokedBy: 'AWS Internal' },
+      ip: 'AWS Internal',
+      userAgent: 'AWS Internal',
+      viaService: true,
+    },
     eventType: 'AwsServiceEvent',
     readOnly: false,
     requestId: null,
@@ -1287,7 +1460,15 @@ function crossAccountAdministration(scene: Scene): void {
       ['ssm', 'DescribeInstanceInformation', { maxResults: 50 }, 'ssm'],
     ];
     for (const [service, name, request, api] of reads) {
-      scene.timeline.emit({ at: t, account: STAGING, region: EU_WEST_1, service, name, actor: admin(api), request });
+      scene.timeline.emit({
+        at: t,
+        account: STAGING,
+        region: EU_WEST_1,
+        service,
+        name,
+        actor: admin(api),
+        request,
+      });
       t += rng.seconds(3, 40);
     }
   }
@@ -1309,7 +1490,8 @@ function intrusion(scene: Scene): number {
   const rng = scene.rng.fork('intrusion');
   const at = (clock: string) => day + clockToMs(clock);
   const emit = (call: ApiCall) => scene.timeline.emit(call, 'attack');
-  const prod = (clock: string, call: Omit<ApiCall, 'at' | 'account'>) => emit({ ...call, at: at(clock), account: PROD });
+  const prod = (clock: string, call: Omit<ApiCall, 'at' | 'account'>) =>
+    emit({ ...call, at: at(clock), account: PROD });
 
   const leakedBoto = keyActor(svcReporting, ATTACKER_IP, agents.intruderBoto3);
   const leakedCli = (command: string) => keyActor(svcReporting, ATTACKER_IP, agents.intruderCli(command));
@@ -1384,7 +1566,11 @@ function intrusion(scene: Scene): number {
         region: EU_WEST_1,
         service: 'dynamodb',
         name: 'ListTables',
-        error: deniedException(leakedBoto, 'dynamodb:ListTables', `arn:aws:dynamodb:${EU_WEST_1}:${PROD.id}:table/*`),
+        error: deniedException(
+          leakedBoto,
+          'dynamodb:ListTables',
+          `arn:aws:dynamodb:${EU_WEST_1}:${PROD.id}:table/*`,
+        ),
       },
     ],
     [
@@ -1462,7 +1648,7 @@ function intrusion(scene: Scene): number {
       actor: root,
       eventType: 'AwsConsoleSignIn',
       readOnly: false,
-      error: { code: '', message: 'Failed authentication' },
+      error: { message: 'Failed authentication' },
       response: { ConsoleLogin: 'Failure' },
       additionalEventData: {
         LoginTo: 'https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true',
@@ -1519,7 +1705,11 @@ function intrusion(scene: Scene): number {
     actor: leakedCli('iam.create-login-profile'),
     request: { userName: svcBackup.name, passwordResetRequired: false },
     response: {
-      loginProfile: { userName: svcBackup.name, createDate: iamDate(at('02:53:15')), passwordResetRequired: false },
+      loginProfile: {
+        userName: svcBackup.name,
+        createDate: iamDate(at('02:53:15')),
+        passwordResetRequired: false,
+      },
     },
   });
 
@@ -1544,7 +1734,14 @@ function intrusion(scene: Scene): number {
     },
     requestId: null,
   });
-  const consoleIntruder = consoleActor(svcBackup, sessionKey(rng), at('02:55:40'), false, ATTACKER_IP, agents.firefoxLinux);
+  const consoleIntruder = consoleActor(
+    svcBackup,
+    sessionKey(rng),
+    at('02:55:40'),
+    false,
+    ATTACKER_IP,
+    agents.firefoxLinux,
+  );
   prod('02:56:02', {
     region: US_EAST_1,
     service: 'iam',
@@ -1794,7 +1991,7 @@ function intrusion(scene: Scene): number {
 }
 
 /**
- * Tuesday morning Maria finds the production trail stopped and starts it again; her sign-in
+ * The next morning Maria finds the production trail stopped and starts it again; her sign-in
  * happened while the trail was off, so only the session's later calls are recorded.
  */
 function loggingRestored(scene: Scene): number {
@@ -1815,7 +2012,15 @@ function loggingRestored(scene: Scene): number {
     ],
   ];
   for (const [at, name, request] of calls) {
-    scene.timeline.emit({ at, account: PROD, region: US_EAST_1, service: 'cloudtrail', name, actor, request });
+    scene.timeline.emit({
+      at,
+      account: PROD,
+      region: US_EAST_1,
+      service: 'cloudtrail',
+      name,
+      actor,
+      request,
+    });
   }
   return restartedAt;
 }
@@ -1941,11 +2146,21 @@ function roleActor(session: RoleSession, ip: string, userAgent: string): Actor {
 
 /** The same principal, but the call was made for it by an AWS service (Secrets Manager, CloudFormation...). */
 function onBehalfOf(actor: Actor, service: string): Actor {
-  return { identity: { ...actor.identity, invokedBy: service }, ip: service, userAgent: service, viaService: true };
+  return {
+    identity: { ...actor.identity, invokedBy: service },
+    ip: service,
+    userAgent: service,
+    viaService: true,
+  };
 }
 
 function serviceActor(service: string): Actor {
-  return { identity: { type: 'AWSService', invokedBy: service }, ip: service, userAgent: service, viaService: true };
+  return {
+    identity: { type: 'AWSService', invokedBy: service },
+    ip: service,
+    userAgent: service,
+    viaService: true,
+  };
 }
 
 function assumeRoleResponse(rng: Rng, session: RoleSession, lifetime: number): JsonObject {
@@ -2119,10 +2334,12 @@ function deniedException(actor: Actor, action: string, resource = '*'): { code: 
   return { ...accessDenied(errorPrincipal(actor), action, resource), code: 'AccessDeniedException' };
 }
 
+/** EC2 spells out the denial for reads; for writes it hands back an encoded message instead. */
 function ec2Unauthorized(actor: Actor, action: string, encoded: boolean): { code: string; message: string } {
+  const principal = errorPrincipal(actor);
   const message = encoded
-    ? `You are not authorized to perform this operation. User: ${errorPrincipal(actor)} is not authorized to perform: ${action} on resource: arn:aws:ec2:${EU_WEST_1}:${STAGING.id}:instance/i-09b2d7e4c1a6f3850 because no identity-based policy allows the ${action} action. Encoded authorization failure message: ${'x'.repeat(0)}`
-    : `You are not authorized to perform this operation. User: ${errorPrincipal(actor)} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+    ? `You are not authorized to perform this operation. Encoded authorization failure message: ${stableId('', `${principal}/${action}`, 412, `${ALNUM}-_`)}`
+    : `You are not authorized to perform this operation. User: ${principal} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
   return { code: 'Client.UnauthorizedOperation', message };
 }
 
@@ -2159,7 +2376,8 @@ interface ApiCall {
   actor: Actor;
   request?: Json;
   response?: Json;
-  error?: { code: string; message?: string };
+  /** A failed sign-in has a message and no code. */
+  error?: { code?: string; message?: string };
   readOnly?: boolean;
   eventType?: 'AwsApiCall' | 'AwsConsoleSignIn' | 'AwsServiceEvent';
   dataEvent?: boolean;
@@ -2204,13 +2422,23 @@ class Timeline {
   }
 }
 
-const SIGNATURE_1_08 = new Set(['sts', 'ssm', 'signin', 'kms', 'lambda', 'logs', 'ce', 'health', 'backup']);
+const EVENT_VERSION_1_08 = new Set([
+  'sts',
+  'ssm',
+  'signin',
+  'kms',
+  'lambda',
+  'logs',
+  'ce',
+  'health',
+  'backup',
+]);
 
 /** Fields in the order CloudTrail writes them. */
 function toRecord(call: ApiCall, ids: Rng): JsonObject {
   const s3 = call.service === 's3';
   const record: JsonObject = {
-    eventVersion: SIGNATURE_1_08.has(call.service) ? '1.08' : '1.09',
+    eventVersion: EVENT_VERSION_1_08.has(call.service) ? '1.08' : '1.09',
     userIdentity: call.actor.identity,
     eventTime: iso(call.at),
     eventSource: `${call.service}.amazonaws.com`,
@@ -2220,14 +2448,15 @@ function toRecord(call: ApiCall, ids: Rng): JsonObject {
     userAgent: s3 && !call.actor.viaService ? `[${call.actor.userAgent}]` : call.actor.userAgent,
   };
   if (call.error) {
-    record.errorCode = call.error.code;
+    if (call.error.code !== undefined) record.errorCode = call.error.code;
     if (call.error.message !== undefined) record.errorMessage = call.error.message;
   }
   record.requestParameters = call.request ?? null;
   record.responseElements = call.response ?? null;
   const additional = call.additionalEventData ?? (s3 ? s3Extra(ids, 0, call.error ? 243 : 512) : undefined);
   if (additional) record.additionalEventData = additional;
-  if (call.requestId !== null) record.requestID = call.requestId ?? (s3 ? ids.chars(UPPER_ALNUM, 16) : ids.uuid());
+  if (call.requestId !== null)
+    record.requestID = call.requestId ?? (s3 ? ids.chars(UPPER_ALNUM, 16) : ids.uuid());
   record.eventID = ids.uuid();
   record.readOnly = call.readOnly ?? READ_ONLY.test(call.name);
   if (call.resources) record.resources = call.resources;
@@ -2314,83 +2543,10 @@ async function writeLogFiles(outDir: string, files: LogFile[]): Promise<void> {
     await Promise.all(
       files
         .slice(i, i + batch)
-        .map((f) => writeFile(join(outDir, f.path), gzipSync(JSON.stringify({ Records: f.records }), { level: 6 }))),
+        .map((f) =>
+          writeFile(join(outDir, f.path), gzipSync(JSON.stringify({ Records: f.records }), { level: 6 })),
+        ),
     );
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Randomness and time.
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-const HEX = '0123456789abcdef';
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** The alphabet of IAM unique ids and access key ids. */
-const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** mulberry32; `fork` gives each part of the story its own stream, so one part's changes leave the others be. */
-class Rng {
-  private state: number;
-
-  constructor(private readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  fork(label: string): Rng {
-    return new Rng(fnv1a(`${this.seed}/${label}`));
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return itemAt(items, this.int(0, items.length - 1));
-  }
-
-  chars(alphabet: string, length: number): string {
-    let out = '';
-    for (let i = 0; i < length; i++) out += alphabet.charAt(Math.floor(this.next() * alphabet.length));
-    return out;
-  }
-
-  hex(length: number): string {
-    return this.chars(HEX, length);
-  }
-
-  /** Whole seconds between `min` and `max`, in milliseconds. */
-  seconds(min: number, max: number): number {
-    return this.int(min, max) * SECOND;
-  }
-
-  /** The wait until the next event of a Poisson process with this mean, in whole seconds. */
-  wait(mean: number): number {
-    return Math.max(1, Math.round((-Math.log(1 - this.next()) * mean) / SECOND)) * SECOND;
-  }
-
-  uuid(): string {
-    const h = this.hex(30);
-    const variant = '89ab'.charAt(this.int(0, 3));
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-${variant}${h.slice(15, 18)}-${h.slice(18, 30)}`;
   }
 }
 
