@@ -1,3 +1,4 @@
+import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { InvestigationRequest } from '../domain/case.js';
@@ -77,9 +78,13 @@ async function demo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'cases' } }, strict: true });
   const { generateDemoLogs } = await import('./demo/generate-demo-logs.js');
   const logs = resolve('.demo', 'logs');
+  const out = resolve(values.out ?? 'cases');
+  // The demo is re-run at will; a real case id is never reused (OpenCase refuses an existing case).
+  await rm(logs, { recursive: true, force: true });
+  await rm(resolve(out, 'demo'), { recursive: true, force: true });
   const generated = await generateDemoLogs(logs);
   console.error(`Demo logs: ${generated.records} CloudTrail records in ${generated.files} files under ${logs}`);
-  return runAndReport(logs, resolve(values.out ?? 'cases'), { caseId: 'demo', requestedBy: 'casefile demo' });
+  return runAndReport(logs, out, { caseId: 'demo', requestedBy: 'casefile demo' });
 }
 
 async function runAndReport(logs: string, out: string, request: InvestigationRequest): Promise<number> {
@@ -87,7 +92,6 @@ async function runAndReport(logs: string, out: string, request: InvestigationReq
   const started = performance.now();
   const outcome = await runInvestigationLocally({ logs, out, request, onProgress: progress.update });
   progress.finish();
-  const { readFile } = await import('node:fs/promises');
   const summary = JSON.parse(await readFile(resolve(outcome.caseFolder, 'summary.json'), 'utf8'));
   const s = summary.findingsBySeverity;
   console.error(

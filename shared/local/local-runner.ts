@@ -11,6 +11,7 @@ import * as recordCaseFailure from '../../functions/record-case-failure.js';
 import * as runHunt from '../../functions/run-hunt.js';
 import * as writeManifest from '../../functions/write-manifest.js';
 import type { InvestigationRequest } from '../domain/case.js';
+import { CasefileError } from '../errors.js';
 import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js';
 import { DuckDbTableBuilder } from './duckdb-table-builder.js';
@@ -76,9 +77,12 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       overrides: { taskResourceLocalHandlers: localHandlers(definition, adapters) },
     });
     const progress = reportProgress(execution.eventLogs, options.onProgress);
-    const output = (await execution.result) as unknown as LocalOutcome;
+    const output = await execution.result.catch((error: Error) => {
+      const failure = error.cause instanceof Error ? error.cause : error;
+      throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, { cause: error });
+    });
     await progress;
-    return output;
+    return output as unknown as LocalOutcome;
   } finally {
     engine.close();
     await rm(workDir, { recursive: true, force: true });

@@ -1,19 +1,29 @@
 import { type CaseContext, openCaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { InvalidRequestError } from '../errors.js';
 import { putJson } from '../ports/evidence-store.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 
-/** Validates the request and opens the case folder with `case.json` in status RUNNING. */
+/**
+ * Validates the request and opens the case folder with `case.json` in status RUNNING. An existing
+ * case is never written over: its files are evidence, and mixing two runs would corrupt both.
+ */
 export async function openCase(request: unknown, adapters: CaseAdapters): Promise<CaseContext> {
   const context = openCaseContext(request, adapters.engineName, adapters.now());
-  await putJson(adapters.store, caseFolderLayout(context.caseId).caseFile, {
+  const layout = caseFolderLayout(context.caseId);
+  if (await adapters.store.exists(layout.caseFile)) {
+    throw new InvalidRequestError(
+      `Case ${context.caseId} already exists at ${adapters.store.locate(layout.root)}: choose another case id.`,
+    );
+  }
+  await putJson(adapters.store, layout.caseFile, {
     caseId: context.caseId,
     status: 'RUNNING',
     request,
     window: context.window,
     engine: context.engine,
     timings: { openedAt: context.openedAt },
-    caseFolder: adapters.store.locate(caseFolderLayout(context.caseId).root),
+    caseFolder: adapters.store.locate(layout.root),
   });
   return context;
 }

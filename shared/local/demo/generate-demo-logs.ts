@@ -845,6 +845,12 @@ function deploy(
     resources: [roleResource(estate.ciRole)],
   });
   const runner = (command: string) => roleActor(session, runnerIp, agents.runnerCli(command));
+  emit({
+    at: startedAt + rng.seconds(1, 2),
+    service: 'sts',
+    name: 'GetCallerIdentity',
+    actor: roleActor(session, runnerIp, agents.githubCredentials),
+  });
   let t = startedAt + rng.seconds(4, 10);
   const next = (min: number, max: number) => {
     t += rng.seconds(min, max);

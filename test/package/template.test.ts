@@ -1,0 +1,378 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Checks what `osls package --stage test` produced (npm run package runs it first): the CloudFormation
+ * template and the function zips, as they would be deployed.
+ */
+const root = join(import.meta.dirname, '..', '..');
+const output = join(root, '.serverless');
+const templatePath = join(output, 'cloudformation-template-update-stack.json');
+if (!existsSync(templatePath)) {
+  throw new Error(
+    `${relative(root, templatePath)} is missing: run \`npm run package\` (osls package --stage test) before this test.`,
+  );
+}
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DeletionPolicy?: string;
+  DependsOn?: string | string[];
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+
+const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, Resource> };
+const resources = template.Resources;
+
+function resource(logicalId: string, type: string): Resource {
+  const found = resources[logicalId];
+  if (!found) throw new Error(`The template has no ${logicalId}.`);
+  expect(found.Type).toBe(type);
+  return found;
+}
+
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Function key, handler file, and the role serverless.yml gives it. */
+const functions = {
+  openCase: 'open-case',
+  inventoryLogs: 'inventory-logs',
+  createTables: 'create-tables',
+  runHunt: 'run-hunt',
+  buildReport: 'build-report',
+  writeManifest: 'write-manifest',
+  recordCaseFailure: 'record-case-failure',
+  startInvestigation: 'start-investigation',
+} as const;
+type FunctionKey = keyof typeof functions;
+const functionKeys = Object.keys(functions) as FunctionKey[];
+const capitalised = (key: string) => key[0]?.toUpperCase() + key.slice(1);
+const lambdaId = (key: FunctionKey) => `${capitalised(key)}LambdaFunction`;
+const roleId = (key: FunctionKey) => `${capitalised(key)}Role`;
+const huntLibraryFunctions: FunctionKey[] = ['createTables', 'runHunt', 'buildReport'];
+
+/** Every statement a role is granted: its inline policies and the managed policies of this stack. */
+function statements(role: string): Statement[] {
+  const properties = resource(role, 'AWS::IAM::Role').Properties as {
+    Policies?: { PolicyDocument: { Statement: Statement[] } }[];
+    ManagedPolicyArns?: { Ref: string }[];
+  };
+  const inline = (properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+  const managed = (properties.ManagedPolicyArns ?? []).flatMap((arn) => {
+    const policy = resource(arn.Ref, 'AWS::IAM::ManagedPolicy');
+    return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  });
+  return [...inline, ...managed];
+}
+
+const actionsOf = (role: string) => new Set(statements(role).flatMap((s) => asList(s.Action)));
+const grantsOf = (role: string, action: string) =>
+  statements(role)
+    .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
+    .flatMap((s) => asList(s.Resource));
+const caseFolders = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/cases/*']] };
+const athenaResults = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/athena-results/*']] };
+
+describe('the state machine', () => {
+  const machine = resource('InvestigationStateMachine', 'AWS::StepFunctions::StateMachine');
+  const [definitionText, substitutions] = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Json] })[
+    'Fn::Sub'
+  ];
+  const definition = JSON.parse(definitionText) as { States: Record<string, Json> };
+
+  function taskStates(states: Record<string, Json>): [string, Json][] {
+    return Object.entries(states).flatMap(([name, state]): [string, Json][] => {
+      if (state.Type === 'Task') return [[name, state]];
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, Json> } | undefined;
+      const branches = (state.Branches ?? []) as { States: Record<string, Json> }[];
+      return [...(processor ? taskStates(processor.States) : []), ...branches.flatMap((b) => taskStates(b.States))];
+    });
+  }
+  const tasks = taskStates(definition.States);
+
+  it('resolves the Lambda ARN of every Task, including those inside the Map', () => {
+    expect(tasks.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['OpenCase', 'InventoryLogs', 'CreateTables', 'RunHunt', 'BuildReport', 'WriteManifest']),
+    );
+    for (const [name, state] of tasks) {
+      const placeholder = /^\$\{(\w+)\}$/.exec(String(state.Resource));
+      expect(placeholder, `${name} has no substituted Resource`).not.toBeNull();
+      const target = substitutions[placeholder?.[1] ?? ''] as { 'Fn::GetAtt': [string, string] };
+      expect(target, `${name}'s Resource substitution`).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      expect(resources[target['Fn::GetAtt'][0]]?.Type).toBe('AWS::Lambda::Function');
+    }
+    expect(definitionText).not.toContain('Fn::GetAtt');
+  });
+
+  it('may invoke exactly the functions its Tasks name', () => {
+    const role = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const invocable = grantsOf(role, 'lambda:InvokeFunction').filter(
+      (grant): grant is { 'Fn::GetAtt': [string, string] } => typeof grant === 'object' && grant !== null && 'Fn::GetAtt' in grant,
+    );
+    const taskFunctions = new Set(
+      tasks.map(([, state]) => {
+        const key = /^\$\{(\w+)\}$/.exec(String(state.Resource))?.[1] ?? '';
+        return (substitutions[key] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      }),
+    );
+    expect(new Set(invocable.map((grant) => grant['Fn::GetAtt'][0]))).toEqual(taskFunctions);
+    expect(taskFunctions.has(lambdaId('startInvestigation'))).toBe(false);
+  });
+
+  it('logs to its own log group', () => {
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: arnOf('InvestigationStateMachineLogGroup') } }],
+    });
+  });
+});
+
+describe('the functions', () => {
+  it.each(functionKeys)('%s runs functions/<file>.handler on nodejs22.x arm64 with a role of its own', (key) => {
+    const properties = resource(lambdaId(key), 'AWS::Lambda::Function').Properties;
+    expect(properties).toMatchObject({
+      Handler: `functions/${functions[key]}.handler`,
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Role: arnOf(roleId(key)),
+    });
+    expect((properties.Environment as { Variables: Json }).Variables).toMatchObject({
+      CASE_BUCKET: ref('CaseBucket'),
+      CASE_PREFIX: 'cases/',
+      ATHENA_WORKGROUP: ref('AthenaWorkGroup'),
+      ATHENA_DATABASE_PREFIX: 'casefile_',
+      INVENTORY_REGIONS: 'us-east-1',
+    });
+  });
+
+  it('gives startInvestigation the state machine to start', () => {
+    const variables = (resource(lambdaId('startInvestigation'), 'AWS::Lambda::Function').Properties.Environment as {
+      Variables: Json;
+    }).Variables;
+    expect(variables.STATE_MACHINE_ARN).toEqual(ref('InvestigationStateMachine'));
+  });
+
+  it('routes POST /investigations to startInvestigation, for IAM-signed callers only', () => {
+    const route = resource('HttpApiRoutePostInvestigations', 'AWS::ApiGatewayV2::Route').Properties;
+    expect(route).toMatchObject({ RouteKey: 'POST /investigations', AuthorizationType: 'AWS_IAM' });
+    const integration = resource('HttpApiIntegrationStartInvestigation', 'AWS::ApiGatewayV2::Integration').Properties;
+    expect(integration.IntegrationUri).toEqual(arnOf(lambdaId('startInvestigation')));
+  });
+});
+
+describe('the case bucket', () => {
+  const bucket = resource('CaseBucket', 'AWS::S3::Bucket');
+
+  it('is encrypted with the case key, versioned, private, owner-enforced and kept when the stack goes', () => {
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf('CaseKey') },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(resource('CaseKey', 'AWS::KMS::Key').Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('refuses every request without TLS, to the bucket and to its objects', () => {
+    const policy = resource('CaseBucketPolicy', 'AWS::S3::BucketPolicy').Properties;
+    expect(policy.Bucket).toEqual(ref('CaseBucket'));
+    const statement = (policy.PolicyDocument as { Statement: Statement[] }).Statement.find(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}',
+    );
+    expect(statement).toMatchObject({ Principal: '*', Action: 's3:*' });
+    expect(statement?.Resource).toEqual([arnOf('CaseBucket'), { 'Fn::Join': ['', [arnOf('CaseBucket'), '/*']] }]);
+  });
+});
+
+describe('the Athena workgroup', () => {
+  it('enforces encrypted results in the case bucket, publishes metrics and caps the bytes a query scans', () => {
+    const configuration = resource('AthenaWorkGroup', 'AWS::Athena::WorkGroup').Properties.WorkGroupConfiguration as Json;
+    expect(configuration).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      PublishCloudWatchMetricsEnabled: true,
+      EngineVersion: { SelectedEngineVersion: 'AUTO' },
+      ResultConfiguration: {
+        OutputLocation: { 'Fn::Join': ['', ['s3://', ref('CaseBucket'), '/athena-results/']] },
+        EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: arnOf('CaseKey') },
+      },
+    });
+    // Athena's minimum is 10 MB; the default is 100 GiB.
+    expect(configuration.BytesScannedCutoffPerQuery).toBe(100 * 1024 ** 3);
+  });
+});
+
+describe('the function roles', () => {
+  it.each(functionKeys)('%s writes only to its own log group and is granted no wildcard action', (key) => {
+    expect(grantsOf(roleId(key), 'logs:PutLogEvents')).toEqual([arnOf(`${capitalised(key)}LogGroup`)]);
+    for (const action of actionsOf(roleId(key))) expect(action).not.toMatch(/^\*$|:\*$/);
+  });
+
+  it('lets the inventory read trail settings and list log buckets, and write only the case folder', () => {
+    const actions = actionsOf(roleId('inventoryLogs'));
+    expect(actions).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'cloudtrail:ListTrails',
+        'cloudtrail:DescribeTrails',
+        'cloudtrail:GetTrailStatus',
+        'cloudtrail:GetEventSelectors',
+        's3:ListBucket',
+        's3:GetObject',
+        's3:PutObject',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+      ]),
+    );
+    expect(grantsOf(roleId('inventoryLogs'), 's3:PutObject')).toEqual([caseFolders]);
+    expect(grantsOf(roleId('inventoryLogs'), 's3:GetObject')).toEqual([caseFolders]);
+  });
+
+  it.each(['createTables', 'runHunt'] as const)(
+    '%s may query in the workgroup only, keep results, and read the log buckets',
+    (key) => {
+      const role = roleId(key);
+      for (const action of ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution']) {
+        expect(JSON.stringify(grantsOf(role, action)), action).toContain('":workgroup/",{"Ref":"AthenaWorkGroup"}');
+      }
+      expect(grantsOf(role, 's3:PutObject')).toEqual(expect.arrayContaining([caseFolders, athenaResults]));
+      expect(grantsOf(role, 's3:PutObject')).toHaveLength(2);
+      expect(JSON.stringify(grantsOf(role, 's3:GetObject'))).toContain('arn:aws:s3:::*');
+      expect(JSON.stringify(grantsOf(role, 'glue:GetTable'))).toContain('table/casefile_*/*');
+    },
+  );
+
+  it('lets only createTables change the catalog, and only in case databases', () => {
+    expect(actionsOf(roleId('runHunt'))).not.toContain('glue:CreateTable');
+    expect(actionsOf(roleId('runHunt'))).not.toContain('glue:DeleteTable');
+    const changes = grantsOf(roleId('createTables'), 'glue:DeleteTable');
+    expect(JSON.stringify(changes)).not.toContain('database/default');
+    expect(JSON.stringify(grantsOf(roleId('createTables'), 'glue:GetDatabase'))).toContain('database/default');
+  });
+
+  it.each(['openCase', 'buildReport', 'writeManifest', 'recordCaseFailure'] as const)(
+    '%s touches nothing but the case folder',
+    (key) => {
+      expect(actionsOf(roleId(key))).toEqual(
+        new Set([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          's3:GetObject',
+          's3:PutObject',
+          's3:ListBucket',
+          'kms:Decrypt',
+          'kms:GenerateDataKey',
+        ]),
+      );
+      expect(grantsOf(roleId(key), 's3:PutObject')).toEqual([caseFolders]);
+    },
+  );
+
+  it('lets startInvestigation start and describe executions of this state machine only', () => {
+    const role = roleId('startInvestigation');
+    expect(actionsOf(role)).toEqual(
+      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'states:StartExecution', 'states:DescribeExecution']),
+    );
+    expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
+    expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
+      '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
+    );
+  });
+});
+
+/** The entries of a zip file (no zip64: function zips are far smaller), read from its central directory. */
+function readZip(path: string): Map<string, () => Buffer> {
+  const zip = readFileSync(path);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error(`${path} is not a zip file.`);
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const entries = new Map<string, () => Buffer>();
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(offset + 10);
+    const size = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const skip = nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+    const local = zip.readUInt32LE(offset + 42);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    entries.set(name, () => {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return method === 8 ? inflateRawSync(data) : Buffer.from(data);
+    });
+    offset += 46 + skip;
+  }
+  return entries;
+}
+
+describe('the function packages', () => {
+  const zips = new Map(functionKeys.map((key) => [key, readZip(join(output, `${key}.zip`))]));
+  const libraryDir = join(root, 'shared', 'hunts', 'library');
+  const huntFiles = readdirSync(libraryDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => `shared/hunts/library/${file.split('\\').join('/')}`);
+
+  it.each(functionKeys)('%s holds its handler as an ESM bundle that can require()', (key) => {
+    const bundle = zips.get(key)?.get(`functions/${functions[key]}.mjs`);
+    expect(bundle, `functions/${functions[key]}.mjs`).toBeDefined();
+    expect(bundle?.().toString('utf8', 0, 200)).toContain('const require = createRequire(import.meta.url);');
+  });
+
+  it.each(huntLibraryFunctions)('%s ships every hunt file under shared/hunts/library/', (key) => {
+    expect(huntFiles.length).toBeGreaterThan(0);
+    expect([...(zips.get(key)?.keys() ?? [])].filter((name) => name.startsWith('shared/'))).toEqual(
+      expect.arrayContaining(huntFiles),
+    );
+  });
+
+  it.each(functionKeys)('%s bundles no local-only code: DuckDB, the embedded engine, tsx, shared/local', (key) => {
+    const entries = zips.get(key) ?? new Map<string, () => Buffer>();
+    for (const [name, read] of entries) {
+      expect(name).not.toMatch(/duckdb|aws-local-stepfunctions|(^|\/)tsx\/|shared\/local\//);
+      if (!name.endsWith('.mjs')) continue;
+      // Unminified esbuild output marks each bundled module with a `// <path>` comment.
+      const modules = read()
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('// '));
+      expect(modules.length).toBeGreaterThan(10);
+      expect(modules.filter((line) => /@duckdb|aws-local-stepfunctions|node_modules\/tsx\/|shared\/local\//.test(line))).toEqual([]);
+    }
+    if (!huntLibraryFunctions.includes(key)) {
+      expect([...entries.keys()].filter((name) => name.startsWith('shared/'))).toEqual([]);
+    }
+  });
+});
+
+describe('the package scripts', () => {
+  it('call osls, never serverless or sls (v4 asks for a login)', () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    for (const script of Object.values(scripts)) expect(script).not.toMatch(/(^|[\s&;|])(serverless|sls)\s/);
+  });
+});
