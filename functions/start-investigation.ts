@@ -6,10 +6,12 @@ import {
 } from '../shared/aws/investigation-starter.js';
 
 /** POST /investigations: validates the request and starts the investigation's state machine. */
-export const startInvestigation =
-  (starter: () => InvestigationStarter) => async (event: APIGatewayProxyEventV2) =>
-    starter().handle(event);
+export const createHandler = (starter: () => InvestigationStarter) =>
+  middy(async (event: APIGatewayProxyEventV2) => starter().handle(event));
 
 let starter: InvestigationStarter | undefined;
 
-export const handler = middy(startInvestigation(() => (starter ??= investigationStarterFromEnvironment())));
+export const handler = createHandler(() => {
+  starter ??= investigationStarterFromEnvironment();
+  return starter;
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
+import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
@@ -11,7 +12,7 @@ import { AwsLogInventory } from './aws-log-inventory.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
 
 /** Clients live as long as the Lambda container, so connections are reused across invocations. */
-let clients: { athena: AthenaClient; s3: S3Client } | undefined;
+let clients: { athena: AthenaClient; s3: S3Client; logs: S3Client } | undefined;
 
 /**
  * The Glue database of one case: Glue allows lower-case letters, digits and underscores, so the id
@@ -26,7 +27,11 @@ export function caseDatabaseName(caseId: string, prefix = 'casefile_'): string {
 /** The composition point for Lambda: every adapter from the environment serverless.yml sets. */
 export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
   const env = requiredEnvironment(['CASE_BUCKET', 'ATHENA_WORKGROUP']);
-  clients ??= { athena: new AthenaClient({}), s3: new S3Client({}) };
+  clients ??= {
+    athena: new AthenaClient({}),
+    s3: new S3Client({}),
+    logs: new S3Client({ followRegionRedirects: true }),
+  };
   const databasePrefix = process.env.ATHENA_DATABASE_PREFIX ?? 'casefile_';
   const databaseName = (caseId: string) => caseDatabaseName(caseId, databasePrefix);
   const engine = new AthenaQueryEngine({
@@ -43,9 +48,11 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     inventory: new AwsLogInventory({
       regions,
       cloudTrailClient: (region: string) => new CloudTrailClient({ region }),
-      s3Client: clients.s3,
+      // Log buckets may sit in any region; the case bucket's client would not follow redirects there.
+      s3Client: clients.logs,
     }),
     tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
+    allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
     now: () => new Date(),
   };

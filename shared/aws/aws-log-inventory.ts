@@ -232,8 +232,9 @@ export class AwsLogInventory implements LogInventory {
       { Bucket: bucket, Prefix: prefix, Delimiter: '/' },
     )) {
       for (const common of page.CommonPrefixes ?? []) {
-        if (common.Prefix?.startsWith(prefix))
+        if (common.Prefix?.startsWith(prefix)) {
           names.push(common.Prefix.slice(prefix.length).replace(/\/$/, ''));
+        }
       }
     }
     return names.filter((name) => name !== '').sort();
@@ -344,9 +345,10 @@ function trailDetails(trails: TrailFacts[]): Record<string, string | number | bo
   if (kmsKeys.length > 0) details.kmsKeyId = kmsKeys.join(', ');
 
   const withStatus = trails.filter((t) => t.status);
-  if (withStatus.length === trails.length)
-    details.isLogging = withStatus.every((t) => t.status?.IsLogging === true);
-  else details.isLogging = 'unknown: GetTrailStatus was not available';
+  details.isLogging =
+    withStatus.length === trails.length
+      ? withStatus.every((t) => t.status?.IsLogging === true)
+      : 'unknown: GetTrailStatus was not available';
   const stopped = withStatus.filter((t) => t.status?.IsLogging === false);
   if (stopped.length > 0) {
     details.notLogging = stopped
@@ -390,9 +392,14 @@ const DENIED = new Set([
   'AllAccessDisabled',
   'UnauthorizedOperation',
 ]);
-/** A region the account has not opted into, or where the service has no endpoint. */
+/**
+ * A region the account has not opted into, a service with no endpoint there, or (for S3) a bucket in
+ * another region than the client's, when the client was not made to follow redirects.
+ */
 const UNAVAILABLE = new Set([
   'UnrecognizedClientException',
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
   'InvalidClientTokenId',
   'CloudTrailInvalidClientTokenIdException',
   'OptInRequired',
@@ -415,9 +422,8 @@ function classify(error: unknown): Failure | undefined {
   if (DENIED.has(error.name)) return 'denied';
   if (MISSING.has(error.name)) return 'missing';
   const code = (error as { code?: string }).code;
-  if (UNAVAILABLE.has(error.name) || (code !== undefined && UNREACHABLE_ENDPOINT.has(code)))
-    return 'unavailable';
-  return undefined;
+  const unreachable = code !== undefined && UNREACHABLE_ENDPOINT.has(code);
+  return UNAVAILABLE.has(error.name) || unreachable ? 'unavailable' : undefined;
 }
 
 /** Throttling or a service fault that outlasted the SDK's retries is worth retrying the step for. */

@@ -53,8 +53,7 @@ export class InvestigationStarter {
       // The same validation OpenCase applies: a bad request is refused before anything starts.
       caseId = openCaseContext(request, 'athena', this.now()).caseId;
     } catch (error) {
-      if (error instanceof InvalidRequestError)
-        return answer(400, { error: error.name, message: error.message });
+      if (error instanceof InvalidRequestError) return rejected(error.message);
       throw error;
     }
     const input = { ...request, caseId };
@@ -76,6 +75,10 @@ export class InvestigationStarter {
     } catch (error) {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
         return this.answerExisting(caseId, input, caseFolder);
+      }
+      // Step Functions refuses an input over 256 KiB (a long IOC list, say): the caller's to shorten.
+      if (error instanceof Error && error.name === 'InvalidExecutionInput') {
+        return rejected(`Step Functions refused the request as input: ${error.message}`);
       }
       if (isBusy(error)) return busy(error);
       throw error;
@@ -147,6 +150,10 @@ function parseBody(event: HttpRequest): Record<string, unknown> {
     throw new InvalidRequestError('The investigation request must be a JSON object.');
   }
   return parsed as Record<string, unknown>;
+}
+
+function rejected(message: string): APIGatewayProxyStructuredResultV2 {
+  return answer(400, { error: 'InvalidRequestError', message });
 }
 
 function isBusy(error: unknown): boolean {

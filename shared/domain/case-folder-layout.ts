@@ -8,6 +8,7 @@ export function caseFolderLayout(caseId: string) {
     root,
     caseFile: `${root}case.json`,
     inventory: `${root}inventory.json`,
+    allowlist: `${root}allowlist.json`,
     tables: `${root}tables.json`,
     huntsFolder: `${root}hunts/`,
     huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,

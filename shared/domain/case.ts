@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
+import { type Iocs, parseIocs } from './iocs.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
 
 export type EngineName = 'athena' | 'duckdb';
@@ -15,6 +16,10 @@ export interface InvestigationRequest {
   /** Who asked and why, kept in case.json for the record. */
   requestedBy?: string;
   reason?: string;
+  /** Indicators to pivot on: pivot hunts return everything each one did in the window. */
+  iocs?: Iocs;
+  /** Known-good actors for this case, added to the deployment's allowlist. */
+  allowlist?: unknown;
 }
 
 /** The small state that flows between the workflow's steps; everything large lives in the case folder. */
@@ -25,6 +30,7 @@ export interface CaseContext {
   openedAt: string;
   maxConcurrency: number;
   huntIds: string[] | null;
+  iocs: Iocs;
   requestedBy: string | null;
   reason: string | null;
 }
@@ -67,6 +73,7 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
     openedAt: now.toISOString(),
     maxConcurrency: maxConcurrency as number,
     huntIds,
+    iocs: parseIocs(r.iocs),
     requestedBy: optionalString(r, 'requestedBy') ?? null,
     reason: optionalString(r, 'reason') ?? null,
   };

@@ -1,4 +1,5 @@
 import type { HuntDefinition } from '../hunts/hunt-definition.js';
+import { hasIocs, type Iocs } from './iocs.js';
 import type { LogSourceId } from './log-sources.js';
 
 export interface HuntNotRun {
@@ -16,6 +17,7 @@ export function selectHunts(
   library: HuntDefinition[],
   available: LogSourceId[],
   requested: string[] | null,
+  iocs: Iocs = {},
 ): HuntSelection {
   const selection: HuntSelection = { run: [], notRun: [] };
   const known = new Set(library.map((h) => h.id));
@@ -25,7 +27,9 @@ export function selectHunts(
   for (const hunt of library) {
     if (requested && !requested.includes(hunt.id)) continue;
     const missing = hunt.sources.filter((source) => !available.includes(source));
-    if (missing.length > 0) {
+    if (hunt.kind === 'pivot' && !hasIocs(iocs, hunt.parameters ?? [])) {
+      selection.notRun.push({ huntId: hunt.id, reason: `pivot hunt: the request names no ${(hunt.parameters ?? []).join(' or ')}` });
+    } else if (missing.length > 0) {
       selection.notRun.push({ huntId: hunt.id, reason: `no readable ${missing.join(', ')} logs for this case` });
     } else {
       selection.run.push(hunt.id);

@@ -1,4 +1,5 @@
 import { InvalidHuntError } from '../errors.js';
+import { type Iocs, type IocType, iocTypes } from '../domain/iocs.js';
 import { isLogSourceId, type LogSourceId } from '../domain/log-sources.js';
 
 export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
@@ -6,9 +7,10 @@ export type Severity = (typeof severities)[number];
 
 /**
  * `event` hunts return one row per matching event; `behaviour` hunts aggregate many events into one
- * row per actor and carry the `eventids` behind it.
+ * row per actor and carry the `eventids` behind it; `pivot` hunts return everything the case's IOCs
+ * did, and run only when the request names IOCs of their types.
  */
-export type HuntKind = 'event' | 'behaviour';
+export type HuntKind = 'event' | 'behaviour' | 'pivot';
 
 export interface HuntTestCase {
   name: string;
@@ -20,6 +22,8 @@ export interface HuntTestCase {
   lines?: string[];
   /** Which of the hunt's sources the records belong to; the first one when absent. */
   source?: LogSourceId;
+  /** Pivot hunts: the IOCs of the test's imagined request. */
+  iocs?: Iocs;
 }
 
 export interface HuntDefinition {
@@ -36,6 +40,8 @@ export interface HuntDefinition {
   references: string[];
   /** Athena (Trino) SQL: the single text both engines run. */
   sql: string;
+  /** The IOC list bound to each `?` of the SQL, in order (newline-joined; split in SQL). */
+  parameters?: IocType[];
   tests: HuntTestCase[];
 }
 
@@ -77,7 +83,13 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
   const severity = text('severity');
   if (!(severities as readonly string[]).includes(severity)) problems.push(`severity '${severity}' is unknown`);
   const kind = text('kind');
-  if (kind !== 'event' && kind !== 'behaviour') problems.push(`kind must be 'event' or 'behaviour'`);
+  if (kind !== 'event' && kind !== 'behaviour' && kind !== 'pivot') problems.push(`kind must be event, behaviour or pivot`);
+  const parameters = list('parameters', (v) => (iocTypes as readonly string[]).includes(v), `must name IOC types (${iocTypes.join(', ')})`);
+  const placeholders = (String(h.sql ?? '').replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
+  if (placeholders !== parameters.length) {
+    problems.push(`the SQL has ${placeholders} '?' placeholders but ${parameters.length} parameters are declared`);
+  }
+  if (kind === 'pivot' && parameters.length === 0) problems.push('a pivot hunt needs IOC parameters');
   const sources = list('sources', isLogSourceId, 'must list known log sources');
   if (sources.length === 0) problems.push(`'sources' must name at least one log source`);
   const mitre = list('mitre', (v) => TECHNIQUE.test(v), 'must list ATT&CK technique ids like T1562.008');
@@ -94,6 +106,7 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
     triage: text('triage'),
     references: list('references', (v) => /^https?:\/\//.test(v), 'must be URLs'),
     sql: text('sql'),
+    parameters: parameters as IocType[],
     tests,
   };
   if (problems.length > 0) throw new InvalidHuntError(`${origin}: ${problems.join('; ')}`);

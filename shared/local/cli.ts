@@ -1,7 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import type { InvestigationRequest } from '../domain/case.js';
+import { iocTypes } from '../domain/iocs.js';
 import { loadHuntLibrary } from '../hunts/hunt-library.js';
 import { runHuntTests } from './hunt-test-runner.js';
 import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
@@ -10,12 +12,16 @@ const USAGE = `casefile: investigate an AWS account's logs and leave a case fold
 
 Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
-                       [--hunts <id,id>] [--max-concurrency <n>]
+                       [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
+                       [--allowlist <file.yaml>]
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
 
 Without --from/--to the window is the whole span of the records found.
+IOC types: accessKeyIds, principalArns, ips, instanceIds, userAgents, domains. An allowlist file
+(principals, sourceIps, userAgents, hunts: {<id>: ...}) silences known-good actors for this case;
+CASEFILE_ALLOWLIST names a file that applies to every case.
 The case folder's path is the last line printed on stdout.`;
 
 /** Runs one command; returns the process exit code. Progress goes to stderr, results to stdout. */
@@ -56,6 +62,8 @@ async function investigate(argv: string[]): Promise<number> {
       to: { type: 'string' },
       hunts: { type: 'string' },
       'max-concurrency': { type: 'string' },
+      ioc: { type: 'string', multiple: true },
+      allowlist: { type: 'string' },
     },
     strict: true,
   });
@@ -69,9 +77,23 @@ async function investigate(argv: string[]): Promise<number> {
     ...(values.to ? { to: values.to } : {}),
     ...(values.hunts ? { huntIds: values.hunts.split(',').map((h) => h.trim()) } : {}),
     ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
+    ...(values.ioc ? { iocs: iocsFromFlags(values.ioc) } : {}),
+    ...(values.allowlist ? { allowlist: parse(await readFile(values.allowlist, 'utf8')) } : {}),
     requestedBy: 'casefile CLI',
   };
   return runAndReport(resolve(values.logs), resolve(values.out), request);
+}
+
+/** `--ioc accessKeyIds=AKIA... --ioc ips=203.0.113.7` → `{ accessKeyIds: [...], ips: [...] }`. */
+function iocsFromFlags(flags: string[]): Record<string, string[]> {
+  const iocs: Record<string, string[]> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at < 1) throw new Error(`--ioc takes type=value (types: ${iocTypes.join(', ')}), got '${flag}'.`);
+    const type = flag.slice(0, at);
+    iocs[type] = [...(iocs[type] ?? []), flag.slice(at + 1)];
+  }
+  return iocs;
 }
 
 async function demo(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { iocParameter, parseIocs } from '../domain/iocs.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import type { HuntDefinition, HuntTestCase } from '../hunts/hunt-definition.js';
 import { logSourceModule } from '../sources/registry.js';
@@ -30,7 +31,9 @@ async function runOne(hunt: HuntDefinition, test: HuntTestCase): Promise<HuntTes
   try {
     const source = test.source ?? hunt.sources[0] ?? 'cloudtrail';
     await loadTestRecords(engine, dir, test.records ?? [], source, test.lines);
-    const result = await engine.run(hunt.sql);
+    const iocs = parseIocs(test.iocs);
+    const parameters = (hunt.parameters ?? []).map((type) => iocParameter(iocs, type));
+    const result = await engine.run(hunt.sql, { parameters });
     const matched = result.rowCount > 0;
     const passed = matched === (test.expect === 'match');
     const detail = `${result.rowCount} row(s); expected ${test.expect === 'match' ? 'at least one' : 'none'}`;

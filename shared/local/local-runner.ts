@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -10,6 +10,8 @@ import * as openCase from '../../functions/open-case.js';
 import * as recordCaseFailure from '../../functions/record-case-failure.js';
 import * as runHunt from '../../functions/run-hunt.js';
 import * as writeManifest from '../../functions/write-manifest.js';
+import { parse } from 'yaml';
+import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
 import type { InvestigationRequest } from '../domain/case.js';
 import { CasefileError } from '../errors.js';
 import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
@@ -68,12 +70,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
+    allowlist: await deploymentAllowlist(),
     now: () => new Date(),
   };
   try {
     const definition = await loadStateMachineDefinition('investigation');
     const stateMachine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: true } });
-    const execution = stateMachine.run({ ...options.request }, {
+    const execution = stateMachine.run({ ...options.request } as JSONValue, {
       overrides: { taskResourceLocalHandlers: localHandlers(definition, adapters) },
     });
     const progress = reportProgress(execution.eventLogs, options.onProgress);
@@ -87,6 +90,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     engine.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The allowlist every local case starts from: the file CASEFILE_ALLOWLIST names, if any. */
+async function deploymentAllowlist(): Promise<Allowlist> {
+  const file = process.env.CASEFILE_ALLOWLIST;
+  if (!file) return {};
+  return parseAllowlist(parse(await readFile(file, 'utf8')), file);
 }
 
 function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapters) {

@@ -1,3 +1,4 @@
+import type { Allowlist } from '../domain/allowlist.js';
 import type { CaseContext, EngineName } from '../domain/case.js';
 import type { EvidenceStore } from './evidence-store.js';
 import type { LogInventory } from './log-inventory.js';
@@ -11,6 +12,8 @@ export interface CaseAdapters {
   inventory: LogInventory;
   tables: TableBuilder;
   engine: QueryEngine;
+  /** The deployment's known-good actors; each case may add its own. */
+  allowlist?: Allowlist;
   /** Folder of hunt definition files; the library's own when absent. */
   huntLibraryDir?: string;
   now: () => Date;

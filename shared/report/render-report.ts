@@ -28,6 +28,14 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     out.push('> This case is incomplete: see "Failed hunts" and "Inputs skipped" below before drawing conclusions.', '');
   }
 
+  if (summary.iocActivity.length > 0) {
+    out.push("## The case's indicators", '');
+    for (const p of summary.iocActivity) {
+      out.push(`- ${p.title}: ${p.rowCount} event(s), \`${p.resultsFile}\``);
+    }
+    out.push('', 'Their events are marked `ioc` in the timeline.', '');
+  }
+
   out.push('## Timeline', '');
   if (summary.timeline.length === 0) out.push('No hunt reported an event.', '');
   else {
@@ -42,6 +50,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   for (const finding of summary.findings) {
     const r = byId.get(finding.huntId);
     if (!r) continue;
+    const suppressed = r.suppressedByAllowlist.count;
     out.push(`### [${r.severity.toUpperCase()}] ${r.title}`, '');
     out.push(`\`${r.huntId}\` · ATT&CK ${r.mitre.join(', ')} (${r.tactics.join(', ')}) · ${r.rowCount} row(s) · \`${r.resultsFile}\``, '');
     out.push(`**Why it matters.** ${r.description}`, '');
@@ -50,6 +59,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     out.push(row(columns), row(columns.map(() => '---')));
     for (const sample of r.sample.slice(0, FINDING_ROWS)) out.push(row(columns.map((c) => sample[c] ?? null)));
     if (r.rowCount > FINDING_ROWS) out.push('', `…and ${r.rowCount - FINDING_ROWS} more in \`${r.resultsFile}\`.`);
+    if (suppressed > 0) out.push('', `${suppressed} more row(s) matched the case's allowlist and are left out (see \`hunts/${r.huntId}.json\`).`);
     out.push('');
   }
   if (summary.findings.length === 0) out.push('No hunt found activity.', '');
@@ -61,6 +71,10 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   out.push('## Failed hunts', '');
   if (summary.failedHunts.length === 0) out.push('None.');
   for (const f of summary.failedHunts) out.push(`- \`${f.huntId}\`: ${f.error}`);
+  if (summary.suppressedByAllowlist.length > 0) {
+    out.push('', '## Left out by the allowlist', '');
+    for (const s of summary.suppressedByAllowlist) out.push(`- \`${s.huntId}\`: ${s.count} row(s)`);
+  }
   out.push('', '## Hunts not run', '');
   if (summary.huntsNotRun.length === 0) out.push('None.');
   for (const n of summary.huntsNotRun) out.push(`- \`${n.huntId}\`: ${n.reason}`);

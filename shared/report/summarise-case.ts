@@ -7,7 +7,8 @@ import type { BuiltTable } from '../ports/table-builder.js';
 
 export interface TimelineEntry {
   time: string;
-  severity: Severity;
+  /** `ioc`: a row of a pivot hunt, what one of the case's indicators did. */
+  severity: Severity | 'ioc';
   huntId: string;
   title: string;
   eventName: string | null;
@@ -25,6 +26,8 @@ export interface CaseSummary {
   sources: { source: string; records: number | null; locations: string[] }[];
   hunts: { run: number; succeeded: number; failed: number; withFindings: number; notRun: number };
   findingsBySeverity: Record<Severity, number>;
+  /** Pivot hunts: what the request's indicators did, kept apart from detections. */
+  iocActivity: { huntId: string; title: string; rowCount: number; resultsFile: string | null }[];
   findings: {
     huntId: string;
     title: string;
@@ -37,6 +40,8 @@ export interface CaseSummary {
   attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
   timeline: TimelineEntry[];
   failedHunts: { huntId: string; error: string }[];
+  /** Rows the allowlist left out, per hunt: a suppression is a decision the responder can review. */
+  suppressedByAllowlist: { huntId: string; count: number }[];
   huntsNotRun: HuntNotRun[];
   skipped: SkippedInput[];
 }
@@ -53,13 +58,15 @@ export interface SummaryInput {
 
 const TIMELINE_LIMIT = 200;
 
-export const severityRank = (s: Severity) => severities.indexOf(s);
+/** An indicator's own activity ranks with high findings when the timeline must drop rows. */
+export const severityRank = (s: Severity | 'ioc') => (s === 'ioc' ? severities.indexOf('high') : severities.indexOf(s));
 
 /** The facts a responder reads first, derived only from what the hunts and tables recorded. */
 export function summariseCase(input: SummaryInput): CaseSummary {
   const succeeded = input.results.filter((r) => r.status === 'SUCCEEDED');
+  const pivots = succeeded.filter((r) => r.kind === 'pivot');
   const findings = succeeded
-    .filter((r) => r.rowCount > 0)
+    .filter((r) => r.rowCount > 0 && r.kind !== 'pivot')
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.rowCount - a.rowCount);
   const findingsBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) findingsBySeverity[f.severity] += 1;
@@ -81,6 +88,7 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       notRun: input.huntsNotRun.length,
     },
     findingsBySeverity,
+    iocActivity: pivots.map((p) => ({ huntId: p.huntId, title: p.title, rowCount: p.rowCount, resultsFile: p.resultsFile })),
     findings: findings.map((f) => ({
       huntId: f.huntId,
       title: f.title,
@@ -91,10 +99,13 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       resultsFile: f.resultsFile,
     })),
     attackCoverage: attackCoverage(input.results),
-    timeline: timeline(findings),
+    timeline: timeline([...pivots, ...findings]),
     failedHunts: input.results
       .filter((r) => r.status === 'FAILED')
       .map((r) => ({ huntId: r.huntId, error: r.error ? `${r.error.name}: ${r.error.message}` : 'unknown error' })),
+    suppressedByAllowlist: succeeded
+      .filter((r) => r.suppressedByAllowlist.count > 0)
+      .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),
     huntsNotRun: input.huntsNotRun,
     skipped: input.skipped,
   };
@@ -122,15 +133,15 @@ function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverag
  * Event rows of every finding on one time line. When there are more than fit, the most severe
  * are kept, so a burst of low-severity rows never pushes a critical event off the page.
  */
-function timeline(findings: HuntResultRecord[]): TimelineEntry[] {
+function timeline(results: HuntResultRecord[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
-  for (const f of findings) {
+  for (const f of results) {
     for (const row of f.sample) {
       const time = row.event_time ?? row.first_seen;
       if (!time) continue;
       entries.push({
         time,
-        severity: f.severity,
+        severity: f.kind === 'pivot' ? 'ioc' : f.severity,
         huntId: f.huntId,
         title: f.title,
         eventName: row.event_name ?? null,

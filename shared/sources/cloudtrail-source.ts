@@ -20,6 +20,10 @@ function firstObjectAfter(text: string, opener: string): string {
   return start < 0 ? '' : text.slice(start);
 }
 
+/** JSON is read as JSON (any shape is accepted) and stored as text, Athena's type for these columns. */
+const asTableColumn = (source: string, c: (typeof cloudtrailColumns)[number]) =>
+  c.duckdb === 'JSON' ? `CAST(${source} AS VARCHAR) AS ${c.name}` : `${source} AS ${c.name}`;
+
 const recordColumns = `{${cloudtrailColumns.map((c) => `${sqlString(c.jsonKey)}: ${sqlString(c.duckdb)}`).join(', ')}}`;
 
 export const cloudtrailSource: LogSourceModule = {
@@ -45,11 +49,11 @@ export const cloudtrailSource: LogSourceModule = {
     if (layout === 'records-object') {
       const recordType = `STRUCT(${cloudtrailColumns.map((c) => `"${c.jsonKey}" ${c.duckdb}`).join(', ')})[]`;
       const rows = `SELECT unnest("Records") AS r FROM read_json(${files}, format = 'unstructured', columns = {'Records': ${sqlString(recordType)}}, compression = '${compression}', maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
-      const projection = cloudtrailColumns.map((c) => `r."${c.jsonKey}" AS ${c.name}`).join(', ');
+      const projection = cloudtrailColumns.map((c) => asTableColumn(`r."${c.jsonKey}"`, c)).join(', ');
       return `SELECT ${projection} FROM (${rows}) WHERE r IS NOT NULL`;
     }
     const format = layout === 'json-array' ? 'array' : 'newline_delimited';
-    const projection = cloudtrailColumns.map((c) => `"${c.jsonKey}" AS ${c.name}`).join(', ');
+    const projection = cloudtrailColumns.map((c) => asTableColumn(`"${c.jsonKey}"`, c)).join(', ');
     return `SELECT ${projection} FROM read_json(${files}, format = '${format}', columns = ${recordColumns}, compression = '${compression}', maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
   },
 };

@@ -44,6 +44,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
       columns: [],
       sample: [],
       resultsFile: null,
+      suppressedByAllowlist: { count: 0, sample: [] },
       durationMs: 0,
       bytesScanned: null,
       queryId: null,

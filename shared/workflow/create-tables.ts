@@ -23,6 +23,7 @@ export async function createTables(context: CaseContext, adapters: CaseAdapters)
     library,
     built.tables.map((t) => t.source),
     context.huntIds,
+    context.iocs ?? {},
   );
   const durationMs = Math.round(performance.now() - started);
   await putJson(adapters.store, layout.tables, { ...built, huntsToRun: selection.run, huntsNotRun: selection.notRun, durationMs });

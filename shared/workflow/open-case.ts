@@ -1,3 +1,4 @@
+import { mergeAllowlists, parseAllowlist } from '../domain/allowlist.js';
 import { type CaseContext, openCaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { InvalidRequestError } from '../errors.js';
@@ -16,6 +17,8 @@ export async function openCase(request: unknown, adapters: CaseAdapters): Promis
       `Case ${context.caseId} already exists at ${adapters.store.locate(layout.root)}: choose another case id.`,
     );
   }
+  const caseAllowlist = parseAllowlist((request as { allowlist?: unknown }).allowlist, 'the request');
+  await putJson(adapters.store, layout.allowlist, mergeAllowlists(adapters.allowlist ?? {}, caseAllowlist));
   await putJson(adapters.store, layout.caseFile, {
     caseId: context.caseId,
     status: 'RUNNING',

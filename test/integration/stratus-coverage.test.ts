@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectHunts } from '../../shared/domain/hunt-selection.js';
 import type { HuntDefinition } from '../../shared/hunts/hunt-definition.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
 import { selectCloudTrailRecords } from '../../shared/local/duckdb-cloudtrail.js';
@@ -56,7 +57,10 @@ describe('Stratus Red Team coverage', () => {
       );
     }
     labels = await readKeyLabels();
-    hunts = (await loadHuntLibrary()).filter((hunt) => reportedSeverities.has(hunt.severity));
+    // The hunts a case with CloudTrail and no indicators runs (pivot hunts need indicators).
+    const library = await loadHuntLibrary();
+    const selected = new Set(selectHunts(library, ['cloudtrail'], null).run);
+    hunts = library.filter((hunt) => selected.has(hunt.id) && reportedSeverities.has(hunt.severity));
     const files = (await readdir(recordsDir)).filter((name) => name.endsWith('.json.gz')).sort();
     engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 2 });
     const paths = files.map((name) => join(recordsDir, name));

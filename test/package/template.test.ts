@@ -87,30 +87,44 @@ const athenaResults = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/athena-results/
 
 describe('the state machine', () => {
   const machine = resource('InvestigationStateMachine', 'AWS::StepFunctions::StateMachine');
-  const [definitionText, substitutions] = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Json] })[
-    'Fn::Sub'
-  ];
+  const [definitionText, substitutions] = (
+    machine.Properties.DefinitionString as { 'Fn::Sub': [string, Json] }
+  )['Fn::Sub'];
   const definition = JSON.parse(definitionText) as { States: Record<string, Json> };
 
   function taskStates(states: Record<string, Json>): [string, Json][] {
     return Object.entries(states).flatMap(([name, state]): [string, Json][] => {
       if (state.Type === 'Task') return [[name, state]];
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, Json> } | undefined;
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        | { States: Record<string, Json> }
+        | undefined;
       const branches = (state.Branches ?? []) as { States: Record<string, Json> }[];
-      return [...(processor ? taskStates(processor.States) : []), ...branches.flatMap((b) => taskStates(b.States))];
+      return [
+        ...(processor ? taskStates(processor.States) : []),
+        ...branches.flatMap((b) => taskStates(b.States)),
+      ];
     });
   }
   const tasks = taskStates(definition.States);
 
   it('resolves the Lambda ARN of every Task, including those inside the Map', () => {
     expect(tasks.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['OpenCase', 'InventoryLogs', 'CreateTables', 'RunHunt', 'BuildReport', 'WriteManifest']),
+      expect.arrayContaining([
+        'OpenCase',
+        'InventoryLogs',
+        'CreateTables',
+        'RunHunt',
+        'BuildReport',
+        'WriteManifest',
+      ]),
     );
     for (const [name, state] of tasks) {
       const placeholder = /^\$\{(\w+)\}$/.exec(String(state.Resource));
       expect(placeholder, `${name} has no substituted Resource`).not.toBeNull();
       const target = substitutions[placeholder?.[1] ?? ''] as { 'Fn::GetAtt': [string, string] };
-      expect(target, `${name}'s Resource substitution`).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      expect(target, `${name}'s Resource substitution`).toEqual({
+        'Fn::GetAtt': [expect.any(String), 'Arn'],
+      });
       expect(resources[target['Fn::GetAtt'][0]]?.Type).toBe('AWS::Lambda::Function');
     }
     expect(definitionText).not.toContain('Fn::GetAtt');
@@ -119,7 +133,8 @@ describe('the state machine', () => {
   it('may invoke exactly the functions its Tasks name', () => {
     const role = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const invocable = grantsOf(role, 'lambda:InvokeFunction').filter(
-      (grant): grant is { 'Fn::GetAtt': [string, string] } => typeof grant === 'object' && grant !== null && 'Fn::GetAtt' in grant,
+      (grant): grant is { 'Fn::GetAtt': [string, string] } =>
+        typeof grant === 'object' && grant !== null && 'Fn::GetAtt' in grant,
     );
     const taskFunctions = new Set(
       tasks.map(([, state]) => {
@@ -139,34 +154,42 @@ describe('the state machine', () => {
 });
 
 describe('the functions', () => {
-  it.each(functionKeys)('%s runs functions/<file>.handler on nodejs22.x arm64 with a role of its own', (key) => {
-    const properties = resource(lambdaId(key), 'AWS::Lambda::Function').Properties;
-    expect(properties).toMatchObject({
-      Handler: `functions/${functions[key]}.handler`,
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Role: arnOf(roleId(key)),
-    });
-    expect((properties.Environment as { Variables: Json }).Variables).toMatchObject({
-      CASE_BUCKET: ref('CaseBucket'),
-      CASE_PREFIX: 'cases/',
-      ATHENA_WORKGROUP: ref('AthenaWorkGroup'),
-      ATHENA_DATABASE_PREFIX: 'casefile_',
-      INVENTORY_REGIONS: 'us-east-1',
-    });
-  });
+  it.each(functionKeys)(
+    '%s runs functions/<file>.handler on nodejs22.x arm64 with a role of its own',
+    (key) => {
+      const properties = resource(lambdaId(key), 'AWS::Lambda::Function').Properties;
+      expect(properties).toMatchObject({
+        Handler: `functions/${functions[key]}.handler`,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Role: arnOf(roleId(key)),
+      });
+      expect((properties.Environment as { Variables: Json }).Variables).toMatchObject({
+        CASE_BUCKET: ref('CaseBucket'),
+        CASE_PREFIX: 'cases/',
+        ATHENA_WORKGROUP: ref('AthenaWorkGroup'),
+        ATHENA_DATABASE_PREFIX: 'casefile_',
+        INVENTORY_REGIONS: 'us-east-1',
+      });
+    },
+  );
 
   it('gives startInvestigation the state machine to start', () => {
-    const variables = (resource(lambdaId('startInvestigation'), 'AWS::Lambda::Function').Properties.Environment as {
-      Variables: Json;
-    }).Variables;
+    const variables = (
+      resource(lambdaId('startInvestigation'), 'AWS::Lambda::Function').Properties.Environment as {
+        Variables: Json;
+      }
+    ).Variables;
     expect(variables.STATE_MACHINE_ARN).toEqual(ref('InvestigationStateMachine'));
   });
 
   it('routes POST /investigations to startInvestigation, for IAM-signed callers only', () => {
     const route = resource('HttpApiRoutePostInvestigations', 'AWS::ApiGatewayV2::Route').Properties;
     expect(route).toMatchObject({ RouteKey: 'POST /investigations', AuthorizationType: 'AWS_IAM' });
-    const integration = resource('HttpApiIntegrationStartInvestigation', 'AWS::ApiGatewayV2::Integration').Properties;
+    const integration = resource(
+      'HttpApiIntegrationStartInvestigation',
+      'AWS::ApiGatewayV2::Integration',
+    ).Properties;
     expect(integration.IntegrationUri).toEqual(arnOf(lambdaId('startInvestigation')));
   });
 });
@@ -201,16 +224,21 @@ describe('the case bucket', () => {
     const policy = resource('CaseBucketPolicy', 'AWS::S3::BucketPolicy').Properties;
     expect(policy.Bucket).toEqual(ref('CaseBucket'));
     const statement = (policy.PolicyDocument as { Statement: Statement[] }).Statement.find(
-      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}',
+      (s) =>
+        s.Effect === 'Deny' && JSON.stringify(s.Condition) === '{"Bool":{"aws:SecureTransport":"false"}}',
     );
     expect(statement).toMatchObject({ Principal: '*', Action: 's3:*' });
-    expect(statement?.Resource).toEqual([arnOf('CaseBucket'), { 'Fn::Join': ['', [arnOf('CaseBucket'), '/*']] }]);
+    expect(statement?.Resource).toEqual([
+      arnOf('CaseBucket'),
+      { 'Fn::Join': ['', [arnOf('CaseBucket'), '/*']] },
+    ]);
   });
 });
 
 describe('the Athena workgroup', () => {
   it('enforces encrypted results in the case bucket, publishes metrics and caps the bytes a query scans', () => {
-    const configuration = resource('AthenaWorkGroup', 'AWS::Athena::WorkGroup').Properties.WorkGroupConfiguration as Json;
+    const configuration = resource('AthenaWorkGroup', 'AWS::Athena::WorkGroup').Properties
+      .WorkGroupConfiguration as Json;
     expect(configuration).toMatchObject({
       EnforceWorkGroupConfiguration: true,
       PublishCloudWatchMetricsEnabled: true,
@@ -256,8 +284,15 @@ describe('the function roles', () => {
     '%s may query in the workgroup only, keep results, and read the log buckets',
     (key) => {
       const role = roleId(key);
-      for (const action of ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution']) {
-        expect(JSON.stringify(grantsOf(role, action)), action).toContain('":workgroup/",{"Ref":"AthenaWorkGroup"}');
+      for (const action of [
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StopQueryExecution',
+      ]) {
+        expect(JSON.stringify(grantsOf(role, action)), action).toContain(
+          '":workgroup/",{"Ref":"AthenaWorkGroup"}',
+        );
       }
       expect(grantsOf(role, 's3:PutObject')).toEqual(expect.arrayContaining([caseFolders, athenaResults]));
       expect(grantsOf(role, 's3:PutObject')).toHaveLength(2);
@@ -271,7 +306,9 @@ describe('the function roles', () => {
     expect(actionsOf(roleId('runHunt'))).not.toContain('glue:DeleteTable');
     const changes = grantsOf(roleId('createTables'), 'glue:DeleteTable');
     expect(JSON.stringify(changes)).not.toContain('database/default');
-    expect(JSON.stringify(grantsOf(roleId('createTables'), 'glue:GetDatabase'))).toContain('database/default');
+    expect(JSON.stringify(grantsOf(roleId('createTables'), 'glue:GetDatabase'))).toContain(
+      'database/default',
+    );
   });
 
   it.each(['openCase', 'buildReport', 'writeManifest', 'recordCaseFailure'] as const)(
@@ -295,7 +332,12 @@ describe('the function roles', () => {
   it('lets startInvestigation start and describe executions of this state machine only', () => {
     const role = roleId('startInvestigation');
     expect(actionsOf(role)).toEqual(
-      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'states:StartExecution', 'states:DescribeExecution']),
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'states:StartExecution',
+        'states:DescribeExecution',
+      ]),
     );
     expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
     expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
@@ -349,23 +391,30 @@ describe('the function packages', () => {
     );
   });
 
-  it.each(functionKeys)('%s bundles no local-only code: DuckDB, the embedded engine, tsx, shared/local', (key) => {
-    const entries = zips.get(key) ?? new Map<string, () => Buffer>();
-    for (const [name, read] of entries) {
-      expect(name).not.toMatch(/duckdb|aws-local-stepfunctions|(^|\/)tsx\/|shared\/local\//);
-      if (!name.endsWith('.mjs')) continue;
-      // Unminified esbuild output marks each bundled module with a `// <path>` comment.
-      const modules = read()
-        .toString('utf8')
-        .split('\n')
-        .filter((line) => line.startsWith('// '));
-      expect(modules.length).toBeGreaterThan(10);
-      expect(modules.filter((line) => /@duckdb|aws-local-stepfunctions|node_modules\/tsx\/|shared\/local\//.test(line))).toEqual([]);
-    }
-    if (!huntLibraryFunctions.includes(key)) {
-      expect([...entries.keys()].filter((name) => name.startsWith('shared/'))).toEqual([]);
-    }
-  });
+  it.each(functionKeys)(
+    '%s bundles no local-only code: DuckDB, the embedded engine, tsx, shared/local',
+    (key) => {
+      const entries = zips.get(key) ?? new Map<string, () => Buffer>();
+      for (const [name, read] of entries) {
+        expect(name).not.toMatch(/duckdb|aws-local-stepfunctions|(^|\/)tsx\/|shared\/local\//);
+        if (!name.endsWith('.mjs')) continue;
+        // Unminified esbuild output marks each bundled module with a `// <path>` comment.
+        const modules = read()
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line.startsWith('// '));
+        expect(modules.length).toBeGreaterThan(10);
+        expect(
+          modules.filter((line) =>
+            /@duckdb|aws-local-stepfunctions|node_modules\/tsx\/|shared\/local\//.test(line),
+          ),
+        ).toEqual([]);
+      }
+      if (!huntLibraryFunctions.includes(key)) {
+        expect([...entries.keys()].filter((name) => name.startsWith('shared/'))).toEqual([]);
+      }
+    },
+  );
 });
 
 describe('the package scripts', () => {

@@ -32,7 +32,7 @@ const refusedModifiers = new Set([
 ]);
 
 /** Constructs DuckDB's RE2 rejects (Trino's Joni accepts them), so a rule would run on one engine only. */
-const NON_PORTABLE_REGEX = /\(\?[=!>]|\(\?<[=!]|\\[1-9]|\\k<|[*+?}][+]/;
+const NON_PORTABLE_REGEX = /\(\?[=!>]|\(\?<[=!]|\\[1-9]|\\k</;
 
 /** The WHERE predicate of a Sigma `detection` block. */
 export function compileDetection(detection: unknown): Predicate {
@@ -59,21 +59,21 @@ function compileSelection(name: string, search: unknown): Predicate {
       return anyOf(search.map(compileFieldMap));
     }
     if (Array.isArray(search) && search.length > 0 && search.every((v) => !isMap(v) && !Array.isArray(v))) {
-      throw new InvalidHuntError('is a keyword search (values without a field): not supported');
+      throw new InvalidHuntError('keyword search (values without a field) is not supported');
     }
     if (typeof search === 'string' || typeof search === 'number') {
-      throw new InvalidHuntError('is a keyword search (a value without a field): not supported');
+      throw new InvalidHuntError('keyword search (a value without a field) is not supported');
     }
-    throw new InvalidHuntError('must be a map of fields, or a list of such maps');
+    throw new InvalidHuntError('a selection must be a map of fields, or a list of such maps');
   } catch (error) {
     if (!(error instanceof InvalidHuntError)) throw error;
-    throw new InvalidHuntError(`selection '${name}' ${error.message}`, { cause: error });
+    throw new InvalidHuntError(`selection '${name}': ${error.message}`, { cause: error });
   }
 }
 
 function compileFieldMap(fields: Record<string, unknown>): Predicate {
   const entries = Object.entries(fields);
-  if (entries.length === 0) throw new InvalidHuntError('is an empty map');
+  if (entries.length === 0) throw new InvalidHuntError('a map of fields is empty');
   return allOf(entries.map(([key, value]) => compileField(key, value)));
 }
 
@@ -87,11 +87,11 @@ interface Modifiers {
 
 function compileField(key: string, value: unknown): Predicate {
   const [field = '', ...names] = key.split('|');
-  if (field === '') throw new InvalidHuntError(`has '${key}', a keyword search without a field: not supported`);
+  if (field === '') throw new InvalidHuntError(`'${key}': keyword search (a value without a field) is not supported`);
   const modifiers = parseModifiers(key, names);
   const expression = fieldExpression(field);
   const values = Array.isArray(value) ? value : [value];
-  if (values.length === 0) throw new InvalidHuntError(`gives '${key}' an empty list of values`);
+  if (values.length === 0) throw new InvalidHuntError(`'${key}': the list of values is empty`);
   if (modifiers.exists) return existsTest(key, expression, values);
   const tests = values.map((v) => valueTest(key, expression, modifiers, v));
   if (modifiers.all) return allOf(tests.map(asPredicate));
@@ -102,46 +102,49 @@ function parseModifiers(key: string, names: string[]): Modifiers {
   const modifiers: Modifiers = { position: 'exact', all: false, cased: false, regex: null, exists: false };
   for (const name of names) {
     const modifier = name.toLowerCase();
-    if (refusedModifiers.has(modifier)) throw new InvalidHuntError(`uses the modifier '${name}' in '${key}': not supported`);
-    if (!supportedModifiers.has(modifier)) throw new InvalidHuntError(`uses the unknown modifier '${name}' in '${key}'`);
+    if (refusedModifiers.has(modifier)) throw new InvalidHuntError(`'${key}': the modifier '${name}' is not supported`);
+    if (!supportedModifiers.has(modifier)) throw new InvalidHuntError(`'${key}': the modifier '${name}' is unknown`);
     if (modifier === 'contains' || modifier === 'startswith' || modifier === 'endswith') {
-      if (modifiers.position !== 'exact') throw new InvalidHuntError(`combines two of contains/startswith/endswith in '${key}'`);
+      if (modifiers.position !== 'exact') throw new InvalidHuntError(`'${key}': contains, startswith and endswith exclude each other`);
       modifiers.position = modifier;
     } else if (modifier === 'all') modifiers.all = true;
     else if (modifier === 'cased') modifiers.cased = true;
     else if (modifier === 'exists') modifiers.exists = true;
     else if (modifier === 're') modifiers.regex = { flags: '' };
     else if (modifiers.regex) modifiers.regex.flags += modifier;
-    else throw new InvalidHuntError(`uses '${name}' in '${key}' without 're' before it`);
+    else throw new InvalidHuntError(`'${key}': the modifier '${name}' needs 're' before it`);
   }
   if (modifiers.regex && (modifiers.position !== 'exact' || modifiers.cased)) {
-    throw new InvalidHuntError(`combines 're' with contains/startswith/endswith/cased in '${key}' (use 're|i' for case)`);
+    throw new InvalidHuntError(`'${key}': 're' takes only the modifiers i, m and s ('re|i' ignores case)`);
   }
-  if (modifiers.exists && names.length > 1) throw new InvalidHuntError(`combines 'exists' with other modifiers in '${key}'`);
+  if (modifiers.exists && names.length > 1) throw new InvalidHuntError(`'${key}': 'exists' takes no other modifier`);
   return modifiers;
 }
 
 function existsTest(key: string, expression: string, values: unknown[]): Predicate {
   const [wanted] = values;
-  if (values.length !== 1 || typeof wanted !== 'boolean') throw new InvalidHuntError(`needs true or false for '${key}'`);
+  if (values.length !== 1 || typeof wanted !== 'boolean') throw new InvalidHuntError(`'${key}': 'exists' needs true or false`);
   return test(`${expression} ${wanted ? 'IS NOT NULL' : 'IS NULL'}`);
 }
 
 /** A plain comparison is kept apart so that several of them on one column can become one IN list. */
-type ValueTest = { kind: 'equals'; target: string; value: string } | Predicate;
+interface Equality {
+  kind: 'equals';
+  target: string;
+  value: string;
+}
+type ValueTest = Equality | Predicate;
 
 function asPredicate(t: ValueTest): Predicate {
   return t.kind === 'equals' ? test(`${t.target} = ?`, [t.value]) : t;
 }
 
 function groupEqualities(tests: ValueTest[]): Predicate[] {
-  const equalities = tests.filter((t) => t.kind === 'equals');
-  if (equalities.length < 2) return tests.map(asPredicate);
+  const equalities = tests.filter((t): t is Equality => t.kind === 'equals');
   const [first] = equalities;
-  const list = test(
-    `${first?.target} IN (${equalities.map(() => '?').join(', ')})`,
-    equalities.map((t) => t.value),
-  );
+  if (!first || equalities.length < 2) return tests.map(asPredicate);
+  const placeholders = equalities.map(() => '?').join(', ');
+  const list = test(`${first.target} IN (${placeholders})`, equalities.map((t) => t.value));
   return [list, ...tests.filter((t) => t.kind !== 'equals')];
 }
 
@@ -151,10 +154,11 @@ function groupEqualities(tests: ValueTest[]): Predicate[] {
  */
 function valueTest(key: string, expression: string, modifiers: Modifiers, value: unknown): ValueTest {
   if (value === null) {
-    if (modifiers.position !== 'exact' || modifiers.regex) throw new InvalidHuntError(`gives '${key}' a null value`);
+    if (modifiers.position !== 'exact' || modifiers.regex) throw new InvalidHuntError(`'${key}': null cannot take a modifier`);
     return test(`${expression} IS NULL`);
   }
-  if (typeof value !== 'string') throw new InvalidHuntError(`gives '${key}' a value that is not text or a number`);
+  if (typeof value === 'boolean' || typeof value === 'number') return valueTest(key, expression, modifiers, String(value));
+  if (typeof value !== 'string') throw new InvalidHuntError(`'${key}': values must be text, numbers or booleans`);
   if (modifiers.regex) return regexTest(key, expression, modifiers.regex.flags, value);
   const fold = (text: string) => (modifiers.cased ? text : text.toLowerCase());
   const target = modifiers.cased ? expression : `lower(${expression})`;
@@ -166,7 +170,7 @@ function valueTest(key: string, expression: string, modifiers: Modifiers, value:
 function regexTest(key: string, expression: string, flags: string, pattern: string): Predicate {
   if (NON_PORTABLE_REGEX.test(pattern)) {
     throw new InvalidHuntError(
-      `has a regular expression in '${key}' with lookaround, backreferences or possessive quantifiers, which DuckDB (RE2) cannot run`,
+      `'${key}': the regular expression uses lookaround, atomic groups or backreferences, which DuckDB (RE2) cannot run`,
     );
   }
   const inline = [...new Set(flags)].sort().join('');

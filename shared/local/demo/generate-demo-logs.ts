@@ -28,18 +28,7 @@ export interface DemoLogs {
 
 export const demoLogDefaults = { seed: 20250310, days: 3, start: '2025-03-10' } as const;
 
-/** `casefile demo`: writes the default corpus and says in a few lines what it holds. */
-export async function writeDemoLogs(outDir: string, print: (line: string) => void): Promise<DemoLogs> {
-  const logs = await generateDemoLogs(outDir);
-  print(`Wrote ${logs.records} CloudTrail records in ${logs.files} files under ${outDir}`);
-  print(`  ${PROD.alias} ${PROD.id}: its own multi-region trail, AWSLogs/${PROD.id}/CloudTrail/...`);
-  print(
-    `  ${STAGING.alias} ${STAGING.id}: the organisation trail, AWSLogs/${ORG_ID}/${STAGING.id}/CloudTrail/...`,
-  );
-  print(`  from ${logs.window.from} to ${logs.window.to}`);
-  return logs;
-}
-
+/** Used by `casefile demo` with the defaults: about 7,500 records in well under a second. */
 export async function generateDemoLogs(outDir: string, options: DemoLogsOptions = {}): Promise<DemoLogs> {
   const seed = options.seed ?? demoLogDefaults.seed;
   const days = options.days ?? demoLogDefaults.days;

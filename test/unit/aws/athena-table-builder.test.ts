@@ -28,6 +28,7 @@ function caseContext(window: CaseContext['window'] = WINDOW): CaseContext {
     caseId: 'case-1',
     window,
     engine: 'athena',
+    iocs: {},
     openedAt: OPENED_AT,
     maxConcurrency: 4,
     huntIds: null,

@@ -2,6 +2,7 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   InvalidArn,
+  InvalidExecutionInput,
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
@@ -97,14 +98,12 @@ describe('InvestigationStarter.handle', () => {
 
   it('answers 200 with the existing execution when the same request is sent again', async () => {
     const request = { caseId: 'ir-2024-017', from: '2024-04-28' };
-    sfn
-      .on(StartExecutionCommand)
-      .rejects(
-        new ExecutionAlreadyExists({
-          message: `Execution Already Exists: '${executionArn('ir-2024-017')}'`,
-          $metadata: {},
-        }),
-      );
+    sfn.on(StartExecutionCommand).rejects(
+      new ExecutionAlreadyExists({
+        message: `Execution Already Exists: '${executionArn('ir-2024-017')}'`,
+        $metadata: {},
+      }),
+    );
     sfn.on(DescribeExecutionCommand).resolves({
       executionArn: executionArn('ir-2024-017'),
       stateMachineArn: STATE_MACHINE,
@@ -172,6 +171,20 @@ describe('InvestigationStarter.handle', () => {
     expect(json(response)).toEqual({
       error: 'ServiceBusy',
       message: expect.stringContaining('ThrottlingException'),
+    });
+  });
+
+  it('answers 400 when Step Functions refuses the input itself', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new InvalidExecutionInput({ message: 'Input exceeds the 262144 bytes limit', $metadata: {} }));
+
+    const response = await starter().handle(post({ caseId: 'ir-2024-019', reason: 'x'.repeat(300_000) }));
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toEqual({
+      error: 'InvalidRequestError',
+      message: expect.stringContaining('262144 bytes'),
     });
   });
 

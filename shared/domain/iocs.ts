@@ -1,0 +1,53 @@
+import { InvalidRequestError } from '../errors.js';
+
+/** Indicators a responder already holds; pivot hunts return everything each one did in the window. */
+export const iocTypes = ['accessKeyIds', 'principalArns', 'ips', 'instanceIds', 'userAgents', 'domains'] as const;
+export type IocType = (typeof iocTypes)[number];
+export type Iocs = Partial<Record<IocType, string[]>>;
+
+const MAX_PER_TYPE = 500;
+
+/**
+ * The shapes are checked to catch typos (a key id with a space, an IP with a port), not for safety:
+ * values are always bound as query parameters. Newlines are refused because a list travels to the
+ * engines as one newline-joined parameter.
+ */
+const shapes: Record<IocType, RegExp> = {
+  accessKeyIds: /^(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,124}$/,
+  principalArns: /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[^\s]+$/,
+  ips: /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]{2,39})$/,
+  instanceIds: /^i-[0-9a-f]{8,17}$/,
+  userAgents: /^[^\r\n]{1,1024}$/,
+  domains: /^(?=.{1,253}$)([A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{2,63}\.?$/,
+};
+
+export function parseIocs(raw: unknown): Iocs {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidRequestError("'iocs' must be an object of lists.");
+  const iocs: Iocs = {};
+  for (const [type, values] of Object.entries(raw)) {
+    if (!(iocTypes as readonly string[]).includes(type)) {
+      throw new InvalidRequestError(`Unknown IOC type '${type}'; known types: ${iocTypes.join(', ')}.`);
+    }
+    if (!Array.isArray(values) || values.length > MAX_PER_TYPE) {
+      throw new InvalidRequestError(`'iocs.${type}' must be a list of at most ${MAX_PER_TYPE} values.`);
+    }
+    for (const value of values) {
+      if (typeof value !== 'string' || !shapes[type as IocType].test(value)) {
+        throw new InvalidRequestError(`'${String(value).slice(0, 80)}' is not a valid ${type} value.`);
+      }
+    }
+    if (values.length > 0) iocs[type as IocType] = [...new Set(values as string[])];
+  }
+  return iocs;
+}
+
+/** One bound parameter per IOC type: the values joined by newlines, split again in SQL with `split(?, '\n')`. */
+export function iocParameter(iocs: Iocs, type: IocType): string {
+  const values = iocs[type] ?? [];
+  return type === 'domains' ? values.map((d) => d.toLowerCase().replace(/\.$/, '')).join('\n') : values.join('\n');
+}
+
+export function hasIocs(iocs: Iocs, types: IocType[]): boolean {
+  return types.some((type) => (iocs[type]?.length ?? 0) > 0);
+}
