@@ -64,7 +64,9 @@ describe('Stratus Red Team coverage', () => {
     const files = (await readdir(recordsDir)).filter((name) => name.endsWith('.json.gz')).sort();
     engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 2 });
     const paths = files.map((name) => join(recordsDir, name));
-    await engine.execute(`CREATE TABLE cloudtrail AS ${selectCloudTrailRecords(paths, 'records-object', true)}`);
+    await engine.execute(
+      `CREATE TABLE cloudtrail AS ${selectCloudTrailRecords(paths, 'records-object', true)}`,
+    );
     for (const hunt of hunts) {
       const result = await engine.run(hunt.sql, { maxRows: 100_000 });
       for (const id of reportedEventIds(result.rows)) {
@@ -90,10 +92,14 @@ describe('Stratus Red Team coverage', () => {
     });
     console.log(`Hunts reporting each Stratus technique:\n${summary.join('\n')}`);
     const missed = techniques.flatMap((technique) => {
-      const unreported = labels.filter((label) => label.technique === technique && !reportedBy.has(label.eventID));
+      const unreported = labels.filter(
+        (label) => label.technique === technique && !reportedBy.has(label.eventID),
+      );
       if (unreported.length === 0) return [];
       const names = [...new Set(unreported.map((label) => label.eventName))].join(', ');
-      return [`${technique}: ${unreported.length} event(s) not reported (${names}), e.g. ${unreported[0]?.eventID}`];
+      return [
+        `${technique}: ${unreported.length} event(s) not reported (${names}), e.g. ${unreported[0]?.eventID}`,
+      ];
     });
     expect(missed, `techniques with defining events no hunt reported:\n${missed.join('\n')}`).toEqual([]);
   });

@@ -149,10 +149,12 @@ function readRule(yamlText: string, origin: string): Record<string, unknown> {
   }
   const [document] = documents;
   const problem = document?.errors[0];
-  if (!document || problem) throw new InvalidHuntError(`${origin}: not valid YAML: ${problem?.message ?? 'empty'}`);
+  if (!document || problem)
+    throw new InvalidHuntError(`${origin}: not valid YAML: ${problem?.message ?? 'empty'}`);
   visit(document, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'number' && node.source !== undefined) node.value = node.source;
+      if (isScalar(node) && typeof node.value === 'number' && node.source !== undefined)
+        node.value = node.source;
     },
   });
   const rule = document.toJS();
@@ -186,7 +188,10 @@ function severity(level: unknown): Severity {
 
 /** `attack.defense_evasion` (older rules) and `attack.defense-evasion` are the same tactic. */
 function tactic(tag: string): string[] {
-  const name = tag.toLowerCase().replace(/^attack\./, '').replaceAll('_', '-');
+  const name = tag
+    .toLowerCase()
+    .replace(/^attack\./, '')
+    .replaceAll('_', '-');
   return tag.toLowerCase().startsWith('attack.') && attackTactics.has(name) ? [name] : [];
 }
 
@@ -204,7 +209,9 @@ function optionalText(value: unknown): string | null {
 
 function textList(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-  return list.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim());
+  return list
+    .filter((item): item is string => typeof item === 'string' && item.trim() !== '')
+    .map((item) => item.trim());
 }
 
 function unique(values: string[]): string[] {

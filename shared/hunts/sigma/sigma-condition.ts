@@ -8,7 +8,9 @@ import { allOf, anyOf, not, type Predicate } from './sql-predicate.js';
  */
 export function compileCondition(condition: string, selections: ReadonlyMap<string, Predicate>): Predicate {
   if (condition.includes('|')) {
-    throw new InvalidHuntError(`the condition '${condition}' aggregates with '|' (count, min, max, ...): not supported`);
+    throw new InvalidHuntError(
+      `the condition '${condition}' aggregates with '|' (count, min, max, ...): not supported`,
+    );
   }
   const parser = new ConditionParser(tokenize(condition), selections, condition);
   return parser.parse();
@@ -75,7 +77,8 @@ class ConditionParser {
       this.position++;
       return this.quantified(word);
     }
-    if (['and', 'or', 'not', 'of', ')'].includes(word)) throw this.problem(`has '${token}' where a selection was expected`);
+    if (['and', 'or', 'not', 'of', ')'].includes(word))
+      throw this.problem(`has '${token}' where a selection was expected`);
     const selection = this.selections.get(token);
     if (!selection) throw this.problem(`names '${token}', which the detection does not define`);
     return selection;
@@ -100,7 +103,8 @@ class ConditionParser {
       if (names.length === 0) throw this.problem("uses 'them' but the detection defines no selection");
       return names;
     }
-    if (!SELECTION_PATTERN.test(target)) throw this.problem(`has '${target}' where a selection pattern was expected`);
+    if (!SELECTION_PATTERN.test(target))
+      throw this.problem(`has '${target}' where a selection pattern was expected`);
     const pattern = new RegExp(`^${target.replaceAll('*', '.*')}$`);
     const names = all.filter((name) => pattern.test(name));
     if (names.length === 0) throw this.problem(`has the pattern '${target}', which matches no selection`);

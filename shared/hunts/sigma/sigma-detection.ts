@@ -6,7 +6,18 @@ import { allOf, anyOf, type Predicate, test } from './sql-predicate.js';
 /** One character that both engines accept as a LIKE escape and node-sql-parser reads as text. */
 const LIKE_ESCAPE = '!';
 
-const supportedModifiers = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 're', 'i', 'm', 's', 'exists']);
+const supportedModifiers = new Set([
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  'cased',
+  're',
+  'i',
+  'm',
+  's',
+  'exists',
+]);
 /** Sigma modifiers casefile knows of and refuses, so the error can say "not supported" rather than "unknown". */
 const refusedModifiers = new Set([
   'base64',
@@ -36,8 +47,10 @@ const NON_PORTABLE_REGEX = /\(\?[=!>]|\(\?<[=!]|\\[1-9]|\\k</;
 
 /** The WHERE predicate of a Sigma `detection` block. */
 export function compileDetection(detection: unknown): Predicate {
-  if (!isMap(detection)) throw new InvalidHuntError("'detection' must be a map of selections and a condition");
-  if ('timeframe' in detection) throw new InvalidHuntError("'timeframe' needs event correlation: not supported");
+  if (!isMap(detection))
+    throw new InvalidHuntError("'detection' must be a map of selections and a condition");
+  if ('timeframe' in detection)
+    throw new InvalidHuntError("'timeframe' needs event correlation: not supported");
   const selections = new Map<string, Predicate>();
   for (const [name, search] of Object.entries(detection)) {
     if (name === 'condition') continue;
@@ -45,7 +58,10 @@ export function compileDetection(detection: unknown): Predicate {
   }
   const condition = detection.condition;
   const conditions = Array.isArray(condition) ? condition : [condition];
-  if (conditions.length === 0 || !conditions.every((c): c is string => typeof c === 'string' && c.trim() !== '')) {
+  if (
+    conditions.length === 0 ||
+    !conditions.every((c): c is string => typeof c === 'string' && c.trim() !== '')
+  ) {
     throw new InvalidHuntError("'detection.condition' must be text, or a list of texts");
   }
   // Sigma's (deprecated) list of conditions matches when any of them does.
@@ -87,7 +103,8 @@ interface Modifiers {
 
 function compileField(key: string, value: unknown): Predicate {
   const [field = '', ...names] = key.split('|');
-  if (field === '') throw new InvalidHuntError(`'${key}': keyword search (a value without a field) is not supported`);
+  if (field === '')
+    throw new InvalidHuntError(`'${key}': keyword search (a value without a field) is not supported`);
   const modifiers = parseModifiers(key, names);
   const expression = fieldExpression(field);
   const values = Array.isArray(value) ? value : [value];
@@ -102,10 +119,13 @@ function parseModifiers(key: string, names: string[]): Modifiers {
   const modifiers: Modifiers = { position: 'exact', all: false, cased: false, regex: null, exists: false };
   for (const name of names) {
     const modifier = name.toLowerCase();
-    if (refusedModifiers.has(modifier)) throw new InvalidHuntError(`'${key}': the modifier '${name}' is not supported`);
-    if (!supportedModifiers.has(modifier)) throw new InvalidHuntError(`'${key}': the modifier '${name}' is unknown`);
+    if (refusedModifiers.has(modifier))
+      throw new InvalidHuntError(`'${key}': the modifier '${name}' is not supported`);
+    if (!supportedModifiers.has(modifier))
+      throw new InvalidHuntError(`'${key}': the modifier '${name}' is unknown`);
     if (modifier === 'contains' || modifier === 'startswith' || modifier === 'endswith') {
-      if (modifiers.position !== 'exact') throw new InvalidHuntError(`'${key}': contains, startswith and endswith exclude each other`);
+      if (modifiers.position !== 'exact')
+        throw new InvalidHuntError(`'${key}': contains, startswith and endswith exclude each other`);
       modifiers.position = modifier;
     } else if (modifier === 'all') modifiers.all = true;
     else if (modifier === 'cased') modifiers.cased = true;
@@ -117,13 +137,15 @@ function parseModifiers(key: string, names: string[]): Modifiers {
   if (modifiers.regex && (modifiers.position !== 'exact' || modifiers.cased)) {
     throw new InvalidHuntError(`'${key}': 're' takes only the modifiers i, m and s ('re|i' ignores case)`);
   }
-  if (modifiers.exists && names.length > 1) throw new InvalidHuntError(`'${key}': 'exists' takes no other modifier`);
+  if (modifiers.exists && names.length > 1)
+    throw new InvalidHuntError(`'${key}': 'exists' takes no other modifier`);
   return modifiers;
 }
 
 function existsTest(key: string, expression: string, values: unknown[]): Predicate {
   const [wanted] = values;
-  if (values.length !== 1 || typeof wanted !== 'boolean') throw new InvalidHuntError(`'${key}': 'exists' needs true or false`);
+  if (values.length !== 1 || typeof wanted !== 'boolean')
+    throw new InvalidHuntError(`'${key}': 'exists' needs true or false`);
   return test(`${expression} ${wanted ? 'IS NOT NULL' : 'IS NULL'}`);
 }
 
@@ -144,7 +166,10 @@ function groupEqualities(tests: ValueTest[]): Predicate[] {
   const [first] = equalities;
   if (!first || equalities.length < 2) return tests.map(asPredicate);
   const placeholders = equalities.map(() => '?').join(', ');
-  const list = test(`${first.target} IN (${placeholders})`, equalities.map((t) => t.value));
+  const list = test(
+    `${first.target} IN (${placeholders})`,
+    equalities.map((t) => t.value),
+  );
   return [list, ...tests.filter((t) => t.kind !== 'equals')];
 }
 
@@ -154,11 +179,14 @@ function groupEqualities(tests: ValueTest[]): Predicate[] {
  */
 function valueTest(key: string, expression: string, modifiers: Modifiers, value: unknown): ValueTest {
   if (value === null) {
-    if (modifiers.position !== 'exact' || modifiers.regex) throw new InvalidHuntError(`'${key}': null cannot take a modifier`);
+    if (modifiers.position !== 'exact' || modifiers.regex)
+      throw new InvalidHuntError(`'${key}': null cannot take a modifier`);
     return test(`${expression} IS NULL`);
   }
-  if (typeof value === 'boolean' || typeof value === 'number') return valueTest(key, expression, modifiers, String(value));
-  if (typeof value !== 'string') throw new InvalidHuntError(`'${key}': values must be text, numbers or booleans`);
+  if (typeof value === 'boolean' || typeof value === 'number')
+    return valueTest(key, expression, modifiers, String(value));
+  if (typeof value !== 'string')
+    throw new InvalidHuntError(`'${key}': values must be text, numbers or booleans`);
   if (modifiers.regex) return regexTest(key, expression, modifiers.regex.flags, value);
   const fold = (text: string) => (modifiers.cased ? text : text.toLowerCase());
   const target = modifiers.cased ? expression : `lower(${expression})`;

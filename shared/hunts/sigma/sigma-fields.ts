@@ -34,13 +34,18 @@ const fieldColumns: Record<string, string> = Object.fromEntries(
     'userIdentity.invokedBy': 'useridentity.invokedby',
     'userIdentity.accessKeyId': 'useridentity.accesskeyid',
     'userIdentity.userName': 'useridentity.username',
-    'userIdentity.sessionContext.attributes.mfaAuthenticated': 'useridentity.sessioncontext.attributes.mfaauthenticated',
-    'userIdentity.sessionContext.attributes.creationDate': 'useridentity.sessioncontext.attributes.creationdate',
+    'userIdentity.sessionContext.attributes.mfaAuthenticated':
+      'useridentity.sessioncontext.attributes.mfaauthenticated',
+    'userIdentity.sessionContext.attributes.creationDate':
+      'useridentity.sessioncontext.attributes.creationdate',
     'userIdentity.sessionContext.sessionIssuer.type': 'useridentity.sessioncontext.sessionissuer.type',
-    'userIdentity.sessionContext.sessionIssuer.principalId': 'useridentity.sessioncontext.sessionissuer.principalid',
+    'userIdentity.sessionContext.sessionIssuer.principalId':
+      'useridentity.sessioncontext.sessionissuer.principalid',
     'userIdentity.sessionContext.sessionIssuer.arn': 'useridentity.sessioncontext.sessionissuer.arn',
-    'userIdentity.sessionContext.sessionIssuer.accountId': 'useridentity.sessioncontext.sessionissuer.accountid',
-    'userIdentity.sessionContext.sessionIssuer.userName': 'useridentity.sessioncontext.sessionissuer.username',
+    'userIdentity.sessionContext.sessionIssuer.accountId':
+      'useridentity.sessioncontext.sessionissuer.accountid',
+    'userIdentity.sessionContext.sessionIssuer.userName':
+      'useridentity.sessioncontext.sessionissuer.username',
     'userIdentity.sessionContext.sourceIdentity': 'useridentity.sessioncontext.sourceidentity',
     'tlsDetails.tlsVersion': 'tlsdetails.tlsversion',
     'tlsDetails.cipherSuite': 'tlsdetails.ciphersuite',
@@ -71,7 +76,9 @@ export function fieldExpression(field: string): string {
   if (path.length === 0) return `CAST(${column} AS varchar)`;
   const bad = path.find((key) => !JSON_KEY.test(key));
   if (bad !== undefined) {
-    throw new InvalidHuntError(`field '${field}' has the key '${bad}': JSON keys may hold only letters, digits and '_'`);
+    throw new InvalidHuntError(
+      `field '${field}' has the key '${bad}': JSON keys may hold only letters, digits and '_'`,
+    );
   }
   return `json_extract_scalar(${column}, '$.${path.join('.')}')`;
 }

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { behaviourHuntColumns, eventHuntLeadingColumns, type HuntDefinition } from '../../../shared/hunts/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
+import {
+  behaviourHuntColumns,
+  eventHuntLeadingColumns,
+  type HuntDefinition,
+} from '../../../shared/hunts/hunt-definition.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
 import { loadTestRecords, runHuntTests } from '../../../shared/local/hunt-test-runner.js';
@@ -60,24 +64,30 @@ describe('hunt result columns', () => {
     return { result, knownIds, hasEventIds: knownIds.size > 0 && !knownIds.has(undefined) };
   }
 
-  it.each(byId(hunts.filter((h) => h.kind !== 'behaviour')))('%s leads with the timeline columns', async (_id, hunt) => {
-    const { result, knownIds, hasEventIds } = await runOnPositiveTest(hunt);
-    expect(result.columns.slice(0, eventHuntLeadingColumns.length)).toEqual([...eventHuntLeadingColumns]);
-    expect(result.rowCount).toBeGreaterThan(0);
-    if (hasEventIds) for (const row of result.rows) expect(knownIds).toContain(row.eventid);
-  });
+  it.each(byId(hunts.filter((h) => h.kind !== 'behaviour')))(
+    '%s leads with the timeline columns',
+    async (_id, hunt) => {
+      const { result, knownIds, hasEventIds } = await runOnPositiveTest(hunt);
+      expect(result.columns.slice(0, eventHuntLeadingColumns.length)).toEqual([...eventHuntLeadingColumns]);
+      expect(result.rowCount).toBeGreaterThan(0);
+      if (hasEventIds) for (const row of result.rows) expect(knownIds).toContain(row.eventid);
+    },
+  );
 
-  it.each(byId(hunts.filter((h) => h.kind === 'behaviour')))('%s leads with the behaviour columns', async (_id, hunt) => {
-    const { result, knownIds, hasEventIds } = await runOnPositiveTest(hunt);
-    expect(result.columns.slice(0, behaviourHuntColumns.length)).toEqual([...behaviourHuntColumns]);
-    expect(result.rowCount).toBeGreaterThan(0);
-    for (const row of result.rows) {
-      const ids = (row.eventids ?? '').split(',');
-      expect(ids.length).toBeGreaterThan(0);
-      expect(ids.length).toBeLessThanOrEqual(MAXIMUM_EVENTIDS);
-      if (hasEventIds) for (const id of ids) expect(knownIds).toContain(id);
-    }
-  });
+  it.each(byId(hunts.filter((h) => h.kind === 'behaviour')))(
+    '%s leads with the behaviour columns',
+    async (_id, hunt) => {
+      const { result, knownIds, hasEventIds } = await runOnPositiveTest(hunt);
+      expect(result.columns.slice(0, behaviourHuntColumns.length)).toEqual([...behaviourHuntColumns]);
+      expect(result.rowCount).toBeGreaterThan(0);
+      for (const row of result.rows) {
+        const ids = (row.eventids ?? '').split(',');
+        expect(ids.length).toBeGreaterThan(0);
+        expect(ids.length).toBeLessThanOrEqual(MAXIMUM_EVENTIDS);
+        if (hasEventIds) for (const id of ids) expect(knownIds).toContain(id);
+      }
+    },
+  );
 });
 
 describe('hunt inline tests', () => {

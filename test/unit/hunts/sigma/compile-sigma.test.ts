@@ -18,7 +18,9 @@ const FIXTURES = join(import.meta.dirname, '../../../fixtures/sigma');
 const fixture = (file: string) => readFileSync(join(FIXTURES, file), 'utf8');
 const compileFixture = (file: string) => compileSigmaRule(fixture(file), file);
 
-const nameOfEventId = new Map(Object.entries(cloudtrailEvents).map(([name, record]) => [record.eventID, name]));
+const nameOfEventId = new Map(
+  Object.entries(cloudtrailEvents).map(([name, record]) => [record.eventID, name]),
+);
 
 /** Each CloudTrail fixture rule and exactly the events it must report; all other events are its negatives. */
 const expectedMatches: [string, CloudTrailEventName[]][] = [
@@ -33,6 +35,10 @@ const expectedMatches: [string, CloudTrailEventName[]][] = [
   ['cloudtrail/aws_iam_user_created_in_production.yml', ['create-user-production']],
   ['cloudtrail/aws_hostile_user_agent.yml', ['hostile-user-agent']],
 ];
+
+/** Kept out of the fixtures folder, where the linter would refuse it. */
+const BROKEN_YAML =
+  'title: AWS Rule With a Broken Indent\nlogsource:\n  product: aws\n    service: cloudtrail\n';
 
 /** The only literals a compiled query may hold: JSON paths of checked keys and the LIKE escape. */
 const GENERATED_LITERAL = /'\$(\.[A-Za-z0-9_]+)+'|'!'/g;
@@ -92,9 +98,14 @@ describe('compileSigmaRule: metadata', () => {
     const login = compileFixture('cloudtrail/aws_console_login_without_mfa.yml').hunt;
     expect(login.tactics).toEqual(['initial-access', 'persistence']);
     expect(login.mitre).toEqual(['T1078.004']);
-    const informational = compileSigmaRule(rule('  s:\n    eventName: X\n  condition: s', 'level: informational'), 'x');
+    const informational = compileSigmaRule(
+      rule('  s:\n    eventName: X\n  condition: s', 'level: informational'),
+      'x',
+    );
     expect(informational.hunt.severity).toBe('info');
-    expect(compileSigmaRule(rule('  s:\n    eventName: X\n  condition: s'), 'x').hunt.severity).toBe('medium');
+    expect(compileSigmaRule(rule('  s:\n    eventName: X\n  condition: s'), 'x').hunt.severity).toBe(
+      'medium',
+    );
   });
 
   it('writes the SQL with placeholders and hands the values over in order', () => {
@@ -116,7 +127,9 @@ ORDER BY eventtime`);
   });
 
   it('keeps the leading zero of an unquoted account id and turns null into IS NULL', () => {
-    const { hunt: compiled, parameters } = compileFixture('cloudtrail/aws_iam_user_created_in_production.yml');
+    const { hunt: compiled, parameters } = compileFixture(
+      'cloudtrail/aws_iam_user_created_in_production.yml',
+    );
     expect(parameters).toContain('012345678901');
     expect(compiled.sql).toContain('errorcode IS NULL');
   });
@@ -127,7 +140,9 @@ ORDER BY eventtime`);
   });
 
   it('escapes LIKE characters and honours Sigma escapes in wildcard values', () => {
-    expect(compileFixture('cloudtrail/aws_iam_service_account_key_created.yml').parameters).toContain('svc!_%');
+    expect(compileFixture('cloudtrail/aws_iam_service_account_key_created.yml').parameters).toContain(
+      'svc!_%',
+    );
     expect(compileFixture('cloudtrail/aws_iam_inline_policy_allows_everything.yml').parameters).toEqual([
       'iam.amazonaws.com',
       'putuserpolicy',
@@ -174,7 +189,10 @@ describe('compileSigmaRule: compiled rules on DuckDB', () => {
 
   it('matches case-insensitively unless the rule says cased', async () => {
     const cased = fixture('cloudtrail/aws_break_glass_user_activity.yml');
-    const uncased = compileSigmaRule(cased.replace('userIdentity.userName|cased', 'userIdentity.userName'), 'x');
+    const uncased = compileSigmaRule(
+      cased.replace('userIdentity.userName|cased', 'userIdentity.userName'),
+      'x',
+    );
     expect((await matchedEvents(uncased)).names).toEqual(['break-glass-admin', 'lower-case-admin-elsewhere']);
   });
 
@@ -214,14 +232,34 @@ describe('compileSigmaRule: refusals name the rule and the construct', () => {
     ['an undefined selection', rule('  s:\n    eventName: X\n  condition: s and filter'), "names 'filter'"],
     ['a pattern matching nothing', rule('  s:\n    eventName: X\n  condition: 1 of filter_*'), "'filter_*'"],
     ['an unbalanced parenthesis', rule('  s:\n    eventName: X\n  condition: (s'), "misses a ')'"],
-    ['an unknown modifier', rule('  s:\n    eventName|likeish: X\n  condition: s'), "modifier 'likeish' is unknown"],
-    ['windash', rule('  s:\n    userAgent|windash|contains: -x\n  condition: s'), "modifier 'windash' is not supported"],
-    ['cidr', rule('  s:\n    sourceIPAddress|cidr: 10.0.0.0/8\n  condition: s'), "modifier 'cidr' is not supported"],
-    ['two positions', rule('  s:\n    eventName|contains|startswith: X\n  condition: s'), 'exclude each other'],
+    [
+      'an unknown modifier',
+      rule('  s:\n    eventName|likeish: X\n  condition: s'),
+      "modifier 'likeish' is unknown",
+    ],
+    [
+      'windash',
+      rule('  s:\n    userAgent|windash|contains: -x\n  condition: s'),
+      "modifier 'windash' is not supported",
+    ],
+    [
+      'cidr',
+      rule('  s:\n    sourceIPAddress|cidr: 10.0.0.0/8\n  condition: s'),
+      "modifier 'cidr' is not supported",
+    ],
+    [
+      'two positions',
+      rule('  s:\n    eventName|contains|startswith: X\n  condition: s'),
+      'exclude each other',
+    ],
     ['re with contains', rule('  s:\n    eventName|re|contains: X\n  condition: s'), "'re' takes only"],
     ['i without re', rule('  s:\n    eventName|i: X\n  condition: s'), "needs 're' before it"],
     ['lookaround', rule("  s:\n    userAgent|re: 'curl(?!/8)'\n  condition: s"), 'lookaround'],
-    ['a JSON key with a dash', rule('  s:\n    requestParameters.bucket-name: x\n  condition: s'), "'bucket-name'"],
+    [
+      'a JSON key with a dash',
+      rule('  s:\n    requestParameters.bucket-name: x\n  condition: s'),
+      "'bucket-name'",
+    ],
     ['a modifier without field', rule('  s:\n    "|contains": x\n  condition: s'), 'keyword search'],
     ['an empty list', rule('  s:\n    eventName: []\n  condition: s'), 'the list of values is empty'],
     ['an unknown level', rule('  s:\n    eventName: X\n  condition: s', 'level: severe'), "level 'severe'"],
@@ -232,15 +270,20 @@ describe('compileSigmaRule: refusals name the rule and the construct', () => {
 
   it('refuses correlation rules, rule collections and broken YAML', () => {
     expectCompileError('title: Burst\ncorrelation:\n  type: event_count\n  rules: [a]\n', 'correlation rule');
-    expectCompileError(`${rule('  s:\n    eventName: X\n  condition: s')}\n---\n${rule('  s:\n    eventName: Y\n  condition: s')}`, '2 YAML documents');
-    expectCompileError(fixture('broken/aws_not_yaml.yml'), 'not valid YAML');
+    expectCompileError(
+      `${rule('  s:\n    eventName: X\n  condition: s')}\n---\n${rule('  s:\n    eventName: Y\n  condition: s')}`,
+      '2 YAML documents',
+    );
+    expectCompileError(BROKEN_YAML, 'not valid YAML');
   });
 });
 
 describe('compileSigmaRule: condition semantics', () => {
   it('binds not tighter than and, and and tighter than or', () => {
     const { hunt } = compileSigmaRule(
-      rule('  a:\n    eventName: A\n  b:\n    eventName: B\n  c:\n    eventName: C\n  condition: a or not b and c'),
+      rule(
+        '  a:\n    eventName: A\n  b:\n    eventName: B\n  c:\n    eventName: C\n  condition: a or not b and c',
+      ),
       'x',
     );
     expect(hunt.sql).toContain(`WHERE lower(eventname) = ?
@@ -274,9 +317,10 @@ describe('compileSigmaRule: condition semantics', () => {
 describe('loadSigmaFolder', () => {
   it('compiles the CloudTrail rules, reports the bad ones and passes over other log sources', async () => {
     const folder = await loadSigmaFolder(FIXTURES);
-    expect(folder.hunts.map((h) => h.sigma.origin).sort()).toEqual(expectedMatches.map(([file]) => file).sort());
+    expect(folder.hunts.map((h) => h.sigma.origin).sort()).toEqual(
+      expectedMatches.map(([file]) => file).sort(),
+    );
     expect(folder.errors.map((e) => e.file)).toEqual([
-      'broken/aws_not_yaml.yml',
       'unsupported/aws_keyword_search.yml',
       'unsupported/aws_many_access_denied_count.yml',
       'unsupported/aws_unknown_field.yml',
@@ -288,17 +332,21 @@ describe('loadSigmaFolder', () => {
     ]);
   });
 
-  it('reports a second rule that compiles to a hunt id already taken', async () => {
+  it('reports broken YAML and a second rule compiling to a hunt id already taken, and loads the rest', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'casefile-sigma-folder-'));
     try {
       const text = fixture('cloudtrail/aws_cloudtrail_disable_logging.yml');
       await writeFile(join(dir, 'a.yml'), text);
       await writeFile(join(dir, 'b.yaml'), text);
+      await writeFile(join(dir, 'broken.yml'), BROKEN_YAML);
+      await writeFile(join(dir, 'notes.txt'), 'not a rule');
       const folder = await loadSigmaFolder(dir);
       expect(folder.hunts.map((h) => h.sigma.origin)).toEqual(['a.yml']);
-      expect(folder.errors).toEqual([
-        { file: 'b.yaml', error: "b.yaml: hunt id 'sigma-aws-cloudtrail-logging-stopped-or-trail-deleted' is also compiled from a.yml" },
-      ]);
+      expect(folder.errors.map((e) => e.file)).toEqual(['b.yaml', 'broken.yml']);
+      expect(folder.errors[0]?.error).toBe(
+        "b.yaml: hunt id 'sigma-aws-cloudtrail-logging-stopped-or-trail-deleted' is also compiled from a.yml",
+      );
+      expect(folder.errors[1]?.error).toContain('broken.yml: not valid YAML');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
