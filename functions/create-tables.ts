@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
 import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
 import { createTables } from '../shared/workflow/create-tables.js';
-import { parseCaseInput } from '../shared/workflow/step-input.js';
+import { parseExportsInput } from '../shared/workflow/step-input.js';
 
 /** Makes every found log source queryable and picks the hunts. */
 const createTablesStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
-  const { case: context } = parseCaseInput(event);
-  return createTables(context, adapters(context));
+  const { case: context, exports } = parseExportsInput(event);
+  return createTables(context, exports, adapters(context));
 };
 
 /** The Lambda handler over the given adapters; the local runner passes its own. */

@@ -74,6 +74,18 @@ export class EvidenceStoreError extends CasefileError {
   }
 }
 
+
+/**
+ * Another export task is running in the account (CloudWatch Logs allows one at a time, and it may
+ * be somebody else's): the workflow waits and tries again.
+ */
+export class ExportLimitExceededError extends CasefileError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExportLimitExceededError';
+  }
+}
+
 /** Names that the state machine may match in Retry/Catch. */
 export const casefileErrorNames = [
   'CasefileError',
@@ -85,4 +97,5 @@ export const casefileErrorNames = [
   'UnreadableLogError',
   'InvalidHuntError',
   'EvidenceStoreError',
+  'ExportLimitExceededError',
 ] as const;

@@ -1,3 +1,4 @@
+import type { LogGroupExport } from './log-exports.js';
 import type { LogSourceId } from './log-sources.js';
 
 /** How the records of one local file are laid out, as the source's detector named it (`records-object`, `json-lines`...). */
@@ -41,4 +42,6 @@ export interface Inventory {
   skipped: SkippedInput[];
   /** Notes on what the inventory could not see (a denied API, a region without the service). */
   notes: string[];
+  /** CloudWatch-only log groups to export into the case folder before the tables are built. */
+  exports?: LogGroupExport[];
 }

@@ -16,4 +16,6 @@ export const athenaCompatibilityMacros: string[] = [
   'CREATE OR REPLACE MACRO cardinality(l) AS len(l)',
   'CREATE OR REPLACE MACRO array_join(l, sep) AS array_to_string(l, sep)',
   'CREATE OR REPLACE MACRO slice(l, start, n) AS list_slice(l, start, start + n - 1)',
+  // Trino's from_unixtime gives a UTC timestamp with time zone, as DuckDB's to_timestamp does.
+  'CREATE OR REPLACE MACRO from_unixtime(t) AS to_timestamp(t)',
 ];

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as buildReport from '../../functions/build-report.js';
+import * as checkLogExport from '../../functions/check-log-export.js';
 import * as createTables from '../../functions/create-tables.js';
 import * as inventoryLogs from '../../functions/inventory-logs.js';
 import * as openCase from '../../functions/open-case.js';
 import * as recordCaseFailure from '../../functions/record-case-failure.js';
 import * as runHunt from '../../functions/run-hunt.js';
+import * as startLogExport from '../../functions/start-log-export.js';
 import * as writeManifest from '../../functions/write-manifest.js';
 import { parse } from 'yaml';
 import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
@@ -19,6 +21,7 @@ import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js
 import { DuckDbTableBuilder } from './duckdb-table-builder.js';
 import { FileEvidenceStore } from './file-evidence-store.js';
 import { FolderInventory } from './folder-inventory.js';
+import { LocalLogExporter } from './local-log-exporter.js';
 import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
 
 type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -35,6 +38,8 @@ const functionHandlers: Record<string, HandlerFactory> = {
   buildReport: buildReport.createHandler,
   writeManifest: writeManifest.createHandler,
   recordCaseFailure: recordCaseFailure.createHandler,
+  startLogExport: startLogExport.createHandler,
+  checkLogExport: checkLogExport.createHandler,
 };
 
 export type ProgressEvent =
@@ -63,10 +68,12 @@ export interface LocalOutcome {
 export async function runInvestigationLocally(options: LocalInvestigation): Promise<LocalOutcome> {
   const workDir = await mkdtemp(join(tmpdir(), 'casefile-work-'));
   const engine = await DuckDbQueryEngine.open({ tempDirectory: join(workDir, 'spill'), ...options.engine });
+  const store = new FileEvidenceStore(options.out);
   const adapters: CaseAdapters = {
     engineName: 'duckdb',
-    store: new FileEvidenceStore(options.out),
-    inventory: new FolderInventory(options.logs),
+    store,
+    inventory: new FolderInventory(options.logs, { caseStoreRoot: options.out }),
+    exporter: new LocalLogExporter(store),
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
@@ -77,7 +84,11 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     const definition = await loadStateMachineDefinition('investigation');
     const stateMachine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: true } });
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
-      overrides: { taskResourceLocalHandlers: localHandlers(definition, adapters) },
+      overrides: {
+        taskResourceLocalHandlers: localHandlers(definition, adapters),
+        // A local export is a file conversion in this process, not a service task worth 15 s between polls.
+        waitTimeOverrides: { WaitForExport: 20 },
+      },
     });
     const progress = reportProgress(execution.eventLogs, options.onProgress);
     const output = await execution.result.catch((error: Error) => {

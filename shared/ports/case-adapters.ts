@@ -1,6 +1,7 @@
 import type { Allowlist } from '../domain/allowlist.js';
 import type { CaseContext, EngineName } from '../domain/case.js';
 import type { EvidenceStore } from './evidence-store.js';
+import type { LogExporter } from './log-exporter.js';
 import type { LogInventory } from './log-inventory.js';
 import type { QueryEngine } from './query-engine.js';
 import type { TableBuilder } from './table-builder.js';
@@ -10,6 +11,7 @@ export interface CaseAdapters {
   engineName: EngineName;
   store: EvidenceStore;
   inventory: LogInventory;
+  exporter: LogExporter;
   tables: TableBuilder;
   engine: QueryEngine;
   /** The deployment's known-good actors; each case may add its own. */

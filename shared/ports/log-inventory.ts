@@ -1,7 +1,13 @@
 import type { CaseContext } from '../domain/case.js';
 import type { Inventory } from '../domain/inventory.js';
+import type { ExportOutcome } from '../domain/log-exports.js';
 
 /** Finds which logs exist for the case and where: AWS APIs in the cloud, a folder of files locally. */
 export interface LogInventory {
   discover(context: CaseContext): Promise<Inventory>;
+  /**
+   * Classifies what the export step wrote into the case folder (`<caseId>/exports/<group>/`), by
+   * content as for any other input, so exported EKS audit or Lambda logs become their sources' tables.
+   */
+  discoverExported(context: CaseContext, exports: ExportOutcome[]): Promise<Inventory>;
 }

@@ -8,6 +8,18 @@ export interface AthenaLocation {
   regions: string[];
   /** The case window, both ends closed (the AWS table builder closes an open window before calling). */
   window: { from: string; to: string };
+  /**
+   * What `detect()` answered for a sample object of this location. Text formats whose columns a
+   * header line names (flow logs, CloudFront) need it to map columns; absent, the default format
+   * is assumed.
+   */
+  layout?: string;
+  /**
+   * The folders the inventory listed between the region (or account) and the date of the delivery
+   * layout: VPC ids for Resolver query logs, web ACL names for WAF. Without them that level cannot
+   * be projected, so the table reads every day below the level above it.
+   */
+  resourceFolders?: string[];
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { selectHunts } from '../domain/hunt-selection.js';
-import type { Inventory } from '../domain/inventory.js';
+import type { Inventory, SkippedInput } from '../domain/inventory.js';
+import type { ExportOutcome } from '../domain/log-exports.js';
 import { loadHuntLibrary } from '../hunts/hunt-library.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
@@ -12,12 +13,25 @@ export interface TablesStepResult {
   durationMs: number;
 }
 
-/** Makes every found source queryable, records what could not be loaded, and picks the hunts to run. */
-export async function createTables(context: CaseContext, adapters: CaseAdapters): Promise<TablesStepResult> {
+/**
+ * Makes every found source queryable (the inventory's, and what the export step wrote into the case
+ * folder), records what could not be loaded or exported, and picks the hunts to run.
+ */
+export async function createTables(
+  context: CaseContext,
+  exports: ExportOutcome[],
+  adapters: CaseAdapters,
+): Promise<TablesStepResult> {
   const started = performance.now();
   const layout = caseFolderLayout(context.caseId);
   const inventory = await getJson<Inventory>(adapters.store, layout.inventory);
-  const built = await adapters.tables.build(context, inventory);
+  const exported = exports.some((e) => e.status === 'COMPLETED')
+    ? await adapters.inventory.discoverExported(context, exports)
+    : null;
+  const built = await adapters.tables.build(context, {
+    ...inventory,
+    sources: [...inventory.sources, ...(exported?.sources ?? [])],
+  });
   const library = await loadHuntLibrary(adapters.huntLibraryDir);
   const selection = selectHunts(
     library,
@@ -25,7 +39,37 @@ export async function createTables(context: CaseContext, adapters: CaseAdapters)
     context.huntIds,
     context.iocs ?? {},
   );
+  const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
   const durationMs = Math.round(performance.now() - started);
-  await putJson(adapters.store, layout.tables, { ...built, huntsToRun: selection.run, huntsNotRun: selection.notRun, durationMs });
+  await putJson(adapters.store, layout.tables, {
+    tables: built.tables,
+    skipped,
+    exports,
+    huntsToRun: selection.run,
+    huntsNotRun: selection.notRun,
+    durationMs,
+  });
   return { hunts: selection.run.map((huntId) => ({ huntId })), tables: built.tables.map((t) => t.table), durationMs };
+}
+
+/** Exports that failed, were partial, or started after the group's retention had already dropped events. */
+function exportGaps(inventory: Inventory, exports: ExportOutcome[]): SkippedInput[] {
+  const gaps: SkippedInput[] = [];
+  for (const item of inventory.exports ?? []) {
+    if (item.lostBefore) {
+      gaps.push({
+        input: `log group ${item.logGroup}`,
+        reason: `events before ${item.lostBefore} are past the group's retention and could not be exported`,
+        stage: 'export',
+      });
+    }
+  }
+  for (const outcome of exports) {
+    if (outcome.status !== 'COMPLETED') {
+      gaps.push({ input: `log group ${outcome.logGroup}`, reason: `export ${outcome.status}: ${outcome.reason ?? 'no reason given'}`, stage: 'export' });
+    } else if (outcome.reason) {
+      gaps.push({ input: `log group ${outcome.logGroup}`, reason: outcome.reason, stage: 'export' });
+    }
+  }
+  return gaps;
 }

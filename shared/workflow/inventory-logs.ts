@@ -2,9 +2,11 @@ import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { putJson } from '../ports/evidence-store.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
+import { exportStateItem } from './export-logs.js';
 
 export interface InventoryStepResult {
   sources: { source: string; location: string }[];
+  exports: ReturnType<typeof exportStateItem>[];
   skippedCount: number;
   durationMs: number;
 }
@@ -16,6 +18,7 @@ export async function inventoryLogs(context: CaseContext, adapters: CaseAdapters
   await putJson(adapters.store, caseFolderLayout(context.caseId).inventory, inventory);
   return {
     sources: inventory.sources.map(({ source, location }) => ({ source, location })),
+    exports: (inventory.exports ?? []).map(exportStateItem),
     skippedCount: inventory.skipped.length,
     durationMs: Math.round(performance.now() - started),
   };

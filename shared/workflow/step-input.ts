@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import type { HuntOutcome } from '../domain/hunt-result.js';
+import type { ExportOutcome } from '../domain/log-exports.js';
 import { InvalidRequestError } from '../errors.js';
 
 /**
@@ -39,6 +40,20 @@ export function parseReportInput(event: unknown): { case: CaseContext; hunts: Hu
   }
   const timings = (typeof input.timings === 'object' && input.timings !== null ? input.timings : {}) as Record<string, number>;
   return { case: input.case, hunts: input.hunts as HuntOutcome[], timings };
+}
+
+/** CreateTables receives the outcome of every export (an empty list when nothing needed exporting). */
+export function parseExportsInput(event: unknown): { case: CaseContext; exports: ExportOutcome[] } {
+  const input = parseCaseInput(event);
+  const exports = input.exports ?? [];
+  if (!Array.isArray(exports)) throw new InvalidRequestError("'exports' must be the list of export outcomes.");
+  for (const outcome of exports) {
+    const o = asObject(outcome, 'an export outcome');
+    if (typeof o.logGroup !== 'string' || typeof o.status !== 'string') {
+      throw new InvalidRequestError(`Malformed export outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
+    }
+  }
+  return { case: input.case, exports: exports as ExportOutcome[] };
 }
 
 export function parseFailureInput(event: unknown): { case: CaseContext; failure: { Error?: string; Cause?: string } } {

@@ -1,8 +1,20 @@
-import { isScalar, parseAllDocuments, visit } from 'yaml';
+import { parseAllDocuments, visit } from 'yaml';
 import { InvalidHuntError } from '../../errors.js';
 import type { HuntDefinition, Severity } from '../hunt-definition.js';
 import { compileDetection } from './sigma-detection.js';
 import { renderPredicate } from './sql-predicate.js';
+
+/**
+ * Sigma (https://sigmahq.io) rules for `logsource: {product: aws, service: cloudtrail}` compiled
+ * into event hunts. Supported: field maps (AND), lists of maps and lists of values (OR), null,
+ * numbers and booleans (compared as the text CloudTrail holds), the wildcards `*` and `?` with
+ * Sigma's backslash escapes, the modifiers contains, startswith, endswith, all, cased, exists and
+ * re (with i, m, s), and conditions with and, or, not, parentheses, `1 of` and `all of`. Matching
+ * ignores case unless `|cased`; `|re` is case-sensitive unless `|re|i`, as Sigma specifies.
+ * Refused with an error naming the rule: aggregations (`| count()`), near, timeframe, correlation
+ * rules, keyword searches, the encoding and comparison modifiers, and fields outside the map in
+ * sigma-fields.ts.
+ */
 
 /**
  * A Sigma rule for AWS CloudTrail as a casefile event hunt. The rule's values never enter the SQL
@@ -22,13 +34,13 @@ export interface CompiledSigmaHunt {
   };
 }
 
-const severityOfLevel: Record<string, Severity> = {
-  informational: 'info',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  critical: 'critical',
-};
+const severityOfLevel = new Map<string, Severity>([
+  ['informational', 'info'],
+  ['low', 'low'],
+  ['medium', 'medium'],
+  ['high', 'high'],
+  ['critical', 'critical'],
+]);
 /** Sigma makes `level` optional; a rule without one is treated as the middle of the scale. */
 const DEFAULT_SEVERITY: Severity = 'medium';
 
@@ -149,12 +161,12 @@ function readRule(yamlText: string, origin: string): Record<string, unknown> {
   }
   const [document] = documents;
   const problem = document?.errors[0];
-  if (!document || problem)
+  if (!document || problem) {
     throw new InvalidHuntError(`${origin}: not valid YAML: ${problem?.message ?? 'empty'}`);
+  }
   visit(document, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'number' && node.source !== undefined)
-        node.value = node.source;
+      if (typeof node.value === 'number' && node.source !== undefined) node.value = node.source;
     },
   });
   const rule = document.toJS();
@@ -181,7 +193,7 @@ function huntId(title: string, ruleId: string | null): string {
 
 function severity(level: unknown): Severity {
   if (level === undefined || level === null) return DEFAULT_SEVERITY;
-  const mapped = typeof level === 'string' ? severityOfLevel[level.toLowerCase()] : undefined;
+  const mapped = typeof level === 'string' ? severityOfLevel.get(level.toLowerCase()) : undefined;
   if (!mapped) throw new InvalidHuntError(`has the unknown level '${String(level)}'`);
   return mapped;
 }

@@ -77,8 +77,9 @@ class ConditionParser {
       this.position++;
       return this.quantified(word);
     }
-    if (['and', 'or', 'not', 'of', ')'].includes(word))
+    if (['and', 'or', 'not', 'of', ')'].includes(word)) {
       throw this.problem(`has '${token}' where a selection was expected`);
+    }
     const selection = this.selections.get(token);
     if (!selection) throw this.problem(`names '${token}', which the detection does not define`);
     return selection;
@@ -103,8 +104,9 @@ class ConditionParser {
       if (names.length === 0) throw this.problem("uses 'them' but the detection defines no selection");
       return names;
     }
-    if (!SELECTION_PATTERN.test(target))
+    if (!SELECTION_PATTERN.test(target)) {
       throw this.problem(`has '${target}' where a selection pattern was expected`);
+    }
     const pattern = new RegExp(`^${target.replaceAll('*', '.*')}$`);
     const names = all.filter((name) => pattern.test(name));
     if (names.length === 0) throw this.problem(`has the pattern '${target}', which matches no selection`);

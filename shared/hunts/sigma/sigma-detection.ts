@@ -1,7 +1,7 @@
 import { InvalidHuntError } from '../../errors.js';
 import { compileCondition } from './sigma-condition.js';
 import { fieldExpression } from './sigma-fields.js';
-import { allOf, anyOf, type Predicate, test } from './sql-predicate.js';
+import { allOf, anyOf, comparison, type Predicate } from './sql-predicate.js';
 
 /** One character that both engines accept as a LIKE escape and node-sql-parser reads as text. */
 const LIKE_ESCAPE = '!';
@@ -47,10 +47,12 @@ const NON_PORTABLE_REGEX = /\(\?[=!>]|\(\?<[=!]|\\[1-9]|\\k</;
 
 /** The WHERE predicate of a Sigma `detection` block. */
 export function compileDetection(detection: unknown): Predicate {
-  if (!isMap(detection))
+  if (!isMap(detection)) {
     throw new InvalidHuntError("'detection' must be a map of selections and a condition");
-  if ('timeframe' in detection)
+  }
+  if ('timeframe' in detection) {
     throw new InvalidHuntError("'timeframe' needs event correlation: not supported");
+  }
   const selections = new Map<string, Predicate>();
   for (const [name, search] of Object.entries(detection)) {
     if (name === 'condition') continue;
@@ -103,50 +105,71 @@ interface Modifiers {
 
 function compileField(key: string, value: unknown): Predicate {
   const [field = '', ...names] = key.split('|');
-  if (field === '')
+  if (field === '') {
     throw new InvalidHuntError(`'${key}': keyword search (a value without a field) is not supported`);
+  }
   const modifiers = parseModifiers(key, names);
   const expression = fieldExpression(field);
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0) throw new InvalidHuntError(`'${key}': the list of values is empty`);
   if (modifiers.exists) return existsTest(key, expression, values);
-  const tests = values.map((v) => valueTest(key, expression, modifiers, v));
-  if (modifiers.all) return allOf(tests.map(asPredicate));
-  return anyOf(groupEqualities(tests));
+  const comparisons = values.map((v) => valueTest(key, expression, modifiers, v));
+  if (modifiers.all) return allOf(comparisons.map(asPredicate));
+  return anyOf(groupEqualities(comparisons));
 }
 
 function parseModifiers(key: string, names: string[]): Modifiers {
   const modifiers: Modifiers = { position: 'exact', all: false, cased: false, regex: null, exists: false };
   for (const name of names) {
     const modifier = name.toLowerCase();
-    if (refusedModifiers.has(modifier))
+    if (refusedModifiers.has(modifier)) {
       throw new InvalidHuntError(`'${key}': the modifier '${name}' is not supported`);
-    if (!supportedModifiers.has(modifier))
+    }
+    if (!supportedModifiers.has(modifier)) {
       throw new InvalidHuntError(`'${key}': the modifier '${name}' is unknown`);
-    if (modifier === 'contains' || modifier === 'startswith' || modifier === 'endswith') {
-      if (modifiers.position !== 'exact')
-        throw new InvalidHuntError(`'${key}': contains, startswith and endswith exclude each other`);
-      modifiers.position = modifier;
-    } else if (modifier === 'all') modifiers.all = true;
-    else if (modifier === 'cased') modifiers.cased = true;
-    else if (modifier === 'exists') modifiers.exists = true;
-    else if (modifier === 're') modifiers.regex = { flags: '' };
-    else if (modifiers.regex) modifiers.regex.flags += modifier;
-    else throw new InvalidHuntError(`'${key}': the modifier '${name}' needs 're' before it`);
+    }
+    switch (modifier) {
+      case 'contains':
+      case 'startswith':
+      case 'endswith':
+        if (modifiers.position !== 'exact') {
+          throw new InvalidHuntError(`'${key}': contains, startswith and endswith exclude each other`);
+        }
+        modifiers.position = modifier;
+        break;
+      case 'all':
+        modifiers.all = true;
+        break;
+      case 'cased':
+        modifiers.cased = true;
+        break;
+      case 'exists':
+        modifiers.exists = true;
+        break;
+      case 're':
+        modifiers.regex = { flags: '' };
+        break;
+      default:
+        if (!modifiers.regex)
+          throw new InvalidHuntError(`'${key}': the modifier '${name}' needs 're' before it`);
+        modifiers.regex.flags += modifier;
+    }
   }
   if (modifiers.regex && (modifiers.position !== 'exact' || modifiers.cased)) {
     throw new InvalidHuntError(`'${key}': 're' takes only the modifiers i, m and s ('re|i' ignores case)`);
   }
-  if (modifiers.exists && names.length > 1)
+  if (modifiers.exists && names.length > 1) {
     throw new InvalidHuntError(`'${key}': 'exists' takes no other modifier`);
+  }
   return modifiers;
 }
 
 function existsTest(key: string, expression: string, values: unknown[]): Predicate {
   const [wanted] = values;
-  if (values.length !== 1 || typeof wanted !== 'boolean')
+  if (values.length !== 1 || typeof wanted !== 'boolean') {
     throw new InvalidHuntError(`'${key}': 'exists' needs true or false`);
-  return test(`${expression} ${wanted ? 'IS NOT NULL' : 'IS NULL'}`);
+  }
+  return comparison(`${expression} ${wanted ? 'IS NOT NULL' : 'IS NULL'}`);
 }
 
 /** A plain comparison is kept apart so that several of them on one column can become one IN list. */
@@ -158,7 +181,7 @@ interface Equality {
 type ValueTest = Equality | Predicate;
 
 function asPredicate(t: ValueTest): Predicate {
-  return t.kind === 'equals' ? test(`${t.target} = ?`, [t.value]) : t;
+  return t.kind === 'equals' ? comparison(`${t.target} = ?`, [t.value]) : t;
 }
 
 function groupEqualities(tests: ValueTest[]): Predicate[] {
@@ -166,7 +189,7 @@ function groupEqualities(tests: ValueTest[]): Predicate[] {
   const [first] = equalities;
   if (!first || equalities.length < 2) return tests.map(asPredicate);
   const placeholders = equalities.map(() => '?').join(', ');
-  const list = test(
+  const list = comparison(
     `${first.target} IN (${placeholders})`,
     equalities.map((t) => t.value),
   );
@@ -179,20 +202,22 @@ function groupEqualities(tests: ValueTest[]): Predicate[] {
  */
 function valueTest(key: string, expression: string, modifiers: Modifiers, value: unknown): ValueTest {
   if (value === null) {
-    if (modifiers.position !== 'exact' || modifiers.regex)
+    if (modifiers.position !== 'exact' || modifiers.regex) {
       throw new InvalidHuntError(`'${key}': null cannot take a modifier`);
-    return test(`${expression} IS NULL`);
+    }
+    return comparison(`${expression} IS NULL`);
   }
   if (typeof value === 'boolean' || typeof value === 'number')
     return valueTest(key, expression, modifiers, String(value));
-  if (typeof value !== 'string')
+  if (typeof value !== 'string') {
     throw new InvalidHuntError(`'${key}': values must be text, numbers or booleans`);
+  }
   if (modifiers.regex) return regexTest(key, expression, modifiers.regex.flags, value);
   const fold = (text: string) => (modifiers.cased ? text : text.toLowerCase());
   const target = modifiers.cased ? expression : `lower(${expression})`;
   const pattern = likePattern(value, modifiers.position);
   if (pattern.exact !== null) return { kind: 'equals', target, value: fold(pattern.exact) };
-  return test(`${target} LIKE ? ESCAPE '${LIKE_ESCAPE}'`, [fold(pattern.like)]);
+  return comparison(`${target} LIKE ? ESCAPE '${LIKE_ESCAPE}'`, [fold(pattern.like)]);
 }
 
 function regexTest(key: string, expression: string, flags: string, pattern: string): Predicate {
@@ -202,7 +227,7 @@ function regexTest(key: string, expression: string, flags: string, pattern: stri
     );
   }
   const inline = [...new Set(flags)].sort().join('');
-  return test(`regexp_like(${expression}, ?)`, [inline ? `(?${inline})${pattern}` : pattern]);
+  return comparison(`regexp_like(${expression}, ?)`, [inline ? `(?${inline})${pattern}` : pattern]);
 }
 
 /**

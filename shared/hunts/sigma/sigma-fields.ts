@@ -5,7 +5,7 @@ import { InvalidHuntError } from '../../errors.js';
  * (lower case in both engines), or a JSON column and a path of checked identifiers. Names are
  * matched without regard to case, because the columns are; JSON keys keep their case.
  */
-const fieldColumns: Record<string, string> = Object.fromEntries(
+const fieldColumns = new Map<string, string>(
   Object.entries({
     eventVersion: 'eventversion',
     eventSource: 'eventsource',
@@ -54,22 +54,22 @@ const fieldColumns: Record<string, string> = Object.fromEntries(
 );
 
 /** Free-form objects kept as JSON text; a rule reads a key below them, or matches the whole text. */
-const jsonColumns: Record<string, string> = {
-  requestparameters: 'requestparameters',
-  responseelements: 'responseelements',
-  additionaleventdata: 'additionaleventdata',
-  serviceeventdetails: 'serviceeventdetails',
-};
+const jsonColumns = new Set([
+  'requestparameters',
+  'responseelements',
+  'additionaleventdata',
+  'serviceeventdetails',
+]);
 
 const JSON_KEY = /^[A-Za-z0-9_]+$/;
 
 /** The SQL expression (text in both engines) that a Sigma CloudTrail field reads. */
 export function fieldExpression(field: string): string {
-  const fixed = fieldColumns[field.toLowerCase()];
+  const fixed = fieldColumns.get(field.toLowerCase());
   if (fixed) return fixed;
   const [head = '', ...path] = field.split('.');
-  const column = jsonColumns[head.toLowerCase()];
-  if (!column) {
+  const column = head.toLowerCase();
+  if (!jsonColumns.has(column)) {
     throw new InvalidHuntError(`field '${field}' is not a CloudTrail field casefile maps`);
   }
   // The whole object as text: a rule that searches it with |contains sees the delivered JSON.

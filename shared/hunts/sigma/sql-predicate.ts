@@ -3,12 +3,12 @@
  * and the parameter list are produced by one walk and cannot fall out of order.
  */
 export type Predicate =
-  | { kind: 'test'; sql: string; parameters: string[] }
+  | { kind: 'comparison'; sql: string; parameters: string[] }
   | { kind: 'and' | 'or'; items: Predicate[] }
   | { kind: 'not'; item: Predicate };
 
-export function test(sql: string, parameters: string[] = []): Predicate {
-  return { kind: 'test', sql, parameters };
+export function comparison(sql: string, parameters: string[] = []): Predicate {
+  return { kind: 'comparison', sql, parameters };
 }
 
 export function allOf(items: Predicate[]): Predicate {
@@ -47,7 +47,7 @@ export function renderPredicate(predicate: Predicate, indent = ''): RenderedPred
 
 function render(predicate: Predicate, indent: string, parameters: string[]): string {
   switch (predicate.kind) {
-    case 'test':
+    case 'comparison':
       parameters.push(...predicate.parameters);
       return predicate.sql;
     case 'not':

@@ -53,14 +53,25 @@ describe('the investigation state machine', async () => {
     expect(huntStates.HuntFailed?.Type).toBe('Pass');
   });
 
+  it('exports CloudWatch-only logs one at a time, polling with Wait states and waiting out the account limit', () => {
+    const exportMap = states.find(([name]) => name === 'ExportCloudWatchLogs')?.[1];
+    expect(exportMap?.MaxConcurrency).toBe(1);
+    const inner = (exportMap?.ItemProcessor as { States: Record<string, State> }).States;
+    expect(inner.WaitForExport?.Type).toBe('Wait');
+    expect((inner.StartLogExport?.Retry as State[])[0]?.ErrorEquals).toEqual(['ExportLimitExceededError']);
+    expect(inner.ExportFailed?.Type).toBe('Pass');
+  });
+
   it('invokes only functions that the project defines', () => {
     expect([...new Set(taskFunctions(definition).values())].sort()).toEqual([
       'buildReport',
+      'checkLogExport',
       'createTables',
       'inventoryLogs',
       'openCase',
       'recordCaseFailure',
       'runHunt',
+      'startLogExport',
       'writeManifest',
     ]);
   });

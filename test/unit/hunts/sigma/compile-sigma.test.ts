@@ -196,6 +196,14 @@ describe('compileSigmaRule: compiled rules on DuckDB', () => {
     expect((await matchedEvents(uncased)).names).toEqual(['break-glass-admin', 'lower-case-admin-elsewhere']);
   });
 
+  it('searches a whole JSON column as text and compares booleans as CloudTrail writes them', async () => {
+    const compiled = compileSigmaRule(
+      rule('  s:\n    responseElements|contains: failure\n    readOnly: false\n  condition: s'),
+      'x',
+    );
+    expect((await matchedEvents(compiled)).names).toEqual(['console-login-failed-without-mfa']);
+  });
+
   it('binds a hostile value as data: the table survives and still holds every event', async () => {
     const compiled = compileFixture('cloudtrail/aws_hostile_user_agent.yml');
     expect(compiled.hunt.sql).not.toContain('DROP');
@@ -263,6 +271,21 @@ describe('compileSigmaRule: refusals name the rule and the construct', () => {
     ['a modifier without field', rule('  s:\n    "|contains": x\n  condition: s'), 'keyword search'],
     ['an empty list', rule('  s:\n    eventName: []\n  condition: s'), 'the list of values is empty'],
     ['an unknown level', rule('  s:\n    eventName: X\n  condition: s', 'level: severe'), "level 'severe'"],
+    [
+      'a level named like an object property',
+      rule('  s:\n    eventName: X\n  condition: s', 'level: constructor'),
+      "level 'constructor'",
+    ],
+    [
+      'a field named like an object property',
+      rule('  s:\n    constructor: X\n  condition: s'),
+      "field 'constructor'",
+    ],
+    [
+      'a JSON column named like an object property',
+      rule('  s:\n    toString.x: X\n  condition: s'),
+      "field 'toString.x'",
+    ],
     ['no condition', rule('  s:\n    eventName: X'), "'detection.condition'"],
   ])('refuses %s', (_what, yamlText, construct) => {
     expectCompileError(yamlText, 'Inline Rule', construct);

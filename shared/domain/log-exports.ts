@@ -1,0 +1,50 @@
+/**
+ * CloudWatch-only logs (EKS audit, Lambda, API Gateway, often flow and DNS logs) are exported for
+ * exactly the case window into the case folder, where they are queried like any other source.
+ */
+export interface LogGroupExport {
+  logGroup: string;
+  /** Where the group lives; exports run one at a time per account and region (an AWS limit). */
+  account: string | null;
+  region: string | null;
+  /** The part of the case window the group still holds. */
+  from: string;
+  to: string;
+  /** Set when the window starts before the group's retention: events before this are gone. */
+  lostBefore: string | null;
+  /** Local dumps: the files holding this group's events. */
+  files?: string[];
+}
+
+export type ExportStatus = 'PENDING' | 'RUNNING' | 'PENDING_CANCEL' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+export interface ExportOutcome {
+  logGroup: string;
+  status: ExportStatus;
+  reason: string | null;
+  /** The case-folder prefix holding the exported files. */
+  destination: string | null;
+}
+
+/** A log group name as one path segment: `/aws/eks/prod/cluster` → `aws-eks-prod-cluster`. */
+export function exportFolderName(logGroup: string): string {
+  const name = logGroup.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return name === '' ? 'log-group' : name.slice(0, 200);
+}
+
+/** Where a group's export lands, relative to the case store: `<caseId>/exports/<group>/`. */
+export function exportPrefix(caseId: string, logGroup: string): string {
+  return `${caseId}/exports/${exportFolderName(logGroup)}/`;
+}
+
+/** Retention in days → the earliest instant a group still holds, given when we look. */
+export function retainedWindow(
+  window: { from: string; to: string },
+  retentionInDays: number | null,
+  now: Date,
+): { from: string; to: string; lostBefore: string | null } | null {
+  if (retentionInDays === null) return { ...window, lostBefore: null };
+  const earliest = new Date(now.getTime() - retentionInDays * 86_400_000).toISOString();
+  if (earliest >= window.to) return null;
+  return earliest > window.from ? { from: earliest, to: window.to, lostBefore: earliest } : { ...window, lostBefore: null };
+}

@@ -1,0 +1,46 @@
+import { sqlString } from './cloudtrail-source.js';
+import type { LogSourceModule } from './log-source-module.js';
+import { column, duckdbType, type SourceColumn } from './source-columns.js';
+
+/** A public hosted zone query log entry: the DNS queries Route 53 answered for a public domain. */
+export const route53publicColumns: SourceColumn[] = [
+  column('version', 'string'),
+  column('query_timestamp', 'string'),
+  column('hosted_zone_id', 'string'),
+  column('query_name', 'string'),
+  column('query_type', 'string'),
+  column('rcode', 'string'),
+  column('protocol', 'string'),
+  column('edge_location', 'string'),
+  column('resolver_ip', 'string'),
+  column('edns_client_subnet', 'string'),
+];
+
+const ENTRY = String.raw`\d+\.\d+ \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z Z[A-Z0-9]+ \S+ [A-Z0-9]+ [A-Z0-9]+ (UDP|TCP) \S+ \S+ \S+`;
+const PLAIN = new RegExp(`^${ENTRY}$`);
+/** CloudWatch Logs export tasks put the ingestion time in front of each message. */
+const EXPORTED = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\S+Z ${ENTRY}$`);
+
+export const route53publicSource: LogSourceModule = {
+  id: 'route53public',
+  timeExpression: 'from_iso8601_timestamp(query_timestamp)',
+
+  /**
+   * These logs go only to CloudWatch Logs (us-east-1), so a file of them is an export or a dump:
+   * plain entries, or entries behind the export's ingestion time.
+   */
+  detect(head) {
+    const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
+    if (PLAIN.test(firstLine)) return 'query-log';
+    if (EXPORTED.test(firstLine)) return 'cloudwatch-export';
+    return null;
+  },
+
+  duckdbSelect(paths, layout, compressed) {
+    const files = `[${paths.map(sqlString).join(', ')}]`;
+    const leading = layout === 'cloudwatch-export' ? ["'ingestion_time': 'VARCHAR'"] : [];
+    const declared = [...leading, ...route53publicColumns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`)];
+    const projection = route53publicColumns.map((c) => `"${c.name}"`).join(', ');
+    return `SELECT ${projection} FROM read_csv(${files}, delim = ' ', header = false, columns = {${declared.join(', ')}}, nullstr = '-', quote = '', escape = '', auto_detect = false, compression = '${compressed ? 'gzip' : 'uncompressed'}')`;
+  },
+};

@@ -1,0 +1,62 @@
+import { checkAccounts, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import type { LogSourceModule } from './log-source-module.js';
+import { column, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
+
+/** A Route 53 Resolver query log record, under the Athena documentation's column names. */
+export const route53resolverColumns: SourceColumn[] = [
+  column('version', 'string'),
+  column('account_id', 'string'),
+  column('region', 'string'),
+  column('vpc_id', 'string'),
+  column('query_timestamp', 'string'),
+  column('query_name', 'string'),
+  column('query_type', 'string'),
+  column('query_class', 'string'),
+  column('rcode', 'string'),
+  column('answers', { array: { struct: [field('Rdata', 'string'), field('Type', 'string'), field('Class', 'string')] } }),
+  column('srcaddr', 'string'),
+  column('srcport', 'int'),
+  column('transport', 'string'),
+  column('srcids', { struct: [field('instance', 'string'), field('resolver_endpoint', 'string')] }),
+  column('firewall_rule_action', 'string'),
+  column('firewall_rule_group_id', 'string'),
+  column('firewall_domain_list_id', 'string'),
+];
+
+function looksLikeResolverQuery(line: string): boolean {
+  return ['query_timestamp', 'query_name', 'query_type', 'rcode'].every((k) => new RegExp(`"${k}"\\s*:`).test(line));
+}
+
+export const route53resolverSource: LogSourceModule = {
+  id: 'route53resolver',
+  timeExpression: 'from_iso8601_timestamp(query_timestamp)',
+
+  detect(head) {
+    return head.startsWith('{') && looksLikeResolverQuery(head.split('\n', 1)[0] ?? '') ? 'json-lines' : null;
+  },
+
+  duckdbSelect(paths, _layout, compressed) {
+    return duckdbJsonLinesSelect(route53resolverColumns, paths, compressed);
+  },
+
+  /**
+   * `AWSLogs/<account>/vpcdnsquerylogs/<vpc-id>/yyyy/MM/dd/`. VPC ids cannot be derived from
+   * anything else the case knows: the day is projected only when the inventory listed the VPC
+   * folders, otherwise the table reads every day of every VPC of each account.
+   */
+  athenaCreateTable(table, location) {
+    return externalTableSql({
+      table,
+      columns: route53resolverColumns,
+      storage: jsonLinesSerde,
+      location,
+      levels: [
+        { literal: 'AWSLogs' },
+        { partition: 'delivery_account', values: checkAccounts(location.accounts) },
+        { literal: 'vpcdnsquerylogs' },
+        { partition: 'delivery_vpc', values: location.resourceFolders ?? [] },
+        { partition: 'delivery_day', day: true },
+      ],
+    });
+  },
+};

@@ -1,0 +1,154 @@
+import { accountServiceRegionDay, externalTableSql, regexSerde } from './athena-table-ddl.js';
+import { sqlString } from './cloudtrail-source.js';
+import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
+import type { LogSourceModule } from './log-source-module.js';
+import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
+
+/**
+ * Every field of flow log versions 2 to 8, under the names and types of the Athena documentation's
+ * flow log tables (its Parquet files use the same names): a file whose format lacks a field has
+ * NULL in its column. `key` is the field's name in a text file's header.
+ */
+const flowField = (key: string, type: ColumnType = 'string'): SourceColumn => column(key.replaceAll('-', '_'), type, key);
+
+export const vpcflowColumns: SourceColumn[] = [
+  flowField('version', 'int'),
+  flowField('account-id'),
+  flowField('interface-id'),
+  flowField('srcaddr'),
+  flowField('dstaddr'),
+  flowField('srcport', 'int'),
+  flowField('dstport', 'int'),
+  flowField('protocol', 'bigint'),
+  flowField('packets', 'bigint'),
+  flowField('bytes', 'bigint'),
+  flowField('start', 'bigint'),
+  flowField('end', 'bigint'),
+  flowField('action'),
+  flowField('log-status'),
+  flowField('vpc-id'),
+  flowField('subnet-id'),
+  flowField('instance-id'),
+  flowField('tcp-flags', 'int'),
+  flowField('type'),
+  flowField('pkt-srcaddr'),
+  flowField('pkt-dstaddr'),
+  flowField('region'),
+  flowField('az-id'),
+  flowField('sublocation-type'),
+  flowField('sublocation-id'),
+  flowField('pkt-src-aws-service'),
+  flowField('pkt-dst-aws-service'),
+  flowField('flow-direction'),
+  flowField('traffic-path', 'int'),
+  flowField('ecs-cluster-arn'),
+  flowField('ecs-cluster-name'),
+  flowField('ecs-container-instance-arn'),
+  flowField('ecs-container-instance-id'),
+  flowField('ecs-container-id'),
+  flowField('ecs-second-container-id'),
+  flowField('ecs-service-name'),
+  flowField('ecs-task-definition-arn'),
+  flowField('ecs-task-arn'),
+  flowField('ecs-task-id'),
+  flowField('reject-reason'),
+];
+
+/** The format a flow log has when it is created without one. */
+export const DEFAULT_FLOW_LOG_FIELDS = [
+  'version',
+  'account-id',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
+];
+
+const knownFields = new Set(vpcflowColumns.map((c) => c.key));
+const FIELD_NAME = /^[a-z][a-z0-9-]*$/;
+/** A flow log says what moved between which addresses; a header without any of these is something else. */
+const FLOW_ANCHORS = ['srcaddr', 'dstaddr', 'interface-id', 'log-status', 'pkt-srcaddr'];
+/** Every Parquet flow log has these; a Parquet file without them fails its read and is reported. */
+const REQUIRED_PARQUET_COLUMNS = new Set(['srcaddr', 'dstaddr']);
+
+/**
+ * The header line of a delivered text file names its fields. Fields newer than this table are
+ * accepted (and not read) as long as most of the header is known flow log fields.
+ */
+function headerFields(head: string): string[] | null {
+  const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '').trim() ?? '';
+  const fields = firstLine.split(' ');
+  if (fields.length < 2 || new Set(fields).size !== fields.length) return null;
+  if (!fields.every((f) => FIELD_NAME.test(f))) return null;
+  const known = fields.filter((f) => knownFields.has(f)).length;
+  if (known * 2 < fields.length || !fields.some((f) => FLOW_ANCHORS.includes(f))) return null;
+  return fields;
+}
+
+function headeredText(fields: string[]): HeaderedText {
+  return { fields, columns: vpcflowColumns, delimiter: ' ', headerLines: 1 };
+}
+
+const TEXT_LAYOUT = 'text:';
+
+export const vpcflowSource: LogSourceModule = {
+  id: 'vpcflow',
+  timeExpression: 'from_unixtime(start)',
+
+  /**
+   * Text files start with their header (`version account-id ...`), and the layout carries it, since
+   * each flow log may have its own format; Parquet files are recognised by their magic number alone.
+   */
+  detect(head) {
+    if (head.startsWith('PAR1')) return 'parquet';
+    const fields = headerFields(head);
+    return fields ? `${TEXT_LAYOUT}${fields.join(',')}` : null;
+  },
+
+  duckdbSelect(paths, layout, compressed) {
+    if (layout === 'parquet') return parquetSelect(paths);
+    if (!layout.startsWith(TEXT_LAYOUT)) throw new Error(`Unknown flow log layout '${layout}'.`);
+    return duckdbHeaderedSelect(headeredText(layout.slice(TEXT_LAYOUT.length).split(',')), paths, compressed);
+  },
+
+  /**
+   * `AWSLogs/<account>/vpcflowlogs/<region>/yyyy/MM/dd/`. Text files are read with a pattern built
+   * from the location's header (the default format when the inventory did not sample one); a
+   * location whose flow logs have several formats needs one table per format.
+   */
+  athenaCreateTable(table, location) {
+    const parquet = location.layout === 'parquet';
+    const fields = location.layout?.startsWith(TEXT_LAYOUT)
+      ? location.layout.slice(TEXT_LAYOUT.length).split(',')
+      : DEFAULT_FLOW_LOG_FIELDS;
+    return externalTableSql({
+      table,
+      columns: vpcflowColumns,
+      storage: parquet ? ['STORED AS PARQUET'] : regexSerde(headeredLineRegex(headeredText(fields))),
+      location,
+      levels: accountServiceRegionDay(location, 'vpcflowlogs'),
+      properties: parquet ? [] : [['skip.header.line.count', '1']],
+    });
+  },
+};
+
+/**
+ * Parquet files name their columns, and a custom format has only some of them: an empty relation
+ * with every optional column, unioned by name, makes the missing ones NULL.
+ */
+function parquetSelect(paths: string[]): string {
+  const files = `[${paths.map(sqlString).join(', ')}]`;
+  const optional = vpcflowColumns
+    .filter((c) => !REQUIRED_PARQUET_COLUMNS.has(c.name))
+    .map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
+  const projection = vpcflowColumns.map((c) => `CAST("${c.name}" AS ${duckdbType(c.type)}) AS "${c.name}"`);
+  return `SELECT ${projection.join(', ')} FROM (SELECT ${optional.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true))`;
+}
