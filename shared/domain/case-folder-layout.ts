@@ -9,6 +9,8 @@ export function caseFolderLayout(caseId: string) {
     caseFile: `${root}case.json`,
     inventory: `${root}inventory.json`,
     allowlist: `${root}allowlist.json`,
+    /** Sigma rules the request brought, kept as evidence of what ran. */
+    sigmaFolder: `${root}sigma/`,
     tables: `${root}tables.json`,
     huntsFolder: `${root}hunts/`,
     huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,

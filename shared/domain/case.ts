@@ -20,6 +20,8 @@ export interface InvestigationRequest {
   iocs?: Iocs;
   /** Known-good actors for this case, added to the deployment's allowlist. */
   allowlist?: unknown;
+  /** Sigma rules for CloudTrail to run alongside the library, as `{ file, text }`. */
+  sigmaRules?: { file: string; text: string }[];
 }
 
 /** The small state that flows between the workflow's steps; everything large lives in the case folder. */

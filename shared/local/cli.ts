@@ -1,5 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../domain/case.js';
@@ -13,7 +13,7 @@ const USAGE = `casefile: investigate an AWS account's logs and leave a case fold
 Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
-                       [--allowlist <file.yaml>]
+                       [--allowlist <file.yaml>] [--sigma <dir>]
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
@@ -64,6 +64,7 @@ async function investigate(argv: string[]): Promise<number> {
       'max-concurrency': { type: 'string' },
       ioc: { type: 'string', multiple: true },
       allowlist: { type: 'string' },
+      sigma: { type: 'string' },
     },
     strict: true,
   });
@@ -79,9 +80,16 @@ async function investigate(argv: string[]): Promise<number> {
     ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
     ...(values.ioc ? { iocs: iocsFromFlags(values.ioc) } : {}),
     ...(values.allowlist ? { allowlist: parse(await readFile(values.allowlist, 'utf8')) } : {}),
+    ...(values.sigma ? { sigmaRules: await readSigmaFolder(values.sigma) } : {}),
     requestedBy: 'casefile CLI',
   };
   return runAndReport(resolve(values.logs), resolve(values.out), request);
+}
+
+/** The rule files of a Sigma folder, sent with the request as the API would send them. */
+async function readSigmaFolder(dir: string): Promise<{ file: string; text: string }[]> {
+  const files = (await readdir(dir, { recursive: true })).filter((f) => /\.ya?ml$/.test(f)).sort();
+  return Promise.all(files.map(async (file) => ({ file: file.split(sep).join('/'), text: await readFile(resolve(dir, file), 'utf8') })));
 }
 
 /** `--ioc accessKeyIds=AKIA... --ioc ips=203.0.113.7` → `{ accessKeyIds: [...], ips: [...] }`. */

@@ -39,11 +39,13 @@ export function duckdbLines(paths: string[], compressed: boolean): string {
 }
 
 /**
- * A DuckDB expression that stops the read with `message` and the start of the offending line:
- * the table builder then skips the whole file with that reason, as it does for broken JSON.
+ * A DuckDB expression that stops the read with `message` and the offending line (its start and
+ * end, where a truncation shows): the table builder then skips the whole file with that reason, as
+ * it does for broken JSON.
  */
 export function duckdbRejectLine(message: string): string {
-  return `error(concat(${sqlString(`${message}: `)}, left(line, 120)))`;
+  const excerpt = "CASE WHEN length(line) <= 200 THEN line ELSE left(line, 150) || ' … ' || right(line, 40) END";
+  return `error(${sqlString(`${message}: `)} || ${excerpt})`;
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,127}$/;

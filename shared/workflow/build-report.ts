@@ -3,7 +3,7 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { type HuntOutcome, type HuntResultRecord, huntMetadata } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { Inventory } from '../domain/inventory.js';
-import { loadHuntLibrary } from '../hunts/hunt-library.js';
+import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
 import type { TablesResult } from '../ports/table-builder.js';
@@ -20,7 +20,7 @@ export interface BuildReportInput {
 export async function buildReport(input: BuildReportInput, adapters: CaseAdapters) {
   const context = input.case;
   const layout = caseFolderLayout(context.caseId);
-  const library = new Map((await loadHuntLibrary(adapters.huntLibraryDir)).map((h) => [h.id, h]));
+  const library = new Map((await loadCaseHunts(context.caseId, adapters)).hunts.map((h) => [h.id, h]));
   const tables = await getJson<TablesResult & { huntsNotRun: HuntNotRun[] }>(adapters.store, layout.tables);
   const inventory = await getJson<Inventory>(adapters.store, layout.inventory);
 

@@ -3,7 +3,7 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, SkippedInput } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
-import { loadHuntLibrary } from '../hunts/hunt-library.js';
+import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
 
@@ -32,9 +32,9 @@ export async function createTables(
     ...inventory,
     sources: [...inventory.sources, ...(exported?.sources ?? [])],
   });
-  const library = await loadHuntLibrary(adapters.huntLibraryDir);
+  const caseHunts = await loadCaseHunts(context.caseId, adapters);
   const selection = selectHunts(
-    library,
+    caseHunts.hunts,
     built.tables.map((t) => t.source),
     context.huntIds,
     context.iocs ?? {},
@@ -46,7 +46,11 @@ export async function createTables(
     skipped,
     exports,
     huntsToRun: selection.run,
-    huntsNotRun: selection.notRun,
+    huntsNotRun: [
+      ...selection.notRun,
+      ...caseHunts.sigmaErrors.map((e) => ({ huntId: `sigma:${e.file}`, reason: e.error })),
+      ...caseHunts.sigmaSkipped.map((s) => ({ huntId: `sigma:${s.file}`, reason: `a Sigma rule for ${s.logsource}, not CloudTrail` })),
+    ],
     durationMs,
   });
   return { hunts: selection.run.map((huntId) => ({ huntId })), tables: built.tables.map((t) => t.table), durationMs };

@@ -4,7 +4,7 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
 import { type HuntOutcome, type HuntResultRecord, huntMetadata, SAMPLE_ROWS } from '../domain/hunt-result.js';
 import { iocParameter } from '../domain/iocs.js';
-import { findHunt } from '../hunts/hunt-library.js';
+import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
 
@@ -13,9 +13,11 @@ import { getJson, putJson } from '../ports/evidence-store.js';
  * see the error by name); the Catch path records the failure in the report step.
  */
 export async function runHunt(context: CaseContext, huntId: string, adapters: CaseAdapters): Promise<HuntOutcome> {
-  const hunt = await findHunt(huntId, adapters.huntLibraryDir);
+  const caseHunts = await loadCaseHunts(context.caseId, adapters);
+  const hunt = findCaseHunt(caseHunts, huntId);
   const layout = caseFolderLayout(context.caseId);
-  const parameters = (hunt.parameters ?? []).map((type) => iocParameter(context.iocs ?? {}, type));
+  const parameters =
+    caseHunts.sigmaParameters.get(hunt.id) ?? (hunt.parameters ?? []).map((type) => iocParameter(context.iocs ?? {}, type));
   const result = await adapters.engine.run(hunt.sql, { parameters });
 
   const allowlist = (await adapters.store.exists(layout.allowlist))

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultLibraryDir } from '../../shared/hunts/hunt-library.js';
@@ -112,5 +113,31 @@ describe('a hunt that fails', () => {
     expect(good.rowCount).toBeGreaterThan(0);
     const summary = await readJson<{ failedHunts: { huntId: string }[] }>(join(outcome.caseFolder, 'summary.json'));
     expect(summary.failedHunts.map((f) => f.huntId)).toEqual(['broken-hunt']);
+  });
+});
+
+describe('a folder of Sigma rules sent with the request', () => {
+  it('runs alongside the library, with values bound, and reports the rules it could not compile', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-sigma-'));
+    const rulesDir = fileURLToPath(new URL('../fixtures/sigma/', import.meta.url));
+    const files = (await readdir(rulesDir, { recursive: true })).filter((f) => f.endsWith('.yml')).sort();
+    const sigmaRules = await Promise.all(files.map(async (file) => ({ file, text: await readFile(join(rulesDir, file), 'utf8') })));
+    const outcome = await runInvestigationLocally({
+      logs: stratus,
+      out: join(work, 'cases'),
+      request: { caseId: 'with-sigma', sigmaRules },
+    });
+    const stopped = await readJson<{ status: string; rowCount: number; parameters: string[]; query: string }>(
+      join(outcome.caseFolder, 'hunts', 'sigma-aws-cloudtrail-logging-stopped-or-trail-deleted.json'),
+    );
+    expect(stopped.status).toBe('SUCCEEDED');
+    expect(stopped.rowCount).toBeGreaterThan(0);
+    expect(stopped.parameters.length).toBeGreaterThan(0);
+    for (const value of stopped.parameters) expect(stopped.query).not.toContain(`'${value}'`);
+    const tables = await readJson<{ huntsNotRun: { huntId: string; reason: string }[] }>(join(outcome.caseFolder, 'tables.json'));
+    const notRun = Object.fromEntries(tables.huntsNotRun.map((n) => [n.huntId, n.reason]));
+    expect(notRun['sigma:unsupported/aws_many_access_denied_count.yml']).toMatch(/count/);
+    expect(notRun['sigma:other/windows_whoami_execution.yml']).toMatch(/windows/);
+    expect(await readFile(join(outcome.caseFolder, 'sigma', 'cloudtrail', 'aws_cloudtrail_disable_logging.yml'), 'utf8')).toContain('StopLogging');
   });
 });

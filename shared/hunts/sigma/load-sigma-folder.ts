@@ -10,25 +10,40 @@ export interface SigmaFolder {
   skipped: { file: string; logsource: string }[];
 }
 
+export interface SigmaRuleText {
+  file: string;
+  text: string;
+}
+
 /**
  * Compiles every `.yml`/`.yaml` below `dir`, in path order. A rule that fails is reported with its
- * file (relative to `dir`) and the others still load; a second rule compiling to a hunt id already
- * taken is an error of its own.
+ * file (relative to `dir`) and the others still load.
  */
 export async function loadSigmaFolder(dir: string): Promise<SigmaFolder> {
   const files = (await readdir(dir, { recursive: true }))
     .filter((name) => name.endsWith('.yml') || name.endsWith('.yaml'))
     .sort();
+  const rules: SigmaRuleText[] = [];
+  const unreadable: SigmaFolder['errors'] = [];
+  for (const file of files) {
+    try {
+      rules.push({ file, text: await readFile(join(dir, file), 'utf8') });
+    } catch (error) {
+      unreadable.push({ file, error: `${file}: unreadable: ${(error as Error).message}` });
+    }
+  }
+  const folder = compileSigmaRules(rules);
+  return { ...folder, errors: [...unreadable, ...folder.errors] };
+}
+
+/**
+ * Compiles rule texts (from a folder, or stored in a case folder by the API); a second rule
+ * compiling to a hunt id already taken is an error of its own.
+ */
+export function compileSigmaRules(rules: SigmaRuleText[]): SigmaFolder {
   const folder: SigmaFolder = { hunts: [], errors: [], skipped: [] };
   const owners = new Map<string, string>();
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(join(dir, file), 'utf8');
-    } catch (error) {
-      folder.errors.push({ file, error: `${file}: unreadable: ${(error as Error).message}` });
-      continue;
-    }
+  for (const { file, text } of rules) {
     const logsource = otherLogSource(text);
     if (logsource) {
       folder.skipped.push({ file, logsource });
@@ -43,10 +58,7 @@ export async function loadSigmaFolder(dir: string): Promise<SigmaFolder> {
     }
     const owner = owners.get(compiled.hunt.id);
     if (owner) {
-      folder.errors.push({
-        file,
-        error: `${file}: hunt id '${compiled.hunt.id}' is also compiled from ${owner}`,
-      });
+      folder.errors.push({ file, error: `${file}: hunt id '${compiled.hunt.id}' is also compiled from ${owner}` });
       continue;
     }
     owners.set(compiled.hunt.id, file);
