@@ -5,8 +5,7 @@ import { buildReport } from '../shared/workflow/build-report.js';
 import { parseReportInput } from '../shared/workflow/step-input.js';
 
 /** Writes summary.json and report.md from the hunts' outcomes and completes the case. */
-const buildReportStep = (adapters: CaseAdapterFactory) => async (event: unknown) =>
-  {
+const buildReportStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
   const input = parseReportInput(event);
   return buildReport(input, adapters(input.case));
 };

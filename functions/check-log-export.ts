@@ -8,7 +8,8 @@ import { parseCaseInput } from '../shared/workflow/step-input.js';
 /** Reports whether one export task is still running; the workflow waits and asks again. */
 const checkLogExportStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
   const input = parseCaseInput(event);
-  if (typeof input.taskId !== 'string' || input.taskId === '') throw new InvalidRequestError("'taskId' is required.");
+  if (typeof input.taskId !== 'string' || input.taskId === '')
+    throw new InvalidRequestError("'taskId' is required.");
   return checkLogExport(input.taskId, adapters(input.case));
 };
 

@@ -5,8 +5,7 @@ import { recordCaseFailure } from '../shared/workflow/record-case-failure.js';
 import { parseFailureInput } from '../shared/workflow/step-input.js';
 
 /** Records in case.json which step failed and why, so a failed case still explains itself. */
-const recordCaseFailureStep = (adapters: CaseAdapterFactory) => async (event: unknown) =>
-  {
+const recordCaseFailureStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
   const input = parseFailureInput(event);
   return recordCaseFailure(input, adapters(input.case));
 };

@@ -9,7 +9,8 @@ import { parseCaseInput } from '../shared/workflow/step-input.js';
 const startLogExportStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
   const input = parseCaseInput(event);
   const logGroup = (input.export as { logGroup?: unknown } | undefined)?.logGroup;
-  if (typeof logGroup !== 'string' || logGroup === '') throw new InvalidRequestError("'export.logGroup' is required.");
+  if (typeof logGroup !== 'string' || logGroup === '')
+    throw new InvalidRequestError("'export.logGroup' is required.");
   return startLogExport(input.case, logGroup, adapters(input.case));
 };
 

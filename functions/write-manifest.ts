@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
 import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
-import { writeManifest } from '../shared/workflow/write-manifest.js';
 import { parseCaseInput } from '../shared/workflow/step-input.js';
+import { writeManifest } from '../shared/workflow/write-manifest.js';
 
 /** Writes the SHA-256 manifest of the case folder. */
 const writeManifestStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {

@@ -74,7 +74,6 @@ export class EvidenceStoreError extends CasefileError {
   }
 }
 
-
 /**
  * Another export task is running in the account (CloudWatch Logs allows one at a time, and it may
  * be somebody else's): the workflow waits and tries again.

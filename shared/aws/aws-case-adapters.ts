@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
@@ -9,6 +10,7 @@ import type { CaseAdapters } from '../ports/case-adapters.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
 import { AthenaTableBuilder } from './athena-table-builder.js';
 import { AwsLogInventory } from './aws-log-inventory.js';
+import { CloudWatchLogsExporter } from './cloudwatch-logs-exporter.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
 
 /** Clients live as long as the Lambda container, so connections are reused across invocations. */
@@ -41,10 +43,16 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
   });
   // The DDL creates the case database, so it must run before that database exists as a context.
   const ddlEngine = new AthenaQueryEngine({ client: clients.athena, workGroup: env.ATHENA_WORKGROUP });
-  const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1').split(',').map((r) => r.trim());
+  const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1')
+    .split(',')
+    .map((r) => r.trim());
   return {
     engineName: 'athena',
-    store: new S3EvidenceStore({ client: clients.s3, bucket: env.CASE_BUCKET, prefix: process.env.CASE_PREFIX ?? 'cases/' }),
+    store: new S3EvidenceStore({
+      client: clients.s3,
+      bucket: env.CASE_BUCKET,
+      prefix: process.env.CASE_PREFIX ?? 'cases/',
+    }),
     inventory: new AwsLogInventory({
       regions,
       cloudTrailClient: (region: string) => new CloudTrailClient({ region }),
@@ -58,11 +66,16 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
   };
 }
 
+function listOf(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
 function requiredEnvironment<K extends string>(names: K[]): Record<K, string> {
   const values = {} as Record<K, string>;
   for (const name of names) {
     const value = process.env[name];
-    if (!value) throw new InvalidRequestError(`The function's environment lacks ${name}; check serverless.yml.`);
+    if (!value)
+      throw new InvalidRequestError(`The function's environment lacks ${name}; check serverless.yml.`);
     values[name] = value;
   }
   return values;

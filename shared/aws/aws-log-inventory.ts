@@ -8,11 +8,20 @@ import {
   paginateListTrails,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import {
+  CloudWatchLogsClient,
+  type LogGroup,
+  paginateDescribeLogGroups,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { CaseContext } from '../domain/case.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
-import { InvalidRequestError, TransientServiceError } from '../errors.js';
+import { type ExportOutcome, type LogGroupExport, retainedWindow } from '../domain/log-exports.js';
+import { InvalidRequestError, TransientServiceError, UnreadableLogError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
+import { classifyLogFile } from '../sources/classify-log-file.js';
+import { perRegion } from './regional-clients.js';
 
 export interface AwsLogInventoryOptions {
   /** The regions whose trails are looked up; multi-region and organisation trails are found once. */
@@ -23,6 +32,20 @@ export interface AwsLogInventoryOptions {
    * made with `followRegionRedirects: true`, as the default ones are.
    */
   s3Client?: S3Client | ((region: string) => S3Client);
+  cloudWatchLogsClient?: (region: string) => CloudWatchLogsClient;
+  /**
+   * Log groups to export besides those chosen by name (EKS control plane, Lambda, API Gateway
+   * execution logs): names with `*` matching any characters, `/aws/vendedlogs/*` or `vpc-flow-*`.
+   */
+  exportLogGroupPatterns?: string[];
+  /**
+   * The case bucket's region. CloudWatch Logs exports only to a bucket in the group's own region, so
+   * groups elsewhere are noted instead of exported; every region's groups are exported when absent.
+   */
+  exportRegion?: string;
+  /** Where the export step writes: the case bucket and the prefix of case folders (`cases/`). */
+  caseBucket?: string;
+  casePrefix?: string;
   now?: () => Date;
 }
 
@@ -48,6 +71,18 @@ interface Destination {
 
 type Failure = 'denied' | 'unavailable' | 'missing';
 
+/** CloudWatch-only logs worth having in an investigation, recognised by their group names. */
+const EXPORTED_BY_NAME = [
+  /^\/aws\/eks\/[^/]+\/cluster$/,
+  /^\/aws\/lambda\/./,
+  /^API-Gateway-Execution-Logs_[^/]+\/./,
+];
+/** An open case window reaches back this far: as far as most accounts keep their CloudWatch Logs. */
+const OPEN_WINDOW_DAYS = 90;
+const HEAD_BYTES = 65_536;
+/** CloudWatch Logs puts this object beside every export to check that it may write there. */
+const EXPORT_WRITE_TEST = 'aws-logs-write-test';
+
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
@@ -61,6 +96,11 @@ export class AwsLogInventory implements LogInventory {
   private readonly regions: string[];
   private readonly cloudTrailFor: (region: string) => CloudTrailClient;
   private readonly s3For: (region: string) => S3Client;
+  private readonly logsFor: (region: string) => CloudWatchLogsClient;
+  private readonly exportPatterns: RegExp[];
+  private readonly exportRegion: string | undefined;
+  private readonly caseBucket: string | undefined;
+  private readonly casePrefix: string;
   private readonly now: () => Date;
 
   constructor(options: AwsLogInventoryOptions) {
@@ -68,14 +108,20 @@ export class AwsLogInventory implements LogInventory {
       throw new InvalidRequestError('The log inventory needs at least one region.');
     }
     this.regions = [...new Set(options.regions)];
-    this.cloudTrailFor = cached(options.cloudTrailClient ?? ((region) => new CloudTrailClient({ region })));
+    this.cloudTrailFor = perRegion(options.cloudTrailClient ?? ((region) => new CloudTrailClient({ region })));
     const s3 =
       options.s3Client ?? ((region: string) => new S3Client({ region, followRegionRedirects: true }));
-    this.s3For = s3 instanceof S3Client ? () => s3 : cached(s3);
+    this.s3For = s3 instanceof S3Client ? () => s3 : perRegion(s3);
+    this.logsFor = perRegion(options.cloudWatchLogsClient ?? ((region) => new CloudWatchLogsClient({ region })));
+    this.exportPatterns = [...EXPORTED_BY_NAME, ...(options.exportLogGroupPatterns ?? []).map(glob)];
+    this.exportRegion = options.exportRegion;
+    this.caseBucket = options.caseBucket;
+    const casePrefix = options.casePrefix ?? 'cases/';
+    this.casePrefix = casePrefix === '' || casePrefix.endsWith('/') ? casePrefix : `${casePrefix}/`;
     this.now = options.now ?? (() => new Date());
   }
 
-  async discover(_context: CaseContext): Promise<Inventory> {
+  async discover(context: CaseContext): Promise<Inventory> {
     const notes: string[] = [];
     const skipped: SkippedInput[] = [];
     const trails = await this.findTrails(notes);
@@ -94,7 +140,153 @@ export class AwsLogInventory implements LogInventory {
         a.location.localeCompare(b.location) ||
         (a.organizationId ?? '').localeCompare(b.organizationId ?? ''),
     );
+    const exports = await this.findExports(context, notes);
+    return { discoveredAt: this.now().toISOString(), sources, skipped, notes, exports };
+  }
+
+  /**
+   * Classifies what the export step wrote: the first data object of each completed export, read
+   * from its start like any other input. The folder becomes one location of the detected source.
+   */
+  async discoverExported(_context: CaseContext, exports: ExportOutcome[]): Promise<Inventory> {
+    const bucket = this.caseBucket;
+    if (!bucket) throw new InvalidRequestError('The log inventory was given no case bucket to find exports in.');
+    const s3 = this.s3For(this.exportRegion ?? this.regions[0] ?? 'us-east-1');
+    const sources: SourceLocation[] = [];
+    const skipped: SkippedInput[] = [];
+    const notes: string[] = [];
+    for (const outcome of exports) {
+      if (outcome.status !== 'COMPLETED' || outcome.destination === null) {
+        const reason = outcome.reason ? `: ${outcome.reason}` : '';
+        skipped.push({
+          input: outcome.logGroup,
+          reason: `The export of ${outcome.logGroup} ended ${outcome.status}${reason}`,
+          stage: 'export',
+        });
+        continue;
+      }
+      const prefix = `${this.casePrefix}${outcome.destination}`;
+      const location = `s3://${bucket}/${prefix}`;
+      try {
+        const files = await this.listExportFiles(s3, bucket, prefix);
+        const first = files[0];
+        if (!first) {
+          skipped.push({
+            input: location,
+            reason: `The export of ${outcome.logGroup} wrote no log files: the group held no events in the window.`,
+            stage: 'inventory',
+          });
+          continue;
+        }
+        const classification = classifyLogFile(await this.readHead(s3, bucket, first));
+        if (classification.kind === 'not-a-log') {
+          skipped.push({
+            input: location,
+            reason: `The export of ${outcome.logGroup} holds no log casefile reads: ${classification.reason}`,
+            stage: 'inventory',
+          });
+          continue;
+        }
+        sources.push({
+          source: classification.source,
+          location,
+          details: { logGroup: outcome.logGroup, layout: classification.layout, exportedFiles: files.length },
+        });
+      } catch (error) {
+        if (error instanceof UnreadableLogError) {
+          skipped.push({ input: location, reason: error.message, stage: 'inventory' });
+          continue;
+        }
+        const failure = classify(error);
+        if (!failure) throw asTransient(`S3 read of the export ${location}`, error);
+        const reason = `The export of ${outcome.logGroup} could not be read at ${location}: ${describe(error)}`;
+        skipped.push({ input: location, reason, stage: 'inventory' });
+        notes.push(reason);
+      }
+    }
     return { discoveredAt: this.now().toISOString(), sources, skipped, notes };
+  }
+
+  /** The keys of an export's log files, in order; the write check object is not one of them. */
+  private async listExportFiles(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || object.Key.endsWith('/') || object.Size === 0) continue;
+        if (object.Key.slice(object.Key.lastIndexOf('/') + 1) === EXPORT_WRITE_TEST) continue;
+        keys.push(object.Key);
+      }
+    }
+    return keys.sort();
+  }
+
+  /** The first decompressed bytes of an object, from its first 64 KiB; exports are gzip. */
+  private async readHead(client: S3Client, bucket: string, key: string): Promise<string> {
+    const response = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${HEAD_BYTES - 1}` }),
+    );
+    const raw = Buffer.from((await response.Body?.transformToByteArray()) ?? new Uint8Array());
+    if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.toString('utf8');
+    try {
+      // A range cut the stream short: a sync flush yields what was decompressed instead of failing.
+      return gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES).toString('utf8');
+    } catch (error) {
+      throw new UnreadableLogError(`s3://${bucket}/${key} is corrupt gzip: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * The CloudWatch Logs groups of each region worth exporting, each cut to the part of the case
+   * window its retention still holds. What retention has already lost is said in the notes.
+   */
+  private async findExports(context: CaseContext, notes: string[]): Promise<LogGroupExport[]> {
+    const now = this.now();
+    const window = {
+      from: context.window.from ?? new Date(now.getTime() - OPEN_WINDOW_DAYS * 86_400_000).toISOString(),
+      to: context.window.to ?? now.toISOString(),
+    };
+    const exports: LogGroupExport[] = [];
+    for (const region of this.regions) {
+      const client = this.logsFor(region);
+      const groups = await this.attempt(notes, `CloudWatch Logs DescribeLogGroups in ${region}`, async () => {
+        const listed: LogGroup[] = [];
+        for await (const page of paginateDescribeLogGroups({ client }, {})) listed.push(...(page.logGroups ?? []));
+        return listed;
+      });
+      const chosen = (groups ?? []).filter(
+        (group): group is LogGroup & { logGroupName: string } =>
+          group.logGroupName !== undefined &&
+          group.storedBytes !== 0 &&
+          this.exportPatterns.some((pattern) => pattern.test(group.logGroupName as string)),
+      );
+      if (this.exportRegion && region !== this.exportRegion && chosen.length > 0) {
+        const names = chosen.map((g) => g.logGroupName);
+        notes.push(
+          `${names.length} log group(s) in ${region} are not exported (${names.slice(0, 5).join(', ')}` +
+            `${names.length > 5 ? ', ...' : ''}): CloudWatch Logs exports only to a bucket in the same region, ` +
+            `and the case bucket is in ${this.exportRegion}.`,
+        );
+        continue;
+      }
+      for (const group of chosen) {
+        if (group.creationTime !== undefined && group.creationTime > Date.parse(window.to)) continue;
+        const retained = retainedWindow(window, group.retentionInDays ?? null, now);
+        if (!retained) {
+          notes.push(
+            `Log group ${group.logGroupName} in ${region} keeps events for ${group.retentionInDays} days: ` +
+              `nothing of the case window (${window.from} to ${window.to}) is left to export.`,
+          );
+          continue;
+        }
+        exports.push({
+          logGroup: group.logGroupName,
+          account: accountOfArn(group.logGroupArn ?? group.arn),
+          region,
+          ...retained,
+        });
+      }
+    }
+    return exports.sort((a, b) => (a.region ?? '').localeCompare(b.region ?? '') || a.logGroup.localeCompare(b.logGroup));
   }
 
   private async findTrails(notes: string[]): Promise<TrailFacts[]> {
@@ -262,16 +454,15 @@ export class AwsLogInventory implements LogInventory {
   }
 }
 
-function cached<T>(factory: (region: string) => T): (region: string) => T {
-  const clients = new Map<string, T>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = factory(region);
-      clients.set(region, client);
-    }
-    return client;
-  };
+/** `*` matches any characters, `/` included; everything else is literal. */
+function glob(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/** `arn:aws:logs:<region>:<account>:log-group:<name>[:*]` → the account. */
+function accountOfArn(arn: string | undefined): string | null {
+  const account = arn?.split(':')[4];
+  return account && ACCOUNT_ID.test(account) ? account : null;
 }
 
 function groupByDestination(trails: TrailFacts[]): Destination[] {

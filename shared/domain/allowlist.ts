@@ -18,11 +18,13 @@ export interface Allowlist {
 
 export function parseAllowlist(raw: unknown, origin: string): Allowlist {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidRequestError(`${origin}: the allowlist must be an object.`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new InvalidRequestError(`${origin}: the allowlist must be an object.`);
   const r = raw as Record<string, unknown>;
   const known = ['principals', 'sourceIps', 'userAgents', 'hunts'];
   const unknown = Object.keys(r).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new InvalidRequestError(`${origin}: unknown allowlist keys ${unknown.join(', ')}.`);
+  if (unknown.length > 0)
+    throw new InvalidRequestError(`${origin}: unknown allowlist keys ${unknown.join(', ')}.`);
   const allowlist: Allowlist = {};
   for (const key of ['principals', 'sourceIps', 'userAgents'] as const) {
     if (r[key] === undefined) continue;
@@ -34,7 +36,8 @@ export function parseAllowlist(raw: unknown, origin: string): Allowlist {
     allowlist[key] = values as string[];
   }
   if (r.hunts !== undefined) {
-    if (typeof r.hunts !== 'object' || r.hunts === null) throw new InvalidRequestError(`${origin}: 'hunts' must map hunt ids.`);
+    if (typeof r.hunts !== 'object' || r.hunts === null)
+      throw new InvalidRequestError(`${origin}: 'hunts' must map hunt ids.`);
     allowlist.hunts = Object.fromEntries(
       Object.entries(r.hunts).map(([id, entry]) => [id, parseAllowlist(entry, `${origin} (hunt ${id})`)]),
     );
@@ -76,7 +79,12 @@ export function allowlistMatcher(allowlist: Allowlist, huntId: string): RowMatch
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 function parseRange(text: string, origin: string): (ip: string) => boolean {

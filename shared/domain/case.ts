@@ -61,7 +61,11 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
     );
   }
   const maxConcurrency = r.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
-  if (!Number.isInteger(maxConcurrency) || (maxConcurrency as number) < 1 || (maxConcurrency as number) > 40) {
+  if (
+    !Number.isInteger(maxConcurrency) ||
+    (maxConcurrency as number) < 1 ||
+    (maxConcurrency as number) > 40
+  ) {
     throw new InvalidRequestError('maxConcurrency must be an integer from 1 to 40.');
   }
   const huntIds = r.huntIds === undefined ? null : stringList(r.huntIds, 'huntIds');

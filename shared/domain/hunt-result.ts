@@ -27,7 +27,10 @@ export interface HuntResultRecord {
    * Rows the case's allowlist matched: left out of the CSV and the row count, but counted here with
    * the entry that matched, so a suppression is never silent.
    */
-  suppressedByAllowlist: { count: number; sample: { entry: string; eventid: string | null; actor: string | null }[] };
+  suppressedByAllowlist: {
+    count: number;
+    sample: { entry: string; eventid: string | null; actor: string | null }[];
+  };
   durationMs: number;
   bytesScanned: number | null;
   queryId: string | null;

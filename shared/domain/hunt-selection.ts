@@ -28,9 +28,15 @@ export function selectHunts(
     if (requested && !requested.includes(hunt.id)) continue;
     const missing = hunt.sources.filter((source) => !available.includes(source));
     if (hunt.kind === 'pivot' && !hasIocs(iocs, hunt.parameters ?? [])) {
-      selection.notRun.push({ huntId: hunt.id, reason: `pivot hunt: the request names no ${(hunt.parameters ?? []).join(' or ')}` });
+      selection.notRun.push({
+        huntId: hunt.id,
+        reason: `pivot hunt: the request names no ${(hunt.parameters ?? []).join(' or ')}`,
+      });
     } else if (missing.length > 0) {
-      selection.notRun.push({ huntId: hunt.id, reason: `no readable ${missing.join(', ')} logs for this case` });
+      selection.notRun.push({
+        huntId: hunt.id,
+        reason: `no readable ${missing.join(', ')} logs for this case`,
+      });
     } else {
       selection.run.push(hunt.id);
     }

@@ -1,7 +1,14 @@
 import { InvalidRequestError } from '../errors.js';
 
 /** Indicators a responder already holds; pivot hunts return everything each one did in the window. */
-export const iocTypes = ['accessKeyIds', 'principalArns', 'ips', 'instanceIds', 'userAgents', 'domains'] as const;
+export const iocTypes = [
+  'accessKeyIds',
+  'principalArns',
+  'ips',
+  'instanceIds',
+  'userAgents',
+  'domains',
+] as const;
 export type IocType = (typeof iocTypes)[number];
 export type Iocs = Partial<Record<IocType, string[]>>;
 
@@ -23,7 +30,8 @@ const shapes: Record<IocType, RegExp> = {
 
 export function parseIocs(raw: unknown): Iocs {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidRequestError("'iocs' must be an object of lists.");
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new InvalidRequestError("'iocs' must be an object of lists.");
   const iocs: Iocs = {};
   for (const [type, values] of Object.entries(raw)) {
     if (!(iocTypes as readonly string[]).includes(type)) {
@@ -45,7 +53,9 @@ export function parseIocs(raw: unknown): Iocs {
 /** One bound parameter per IOC type: the values joined by newlines, split again in SQL with `split(?, '\n')`. */
 export function iocParameter(iocs: Iocs, type: IocType): string {
   const values = iocs[type] ?? [];
-  return type === 'domains' ? values.map((d) => d.toLowerCase().replace(/\.$/, '')).join('\n') : values.join('\n');
+  return type === 'domains'
+    ? values.map((d) => d.toLowerCase().replace(/\.$/, '')).join('\n')
+    : values.join('\n');
 }
 
 export function hasIocs(iocs: Iocs, types: IocType[]): boolean {

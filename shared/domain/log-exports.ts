@@ -28,7 +28,10 @@ export interface ExportOutcome {
 
 /** A log group name as one path segment: `/aws/eks/prod/cluster` → `aws-eks-prod-cluster`. */
 export function exportFolderName(logGroup: string): string {
-  const name = logGroup.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const name = logGroup
+    .replace(/^\/+/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return name === '' ? 'log-group' : name.slice(0, 200);
 }
 
@@ -46,5 +49,7 @@ export function retainedWindow(
   if (retentionInDays === null) return { ...window, lostBefore: null };
   const earliest = new Date(now.getTime() - retentionInDays * 86_400_000).toISOString();
   if (earliest >= window.to) return null;
-  return earliest > window.from ? { from: earliest, to: window.to, lostBefore: earliest } : { ...window, lostBefore: null };
+  return earliest > window.from
+    ? { from: earliest, to: window.to, lostBefore: earliest }
+    : { ...window, lostBefore: null };
 }

@@ -8,7 +8,10 @@ export interface TimeWindow {
 
 /** Accepts ISO 8601 dates or timestamps and returns them normalised to UTC (`...Z`). */
 export function parseTimeWindow(from?: string | null, to?: string | null): TimeWindow {
-  const window = { from: normaliseInstant(from, 'from'), to: endOfDayWhenDateOnly(to, normaliseInstant(to, 'to')) };
+  const window = {
+    from: normaliseInstant(from, 'from'),
+    to: endOfDayWhenDateOnly(to, normaliseInstant(to, 'to')),
+  };
   if (window.from && window.to && window.from > window.to) {
     throw new InvalidRequestError(`The window starts (${window.from}) after it ends (${window.to}).`);
   }

@@ -20,7 +20,10 @@ export async function loadCaseHunts(caseId: string, adapters: CaseAdapters): Pro
   const folder = caseFolderLayout(caseId).sigmaFolder;
   const rules = [];
   for (const object of await adapters.store.list(folder)) {
-    rules.push({ file: object.key.slice(folder.length), text: new TextDecoder().decode(await adapters.store.get(object.key)) });
+    rules.push({
+      file: object.key.slice(folder.length),
+      text: new TextDecoder().decode(await adapters.store.get(object.key)),
+    });
   }
   const sigma = compileSigmaRules(rules);
   return {
@@ -33,6 +36,7 @@ export async function loadCaseHunts(caseId: string, adapters: CaseAdapters): Pro
 
 export function findCaseHunt(hunts: CaseHunts, huntId: string): HuntDefinition {
   const hunt = hunts.hunts.find((h) => h.id === huntId);
-  if (!hunt) throw new InvalidHuntError(`No hunt with id '${huntId}' in the library or the case's Sigma rules.`);
+  if (!hunt)
+    throw new InvalidHuntError(`No hunt with id '${huntId}' in the library or the case's Sigma rules.`);
   return hunt;
 }

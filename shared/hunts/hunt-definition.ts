@@ -1,6 +1,6 @@
-import { InvalidHuntError } from '../errors.js';
 import { type Iocs, type IocType, iocTypes } from '../domain/iocs.js';
 import { isLogSourceId, type LogSourceId } from '../domain/log-sources.js';
+import { InvalidHuntError } from '../errors.js';
 
 export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
@@ -67,7 +67,8 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
   const problems: string[] = [];
   const h = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const text = (key: string) => {
-    if (typeof h[key] !== 'string' || (h[key] as string).trim() === '') problems.push(`'${key}' must be text`);
+    if (typeof h[key] !== 'string' || (h[key] as string).trim() === '')
+      problems.push(`'${key}' must be text`);
     return String(h[key] ?? '').trim();
   };
   const list = (key: string, check: (v: string) => boolean, message: string) => {
@@ -81,13 +82,25 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
   const id = text('id');
   if (!HUNT_ID.test(id)) problems.push(`id '${id}' must be lower-case words joined by '-'`);
   const severity = text('severity');
-  if (!(severities as readonly string[]).includes(severity)) problems.push(`severity '${severity}' is unknown`);
+  if (!(severities as readonly string[]).includes(severity))
+    problems.push(`severity '${severity}' is unknown`);
   const kind = text('kind');
-  if (kind !== 'event' && kind !== 'behaviour' && kind !== 'pivot') problems.push(`kind must be event, behaviour or pivot`);
-  const parameters = list('parameters', (v) => (iocTypes as readonly string[]).includes(v), `must name IOC types (${iocTypes.join(', ')})`);
-  const placeholders = (String(h.sql ?? '').replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length;
+  if (kind !== 'event' && kind !== 'behaviour' && kind !== 'pivot')
+    problems.push(`kind must be event, behaviour or pivot`);
+  const parameters = list(
+    'parameters',
+    (v) => (iocTypes as readonly string[]).includes(v),
+    `must name IOC types (${iocTypes.join(', ')})`,
+  );
+  const placeholders = (
+    String(h.sql ?? '')
+      .replace(/'(?:[^']|'')*'/g, '')
+      .match(/\?/g) ?? []
+  ).length;
   if (placeholders !== parameters.length) {
-    problems.push(`the SQL has ${placeholders} '?' placeholders but ${parameters.length} parameters are declared`);
+    problems.push(
+      `the SQL has ${placeholders} '?' placeholders but ${parameters.length} parameters are declared`,
+    );
   }
   if (kind === 'pivot' && parameters.length === 0) problems.push('a pivot hunt needs IOC parameters');
   const sources = list('sources', isLogSourceId, 'must list known log sources');
@@ -121,9 +134,12 @@ function validateTests(raw: unknown, problems: string[]): HuntTestCase[] {
   const tests = raw.map((t, i) => {
     const test = (t ?? {}) as Record<string, unknown>;
     if (typeof test.name !== 'string') problems.push(`test ${i + 1} needs a name`);
-    if (test.expect !== 'match' && test.expect !== 'no-match') problems.push(`test ${i + 1}: expect match|no-match`);
-    if (!Array.isArray(test.records) && !Array.isArray(test.lines)) problems.push(`test ${i + 1} needs records or lines`);
-    if (test.source !== undefined && !isLogSourceId(String(test.source))) problems.push(`test ${i + 1}: unknown source`);
+    if (test.expect !== 'match' && test.expect !== 'no-match')
+      problems.push(`test ${i + 1}: expect match|no-match`);
+    if (!Array.isArray(test.records) && !Array.isArray(test.lines))
+      problems.push(`test ${i + 1} needs records or lines`);
+    if (test.source !== undefined && !isLogSourceId(String(test.source)))
+      problems.push(`test ${i + 1}: unknown source`);
     return test as unknown as HuntTestCase;
   });
   if (!tests.some((t) => t.expect === 'match') || !tests.some((t) => t.expect === 'no-match')) {

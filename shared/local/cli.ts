@@ -89,7 +89,12 @@ async function investigate(argv: string[]): Promise<number> {
 /** The rule files of a Sigma folder, sent with the request as the API would send them. */
 async function readSigmaFolder(dir: string): Promise<{ file: string; text: string }[]> {
   const files = (await readdir(dir, { recursive: true })).filter((f) => /\.ya?ml$/.test(f)).sort();
-  return Promise.all(files.map(async (file) => ({ file: file.split(sep).join('/'), text: await readFile(resolve(dir, file), 'utf8') })));
+  return Promise.all(
+    files.map(async (file) => ({
+      file: file.split(sep).join('/'),
+      text: await readFile(resolve(dir, file), 'utf8'),
+    })),
+  );
 }
 
 /** `--ioc accessKeyIds=AKIA... --ioc ips=203.0.113.7` → `{ accessKeyIds: [...], ips: [...] }`. */
@@ -105,7 +110,11 @@ function iocsFromFlags(flags: string[]): Record<string, string[]> {
 }
 
 async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'cases' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string', default: 'cases' } },
+    strict: true,
+  });
   const { generateDemoLogs } = await import('./demo/generate-demo-logs.js');
   const logs = resolve('.demo', 'logs');
   const out = resolve(values.out ?? 'cases');
@@ -113,7 +122,9 @@ async function demo(argv: string[]): Promise<number> {
   await rm(logs, { recursive: true, force: true });
   await rm(resolve(out, 'demo'), { recursive: true, force: true });
   const generated = await generateDemoLogs(logs);
-  console.error(`Demo logs: ${generated.records} CloudTrail records in ${generated.files} files under ${logs}`);
+  console.error(
+    `Demo logs: ${generated.records} CloudTrail records in ${generated.files} files under ${logs}`,
+  );
   return runAndReport(logs, out, { caseId: 'demo', requestedBy: 'casefile demo' });
 }
 
@@ -162,7 +173,9 @@ function progressPrinter() {
 async function listHunts(): Promise<number> {
   const hunts = await loadHuntLibrary();
   for (const h of hunts) {
-    console.log([h.id.padEnd(48), h.severity.padEnd(8), h.mitre.join(',').padEnd(22), h.sources.join(',')].join(' '));
+    console.log(
+      [h.id.padEnd(48), h.severity.padEnd(8), h.mitre.join(',').padEnd(22), h.sources.join(',')].join(' '),
+    );
   }
   console.error(`${hunts.length} hunts`);
   return 0;

@@ -1,6 +1,11 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { QueryFailedError } from '../errors.js';
-import { DEFAULT_MAX_ROWS, type QueryEngine, type QueryOptions, type QueryResult } from '../ports/query-engine.js';
+import {
+  DEFAULT_MAX_ROWS,
+  type QueryEngine,
+  type QueryOptions,
+  type QueryResult,
+} from '../ports/query-engine.js';
 import { athenaCompatibilityMacros } from './duckdb-compat.js';
 
 export interface DuckDbSettings {
@@ -46,12 +51,18 @@ export class DuckDbQueryEngine implements QueryEngine {
       try {
         result = await connection.stream(sql, options.parameters ?? []);
       } catch (error) {
-        throw new QueryFailedError(`DuckDB rejected the query: ${(error as Error).message}`, { cause: error });
+        throw new QueryFailedError(`DuckDB rejected the query: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       const columns = result.columnNames();
       const rows: Record<string, string | null>[] = [];
       let rowCount = 0;
-      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
         rowCount += chunk.rowCount;
         if (rows.length >= maxRows) continue;
         for (const values of chunk.getRows().slice(0, maxRows - rows.length)) {

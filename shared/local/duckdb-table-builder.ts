@@ -4,8 +4,8 @@ import type { CaseContext } from '../domain/case.js';
 import type { InventoriedFile, Inventory, SkippedInput } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
-import { logSourceModule } from '../sources/registry.js';
 import { sqlString } from '../sources/cloudtrail-source.js';
+import { logSourceModule } from '../sources/registry.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -65,7 +65,9 @@ export class DuckDbTableBuilder implements TableBuilder {
         group.layout,
         group.compressed,
       );
-      await this.engine.execute(`COPY (${select}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION zstd)`);
+      await this.engine.execute(
+        `COPY (${select}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
       await rename(pending, target);
       return group.files.length;
     } catch (error) {
@@ -77,13 +79,25 @@ export class DuckDbTableBuilder implements TableBuilder {
       }
       const middle = Math.ceil(group.files.length / 2);
       return (
-        (await this.convertIsolatingFailures(source, { ...group, files: group.files.slice(0, middle) }, dir, skipped)) +
-        (await this.convertIsolatingFailures(source, { ...group, files: group.files.slice(middle) }, dir, skipped))
+        (await this.convertIsolatingFailures(
+          source,
+          { ...group, files: group.files.slice(0, middle) },
+          dir,
+          skipped,
+        )) +
+        (await this.convertIsolatingFailures(
+          source,
+          { ...group, files: group.files.slice(middle) },
+          dir,
+          skipped,
+        ))
       );
     }
   }
 
-  private async describe(source: LogSourceId): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
+  private async describe(
+    source: LogSourceId,
+  ): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
     const time = logSourceModule(source).timeExpression;
     const { rows } = await this.engine.run(
       `SELECT count(*) AS records, epoch_ms(min(${time})) AS first_event, epoch_ms(max(${time})) AS last_event FROM ${source}`,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { EvidenceStoreError } from '../errors.js';
 import type { EvidenceStore, StoredObject } from '../ports/evidence-store.js';
@@ -25,7 +25,9 @@ export class FileEvidenceStore implements EvidenceStore {
     try {
       return await readFile(this.pathOf(key));
     } catch (error) {
-      throw new EvidenceStoreError(`Cannot read ${this.pathOf(key)}: ${(error as Error).message}`, { cause: error });
+      throw new EvidenceStoreError(`Cannot read ${this.pathOf(key)}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

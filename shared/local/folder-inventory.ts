@@ -37,11 +37,22 @@ export class FolderInventory implements LogInventory {
       lostBefore: null,
       files,
     }));
-    return { discoveredAt: new Date().toISOString(), sources: locations(sources, this.root), skipped, notes: [], exports };
+    return {
+      discoveredAt: new Date().toISOString(),
+      sources: locations(sources, this.root),
+      skipped,
+      notes: [],
+      exports,
+    };
   }
 
   async discoverExported(_context: CaseContext, exports: ExportOutcome[]): Promise<Inventory> {
-    const inventory: Inventory = { discoveredAt: new Date().toISOString(), sources: [], skipped: [], notes: [] };
+    const inventory: Inventory = {
+      discoveredAt: new Date().toISOString(),
+      sources: [],
+      skipped: [],
+      notes: [],
+    };
     if (!this.caseStoreRoot) return inventory;
     for (const outcome of exports.filter((e) => e.status === 'COMPLETED' && e.destination)) {
       const folder = join(this.caseStoreRoot, ...(outcome.destination ?? '').split('/'));
@@ -87,7 +98,8 @@ async function classifyFiles(paths: string[], root: string) {
  */
 function groupFromPath(path: string, root: string): string {
   let name = relative(root, path).split(sep).join('/');
-  while (['.gz', '.json', '.jsonl', '.txt'].includes(extname(name))) name = name.slice(0, -extname(name).length);
+  while (['.gz', '.json', '.jsonl', '.txt'].includes(extname(name)))
+    name = name.slice(0, -extname(name).length);
   return name;
 }
 

@@ -65,7 +65,8 @@ export async function loadTestRecords(
       : `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
   await writeFile(file, content);
   const module = logSourceModule(source);
-  const layout = module.detect(content) ?? (source === 'cloudtrail' && records.length === 0 ? 'records-object' : null);
+  const layout =
+    module.detect(content) ?? (source === 'cloudtrail' && records.length === 0 ? 'records-object' : null);
   if (!layout) throw new Error(`The ${source} detector does not recognise this test's records as ${source}.`);
   await engine.execute(`CREATE OR REPLACE TABLE ${source} AS ${module.duckdbSelect([file], layout, false)}`);
 }

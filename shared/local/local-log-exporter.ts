@@ -66,8 +66,14 @@ export class LocalLogExporter implements LogExporter {
         // A message's own line breaks would split it across export lines; CloudWatch's export keeps
         // them, which breaks every line-based reader, so here they become spaces.
         .map((e) => `${new Date(e.timestamp).toISOString()} ${e.message.replace(/\r?\n/g, ' ')}`);
-      await this.store.put(`${prefix}${exportFolderName(stream)}/000000.gz`, gzipSync(`${lines.join('\n')}\n`));
+      await this.store.put(
+        `${prefix}${exportFolderName(stream)}/000000.gz`,
+        gzipSync(`${lines.join('\n')}\n`),
+      );
     }
-    return { status: 'COMPLETED', reason: problems.length > 0 ? `skipped unreadable files: ${problems.join('; ')}` : null };
+    return {
+      status: 'COMPLETED',
+      reason: problems.length > 0 ? `skipped unreadable files: ${problems.join('; ')}` : null,
+    };
   }
 }

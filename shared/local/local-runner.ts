@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { parse } from 'yaml';
 import * as buildReport from '../../functions/build-report.js';
 import * as checkLogExport from '../../functions/check-log-export.js';
 import * as createTables from '../../functions/create-tables.js';
@@ -12,7 +13,6 @@ import * as recordCaseFailure from '../../functions/record-case-failure.js';
 import * as runHunt from '../../functions/run-hunt.js';
 import * as startLogExport from '../../functions/start-log-export.js';
 import * as writeManifest from '../../functions/write-manifest.js';
-import { parse } from 'yaml';
 import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
 import type { InvestigationRequest } from '../domain/case.js';
 import { CasefileError } from '../errors.js';
@@ -27,7 +27,9 @@ import { loadStateMachineDefinition, taskFunctions } from './state-machine-defin
 type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JSONValue = Parameters<LocalTaskHandlers[string]>[0];
 
-type HandlerFactory = (adapters: CaseAdapterFactory) => (event: unknown, context: Context) => Promise<unknown>;
+type HandlerFactory = (
+  adapters: CaseAdapterFactory,
+) => (event: unknown, context: Context) => Promise<unknown>;
 
 /** The serverless functions by the name the state machine references them with. */
 const functionHandlers: Record<string, HandlerFactory> = {
@@ -82,7 +84,9 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
   };
   try {
     const definition = await loadStateMachineDefinition('investigation');
-    const stateMachine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: true } });
+    const stateMachine = new StateMachine(definition as unknown as StateMachineDefinition, {
+      validationOptions: { checkPaths: true, checkArn: true },
+    });
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
       overrides: {
         taskResourceLocalHandlers: localHandlers(definition, adapters),
@@ -93,7 +97,9 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     const progress = reportProgress(execution.eventLogs, options.onProgress);
     const output = await execution.result.catch((error: Error) => {
       const failure = error.cause instanceof Error ? error.cause : error;
-      throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, { cause: error });
+      throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
+        cause: error,
+      });
     });
     await progress;
     return output as unknown as LocalOutcome;
@@ -114,7 +120,8 @@ function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapte
   const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
     const factory = functionHandlers[functionName];
-    if (!factory) throw new Error(`State ${stateName} invokes '${functionName}', which has no handler in functions/.`);
+    if (!factory)
+      throw new Error(`State ${stateName} invokes '${functionName}', which has no handler in functions/.`);
     const handler = factory(() => adapters);
     handlers[stateName] = async (input) => (await handler(input, lambdaContext(functionName))) as JSONValue;
   }
@@ -129,7 +136,11 @@ async function reportProgress(
   let done = 0;
   for await (const event of events) {
     if (!onProgress) continue;
-    if (event.type === 'StateEntered' && event.state && !['RunHunt', 'HuntFailed'].includes(event.state.name)) {
+    if (
+      event.type === 'StateEntered' &&
+      event.state &&
+      !['RunHunt', 'HuntFailed'].includes(event.state.name)
+    ) {
       onProgress({ kind: 'step', state: event.state.name });
     } else if (event.type === 'MapIterationStarted') {
       total += 1;

@@ -24,7 +24,8 @@ function resolveFunctionReferences(node: unknown): unknown {
   const [only] = entries;
   if (entries.length === 1 && only?.[0] === 'Fn::GetAtt') {
     const [functionName, attribute] = only[1] as [string, string];
-    if (attribute !== 'Arn') throw new Error(`Only Fn::GetAtt [function, Arn] is supported, got ${attribute}`);
+    if (attribute !== 'Arn')
+      throw new Error(`Only Fn::GetAtt [function, Arn] is supported, got ${attribute}`);
     return localFunctionArn(functionName);
   }
   return Object.fromEntries(entries.map(([key, value]) => [key, resolveFunctionReferences(value)]));
@@ -38,9 +39,12 @@ export function taskFunctions(definition: Record<string, unknown>): Map<string, 
       if (state.Type === 'Task' && typeof state.Resource === 'string') {
         tasks.set(stateName, state.Resource.replace(localFunctionArn(''), ''));
       }
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        | { States?: Record<string, Record<string, unknown>> }
+        | undefined;
       if (processor?.States) visit(processor.States);
-      for (const branch of (state.Branches ?? []) as { States: Record<string, Record<string, unknown>> }[]) visit(branch.States);
+      for (const branch of (state.Branches ?? []) as { States: Record<string, Record<string, unknown>> }[])
+        visit(branch.States);
     }
   };
   visit(definition.States as Record<string, Record<string, unknown>>);

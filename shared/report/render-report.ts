@@ -1,5 +1,5 @@
 import type { HuntResultRecord } from '../domain/hunt-result.js';
-import { eventHuntLeadingColumns, behaviourHuntColumns } from '../hunts/hunt-definition.js';
+import { behaviourHuntColumns, eventHuntLeadingColumns } from '../hunts/hunt-definition.js';
 import type { CaseSummary } from './summarise-case.js';
 
 const FINDING_ROWS = 10;
@@ -14,8 +14,12 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     `**${summary.findings.length} hunts found activity**: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info.`,
     '',
   );
-  out.push(`- Window: ${summary.window.from ?? 'start of the logs'} to ${summary.window.to ?? 'end of the logs'}`);
-  out.push(`- Records seen: ${summary.observed.firstEventTime ?? '—'} to ${summary.observed.lastEventTime ?? '—'}`);
+  out.push(
+    `- Window: ${summary.window.from ?? 'start of the logs'} to ${summary.window.to ?? 'end of the logs'}`,
+  );
+  out.push(
+    `- Records seen: ${summary.observed.firstEventTime ?? '—'} to ${summary.observed.lastEventTime ?? '—'}`,
+  );
   out.push(`- Engine: ${summary.engine}`);
   for (const source of summary.sources) {
     out.push(`- Source ${source.source}: ${source.records ?? 'unknown number of'} records`);
@@ -25,7 +29,10 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   );
   out.push(`- Inputs skipped: ${summary.skipped.length}`, '');
   if (summary.failedHunts.length + summary.skipped.length > 0) {
-    out.push('> This case is incomplete: see "Failed hunts" and "Inputs skipped" below before drawing conclusions.', '');
+    out.push(
+      '> This case is incomplete: see "Failed hunts" and "Inputs skipped" below before drawing conclusions.',
+      '',
+    );
   }
 
   if (summary.iocActivity.length > 0) {
@@ -52,20 +59,35 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     if (!r) continue;
     const suppressed = r.suppressedByAllowlist.count;
     out.push(`### [${r.severity.toUpperCase()}] ${r.title}`, '');
-    out.push(`\`${r.huntId}\` · ATT&CK ${r.mitre.join(', ')} (${r.tactics.join(', ')}) · ${r.rowCount} row(s) · \`${r.resultsFile}\``, '');
+    out.push(
+      `\`${r.huntId}\` · ATT&CK ${r.mitre.join(', ')} (${r.tactics.join(', ')}) · ${r.rowCount} row(s) · \`${r.resultsFile}\``,
+      '',
+    );
     out.push(`**Why it matters.** ${r.description}`, '');
     out.push(`**What to check next.** ${r.triage}`, '');
     const columns = shownColumns(r);
     out.push(row(columns), row(columns.map(() => '---')));
-    for (const sample of r.sample.slice(0, FINDING_ROWS)) out.push(row(columns.map((c) => sample[c] ?? null)));
-    if (r.rowCount > FINDING_ROWS) out.push('', `…and ${r.rowCount - FINDING_ROWS} more in \`${r.resultsFile}\`.`);
-    if (suppressed > 0) out.push('', `${suppressed} more row(s) matched the case's allowlist and are left out (see \`hunts/${r.huntId}.json\`).`);
+    for (const sample of r.sample.slice(0, FINDING_ROWS))
+      out.push(row(columns.map((c) => sample[c] ?? null)));
+    if (r.rowCount > FINDING_ROWS)
+      out.push('', `…and ${r.rowCount - FINDING_ROWS} more in \`${r.resultsFile}\`.`);
+    if (suppressed > 0)
+      out.push(
+        '',
+        `${suppressed} more row(s) matched the case's allowlist and are left out (see \`hunts/${r.huntId}.json\`).`,
+      );
     out.push('');
   }
   if (summary.findings.length === 0) out.push('No hunt found activity.', '');
 
-  out.push('## ATT&CK coverage by tactic', '', '| tactic | hunts run | with findings | techniques seen |', '|---|---|---|---|');
-  for (const c of summary.attackCoverage) out.push(row([c.tactic, String(c.huntsRun), String(c.huntsWithFindings), c.techniques.join(', ')]));
+  out.push(
+    '## ATT&CK coverage by tactic',
+    '',
+    '| tactic | hunts run | with findings | techniques seen |',
+    '|---|---|---|---|',
+  );
+  for (const c of summary.attackCoverage)
+    out.push(row([c.tactic, String(c.huntsRun), String(c.huntsWithFindings), c.techniques.join(', ')]));
   out.push('');
 
   out.push('## Failed hunts', '');
@@ -81,7 +103,13 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   out.push('', '## Inputs skipped', '');
   if (summary.skipped.length === 0) out.push('None: every input found was read.');
   for (const k of summary.skipped) out.push(`- \`${k.input}\` (${k.stage}): ${k.reason}`);
-  out.push('', '## Evidence', '', 'Every file of this case is listed with its SHA-256 in `manifest.json`.', '');
+  out.push(
+    '',
+    '## Evidence',
+    '',
+    'Every file of this case is listed with its SHA-256 in `manifest.json`.',
+    '',
+  );
   return out.join('\n');
 }
 

@@ -1,7 +1,7 @@
-import type { TimeWindow } from '../domain/time-window.js';
-import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
+import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { SkippedInput } from '../domain/inventory.js';
+import type { TimeWindow } from '../domain/time-window.js';
 import { type Severity, severities } from '../hunts/hunt-definition.js';
 import type { BuiltTable } from '../ports/table-builder.js';
 
@@ -59,7 +59,8 @@ export interface SummaryInput {
 const TIMELINE_LIMIT = 200;
 
 /** An indicator's own activity ranks with high findings when the timeline must drop rows. */
-export const severityRank = (s: Severity | 'ioc') => (s === 'ioc' ? severities.indexOf('high') : severities.indexOf(s));
+export const severityRank = (s: Severity | 'ioc') =>
+  s === 'ioc' ? severities.indexOf('high') : severities.indexOf(s);
 
 /** The facts a responder reads first, derived only from what the hunts and tables recorded. */
 export function summariseCase(input: SummaryInput): CaseSummary {
@@ -70,16 +71,22 @@ export function summariseCase(input: SummaryInput): CaseSummary {
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.rowCount - a.rowCount);
   const findingsBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) findingsBySeverity[f.severity] += 1;
-  const times = input.tables.flatMap((t) => [t.firstEventTime, t.lastEventTime]).filter((t): t is string => !!t);
+  const times = input.tables
+    .flatMap((t) => [t.firstEventTime, t.lastEventTime])
+    .filter((t): t is string => !!t);
   return {
     caseId: input.caseId,
     engine: input.engine,
     window: input.window,
     observed: {
-      firstEventTime: times.length ? times.reduce((a, b) => (a < b ? a : b)) : null,
-      lastEventTime: times.length ? times.reduce((a, b) => (a > b ? a : b)) : null,
+      firstEventTime: times.sort()[0] ?? null,
+      lastEventTime: times.at(-1) ?? null,
     },
-    sources: input.tables.map((t) => ({ source: t.source, records: t.recordCount ?? null, locations: t.locations })),
+    sources: input.tables.map((t) => ({
+      source: t.source,
+      records: t.recordCount ?? null,
+      locations: t.locations,
+    })),
     hunts: {
       run: input.results.length,
       succeeded: succeeded.length,
@@ -88,7 +95,12 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       notRun: input.huntsNotRun.length,
     },
     findingsBySeverity,
-    iocActivity: pivots.map((p) => ({ huntId: p.huntId, title: p.title, rowCount: p.rowCount, resultsFile: p.resultsFile })),
+    iocActivity: pivots.map((p) => ({
+      huntId: p.huntId,
+      title: p.title,
+      rowCount: p.rowCount,
+      resultsFile: p.resultsFile,
+    })),
     findings: findings.map((f) => ({
       huntId: f.huntId,
       title: f.title,
@@ -102,7 +114,10 @@ export function summariseCase(input: SummaryInput): CaseSummary {
     timeline: timeline([...pivots, ...findings]),
     failedHunts: input.results
       .filter((r) => r.status === 'FAILED')
-      .map((r) => ({ huntId: r.huntId, error: r.error ? `${r.error.name}: ${r.error.message}` : 'unknown error' })),
+      .map((r) => ({
+        huntId: r.huntId,
+        error: r.error ? `${r.error.name}: ${r.error.message}` : 'unknown error',
+      })),
     suppressedByAllowlist: succeeded
       .filter((r) => r.suppressedByAllowlist.count > 0)
       .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),
@@ -112,10 +127,17 @@ export function summariseCase(input: SummaryInput): CaseSummary {
 }
 
 function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverage'] {
-  const byTactic = new Map<string, { huntsRun: number; huntsWithFindings: number; techniques: Set<string> }>();
+  const byTactic = new Map<
+    string,
+    { huntsRun: number; huntsWithFindings: number; techniques: Set<string> }
+  >();
   for (const r of results) {
     for (const tactic of r.tactics) {
-      const entry = byTactic.get(tactic) ?? { huntsRun: 0, huntsWithFindings: 0, techniques: new Set<string>() };
+      const entry = byTactic.get(tactic) ?? {
+        huntsRun: 0,
+        huntsWithFindings: 0,
+        techniques: new Set<string>(),
+      };
       entry.huntsRun += 1;
       if (r.status === 'SUCCEEDED' && r.rowCount > 0) {
         entry.huntsWithFindings += 1;
@@ -125,7 +147,12 @@ function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverag
     }
   }
   return [...byTactic]
-    .map(([tactic, e]) => ({ tactic, huntsRun: e.huntsRun, huntsWithFindings: e.huntsWithFindings, techniques: [...e.techniques].sort() }))
+    .map(([tactic, e]) => ({
+      tactic,
+      huntsRun: e.huntsRun,
+      huntsWithFindings: e.huntsWithFindings,
+      techniques: [...e.techniques].sort(),
+    }))
     .sort((a, b) => b.huntsWithFindings - a.huntsWithFindings || a.tactic.localeCompare(b.tactic));
 }
 

@@ -1,5 +1,5 @@
-import type { LogSourceModule } from './log-source-module.js';
 import { cloudtrailColumns } from './cloudtrail-schema.js';
+import type { LogSourceModule } from './log-source-module.js';
 
 /** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
 const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;
@@ -11,7 +11,9 @@ export function sqlString(value: string): string {
 /** A CloudTrail event names its API and service; Insights and digest files do not look like this. */
 function looksLikeCloudTrailRecord(objectText: string): boolean {
   const window = objectText.slice(0, 16_384);
-  return /"eventVersion"\s*:/.test(window) && /"eventSource"\s*:/.test(window) && /"eventName"\s*:/.test(window);
+  return (
+    /"eventVersion"\s*:/.test(window) && /"eventSource"\s*:/.test(window) && /"eventName"\s*:/.test(window)
+  );
 }
 
 /** The text from the first `{` after the opening bracket: enough to see the first record's keys. */
@@ -34,7 +36,8 @@ export const cloudtrailSource: LogSourceModule = {
     if (/^\{\s*"Records"\s*:/.test(head)) {
       return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'records-object' : null;
     }
-    if (head.startsWith('[')) return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'json-array' : null;
+    if (head.startsWith('['))
+      return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'json-array' : null;
     if (head.startsWith('{')) return looksLikeCloudTrailRecord(head) ? 'json-lines' : null;
     return null;
   },

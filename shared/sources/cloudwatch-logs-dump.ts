@@ -17,10 +17,16 @@ export interface DumpedLogEvent {
 export function detectCloudWatchDump(head: string): CloudWatchDumpKind | null {
   const text = head.trimStart();
   if (!text.startsWith('{')) return null;
-  if (/^\{\s*"events"\s*:\s*\[/.test(text) && (/"timestamp"\s*:\s*\d/.test(text) || /^\{\s*"events"\s*:\s*\[\s*\]/.test(text))) {
+  if (
+    /^\{\s*"events"\s*:\s*\[/.test(text) &&
+    (/"timestamp"\s*:\s*\d/.test(text) || /^\{\s*"events"\s*:\s*\[\s*\]/.test(text))
+  ) {
     return 'log-events';
   }
-  if (/"messageType"\s*:\s*"(DATA|CONTROL)_MESSAGE"/.test(text.slice(0, 4_096)) || /^\{\s*"awslogs"\s*:\s*\{\s*"data"/.test(text)) {
+  if (
+    /"messageType"\s*:\s*"(DATA|CONTROL)_MESSAGE"/.test(text.slice(0, 4_096)) ||
+    /^\{\s*"awslogs"\s*:\s*\{\s*"data"/.test(text)
+  ) {
     return 'subscription';
   }
   return null;
@@ -58,7 +64,12 @@ function event(raw: unknown, logGroup: string | null, logStream: string | null):
   if (typeof e?.timestamp !== 'number' || typeof e.message !== 'string') {
     throw new Error('a log event without a numeric timestamp and a message');
   }
-  return { logGroup, logStream: str(e.logStreamName) ?? logStream, timestamp: e.timestamp, message: e.message };
+  return {
+    logGroup,
+    logStream: str(e.logStreamName) ?? logStream,
+    timestamp: e.timestamp,
+    message: e.message,
+  };
 }
 
 function list(value: unknown, name: string): unknown[] {

@@ -77,7 +77,7 @@ const FIELD_NAME = /^[a-z][a-z0-9-]*$/;
 /** A flow log says what moved between which addresses; a header without any of these is something else. */
 const FLOW_ANCHORS = ['srcaddr', 'dstaddr', 'interface-id', 'log-status', 'pkt-srcaddr'];
 /** Every Parquet flow log has these; a Parquet file without them fails its read and is reported. */
-const REQUIRED_PARQUET_COLUMNS = new Set(['srcaddr', 'dstaddr']);
+const REQUIRED_PARQUET_COLUMNS = ['srcaddr', 'dstaddr'];
 
 /**
  * The header line of a delivered text file names its fields. Fields newer than this table are
@@ -142,13 +142,17 @@ export const vpcflowSource: LogSourceModule = {
 
 /**
  * Parquet files name their columns, and a custom format has only some of them: an empty relation
- * with every optional column, unioned by name, makes the missing ones NULL.
+ * with every optional column, unioned by name, makes the missing ones NULL. Read together, files
+ * share one schema, so a file without the address columns (not a flow log) is refused by name.
  */
 function parquetSelect(paths: string[]): string {
   const files = `[${paths.map(sqlString).join(', ')}]`;
+  const required = REQUIRED_PARQUET_COLUMNS;
   const optional = vpcflowColumns
-    .filter((c) => !REQUIRED_PARQUET_COLUMNS.has(c.name))
+    .filter((c) => !required.includes(c.name))
     .map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const projection = vpcflowColumns.map((c) => `CAST("${c.name}" AS ${duckdbType(c.type)}) AS "${c.name}"`);
-  return `SELECT ${projection.join(', ')} FROM (SELECT ${optional.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true))`;
+  const unfit = `SELECT file_name FROM parquet_schema(${files}) GROUP BY file_name HAVING count_if(name IN (${required.map(sqlString).join(', ')})) < ${required.length}`;
+  const guard = `SELECT CASE WHEN count(*) > 0 THEN error(concat('not a flow log (no ${required.join(' or ')} column): ', min(file_name))) END AS problem FROM (${unfit})`;
+  return `SELECT ${projection.join(', ')} FROM (SELECT ${optional.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)) CROSS JOIN (${guard}) WHERE problem IS NULL`;
 }

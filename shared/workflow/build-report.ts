@@ -34,7 +34,16 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     const failed: HuntResultRecord = {
       ...(hunt
         ? huntMetadata(hunt)
-        : { huntId: outcome.huntId, title: outcome.huntId, description: '', severity: 'info', kind: 'event', mitre: [], tactics: [], triage: '' }),
+        : {
+            huntId: outcome.huntId,
+            title: outcome.huntId,
+            description: '',
+            severity: 'info',
+            kind: 'event',
+            mitre: [],
+            tactics: [],
+            triage: '',
+          }),
       status: 'FAILED',
       engine: context.engine,
       query: hunt?.sql ?? '',
@@ -83,7 +92,12 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     findingsBySeverity: summary.findingsBySeverity,
     skipped,
   });
-  return { status: 'COMPLETED', findings: summary.findings.length, failedHunts: summary.hunts.failed, skipped: skipped.length };
+  return {
+    status: 'COMPLETED',
+    findings: summary.findings.length,
+    failedHunts: summary.hunts.failed,
+    skipped: skipped.length,
+  };
 }
 
 /** Step Functions passes a Lambda error's cause as JSON text holding errorMessage. */

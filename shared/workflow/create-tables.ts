@@ -49,11 +49,18 @@ export async function createTables(
     huntsNotRun: [
       ...selection.notRun,
       ...caseHunts.sigmaErrors.map((e) => ({ huntId: `sigma:${e.file}`, reason: e.error })),
-      ...caseHunts.sigmaSkipped.map((s) => ({ huntId: `sigma:${s.file}`, reason: `a Sigma rule for ${s.logsource}, not CloudTrail` })),
+      ...caseHunts.sigmaSkipped.map((s) => ({
+        huntId: `sigma:${s.file}`,
+        reason: `a Sigma rule for ${s.logsource}, not CloudTrail`,
+      })),
     ],
     durationMs,
   });
-  return { hunts: selection.run.map((huntId) => ({ huntId })), tables: built.tables.map((t) => t.table), durationMs };
+  return {
+    hunts: selection.run.map((huntId) => ({ huntId })),
+    tables: built.tables.map((t) => t.table),
+    durationMs,
+  };
 }
 
 /** Exports that failed, were partial, or started after the group's retention had already dropped events. */
@@ -70,7 +77,11 @@ function exportGaps(inventory: Inventory, exports: ExportOutcome[]): SkippedInpu
   }
   for (const outcome of exports) {
     if (outcome.status !== 'COMPLETED') {
-      gaps.push({ input: `log group ${outcome.logGroup}`, reason: `export ${outcome.status}: ${outcome.reason ?? 'no reason given'}`, stage: 'export' });
+      gaps.push({
+        input: `log group ${outcome.logGroup}`,
+        reason: `export ${outcome.status}: ${outcome.reason ?? 'no reason given'}`,
+        stage: 'export',
+      });
     } else if (outcome.reason) {
       gaps.push({ input: `log group ${outcome.logGroup}`, reason: outcome.reason, stage: 'export' });
     }

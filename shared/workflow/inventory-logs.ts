@@ -1,7 +1,7 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import { putJson } from '../ports/evidence-store.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
+import { putJson } from '../ports/evidence-store.js';
 import { exportStateItem } from './export-logs.js';
 
 export interface InventoryStepResult {
@@ -12,7 +12,10 @@ export interface InventoryStepResult {
 }
 
 /** Finds the logs, writes `inventory.json`, and hands the workflow only a short list. */
-export async function inventoryLogs(context: CaseContext, adapters: CaseAdapters): Promise<InventoryStepResult> {
+export async function inventoryLogs(
+  context: CaseContext,
+  adapters: CaseAdapters,
+): Promise<InventoryStepResult> {
   const started = performance.now();
   const inventory = await adapters.inventory.discover(context);
   await putJson(adapters.store, caseFolderLayout(context.caseId).inventory, inventory);

@@ -2,8 +2,8 @@ import { mergeAllowlists, parseAllowlist } from '../domain/allowlist.js';
 import { type CaseContext, openCaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { InvalidRequestError } from '../errors.js';
-import { putJson } from '../ports/evidence-store.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
+import { putJson } from '../ports/evidence-store.js';
 
 /** Sigma rules sent with a request, each `{ file, text }`; the file name becomes the stored name. */
 function sigmaRules(raw: unknown): { file: string; text: string }[] {
@@ -11,7 +11,11 @@ function sigmaRules(raw: unknown): { file: string; text: string }[] {
   if (!Array.isArray(raw)) throw new InvalidRequestError("'sigmaRules' must be a list of { file, text }.");
   return raw.map((rule, i) => {
     const r = (rule ?? {}) as Record<string, unknown>;
-    if (typeof r.file !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(r.file) || r.file.includes('..')) {
+    if (
+      typeof r.file !== 'string' ||
+      !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(r.file) ||
+      r.file.includes('..')
+    ) {
       throw new InvalidRequestError(`Sigma rule ${i + 1} needs a plain relative file name.`);
     }
     if (typeof r.text !== 'string' || r.text.length > 200_000) {

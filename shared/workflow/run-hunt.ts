@@ -12,12 +12,17 @@ import { getJson, putJson } from '../ports/evidence-store.js';
  * Runs one hunt and files its result. A failing query throws (so the workflow's Retry and Catch
  * see the error by name); the Catch path records the failure in the report step.
  */
-export async function runHunt(context: CaseContext, huntId: string, adapters: CaseAdapters): Promise<HuntOutcome> {
+export async function runHunt(
+  context: CaseContext,
+  huntId: string,
+  adapters: CaseAdapters,
+): Promise<HuntOutcome> {
   const caseHunts = await loadCaseHunts(context.caseId, adapters);
   const hunt = findCaseHunt(caseHunts, huntId);
   const layout = caseFolderLayout(context.caseId);
   const parameters =
-    caseHunts.sigmaParameters.get(hunt.id) ?? (hunt.parameters ?? []).map((type) => iocParameter(context.iocs ?? {}, type));
+    caseHunts.sigmaParameters.get(hunt.id) ??
+    (hunt.parameters ?? []).map((type) => iocParameter(context.iocs ?? {}, type));
   const result = await adapters.engine.run(hunt.sql, { parameters });
 
   const allowlist = (await adapters.store.exists(layout.allowlist))
@@ -47,7 +52,9 @@ export async function runHunt(context: CaseContext, huntId: string, adapters: Ca
     resultsFile: `hunts/${hunt.id}.csv`,
     suppressedByAllowlist: {
       count: suppressed.length,
-      sample: suppressed.slice(0, 5).map(({ row, entry }) => ({ entry, eventid: row.eventid ?? null, actor: row.actor ?? null })),
+      sample: suppressed
+        .slice(0, 5)
+        .map(({ row, entry }) => ({ entry, eventid: row.eventid ?? null, actor: row.actor ?? null })),
     },
     durationMs: result.stats.durationMs,
     bytesScanned: result.stats.bytesScanned ?? null,

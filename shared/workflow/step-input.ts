@@ -17,7 +17,8 @@ export function parseCaseInput(event: unknown): { case: CaseContext } & Record<s
     throw new InvalidRequestError(`The step input's case names no known engine (${String(context.engine)}).`);
   }
   const window = asObject(context.window, "'case.window'");
-  if (!('from' in window) || !('to' in window)) throw new InvalidRequestError("'case.window' needs from and to.");
+  if (!('from' in window) || !('to' in window))
+    throw new InvalidRequestError("'case.window' needs from and to.");
   return record as { case: CaseContext } & Record<string, unknown>;
 }
 
@@ -29,16 +30,23 @@ export function parseHuntInput(event: unknown): { case: CaseContext; huntId: str
   return { case: input.case, huntId: input.huntId };
 }
 
-export function parseReportInput(event: unknown): { case: CaseContext; hunts: HuntOutcome[]; timings: Record<string, number> } {
+export function parseReportInput(event: unknown): {
+  case: CaseContext;
+  hunts: HuntOutcome[];
+  timings: Record<string, number>;
+} {
   const input = parseCaseInput(event);
-  if (!Array.isArray(input.hunts)) throw new InvalidRequestError("'hunts' must be the list of hunt outcomes.");
+  if (!Array.isArray(input.hunts))
+    throw new InvalidRequestError("'hunts' must be the list of hunt outcomes.");
   for (const outcome of input.hunts) {
     const o = asObject(outcome, 'a hunt outcome');
     if (typeof o.huntId !== 'string' || (o.status !== 'SUCCEEDED' && o.status !== 'FAILED')) {
       throw new InvalidRequestError(`Malformed hunt outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
     }
   }
-  const timings = (typeof input.timings === 'object' && input.timings !== null ? input.timings : {}) as Record<string, number>;
+  const timings = (
+    typeof input.timings === 'object' && input.timings !== null ? input.timings : {}
+  ) as Record<string, number>;
   return { case: input.case, hunts: input.hunts as HuntOutcome[], timings };
 }
 
@@ -46,7 +54,8 @@ export function parseReportInput(event: unknown): { case: CaseContext; hunts: Hu
 export function parseExportsInput(event: unknown): { case: CaseContext; exports: ExportOutcome[] } {
   const input = parseCaseInput(event);
   const exports = input.exports ?? [];
-  if (!Array.isArray(exports)) throw new InvalidRequestError("'exports' must be the list of export outcomes.");
+  if (!Array.isArray(exports))
+    throw new InvalidRequestError("'exports' must be the list of export outcomes.");
   for (const outcome of exports) {
     const o = asObject(outcome, 'an export outcome');
     if (typeof o.logGroup !== 'string' || typeof o.status !== 'string') {
@@ -56,7 +65,10 @@ export function parseExportsInput(event: unknown): { case: CaseContext; exports:
   return { case: input.case, exports: exports as ExportOutcome[] };
 }
 
-export function parseFailureInput(event: unknown): { case: CaseContext; failure: { Error?: string; Cause?: string } } {
+export function parseFailureInput(event: unknown): {
+  case: CaseContext;
+  failure: { Error?: string; Cause?: string };
+} {
   const input = parseCaseInput(event);
   const failure = asObject(input.failure, "'failure'");
   return { case: input.case, failure: failure as { Error?: string; Cause?: string } };

@@ -13,14 +13,18 @@ async function readJson<T>(path: string): Promise<T> {
 
 /** The event ids behind a row: an event hunt's `eventid`, or a behaviour hunt's sample `eventids`. */
 function rowEventIds(row: Record<string, string | null>): string[] {
-  return [row.eventid, ...(row.eventids ?? '').split(',')].filter((id): id is string => !!id && id.trim() !== '');
+  return [row.eventid, ...(row.eventids ?? '').split(',')].filter(
+    (id): id is string => !!id && id.trim() !== '',
+  );
 }
 
 async function csvRows(path: string): Promise<Record<string, string>[]> {
   const [header, ...lines] = (await readFile(path, 'utf8')).trimEnd().split('\r\n');
   const columns = (header ?? '').split(',');
   // Only the id columns are read here; they never hold commas or quotes.
-  return lines.map((line) => Object.fromEntries(parseCsvLine(line).map((value, i) => [columns[i] ?? `c${i}`, value])));
+  return lines.map((line) =>
+    Object.fromEntries(parseCsvLine(line).map((value, i) => [columns[i] ?? `c${i}`, value])),
+  );
 }
 
 function parseCsvLine(line: string): string[] {
@@ -73,7 +77,9 @@ describe('the demo company with an intrusion on its second day', () => {
   it('raises nothing high or critical on the normal activity around it', async () => {
     const summary = await readJson<CaseSummary>(join(caseFolder, 'summary.json'));
     const attack = new Set(demo.attackEventIds);
-    for (const finding of summary.findings.filter((f) => f.severity === 'high' || f.severity === 'critical')) {
+    for (const finding of summary.findings.filter(
+      (f) => f.severity === 'high' || f.severity === 'critical',
+    )) {
       for (const row of await csvRows(join(caseFolder, finding.resultsFile ?? ''))) {
         const ids = rowEventIds(row);
         expect(ids.length, `${finding.huntId} rows carry event ids`).toBeGreaterThan(0);
@@ -85,7 +91,7 @@ describe('the demo company with an intrusion on its second day', () => {
     }
   });
 
-  it("returns everything the leaked key did, bound as a parameter, and starts the timeline from it", async () => {
+  it('returns everything the leaked key did, bound as a parameter, and starts the timeline from it', async () => {
     const pivot = await readJson<HuntResultRecord>(join(caseFolder, 'hunts', 'ioc-cloudtrail-activity.json'));
     expect(pivot.parameters[0]).toBe(demoScenario.leakedAccessKeyId);
     expect(pivot.query).not.toContain(demoScenario.leakedAccessKeyId);
@@ -93,12 +99,16 @@ describe('the demo company with an intrusion on its second day', () => {
     expect(rows.every((r) => r.access_key_id === demoScenario.leakedAccessKeyId)).toBe(true);
     expect(rows.some((r) => r.source_ip === demoScenario.intruderIp)).toBe(true);
     const summary = await readJson<CaseSummary>(join(caseFolder, 'summary.json'));
-    expect(summary.iocActivity).toEqual([expect.objectContaining({ huntId: 'ioc-cloudtrail-activity', rowCount: rows.length })]);
+    expect(summary.iocActivity).toEqual([
+      expect.objectContaining({ huntId: 'ioc-cloudtrail-activity', rowCount: rows.length }),
+    ]);
     expect(summary.timeline.some((t) => t.severity === 'ioc')).toBe(true);
   });
 
   it("leaves out what the case's allowlist names, and says so", async () => {
-    const admin = await readJson<HuntResultRecord>(join(caseFolder, 'hunts', 'iam-admin-policy-attached.json'));
+    const admin = await readJson<HuntResultRecord>(
+      join(caseFolder, 'hunts', 'iam-admin-policy-attached.json'),
+    );
     expect(admin.rowCount).toBe(0);
     expect(admin.suppressedByAllowlist.count).toBeGreaterThan(0);
     expect(admin.suppressedByAllowlist.sample[0]?.entry).toBe(`source IP ${demoScenario.intruderIp}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,20 +24,31 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
     const work = await mkdtemp(join(tmpdir(), 'casefile-e2e-'));
     logs = join(work, 'logs');
     await cp(stratus, join(logs, 'stratus'), { recursive: true });
-    await writeFile(join(logs, 'corrupt.json.gz'), Buffer.concat([gzipSync('{"Records":[{"eventVersion":"1.08"'), Buffer.from('garbage')]).subarray(0, 30));
-    const truncated = (await readFile(join(stratus, 'aws.defense-evasion.cloudtrail-stop.json.gz')));
+    await writeFile(
+      join(logs, 'corrupt.json.gz'),
+      Buffer.concat([gzipSync('{"Records":[{"eventVersion":"1.08"'), Buffer.from('garbage')]).subarray(0, 30),
+    );
+    const truncated = await readFile(join(stratus, 'aws.defense-evasion.cloudtrail-stop.json.gz'));
     const { gunzipSync } = await import('node:zlib');
     const text = gunzipSync(truncated).toString('utf8');
     await writeFile(join(logs, 'truncated.json'), text.slice(0, Math.floor(text.length / 2)));
     await writeFile(join(logs, 'notes.txt'), 'handed over by the customer on Monday\n');
-    const outcome = await runInvestigationLocally({ logs, out: join(work, 'cases'), request: { caseId: 'stratus' } });
+    const outcome = await runInvestigationLocally({
+      logs,
+      out: join(work, 'cases'),
+      request: { caseId: 'stratus' },
+    });
     caseFolder = outcome.caseFolder;
   });
 
   it('completes the case and records every input it did not read, with the reason', async () => {
-    const caseFile = await readJson<{ status: string; skipped: { input: string; reason: string }[] }>(join(caseFolder, 'case.json'));
+    const caseFile = await readJson<{ status: string; skipped: { input: string; reason: string }[] }>(
+      join(caseFolder, 'case.json'),
+    );
     expect(caseFile.status).toBe('COMPLETED');
-    const skipped = Object.fromEntries(caseFile.skipped.map((s) => [s.input.replace(`${logs}/`, ''), s.reason]));
+    const skipped = Object.fromEntries(
+      caseFile.skipped.map((s) => [s.input.replace(`${logs}/`, ''), s.reason]),
+    );
     expect(Object.keys(skipped).sort()).toEqual(['corrupt.json.gz', 'notes.txt', 'truncated.json']);
     expect(skipped['notes.txt']).toMatch(/unknown format/);
     expect(skipped['corrupt.json.gz']).toMatch(/gzip|unexpected end|unreadable/i);
@@ -45,9 +56,10 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
   });
 
   it('loads every record of the readable files and takes the window from them', async () => {
-    const summary = await readJson<{ sources: { source: string; records: number }[]; observed: { firstEventTime: string } }>(
-      join(caseFolder, 'summary.json'),
-    );
+    const summary = await readJson<{
+      sources: { source: string; records: number }[];
+      observed: { firstEventTime: string };
+    }>(join(caseFolder, 'summary.json'));
     expect(summary.sources).toEqual([expect.objectContaining({ source: 'cloudtrail', records: 310 })]);
     expect(summary.observed.firstEventTime).toMatch(/^20\d\d-/);
   });
@@ -57,7 +69,9 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
       join(caseFolder, 'hunts', 'cloudtrail-logging-disabled.json'),
     );
     expect(stop.status).toBe('SUCCEEDED');
-    expect(stop.sample.map((r) => r.event_name)).toEqual(expect.arrayContaining(['StopLogging', 'DeleteTrail', 'PutEventSelectors']));
+    expect(stop.sample.map((r) => r.event_name)).toEqual(
+      expect.arrayContaining(['StopLogging', 'DeleteTrail', 'PutEventSelectors']),
+    );
     const csv = await readFile(join(caseFolder, 'hunts', 'cloudtrail-logging-disabled.csv'), 'utf8');
     expect(csv.split('\r\n')[0]).toMatch(/^event_time,event_name,actor,source_ip,account_id,region,eventid/);
     const report = await readFile(join(caseFolder, 'report.md'), 'utf8');
@@ -66,10 +80,16 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
   });
 
   it('writes a manifest whose hashes match every other file of the case', async () => {
-    const manifest = await readJson<{ files: { file: string; sha256: string; size: number }[] }>(join(caseFolder, 'manifest.json'));
+    const manifest = await readJson<{ files: { file: string; sha256: string; size: number }[] }>(
+      join(caseFolder, 'manifest.json'),
+    );
     const onDisk = (await readdir(caseFolder, { recursive: true, withFileTypes: true }))
       .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name).slice(caseFolder.length + 1).replaceAll('\\', '/'))
+      .map((e) =>
+        join(e.parentPath, e.name)
+          .slice(caseFolder.length + 1)
+          .replaceAll('\\', '/'),
+      )
       .filter((f) => f !== 'manifest.json')
       .sort();
     expect(manifest.files.map((f) => f.file).sort()).toEqual(onDisk);
@@ -111,7 +131,9 @@ describe('a hunt that fails', () => {
       join(outcome.caseFolder, 'hunts', 'cloudtrail-logging-disabled.json'),
     );
     expect(good.rowCount).toBeGreaterThan(0);
-    const summary = await readJson<{ failedHunts: { huntId: string }[] }>(join(outcome.caseFolder, 'summary.json'));
+    const summary = await readJson<{ failedHunts: { huntId: string }[] }>(
+      join(outcome.caseFolder, 'summary.json'),
+    );
     expect(summary.failedHunts.map((f) => f.huntId)).toEqual(['broken-hunt']);
   });
 });
@@ -121,7 +143,9 @@ describe('a folder of Sigma rules sent with the request', () => {
     const work = await mkdtemp(join(tmpdir(), 'casefile-sigma-'));
     const rulesDir = fileURLToPath(new URL('../fixtures/sigma/', import.meta.url));
     const files = (await readdir(rulesDir, { recursive: true })).filter((f) => f.endsWith('.yml')).sort();
-    const sigmaRules = await Promise.all(files.map(async (file) => ({ file, text: await readFile(join(rulesDir, file), 'utf8') })));
+    const sigmaRules = await Promise.all(
+      files.map(async (file) => ({ file, text: await readFile(join(rulesDir, file), 'utf8') })),
+    );
     const outcome = await runInvestigationLocally({
       logs: stratus,
       out: join(work, 'cases'),
@@ -134,10 +158,17 @@ describe('a folder of Sigma rules sent with the request', () => {
     expect(stopped.rowCount).toBeGreaterThan(0);
     expect(stopped.parameters.length).toBeGreaterThan(0);
     for (const value of stopped.parameters) expect(stopped.query).not.toContain(`'${value}'`);
-    const tables = await readJson<{ huntsNotRun: { huntId: string; reason: string }[] }>(join(outcome.caseFolder, 'tables.json'));
+    const tables = await readJson<{ huntsNotRun: { huntId: string; reason: string }[] }>(
+      join(outcome.caseFolder, 'tables.json'),
+    );
     const notRun = Object.fromEntries(tables.huntsNotRun.map((n) => [n.huntId, n.reason]));
     expect(notRun['sigma:unsupported/aws_many_access_denied_count.yml']).toMatch(/count/);
     expect(notRun['sigma:other/windows_whoami_execution.yml']).toMatch(/windows/);
-    expect(await readFile(join(outcome.caseFolder, 'sigma', 'cloudtrail', 'aws_cloudtrail_disable_logging.yml'), 'utf8')).toContain('StopLogging');
+    expect(
+      await readFile(
+        join(outcome.caseFolder, 'sigma', 'cloudtrail', 'aws_cloudtrail_disable_logging.yml'),
+        'utf8',
+      ),
+    ).toContain('StopLogging');
   });
 });

@@ -10,7 +10,10 @@ export function athenaViewColumns(ddl: string): { name: string; type: string }[]
   const statements = ddl.split(ATHENA_STATEMENT_SEPARATOR);
   const table = statements.find((s) => s.startsWith('CREATE EXTERNAL TABLE')) ?? '';
   const tableTypes = new Map(
-    [...table.matchAll(/^ {2}`(\w+)` (.+?),?$/gm)].map((m) => [m[1] as string, canonicalType(m[2] as string)]),
+    [...table.matchAll(/^ {2}`(\w+)` (.+?),?$/gm)].map((m) => [
+      m[1] as string,
+      canonicalType(m[2] as string),
+    ]),
   );
   const view = statements.find((s) => s.startsWith('CREATE OR REPLACE VIEW')) ?? '';
   const selectList = view.slice(view.indexOf('\nSELECT\n') + 8, view.indexOf('\nFROM '));
@@ -40,7 +43,10 @@ function outerCastType(expression: string): string {
   return `unbalanced: ${expression}`;
 }
 
-export async function duckdbColumns(engine: DuckDbQueryEngine, table: string): Promise<{ name: string; type: string }[]> {
+export async function duckdbColumns(
+  engine: DuckDbQueryEngine,
+  table: string,
+): Promise<{ name: string; type: string }[]> {
   const { rows } = await engine.run(`DESCRIBE ${table}`);
   return rows.map((row) => ({ name: row.column_name ?? '', type: canonicalType(row.column_type ?? '') }));
 }

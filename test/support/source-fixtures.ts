@@ -17,7 +17,10 @@ export interface BuiltFolder {
 }
 
 /** A folder of log files read the way a local case reads it: inventory by content, then tables. */
-export async function buildFolder(dir: string, window: { from?: string; to?: string } = {}): Promise<BuiltFolder> {
+export async function buildFolder(
+  dir: string,
+  window: { from?: string; to?: string } = {},
+): Promise<BuiltFolder> {
   const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
   const work = await mkdtemp(join(tmpdir(), 'casefile-source-tables-'));
   const context = openCaseContext(window, 'duckdb', new Date('2024-06-01T00:00:00Z'));
@@ -45,7 +48,9 @@ export function externalTableColumns(ddl: string): { name: string; type: string 
   const body = ddl.slice(ddl.indexOf('(\n') + 2, ddl.indexOf('\n)'));
   return body.split(',\n').map((line) => {
     const match = /^ {2}`(\w+)` (.+)$/.exec(line);
-    return match ? { name: match[1] as string, type: canonicalType(match[2] as string) } : { name: `unparsed: ${line}`, type: '' };
+    return match
+      ? { name: match[1] as string, type: canonicalType(match[2] as string) }
+      : { name: `unparsed: ${line}`, type: '' };
   });
 }
 

@@ -4,5 +4,8 @@ declare module 'asl-validator' {
     isValid: boolean;
     errors: { message?: string; path?: string; 'Error code'?: string }[];
   }
-  export default function aslValidator(definition: unknown, options?: Record<string, unknown>): ValidationResult;
+  export default function aslValidator(
+    definition: unknown,
+    options?: Record<string, unknown>,
+  ): ValidationResult;
 }

@@ -58,7 +58,10 @@ export function compileSigmaRules(rules: SigmaRuleText[]): SigmaFolder {
     }
     const owner = owners.get(compiled.hunt.id);
     if (owner) {
-      folder.errors.push({ file, error: `${file}: hunt id '${compiled.hunt.id}' is also compiled from ${owner}` });
+      folder.errors.push({
+        file,
+        error: `${file}: hunt id '${compiled.hunt.id}' is also compiled from ${owner}`,
+      });
       continue;
     }
     owners.set(compiled.hunt.id, file);

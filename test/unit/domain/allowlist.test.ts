@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { allowlistMatcher, mergeAllowlists, parseAllowlist } from '../../../shared/domain/allowlist.js';
 
-const row = (actor: string | null, source_ip: string | null, user_agent: string | null = null) => ({ actor, source_ip, user_agent });
+const row = (actor: string | null, source_ip: string | null, user_agent: string | null = null) => ({
+  actor,
+  source_ip,
+  user_agent,
+});
 
 describe('the allowlist', () => {
   const allowlist = parseAllowlist(
@@ -16,10 +20,12 @@ describe('the allowlist', () => {
 
   it('matches principals by pattern and says which entry matched', () => {
     const match = allowlistMatcher(allowlist, 'any-hunt');
-    expect(match(row('arn:aws:sts::111122223333:assumed-role/github-actions-deploy/run-42', '203.0.113.1'))).toBe(
-      'principal arn:aws:sts::*:assumed-role/github-actions-deploy/*',
-    );
-    expect(match(row('arn:aws:sts::111122223333:assumed-role/github-actions-deploy-evil/x', '203.0.113.1'))).toBeNull();
+    expect(
+      match(row('arn:aws:sts::111122223333:assumed-role/github-actions-deploy/run-42', '203.0.113.1')),
+    ).toBe('principal arn:aws:sts::*:assumed-role/github-actions-deploy/*');
+    expect(
+      match(row('arn:aws:sts::111122223333:assumed-role/github-actions-deploy-evil/x', '203.0.113.1')),
+    ).toBeNull();
   });
 
   it('matches addresses inside a CIDR range and exact addresses, and ignores values that are not IPs', () => {
@@ -32,12 +38,16 @@ describe('the allowlist', () => {
   });
 
   it('matches user agents by pattern', () => {
-    expect(allowlistMatcher(allowlist, 'x')(row(null, null, 'Datadog/1.0 agent'))).toBe('user agent Datadog/*');
+    expect(allowlistMatcher(allowlist, 'x')(row(null, null, 'Datadog/1.0 agent'))).toBe(
+      'user agent Datadog/*',
+    );
   });
 
   it('applies per-hunt entries to that hunt only', () => {
     const root = row('arn:aws:iam::111122223333:root', '203.0.113.9');
-    expect(allowlistMatcher(allowlist, 'root-account-usage')(root)).toBe('principal arn:aws:iam::111122223333:root');
+    expect(allowlistMatcher(allowlist, 'root-account-usage')(root)).toBe(
+      'principal arn:aws:iam::111122223333:root',
+    );
     expect(allowlistMatcher(allowlist, 'iam-admin-policy-attached')(root)).toBeNull();
   });
 

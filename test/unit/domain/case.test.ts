@@ -7,12 +7,23 @@ describe('opening a case from a request', () => {
   it('fills in a case id, the default concurrency and an open window', () => {
     const context = openCaseContext({}, 'duckdb', now);
     expect(context.caseId).toMatch(/^case-20260102T030405-[0-9a-f]{1,6}$/);
-    expect(context).toMatchObject({ engine: 'duckdb', maxConcurrency: 4, window: { from: null, to: null }, huntIds: null });
+    expect(context).toMatchObject({
+      engine: 'duckdb',
+      maxConcurrency: 4,
+      window: { from: null, to: null },
+      huntIds: null,
+    });
   });
 
   it('keeps what the responder asked for', () => {
     const context = openCaseContext(
-      { caseId: 'IR-2024-017', from: '2024-05-01', huntIds: ['root-account-usage'], maxConcurrency: 8, reason: 'GuardDuty finding' },
+      {
+        caseId: 'IR-2024-017',
+        from: '2024-05-01',
+        huntIds: ['root-account-usage'],
+        maxConcurrency: 8,
+        reason: 'GuardDuty finding',
+      },
       'athena',
       now,
     );
@@ -33,6 +44,8 @@ describe('opening a case from a request', () => {
     ['hunt ids that are not ids', { huntIds: ['Robert"); DROP'] }],
     ['a window given as a number', { from: 1714521600 }],
   ])('rejects %s', (_name, request) => {
-    expect(() => openCaseContext(request, 'duckdb', now)).toThrow(expect.objectContaining({ name: 'InvalidRequestError' }));
+    expect(() => openCaseContext(request, 'duckdb', now)).toThrow(
+      expect.objectContaining({ name: 'InvalidRequestError' }),
+    );
   });
 });

@@ -3,7 +3,13 @@ import { toCsv } from '../../../shared/domain/csv.js';
 
 describe('hunt rows as CSV', () => {
   it('quotes only values that need it and leaves null cells empty', () => {
-    const csv = toCsv(['a', 'b', 'c'], [{ a: 'plain', b: 'with, comma', c: null }, { a: 'say "hi"', b: 'two\nlines', c: '' }]);
+    const csv = toCsv(
+      ['a', 'b', 'c'],
+      [
+        { a: 'plain', b: 'with, comma', c: null },
+        { a: 'say "hi"', b: 'two\nlines', c: '' },
+      ],
+    );
     expect(csv).toBe('a,b,c\r\nplain,"with, comma",\r\n"say ""hi""","two\nlines",\r\n');
   });
 

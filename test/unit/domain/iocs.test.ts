@@ -3,7 +3,9 @@ import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 
 describe('indicators of compromise in a request', () => {
   it('keeps each list once, without duplicates', () => {
-    expect(parseIocs({ accessKeyIds: ['AKIAEXAMPLE000000001', 'AKIAEXAMPLE000000001'], ips: ['203.0.113.7'] })).toEqual({
+    expect(
+      parseIocs({ accessKeyIds: ['AKIAEXAMPLE000000001', 'AKIAEXAMPLE000000001'], ips: ['203.0.113.7'] }),
+    ).toEqual({
       accessKeyIds: ['AKIAEXAMPLE000000001'],
       ips: ['203.0.113.7'],
     });

@@ -158,7 +158,7 @@ describe('EKS audit logs through the table builder', () => {
       expect.arrayContaining([
         { file: 'malformed/truncated-audit.jsonl', stage: 'tables', reason: expect.stringMatching(/Malformed JSON/) },
         { file: 'malformed/audit-events-corrupt.jsonl.gz', stage: 'inventory', reason: expect.stringMatching(/corrupt gzip/) },
-        { file: 'malformed/kube-scheduler.log', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
+        { file: 'malformed/kube-scheduler.txt', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
       ]),
     );
     expect(skipped).toHaveLength(3);

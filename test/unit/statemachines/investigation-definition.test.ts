@@ -15,6 +15,11 @@ function allStates(states: Record<string, State>): [string, State][] {
 describe('the investigation state machine', async () => {
   const definition = await loadStateMachineDefinition('investigation');
   const states = allStates(definition.States as Record<string, State>);
+  const stateNamed = (wanted: string): State => {
+    const found = states.find(([name]) => name === wanted);
+    if (!found) throw new Error(`The definition has no state ${wanted}`);
+    return found[1];
+  };
 
   it('is valid Amazon States Language', () => {
     const { isValid, errors } = aslValidator(definition);
@@ -24,12 +29,16 @@ describe('the investigation state machine', async () => {
 
   it('only matches errors that exist: ours, Lambda service errors or States.*', () => {
     const matched = states.flatMap(([, state]) =>
-      [...((state.Retry as State[]) ?? []), ...((state.Catch as State[]) ?? [])].flatMap((r) => r.ErrorEquals as string[]),
+      [...((state.Retry as State[]) ?? []), ...((state.Catch as State[]) ?? [])].flatMap(
+        (r) => r.ErrorEquals as string[],
+      ),
     );
     expect(matched.length).toBeGreaterThan(0);
     for (const name of matched) {
       const known =
-        name.startsWith('States.') || name.startsWith('Lambda.') || (casefileErrorNames as readonly string[]).includes(name);
+        name.startsWith('States.') ||
+        name.startsWith('Lambda.') ||
+        (casefileErrorNames as readonly string[]).includes(name);
       expect(known, `${name} is matched but never thrown`).toBe(true);
     }
   });
@@ -37,7 +46,10 @@ describe('the investigation state machine', async () => {
   it('gives every Task a retry for transient errors and a catch that records the failure', () => {
     for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
       const retried = ((state.Retry as State[]) ?? []).flatMap((r) => r.ErrorEquals as string[]);
-      expect(retried.some((e) => e === 'TransientServiceError' || e === 'States.ALL'), `${name} retries`).toBe(true);
+      expect(
+        retried.some((e) => e === 'TransientServiceError' || e === 'States.ALL'),
+        `${name} retries`,
+      ).toBe(true);
       if (name === 'RecordCaseFailure') continue;
       const caught = ((state.Catch as State[]) ?? []).flatMap((c) => c.ErrorEquals as string[]);
       expect(caught, `${name} catches`).toContain('States.ALL');
@@ -45,21 +57,20 @@ describe('the investigation state machine', async () => {
   });
 
   it('fans the hunts out with a configurable concurrency and records a failed hunt instead of failing', () => {
-    const runHunts = states.find(([name]) => name === 'RunHunts')?.[1];
-    expect(runHunts?.Type).toBe('Map');
-    expect(runHunts?.MaxConcurrencyPath).toBe('$.case.maxConcurrency');
-    const huntStates = (runHunts?.ItemProcessor as { States: Record<string, State> }).States;
-    expect((huntStates.RunHunt?.Catch as State[])[0]?.Next).toBe('HuntFailed');
-    expect(huntStates.HuntFailed?.Type).toBe('Pass');
+    const runHunts = stateNamed('RunHunts');
+    expect(runHunts.Type).toBe('Map');
+    expect(runHunts.MaxConcurrencyPath).toBe('$.case.maxConcurrency');
+    expect((stateNamed('RunHunt').Catch as State[])[0]?.Next).toBe('HuntFailed');
+    expect(stateNamed('HuntFailed').Type).toBe('Pass');
   });
 
   it('exports CloudWatch-only logs one at a time, polling with Wait states and waiting out the account limit', () => {
-    const exportMap = states.find(([name]) => name === 'ExportCloudWatchLogs')?.[1];
-    expect(exportMap?.MaxConcurrency).toBe(1);
-    const inner = (exportMap?.ItemProcessor as { States: Record<string, State> }).States;
-    expect(inner.WaitForExport?.Type).toBe('Wait');
-    expect((inner.StartLogExport?.Retry as State[])[0]?.ErrorEquals).toEqual(['ExportLimitExceededError']);
-    expect(inner.ExportFailed?.Type).toBe('Pass');
+    expect(stateNamed('ExportCloudWatchLogs').MaxConcurrency).toBe(1);
+    expect(stateNamed('WaitForExport').Type).toBe('Wait');
+    expect((stateNamed('StartLogExport').Retry as State[])[0]?.ErrorEquals).toEqual([
+      'ExportLimitExceededError',
+    ]);
+    expect(stateNamed('ExportFailed').Type).toBe('Pass');
   });
 
   it('invokes only functions that the project defines', () => {

@@ -1,0 +1,248 @@
+/**
+ * Flow log samples in ../shared/data/aws-docs-examples/vpc-flow come from the Amazon VPC User Guide
+ * (awsdocs/amazon-vpc-user-guide), licensed CC BY-SA 4.0; they are read in place, never copied.
+ * The fixtures in test/fixtures/vpcflow are written for these tests.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../../../shared/errors.js';
+import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
+import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
+import { vpcflowColumns, vpcflowSource } from '../../../shared/sources/vpcflow-source.js';
+import { duckdbColumns } from '../../support/athena-ddl-columns.js';
+import { sharedData } from '../../support/shared-data.js';
+import {
+  type BuiltFolder,
+  buildFolder,
+  externalTableColumns,
+  serdeRegex,
+  skippedByName,
+} from '../../support/source-fixtures.js';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/vpcflow/', import.meta.url));
+const docExamples = sharedData('aws-docs-examples/vpc-flow');
+
+const location: AthenaLocation = {
+  s3Uri: 's3://flow-logs-bucket/network/',
+  accounts: ['111122223333', '444455556666'],
+  regions: ['us-east-1', 'eu-west-1'],
+  window: { from: '2024-05-01T10:00:00.000Z', to: '2024-05-03T18:30:00.000Z' },
+};
+
+async function docExampleFiles(): Promise<string[]> {
+  return (await readdir(docExamples)).filter((name) => name.endsWith('.log')).sort();
+}
+
+describe('recognising flow logs by content', () => {
+  it('reads each documented format from its header, and carries the header in the layout', async () => {
+    for (const name of await docExampleFiles()) {
+      const text = await readFile(join(docExamples, name), 'utf8');
+      const header = text.split('\n', 1)[0] as string;
+      expect(classifyLogFile(text), name).toEqual({
+        kind: 'log',
+        source: 'vpcflow',
+        layout: `text:${header.split(' ').join(',')}`,
+      });
+    }
+  });
+
+  it('recognises Parquet delivery by its magic number', () => {
+    expect(vpcflowSource.detect('PAR1\u0015\u0004\u0015')).toBe('parquet');
+  });
+
+  it('accepts fields newer than the table when most of the header is known', () => {
+    expect(vpcflowSource.detect('version srcaddr dstaddr some-future-field\n')).toBe(
+      'text:version,srcaddr,dstaddr,some-future-field',
+    );
+  });
+
+  it.each([
+    ['a data line without its header', '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK'],
+    ['words that are not flow log fields', 'hello there general kenobi'],
+    ['a header naming no address or interface', 'version account-id action\n'],
+    ['a header with a repeated field', 'srcaddr dstaddr srcaddr\n'],
+    ['a CloudTrail file', '{"Records":[{"eventVersion":"1.08"}]}'],
+    ['an ALB access log', 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80'],
+  ])('does not read %s as flow logs', (_name, head) => {
+    expect(vpcflowSource.detect(head)).toBeNull();
+  });
+});
+
+describe('the vpcflow table from delivered files', () => {
+  let built: BuiltFolder;
+
+  beforeAll(async () => {
+    built = await buildFolder(fixtures);
+  });
+
+  afterAll(async () => {
+    await built.close();
+  });
+
+  it('loads every readable file (default, custom, gzip and Parquet) and skips each malformed one with a reason', async () => {
+    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['vpcflow', 9]]);
+    const skipped = skippedByName(built);
+    expect(Object.keys(skipped).sort()).toEqual([
+      'corrupt.txt.gz',
+      'garbage-after-header.txt',
+      'not-flow-logs.parquet',
+      'truncated-line.txt',
+      'truncated-stream.txt.gz',
+      'wrong-field-count.txt',
+    ]);
+    expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*Expected Number of Columns: 14 Found: 6/);
+    expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*Found: 15/);
+    expect(skipped['garbage-after-header.txt']).toMatch(/^tables: unreadable: .*Could not convert string "port"/);
+    expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
+    expect(skipped['truncated-stream.txt.gz']).toMatch(/^tables: unreadable/);
+    expect(skipped['not-flow-logs.parquet']).toMatch(/^tables: unreadable: .*not a flow log \(no srcaddr or dstaddr column\)/);
+  });
+
+  it('has the event span of the flows it read', () => {
+    const [table] = built.tables.tables;
+    expect(table?.firstEventTime).toBe('2024-05-01T10:00:00.000Z');
+    expect(table?.lastEventTime).toBe('2024-05-01T13:00:00.000Z');
+  });
+
+  it('maps a custom format onto the fixed columns, NULL where the format lacks a field or says "-"', async () => {
+    const { rows } = await built.engine.run(
+      `SELECT version, interface_id, dstaddr, dstport, bytes, flow_direction, traffic_path, pkt_dst_aws_service, tcp_flags, region
+       FROM vpcflow WHERE interface_id = 'eni-0a1b2c3d4e5f60003' ORDER BY bytes`,
+    );
+    expect(rows).toEqual([
+      {
+        version: '5',
+        interface_id: 'eni-0a1b2c3d4e5f60003',
+        dstaddr: '192.0.2.200',
+        dstport: '3333',
+        bytes: '5200',
+        flow_direction: 'egress',
+        traffic_path: '8',
+        pkt_dst_aws_service: null,
+        tcp_flags: '2',
+        region: null,
+      },
+      {
+        version: '5',
+        interface_id: 'eni-0a1b2c3d4e5f60003',
+        dstaddr: '52.216.8.14',
+        dstport: '443',
+        bytes: '1200000',
+        flow_direction: 'egress',
+        traffic_path: '8',
+        pkt_dst_aws_service: 'S3',
+        tcp_flags: '19',
+        region: null,
+      },
+    ]);
+  });
+
+  it('reads a NODATA record as NULL addresses and ports', async () => {
+    const { rows } = await built.engine.run(
+      "SELECT srcaddr, dstport, action, log_status, start FROM vpcflow WHERE log_status = 'NODATA'",
+    );
+    expect(rows).toEqual([{ srcaddr: null, dstport: null, action: null, log_status: 'NODATA', start: '1714557600' }]);
+  });
+
+  it('reads Parquet columns by name and leaves the ones the file lacks NULL', async () => {
+    const { rows } = await built.engine.run(
+      "SELECT srcaddr, dstport, \"end\", vpc_id, subnet_id FROM vpcflow WHERE interface_id = 'eni-0a1b2c3d4e5f60004' ORDER BY dstport",
+    );
+    expect(rows).toEqual([
+      { srcaddr: '10.0.3.8', dstport: '4444', end: '1714568460', vpc_id: 'vpc-0f1e2d3c4b5a69788', subnet_id: null },
+      { srcaddr: '198.51.100.200', dstport: '50123', end: '1714568460', vpc_id: 'vpc-0f1e2d3c4b5a69788', subnet_id: null },
+    ]);
+  });
+
+  it('has the same columns and types as the Athena table', async () => {
+    const athena = externalTableColumns(vpcflowSource.athenaCreateTable?.('flows', location) ?? '');
+    expect(await duckdbColumns(built.engine, 'vpcflow')).toEqual(athena);
+    expect(athena.map((c) => c.name)).toEqual(vpcflowColumns.map((c) => c.name));
+  });
+
+  it('filters on the flow start time for a case window', async () => {
+    const windowed = await buildFolder(fixtures, { from: '2024-05-01T10:30:00Z', to: '2024-05-01T12:30:00Z' });
+    try {
+      expect(windowed.tables.tables[0]?.recordCount).toBe(3);
+    } finally {
+      await windowed.close();
+    }
+  });
+});
+
+describe('the AWS documentation examples', () => {
+  it('load in place, every documented format into the same columns', async () => {
+    const built = await buildFolder(docExamples);
+    try {
+      expect(built.tables.skipped).toEqual([]);
+      const { rows } = await built.engine.run(
+        'SELECT count(*) AS n, count(start) AS timed, count(pkt_srcaddr) AS nat, count(traffic_path) AS paths FROM vpcflow',
+      );
+      expect(rows[0]).toEqual({ n: '27', timed: '17', nat: '20', paths: '1' });
+    } finally {
+      await built.close();
+    }
+  });
+});
+
+describe('the Athena table', () => {
+  it('projects accounts, regions and the delivery days of the window, widened by one day', () => {
+    const ddl = vpcflowSource.athenaCreateTable?.('casefile_case_1.vpcflow_0', location) ?? '';
+    expect(ddl).toContain('CREATE EXTERNAL TABLE `casefile_case_1`.`vpcflow_0` (');
+    expect(ddl).toContain('PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)');
+    expect(ddl).toContain("LOCATION 's3://flow-logs-bucket/network/AWSLogs/'");
+    expect(ddl).toContain("'projection.delivery_account.values'='111122223333,444455556666'");
+    expect(ddl).toContain("'projection.delivery_region.values'='eu-west-1,us-east-1'");
+    expect(ddl).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/04'");
+    expect(ddl).toContain(
+      "'storage.location.template'='s3://flow-logs-bucket/network/AWSLogs/${delivery_account}/vpcflowlogs/${delivery_region}/${delivery_day}/'",
+    );
+    expect(ddl).toContain("'skip.header.line.count'='1'");
+  });
+
+  it('reads Parquet delivery by column name', () => {
+    const ddl = vpcflowSource.athenaCreateTable?.('vpcflow_0', { ...location, layout: 'parquet' }) ?? '';
+    expect(ddl).toContain('STORED AS PARQUET');
+    expect(ddl).not.toContain('skip.header.line.count');
+  });
+
+  it('parses each documented text format with its header into the values DuckDB reads', async () => {
+    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    try {
+      for (const name of await docExampleFiles()) {
+        const path = join(docExamples, name);
+        const text = await readFile(path, 'utf8');
+        const layout = vpcflowSource.detect(text) as string;
+        const pattern = serdeRegex(vpcflowSource.athenaCreateTable?.('vpcflow_0', { ...location, layout }) ?? '');
+        const athenaRows = text
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => {
+            const groups = pattern.exec(line)?.slice(1) ?? [];
+            return Object.fromEntries(vpcflowColumns.map((c, i) => [c.name, groups[i] ?? null]));
+          });
+        const { rows } = await engine.run(vpcflowSource.duckdbSelect([path], layout, false));
+        expect(athenaRows, name).toEqual(rows);
+      }
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('refuses locations it cannot put in DDL safely', () => {
+    expect(() => vpcflowSource.athenaCreateTable?.('t', { ...location, accounts: ["1111'22223333"] })).toThrow(
+      InvalidRequestError,
+    );
+    expect(() => vpcflowSource.athenaCreateTable?.('t', { ...location, s3Uri: "s3://bucket/it's/" })).toThrow(
+      InvalidRequestError,
+    );
+    expect(() => vpcflowSource.athenaCreateTable?.('t', { ...location, regions: ['us-east-1,evil'] })).toThrow(
+      InvalidRequestError,
+    );
+    expect(() => vpcflowSource.athenaCreateTable?.('drop table', location)).toThrow(InvalidRequestError);
+  });
+});
