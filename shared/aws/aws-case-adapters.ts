@@ -46,19 +46,24 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
   const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1')
     .split(',')
     .map((r) => r.trim());
+  const casePrefix = process.env.CASE_PREFIX ?? 'cases/';
+  const cloudWatchLogsClient = (region: string) => new CloudWatchLogsClient({ region });
   return {
     engineName: 'athena',
-    store: new S3EvidenceStore({
-      client: clients.s3,
-      bucket: env.CASE_BUCKET,
-      prefix: process.env.CASE_PREFIX ?? 'cases/',
-    }),
+    store: new S3EvidenceStore({ client: clients.s3, bucket: env.CASE_BUCKET, prefix: casePrefix }),
     inventory: new AwsLogInventory({
       regions,
       cloudTrailClient: (region: string) => new CloudTrailClient({ region }),
       // Log buckets may sit in any region; the case bucket's client would not follow redirects there.
       s3Client: clients.logs,
+      cloudWatchLogsClient,
+      exportLogGroupPatterns: listOf(process.env.EXPORT_LOG_GROUP_PATTERNS),
+      // The case bucket lives in the stack's region, and CloudWatch Logs exports stay within a region.
+      ...(process.env.AWS_REGION ? { exportRegion: process.env.AWS_REGION } : {}),
+      caseBucket: env.CASE_BUCKET,
+      casePrefix,
     }),
+    exporter: new CloudWatchLogsExporter({ client: cloudWatchLogsClient, bucket: env.CASE_BUCKET, prefix: casePrefix }),
     tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,

@@ -155,16 +155,9 @@ export class AwsLogInventory implements LogInventory {
     const sources: SourceLocation[] = [];
     const skipped: SkippedInput[] = [];
     const notes: string[] = [];
+    // Exports that did not complete are recorded by the workflow with their reason.
     for (const outcome of exports) {
-      if (outcome.status !== 'COMPLETED' || outcome.destination === null) {
-        const reason = outcome.reason ? `: ${outcome.reason}` : '';
-        skipped.push({
-          input: outcome.logGroup,
-          reason: `The export of ${outcome.logGroup} ended ${outcome.status}${reason}`,
-          stage: 'export',
-        });
-        continue;
-      }
+      if (outcome.status !== 'COMPLETED' || outcome.destination === null) continue;
       const prefix = `${this.casePrefix}${outcome.destination}`;
       const location = `s3://${bucket}/${prefix}`;
       try {
@@ -174,7 +167,7 @@ export class AwsLogInventory implements LogInventory {
           skipped.push({
             input: location,
             reason: `The export of ${outcome.logGroup} wrote no log files: the group held no events in the window.`,
-            stage: 'inventory',
+            stage: 'export',
           });
           continue;
         }
@@ -183,7 +176,7 @@ export class AwsLogInventory implements LogInventory {
           skipped.push({
             input: location,
             reason: `The export of ${outcome.logGroup} holds no log casefile reads: ${classification.reason}`,
-            stage: 'inventory',
+            stage: 'export',
           });
           continue;
         }
@@ -194,13 +187,13 @@ export class AwsLogInventory implements LogInventory {
         });
       } catch (error) {
         if (error instanceof UnreadableLogError) {
-          skipped.push({ input: location, reason: error.message, stage: 'inventory' });
+          skipped.push({ input: location, reason: error.message, stage: 'export' });
           continue;
         }
         const failure = classify(error);
         if (!failure) throw asTransient(`S3 read of the export ${location}`, error);
         const reason = `The export of ${outcome.logGroup} could not be read at ${location}: ${describe(error)}`;
-        skipped.push({ input: location, reason, stage: 'inventory' });
+        skipped.push({ input: location, reason, stage: 'export' });
         notes.push(reason);
       }
     }

@@ -117,6 +117,8 @@ function parseTaskId(taskId: string): { region: string; id: string } {
 function progressOf(task: ExportTask): ExportProgress {
   const code = task.status?.code;
   const reason = task.status?.message ?? null;
+  // A completed export's message ("Completed successfully") is no reason: the workflow records reasons as gaps.
+  if (code === 'COMPLETED') return { status: code, reason: null };
   if (code && (EXPORT_STATUSES as readonly string[]).includes(code)) return { status: code, reason };
   return {
     status: 'FAILED',

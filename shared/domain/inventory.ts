@@ -1,3 +1,4 @@
+import type { CoverageEntry } from './coverage.js';
 import type { LogGroupExport } from './log-exports.js';
 import type { LogSourceId } from './log-sources.js';
 
@@ -44,4 +45,6 @@ export interface Inventory {
   notes: string[];
   /** CloudWatch-only log groups to export into the case folder before the tables are built. */
   exports?: LogGroupExport[];
+  /** Per known source: present, partial, missing or out of retention, with the consequence. */
+  coverage?: CoverageEntry[];
 }

@@ -43,6 +43,12 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     out.push('', 'Their events are marked `ioc` in the timeline.', '');
   }
 
+  if (summary.coverageGaps.length > 0) {
+    out.push('## Coverage gaps', '', '| source | status | what cannot be investigated |', '|---|---|---|');
+    for (const gap of summary.coverageGaps) out.push(row([gap.title, gap.status, gap.consequence]));
+    out.push('');
+  }
+
   out.push('## Timeline', '');
   if (summary.timeline.length === 0) out.push('No hunt reported an event.', '');
   else {

@@ -1,3 +1,4 @@
+import type { CoverageEntry } from '../domain/coverage.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { SkippedInput } from '../domain/inventory.js';
@@ -39,6 +40,8 @@ export interface CaseSummary {
   }[];
   attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
   timeline: TimelineEntry[];
+  /** Sources that are missing, partial or out of retention, with what that costs the investigation. */
+  coverageGaps: CoverageEntry[];
   failedHunts: { huntId: string; error: string }[];
   /** Rows the allowlist left out, per hunt: a suppression is a decision the responder can review. */
   suppressedByAllowlist: { huntId: string; count: number }[];
@@ -54,6 +57,7 @@ export interface SummaryInput {
   results: HuntResultRecord[];
   huntsNotRun: HuntNotRun[];
   skipped: SkippedInput[];
+  coverage: CoverageEntry[];
 }
 
 const TIMELINE_LIMIT = 200;
@@ -118,6 +122,7 @@ export function summariseCase(input: SummaryInput): CaseSummary {
         huntId: r.huntId,
         error: r.error ? `${r.error.name}: ${r.error.message}` : 'unknown error',
       })),
+    coverageGaps: input.coverage.filter((c) => c.status !== 'present'),
     suppressedByAllowlist: succeeded
       .filter((r) => r.suppressedByAllowlist.count > 0)
       .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),

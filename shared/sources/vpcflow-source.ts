@@ -142,17 +142,15 @@ export const vpcflowSource: LogSourceModule = {
 
 /**
  * Parquet files name their columns, and a custom format has only some of them: an empty relation
- * with every optional column, unioned by name, makes the missing ones NULL. Read together, files
- * share one schema, so a file without the address columns (not a flow log) is refused by name.
+ * with every column, unioned by name, makes the missing ones NULL. Files read together share one
+ * schema, so a file without the address columns (not a flow log) is refused by its own schema.
  */
 function parquetSelect(paths: string[]): string {
   const files = `[${paths.map(sqlString).join(', ')}]`;
   const required = REQUIRED_PARQUET_COLUMNS;
-  const optional = vpcflowColumns
-    .filter((c) => !required.includes(c.name))
-    .map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
+  const everyColumn = vpcflowColumns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const projection = vpcflowColumns.map((c) => `CAST("${c.name}" AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const unfit = `SELECT file_name FROM parquet_schema(${files}) GROUP BY file_name HAVING count_if(name IN (${required.map(sqlString).join(', ')})) < ${required.length}`;
   const guard = `SELECT CASE WHEN count(*) > 0 THEN error(concat('not a flow log (no ${required.join(' or ')} column): ', min(file_name))) END AS problem FROM (${unfit})`;
-  return `SELECT ${projection.join(', ')} FROM (SELECT ${optional.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)) CROSS JOIN (${guard}) WHERE problem IS NULL`;
+  return `SELECT ${projection.join(', ')} FROM (SELECT ${everyColumn.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)) CROSS JOIN (${guard}) WHERE problem IS NULL`;
 }

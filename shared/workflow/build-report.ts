@@ -72,6 +72,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     results,
     huntsNotRun: tables.huntsNotRun,
     skipped,
+    coverage: inventory.coverage ?? [],
   });
   await putJson(adapters.store, layout.summary, summary);
   await adapters.store.put(layout.report, renderReport(summary, results), 'text/markdown; charset=utf-8');

@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { assessCoverage } from '../domain/coverage.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { putJson } from '../ports/evidence-store.js';
 import { exportStateItem } from './export-logs.js';
@@ -17,7 +18,8 @@ export async function inventoryLogs(
   adapters: CaseAdapters,
 ): Promise<InventoryStepResult> {
   const started = performance.now();
-  const inventory = await adapters.inventory.discover(context);
+  const discovered = await adapters.inventory.discover(context);
+  const inventory = { ...discovered, coverage: assessCoverage(discovered) };
   await putJson(adapters.store, caseFolderLayout(context.caseId).inventory, inventory);
   return {
     sources: inventory.sources.map(({ source, location }) => ({ source, location })),

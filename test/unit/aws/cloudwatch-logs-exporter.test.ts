@@ -161,7 +161,7 @@ describe('CloudWatchLogsExporter.start', () => {
 });
 
 describe('CloudWatchLogsExporter.progress', () => {
-  it('asks the task region, and reports RUNNING then COMPLETED', async () => {
+  it('asks the task region, and reports RUNNING then COMPLETED (whose message is no reason)', async () => {
     logs('eu-west-1')
       .on(DescribeExportTasksCommand)
       .resolvesOnce({ exportTasks: [exportTask('RUNNING')] })
@@ -171,10 +171,7 @@ describe('CloudWatchLogsExporter.progress', () => {
       status: 'RUNNING',
       reason: 'Export is RUNNING',
     });
-    expect(await exporter().progress(`eu-west-1/${TASK_ID}`)).toEqual({
-      status: 'COMPLETED',
-      reason: 'Completed successfully',
-    });
+    expect(await exporter().progress(`eu-west-1/${TASK_ID}`)).toEqual({ status: 'COMPLETED', reason: null });
     expect(logs('eu-west-1')).toHaveReceivedCommandWith(DescribeExportTasksCommand, { taskId: TASK_ID });
     expect(logs('us-east-1')).not.toHaveReceivedCommand(DescribeExportTasksCommand);
   });

@@ -93,9 +93,9 @@ describe('the vpcflow table from delivered files', () => {
       'truncated-stream.txt.gz',
       'wrong-field-count.txt',
     ]);
-    expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*Expected Number of Columns: 14 Found: 6/);
-    expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*Found: 15/);
-    expect(skipped['garbage-after-header.txt']).toMatch(/^tables: unreadable: .*Could not convert string "port"/);
+    expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 3$/);
+    expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 2$/);
+    expect(skipped['garbage-after-header.txt']).toMatch(/^tables: unreadable: Conversion Error: CSV Error on Line: 2$/);
     expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
     expect(skipped['truncated-stream.txt.gz']).toMatch(/^tables: unreadable/);
     expect(skipped['not-flow-logs.parquet']).toMatch(/^tables: unreadable: .*not a flow log \(no srcaddr or dstaddr column\)/);

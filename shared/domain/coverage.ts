@@ -1,0 +1,59 @@
+import type { Inventory } from './inventory.js';
+import { type LogSourceId, logSourceCatalog, logSourceIds } from './log-sources.js';
+
+export type CoverageStatus = 'present' | 'partial' | 'missing' | 'out-of-retention';
+
+/** One log source for the case: whether it can be investigated, and what is lost where it cannot. */
+export interface CoverageEntry {
+  source: LogSourceId;
+  title: string;
+  status: CoverageStatus;
+  /** Where it was found, or what makes it partial. */
+  detail: string;
+  /** One sentence a responder reads: what cannot be investigated. Null when nothing is lost. */
+  consequence: string | null;
+}
+
+/**
+ * Coverage from what the inventory found. A source an adapter marks partial (`details.coverage`)
+ * keeps the adapter's reason; a source with no location at all is missing, with the catalog's
+ * consequence; a source found only past its retention is out of retention.
+ */
+export function assessCoverage(inventory: Inventory): CoverageEntry[] {
+  return logSourceIds.map((source) => {
+    const { title, whenMissing } = logSourceCatalog[source];
+    const locations = inventory.sources.filter((s) => s.source === source);
+    const exported = (inventory.exports ?? []).filter((e) => exportedSource(e.logGroup) === source);
+    if (locations.length === 0 && exported.length === 0) {
+      const retentionNote = inventory.notes.find((n) => n.includes(source) && /retention/i.test(n));
+      return retentionNote
+        ? { source, title, status: 'out-of-retention', detail: retentionNote, consequence: whenMissing }
+        : { source, title, status: 'missing', detail: 'not found', consequence: whenMissing };
+    }
+    const partial = locations
+      .map((l) => l.details?.coverage)
+      .filter((c): c is string => typeof c === 'string' && c !== '');
+    const lost = exported
+      .filter((e) => e.lostBefore)
+      .map((e) => `${e.logGroup}: events before ${e.lostBefore} expired`);
+    const where = [
+      ...locations.map((l) => l.location),
+      ...exported.map((e) => `CloudWatch Logs ${e.logGroup}`),
+    ];
+    if (partial.length > 0 || lost.length > 0) {
+      return {
+        source,
+        title,
+        status: 'partial',
+        detail: [...partial, ...lost].join('; '),
+        consequence: `Only part of the window or the estate is covered: ${[...partial, ...lost].join('; ')}.`,
+      };
+    }
+    return { source, title, status: 'present', detail: where.join(', '), consequence: null };
+  });
+}
+
+/** CloudWatch-only groups whose source is known from AWS's naming, before their content is read. */
+function exportedSource(logGroup: string): LogSourceId | null {
+  return /^\/aws\/eks\/[^/]+\/cluster$/.test(logGroup) ? 'eksaudit' : null;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { assessCoverage } from '../../../shared/domain/coverage.js';
+import type { Inventory } from '../../../shared/domain/inventory.js';
+
+const inventory = (overrides: Partial<Inventory>): Inventory => ({
+  discoveredAt: '2024-05-01T00:00:00.000Z',
+  sources: [],
+  skipped: [],
+  notes: [],
+  ...overrides,
+});
+
+describe('coverage of the log sources a responder relies on', () => {
+  it('lists every known source, with the consequence of each missing one', () => {
+    const coverage = assessCoverage(
+      inventory({ sources: [{ source: 'cloudtrail', location: 's3://trail-bucket/' }] }),
+    );
+    expect(coverage.find((c) => c.source === 'cloudtrail')).toMatchObject({
+      status: 'present',
+      consequence: null,
+    });
+    expect(coverage.find((c) => c.source === 'vpcflow')).toMatchObject({
+      status: 'missing',
+      consequence: expect.stringMatching(/network connections/),
+    });
+  });
+
+  it('keeps an adapter’s reason when a source covers only part of the estate', () => {
+    const coverage = assessCoverage(
+      inventory({
+        sources: [
+          { source: 'vpcflow', location: 's3://flow/', details: { coverage: 'vpc-0abc has no flow log' } },
+        ],
+      }),
+    );
+    expect(coverage.find((c) => c.source === 'vpcflow')).toMatchObject({
+      status: 'partial',
+      consequence: expect.stringContaining('vpc-0abc has no flow log'),
+    });
+  });
+
+  it('marks a CloudWatch-only source partial when retention already dropped the start of the window', () => {
+    const coverage = assessCoverage(
+      inventory({
+        exports: [
+          {
+            logGroup: '/aws/eks/prod/cluster',
+            account: '111122223333',
+            region: 'eu-west-1',
+            from: '2024-04-20T00:00:00.000Z',
+            to: '2024-05-01T00:00:00.000Z',
+            lostBefore: '2024-04-20T00:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    expect(coverage.find((c) => c.source === 'eksaudit')).toMatchObject({
+      status: 'partial',
+      detail: expect.stringContaining('events before 2024-04-20T00:00:00.000Z expired'),
+    });
+  });
+});

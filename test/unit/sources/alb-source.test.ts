@@ -1,0 +1,149 @@
+/**
+ * The access log samples in ../shared/data/aws-docs-examples/alb come from the Elastic Load
+ * Balancing user guide (awsdocs/elb-application-load-balancers-user-guide), licensed CC BY-SA 4.0;
+ * they are read in place, never copied. The fixtures in test/fixtures/alb are written for these tests.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { ALB_LINE_PATTERN, albColumns, albSource } from '../../../shared/sources/alb-source.js';
+import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
+import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
+import { duckdbColumns } from '../../support/athena-ddl-columns.js';
+import { sharedData } from '../../support/shared-data.js';
+import {
+  type BuiltFolder,
+  buildFolder,
+  externalTableColumns,
+  serdeRegex,
+  skippedByName,
+} from '../../support/source-fixtures.js';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/alb/', import.meta.url));
+const accessLog = fileURLToPath(new URL('../../fixtures/alb/access-log.txt', import.meta.url));
+const docExamples = sharedData('aws-docs-examples/alb/alb-access_doc-examples.log');
+
+const location: AthenaLocation = {
+  s3Uri: 's3://alb-logs-bucket/',
+  accounts: ['111122223333'],
+  regions: ['us-east-1'],
+  window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-01T23:59:59.999Z' },
+};
+
+describe('recognising ALB access logs by content', () => {
+  it('reads the documented examples and the fixtures as ALB access logs', async () => {
+    for (const path of [docExamples, accessLog]) {
+      expect(classifyLogFile(await readFile(path, 'utf8'))).toEqual({ kind: 'log', source: 'alb', layout: 'alb-line' });
+    }
+  });
+
+  it.each([
+    ['a Network Load Balancer entry', 'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30'],
+    ['a Classic Load Balancer entry', '2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -'],
+    ['a truncated entry', 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000'],
+    ['flow logs', 'version account-id interface-id srcaddr dstaddr\n'],
+  ])('does not read %s as ALB', (_name, head) => {
+    expect(albSource.detect(head)).toBeNull();
+  });
+});
+
+describe('the alb table from delivered files', () => {
+  let built: BuiltFolder;
+
+  beforeAll(async () => {
+    built = await buildFolder(fixtures);
+  });
+
+  afterAll(async () => {
+    await built.close();
+  });
+
+  it('loads every readable file, old format and new, and skips each malformed one with a reason', () => {
+    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['alb', 5]]);
+    const skipped = skippedByName(built);
+    expect(Object.keys(skipped).sort()).toEqual([
+      'corrupt.txt.gz',
+      'garbage-line.txt',
+      'truncated-line.txt',
+      'wrong-field-count.txt',
+    ]);
+    expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry: https 2024/);
+    expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry/);
+    expect(skipped['garbage-line.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry/);
+    expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
+    expect(built.tables.tables[0]?.firstEventTime).toBe('2024-05-01T10:00:00.123Z');
+  });
+
+  it('splits the request, keeps a quoted user agent whole, and makes "-" NULL', async () => {
+    const { rows } = await built.engine.run(
+      `SELECT type, client_ip, client_port, target_ip, elb_status_code, target_status_code, request_verb, request_url,
+              request_proto, user_agent, request_processing_time, conn_trace_id
+       FROM alb ORDER BY "time"`,
+    );
+    expect(rows.map((r) => [r.request_verb, r.request_url, r.user_agent, r.conn_trace_id])).toEqual([
+      ['GET', 'https://shop.example.com:443/products?id=42', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36', 'TID_0a1b2c3d4e5f'],
+      ['GET', 'https://shop.example.com:443/static/..%2f..%2f..%2fetc%2fpasswd', 'Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)', 'TID_0a1b2c3d4e5f'],
+      ['GET', 'https://shop.example.com:443/search?q=shoes', 'Mozilla/5.0 "quoted" agent', 'TID_1b2c3d4e5f60'],
+      [null, null, null, null],
+      ['POST', 'http://shop.example.com:80/login', 'python-requests/2.31.0', null],
+    ]);
+    expect(rows[3]).toMatchObject({
+      type: 'http',
+      client_ip: '203.0.113.50',
+      client_port: '40000',
+      target_ip: null,
+      elb_status_code: '400',
+      target_status_code: null,
+      request_proto: null,
+      request_processing_time: '-1',
+    });
+  });
+
+  it('has the same columns and types as the Athena table', async () => {
+    const athena = externalTableColumns(albSource.athenaCreateTable?.('alb_0', location) ?? '');
+    expect(await duckdbColumns(built.engine, 'alb')).toEqual(athena);
+  });
+});
+
+describe('one pattern for both engines', () => {
+  it('has one capture group per column', () => {
+    const groups = new RegExp(`${ALB_LINE_PATTERN}|`).exec('')?.length ?? 0;
+    expect(groups - 1).toBe(albColumns.length);
+  });
+
+  it('parses the documented examples and the fixtures in Athena (Java/JavaScript) as DuckDB (RE2) does', async () => {
+    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    try {
+      const pattern = serdeRegex(albSource.athenaCreateTable?.('alb_0', location) ?? '');
+      for (const path of [docExamples, accessLog]) {
+        const text = await readFile(path, 'utf8');
+        const athenaRows = text
+          .trim()
+          .split('\n')
+          .map((line) => {
+            const groups = pattern.exec(line)?.slice(1) ?? [];
+            return Object.fromEntries(albColumns.map((c, i) => [c.name, groups[i] ?? null]));
+          });
+        const { rows } = await engine.run(albSource.duckdbSelect([path], 'alb-line', false));
+        // Athena keeps the numbers' text ("0.000"); DuckDB prints the parsed number ("0").
+        const asNumbers = (row: Record<string, string | null>) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && /^-?[\d.]+$/.test(v) ? Number(v) : v]));
+        expect(athenaRows.map(asNumbers), path).toEqual(rows.map(asNumbers));
+      }
+    } finally {
+      engine.close();
+    }
+  });
+});
+
+describe('the Athena table', () => {
+  it('projects accounts, regions and delivery days under elasticloadbalancing/', () => {
+    const ddl = albSource.athenaCreateTable?.('alb_0', location) ?? '';
+    expect(ddl).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
+    expect(ddl).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/02'");
+    expect(ddl).toContain(
+      "'storage.location.template'='s3://alb-logs-bucket/AWSLogs/${delivery_account}/elasticloadbalancing/${delivery_region}/${delivery_day}/'",
+    );
+  });
+});
