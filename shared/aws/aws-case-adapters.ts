@@ -63,7 +63,11 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
       caseBucket: env.CASE_BUCKET,
       casePrefix,
     }),
-    exporter: new CloudWatchLogsExporter({ client: cloudWatchLogsClient, bucket: env.CASE_BUCKET, prefix: casePrefix }),
+    exporter: new CloudWatchLogsExporter({
+      client: cloudWatchLogsClient,
+      bucket: env.CASE_BUCKET,
+      prefix: casePrefix,
+    }),
     tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
@@ -72,7 +76,10 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
 }
 
 function listOf(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 function requiredEnvironment<K extends string>(names: K[]): Record<K, string> {

@@ -1,3 +1,4 @@
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import {
   CloudTrailClient,
   DescribeTrailsCommand,
@@ -14,7 +15,6 @@ import {
   paginateDescribeLogGroups,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { CaseContext } from '../domain/case.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import { type ExportOutcome, type LogGroupExport, retainedWindow } from '../domain/log-exports.js';
@@ -108,11 +108,15 @@ export class AwsLogInventory implements LogInventory {
       throw new InvalidRequestError('The log inventory needs at least one region.');
     }
     this.regions = [...new Set(options.regions)];
-    this.cloudTrailFor = perRegion(options.cloudTrailClient ?? ((region) => new CloudTrailClient({ region })));
+    this.cloudTrailFor = perRegion(
+      options.cloudTrailClient ?? ((region) => new CloudTrailClient({ region })),
+    );
     const s3 =
       options.s3Client ?? ((region: string) => new S3Client({ region, followRegionRedirects: true }));
     this.s3For = s3 instanceof S3Client ? () => s3 : perRegion(s3);
-    this.logsFor = perRegion(options.cloudWatchLogsClient ?? ((region) => new CloudWatchLogsClient({ region })));
+    this.logsFor = perRegion(
+      options.cloudWatchLogsClient ?? ((region) => new CloudWatchLogsClient({ region })),
+    );
     this.exportPatterns = [...EXPORTED_BY_NAME, ...(options.exportLogGroupPatterns ?? []).map(glob)];
     this.exportRegion = options.exportRegion;
     this.caseBucket = options.caseBucket;
@@ -150,7 +154,8 @@ export class AwsLogInventory implements LogInventory {
    */
   async discoverExported(_context: CaseContext, exports: ExportOutcome[]): Promise<Inventory> {
     const bucket = this.caseBucket;
-    if (!bucket) throw new InvalidRequestError('The log inventory was given no case bucket to find exports in.');
+    if (!bucket)
+      throw new InvalidRequestError('The log inventory was given no case bucket to find exports in.');
     const s3 = this.s3For(this.exportRegion ?? this.regions[0] ?? 'us-east-1');
     const sources: SourceLocation[] = [];
     const skipped: SkippedInput[] = [];
@@ -222,9 +227,13 @@ export class AwsLogInventory implements LogInventory {
     if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.toString('utf8');
     try {
       // A range cut the stream short: a sync flush yields what was decompressed instead of failing.
-      return gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES).toString('utf8');
+      return gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+        .subarray(0, HEAD_BYTES)
+        .toString('utf8');
     } catch (error) {
-      throw new UnreadableLogError(`s3://${bucket}/${key} is corrupt gzip: ${describe(error)}`, { cause: error });
+      throw new UnreadableLogError(`s3://${bucket}/${key} is corrupt gzip: ${describe(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -243,7 +252,8 @@ export class AwsLogInventory implements LogInventory {
       const client = this.logsFor(region);
       const groups = await this.attempt(notes, `CloudWatch Logs DescribeLogGroups in ${region}`, async () => {
         const listed: LogGroup[] = [];
-        for await (const page of paginateDescribeLogGroups({ client }, {})) listed.push(...(page.logGroups ?? []));
+        for await (const page of paginateDescribeLogGroups({ client }, {}))
+          listed.push(...(page.logGroups ?? []));
         return listed;
       });
       const chosen = (groups ?? []).filter(
@@ -279,7 +289,9 @@ export class AwsLogInventory implements LogInventory {
         });
       }
     }
-    return exports.sort((a, b) => (a.region ?? '').localeCompare(b.region ?? '') || a.logGroup.localeCompare(b.logGroup));
+    return exports.sort(
+      (a, b) => (a.region ?? '').localeCompare(b.region ?? '') || a.logGroup.localeCompare(b.logGroup),
+    );
   }
 
   private async findTrails(notes: string[]): Promise<TrailFacts[]> {
@@ -449,7 +461,12 @@ export class AwsLogInventory implements LogInventory {
 
 /** `*` matches any characters, `/` included; everything else is literal. */
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** `arn:aws:logs:<region>:<account>:log-group:<name>[:*]` → the account. */

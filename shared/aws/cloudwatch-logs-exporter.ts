@@ -5,7 +5,12 @@ import {
   type ExportTask,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { CaseContext } from '../domain/case.js';
-import { type ExportStatus, exportFolderName, exportPrefix, type LogGroupExport } from '../domain/log-exports.js';
+import {
+  type ExportStatus,
+  exportFolderName,
+  exportPrefix,
+  type LogGroupExport,
+} from '../domain/log-exports.js';
 import { ExportLimitExceededError, InvalidRequestError, TransientServiceError } from '../errors.js';
 import type { ExportProgress, LogExporter } from '../ports/log-exporter.js';
 import { perRegion } from './regional-clients.js';
@@ -78,7 +83,8 @@ export class CloudWatchLogsExporter implements LogExporter {
           destinationPrefix: `${this.prefix}${destination}`.replace(/\/+$/, ''),
         }),
       );
-      if (!taskId) throw new TransientServiceError(`CreateExportTask for ${item.logGroup} returned no task id.`);
+      if (!taskId)
+        throw new TransientServiceError(`CreateExportTask for ${item.logGroup} returned no task id.`);
       return { taskId: `${region}/${taskId}`, destination };
     } catch (error) {
       throw startFailure(item.logGroup, region, error);
@@ -97,7 +103,8 @@ export class CloudWatchLogsExporter implements LogExporter {
         nextToken = page.nextToken;
       } while (nextToken);
     } catch (error) {
-      if (nameOf(error) !== 'ResourceNotFoundException') throw transientOr(error, `DescribeExportTasks in ${region}`);
+      if (nameOf(error) !== 'ResourceNotFoundException')
+        throw transientOr(error, `DescribeExportTasks in ${region}`);
     }
     return {
       status: 'FAILED',
@@ -136,9 +143,12 @@ function startFailure(logGroup: string, region: string, error: unknown): unknown
     );
   }
   if (REJECTED.has(name)) {
-    return new InvalidRequestError(`CloudWatch Logs refused to export ${logGroup} in ${region} (${name}): ${message}`, {
-      cause: error,
-    });
+    return new InvalidRequestError(
+      `CloudWatch Logs refused to export ${logGroup} in ${region} (${name}): ${message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return transientOr(error, `CreateExportTask for ${logGroup} in ${region}`);
 }
@@ -147,9 +157,12 @@ function startFailure(logGroup: string, region: string, error: unknown): unknown
 function transientOr(error: unknown, what: string): unknown {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   if (error instanceof Error && (TRANSIENT.has(error.name) || status === 429 || (status ?? 0) >= 500)) {
-    return new TransientServiceError(`${what} failed after the SDK's retries: ${error.name}: ${error.message}`, {
-      cause: error,
-    });
+    return new TransientServiceError(
+      `${what} failed after the SDK's retries: ${error.name}: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }

@@ -18,4 +18,6 @@ export const athenaCompatibilityMacros: string[] = [
   'CREATE OR REPLACE MACRO slice(l, start, n) AS list_slice(l, start, start + n - 1)',
   // Trino's from_unixtime gives a UTC timestamp with time zone, as DuckDB's to_timestamp does.
   'CREATE OR REPLACE MACRO from_unixtime(t) AS to_timestamp(t)',
+  // Trino's to_iso8601 of a UTC timestamp with time zone (Athena's session zone): milliseconds and 'Z'.
+  "CREATE OR REPLACE MACRO to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ')",
 ];

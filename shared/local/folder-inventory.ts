@@ -64,14 +64,23 @@ export class FolderInventory implements LogInventory {
   }
 }
 
+/** Files sniffed at once: opening and gunzipping a head is I/O-bound, and a dump can hold 100,000 files. */
+const SNIFF_CONCURRENCY = 32;
+
 async function classifyFiles(paths: string[], root: string) {
+  const heads = await mapConcurrently(paths, SNIFF_CONCURRENCY, async (path) => {
+    const size = (await stat(path)).size;
+    return readFileHead(path).then(
+      (head) => ({ path, size, head, error: null }),
+      (error: Error) => ({ path, size, head: null, error }),
+    );
+  });
   const sources = new Map<LogSourceId, InventoriedFile[]>();
   const dumps = new Map<string, string[]>();
   const skipped: SkippedInput[] = [];
-  for (const path of paths) {
-    const size = (await stat(path)).size;
+  for (const { path, size, head, error } of heads) {
     try {
-      const head = await readFileHead(path);
+      if (!head) throw error;
       if (detectCloudWatchDump(head.text)) {
         const group = dumpedLogGroup(head.text) ?? groupFromPath(path, root);
         dumps.set(group, [...(dumps.get(group) ?? []), path]);
@@ -110,6 +119,20 @@ function locations(files: Map<LogSourceId, InventoriedFile[]>, location: string)
     files: list,
     details: { files: list.length, bytes: list.reduce((sum, f) => sum + f.size, 0) },
   }));
+}
+
+/** `work` over every item, at most `limit` at a time, results in the items' order. */
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function listFiles(root: string): Promise<string[]> {

@@ -9,7 +9,7 @@ export interface FileHead {
 }
 
 /** The first `bytes` of a file's content, gunzipped when the file is gzip whatever its name. */
-export async function readFileHead(path: string, bytes = 65_536): Promise<FileHead> {
+export async function readFileHead(path: string, bytes = 16_384): Promise<FileHead> {
   const handle = await open(path, 'r');
   try {
     const raw = Buffer.alloc(bytes);

@@ -93,11 +93,27 @@ function headerFields(head: string): string[] | null {
   return fields;
 }
 
-function headeredText(fields: string[]): HeaderedText {
-  return { fields, columns: vpcflowColumns, delimiter: ' ', headerLines: 1 };
+/**
+ * A default-format record without a header: what CloudWatch Logs holds (and exports), one record
+ * a message. Only the default format can be recognised so; a custom one needs its header.
+ */
+const DEFAULT_FORMAT_RECORD =
+  /^\d+ (\d{12}|unknown) eni-[0-9a-f]+ \S+ \S+ (\d+|-) (\d+|-) (\d+|-) (\d+|-) (\d+|-) \d+ \d+ (ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)$/;
+
+function headeredText(fields: string[], headerLines: number): HeaderedText {
+  return { fields, columns: vpcflowColumns, delimiter: ' ', headerLines };
 }
 
+/** Files that start with their header; the layout names the fields. */
 const TEXT_LAYOUT = 'text:';
+/** Files of records only, in the default format. */
+const HEADERLESS_LAYOUT = 'default-format-records';
+
+function textLayout(layout: string): HeaderedText {
+  if (layout === HEADERLESS_LAYOUT) return headeredText(DEFAULT_FLOW_LOG_FIELDS, 0);
+  if (layout.startsWith(TEXT_LAYOUT)) return headeredText(layout.slice(TEXT_LAYOUT.length).split(','), 1);
+  throw new Error(`Unknown flow log layout '${layout}'.`);
+}
 
 export const vpcflowSource: LogSourceModule = {
   id: 'vpcflow',
@@ -105,18 +121,20 @@ export const vpcflowSource: LogSourceModule = {
 
   /**
    * Text files start with their header (`version account-id ...`), and the layout carries it, since
-   * each flow log may have its own format; Parquet files are recognised by their magic number alone.
+   * each flow log may have its own format; Parquet files are recognised by their magic number alone;
+   * records without a header are read only in the default format.
    */
   detect(head) {
     if (head.startsWith('PAR1')) return 'parquet';
     const fields = headerFields(head);
-    return fields ? `${TEXT_LAYOUT}${fields.join(',')}` : null;
+    if (fields) return `${TEXT_LAYOUT}${fields.join(',')}`;
+    const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
+    return DEFAULT_FORMAT_RECORD.test(firstLine) ? HEADERLESS_LAYOUT : null;
   },
 
   duckdbSelect(paths, layout, compressed) {
     if (layout === 'parquet') return parquetSelect(paths);
-    if (!layout.startsWith(TEXT_LAYOUT)) throw new Error(`Unknown flow log layout '${layout}'.`);
-    return duckdbHeaderedSelect(headeredText(layout.slice(TEXT_LAYOUT.length).split(',')), paths, compressed);
+    return duckdbHeaderedSelect(textLayout(layout), paths, compressed);
   },
 
   /**
@@ -126,16 +144,14 @@ export const vpcflowSource: LogSourceModule = {
    */
   athenaCreateTable(table, location) {
     const parquet = location.layout === 'parquet';
-    const fields = location.layout?.startsWith(TEXT_LAYOUT)
-      ? location.layout.slice(TEXT_LAYOUT.length).split(',')
-      : DEFAULT_FLOW_LOG_FIELDS;
+    const text = textLayout(location.layout && !parquet ? location.layout : `${TEXT_LAYOUT}${DEFAULT_FLOW_LOG_FIELDS.join(',')}`);
     return externalTableSql({
       table,
       columns: vpcflowColumns,
-      storage: parquet ? ['STORED AS PARQUET'] : regexSerde(headeredLineRegex(headeredText(fields))),
+      storage: parquet ? ['STORED AS PARQUET'] : regexSerde(headeredLineRegex(text)),
       location,
       levels: accountServiceRegionDay(location, 'vpcflowlogs'),
-      properties: parquet ? [] : [['skip.header.line.count', '1']],
+      properties: parquet || text.headerLines === 0 ? [] : [['skip.header.line.count', String(text.headerLines)]],
     });
   },
 };

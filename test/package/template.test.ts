@@ -26,6 +26,7 @@ interface Resource {
 interface Statement {
   Sid?: string;
   Effect: string;
+  Principal?: unknown;
   Action: string | string[];
   Resource: unknown;
   Condition?: Json;
@@ -49,6 +50,8 @@ const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [valu
 const functions = {
   openCase: 'open-case',
   inventoryLogs: 'inventory-logs',
+  startLogExport: 'start-log-export',
+  checkLogExport: 'check-log-export',
   createTables: 'create-tables',
   runHunt: 'run-hunt',
   buildReport: 'build-report',
@@ -84,6 +87,19 @@ const grantsOf = (role: string, action: string) =>
     .flatMap((s) => asList(s.Resource));
 const caseFolders = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/cases/*']] };
 const athenaResults = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/athena-results/*']] };
+const accountId = ref('AWS::AccountId');
+/** The log groups of this account in the stack's region: what CloudWatch Logs may export for. */
+const ownLogGroups = {
+  StringEquals: { 'aws:SourceAccount': accountId },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'logs', ref('AWS::Region'), accountId, 'log-group', '*']],
+    },
+  },
+};
+const cloudWatchLogsPrincipals = {
+  Service: ['logs.amazonaws.com', { 'Fn::Join': ['', ['logs.', ref('AWS::Region'), '.amazonaws.com']] }],
+};
 
 describe('the state machine', () => {
   const machine = resource('InvestigationStateMachine', 'AWS::StepFunctions::StateMachine');
@@ -112,6 +128,8 @@ describe('the state machine', () => {
       expect.arrayContaining([
         'OpenCase',
         'InventoryLogs',
+        'StartLogExport',
+        'CheckLogExport',
         'CreateTables',
         'RunHunt',
         'BuildReport',
@@ -144,6 +162,22 @@ describe('the state machine', () => {
     );
     expect(new Set(invocable.map((grant) => grant['Fn::GetAtt'][0]))).toEqual(taskFunctions);
     expect(taskFunctions.has(lambdaId('startInvestigation'))).toBe(false);
+    expect(taskFunctions).toContain(lambdaId('startLogExport'));
+    expect(taskFunctions).toContain(lambdaId('checkLogExport'));
+  });
+
+  it('starts and checks exports inside the export Map, one group at a time', () => {
+    const exportMap = definition.States.ExportCloudWatchLogs as {
+      MaxConcurrency: number;
+      ItemProcessor: { States: Record<string, Json> };
+    };
+    expect(exportMap.MaxConcurrency).toBe(1);
+    const resourceOf = (state: string) => {
+      const key = /^\$\{(\w+)\}$/.exec(String(exportMap.ItemProcessor.States[state]?.Resource))?.[1] ?? '';
+      return substitutions[key];
+    };
+    expect(resourceOf('StartLogExport')).toEqual(arnOf(lambdaId('startLogExport')));
+    expect(resourceOf('CheckLogExport')).toEqual(arnOf(lambdaId('checkLogExport')));
   });
 
   it('logs to its own log group', () => {
@@ -233,6 +267,49 @@ describe('the case bucket', () => {
       { 'Fn::Join': ['', [arnOf('CaseBucket'), '/*']] },
     ]);
   });
+
+  it('lets CloudWatch Logs write exports of this account and region into case export folders only', () => {
+    const statements = (
+      resource('CaseBucketPolicy', 'AWS::S3::BucketPolicy').Properties.PolicyDocument as {
+        Statement: Statement[];
+      }
+    ).Statement.filter((s) => JSON.stringify(s.Principal ?? '').includes('logs.'));
+    expect(statements).toEqual([
+      {
+        Sid: 'CloudWatchLogsExportAclCheck',
+        Effect: 'Allow',
+        Principal: cloudWatchLogsPrincipals,
+        Action: 's3:GetBucketAcl',
+        Resource: arnOf('CaseBucket'),
+        Condition: ownLogGroups,
+      },
+      {
+        Sid: 'CloudWatchLogsExportWrite',
+        Effect: 'Allow',
+        Principal: cloudWatchLogsPrincipals,
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [arnOf('CaseBucket'), '/cases/*/exports/*']] },
+        Condition: {
+          StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': accountId },
+          ArnLike: ownLogGroups.ArnLike,
+        },
+      },
+    ]);
+  });
+
+  it('lets CloudWatch Logs use the case key for those exports, and for nothing of another account', () => {
+    const keyPolicy = resource('CaseKey', 'AWS::KMS::Key').Properties.KeyPolicy as { Statement: Statement[] };
+    expect(keyPolicy.Statement.filter((s) => JSON.stringify(s.Principal ?? '').includes('logs.'))).toEqual([
+      {
+        Sid: 'CloudWatchLogsExports',
+        Effect: 'Allow',
+        Principal: cloudWatchLogsPrincipals,
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: ownLogGroups,
+      },
+    ]);
+  });
 });
 
 describe('the Athena workgroup', () => {
@@ -259,7 +336,7 @@ describe('the function roles', () => {
     for (const action of actionsOf(roleId(key))) expect(action).not.toMatch(/^\*$|:\*$/);
   });
 
-  it('lets the inventory read trail settings and list log buckets, and write only the case folder', () => {
+  it('lets the inventory read trail settings and log groups, list log buckets, and write only the case folder', () => {
     const actions = actionsOf(roleId('inventoryLogs'));
     expect(actions).toEqual(
       new Set([
@@ -269,6 +346,7 @@ describe('the function roles', () => {
         'cloudtrail:DescribeTrails',
         'cloudtrail:GetTrailStatus',
         'cloudtrail:GetEventSelectors',
+        'logs:DescribeLogGroups',
         's3:ListBucket',
         's3:GetObject',
         's3:PutObject',
@@ -278,6 +356,28 @@ describe('the function roles', () => {
     );
     expect(grantsOf(roleId('inventoryLogs'), 's3:PutObject')).toEqual([caseFolders]);
     expect(grantsOf(roleId('inventoryLogs'), 's3:GetObject')).toEqual([caseFolders]);
+  });
+
+  it('lets startLogExport export this account's log groups and read only the case inventory', () => {
+    const role = roleId('startLogExport');
+    expect(actionsOf(role)).toEqual(
+      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:CreateExportTask', 's3:GetObject', 'kms:Decrypt']),
+    );
+    expect(grantsOf(role, 'logs:CreateExportTask')).toEqual([
+      { 'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'logs', '*', accountId, 'log-group', '*']] },
+    ]);
+    expect(grantsOf(role, 's3:GetObject')).toEqual([
+      { 'Fn::Join': ['', [arnOf('CaseBucket'), '/cases/*/inventory.json']] },
+    ]);
+    expect(grantsOf(role, 'kms:Decrypt')).toEqual([arnOf('CaseKey')]);
+  });
+
+  it('lets checkLogExport only describe export tasks', () => {
+    const role = roleId('checkLogExport');
+    expect(actionsOf(role)).toEqual(
+      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeExportTasks']),
+    );
+    expect(grantsOf(role, 'logs:DescribeExportTasks')).toEqual(['*']);
   });
 
   it.each(['createTables', 'runHunt'] as const)(

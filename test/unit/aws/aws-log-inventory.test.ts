@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   AccessDeniedException,
   CloudTrailClient,
@@ -11,6 +15,15 @@ import {
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
 import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  type LogGroup,
+  AccessDeniedException as LogsAccessDeniedException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetObjectCommand,
+  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandInput,
   type ListObjectsV2CommandOutput,
@@ -19,8 +32,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AwsLogInventory } from '../../../shared/aws/aws-log-inventory.js';
+import { AwsLogInventory, type AwsLogInventoryOptions } from '../../../shared/aws/aws-log-inventory.js';
 import { openCaseContext } from '../../../shared/domain/case.js';
+import type { ExportOutcome } from '../../../shared/domain/log-exports.js';
 import { TransientServiceError } from '../../../shared/errors.js';
 
 const ACCOUNT = '111122223333';
@@ -30,15 +44,28 @@ const context = openCaseContext({ caseId: 'case-1' }, 'athena', new Date('2024-0
 const now = () => new Date('2024-05-02T10:00:00Z');
 
 type CloudTrailMock = AwsClientStub<CloudTrailClient>;
+type LogsMock = AwsClientStub<CloudWatchLogsClient>;
 const s3 = mockClient(S3Client);
 let cloudTrail: Map<string, { client: CloudTrailClient; mock: CloudTrailMock }>;
+let cloudWatchLogs: Map<string, { client: CloudWatchLogsClient; mock: LogsMock }>;
 
-/** One CloudTrail client per region, each with its own mock, as the factory hands them out. */
+/**
+ * One CloudTrail and one CloudWatch Logs client per region, each with its own mock, as the factories
+ * hand them out. Every region starts without log groups.
+ */
 function regionClients(...regions: string[]) {
   cloudTrail = new Map(
     regions.map((region) => {
       const client = new CloudTrailClient({ region });
       return [region, { client, mock: mockClient(client) }];
+    }),
+  );
+  cloudWatchLogs = new Map(
+    regions.map((region) => {
+      const client = new CloudWatchLogsClient({ region });
+      const mock = mockClient(client);
+      mock.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+      return [region, { client, mock }];
     }),
   );
 }
@@ -49,15 +76,27 @@ function ct(region: string): CloudTrailMock {
   return entry.mock;
 }
 
-function inventory(regions: string[]) {
+function cwl(region: string): LogsMock {
+  const entry = cloudWatchLogs.get(region);
+  if (!entry) throw new Error(`no client for ${region}`);
+  return entry.mock;
+}
+
+function inventory(regions: string[], options: Partial<AwsLogInventoryOptions> = {}) {
   return new AwsLogInventory({
     regions,
     cloudTrailClient: (region) => {
       const entry = cloudTrail.get(region);
-      if (!entry) throw new Error(`the inventory asked for a client in ${region}`);
+      if (!entry) throw new Error(`the inventory asked for a CloudTrail client in ${region}`);
+      return entry.client;
+    },
+    cloudWatchLogsClient: (region) => {
+      const entry = cloudWatchLogs.get(region);
+      if (!entry) throw new Error(`the inventory asked for a CloudWatch Logs client in ${region}`);
       return entry.client;
     },
     now,
+    ...options,
   });
 }
 
@@ -216,6 +255,7 @@ describe('AwsLogInventory.discover', () => {
       ],
       skipped: [],
       notes: [],
+      exports: [],
     });
   });
 
@@ -512,5 +552,344 @@ describe('AwsLogInventory.discover', () => {
     await expect(inventory(['us-east-1']).discover(context)).rejects.toMatchObject({
       name: 'InvalidNextTokenException',
     });
+  });
+});
+
+const logsAccount = (region: string, name: string) => `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}`;
+
+/** A logGroups entry as DescribeLogGroups returns it (CloudWatch Logs API reference). */
+function logGroup(name: string, fields: Partial<LogGroup> = {}, region = 'us-east-1'): LogGroup {
+  return {
+    logGroupName: name,
+    creationTime: Date.parse('2023-06-01T00:00:00Z'),
+    metricFilterCount: 0,
+    arn: `${logsAccount(region, name)}:*`,
+    logGroupArn: logsAccount(region, name),
+    storedBytes: 52_428_800,
+    logGroupClass: 'STANDARD',
+    ...fields,
+  };
+}
+
+function noTrails(...regions: string[]) {
+  regionClients(...regions);
+  for (const region of regions) ct(region).on(ListTrailsCommand).resolves({ Trails: [] });
+}
+
+const closedWindow = openCaseContext(
+  { caseId: 'case-1', from: '2024-05-01T00:00:00Z', to: '2024-05-02T00:00:00Z' },
+  'athena',
+  new Date('2024-05-02T09:00:00Z'),
+);
+
+describe('AwsLogInventory.discover: CloudWatch-only log groups to export', () => {
+  it('pages through DescribeLogGroups and picks EKS control plane, Lambda, API Gateway and configured groups', async () => {
+    noTrails('us-east-1');
+    cwl('us-east-1')
+      .on(DescribeLogGroupsCommand)
+      .resolvesOnce({
+        logGroups: [
+          logGroup('/aws/eks/prod/cluster'),
+          logGroup('/aws/lambda/payments-api', { retentionInDays: 30 }),
+          logGroup('/aws/lambda/never-invoked', { storedBytes: 0 }),
+          logGroup('/ecs/web'),
+        ],
+        nextToken: 'page-2',
+      })
+      .resolvesOnce({
+        logGroups: [
+          logGroup('API-Gateway-Execution-Logs_a1b2c3d4e5/prod'),
+          logGroup('/corp/payments/audit', { retentionInDays: 365 }),
+          logGroup('/aws/eks/prod/cluster-autoscaler'),
+        ],
+      });
+
+    const result = await inventory(['us-east-1'], { exportLogGroupPatterns: ['/corp/*/audit'] }).discover(
+      closedWindow,
+    );
+
+    expect(cwl('us-east-1')).toHaveReceivedCommandTimes(DescribeLogGroupsCommand, 2);
+    expect(cwl('us-east-1')).toHaveReceivedNthCommandWith(DescribeLogGroupsCommand, 2, {
+      nextToken: 'page-2',
+    });
+    const window = { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z', lostBefore: null };
+    expect(result.exports).toEqual([
+      { logGroup: '/aws/eks/prod/cluster', account: ACCOUNT, region: 'us-east-1', ...window },
+      { logGroup: '/aws/lambda/payments-api', account: ACCOUNT, region: 'us-east-1', ...window },
+      { logGroup: '/corp/payments/audit', account: ACCOUNT, region: 'us-east-1', ...window },
+      {
+        logGroup: 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod',
+        account: ACCOUNT,
+        region: 'us-east-1',
+        ...window,
+      },
+    ]);
+  });
+
+  it('exports only the part of the window the retention still holds, and says what is lost', async () => {
+    noTrails('us-east-1');
+    cwl('us-east-1')
+      .on(DescribeLogGroupsCommand)
+      .resolves({
+        logGroups: [
+          logGroup('/aws/eks/prod/cluster', { retentionInDays: 7 }),
+          logGroup('/aws/lambda/old-batch', { retentionInDays: 1 }),
+        ],
+      });
+    const april = openCaseContext(
+      { caseId: 'case-1', from: '2024-04-01T00:00:00Z', to: '2024-04-30T12:00:00Z' },
+      'athena',
+      new Date('2024-05-02T09:00:00Z'),
+    );
+
+    const result = await inventory(['us-east-1']).discover(april);
+
+    // now is 2024-05-02T10:00Z: seven days hold events from 2024-04-25T10:00Z on; one day, none of April.
+    expect(result.exports).toEqual([
+      {
+        logGroup: '/aws/eks/prod/cluster',
+        account: ACCOUNT,
+        region: 'us-east-1',
+        from: '2024-04-25T10:00:00.000Z',
+        to: '2024-04-30T12:00:00.000Z',
+        lostBefore: '2024-04-25T10:00:00.000Z',
+      },
+    ]);
+    expect(result.notes).toContain(
+      'Log group /aws/lambda/old-batch in us-east-1 keeps events for 1 days: nothing of the case window ' +
+        '(2024-04-01T00:00:00.000Z to 2024-04-30T12:00:00.000Z) is left to export.',
+    );
+  });
+
+  it('closes an open window at the last 90 days and now', async () => {
+    noTrails('us-east-1');
+    cwl('us-east-1')
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [logGroup('/aws/eks/prod/cluster')] });
+
+    const result = await inventory(['us-east-1']).discover(context);
+
+    expect(result.exports).toEqual([
+      expect.objectContaining({
+        from: '2024-02-02T10:00:00.000Z',
+        to: '2024-05-02T10:00:00.000Z',
+        lostBefore: null,
+      }),
+    ]);
+  });
+
+  it('notes a denied DescribeLogGroups and goes on with the other regions', async () => {
+    noTrails('us-east-1', 'eu-west-1');
+    cwl('us-east-1')
+      .on(DescribeLogGroupsCommand)
+      .rejects(
+        new LogsAccessDeniedException({
+          message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/casefile-inventory/fn is not authorized to perform: logs:DescribeLogGroups`,
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    cwl('eu-west-1')
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [logGroup('/aws/lambda/eu-api', {}, 'eu-west-1')] });
+
+    const result = await inventory(['us-east-1', 'eu-west-1']).discover(closedWindow);
+
+    expect(result.exports?.map((e) => [e.region, e.logGroup])).toEqual([['eu-west-1', '/aws/lambda/eu-api']]);
+    expect(result.notes).toContainEqual(
+      expect.stringMatching(
+        /^CloudWatch Logs DescribeLogGroups in us-east-1 was denied \(AccessDeniedException: .*logs:DescribeLogGroups\)/,
+      ),
+    );
+  });
+
+  it('notes the groups of regions other than the case bucket, which CloudWatch Logs cannot export there', async () => {
+    noTrails('us-east-1', 'eu-west-1');
+    cwl('us-east-1')
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [logGroup('/aws/lambda/us-api')] });
+    cwl('eu-west-1')
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [logGroup('/aws/eks/eu/cluster', {}, 'eu-west-1')] });
+
+    const result = await inventory(['us-east-1', 'eu-west-1'], { exportRegion: 'us-east-1' }).discover(
+      closedWindow,
+    );
+
+    expect(result.exports?.map((e) => e.logGroup)).toEqual(['/aws/lambda/us-api']);
+    expect(result.notes).toEqual([
+      expect.stringMatching(/^No CloudTrail trail found/),
+      '1 log group(s) in eu-west-1 are not exported (/aws/eks/eu/cluster): CloudWatch Logs exports only to ' +
+        'a bucket in the same region, and the case bucket is in us-east-1.',
+    ]);
+  });
+});
+
+const EXPORT_TASK = '6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9';
+const exportFixture = readFileSync(
+  join(
+    import.meta.dirname,
+    '../../fixtures/eksaudit/cloudwatch-export',
+    EXPORT_TASK,
+    'kube-apiserver-audit-5c1e8f2a9b7d4e3f/000000',
+  ),
+  'utf8',
+);
+
+/** A Body as the SDK returns it: only the reader the inventory uses is needed. */
+function body(bytes: Uint8Array): GetObjectCommandOutput['Body'] {
+  return {
+    transformToByteArray: async () => bytes,
+    transformToString: async () => Buffer.from(bytes).toString('utf8'),
+  } as unknown as GetObjectCommandOutput['Body'];
+}
+
+/**
+ * The case bucket after CloudWatch Logs exported into it: ListObjectsV2 without a delimiter, `pageSize`
+ * keys a page, and GetObject honouring the Range header as S3 does.
+ */
+function caseBucket(objects: Record<string, Uint8Array>, pageSize = 1000) {
+  const keys = Object.keys(objects).sort();
+  s3.on(ListObjectsV2Command, { Bucket: 'casefile-cases' }).callsFake((input: ListObjectsV2CommandInput) => {
+    const matching = keys.filter((key) => key.startsWith(input.Prefix ?? ''));
+    const start = Number(input.ContinuationToken ?? 0);
+    const page = matching.slice(start, start + pageSize);
+    const more = start + pageSize < matching.length;
+    const output: ListObjectsV2CommandOutput = {
+      $metadata: { httpStatusCode: 200 },
+      Name: 'casefile-cases',
+      Prefix: input.Prefix,
+      KeyCount: page.length,
+      IsTruncated: more,
+      ...(page.length > 0
+        ? {
+            Contents: page.map((Key) => ({ Key, Size: objects[Key]?.length ?? 0, StorageClass: 'STANDARD' })),
+          }
+        : {}),
+      ...(more ? { NextContinuationToken: String(start + pageSize) } : {}),
+    };
+    return output;
+  });
+  s3.on(GetObjectCommand, { Bucket: 'casefile-cases' }).callsFake((input: GetObjectCommandInput) => {
+    const object = objects[input.Key ?? ''];
+    if (!object) throw new S3ServiceException({ name: 'NoSuchKey', $fault: 'client', $metadata: {} });
+    const [, first, last] = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '') ?? [];
+    const bytes = first === undefined ? object : object.subarray(Number(first), Number(last) + 1);
+    return {
+      $metadata: { httpStatusCode: input.Range ? 206 : 200 },
+      ContentLength: bytes.length,
+      Body: body(bytes),
+    };
+  });
+}
+
+const exported = (logGroup: string, folder: string, fields: Partial<ExportOutcome> = {}): ExportOutcome => ({
+  logGroup,
+  status: 'COMPLETED',
+  reason: null,
+  destination: `case-1/exports/${folder}/`,
+  ...fields,
+});
+
+function exportedInventory() {
+  regionClients('us-east-1');
+  return inventory(['us-east-1'], { caseBucket: 'casefile-cases', casePrefix: 'cases/' });
+}
+
+describe('AwsLogInventory.discoverExported', () => {
+  it('classifies an EKS audit export by the start of its first file, cut short by the 64 KiB range', async () => {
+    // Random audit ids keep the gzip stream far longer than the range, so only a prefix is inflated.
+    const padding = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        `2024-05-01T12:${String(i % 60).padStart(2, '0')}:00.000Z {"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"${randomBytes(48).toString('hex')}","verb":"get"}`,
+    ).join('\n');
+    const gz = gzipSync(`${exportFixture}${padding}\n`);
+    expect(gz.length).toBeGreaterThan(2 * 65_536);
+    const root = 'cases/case-1/exports/aws-eks-prod-cluster/';
+    caseBucket(
+      {
+        [`${root}aws-logs-write-test`]: new TextEncoder().encode('Permission Check Successful'),
+        [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f/000000.gz`]: gz,
+        [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f/000001.gz`]: gz,
+        [`${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e/000000.gz`]: gz,
+      },
+      2,
+    );
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('/aws/eks/prod/cluster', 'aws-eks-prod-cluster'),
+    ]);
+
+    expect(result).toEqual({
+      discoveredAt: '2024-05-02T10:00:00.000Z',
+      sources: [
+        {
+          source: 'eksaudit',
+          location: `s3://casefile-cases/${root}`,
+          details: { logGroup: '/aws/eks/prod/cluster', layout: 'cloudwatch-export', exportedFiles: 3 },
+        },
+      ],
+      skipped: [],
+      notes: [],
+    });
+    expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 2);
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, {
+      Bucket: 'casefile-cases',
+      Key: `${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e/000000.gz`,
+      Range: 'bytes=0-65535',
+    });
+  });
+
+  it('skips, with the reason, an export whose lines no source recognises', async () => {
+    const lambda = gzipSync(
+      [
+        '2024-05-01T10:00:00.000Z START RequestId: 0f5b6f4e-1c1e-4a5c-9b3a-1d2e3f4a5b6c Version: $LATEST',
+        '2024-05-01T10:00:00.120Z 2024-05-01T10:00:00.120Z\t0f5b6f4e-1c1e-4a5c-9b3a-1d2e3f4a5b6c\tINFO\tcharge created',
+        '2024-05-01T10:00:00.130Z END RequestId: 0f5b6f4e-1c1e-4a5c-9b3a-1d2e3f4a5b6c',
+      ].join('\n'),
+    );
+    const root = 'cases/case-1/exports/aws-lambda-payments-api/';
+    caseBucket({ [`${root}${EXPORT_TASK}/2024-05-01-LATEST-abc/000000.gz`]: lambda });
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('/aws/lambda/payments-api', 'aws-lambda-payments-api'),
+    ]);
+
+    expect(result.sources).toEqual([]);
+    expect(result.skipped).toEqual([
+      {
+        input: `s3://casefile-cases/${root}`,
+        reason: expect.stringMatching(
+          /^The export of \/aws\/lambda\/payments-api holds no log casefile reads: unknown format \(starts with "2024-05-01T10:00:00.000Z START/,
+        ),
+        stage: 'export',
+      },
+    ]);
+  });
+
+  it('says an export that wrote only the write check held no events, and leaves unfinished exports to the workflow', async () => {
+    const root = 'cases/case-1/exports/aws-lambda-quiet/';
+    caseBucket({ [`${root}aws-logs-write-test`]: new TextEncoder().encode('Permission Check Successful') });
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('/aws/lambda/quiet', 'aws-lambda-quiet'),
+      exported('/aws/lambda/denied', 'aws-lambda-denied', {
+        status: 'FAILED',
+        reason: 'Access Denied',
+        destination: null,
+      }),
+    ]);
+
+    expect(result.sources).toEqual([]);
+    expect(result.skipped).toEqual([
+      {
+        input: `s3://casefile-cases/${root}`,
+        reason: 'The export of /aws/lambda/quiet wrote no log files: the group held no events in the window.',
+        stage: 'export',
+      },
+    ]);
+    expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 1);
+    expect(s3).not.toHaveReceivedCommand(GetObjectCommand);
   });
 });

@@ -14,7 +14,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchLogsExporter } from '../../../shared/aws/cloudwatch-logs-exporter.js';
 import { openCaseContext } from '../../../shared/domain/case.js';
 import type { LogGroupExport } from '../../../shared/domain/log-exports.js';
-import { ExportLimitExceededError, InvalidRequestError, TransientServiceError } from '../../../shared/errors.js';
+import {
+  ExportLimitExceededError,
+  InvalidRequestError,
+  TransientServiceError,
+} from '../../../shared/errors.js';
 
 const ACCOUNT = '111122223333';
 const TASK_ID = 'cda45419-90ea-4db5-9833-aade86253e66';
@@ -115,7 +119,10 @@ describe('CloudWatchLogsExporter.start', () => {
     logs('eu-west-1')
       .on(CreateExportTaskCommand)
       .rejects(
-        new LimitExceededException({ message: 'Resource limit exceeded.', $metadata: { httpStatusCode: 400 } }),
+        new LimitExceededException({
+          message: 'Resource limit exceeded.',
+          $metadata: { httpStatusCode: 400 },
+        }),
       );
 
     const start = exporter().start(context, eksAudit);
@@ -149,7 +156,9 @@ describe('CloudWatchLogsExporter.start', () => {
     const start = exporter().start(context, eksAudit);
 
     await expect(start).rejects.toBeInstanceOf(InvalidRequestError);
-    await expect(start).rejects.toThrow(`/aws/eks/prod/cluster in eu-west-1 (${error.name}): ${error.message}`);
+    await expect(start).rejects.toThrow(
+      `/aws/eks/prod/cluster in eu-west-1 (${error.name}): ${error.message}`,
+    );
   });
 
   it('refuses a group without a region before calling CloudWatch Logs', async () => {
@@ -165,7 +174,11 @@ describe('CloudWatchLogsExporter.progress', () => {
     logs('eu-west-1')
       .on(DescribeExportTasksCommand)
       .resolvesOnce({ exportTasks: [exportTask('RUNNING')] })
-      .resolvesOnce({ exportTasks: [exportTask('COMPLETED', { status: { code: 'COMPLETED', message: 'Completed successfully' } })] });
+      .resolvesOnce({
+        exportTasks: [
+          exportTask('COMPLETED', { status: { code: 'COMPLETED', message: 'Completed successfully' } }),
+        ],
+      });
 
     expect(await exporter().progress(`eu-west-1/${TASK_ID}`)).toEqual({
       status: 'RUNNING',
@@ -182,7 +195,10 @@ describe('CloudWatchLogsExporter.progress', () => {
       .resolves({
         exportTasks: [
           exportTask('FAILED', {
-            status: { code: 'FAILED', message: 'Access Denied: check the bucket policy of casefile-test-casebucket' },
+            status: {
+              code: 'FAILED',
+              message: 'Access Denied: check the bucket policy of casefile-test-casebucket',
+            },
           }),
         ],
       });

@@ -59,8 +59,13 @@ describe('recognising flow logs by content', () => {
     );
   });
 
+  it('reads default-format records without a header, as CloudWatch Logs holds them', () => {
+    const record = '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+    expect(vpcflowSource.detect(`${record}\n${record}\n`)).toBe('default-format-records');
+  });
+
   it.each([
-    ['a data line without its header', '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK'],
+    ['a custom-format record without its header', '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789'],
     ['words that are not flow log fields', 'hello there general kenobi'],
     ['a header naming no address or interface', 'version account-id action\n'],
     ['a header with a repeated field', 'srcaddr dstaddr srcaddr\n'],
@@ -82,8 +87,8 @@ describe('the vpcflow table from delivered files', () => {
     await built.close();
   });
 
-  it('loads every readable file (default, custom, gzip and Parquet) and skips each malformed one with a reason', async () => {
-    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['vpcflow', 9]]);
+  it('loads every readable file (default, custom, headerless, gzip and Parquet) and skips each malformed one with a reason', async () => {
+    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['vpcflow', 11]]);
     const skipped = skippedByName(built);
     expect(Object.keys(skipped).sort()).toEqual([
       'corrupt.txt.gz',

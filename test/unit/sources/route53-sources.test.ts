@@ -1,0 +1,149 @@
+/**
+ * The query log samples in ../shared/data/aws-docs-examples/route53 come from the Amazon Route 53
+ * developer guide (awsdocs/amazon-route53-docs), licensed CC BY-SA 4.0; they are read in place,
+ * never copied. The fixtures in test/fixtures/route53resolver and route53public are written for these tests.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
+import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
+import { route53publicSource } from '../../../shared/sources/route53public-source.js';
+import { route53resolverSource } from '../../../shared/sources/route53resolver-source.js';
+import { duckdbColumns } from '../../support/athena-ddl-columns.js';
+import { sharedData } from '../../support/shared-data.js';
+import { type BuiltFolder, buildFolder, externalTableColumns, skippedByName } from '../../support/source-fixtures.js';
+
+const resolverFixtures = fileURLToPath(new URL('../../fixtures/route53resolver/', import.meta.url));
+const publicFixtures = fileURLToPath(new URL('../../fixtures/route53public/', import.meta.url));
+const resolverExample = sharedData('aws-docs-examples/route53/resolver-query-log_doc-example.jsonl');
+const publicExample = sharedData('aws-docs-examples/route53/public-hosted-zone-query-log_doc-examples.log');
+
+const location: AthenaLocation = {
+  s3Uri: 's3://dns-logs-bucket/resolver',
+  accounts: ['111122223333'],
+  regions: [],
+  window: { from: '2024-05-01T10:00:00.000Z', to: '2024-05-01T12:00:00.000Z' },
+};
+
+describe('recognising Route 53 query logs by content', () => {
+  it('reads the documented Resolver record as a Resolver query log', async () => {
+    expect(classifyLogFile(await readFile(resolverExample, 'utf8'))).toEqual({
+      kind: 'log',
+      source: 'route53resolver',
+      layout: 'json-lines',
+    });
+  });
+
+  it('reads the documented public hosted zone entries, and their CloudWatch Logs export', async () => {
+    const text = await readFile(publicExample, 'utf8');
+    expect(classifyLogFile(text)).toEqual({ kind: 'log', source: 'route53public', layout: 'query-log' });
+    expect(route53publicSource.detect(`2017-12-13T08:16:02.500Z ${text}`)).toBe('cloudwatch-export');
+  });
+
+  it.each([
+    ['a WAF record', '{"timestamp":1,"webaclId":"x","terminatingRuleId":"y","httpRequest":{}}'],
+    ['JSON that only mentions a query name', '{"query_name":"example.com."}'],
+  ])('does not read %s as a Resolver query log', (_name, head) => {
+    expect(route53resolverSource.detect(head)).toBeNull();
+  });
+});
+
+describe('the route53resolver table', () => {
+  let built: BuiltFolder;
+
+  beforeAll(async () => {
+    built = await buildFolder(resolverFixtures);
+  });
+
+  afterAll(async () => {
+    await built.close();
+  });
+
+  it('loads every readable file and skips each malformed one with a reason', () => {
+    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['route53resolver', 4]]);
+    const skipped = skippedByName(built);
+    expect(Object.keys(skipped).sort()).toEqual([
+      'corrupt.jsonl.gz',
+      'garbage-line.jsonl',
+      'truncated-line.jsonl',
+      'wrong-type.jsonl',
+    ]);
+    expect(skipped['wrong-type.jsonl']).toMatch(/^tables: unreadable: .*"fifty-three"/);
+    expect(skipped['corrupt.jsonl.gz']).toMatch(/corrupt gzip/);
+    expect(built.tables.tables[0]?.lastEventTime).toBe('2024-05-01T10:05:00.000Z');
+  });
+
+  it('reads answers, the querying instance and the firewall action', async () => {
+    const { rows } = await built.engine.run(
+      `SELECT query_name, srcport, srcids.instance AS instance, answers[1].rdata AS first_answer, firewall_rule_action
+       FROM route53resolver ORDER BY query_timestamp`,
+    );
+    expect(rows.map((r) => [r.query_name?.slice(0, 20), r.srcport, r.instance, r.first_answer, r.firewall_rule_action])).toEqual([
+      ['ssm.us-east-1.amazon', '53211', 'i-0123456789abcdef0', '52.46.141.158', null],
+      ['pool.supportxmr.com.', '53211', 'i-0123456789abcdef0', '203.0.113.200', null],
+      ['dGhpcyBpcyBhIHNlY3Jl', '53211', 'i-0123456789abcdef0', null, null],
+      ['malware-c2.example.', '53211', 'i-0fedcba9876543210', null, 'BLOCK'],
+    ]);
+  });
+
+  it('has the same columns and types as the Athena table', async () => {
+    const athena = externalTableColumns(route53resolverSource.athenaCreateTable?.('route53resolver_0', location) ?? '');
+    expect(await duckdbColumns(built.engine, 'route53resolver')).toEqual(athena);
+  });
+
+  it('loads the documented record in place', async () => {
+    const doc = await buildFolder(sharedData('aws-docs-examples/route53'));
+    try {
+      const { rows } = await doc.engine.run('SELECT query_name, srcport, firewall_rule_action FROM route53resolver');
+      expect(rows).toEqual([{ query_name: '15.3.4.32.in-addr.arpa.', srcport: '56067', firewall_rule_action: 'BLOCK' }]);
+      expect(doc.tables.tables.map((t) => [t.source, t.recordCount]).sort()).toEqual([
+        ['route53public', 5],
+        ['route53resolver', 1],
+      ]);
+    } finally {
+      await doc.close();
+    }
+  });
+});
+
+describe('the Resolver Athena table', () => {
+  it('projects down to the day when the inventory listed the VPC folders', () => {
+    const ddl = route53resolverSource.athenaCreateTable?.('r53_0', { ...location, resourceFolders: ['vpc-0f1e2d3c4b5a69788'] }) ?? '';
+    expect(ddl).toContain("'projection.delivery_vpc.values'='vpc-0f1e2d3c4b5a69788'");
+    expect(ddl).toContain(
+      "'storage.location.template'='s3://dns-logs-bucket/resolver/AWSLogs/${delivery_account}/vpcdnsquerylogs/${delivery_vpc}/${delivery_day}/'",
+    );
+  });
+
+  it('partitions only by account when the VPC ids are unknown', () => {
+    const ddl = route53resolverSource.athenaCreateTable?.('r53_0', location) ?? '';
+    expect(ddl).toContain('PARTITIONED BY (`delivery_account` string)');
+    expect(ddl).toContain("'storage.location.template'='s3://dns-logs-bucket/resolver/AWSLogs/${delivery_account}/vpcdnsquerylogs/'");
+  });
+});
+
+describe('the route53public table', () => {
+  it('reads plain entries and CloudWatch Logs exports, and skips malformed files with a reason', async () => {
+    const built = await buildFolder(publicFixtures);
+    try {
+      expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['route53public', 4]]);
+      expect(Object.keys(skippedByName(built)).sort()).toEqual(['corrupt.txt.gz', 'truncated-line.txt']);
+      const { rows } = await built.engine.run(
+        'SELECT query_name, rcode, resolver_ip, edns_client_subnet FROM route53public ORDER BY query_timestamp',
+      );
+      expect(rows).toEqual([
+        { query_name: 'example.com', rcode: 'NOERROR', resolver_ip: '192.0.2.53', edns_client_subnet: null },
+        { query_name: 'dev-admin.example.com', rcode: 'NXDOMAIN', resolver_ip: '198.51.100.53', edns_client_subnet: '198.51.100.0/24' },
+        { query_name: 'vpn.example.com', rcode: 'NOERROR', resolver_ip: '2001:db8::53', edns_client_subnet: '2001:db8:abcd::/48' },
+        { query_name: 'backup.example.com', rcode: 'NXDOMAIN', resolver_ip: '198.51.100.53', edns_client_subnet: null },
+      ]);
+    } finally {
+      await built.close();
+    }
+  });
+
+  it('has no Athena table: these logs are delivered to CloudWatch Logs, never to S3', () => {
+    expect(route53publicSource.athenaCreateTable).toBeUndefined();
+  });
+});
