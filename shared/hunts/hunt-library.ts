@@ -18,8 +18,24 @@ export function defaultLibraryDir(): string {
   return fileURLToPath(new URL('./library/', import.meta.url));
 }
 
+/**
+ * The library is read once per process (a Lambda container, a local run) and per folder: every
+ * hunt of the fan-out needs it, and the files do not change while a process lives.
+ */
+const loaded = new Map<string, Promise<HuntDefinition[]>>();
+
 /** Loads and validates every hunt; one malformed file stops the load with its name in the error. */
-export async function loadHuntLibrary(dir = defaultLibraryDir()): Promise<HuntDefinition[]> {
+export function loadHuntLibrary(dir = defaultLibraryDir()): Promise<HuntDefinition[]> {
+  let library = loaded.get(dir);
+  if (!library) {
+    library = readLibrary(dir);
+    loaded.set(dir, library);
+    library.catch(() => loaded.delete(dir));
+  }
+  return library;
+}
+
+async function readLibrary(dir: string): Promise<HuntDefinition[]> {
   const files = (await readdir(dir, { recursive: true }))
     .filter((name) => name.endsWith('.yaml') || name.endsWith('.yml'))
     .sort();

@@ -56,6 +56,11 @@ export interface LocalInvestigation {
   huntLibraryDir?: string;
   engine?: DuckDbSettings;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Tests only: adapters to use instead of the local ones (an AWS adapter over a mocked client), and
+   * no waiting between retries, so the workflow's Retry, Catch and polling loops run for real, fast.
+   */
+  testing?: { adapters?: Partial<CaseAdapters>; noRetryDelay?: boolean };
 }
 
 export interface LocalOutcome {
@@ -81,6 +86,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
     allowlist: await deploymentAllowlist(),
     now: () => new Date(),
+    ...options.testing?.adapters,
   };
   try {
     const definition = await loadStateMachineDefinition('investigation');
@@ -92,6 +98,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
         taskResourceLocalHandlers: localHandlers(definition, adapters),
         // A local export is a file conversion in this process, not a service task worth 15 s between polls.
         waitTimeOverrides: { WaitForExport: 20 },
+        ...(options.testing?.noRetryDelay
+          ? {
+              retryIntervalOverrides: Object.fromEntries(
+                [...taskFunctions(definition).keys()].map((state) => [state, 0]),
+              ),
+            }
+          : {}),
       },
     });
     const progress = reportProgress(execution.eventLogs, options.onProgress);

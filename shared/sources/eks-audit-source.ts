@@ -1,5 +1,12 @@
 import { sqlString } from './cloudtrail-source.js';
-import { duckdbColumn, duckdbJsonStructure, field, type JsonField, struct, trinoFromJson } from './json-record-schema.js';
+import {
+  duckdbColumn,
+  duckdbJsonStructure,
+  field,
+  type JsonField,
+  struct,
+  trinoFromJson,
+} from './json-record-schema.js';
 import type { LogSourceModule } from './log-source-module.js';
 import {
   ATHENA_STATEMENT_SEPARATOR,
@@ -17,7 +24,12 @@ import {
  * by resource (request and response bodies, annotations) are JSON text.
  */
 const identity = (jsonKey: string): JsonField =>
-  struct(jsonKey, [field('username'), field('uid'), field('groups', { array: 'string' }), field('extra', 'json')]);
+  struct(jsonKey, [
+    field('username'),
+    field('uid'),
+    field('groups', { array: 'string' }),
+    field('extra', 'json'),
+  ]);
 
 export const eksAuditFields: JsonField[] = [
   field('kind'),
@@ -56,7 +68,10 @@ const annotationColumns = [
   { name: 'authorization_reason', key: 'authorization.k8s.io/reason' },
 ];
 
-export const eksAuditColumnNames = [...eksAuditFields.map((f) => f.name), ...annotationColumns.map((c) => c.name)];
+export const eksAuditColumnNames = [
+  ...eksAuditFields.map((f) => f.name),
+  ...annotationColumns.map((c) => c.name),
+];
 
 const EVENT = /"kind"\s*:\s*"Event"/;
 const AUDIT_API = /"apiVersion"\s*:\s*"audit\.k8s\.io\/v1"/;

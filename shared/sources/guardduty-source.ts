@@ -93,7 +93,10 @@ export const guarddutySource: LogSourceModule = {
         ...enumProjection('delivery_account', checkedAccounts(location)),
         ...enumProjection('delivery_region', checkedRegions(location)),
         ...dayProjection('delivery_day', location.window),
-        ['storage.location.template', `${logs}\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}`],
+        [
+          'storage.location.template',
+          `${logs}\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}`,
+        ],
       ]),
     ].join('\n');
     const view = [

@@ -29,9 +29,21 @@ export const field = (jsonKey: string, type: FieldType = 'string'): JsonField =>
 
 export const struct = (jsonKey: string, fields: JsonField[]): JsonField => field(jsonKey, { struct: fields });
 
-const duckdbScalar = { string: 'VARCHAR', integer: 'INTEGER', double: 'DOUBLE', boolean: 'BOOLEAN', json: 'JSON' };
+const duckdbScalar = {
+  string: 'VARCHAR',
+  integer: 'INTEGER',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  json: 'JSON',
+};
 const hiveScalar = { string: 'string', integer: 'int', double: 'double', boolean: 'boolean', json: 'string' };
-const trinoScalar = { string: 'varchar', integer: 'integer', double: 'double', boolean: 'boolean', json: 'varchar' };
+const trinoScalar = {
+  string: 'varchar',
+  integer: 'integer',
+  double: 'double',
+  boolean: 'boolean',
+  json: 'varchar',
+};
 
 /** The DuckDB type; `byKey` names struct fields as the record does (for the reader), else in lower case. */
 export function duckdbType(type: FieldType, byKey = false): string {

@@ -84,7 +84,9 @@ const numberTypes: Partial<Record<(typeof fields)[number], SqlType>> = {
 
 /** The table's columns: every field but `time`, whose place `request_time` (ISO 8601, UTC) takes. */
 export const s3AccessColumns: S3AccessColumn[] = fields.map((field) =>
-  field === 'time' ? { name: 'request_time', type: 'varchar' } : { name: field, type: numberTypes[field] ?? 'varchar' },
+  field === 'time'
+    ? { name: 'request_time', type: 'varchar' }
+    : { name: field, type: numberTypes[field] ?? 'varchar' },
 );
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -192,7 +194,10 @@ function accessLogPartitioning(
   if (buckets.length === 0) {
     return {
       partitionedBy: 'PARTITIONED BY (`source_account` string, `source_region` string)',
-      properties: [...accountAndRegion, ['storage.location.template', `${uri}\${source_account}/\${source_region}`]],
+      properties: [
+        ...accountAndRegion,
+        ['storage.location.template', `${uri}\${source_account}/\${source_region}`],
+      ],
     };
   }
   return {
@@ -202,7 +207,10 @@ function accessLogPartitioning(
       ...accountAndRegion,
       ...enumProjection('source_bucket', checkedBuckets(buckets)),
       ...dayProjection('delivery_day', location.window),
-      ['storage.location.template', `${uri}\${source_account}/\${source_region}/\${source_bucket}/\${delivery_day}`],
+      [
+        'storage.location.template',
+        `${uri}\${source_account}/\${source_region}/\${source_bucket}/\${delivery_day}`,
+      ],
     ],
   };
 }

@@ -44,7 +44,8 @@ export function duckdbLines(paths: string[], compressed: boolean): string {
  * it does for broken JSON.
  */
 export function duckdbRejectLine(message: string): string {
-  const excerpt = "CASE WHEN length(line) <= 200 THEN line ELSE left(line, 150) || ' … ' || right(line, 40) END";
+  const excerpt =
+    "CASE WHEN length(line) <= 200 THEN line ELSE left(line, 150) || ' … ' || right(line, 40) END";
   return `error(${sqlString(`${message}: `)} || ${excerpt})`;
 }
 
@@ -81,7 +82,8 @@ export function athenaNames(table: string): AthenaNames {
 /** The location as `s3://bucket/prefix/`, refusing anything that could leave a quoted literal. */
 export function athenaLocationUri(location: AthenaLocation): string {
   const uri = location.s3Uri.endsWith('/') ? location.s3Uri : `${location.s3Uri}/`;
-  if (!S3_URI.test(uri)) throw new InvalidRequestError(`'${location.s3Uri}' is not an S3 folder casefile puts in DDL.`);
+  if (!S3_URI.test(uri))
+    throw new InvalidRequestError(`'${location.s3Uri}' is not an S3 folder casefile puts in DDL.`);
   return uri;
 }
 
@@ -135,9 +137,11 @@ export function hiveString(value: string): string {
 }
 
 export function tableProperties(properties: [string, string][]): string {
-  return ['TBLPROPERTIES (', properties.map(([key, value]) => `  ${hiveString(key)}=${hiveString(value)}`).join(',\n'), ')'].join(
-    '\n',
-  );
+  return [
+    'TBLPROPERTIES (',
+    properties.map(([key, value]) => `  ${hiveString(key)}=${hiveString(value)}`).join(',\n'),
+    ')',
+  ].join('\n');
 }
 
 /** Statements run one after another; a source module's DDL is one text, split on this. */

@@ -93,7 +93,10 @@ const ownLogGroups = {
   StringEquals: { 'aws:SourceAccount': accountId },
   ArnLike: {
     'aws:SourceArn': {
-      'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'logs', ref('AWS::Region'), accountId, 'log-group', '*']],
+      'Fn::Join': [
+        ':',
+        ['arn', ref('AWS::Partition'), 'logs', ref('AWS::Region'), accountId, 'log-group', '*'],
+      ],
     },
   },
 };
@@ -358,10 +361,16 @@ describe('the function roles', () => {
     expect(grantsOf(roleId('inventoryLogs'), 's3:GetObject')).toEqual([caseFolders]);
   });
 
-  it('lets startLogExport export this account's log groups and read only the case inventory', () => {
+  it("lets startLogExport export this account's log groups and read only the case inventory", () => {
     const role = roleId('startLogExport');
     expect(actionsOf(role)).toEqual(
-      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:CreateExportTask', 's3:GetObject', 'kms:Decrypt']),
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:CreateExportTask',
+        's3:GetObject',
+        'kms:Decrypt',
+      ]),
     );
     expect(grantsOf(role, 'logs:CreateExportTask')).toEqual([
       { 'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'logs', '*', accountId, 'log-group', '*']] },

@@ -32,6 +32,7 @@ function caseContext(): CaseContext {
     huntIds: null,
     requestedBy: null,
     reason: null,
+    iocs: {},
   };
 }
 
@@ -53,8 +54,14 @@ describe('recognising EKS audit logs by content', () => {
     ['a kube-scheduler log line', 'I0501 12:00:00.000000 10 schedule_one.go:252] "Successfully bound pod"'],
     ['an older audit API version', '{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1","level":"Metadata"}'],
     ['a Kubernetes event object', '{"kind":"Event","apiVersion":"v1","metadata":{"name":"web.17c"}}'],
-    ['an export line of another stream', '2024-05-01T11:00:00.000Z time="2024-05-01T11:00:00Z" level=info msg="access granted"'],
-    ['a CloudTrail record', '{"eventVersion":"1.08","eventSource":"eks.amazonaws.com","eventName":"DescribeCluster"}'],
+    [
+      'an export line of another stream',
+      '2024-05-01T11:00:00.000Z time="2024-05-01T11:00:00Z" level=info msg="access granted"',
+    ],
+    [
+      'a CloudTrail record',
+      '{"eventVersion":"1.08","eventSource":"eks.amazonaws.com","eventName":"DescribeCluster"}',
+    ],
   ])('does not take %s for an audit log', (_name, head) => {
     expect(eksAuditSource.detect(head)).toBeNull();
   });
@@ -75,7 +82,9 @@ describe('the EKS audit table in DuckDB', () => {
   });
 
   it('reads plain JSON lines into typed columns, with varying objects as JSON text', async () => {
-    await engine.execute(`CREATE OR REPLACE TABLE eksaudit AS ${eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)}`);
+    await engine.execute(
+      `CREATE OR REPLACE TABLE eksaudit AS ${eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)}`,
+    );
     expect((await duckdbColumns(engine, 'eksaudit')).map((c) => c.name)).toEqual(eksAuditColumnNames);
     const { rows } = await engine.run(
       `SELECT auditid, verb, "user".username AS username, array_join("user".groups, ',') AS user_groups,
@@ -100,7 +109,11 @@ describe('the EKS audit table in DuckDB', () => {
       requestreceivedtimestamp: '2024-05-01T10:20:00.123456Z',
     });
     expect(rows[2]).toMatchObject({ username: 'system:anonymous', iam_arn: null, subresource: null });
-    expect(rows[3]).toMatchObject({ api_group: 'rbac.authorization.k8s.io', code: '201', role: 'cluster-admin' });
+    expect(rows[3]).toMatchObject({
+      api_group: 'rbac.authorization.k8s.io',
+      code: '201',
+      role: 'cluster-admin',
+    });
   });
 
   it('reads the CloudWatch Logs export layout, gzip or not, to the same columns', async () => {
@@ -118,7 +131,12 @@ describe('the EKS audit table in DuckDB', () => {
       );
       expect(rows).toEqual([
         { verb: 'list', resource: 'secrets', username: 'kubernetes-admin', authorization_decision: 'allow' },
-        { verb: 'get', resource: 'secrets', username: 'system:serviceaccount:payments:api', authorization_decision: 'forbid' },
+        {
+          verb: 'get',
+          resource: 'secrets',
+          username: 'system:serviceaccount:payments:api',
+          authorization_decision: 'forbid',
+        },
       ]);
     }
   });
@@ -156,9 +174,21 @@ describe('EKS audit logs through the table builder', () => {
     }));
     expect(skipped).toEqual(
       expect.arrayContaining([
-        { file: 'malformed/truncated-audit.jsonl', stage: 'tables', reason: expect.stringMatching(/Malformed JSON/) },
-        { file: 'malformed/audit-events-corrupt.jsonl.gz', stage: 'inventory', reason: expect.stringMatching(/corrupt gzip/) },
-        { file: 'malformed/kube-scheduler.txt', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
+        {
+          file: 'malformed/truncated-audit.jsonl',
+          stage: 'tables',
+          reason: expect.stringMatching(/Malformed JSON/),
+        },
+        {
+          file: 'malformed/audit-events-corrupt.jsonl.gz',
+          stage: 'inventory',
+          reason: expect.stringMatching(/corrupt gzip/),
+        },
+        {
+          file: 'malformed/kube-scheduler.txt',
+          stage: 'inventory',
+          reason: expect.stringMatching(/unknown format/),
+        },
       ]),
     );
     expect(skipped).toHaveLength(3);
@@ -186,7 +216,9 @@ describe('the EKS audit table in Athena', () => {
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
     const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
     try {
-      await engine.execute(`CREATE TABLE eksaudit AS ${eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)}`);
+      await engine.execute(
+        `CREATE TABLE eksaudit AS ${eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)}`,
+      );
       expect(athenaViewColumns(ddl())).toEqual(await duckdbColumns(engine, 'eksaudit'));
     } finally {
       engine.close();

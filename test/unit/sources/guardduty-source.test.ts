@@ -34,6 +34,7 @@ function caseContext(window: CaseContext['window'] = { from: null, to: null }): 
     huntIds: null,
     requestedBy: null,
     reason: null,
+    iocs: {},
   };
 }
 
@@ -47,10 +48,19 @@ describe('recognising GuardDuty findings by content', () => {
   });
 
   it.each([
-    ['a Security Hub finding', '{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:us-east-1:1:x","ProductArn":"arn:aws:securityhub"}'],
-    ['an EventBridge event around a finding', '{"version":"0","id":"x","detail-type":"GuardDuty Finding","source":"aws.guardduty","detail":{}}'],
+    [
+      'a Security Hub finding',
+      '{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:us-east-1:1:x","ProductArn":"arn:aws:securityhub"}',
+    ],
+    [
+      'an EventBridge event around a finding',
+      '{"version":"0","id":"x","detail-type":"GuardDuty Finding","source":"aws.guardduty","detail":{}}',
+    ],
     ['a CSV summary of findings', 'Finding ID,Type,Severity\n'],
-    ['a CloudTrail record about GuardDuty', '{"eventVersion":"1.08","eventSource":"guardduty.amazonaws.com","eventName":"ArchiveFindings"}'],
+    [
+      'a CloudTrail record about GuardDuty',
+      '{"eventVersion":"1.08","eventSource":"guardduty.amazonaws.com","eventName":"ArchiveFindings"}',
+    ],
   ])('does not take %s for an exported finding', (_name, head) => {
     expect(guarddutySource.detect(head)).toBeNull();
   });
@@ -76,7 +86,9 @@ describe('the GuardDuty table in DuckDB', () => {
     await engine.execute(
       `CREATE OR REPLACE TABLE guardduty AS ${guarddutySource.duckdbSelect([gzipped], 'json-lines', true)} UNION ALL ${guarddutySource.duckdbSelect([update], 'json-lines', false)}`,
     );
-    expect((await duckdbColumns(engine, 'guardduty')).map((c) => c.name)).toEqual(guarddutyFields.map((f) => f.name));
+    expect((await duckdbColumns(engine, 'guardduty')).map((c) => c.name)).toEqual(
+      guarddutyFields.map((f) => f.name),
+    );
     const { rows } = await engine.run(
       `SELECT id, type, severity, service.count AS count, service.archived AS archived, service.eventlastseen AS last_seen,
               json_extract_scalar(resource, '$.resourceType') AS resource_type,
@@ -99,9 +111,13 @@ describe('the GuardDuty table in DuckDB', () => {
       ['1', '203.0.113.77'],
       ['9', '203.0.113.77'],
     ]);
-    const types = await engine.run("SELECT typeof(severity) AS severity, typeof(service) AS service FROM guardduty LIMIT 1");
+    const types = await engine.run(
+      'SELECT typeof(severity) AS severity, typeof(service) AS service FROM guardduty LIMIT 1',
+    );
     expect(types.rows[0]?.severity).toBe('DOUBLE');
-    expect(types.rows[0]?.service).toMatch(/^STRUCT\(servicename VARCHAR, detectorid VARCHAR, .*count INTEGER\)$/);
+    expect(types.rows[0]?.service).toMatch(
+      /^STRUCT\(servicename VARCHAR, detectorid VARCHAR, .*count INTEGER\)$/,
+    );
   });
 });
 
@@ -137,9 +153,21 @@ describe('GuardDuty findings through the table builder', () => {
     }));
     expect(skipped).toEqual(
       expect.arrayContaining([
-        { file: 'malformed/truncated-findings.jsonl', stage: 'tables', reason: expect.stringMatching(/unreadable: .*JSON/) },
-        { file: 'malformed/2a3b4c5d-corrupt.jsonl.gz', stage: 'inventory', reason: expect.stringMatching(/corrupt gzip/) },
-        { file: 'malformed/findings-summary.csv', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
+        {
+          file: 'malformed/truncated-findings.jsonl',
+          stage: 'tables',
+          reason: expect.stringMatching(/unreadable: .*JSON/),
+        },
+        {
+          file: 'malformed/2a3b4c5d-corrupt.jsonl.gz',
+          stage: 'inventory',
+          reason: expect.stringMatching(/corrupt gzip/),
+        },
+        {
+          file: 'malformed/findings-summary.csv',
+          stage: 'inventory',
+          reason: expect.stringMatching(/unknown format/),
+        },
       ]),
     );
     expect(skipped).toHaveLength(3);
@@ -171,7 +199,9 @@ describe('the GuardDuty table in Athena', () => {
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
     const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
     try {
-      await engine.execute(`CREATE TABLE guardduty AS ${guarddutySource.duckdbSelect([findings], 'json-lines', false)}`);
+      await engine.execute(
+        `CREATE TABLE guardduty AS ${guarddutySource.duckdbSelect([findings], 'json-lines', false)}`,
+      );
       expect(athenaViewColumns(ddl())).toEqual(await duckdbColumns(engine, 'guardduty'));
     } finally {
       engine.close();
@@ -182,17 +212,25 @@ describe('the GuardDuty table in Athena', () => {
     const [drop, table, view] = ddl().split(ATHENA_STATEMENT_SEPARATOR);
     expect(drop).toBe('DROP TABLE IF EXISTS `casefile_case_1`.`guardduty_raw`');
     expect(table).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
-    expect(table).toContain('PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)');
+    expect(table).toContain(
+      'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)',
+    );
     expect(table).toContain("LOCATION 's3://guardduty-export-111122223333/AWSLogs/'");
     expect(table).toContain("'projection.delivery_account.values'='111122223333,444455556666'");
     expect(table).toContain("'projection.delivery_region.values'='eu-west-1,us-east-1'");
     expect(table).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/04'");
     expect(table).toContain(
-      "'storage.location.template'='s3://guardduty-export-111122223333/AWSLogs/${delivery_account}/GuardDuty/${delivery_region}/${delivery_day}'",
+      `'storage.location.template'='s3://guardduty-export-111122223333/AWSLogs/\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}'`,
     );
-    expect(table).toContain('`service` struct<servicename:string,detectorid:string,featurename:string,action:string,');
+    expect(table).toContain(
+      '`service` struct<servicename:string,detectorid:string,featurename:string,action:string,',
+    );
     expect(view).not.toContain('delivery_');
-    expect(() => new Parser().astify((view as string).replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), { database: 'trino' })).not.toThrow();
+    expect(() =>
+      new Parser().astify((view as string).replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), {
+        database: 'trino',
+      }),
+    ).not.toThrow();
   });
 
   it('refuses a location without accounts to project', () => {

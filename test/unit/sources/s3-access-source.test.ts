@@ -45,6 +45,7 @@ function caseContext(): CaseContext {
     huntIds: null,
     requestedBy: null,
     reason: null,
+    iocs: {},
   };
 }
 
@@ -64,15 +65,30 @@ describe('recognising S3 server access logs by content', () => {
     ['a line that ends after the TLS version', 24],
   ])('accepts %s', (_name, fieldCount) => {
     const line = readFileSync(docsSample, 'utf8').split('\n')[0] as string;
-    const cut = line.split(' ').slice(0, fieldCount + 2).join(' ');
+    const cut = line
+      .split(' ')
+      .slice(0, fieldCount + 2)
+      .join(' ');
     expect(s3AccessSource.detect(cut)).toBe('access-log-lines');
   });
 
   it.each([
-    ['a CloudTrail record', '{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject"}'],
-    ['an ALB access log line', 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80'],
-    ['a line cut before the user agent', '79a59df9 bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57 REST.GET.OBJECT k "GET /k HTTP/1.1" 200'],
-    ['a time that is not UTC', '79a59df9 b [06/Feb/2019:00:00:38 +0100] 192.0.2.3 - 3E57 REST.GET.OBJECT k "GET /k HTTP/1.1" 200 - 1 1 1 1 "-" "ua" -'],
+    [
+      'a CloudTrail record',
+      '{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject"}',
+    ],
+    [
+      'an ALB access log line',
+      'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80',
+    ],
+    [
+      'a line cut before the user agent',
+      '79a59df9 bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57 REST.GET.OBJECT k "GET /k HTTP/1.1" 200',
+    ],
+    [
+      'a time that is not UTC',
+      '79a59df9 b [06/Feb/2019:00:00:38 +0100] 192.0.2.3 - 3E57 REST.GET.OBJECT k "GET /k HTTP/1.1" 200 - 1 1 1 1 "-" "ua" -',
+    ],
   ])('does not take %s for an access log', (_name, head) => {
     expect(s3AccessSource.detect(head)).toBeNull();
   });
@@ -88,7 +104,9 @@ describe('the S3 access log table in DuckDB', () => {
   afterAll(() => engine.close());
 
   it('reads the documentation sample into typed columns, with "-" as NULL', async () => {
-    await engine.execute(`CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false)}`);
+    await engine.execute(
+      `CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false)}`,
+    );
     const { rows } = await engine.run(
       'SELECT request_time, operation, key, http_status, error_code, bytes_sent, object_size, turn_around_time, referrer, user_agent, access_point_arn, acl_required FROM s3access ORDER BY request_time, request_id',
     );
@@ -108,12 +126,18 @@ describe('the S3 access log table in DuckDB', () => {
       acl_required: 'Yes',
     });
     expect(rows.find((r) => r.http_status === '404')).toMatchObject({ error_code: 'NoSuchBucketPolicy' });
-    expect(rows.at(-1)).toMatchObject({ operation: 'REST.PUT.OBJECT', key: 's3-dg.pdf', object_size: '4406583' });
+    expect(rows.at(-1)).toMatchObject({
+      operation: 'REST.PUT.OBJECT',
+      key: 's3-dg.pdf',
+      object_size: '4406583',
+    });
     expect(await duckdbColumns(engine, 's3access')).toEqual(s3AccessColumns);
   });
 
   it('reads older and shorter lines, leaving the fields they lack NULL', async () => {
-    await engine.execute(`CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([flatFixture], 'access-log-lines', false)}`);
+    await engine.execute(
+      `CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([flatFixture], 'access-log-lines', false)}`,
+    );
     const { rows } = await engine.run(
       "SELECT request_id, requester, remote_ip, version_id, host_id, signature_version, tls_version, user_agent FROM s3access WHERE request_id IN ('7B4A0FABBEXAMPLE', 'DD6CC733AEXAMPLE', '891CE47D2EXAMPLE') ORDER BY request_id",
     );
@@ -162,11 +186,15 @@ describe('the S3 access log table in DuckDB', () => {
         .filter((line) => line !== '')
         .map((line) => (matcher.exec(line) ?? []).slice(1)),
     );
-    const values = raw.map((groups) => `(${groups.map((g) => (g === undefined ? 'NULL' : sqlString(g))).join(', ')})`);
+    const values = raw.map(
+      (groups) => `(${groups.map((g) => (g === undefined ? 'NULL' : sqlString(g))).join(', ')})`,
+    );
     await engine.execute(
       `CREATE OR REPLACE TABLE s3access_raw AS SELECT * FROM (VALUES ${values.join(', ')}) AS t(${names.map((n) => `"${n}"`).join(', ')})`,
     );
-    const viaView = await engine.run(`SELECT ${s3AccessProjection} FROM s3access_raw ORDER BY request_time, request_id`);
+    const viaView = await engine.run(
+      `SELECT ${s3AccessProjection} FROM s3access_raw ORDER BY request_time, request_id`,
+    );
     await engine.execute(
       `CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample, flatFixture], 'access-log-lines', false)}`,
     );
@@ -215,7 +243,11 @@ describe('S3 access logs through the table builder', () => {
           stage: 'tables',
           reason: expect.stringMatching(/not an S3 server access log line: .*finance\/q3-rep/),
         },
-        { file: 'malformed/2024-05-01-11-30-00-CORRUPTGZ0000000.gz', stage: 'inventory', reason: expect.stringMatching(/corrupt gzip/) },
+        {
+          file: 'malformed/2024-05-01-11-30-00-CORRUPTGZ0000000.gz',
+          stage: 'inventory',
+          reason: expect.stringMatching(/corrupt gzip/),
+        },
         { file: 'malformed/notes.zip', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
       ]),
     );
@@ -232,7 +264,13 @@ describe('S3 access logs through the table builder', () => {
         request_uri: 'DELETE /builds/app-1.0.0.zip HTTP/1.1',
         access_point_arn: 'arn:aws:s3:eu-west-1:111122223333:accesspoint/app-data-ap',
       },
-      { bucket: 'app-data', operation: 'BATCH.DELETE.OBJECT', http_status: '204', request_uri: null, access_point_arn: null },
+      {
+        bucket: 'app-data',
+        operation: 'BATCH.DELETE.OBJECT',
+        http_status: '204',
+        request_uri: null,
+        access_point_arn: null,
+      },
     ]);
   });
 });
@@ -246,12 +284,15 @@ describe('the S3 access log table in Athena', () => {
     resourceFolders: ['app-data', 'reports-bucket'],
     window: WINDOW,
   };
-  const create = (location: AthenaLocation) => (s3AccessSource.athenaCreateTable?.('casefile_case_1.s3access', location) ?? '');
+  const create = (location: AthenaLocation) =>
+    s3AccessSource.athenaCreateTable?.('casefile_case_1.s3access', location) ?? '';
 
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
     const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
     try {
-      await engine.execute(`CREATE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false)}`);
+      await engine.execute(
+        `CREATE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false)}`,
+      );
       const expected = await duckdbColumns(engine, 's3access');
       expect(athenaViewColumns(create(flat))).toEqual(expected);
       expect(athenaViewColumns(create(partitioned))).toEqual(expected);
@@ -271,7 +312,11 @@ describe('the S3 access log table in Athena', () => {
     expect(table).toContain(`'input.regex'='${S3_ACCESS_LOG_LINE.replaceAll('\\', '\\\\')}'`);
     expect(view).toMatch(/^CREATE OR REPLACE VIEW "casefile_case_1"."s3access" AS\nSELECT\n/);
     expect(view).toContain('FROM "casefile_case_1"."s3access_raw"');
-    expect(() => new Parser().astify((view as string).replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), { database: 'trino' })).not.toThrow();
+    expect(() =>
+      new Parser().astify((view as string).replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), {
+        database: 'trino',
+      }),
+    ).not.toThrow();
   });
 
   it('projects date-based keys over accounts, regions, source buckets and the widened window', () => {
@@ -285,7 +330,7 @@ describe('the S3 access log table in Athena', () => {
     expect(table).toContain("'projection.source_bucket.values'='app-data,reports-bucket'");
     expect(table).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/04'");
     expect(table).toContain(
-      "'storage.location.template'='s3://central-logs/s3-partitioned/${source_account}/${source_region}/${source_bucket}/${delivery_day}'",
+      `'storage.location.template'='s3://central-logs/s3-partitioned/\${source_account}/\${source_region}/\${source_bucket}/\${delivery_day}'`,
     );
   });
 

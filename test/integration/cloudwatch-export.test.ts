@@ -1,0 +1,250 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  CloudWatchLogsClient,
+  CreateExportTaskCommand,
+  DescribeExportTasksCommand,
+  LimitExceededException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloudWatchLogsExporter } from '../../shared/aws/cloudwatch-logs-exporter.js';
+import type { CaseContext } from '../../shared/domain/case.js';
+import type { ExportOutcome } from '../../shared/domain/log-exports.js';
+import { FolderInventory } from '../../shared/local/folder-inventory.js';
+import { runInvestigationLocally } from '../../shared/local/local-runner.js';
+import type { LogInventory } from '../../shared/ports/log-inventory.js';
+import { sharedData } from '../support/shared-data.js';
+
+// Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
+const stratusStop = sharedData('stratus-red-team/records_gz/aws.defense-evasion.cloudtrail-stop.json.gz');
+
+const audit = (verb: string, resource: string, extra: Record<string, unknown> = {}) => ({
+  kind: 'Event',
+  apiVersion: 'audit.k8s.io/v1',
+  level: 'RequestResponse',
+  auditID: `${verb}-${resource}-${Math.random().toString(16).slice(2, 10)}`,
+  stage: 'ResponseComplete',
+  requestURI: `/api/v1/namespaces/payments/${resource}`,
+  verb,
+  user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+  sourceIPs: ['203.0.113.45'],
+  userAgent: 'kubectl/v1.29.3 (linux/amd64) kubernetes/6813625',
+  objectRef: { resource, namespace: 'payments', name: 'api-7f9c', apiVersion: 'v1' },
+  responseStatus: { metadata: {}, code: 201 },
+  requestReceivedTimestamp: '2024-07-31T13:10:00.000000Z',
+  stageTimestamp: '2024-07-31T13:10:00.100000Z',
+  annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
+  ...extra,
+});
+
+/** What `aws logs filter-log-events --log-group-name /aws/eks/prod/cluster` prints. */
+function filterLogEventsOutput(events: object[]): string {
+  return JSON.stringify({
+    events: events.map((event, i) => ({
+      logStreamName: 'kube-apiserver-audit-5d2c1e0f',
+      timestamp: Date.parse('2024-07-31T13:10:00Z') + i * 1000,
+      message: JSON.stringify(event),
+      ingestionTime: Date.parse('2024-07-31T13:10:05Z') + i * 1000,
+      eventId: `3785${i}`,
+    })),
+    searchedLogStreams: [],
+  });
+}
+
+async function logsFolder(): Promise<string> {
+  const logs = await mkdtemp(join(tmpdir(), 'casefile-cwl-'));
+  await writeFile(join(logs, 'trail.json.gz'), await readFile(stratusStop));
+  await mkdir(join(logs, 'cloudwatch'));
+  const exec = audit('create', 'pods', {
+    objectRef: {
+      resource: 'pods',
+      subresource: 'exec',
+      namespace: 'payments',
+      name: 'api-7f9c',
+      apiVersion: 'v1',
+    },
+    requestURI: '/api/v1/namespaces/payments/pods/api-7f9c/exec?command=sh&stdin=true&tty=true',
+  });
+  await writeFile(
+    join(logs, 'cloudwatch', 'eks-prod-cluster.json'),
+    filterLogEventsOutput([exec, audit('list', 'secrets')]),
+  );
+  return logs;
+}
+
+describe('CloudWatch-only EKS audit logs in a folder of evidence', () => {
+  it('are exported into the case folder, tabled, and found by the EKS hunts', async () => {
+    const logs = await logsFolder();
+    const out = await mkdtemp(join(tmpdir(), 'casefile-cwl-cases-'));
+    const outcome = await runInvestigationLocally({ logs, out, request: { caseId: 'eks-export' } });
+
+    const exportRoot = join(outcome.caseFolder, 'exports', 'cloudwatch-eks-prod-cluster');
+    const files = (await readdir(exportRoot, { recursive: true })).filter((f) => f.endsWith('.gz'));
+    expect(files).toHaveLength(1);
+    const lines = gunzipSync(await readFile(join(exportRoot, files[0] ?? '')))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n');
+    expect(lines[0]).toMatch(/^2024-07-31T13:10:00\.000Z \{"kind":"Event"/);
+
+    const tables = JSON.parse(await readFile(join(outcome.caseFolder, 'tables.json'), 'utf8'));
+    expect(tables.exports).toEqual([
+      expect.objectContaining({ logGroup: 'cloudwatch/eks-prod-cluster', status: 'COMPLETED' }),
+    ]);
+    expect(
+      tables.tables.map((t: { source: string; recordCount: number }) => [t.source, t.recordCount]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['cloudtrail', expect.any(Number)],
+        ['eksaudit', 2],
+      ]),
+    );
+    const exec = JSON.parse(
+      await readFile(join(outcome.caseFolder, 'hunts', 'eks-pod-exec-or-attach.json'), 'utf8'),
+    );
+    expect(exec).toMatchObject({ status: 'SUCCEEDED', rowCount: 1 });
+  });
+});
+
+describe('the export loop against CloudWatch Logs', () => {
+  const cloudwatch = mockClient(CloudWatchLogsClient);
+  afterEach(() => cloudwatch.reset());
+
+  /** The folder inventory, with the region an AWS inventory would have found each group in. */
+  function inventoryInRegion(logs: string, out: string): LogInventory {
+    const folder = new FolderInventory(logs, { caseStoreRoot: out });
+    return {
+      discover: async (context: CaseContext) => {
+        const found = await folder.discover(context);
+        return {
+          ...found,
+          exports: (found.exports ?? []).map((e) => ({ ...e, account: '111122223333', region: 'eu-west-1' })),
+        };
+      },
+      discoverExported: (context: CaseContext, exports: ExportOutcome[]) =>
+        folder.discoverExported(context, exports),
+    };
+  }
+
+  async function investigate(caseId: string, extraGroups = 0) {
+    const logs = await logsFolder();
+    for (let i = 0; i < extraGroups; i += 1) {
+      await writeFile(
+        join(logs, 'cloudwatch', `lambda-fn-${i}.json`),
+        filterLogEventsOutput([audit('get', 'pods')]),
+      );
+    }
+    const out = await mkdtemp(join(tmpdir(), 'casefile-cwl-aws-'));
+    const outcome = await runInvestigationLocally({
+      logs,
+      out,
+      request: { caseId },
+      testing: {
+        noRetryDelay: true,
+        adapters: {
+          inventory: inventoryInRegion(logs, out),
+          exporter: new CloudWatchLogsExporter({
+            client: () => new CloudWatchLogsClient({ region: 'eu-west-1' }),
+            bucket: 'case-bucket',
+          }),
+        },
+      },
+    });
+    const tables = JSON.parse(await readFile(join(outcome.caseFolder, 'tables.json'), 'utf8'));
+    const caseFile = JSON.parse(await readFile(join(outcome.caseFolder, 'case.json'), 'utf8'));
+    return { tables, caseFile };
+  }
+
+  it('polls a RUNNING task until it is COMPLETED, following DescribeExportTasks pages', async () => {
+    cloudwatch.on(CreateExportTaskCommand).resolves({ taskId: 'task-eks' });
+    cloudwatch
+      .on(DescribeExportTasksCommand)
+      .resolvesOnce({
+        exportTasks: [{ taskId: 'task-eks', status: { code: 'RUNNING', message: 'Started' } }],
+      })
+      .resolvesOnce({
+        exportTasks: [{ taskId: 'someone-else', status: { code: 'RUNNING' } }],
+        nextToken: 'page-2',
+      })
+      .resolvesOnce({
+        exportTasks: [
+          { taskId: 'task-eks', status: { code: 'COMPLETED', message: 'Completed successfully' } },
+        ],
+      });
+    const { tables, caseFile } = await investigate('export-running-then-completed');
+    expect(tables.exports).toEqual([
+      expect.objectContaining({ status: 'COMPLETED', logGroup: 'cloudwatch/eks-prod-cluster' }),
+    ]);
+    expect(cloudwatch).toHaveReceivedCommandWith(CreateExportTaskCommand, {
+      logGroupName: 'cloudwatch/eks-prod-cluster',
+      destination: 'case-bucket',
+      destinationPrefix: 'cases/export-running-then-completed/exports/cloudwatch-eks-prod-cluster',
+    });
+    expect(cloudwatch).toHaveReceivedCommandWith(DescribeExportTasksCommand, {
+      taskId: 'task-eks',
+      nextToken: 'page-2',
+    });
+    expect(caseFile.status).toBe('COMPLETED');
+  });
+
+  it("waits out another export holding the account's slot, then exports", async () => {
+    cloudwatch
+      .on(CreateExportTaskCommand)
+      .rejectsOnce(new LimitExceededException({ message: 'Resource limit exceeded.', $metadata: {} }))
+      .rejectsOnce(new LimitExceededException({ message: 'Resource limit exceeded.', $metadata: {} }))
+      .resolves({ taskId: 'task-after-wait' });
+    cloudwatch
+      .on(DescribeExportTasksCommand)
+      .resolves({ exportTasks: [{ taskId: 'task-after-wait', status: { code: 'COMPLETED' } }] });
+    const { tables } = await investigate('export-after-limit');
+    expect(cloudwatch).toHaveReceivedCommandTimes(CreateExportTaskCommand, 3);
+    expect(tables.exports[0]).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('records a FAILED export with its reason, and the case goes on', async () => {
+    cloudwatch.on(CreateExportTaskCommand).resolves({ taskId: 'task-failed' });
+    cloudwatch
+      .on(DescribeExportTasksCommand)
+      .resolves({
+        exportTasks: [
+          { taskId: 'task-failed', status: { code: 'FAILED', message: 'Access denied to the bucket' } },
+        ],
+      });
+    const { tables, caseFile } = await investigate('export-failed');
+    expect(tables.exports[0]).toMatchObject({ status: 'FAILED', reason: 'Access denied to the bucket' });
+    expect(caseFile.status).toBe('COMPLETED');
+    expect(caseFile.skipped).toEqual(
+      expect.arrayContaining([
+        {
+          input: 'log group cloudwatch/eks-prod-cluster',
+          reason: 'export FAILED: Access denied to the bucket',
+          stage: 'export',
+        },
+      ]),
+    );
+  });
+
+  it('exports several groups one after the other', async () => {
+    let running = 0;
+    let overlapping = false;
+    cloudwatch.on(CreateExportTaskCommand).callsFake((input: { logGroupName: string }) => {
+      if (running > 0) overlapping = true;
+      running += 1;
+      return { taskId: `task-${input.logGroupName}` };
+    });
+    cloudwatch.on(DescribeExportTasksCommand).callsFake((input: { taskId: string }) => {
+      running -= 1;
+      return { exportTasks: [{ taskId: input.taskId, status: { code: 'COMPLETED' } }] };
+    });
+    const { tables } = await investigate('several-groups', 2);
+    expect(tables.exports.map((e: ExportOutcome) => e.status)).toEqual([
+      'COMPLETED',
+      'COMPLETED',
+      'COMPLETED',
+    ]);
+    expect(overlapping).toBe(false);
+  });
+});
