@@ -206,13 +206,11 @@ describe('the export loop against CloudWatch Logs', () => {
 
   it('records a FAILED export with its reason, and the case goes on', async () => {
     cloudwatch.on(CreateExportTaskCommand).resolves({ taskId: 'task-failed' });
-    cloudwatch
-      .on(DescribeExportTasksCommand)
-      .resolves({
-        exportTasks: [
-          { taskId: 'task-failed', status: { code: 'FAILED', message: 'Access denied to the bucket' } },
-        ],
-      });
+    cloudwatch.on(DescribeExportTasksCommand).resolves({
+      exportTasks: [
+        { taskId: 'task-failed', status: { code: 'FAILED', message: 'Access denied to the bucket' } },
+      ],
+    });
     const { tables, caseFile } = await investigate('export-failed');
     expect(tables.exports[0]).toMatchObject({ status: 'FAILED', reason: 'Access denied to the bucket' });
     expect(caseFile.status).toBe('COMPLETED');
