@@ -49,6 +49,16 @@ export interface HuntOutcome {
 
 export const SAMPLE_ROWS = 25;
 
+/**
+ * The record id of an event row: `eventid` for CloudTrail, and for other sources the column after
+ * the six shared leading ones (`request_id`, `auditid`, `finding_id`...), by the hunts' convention.
+ */
+export function rowRecordId(columns: string[], row: Record<string, string | null>): string | null {
+  if (row.eventid) return row.eventid;
+  const idColumn = columns[6];
+  return idColumn ? (row[idColumn] ?? null) : null;
+}
+
 export function huntMetadata(hunt: HuntDefinition) {
   const { id, title, description, severity, kind, mitre, tactics, triage } = hunt;
   return { huntId: id, title, description, severity, kind, mitre, tactics, triage };

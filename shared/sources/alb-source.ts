@@ -16,7 +16,10 @@ interface AlbField {
 const QUOTED = '"(?:-|([^"]*))"';
 const BARE = '(?:-|([^ ]+))';
 
-const f = (name: string, pattern: string, type: ColumnType = 'string'): AlbField => ({ column: column(name, type), pattern });
+const f = (name: string, pattern: string, type: ColumnType = 'string'): AlbField => ({
+  column: column(name, type),
+  pattern,
+});
 
 /**
  * The fields of an Application Load Balancer access log entry, in order, under the Athena
@@ -61,7 +64,11 @@ const albFields: (AlbField | { column: SourceColumn; pattern: null })[] = [
 
 /** Fields added to the format later; older entries end before them, newer ones add more after them. */
 const OPTIONAL_TAIL = `(?: ${QUOTED} ${QUOTED})?(?: ${BARE})?(?: .*)?`;
-const tailColumns = [column('classification', 'string'), column('classification_reason', 'string'), column('conn_trace_id', 'string')];
+const tailColumns = [
+  column('classification', 'string'),
+  column('classification_reason', 'string'),
+  column('conn_trace_id', 'string'),
+];
 
 export const albColumns: SourceColumn[] = [...albFields.map((x) => x.column), ...tailColumns];
 

@@ -54,29 +54,43 @@ export function externalTableSql(spec: ExternalTableSpec): string {
       properties.push(
         [`projection.${level.partition}.type`, 'date'],
         [`projection.${level.partition}.format`, 'yyyy/MM/dd'],
-        [`projection.${level.partition}.range`, `${days.first.replaceAll('-', '/')},${days.last.replaceAll('-', '/')}`],
+        [
+          `projection.${level.partition}.range`,
+          `${days.first.replaceAll('-', '/')},${days.last.replaceAll('-', '/')}`,
+        ],
         [`projection.${level.partition}.interval`, '1'],
         [`projection.${level.partition}.interval.unit`, 'DAYS'],
       );
     } else {
       if (level.values.length === 0) break;
       const values = [...new Set(level.values.map((v) => checkFolderValue(level.partition, v)))].sort();
-      properties.push([`projection.${level.partition}.type`, 'enum'], [`projection.${level.partition}.values`, values.join(',')]);
+      properties.push(
+        [`projection.${level.partition}.type`, 'enum'],
+        [`projection.${level.partition}.values`, values.join(',')],
+      );
     }
     partitions.push(level.partition);
     path += `\${${level.partition}}/`;
   }
   const lines = [`CREATE EXTERNAL TABLE ${ddlTableName(spec.table)} (`, athenaColumnList(spec.columns), ')'];
-  if (partitions.length > 0) lines.push(`PARTITIONED BY (${partitions.map((p) => `\`${p}\` string`).join(', ')})`);
+  if (partitions.length > 0)
+    lines.push(`PARTITIONED BY (${partitions.map((p) => `\`${p}\` string`).join(', ')})`);
   lines.push(...spec.storage, `LOCATION '${root}${partitions.length > 0 ? fixedPrefix : path}'`);
   const allProperties: [string, string][] = [
     ...(partitions.length > 0
-      ? ([['projection.enabled', 'true'], ...properties, ['storage.location.template', `${root}${path}`]] as [string, string][])
+      ? ([['projection.enabled', 'true'], ...properties, ['storage.location.template', `${root}${path}`]] as [
+          string,
+          string,
+        ][])
       : []),
     ...(spec.properties ?? []),
   ];
   if (allProperties.length > 0) {
-    lines.push('TBLPROPERTIES (', allProperties.map(([k, v]) => `  ${hiveString(k)}=${hiveString(v)}`).join(',\n'), ')');
+    lines.push(
+      'TBLPROPERTIES (',
+      allProperties.map(([k, v]) => `  ${hiveString(k)}=${hiveString(v)}`).join(',\n'),
+      ')',
+    );
   }
   return lines.join('\n');
 }
@@ -97,7 +111,9 @@ export function checkAccounts(accounts: string[]): string[] {
     if (!ACCOUNT_ID.test(account)) throw new InvalidRequestError(`'${account}' is not a valid account id.`);
   }
   if (accounts.length === 0) {
-    throw new InvalidRequestError('No account folders were found under AWSLogs/, so there is nothing to project.');
+    throw new InvalidRequestError(
+      'No account folders were found under AWSLogs/, so there is nothing to project.',
+    );
   }
   return accounts;
 }
@@ -135,7 +151,8 @@ function ddlTableName(table: string): string {
 /** `s3://bucket/prefix/`, refusing anything that could break out of a quoted string. */
 function s3Root(uri: string): string {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match || !BUCKET_NAME.test(match[1] ?? '')) throw new InvalidRequestError(`'${uri}' is not an s3:// location.`);
+  if (!match || !BUCKET_NAME.test(match[1] ?? ''))
+    throw new InvalidRequestError(`'${uri}' is not an s3:// location.`);
   const steps = (match[2] ?? '').split('/').filter((step) => step !== '');
   if (!steps.every((step) => PREFIX_STEP.test(step))) {
     throw new InvalidRequestError(`The prefix of '${uri}' has characters casefile does not put in DDL.`);
@@ -151,7 +168,8 @@ function checkFolderValue(partition: string, value: string): string {
 
 function checkWindow(window: AthenaLocation['window']): AthenaLocation['window'] {
   for (const instant of [window.from, window.to]) {
-    if (!ISO_INSTANT.test(instant)) throw new InvalidRequestError(`'${instant}' is not a normalised window instant.`);
+    if (!ISO_INSTANT.test(instant))
+      throw new InvalidRequestError(`'${instant}' is not a normalised window instant.`);
   }
   return window;
 }

@@ -20,7 +20,9 @@ export interface HeaderedText {
 export function duckdbHeaderedSelect(text: HeaderedText, paths: string[], compressed: boolean): string {
   const files = `[${paths.map(sqlString).join(', ')}]`;
   const byKey = new Map(text.columns.map((c) => [c.key, c]));
-  const declared = text.fields.map((f, i) => `${sqlString(`f${i}`)}: ${sqlString(duckdbType(byKey.get(f)?.type ?? 'string'))}`);
+  const declared = text.fields.map(
+    (f, i) => `${sqlString(`f${i}`)}: ${sqlString(duckdbType(byKey.get(f)?.type ?? 'string'))}`,
+  );
   const projection = text.columns.map((c) => {
     const position = text.fields.indexOf(c.key);
     return `${position < 0 ? `CAST(NULL AS ${duckdbType(c.type)})` : `f${position}`} AS "${c.name}"`;

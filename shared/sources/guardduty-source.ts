@@ -74,7 +74,9 @@ export const guarddutySource: LogSourceModule = {
   /**
    * Projected over the accounts and regions found under `AWSLogs/` and the window's delivery days.
    * The partition keys are named `delivery_*` (the records carry their own `accountid` and `region`)
-   * and the view leaves them out, so hunts see the DuckDB table's columns.
+   * and the view leaves them out, so hunts see the DuckDB table's columns. A malformed line becomes
+   * a row of NULLs, which the view drops, instead of failing every hunt; the embedded engine, which
+   * can name the file, skips it and reports it.
    */
   athenaCreateTable(table, location) {
     const names = athenaNames(table);
@@ -85,6 +87,7 @@ export const guarddutySource: LogSourceModule = {
       ')',
       'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)',
       "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'",
+      "WITH SERDEPROPERTIES ('ignore.malformed.json'='true')",
       "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'",
       "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
       `LOCATION ${hiveString(logs)}`,
@@ -104,6 +107,7 @@ export const guarddutySource: LogSourceModule = {
       'SELECT',
       guarddutyFields.map((f) => `  "${f.name}"`).join(',\n'),
       `FROM ${names.rawView}`,
+      'WHERE "id" IS NOT NULL',
     ].join('\n');
     return [`DROP TABLE IF EXISTS ${names.rawDdl}`, rawTable, view].join(ATHENA_STATEMENT_SEPARATOR);
   },

@@ -39,7 +39,10 @@ export const route53publicSource: LogSourceModule = {
   duckdbSelect(paths, layout, compressed) {
     const files = `[${paths.map(sqlString).join(', ')}]`;
     const leading = layout === 'cloudwatch-export' ? ["'ingestion_time': 'VARCHAR'"] : [];
-    const declared = [...leading, ...route53publicColumns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`)];
+    const declared = [
+      ...leading,
+      ...route53publicColumns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`),
+    ];
     const projection = route53publicColumns.map((c) => `"${c.name}"`).join(', ');
     return `SELECT ${projection} FROM read_csv(${files}, delim = ' ', header = false, columns = {${declared.join(', ')}}, nullstr = '-', quote = '', escape = '', auto_detect = false, compression = '${compressed ? 'gzip' : 'uncompressed'}')`;
   },

@@ -13,7 +13,9 @@ export const route53resolverColumns: SourceColumn[] = [
   column('query_type', 'string'),
   column('query_class', 'string'),
   column('rcode', 'string'),
-  column('answers', { array: { struct: [field('Rdata', 'string'), field('Type', 'string'), field('Class', 'string')] } }),
+  column('answers', {
+    array: { struct: [field('Rdata', 'string'), field('Type', 'string'), field('Class', 'string')] },
+  }),
   column('srcaddr', 'string'),
   column('srcport', 'int'),
   column('transport', 'string'),
@@ -24,7 +26,9 @@ export const route53resolverColumns: SourceColumn[] = [
 ];
 
 function looksLikeResolverQuery(line: string): boolean {
-  return ['query_timestamp', 'query_name', 'query_type', 'rcode'].every((k) => new RegExp(`"${k}"\\s*:`).test(line));
+  return ['query_timestamp', 'query_name', 'query_type', 'rcode'].every((k) =>
+    new RegExp(`"${k}"\\s*:`).test(line),
+  );
 }
 
 export const route53resolverSource: LogSourceModule = {

@@ -17,9 +17,10 @@ import {
 
 /**
  * S3 server access logs: one request per line, space-separated, the time in brackets and the
- * request line, referrer and user agent in quotes, `-` for "none". Fields were added over the years
- * (host id and signature version in 2017, TLS version, access point ARN, ACL required in 2023), so a
- * line ends after any of the later ones and may carry fields not yet known.
+ * request line, referrer and user agent in quotes, `-` for "none". Fields were appended over the
+ * years (host id, signature version, cipher suite, authentication type, host header, TLS version,
+ * access point ARN, ACL required), so an older line ends after any of them, and a newer one may
+ * carry fields not known here (they are ignored).
  *
  * Both engines cut a line with the same regular expression (RE2 in DuckDB, java.util.regex in
  * Athena's RegexSerDe, both read this syntax alike) into text fields, and then the same SQL turns

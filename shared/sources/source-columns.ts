@@ -58,7 +58,9 @@ const duckdbScalars = {
 export function duckdbType(type: ColumnType, deliveredKeys = false): string {
   if (typeof type === 'string') return duckdbScalars[type];
   if ('array' in type) return `${duckdbType(type.array, deliveredKeys)}[]`;
-  const fields = type.struct.map((f) => `"${deliveredKeys ? f.key : f.key.toLowerCase()}" ${duckdbType(f.type, deliveredKeys)}`);
+  const fields = type.struct.map(
+    (f) => `"${deliveredKeys ? f.key : f.key.toLowerCase()}" ${duckdbType(f.type, deliveredKeys)}`,
+  );
   return `STRUCT(${fields.join(', ')})`;
 }
 
@@ -74,6 +76,8 @@ export function athenaColumnList(columns: SourceColumn[]): string {
 export function duckdbJsonLinesSelect(columns: SourceColumn[], paths: string[], compressed: boolean): string {
   const files = `[${paths.map(sqlString).join(', ')}]`;
   const declared = `{${columns.map((c) => `${sqlString(c.key)}: ${sqlString(duckdbType(c.type, true))}`).join(', ')}}`;
-  const projection = columns.map((c) => `CAST("${c.key}" AS ${duckdbType(c.type)}) AS "${c.name}"`).join(', ');
+  const projection = columns
+    .map((c) => `CAST("${c.key}" AS ${duckdbType(c.type)}) AS "${c.name}"`)
+    .join(', ');
   return `SELECT ${projection} FROM read_json(${files}, format = 'newline_delimited', columns = ${declared}, compression = '${compressed ? 'gzip' : 'uncompressed'}')`;
 }

@@ -9,7 +9,8 @@ import { type ColumnType, column, duckdbType, type SourceColumn } from './source
  * flow log tables (its Parquet files use the same names): a file whose format lacks a field has
  * NULL in its column. `key` is the field's name in a text file's header.
  */
-const flowField = (key: string, type: ColumnType = 'string'): SourceColumn => column(key.replaceAll('-', '_'), type, key);
+const flowField = (key: string, type: ColumnType = 'string'): SourceColumn =>
+  column(key.replaceAll('-', '_'), type, key);
 
 export const vpcflowColumns: SourceColumn[] = [
   flowField('version', 'int'),
@@ -144,14 +145,17 @@ export const vpcflowSource: LogSourceModule = {
    */
   athenaCreateTable(table, location) {
     const parquet = location.layout === 'parquet';
-    const text = textLayout(location.layout && !parquet ? location.layout : `${TEXT_LAYOUT}${DEFAULT_FLOW_LOG_FIELDS.join(',')}`);
+    const text = textLayout(
+      location.layout && !parquet ? location.layout : `${TEXT_LAYOUT}${DEFAULT_FLOW_LOG_FIELDS.join(',')}`,
+    );
     return externalTableSql({
       table,
       columns: vpcflowColumns,
       storage: parquet ? ['STORED AS PARQUET'] : regexSerde(headeredLineRegex(text)),
       location,
       levels: accountServiceRegionDay(location, 'vpcflowlogs'),
-      properties: parquet || text.headerLines === 0 ? [] : [['skip.header.line.count', String(text.headerLines)]],
+      properties:
+        parquet || text.headerLines === 0 ? [] : [['skip.header.line.count', String(text.headerLines)]],
     });
   },
 };
@@ -163,10 +167,9 @@ export const vpcflowSource: LogSourceModule = {
  */
 function parquetSelect(paths: string[]): string {
   const files = `[${paths.map(sqlString).join(', ')}]`;
-  const required = REQUIRED_PARQUET_COLUMNS;
   const everyColumn = vpcflowColumns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const projection = vpcflowColumns.map((c) => `CAST("${c.name}" AS ${duckdbType(c.type)}) AS "${c.name}"`);
-  const unfit = `SELECT file_name FROM parquet_schema(${files}) GROUP BY file_name HAVING count_if(name IN (${required.map(sqlString).join(', ')})) < ${required.length}`;
-  const guard = `SELECT CASE WHEN count(*) > 0 THEN error(concat('not a flow log (no ${required.join(' or ')} column): ', min(file_name))) END AS problem FROM (${unfit})`;
+  const unfit = `SELECT file_name FROM parquet_schema(${files}) GROUP BY file_name HAVING count_if(name IN (${REQUIRED_PARQUET_COLUMNS.map(sqlString).join(', ')})) < ${REQUIRED_PARQUET_COLUMNS.length}`;
+  const guard = `SELECT CASE WHEN count(*) > 0 THEN error(concat('not a flow log (no ${REQUIRED_PARQUET_COLUMNS.join(' or ')} column): ', min(file_name))) END AS problem FROM (${unfit})`;
   return `SELECT ${projection.join(', ')} FROM (SELECT ${everyColumn.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)) CROSS JOIN (${guard}) WHERE problem IS NULL`;
 }

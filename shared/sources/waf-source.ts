@@ -1,8 +1,14 @@
 import { checkAccounts, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
 import type { LogSourceModule } from './log-source-module.js';
-import { column, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
+import {
+  type ColumnType,
+  column,
+  duckdbJsonLinesSelect,
+  field,
+  type SourceColumn,
+} from './source-columns.js';
 
-const key = (deliveredKey: string, type: Parameters<typeof column>[1] = 'string'): SourceColumn =>
+const key = (deliveredKey: string, type: ColumnType = 'string'): SourceColumn =>
   column(deliveredKey.toLowerCase(), type, deliveredKey);
 
 /**
@@ -22,7 +28,9 @@ export const wafColumns: SourceColumn[] = [
   key('httpSourceId'),
   key('ruleGroupList', 'json'),
   key('rateBasedRuleList', 'json'),
-  key('nonTerminatingMatchingRules', { array: { struct: [field('ruleId', 'string'), field('action', 'string')] } }),
+  key('nonTerminatingMatchingRules', {
+    array: { struct: [field('ruleId', 'string'), field('action', 'string')] },
+  }),
   key('requestHeadersInserted', 'json'),
   key('responseCodeSent'),
   key('httpRequest', {
@@ -52,7 +60,9 @@ export const wafColumns: SourceColumn[] = [
 
 /** A record names its web ACL, the rule that decided and the request; other JSON does not. */
 function looksLikeWafRecord(line: string): boolean {
-  return /"webaclId"\s*:/.test(line) && /"terminatingRuleId"\s*:/.test(line) && /"httpRequest"\s*:/.test(line);
+  return (
+    /"webaclId"\s*:/.test(line) && /"terminatingRuleId"\s*:/.test(line) && /"httpRequest"\s*:/.test(line)
+  );
 }
 
 export const wafSource: LogSourceModule = {

@@ -34,14 +34,27 @@ const location: AthenaLocation = {
 describe('recognising ALB access logs by content', () => {
   it('reads the documented examples and the fixtures as ALB access logs', async () => {
     for (const path of [docExamples, accessLog]) {
-      expect(classifyLogFile(await readFile(path, 'utf8'))).toEqual({ kind: 'log', source: 'alb', layout: 'alb-line' });
+      expect(classifyLogFile(await readFile(path, 'utf8'))).toEqual({
+        kind: 'log',
+        source: 'alb',
+        layout: 'alb-line',
+      });
     }
   });
 
   it.each([
-    ['a Network Load Balancer entry', 'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30'],
-    ['a Classic Load Balancer entry', '2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -'],
-    ['a truncated entry', 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000'],
+    [
+      'a Network Load Balancer entry',
+      'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30',
+    ],
+    [
+      'a Classic Load Balancer entry',
+      '2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -',
+    ],
+    [
+      'a truncated entry',
+      'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000',
+    ],
     ['flow logs', 'version account-id interface-id srcaddr dstaddr\n'],
   ])('does not read %s as ALB', (_name, head) => {
     expect(albSource.detect(head)).toBeNull();
@@ -68,7 +81,9 @@ describe('the alb table from delivered files', () => {
       'truncated-line.txt',
       'wrong-field-count.txt',
     ]);
-    expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry: https 2024/);
+    expect(skipped['truncated-line.txt']).toMatch(
+      /^tables: unreadable: .*not an ALB access log entry: https 2024/,
+    );
     expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry/);
     expect(skipped['garbage-line.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry/);
     expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
@@ -82,9 +97,24 @@ describe('the alb table from delivered files', () => {
        FROM alb ORDER BY "time"`,
     );
     expect(rows.map((r) => [r.request_verb, r.request_url, r.user_agent, r.conn_trace_id])).toEqual([
-      ['GET', 'https://shop.example.com:443/products?id=42', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36', 'TID_0a1b2c3d4e5f'],
-      ['GET', 'https://shop.example.com:443/static/..%2f..%2f..%2fetc%2fpasswd', 'Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)', 'TID_0a1b2c3d4e5f'],
-      ['GET', 'https://shop.example.com:443/search?q=shoes', 'Mozilla/5.0 "quoted" agent', 'TID_1b2c3d4e5f60'],
+      [
+        'GET',
+        'https://shop.example.com:443/products?id=42',
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36',
+        'TID_0a1b2c3d4e5f',
+      ],
+      [
+        'GET',
+        'https://shop.example.com:443/static/..%2f..%2f..%2fetc%2fpasswd',
+        'Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)',
+        'TID_0a1b2c3d4e5f',
+      ],
+      [
+        'GET',
+        'https://shop.example.com:443/search?q=shoes',
+        'Mozilla/5.0 "quoted" agent',
+        'TID_1b2c3d4e5f60',
+      ],
       [null, null, null, null],
       ['POST', 'http://shop.example.com:80/login', 'python-requests/2.31.0', null],
     ]);
@@ -128,7 +158,9 @@ describe('one pattern for both engines', () => {
         const { rows } = await engine.run(albSource.duckdbSelect([path], 'alb-line', false));
         // Athena keeps the numbers' text ("0.000"); DuckDB prints the parsed number ("0").
         const asNumbers = (row: Record<string, string | null>) =>
-          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && /^-?[\d.]+$/.test(v) ? Number(v) : v]));
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [k, v !== null && /^-?[\d.]+$/.test(v) ? Number(v) : v]),
+          );
         expect(athenaRows.map(asNumbers), path).toEqual(rows.map(asNumbers));
       }
     } finally {
@@ -143,7 +175,7 @@ describe('the Athena table', () => {
     expect(ddl).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
     expect(ddl).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/02'");
     expect(ddl).toContain(
-      "'storage.location.template'='s3://alb-logs-bucket/AWSLogs/${delivery_account}/elasticloadbalancing/${delivery_region}/${delivery_day}/'",
+      `'storage.location.template'='s3://alb-logs-bucket/AWSLogs/\${delivery_account}/elasticloadbalancing/\${delivery_region}/\${delivery_day}/'`,
     );
   });
 });

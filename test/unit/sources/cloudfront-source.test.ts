@@ -41,9 +41,15 @@ describe('recognising CloudFront standard logs by content', () => {
   });
 
   it.each([
-    ['a W3C log of another server', '#Version: 1.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status\n'],
+    [
+      'a W3C log of another server',
+      '#Version: 1.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status\n',
+    ],
     ['CloudFront fields without the header lines', 'date time x-edge-location sc-bytes c-ip\n'],
-    ['an IIS log', '#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Fields: date time s-ip\n'],
+    [
+      'an IIS log',
+      '#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Fields: date time s-ip\n',
+    ],
   ])('does not read %s as CloudFront', (_name, head) => {
     expect(cloudfrontSource.detect(head)).toBeNull();
   });
@@ -70,7 +76,9 @@ describe('the cloudfront table from delivered files', () => {
       'truncated-line.txt',
       'wrong-field-count.txt',
     ]);
-    expect(skipped['garbage-line.txt']).toMatch(/^tables: unreadable: Conversion Error: CSV Error on Line: 3/);
+    expect(skipped['garbage-line.txt']).toMatch(
+      /^tables: unreadable: Conversion Error: CSV Error on Line: 3/,
+    );
     expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 4/);
     expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 3/);
     expect(skipped['bad-date.txt']).toMatch(/^tables: unreadable: Conversion Error/);
@@ -84,10 +92,54 @@ describe('the cloudfront table from delivered files', () => {
       'SELECT "date", "time", request_ip, method, uri, status, query_string, location, bytes, time_taken FROM cloudfront ORDER BY "time"',
     );
     expect(rows).toEqual([
-      { date: '2024-05-01', time: '10:00:00', request_ip: '198.51.100.23', method: 'GET', uri: '/index.html', status: '200', query_string: null, location: 'IAD89-P1', bytes: '2345', time_taken: '0.002' },
-      { date: '2024-05-01', time: '10:00:05', request_ip: '203.0.113.77', method: 'GET', uri: '/products', status: '403', query_string: 'id=1%20UNION%20SELECT%20username,password%20FROM%20users--', location: 'IAD89-P1', bytes: '512', time_taken: '0.002' },
-      { date: '2024-05-01', time: '10:00:09', request_ip: '203.0.113.77', method: 'GET', uri: '/static/..%252f..%252fetc/passwd', status: '404', query_string: null, location: 'IAD89-P1', bytes: '400', time_taken: '0.002' },
-      { date: '2024-05-01', time: '11:30:00', request_ip: '192.0.2.44', method: 'POST', uri: '/api/login', status: '401', query_string: null, location: null, bytes: null, time_taken: null },
+      {
+        date: '2024-05-01',
+        time: '10:00:00',
+        request_ip: '198.51.100.23',
+        method: 'GET',
+        uri: '/index.html',
+        status: '200',
+        query_string: null,
+        location: 'IAD89-P1',
+        bytes: '2345',
+        time_taken: '0.002',
+      },
+      {
+        date: '2024-05-01',
+        time: '10:00:05',
+        request_ip: '203.0.113.77',
+        method: 'GET',
+        uri: '/products',
+        status: '403',
+        query_string: 'id=1%20UNION%20SELECT%20username,password%20FROM%20users--',
+        location: 'IAD89-P1',
+        bytes: '512',
+        time_taken: '0.002',
+      },
+      {
+        date: '2024-05-01',
+        time: '10:00:09',
+        request_ip: '203.0.113.77',
+        method: 'GET',
+        uri: '/static/..%252f..%252fetc/passwd',
+        status: '404',
+        query_string: null,
+        location: 'IAD89-P1',
+        bytes: '400',
+        time_taken: '0.002',
+      },
+      {
+        date: '2024-05-01',
+        time: '11:30:00',
+        request_ip: '192.0.2.44',
+        method: 'POST',
+        uri: '/api/login',
+        status: '401',
+        query_string: null,
+        location: null,
+        bytes: null,
+        time_taken: null,
+      },
     ]);
   });
 
@@ -111,7 +163,9 @@ describe('the Athena table', () => {
     try {
       const text = await readFile(standardLog, 'utf8');
       const layout = cloudfrontSource.detect(text) as string;
-      const pattern = serdeRegex(cloudfrontSource.athenaCreateTable?.('cloudfront_0', { ...location, layout }) ?? '');
+      const pattern = serdeRegex(
+        cloudfrontSource.athenaCreateTable?.('cloudfront_0', { ...location, layout }) ?? '',
+      );
       const athenaRows = text
         .trim()
         .split('\n')

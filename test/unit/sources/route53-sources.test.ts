@@ -12,7 +12,12 @@ import { route53publicSource } from '../../../shared/sources/route53public-sourc
 import { route53resolverSource } from '../../../shared/sources/route53resolver-source.js';
 import { duckdbColumns } from '../../support/athena-ddl-columns.js';
 import { sharedData } from '../../support/shared-data.js';
-import { type BuiltFolder, buildFolder, externalTableColumns, skippedByName } from '../../support/source-fixtures.js';
+import {
+  type BuiltFolder,
+  buildFolder,
+  externalTableColumns,
+  skippedByName,
+} from '../../support/source-fixtures.js';
 
 const resolverFixtures = fileURLToPath(new URL('../../fixtures/route53resolver/', import.meta.url));
 const publicFixtures = fileURLToPath(new URL('../../fixtures/route53public/', import.meta.url));
@@ -79,7 +84,15 @@ describe('the route53resolver table', () => {
       `SELECT query_name, srcport, srcids.instance AS instance, answers[1].rdata AS first_answer, firewall_rule_action
        FROM route53resolver ORDER BY query_timestamp`,
     );
-    expect(rows.map((r) => [r.query_name?.slice(0, 20), r.srcport, r.instance, r.first_answer, r.firewall_rule_action])).toEqual([
+    expect(
+      rows.map((r) => [
+        r.query_name?.slice(0, 20),
+        r.srcport,
+        r.instance,
+        r.first_answer,
+        r.firewall_rule_action,
+      ]),
+    ).toEqual([
       ['ssm.us-east-1.amazon', '53211', 'i-0123456789abcdef0', '52.46.141.158', null],
       ['pool.supportxmr.com.', '53211', 'i-0123456789abcdef0', '203.0.113.200', null],
       ['dGhpcyBpcyBhIHNlY3Jl', '53211', 'i-0123456789abcdef0', null, null],
@@ -88,15 +101,21 @@ describe('the route53resolver table', () => {
   });
 
   it('has the same columns and types as the Athena table', async () => {
-    const athena = externalTableColumns(route53resolverSource.athenaCreateTable?.('route53resolver_0', location) ?? '');
+    const athena = externalTableColumns(
+      route53resolverSource.athenaCreateTable?.('route53resolver_0', location) ?? '',
+    );
     expect(await duckdbColumns(built.engine, 'route53resolver')).toEqual(athena);
   });
 
   it('loads the documented record in place', async () => {
     const doc = await buildFolder(sharedData('aws-docs-examples/route53'));
     try {
-      const { rows } = await doc.engine.run('SELECT query_name, srcport, firewall_rule_action FROM route53resolver');
-      expect(rows).toEqual([{ query_name: '15.3.4.32.in-addr.arpa.', srcport: '56067', firewall_rule_action: 'BLOCK' }]);
+      const { rows } = await doc.engine.run(
+        'SELECT query_name, srcport, firewall_rule_action FROM route53resolver',
+      );
+      expect(rows).toEqual([
+        { query_name: '15.3.4.32.in-addr.arpa.', srcport: '56067', firewall_rule_action: 'BLOCK' },
+      ]);
       expect(doc.tables.tables.map((t) => [t.source, t.recordCount]).sort()).toEqual([
         ['route53public', 5],
         ['route53resolver', 1],
@@ -109,17 +128,23 @@ describe('the route53resolver table', () => {
 
 describe('the Resolver Athena table', () => {
   it('projects down to the day when the inventory listed the VPC folders', () => {
-    const ddl = route53resolverSource.athenaCreateTable?.('r53_0', { ...location, resourceFolders: ['vpc-0f1e2d3c4b5a69788'] }) ?? '';
+    const ddl =
+      route53resolverSource.athenaCreateTable?.('r53_0', {
+        ...location,
+        resourceFolders: ['vpc-0f1e2d3c4b5a69788'],
+      }) ?? '';
     expect(ddl).toContain("'projection.delivery_vpc.values'='vpc-0f1e2d3c4b5a69788'");
     expect(ddl).toContain(
-      "'storage.location.template'='s3://dns-logs-bucket/resolver/AWSLogs/${delivery_account}/vpcdnsquerylogs/${delivery_vpc}/${delivery_day}/'",
+      `'storage.location.template'='s3://dns-logs-bucket/resolver/AWSLogs/\${delivery_account}/vpcdnsquerylogs/\${delivery_vpc}/\${delivery_day}/'`,
     );
   });
 
   it('partitions only by account when the VPC ids are unknown', () => {
     const ddl = route53resolverSource.athenaCreateTable?.('r53_0', location) ?? '';
     expect(ddl).toContain('PARTITIONED BY (`delivery_account` string)');
-    expect(ddl).toContain("'storage.location.template'='s3://dns-logs-bucket/resolver/AWSLogs/${delivery_account}/vpcdnsquerylogs/'");
+    expect(ddl).toContain(
+      `'storage.location.template'='s3://dns-logs-bucket/resolver/AWSLogs/\${delivery_account}/vpcdnsquerylogs/'`,
+    );
   });
 });
 
@@ -134,9 +159,24 @@ describe('the route53public table', () => {
       );
       expect(rows).toEqual([
         { query_name: 'example.com', rcode: 'NOERROR', resolver_ip: '192.0.2.53', edns_client_subnet: null },
-        { query_name: 'dev-admin.example.com', rcode: 'NXDOMAIN', resolver_ip: '198.51.100.53', edns_client_subnet: '198.51.100.0/24' },
-        { query_name: 'vpn.example.com', rcode: 'NOERROR', resolver_ip: '2001:db8::53', edns_client_subnet: '2001:db8:abcd::/48' },
-        { query_name: 'backup.example.com', rcode: 'NXDOMAIN', resolver_ip: '198.51.100.53', edns_client_subnet: null },
+        {
+          query_name: 'dev-admin.example.com',
+          rcode: 'NXDOMAIN',
+          resolver_ip: '198.51.100.53',
+          edns_client_subnet: '198.51.100.0/24',
+        },
+        {
+          query_name: 'vpn.example.com',
+          rcode: 'NOERROR',
+          resolver_ip: '2001:db8::53',
+          edns_client_subnet: '2001:db8:abcd::/48',
+        },
+        {
+          query_name: 'backup.example.com',
+          rcode: 'NXDOMAIN',
+          resolver_ip: '198.51.100.53',
+          edns_client_subnet: null,
+        },
       ]);
     } finally {
       await built.close();

