@@ -58,9 +58,10 @@ try {
   const caseFile = JSON.parse(await readFile(join(outcome.caseFolder, 'case.json'), 'utf8'));
   const summary = JSON.parse(await readFile(join(outcome.caseFolder, 'summary.json'), 'utf8'));
   const timings = caseFile.timings as Record<string, number>;
+  const seconds = (ms: number | undefined) => ((ms ?? Number.NaN) / 1000).toFixed(1);
   console.log(`investigation: ${wall.toFixed(1)} s wall`);
   console.log(
-    `  inventory ${(timings.inventoryMs / 1000).toFixed(1)} s, tables (one pass to Parquet) ${(timings.tablesMs / 1000).toFixed(1)} s, hunts ${(timings.huntsMs / 1000).toFixed(1)} s summed over ${summary.hunts.run}`,
+    `  inventory ${seconds(timings.inventoryMs)} s, tables (one pass to Parquet) ${seconds(timings.tablesMs)} s, hunts ${seconds(timings.huntsMs)} s summed over ${summary.hunts.run}`,
   );
   console.log(
     `  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (DuckDB memory_limit ${values['memory-limit']})`,

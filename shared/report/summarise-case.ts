@@ -1,5 +1,5 @@
 import type { CoverageEntry } from '../domain/coverage.js';
-import type { HuntResultRecord } from '../domain/hunt-result.js';
+import { type HuntResultRecord, rowRecordId } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
@@ -179,7 +179,7 @@ function timeline(results: HuntResultRecord[]): TimelineEntry[] {
         eventName: row.event_name ?? null,
         actor: row.actor ?? null,
         sourceIp: row.source_ip ?? null,
-        eventId: row.eventid ?? null,
+        eventId: f.kind === 'behaviour' ? null : rowRecordId(f.columns, row),
       });
     }
   }

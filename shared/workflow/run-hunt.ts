@@ -2,7 +2,13 @@ import { type Allowlist, allowlistMatcher } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
-import { type HuntOutcome, type HuntResultRecord, huntMetadata, SAMPLE_ROWS } from '../domain/hunt-result.js';
+import {
+  type HuntOutcome,
+  type HuntResultRecord,
+  huntMetadata,
+  rowRecordId,
+  SAMPLE_ROWS,
+} from '../domain/hunt-result.js';
 import { iocParameter } from '../domain/iocs.js';
 import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
@@ -54,7 +60,11 @@ export async function runHunt(
       count: suppressed.length,
       sample: suppressed
         .slice(0, 5)
-        .map(({ row, entry }) => ({ entry, eventid: row.eventid ?? null, actor: row.actor ?? null })),
+        .map(({ row, entry }) => ({
+          entry,
+          eventid: rowRecordId(result.columns, row),
+          actor: row.actor ?? null,
+        })),
     },
     durationMs: result.stats.durationMs,
     bytesScanned: result.stats.bytesScanned ?? null,
