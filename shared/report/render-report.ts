@@ -54,7 +54,8 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   else {
     out.push('| time (UTC) | severity | what | event | actor | source IP |', '|---|---|---|---|---|---|');
     for (const t of summary.timeline) {
-      out.push(row([t.time, t.severity, t.title, t.eventName, t.actor, t.sourceIp]));
+      const what = t.repeats > 1 ? `${t.title} (${t.repeats} times, until ${t.lastTime})` : t.title;
+      out.push(row([t.time, t.severity, what, t.eventName, t.actor, t.sourceIp]));
     }
     out.push('');
   }

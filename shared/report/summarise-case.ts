@@ -16,6 +16,9 @@ export interface TimelineEntry {
   actor: string | null;
   sourceIp: string | null;
   eventId: string | null;
+  /** Repeats of the same call by the same actor from the same address, folded into this entry. */
+  repeats: number;
+  lastTime: string;
 }
 
 export interface CaseSummary {
@@ -61,6 +64,8 @@ export interface SummaryInput {
 }
 
 const TIMELINE_LIMIT = 200;
+/** Repeats closer together than this are one burst on the timeline. */
+const REPEAT_GAP_MS = 10 * 60_000;
 
 /** An indicator's own activity ranks with high findings when the timeline must drop rows. */
 export const severityRank = (s: Severity | 'ioc') =>
@@ -180,11 +185,31 @@ function timeline(results: HuntResultRecord[]): TimelineEntry[] {
         actor: row.actor ?? null,
         sourceIp: row.source_ip ?? null,
         eventId: f.kind === 'behaviour' ? null : rowRecordId(f.columns, row),
+        repeats: 1,
+        lastTime: time,
       });
     }
   }
-  return entries
+  return foldRepeats(entries.sort((a, b) => a.time.localeCompare(b.time)))
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time))
     .slice(0, TIMELINE_LIMIT)
     .sort((a, b) => a.time.localeCompare(b.time) || severityRank(b.severity) - severityRank(a.severity));
+}
+
+/** Twenty-five identical GetPasswordData calls in five seconds read as one line: "25 times". */
+function foldRepeats(sorted: TimelineEntry[]): TimelineEntry[] {
+  const folded: TimelineEntry[] = [];
+  const open = new Map<string, TimelineEntry>();
+  for (const entry of sorted) {
+    const key = [entry.huntId, entry.eventName, entry.actor, entry.sourceIp].join('\u0000');
+    const previous = open.get(key);
+    if (previous && Date.parse(entry.time) - Date.parse(previous.lastTime) <= REPEAT_GAP_MS) {
+      previous.repeats += 1;
+      previous.lastTime = entry.time;
+      continue;
+    }
+    open.set(key, entry);
+    folded.push(entry);
+  }
+  return folded;
 }
