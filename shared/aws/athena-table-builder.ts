@@ -1,9 +1,13 @@
 import type { CaseContext } from '../domain/case.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
+import type { LogSourceId } from '../domain/log-sources.js';
 import { deliveryDays, type TimeWindow } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../sources/cloudtrail-schema.js';
+import type { AthenaLocation } from '../sources/log-source-module.js';
+import { logSourceModule } from '../sources/registry.js';
+import { ATHENA_STATEMENT_SEPARATOR } from '../sources/source-sql.js';
 
 export interface AthenaTableBuilderOptions {
   /** Runs one DDL statement to completion; names in the DDL are qualified, so any database context works. */
@@ -42,6 +46,7 @@ export interface CloudTrailTableSpec {
 }
 
 const DATABASE_NAME = /^[a-z0-9_]{1,255}$/;
+const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
 const TABLE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Key characters S3 calls safe, less the quote: enough for any prefix a trail is given. */
@@ -89,13 +94,14 @@ export class AthenaTableBuilder implements TableBuilder {
     }
 
     await this.engine.execute(createDatabase);
+    const others = await this.buildOtherSources(database, inventory, span, context.openedAt, skipped);
     for (const spec of specs) {
       // Dropped and created again, not "IF NOT EXISTS": a rerun with another window must not keep
       // the old projection range. Dropping an external table leaves the logs untouched.
       await this.engine.execute(dropTableSql(spec.database, spec.table));
       await this.engine.execute(cloudTrailTableSql(spec));
     }
-    if (specs.length === 0) return { tables: [], skipped };
+    if (specs.length === 0) return { tables: others, skipped };
     await this.engine.execute(
       cloudTrailViewSql(
         database,
@@ -108,8 +114,77 @@ export class AthenaTableBuilder implements TableBuilder {
       table: CLOUDTRAIL_VIEW,
       locations: specs.map(logsLocation),
     };
-    return { tables: [table], skipped };
+    return { tables: [table, ...others], skipped };
   }
+
+  /**
+   * Every other source through its module's own DDL: one table per S3 location (`vpcflow_0`, ...),
+   * then a view of the source's name with its data columns, within the window.
+   */
+  private async buildOtherSources(
+    database: string,
+    inventory: Inventory,
+    span: QuerySpan,
+    openedAt: string,
+    skipped: SkippedInput[],
+  ): Promise<BuiltTable[]> {
+    const built: BuiltTable[] = [];
+    const bySource = new Map<LogSourceId, SourceLocation[]>();
+    for (const location of inventory.sources.filter((l) => l.source !== 'cloudtrail')) {
+      bySource.set(location.source, [...(bySource.get(location.source) ?? []), location]);
+    }
+    for (const [source, locations] of bySource) {
+      const module = logSourceModule(source);
+      const tables: string[] = [];
+      for (const location of locations) {
+        const reason = !module.athenaCreateTable
+          ? `${source} logs are not delivered to S3 by AWS, so Athena has no table for them here`
+          : !location.location.startsWith('s3://')
+            ? 'not an S3 location'
+            : null;
+        if (reason || !module.athenaCreateTable) {
+          skipped.push({ input: location.location, reason: reason ?? 'no table', stage: 'tables' });
+          continue;
+        }
+        const table = `${source}_${tables.length}`;
+        try {
+          const ddl = module.athenaCreateTable(
+            `${database}.${table}`,
+            athenaLocation(location, span, openedAt),
+          );
+          const statements = ddl.split(ATHENA_STATEMENT_SEPARATOR).filter((s) => s.trim() !== '');
+          // A rerun with another window must not keep the old projection; modules that build a view
+          // over a raw table drop their own.
+          if (!/^\s*DROP /i.test(statements[0] ?? ''))
+            await this.engine.execute(dropTableSql(database, table));
+          for (const statement of statements) await this.engine.execute(statement);
+          tables.push(table);
+        } catch (error) {
+          if (!(error instanceof InvalidRequestError)) throw error;
+          skipped.push({ input: location.location, reason: error.message, stage: 'tables' });
+        }
+      }
+      if (tables.length === 0) continue;
+      await this.engine.execute(
+        sourceViewSql(database, source, module.columns, module.timeExpression, tables, span),
+      );
+      built.push({ source, table: source, locations: locations.map((l) => l.location) });
+    }
+    return built;
+  }
+}
+
+function athenaLocation(location: SourceLocation, span: QuerySpan, openedAt: string): AthenaLocation {
+  const layout = location.details?.layout;
+  const folders = location.details?.resourceFolders;
+  return {
+    s3Uri: location.location,
+    accounts: location.accounts ?? [],
+    regions: location.regions ?? [],
+    window: { from: span.from, to: span.to ?? openedAt },
+    ...(typeof layout === 'string' ? { layout } : {}),
+    ...(typeof folders === 'string' && folders !== '' ? { resourceFolders: folders.split(',') } : {}),
+  };
 }
 
 function whyNotTableable(location: SourceLocation): string | undefined {
@@ -227,9 +302,31 @@ export function cloudTrailTableSql(spec: CloudTrailTableSpec): string {
  * pushes it into each table.
  */
 export function cloudTrailViewSql(database: string, tables: string[], span: QuerySpan): string {
-  if (tables.length === 0) throw new InvalidRequestError('The cloudtrail view needs at least one table.');
-  const columns = cloudtrailColumnNames.map((name) => `"${name}"`).join(', ');
-  const eventTime = 'from_iso8601_timestamp("eventtime")';
+  return sourceViewSql(
+    database,
+    CLOUDTRAIL_VIEW,
+    cloudtrailColumnNames,
+    'from_iso8601_timestamp("eventtime")',
+    tables,
+    span,
+  );
+}
+
+/**
+ * The view hunts read for one source: its data columns from every location's table (partition
+ * columns left out, so Athena has exactly the embedded engine's columns), within the case window.
+ */
+export function sourceViewSql(
+  database: string,
+  view: string,
+  columnNames: string[],
+  timeExpression: string,
+  tables: string[],
+  span: QuerySpan,
+): string {
+  if (tables.length === 0) throw new InvalidRequestError(`The ${view} view needs at least one table.`);
+  const columns = columnNames.map((name) => `"${check(name, COLUMN_NAME, 'column name')}"`).join(', ');
+  const eventTime = timeExpression;
   const from = `from_iso8601_timestamp('${checkInstant(span.from)}')`;
   const condition =
     span.to === null
@@ -237,11 +334,11 @@ export function cloudTrailViewSql(database: string, tables: string[], span: Quer
       : `${eventTime} BETWEEN ${from} AND from_iso8601_timestamp('${checkInstant(span.to)}')`;
   const branches = tables.map((table) => `  SELECT ${columns} FROM ${qualifiedViewName(database, table)}`);
   return [
-    `CREATE OR REPLACE VIEW ${qualifiedViewName(database, CLOUDTRAIL_VIEW)} AS`,
+    `CREATE OR REPLACE VIEW ${qualifiedViewName(database, view)} AS`,
     `SELECT ${columns}`,
     'FROM (',
     branches.join('\n  UNION ALL\n'),
-    ') AS trails',
+    ') AS logs',
     `WHERE ${condition}`,
   ].join('\n');
 }

@@ -86,6 +86,7 @@ const albLine = new RegExp(ALB_LINE_PATTERN);
 
 export const albSource: LogSourceModule = {
   id: 'alb',
+  columns: albColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp("time")',
 
   /** An entry starts with the request type, the time and `app/<name>/<id>`, then parses as a whole. */

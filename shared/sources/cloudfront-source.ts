@@ -57,6 +57,7 @@ function headeredText(fields: string[]): HeaderedText {
 
 export const cloudfrontSource: LogSourceModule = {
   id: 'cloudfront',
+  columns: cloudfrontColumns.map((c) => c.name),
   timeExpression: `from_iso8601_timestamp(concat(CAST("date" AS varchar), 'T', "time", 'Z'))`,
 
   /** W3C extended format with CloudFront's own fields; the layout carries the `#Fields:` list. */

@@ -72,9 +72,15 @@ export const cloudtrailColumns: Column[] = [
       key: 'sessionContext',
       type: [
         { key: 'attributes', type: [s('mfaAuthenticated'), s('creationDate')] },
-        { key: 'sessionIssuer', type: [s('type'), s('principalId'), s('arn'), s('accountId'), s('userName')] },
+        {
+          key: 'sessionIssuer',
+          type: [s('type'), s('principalId'), s('arn'), s('accountId'), s('userName')],
+        },
         s('ec2RoleDelivery'),
-        { key: 'webIdFederationData', type: [s('federatedProvider'), { key: 'attributes', type: { map: 'string' } }] },
+        {
+          key: 'webIdFederationData',
+          type: [s('federatedProvider'), { key: 'attributes', type: { map: 'string' } }],
+        },
         s('sourceIdentity'),
       ],
     },

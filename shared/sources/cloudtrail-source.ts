@@ -30,6 +30,7 @@ const recordColumns = `{${cloudtrailColumns.map((c) => `${sqlString(c.jsonKey)}:
 
 export const cloudtrailSource: LogSourceModule = {
   id: 'cloudtrail',
+  columns: cloudtrailColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp(eventtime)',
 
   detect(head) {

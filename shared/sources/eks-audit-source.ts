@@ -84,6 +84,7 @@ function isAuditEvent(objectText: string): boolean {
 
 export const eksAuditSource: LogSourceModule = {
   id: 'eksaudit',
+  columns: eksAuditColumnNames,
   timeExpression: 'from_iso8601_timestamp(requestreceivedtimestamp)',
 
   detect(head) {

@@ -56,6 +56,7 @@ const SCHEMA_VERSION = /"schemaVersion"\s*:/;
 
 export const guarddutySource: LogSourceModule = {
   id: 'guardduty',
+  columns: guarddutyFields.map((f) => f.name),
   /** When the finding's activity was last seen: an update exported later still dates the activity. */
   timeExpression: 'from_iso8601_timestamp(coalesce(service.eventlastseen, updatedat))',
 

@@ -28,6 +28,8 @@ export interface AthenaLocation {
  */
 export interface LogSourceModule {
   id: LogSourceId;
+  /** The table's data columns, in order: the same in both engines (Athena's partition columns excluded). */
+  columns: string[];
   /**
    * Recognises the source from a file's first decompressed bytes (never its name) and names the
    * layout (`records-object`, `json-lines`, ...) the reader must use; null when not this source.

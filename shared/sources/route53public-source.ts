@@ -23,6 +23,7 @@ const EXPORTED = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\S+Z ${ENTRY}$`);
 
 export const route53publicSource: LogSourceModule = {
   id: 'route53public',
+  columns: route53publicColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp(query_timestamp)',
 
   /**

@@ -33,6 +33,7 @@ function looksLikeResolverQuery(line: string): boolean {
 
 export const route53resolverSource: LogSourceModule = {
   id: 'route53resolver',
+  columns: route53resolverColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp(query_timestamp)',
 
   detect(head) {

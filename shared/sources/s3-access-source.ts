@@ -126,6 +126,7 @@ const ACCESS_LOG_LINE = new RegExp(S3_ACCESS_LOG_LINE);
 
 export const s3AccessSource: LogSourceModule = {
   id: 's3access',
+  columns: s3AccessColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp(request_time)',
 
   detect(head) {

@@ -118,6 +118,7 @@ function textLayout(layout: string): HeaderedText {
 
 export const vpcflowSource: LogSourceModule = {
   id: 'vpcflow',
+  columns: vpcflowColumns.map((c) => c.name),
   timeExpression: 'from_unixtime(start)',
 
   /**

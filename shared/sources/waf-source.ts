@@ -67,6 +67,7 @@ function looksLikeWafRecord(line: string): boolean {
 
 export const wafSource: LogSourceModule = {
   id: 'waf',
+  columns: wafColumns.map((c) => c.name),
   timeExpression: 'from_unixtime("timestamp" / 1e3)',
 
   detect(head) {

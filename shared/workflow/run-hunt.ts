@@ -58,13 +58,11 @@ export async function runHunt(
     resultsFile: `hunts/${hunt.id}.csv`,
     suppressedByAllowlist: {
       count: suppressed.length,
-      sample: suppressed
-        .slice(0, 5)
-        .map(({ row, entry }) => ({
-          entry,
-          eventid: rowRecordId(result.columns, row),
-          actor: row.actor ?? null,
-        })),
+      sample: suppressed.slice(0, 5).map(({ row, entry }) => ({
+        entry,
+        eventid: rowRecordId(result.columns, row),
+        actor: row.actor ?? null,
+      })),
     },
     durationMs: result.stats.durationMs,
     bytesScanned: result.stats.bytesScanned ?? null,

@@ -443,3 +443,49 @@ describe('location validation', () => {
     expect(() => createDatabaseSql('')).toThrow(InvalidRequestError);
   });
 });
+
+describe('tables for the other log sources', () => {
+  const flowLogs: SourceLocation = {
+    source: 'vpcflow',
+    location: 's3://flow-log-bucket/',
+    accounts: ['111111111111'],
+    regions: ['eu-west-1'],
+  };
+
+  it('runs the source module’s DDL per location and views the data columns within the window', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const result = await builder.build(
+      caseContext(),
+      inventory(flowLogs, { ...flowLogs, location: 's3://second-bucket/' }),
+    );
+    expect(result.tables).toEqual([
+      { source: 'vpcflow', table: 'vpcflow', locations: ['s3://flow-log-bucket/', 's3://second-bucket/'] },
+    ]);
+    expect(engine.statements.filter((s) => s.startsWith('CREATE EXTERNAL TABLE'))).toHaveLength(2);
+    expect(engine.statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS'))).toHaveLength(2);
+    const view = engine.statements.at(-1) ?? '';
+    expect(view).toMatch(/^CREATE OR REPLACE VIEW "casefile_case_1"."vpcflow" AS/);
+    expect(view).toContain('"end"');
+    expect(view).not.toContain('delivery_');
+    expect(view).toMatch(/WHERE from_unixtime\("?start"?\)/);
+    expect(view).toContain("from_iso8601_timestamp('2024-05-01T10:00:00.000Z')");
+    new Parser().astify(view, { database: 'trino' });
+  });
+
+  it('records a source that AWS never delivers to S3 as skipped, with the reason', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const result = await builder.build(
+      caseContext(),
+      inventory({ source: 'route53public', location: 's3://somewhere/', accounts: [], regions: [] }),
+    );
+    expect(result.tables).toEqual([]);
+    expect(result.skipped).toEqual([
+      expect.objectContaining({
+        input: 's3://somewhere/',
+        reason: expect.stringMatching(/not delivered to S3/),
+      }),
+    ]);
+  });
+});
