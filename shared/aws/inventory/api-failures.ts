@@ -8,7 +8,6 @@ const DENIED = new Set([
   'AccessDenied',
   'AllAccessDisabled',
   'UnauthorizedOperation',
-  'AuthorizationErrorException',
 ]);
 /**
  * A region the account has not opted into, a service with no endpoint there, or (for S3) a bucket in
