@@ -15,24 +15,33 @@ export interface CoverageEntry {
 }
 
 /**
- * Coverage from what the inventory found. A source an adapter marks partial (`details.coverage`)
- * keeps the adapter's reason; a source with no location at all is missing, with the catalog's
- * consequence; a source found only past its retention is out of retention.
+ * Coverage from what the inventory found. A source an adapter marks partial (`details.coverage`, or
+ * a gap of the inventory's) keeps the adapter's reason; a source with no location at all is missing,
+ * with the catalog's consequence and the gaps that say why; a source found only past its retention
+ * is out of retention.
  */
 export function assessCoverage(inventory: Inventory): CoverageEntry[] {
   return logSourceIds.map((source) => {
     const { title, whenMissing } = logSourceCatalog[source];
     const locations = inventory.sources.filter((s) => s.source === source);
-    const exported = (inventory.exports ?? []).filter((e) => exportedSource(e.logGroup) === source);
+    const exported = (inventory.exports ?? []).filter(
+      (e) => (e.source ?? exportedSource(e.logGroup)) === source,
+    );
+    const gaps = (inventory.gaps ?? []).filter((g) => g.source === source).map((g) => g.reason);
     if (locations.length === 0 && exported.length === 0) {
       const retentionNote = inventory.notes.find((n) => n.includes(source) && /retention/i.test(n));
-      return retentionNote
-        ? { source, title, status: 'out-of-retention', detail: retentionNote, consequence: whenMissing }
-        : { source, title, status: 'missing', detail: 'not found', consequence: whenMissing };
+      if (retentionNote) {
+        return { source, title, status: 'out-of-retention', detail: retentionNote, consequence: whenMissing };
+      }
+      const detail = gaps.length > 0 ? unique(gaps).join('; ') : 'not found';
+      return { source, title, status: 'missing', detail, consequence: whenMissing };
     }
-    const partial = locations
-      .map((l) => l.details?.coverage)
-      .filter((c): c is string => typeof c === 'string' && c !== '');
+    const partial = unique([
+      ...locations
+        .map((l) => l.details?.coverage)
+        .filter((c): c is string => typeof c === 'string' && c !== ''),
+      ...gaps,
+    ]);
     const lost = exported
       .filter((e) => e.lostBefore)
       .map((e) => `${e.logGroup}: events before ${e.lostBefore} expired`);
@@ -56,4 +65,8 @@ export function assessCoverage(inventory: Inventory): CoverageEntry[] {
 /** CloudWatch-only groups whose source is known from AWS's naming, before their content is read. */
 function exportedSource(logGroup: string): LogSourceId | null {
   return /^\/aws\/eks\/[^/]+\/cluster$/.test(logGroup) ? 'eksaudit' : null;
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
 }

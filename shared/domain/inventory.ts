@@ -24,6 +24,12 @@ export interface SourceLocation {
   regions?: string[];
   /** Organisation trails put the organisation id between `AWSLogs/` and the account. */
   organizationId?: string;
+  /**
+   * The folders between the account or region and the date of the delivery layout, as the service
+   * APIs named them: VPC ids for Resolver query logs, web ACL names for WAF, source buckets for
+   * date-partitioned S3 access logs.
+   */
+  resourceFolders?: string[];
   /** Free-form facts worth showing a responder (trail name, multi-region, logging on or off). */
   details?: Record<string, string | number | boolean>;
 }
@@ -47,4 +53,14 @@ export interface Inventory {
   exports?: LogGroupExport[];
   /** Per known source: present, partial, missing or out of retention, with the consequence. */
   coverage?: CoverageEntry[];
+  /**
+   * What a source does not cover that no location of it can carry (`details.coverage` does for the
+   * rest): an EKS cluster without audit logging, a region whose VPCs have no flow log.
+   */
+  gaps?: CoverageGap[];
+}
+
+export interface CoverageGap {
+  source: LogSourceId;
+  reason: string;
 }

@@ -1,3 +1,5 @@
+import type { LogSourceId } from './log-sources.js';
+
 /**
  * CloudWatch-only logs (EKS audit, Lambda, API Gateway, often flow and DNS logs) are exported for
  * exactly the case window into the case folder, where they are queried like any other source.
@@ -14,6 +16,8 @@ export interface LogGroupExport {
   lostBefore: string | null;
   /** Local dumps: the files holding this group's events. */
   files?: string[];
+  /** The source its events are, when the service writing the group told the inventory (flow logs, WAF). */
+  source?: LogSourceId;
 }
 
 export type ExportStatus = 'PENDING' | 'RUNNING' | 'PENDING_CANCEL' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
