@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { openCaseContext } from '../domain/case.js';
+import { validateInvestigationRequest } from '../domain/case.js';
 import { CasefileError, InvalidRequestError } from '../errors.js';
 
 export interface InvestigationStarterOptions {
@@ -51,7 +51,7 @@ export class InvestigationStarter {
     try {
       request = parseBody(event);
       // The same validation OpenCase applies: a bad request is refused before anything starts.
-      caseId = openCaseContext(request, 'athena', this.now()).caseId;
+      caseId = validateInvestigationRequest(request, 'athena', this.now()).context.caseId;
     } catch (error) {
       if (error instanceof InvalidRequestError) return rejected(error.message);
       throw error;

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
+import { parseAllowlist } from './allowlist.js';
 import { type Iocs, parseIocs } from './iocs.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
 
@@ -97,4 +98,38 @@ function stringList(value: unknown, key: string): string[] {
     throw new InvalidRequestError(`'${key}' must be a list of strings.`);
   }
   return value;
+}
+
+/** Sigma rules sent with a request, each `{ file, text }`; the file name becomes the stored name. */
+export function parseSigmaRules(raw: unknown): { file: string; text: string }[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new InvalidRequestError("'sigmaRules' must be a list of { file, text }.");
+  return raw.map((rule, i) => {
+    const r = (rule ?? {}) as Record<string, unknown>;
+    if (
+      typeof r.file !== 'string' ||
+      !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/.test(r.file) ||
+      r.file.includes('..')
+    ) {
+      throw new InvalidRequestError(`Sigma rule ${i + 1} needs a plain relative file name.`);
+    }
+    if (typeof r.text !== 'string' || r.text.length > 200_000) {
+      throw new InvalidRequestError(`Sigma rule ${r.file} needs its YAML text (at most 200 kB).`);
+    }
+    return { file: r.file, text: r.text };
+  });
+}
+
+/**
+ * Everything a request carries, checked at once: the API refuses a bad request before anything
+ * starts, and OpenCase applies the same checks to whatever reaches the workflow.
+ */
+export function validateInvestigationRequest(request: unknown, engine: EngineName, now: Date) {
+  const context = openCaseContext(request, engine, now);
+  const r = request as { allowlist?: unknown; sigmaRules?: unknown };
+  return {
+    context,
+    allowlist: parseAllowlist(r.allowlist, 'the request'),
+    sigmaRules: parseSigmaRules(r.sigmaRules),
+  };
 }

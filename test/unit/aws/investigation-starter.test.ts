@@ -88,6 +88,9 @@ describe('InvestigationStarter.handle', () => {
     ['a case id Step Functions cannot name an execution', post({ caseId: 'case 1; rm -rf' }), /caseId/],
     ['a window that ends before it starts', post({ from: '2024-05-02', to: '2024-05-01' }), /after it ends/],
     ['a maxConcurrency out of range', post({ maxConcurrency: 500 }), /maxConcurrency/],
+    ['an IOC of an unknown type', post({ iocs: { hashes: ['abc'] } }), /Unknown IOC type/],
+    ['an allowlist with a bad range', post({ allowlist: { sourceIps: ['10.0.0.0/40'] } }), /CIDR/],
+    ['a Sigma rule whose file name climbs out', post({ sigmaRules: [{ file: '../x.yml', text: 'a: 1' }] }), /file name/],
   ])('answers 400 without starting anything for %s', async (_what, event, message) => {
     const response = await starter().handle(event);
 
