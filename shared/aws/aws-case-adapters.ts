@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
@@ -9,8 +8,9 @@ import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
 import { AthenaTableBuilder } from './athena-table-builder.js';
-import { AwsLogInventory } from './aws-log-inventory.js';
+import { AwsLogInventory, type InventoryAccount } from './aws-log-inventory.js';
 import { CloudWatchLogsExporter } from './cloudwatch-logs-exporter.js';
+import { defaultInventoryClients } from './inventory/account-scope.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
 
 /** Clients live as long as the Lambda container, so connections are reused across invocations. */
@@ -47,16 +47,18 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     .split(',')
     .map((r) => r.trim());
   const casePrefix = process.env.CASE_PREFIX ?? 'cases/';
+  const logBuckets = clients.logs;
   const cloudWatchLogsClient = (region: string) => new CloudWatchLogsClient({ region });
   return {
     engineName: 'athena',
     store: new S3EvidenceStore({ client: clients.s3, bucket: env.CASE_BUCKET, prefix: casePrefix }),
     inventory: new AwsLogInventory({
       regions,
-      cloudTrailClient: (region: string) => new CloudTrailClient({ region }),
       // Log buckets may sit in any region; the case bucket's client would not follow redirects there.
-      s3Client: clients.logs,
-      cloudWatchLogsClient,
+      // Accounts reached through a role get clients of their own, with that role's credentials.
+      s3Client: (region, access) =>
+        access.credentials ? defaultInventoryClients.s3(region, access) : logBuckets,
+      ...inventoryAccounts(process.env.INVENTORY_ROLE_ARNS, process.env.CASE_ACCOUNT_ID),
       exportLogGroupPatterns: listOf(process.env.EXPORT_LOG_GROUP_PATTERNS),
       // The case bucket lives in the stack's region, and CloudWatch Logs exports stay within a region.
       ...(process.env.AWS_REGION ? { exportRegion: process.env.AWS_REGION } : {}),
@@ -73,6 +75,20 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     engine,
     now: () => new Date(),
   };
+}
+
+/**
+ * With read-only roles configured (`INVENTORY_ROLE_ARNS`), the inventory covers the function's own
+ * account and each role's account; without, the own account alone.
+ */
+function inventoryAccounts(
+  roleArns: string | undefined,
+  ownAccount: string | undefined,
+): { accounts?: InventoryAccount[] } {
+  const roles = listOf(roleArns).map((roleArn) => ({ accountId: roleArn.split(':')[4] ?? '', roleArn }));
+  if (roles.length === 0) return {};
+  const own = ownAccount && !roles.some((r) => r.accountId === ownAccount) ? [{ accountId: ownAccount }] : [];
+  return { accounts: [...own, ...roles] };
 }
 
 function listOf(value: string | undefined): string[] {

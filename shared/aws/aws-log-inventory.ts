@@ -1,41 +1,90 @@
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import {
-  CloudTrailClient,
-  DescribeTrailsCommand,
-  GetEventSelectorsCommand,
-  type GetEventSelectorsCommandOutput,
-  GetTrailStatusCommand,
-  type GetTrailStatusCommandOutput,
-  paginateListTrails,
-  type Trail,
-} from '@aws-sdk/client-cloudtrail';
-import {
-  CloudWatchLogsClient,
-  type LogGroup,
-  paginateDescribeLogGroups,
-} from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { CaseContext } from '../domain/case.js';
-import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
-import { type ExportOutcome, type LogGroupExport, retainedWindow } from '../domain/log-exports.js';
-import { InvalidRequestError, TransientServiceError, UnreadableLogError } from '../errors.js';
+import type { CoverageGap, Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
+import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
+import { InvalidRequestError, UnreadableLogError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
 import { classifyLogFile } from '../sources/classify-log-file.js';
-import { perRegion } from './regional-clients.js';
+import {
+  AccountScope,
+  type ClientFactory,
+  defaultInventoryClients,
+  type InventoryClients,
+} from './inventory/account-scope.js';
+import { asTransient, classify, describe } from './inventory/api-failures.js';
+import { assumedRoleCredentials, inventorySessionName } from './inventory/assumed-role.js';
+import { bucketLoggingInventory } from './inventory/bucket-logging.js';
+import { cloudFrontInventory, wafInventory } from './inventory/cloudfront-waf.js';
+import { cloudTrailLakeInventory } from './inventory/cloudtrail-lake.js';
+import { eksInventory } from './inventory/eks.js';
+import {
+  emptyFindings,
+  type Findings,
+  type Gap,
+  type InventoriedService,
+  type InventoryService,
+  inParallel,
+  inventoriedServices,
+} from './inventory/findings.js';
+import { flowLogsInventory } from './inventory/flow-logs.js';
+import { guardDutyInventory } from './inventory/guardduty.js';
+import { EXPORTED_BY_NAME, findLogGroupExports, logGroupsIamActions } from './inventory/log-groups.js';
+import {
+  logDeliveriesInventory,
+  logSubscriptionsIamActions,
+  noteSubscriptions,
+} from './inventory/log-deliveries.js';
+import { loadBalancersInventory } from './inventory/load-balancers.js';
+import { resolverInventory } from './inventory/resolver.js';
+import { configInventory, securityHubInventory } from './inventory/security-context.js';
+import { inventoryTrails, trailsIamActions } from './inventory/trails.js';
+
+/** An account to inventory: the function's own (no role), or one reached through a read-only role. */
+export interface InventoryAccount {
+  accountId: string;
+  /** A role in that account the inventory may assume; absent for the function's own account. */
+  roleArn?: string;
+}
 
 export interface AwsLogInventoryOptions {
-  /** The regions whose trails are looked up; multi-region and organisation trails are found once. */
+  /**
+   * The regions inventoried in every account; multi-region and organisation trails are found once.
+   * S3 buckets, CloudFront and WAF for CloudFront are global and inventoried wherever they are.
+   */
   regions: string[];
-  cloudTrailClient?: (region: string) => CloudTrailClient;
+  /** Shorthand for `clients.cloudTrail`. */
+  cloudTrailClient?: ClientFactory<CloudTrailClient>;
   /**
    * Buckets are listed from the trail's home region. One client serves every region only if it was
-   * made with `followRegionRedirects: true`, as the default ones are.
+   * made with `followRegionRedirects: true`, as the default ones are; it serves every account too.
    */
-  s3Client?: S3Client | ((region: string) => S3Client);
-  cloudWatchLogsClient?: (region: string) => CloudWatchLogsClient;
+  s3Client?: S3Client | ClientFactory<S3Client>;
+  /** Shorthand for `clients.cloudWatchLogs`. */
+  cloudWatchLogsClient?: ClientFactory<CloudWatchLogsClient>;
+  /** The clients of each service, by region and account; the defaults make their own. */
+  clients?: Partial<InventoryClients>;
+  /**
+   * The services inventoried besides CloudTrail trails and CloudWatch Logs groups; every one when
+   * absent.
+   */
+  services?: readonly InventoriedService[];
+  /**
+   * The accounts to inventory, each through its read-only role (STS AssumeRole with the function's
+   * own credentials); the function's own account alone when absent. Their findings are merged.
+   */
+  accounts?: InventoryAccount[];
+  /**
+   * Whether the export step can export the log groups of accounts reached through a role. Without a
+   * per-account exporter it cannot, so those groups are noted rather than exported.
+   */
+  exportFromAssumedAccounts?: boolean;
   /**
    * Log groups to export besides those chosen by name (EKS control plane, Lambda, API Gateway
-   * execution logs): names with `*` matching any characters, `/aws/vendedlogs/*` or `vpc-flow-*`.
+   * execution logs) and those services write to: names with `*` matching any characters,
+   * `/aws/vendedlogs/*` or `vpc-flow-*`.
    */
   exportLogGroupPatterns?: string[];
   /**
@@ -49,103 +98,197 @@ export interface AwsLogInventoryOptions {
   now?: () => Date;
 }
 
-/** What was learnt about one trail; a field is absent when the API that tells it was unavailable. */
-interface TrailFacts {
-  trail: Trail & { Name: string; TrailARN: string; S3BucketName: string };
-  status?: GetTrailStatusCommandOutput;
-  selectors?: EventCoverage;
-}
-
-interface EventCoverage {
-  managementEvents: string;
-  dataEventTypes: string[];
-}
-
-/** One S3 destination (bucket and key prefix) and the trails that deliver to it. */
-interface Destination {
-  bucket: string;
-  prefix: string;
-  homeRegion: string;
-  trails: TrailFacts[];
-}
-
-type Failure = 'denied' | 'unavailable' | 'missing';
-
-/** CloudWatch-only logs worth having in an investigation, recognised by their group names. */
-const EXPORTED_BY_NAME = [
-  /^\/aws\/eks\/[^/]+\/cluster$/,
-  /^\/aws\/lambda\/./,
-  /^API-Gateway-Execution-Logs_[^/]+\/./,
+/** Every service part, in the order their findings are merged. */
+const SERVICES: readonly InventoryService[] = [
+  flowLogsInventory,
+  resolverInventory,
+  bucketLoggingInventory,
+  loadBalancersInventory,
+  cloudFrontInventory,
+  wafInventory,
+  eksInventory,
+  guardDutyInventory,
+  securityHubInventory,
+  configInventory,
+  cloudTrailLakeInventory,
+  logDeliveriesInventory,
 ];
+
+/**
+ * The IAM actions of every call the inventory makes, exactly: the inventory role (serverless.yml)
+ * is granted these, and a role in another account needs the same. `sts:AssumeRole` comes on top,
+ * on the configured roles only.
+ */
+export const inventoryIamActions: readonly string[] = [
+  ...new Set([
+    ...trailsIamActions,
+    ...logGroupsIamActions,
+    ...SERVICES.flatMap((service) => service.iamActions),
+    ...logSubscriptionsIamActions,
+  ]),
+].sort();
+
 /** An open case window reaches back this far: as far as most accounts keep their CloudWatch Logs. */
 const OPEN_WINDOW_DAYS = 90;
 const HEAD_BYTES = 65_536;
 /** CloudWatch Logs puts this object beside every export to check that it may write there. */
 const EXPORT_WRITE_TEST = 'aws-logs-write-test';
-
 const ACCOUNT_ID = /^\d{12}$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/.+$/;
 
 /**
- * Finds CloudTrail trails through the CloudTrail API and their logs in S3: which trails exist, whether
- * they log and what, and which accounts and regions have delivered files under `AWSLogs/`. What it is
- * not allowed to see, or what a region does not offer, becomes a note rather than a failure: an
- * incident's account is rarely tidy, and a partial inventory is still worth investigating.
+ * Finds the logs of an account (or of several, through read-only roles) with the AWS APIs: CloudTrail
+ * trails and what they delivered to S3, the CloudWatch Logs groups to export, and every other source
+ * a responder relies on (flow logs, Resolver query logs, S3 access logs, load balancer, CloudFront and
+ * WAF logs, EKS audit logs, GuardDuty findings), with what each does not cover; Security Hub, Config
+ * and CloudTrail Lake as notes. What it is not allowed to see, or what a region does not offer,
+ * becomes a note rather than a failure: an incident's account is rarely tidy, and a partial
+ * inventory is still worth investigating.
  */
 export class AwsLogInventory implements LogInventory {
   private readonly regions: string[];
-  private readonly cloudTrailFor: (region: string) => CloudTrailClient;
-  private readonly s3For: (region: string) => S3Client;
-  private readonly logsFor: (region: string) => CloudWatchLogsClient;
+  private readonly clients: InventoryClients;
+  private readonly services: readonly InventoryService[];
+  /** Whether exported groups are asked which subscription filters stream them elsewhere. */
+  private readonly subscriptions: boolean;
+  private readonly accounts: InventoryAccount[] | undefined;
+  private readonly exportFromAssumedAccounts: boolean;
   private readonly exportPatterns: RegExp[];
   private readonly exportRegion: string | undefined;
   private readonly caseBucket: string | undefined;
   private readonly casePrefix: string;
   private readonly now: () => Date;
+  /** The function's own account: where exports are read back from. */
+  private readonly home: AccountScope;
 
   constructor(options: AwsLogInventoryOptions) {
     if (options.regions.length === 0) {
       throw new InvalidRequestError('The log inventory needs at least one region.');
     }
     this.regions = [...new Set(options.regions)];
-    this.cloudTrailFor = perRegion(
-      options.cloudTrailClient ?? ((region) => new CloudTrailClient({ region })),
-    );
-    const s3 =
-      options.s3Client ?? ((region: string) => new S3Client({ region, followRegionRedirects: true }));
-    this.s3For = s3 instanceof S3Client ? () => s3 : perRegion(s3);
-    this.logsFor = perRegion(
-      options.cloudWatchLogsClient ?? ((region) => new CloudWatchLogsClient({ region })),
-    );
+    const s3 = options.s3Client;
+    this.clients = {
+      ...defaultInventoryClients,
+      ...options.clients,
+      ...(options.cloudTrailClient ? { cloudTrail: options.cloudTrailClient } : {}),
+      ...(options.cloudWatchLogsClient ? { cloudWatchLogs: options.cloudWatchLogsClient } : {}),
+      ...(s3 ? { s3: s3 instanceof S3Client ? () => s3 : s3 } : {}),
+    };
+    const wanted = new Set(options.services ?? inventoriedServices);
+    this.services = SERVICES.filter((service) => wanted.has(service.id));
+    this.subscriptions = wanted.has('log-subscriptions');
+    this.accounts = options.accounts && checkedAccounts(options.accounts);
+    this.exportFromAssumedAccounts = options.exportFromAssumedAccounts ?? false;
     this.exportPatterns = [...EXPORTED_BY_NAME, ...(options.exportLogGroupPatterns ?? []).map(glob)];
     this.exportRegion = options.exportRegion;
     this.caseBucket = options.caseBucket;
     const casePrefix = options.casePrefix ?? 'cases/';
     this.casePrefix = casePrefix === '' || casePrefix.endsWith('/') ? casePrefix : `${casePrefix}/`;
     this.now = options.now ?? (() => new Date());
+    this.home = new AccountScope(this.regions, {}, this.clients);
   }
 
   async discover(context: CaseContext): Promise<Inventory> {
-    const notes: string[] = [];
-    const skipped: SkippedInput[] = [];
-    const trails = await this.findTrails(notes);
-    if (trails.length === 0) {
-      notes.push(
-        `No CloudTrail trail found in ${this.regions.join(', ')}: only the 90-day CloudTrail event history ` +
-          'would hold API activity, and it is not read by this inventory.',
-      );
-    }
+    const now = this.now();
+    const window = {
+      from: context.window.from ?? new Date(now.getTime() - OPEN_WINDOW_DAYS * 86_400_000).toISOString(),
+      to: context.window.to ?? now.toISOString(),
+    };
+    const scopes = this.accounts
+      ? this.accounts.map((account) => this.accountScope(account, context))
+      : [this.home];
     const sources: SourceLocation[] = [];
-    for (const destination of groupByDestination(trails)) {
-      sources.push(...(await this.locateLogs(destination, skipped, notes)));
+    const skipped: SkippedInput[] = [];
+    const notes: string[] = [];
+    const exports: LogGroupExport[] = [];
+    const gaps: CoverageGap[] = [];
+    for (const scope of scopes) {
+      const found = await this.discoverAccount(scope, window, now, exports);
+      // With several accounts, every sentence says which one it is about.
+      const label = scopes.length > 1 ? `Account ${scope.access.accountId}: ` : '';
+      sources.push(...found.sources);
+      skipped.push(...found.skipped);
+      notes.push(...found.notes.map((note) => `${label}${note}`));
+      gaps.push(...attachGaps(found.sources, found.gaps).map((g) => ({ ...g, reason: `${label}${g.reason}` })));
     }
     sources.sort(
       (a, b) =>
+        a.source.localeCompare(b.source) ||
         a.location.localeCompare(b.location) ||
-        (a.organizationId ?? '').localeCompare(b.organizationId ?? ''),
+        (a.organizationId ?? '').localeCompare(b.organizationId ?? '') ||
+        (a.accounts?.join() ?? '').localeCompare(b.accounts?.join() ?? ''),
     );
-    const exports = await this.findExports(context, notes);
-    return { discoveredAt: this.now().toISOString(), sources, skipped, notes, exports };
+    exports.sort(
+      (a, b) =>
+        (a.account ?? '').localeCompare(b.account ?? '') ||
+        (a.region ?? '').localeCompare(b.region ?? '') ||
+        a.logGroup.localeCompare(b.logGroup),
+    );
+    return {
+      discoveredAt: now.toISOString(),
+      sources,
+      skipped,
+      notes,
+      exports,
+      ...(gaps.length > 0 ? { gaps } : {}),
+    };
+  }
+
+  /** One account: trails and every service at once, then the log groups they and the names point to. */
+  private async discoverAccount(
+    scope: AccountScope,
+    window: { from: string; to: string },
+    now: Date,
+    exports: LogGroupExport[],
+  ): Promise<Findings> {
+    const found = emptyFindings();
+    if (!(await this.reachable(scope, found.notes))) return found;
+    const parts: { run: (scope: AccountScope, found: Findings) => Promise<void> }[] = [
+      { run: inventoryTrails },
+      ...this.services,
+    ];
+    await inParallel(parts, found, (part, partFound) => part.run(scope, partFound));
+    const chosen = await findLogGroupExports(
+      scope,
+      {
+        window,
+        now,
+        patterns: this.exportPatterns,
+        candidates: found.logGroups,
+        ...(this.exportRegion ? { exportRegion: this.exportRegion } : {}),
+        exportable: !scope.assumed || this.exportFromAssumedAccounts,
+      },
+      found.notes,
+    );
+    if (this.subscriptions) await noteSubscriptions(scope, chosen, found.notes);
+    exports.push(...chosen);
+    return found;
+  }
+
+  /** The scope of one configured account: its role's credentials, or the function's own. */
+  private accountScope(account: InventoryAccount, context: CaseContext): AccountScope {
+    if (!account.roleArn) return new AccountScope(this.regions, { accountId: account.accountId }, this.clients);
+    const sts = this.home.client('sts', this.home.homeRegion);
+    const credentials = assumedRoleCredentials(sts, account.roleArn, inventorySessionName(context.caseId), this.now);
+    return new AccountScope(
+      this.regions,
+      { accountId: account.accountId, roleArn: account.roleArn, credentials },
+      this.clients,
+    );
+  }
+
+  /** An account whose role cannot be assumed is noted and left out; the others are still inventoried. */
+  private async reachable(scope: AccountScope, notes: string[]): Promise<boolean> {
+    const { credentials, roleArn } = scope.access;
+    if (!credentials) return true;
+    try {
+      await credentials();
+      return true;
+    } catch (error) {
+      if (!classify(error)) throw asTransient(`STS AssumeRole for ${roleArn}`, error);
+      notes.push(`The role ${roleArn} could not be assumed (${describe(error)}): the account is not inventoried.`);
+      return false;
+    }
   }
 
   /**
@@ -156,7 +299,7 @@ export class AwsLogInventory implements LogInventory {
     const bucket = this.caseBucket;
     if (!bucket)
       throw new InvalidRequestError('The log inventory was given no case bucket to find exports in.');
-    const s3 = this.s3For(this.exportRegion ?? this.regions[0] ?? 'us-east-1');
+    const s3 = this.home.client('s3', this.exportRegion ?? this.home.homeRegion);
     const sources: SourceLocation[] = [];
     const skipped: SkippedInput[] = [];
     const notes: string[] = [];
@@ -237,226 +380,46 @@ export class AwsLogInventory implements LogInventory {
     }
   }
 
-  /**
-   * The CloudWatch Logs groups of each region worth exporting, each cut to the part of the case
-   * window its retention still holds. What retention has already lost is said in the notes.
-   */
-  private async findExports(context: CaseContext, notes: string[]): Promise<LogGroupExport[]> {
-    const now = this.now();
-    const window = {
-      from: context.window.from ?? new Date(now.getTime() - OPEN_WINDOW_DAYS * 86_400_000).toISOString(),
-      to: context.window.to ?? now.toISOString(),
-    };
-    const exports: LogGroupExport[] = [];
-    for (const region of this.regions) {
-      const client = this.logsFor(region);
-      const groups = await this.attempt(notes, `CloudWatch Logs DescribeLogGroups in ${region}`, async () => {
-        const listed: LogGroup[] = [];
-        for await (const page of paginateDescribeLogGroups({ client }, {}))
-          listed.push(...(page.logGroups ?? []));
-        return listed;
-      });
-      const chosen = (groups ?? []).filter(
-        (group): group is LogGroup & { logGroupName: string } =>
-          group.logGroupName !== undefined &&
-          group.storedBytes !== 0 &&
-          this.exportPatterns.some((pattern) => pattern.test(group.logGroupName as string)),
-      );
-      if (this.exportRegion && region !== this.exportRegion && chosen.length > 0) {
-        const names = chosen.map((g) => g.logGroupName);
-        notes.push(
-          `${names.length} log group(s) in ${region} are not exported (${names.slice(0, 5).join(', ')}` +
-            `${names.length > 5 ? ', ...' : ''}): CloudWatch Logs exports only to a bucket in the same region, ` +
-            `and the case bucket is in ${this.exportRegion}.`,
-        );
-        continue;
-      }
-      for (const group of chosen) {
-        if (group.creationTime !== undefined && group.creationTime > Date.parse(window.to)) continue;
-        const retained = retainedWindow(window, group.retentionInDays ?? null, now);
-        if (!retained) {
-          notes.push(
-            `Log group ${group.logGroupName} in ${region} keeps events for ${group.retentionInDays} days: ` +
-              `nothing of the case window (${window.from} to ${window.to}) is left to export.`,
-          );
-          continue;
-        }
-        exports.push({
-          logGroup: group.logGroupName,
-          account: accountOfArn(group.logGroupArn ?? group.arn),
-          region,
-          ...retained,
-        });
-      }
+}
+
+function checkedAccounts(accounts: InventoryAccount[]): InventoryAccount[] {
+  if (accounts.length === 0) throw new InvalidRequestError('The log inventory was given an empty account list.');
+  for (const { accountId, roleArn } of accounts) {
+    if (!ACCOUNT_ID.test(accountId)) throw new InvalidRequestError(`'${accountId}' is not an AWS account id.`);
+    const roleAccount = roleArn === undefined ? accountId : ROLE_ARN.exec(roleArn)?.[1];
+    if (roleAccount !== accountId) {
+      throw new InvalidRequestError(`'${roleArn}' is not an IAM role of account ${accountId}.`);
     }
-    return exports.sort(
-      (a, b) => (a.region ?? '').localeCompare(b.region ?? '') || a.logGroup.localeCompare(b.logGroup),
+  }
+  if (accounts.filter((a) => !a.roleArn).length > 1) {
+    throw new InvalidRequestError('Only the function\'s own account can be inventoried without a role.');
+  }
+  if (new Set(accounts.map((a) => a.accountId)).size < accounts.length) {
+    throw new InvalidRequestError('An account is listed twice for the log inventory.');
+  }
+  return accounts;
+}
+
+/**
+ * A gap of a region goes to the first location of its source holding that region, a gap of the
+ * whole account to the first location of its source, as `details.coverage`; gaps no location can
+ * carry are returned.
+ */
+function attachGaps(sources: SourceLocation[], gaps: Gap[]): CoverageGap[] {
+  const unattached: CoverageGap[] = [];
+  for (const gap of gaps) {
+    const target = sources.find(
+      (s) => s.source === gap.source && (gap.region === undefined || s.regions?.includes(gap.region)),
     );
-  }
-
-  private async findTrails(notes: string[]): Promise<TrailFacts[]> {
-    const seen = new Set<string>();
-    const found: TrailFacts[] = [];
-    for (const region of this.regions) {
-      const client = this.cloudTrailFor(region);
-      const arns = await this.attempt(notes, `CloudTrail ListTrails in ${region}`, async () => {
-        const listed: string[] = [];
-        for await (const page of paginateListTrails({ client }, {})) {
-          for (const info of page.Trails ?? []) if (info.TrailARN) listed.push(info.TrailARN);
-        }
-        return listed;
-      });
-      const fresh = (arns ?? []).filter((arn) => !seen.has(arn));
-      if (fresh.length === 0) continue;
-      for (const arn of fresh) seen.add(arn);
-      // A trail of another region (or of the organisation) is described only by its ARN.
-      const described = await this.attempt(notes, `CloudTrail DescribeTrails in ${region}`, () =>
-        client.send(new DescribeTrailsCommand({ trailNameList: fresh, includeShadowTrails: true })),
-      );
-      for (const trail of described?.trailList ?? []) {
-        if (!trail.Name || !trail.TrailARN) continue;
-        if (!trail.S3BucketName) {
-          notes.push(`Trail ${trail.Name} delivers to no S3 bucket; its events are not inventoried.`);
-          continue;
-        }
-        found.push(
-          await this.describeTrail(
-            client,
-            { ...trail, Name: trail.Name, TrailARN: trail.TrailARN, S3BucketName: trail.S3BucketName },
-            notes,
-          ),
-        );
-      }
+    if (!target) {
+      unattached.push({ source: gap.source, reason: gap.reason });
+      continue;
     }
-    return found;
+    const existing = target.details?.coverage;
+    const coverage = typeof existing === 'string' && existing !== '' ? `${existing}; ${gap.reason}` : gap.reason;
+    target.details = { ...target.details, coverage };
   }
-
-  private async describeTrail(
-    client: CloudTrailClient,
-    trail: TrailFacts['trail'],
-    notes: string[],
-  ): Promise<TrailFacts> {
-    const status = await this.attempt(notes, `CloudTrail GetTrailStatus for ${trail.Name}`, () =>
-      client.send(new GetTrailStatusCommand({ Name: trail.TrailARN })),
-    );
-    const selectors = await this.attempt(notes, `CloudTrail GetEventSelectors for ${trail.Name}`, () =>
-      client.send(new GetEventSelectorsCommand({ TrailName: trail.TrailARN })),
-    );
-    if (status && !status.IsLogging) {
-      const since = status.StopLoggingTime ? ` since ${status.StopLoggingTime.toISOString()}` : '';
-      notes.push(
-        `Trail ${trail.Name} is not logging${since}: events after it stopped are not in its bucket.`,
-      );
-    }
-    if (status?.LatestDeliveryError) {
-      notes.push(
-        `Trail ${trail.Name} reports a delivery error (${status.LatestDeliveryError}): files may be missing.`,
-      );
-    }
-    return {
-      trail,
-      ...(status ? { status } : {}),
-      ...(selectors ? { selectors: eventCoverage(selectors) } : {}),
-    };
-  }
-
-  /** Lists `AWSLogs/` of one destination and returns one location per layout found there. */
-  private async locateLogs(
-    destination: Destination,
-    skipped: SkippedInput[],
-    notes: string[],
-  ): Promise<SourceLocation[]> {
-    const location = `s3://${destination.bucket}/${destination.prefix}`;
-    const s3 = this.s3For(destination.homeRegion);
-    const names = destination.trails.map((t) => t.trail.Name).join(', ');
-    const folders = (key: string) => this.listFolders(s3, destination.bucket, key);
-    const logsRoot = `${destination.prefix}AWSLogs/`;
-    try {
-      const owners = await folders(logsRoot);
-      const layouts: { organizationId?: string; accounts: Map<string, string[]> }[] = [];
-      const accountLayout = new Map<string, string[]>();
-      for (const owner of owners) {
-        if (ACCOUNT_ID.test(owner)) {
-          const regions = await folders(`${logsRoot}${owner}/CloudTrail/`);
-          if (regions.length > 0) accountLayout.set(owner, regions);
-        } else if (ORGANIZATION_ID.test(owner)) {
-          const accounts = new Map<string, string[]>();
-          for (const account of (await folders(`${logsRoot}${owner}/`)).filter((a) => ACCOUNT_ID.test(a))) {
-            const regions = await folders(`${logsRoot}${owner}/${account}/CloudTrail/`);
-            if (regions.length > 0) accounts.set(account, regions);
-          }
-          if (accounts.size > 0) layouts.push({ organizationId: owner, accounts });
-        }
-      }
-      if (accountLayout.size > 0) layouts.unshift({ accounts: accountLayout });
-      if (layouts.length === 0) {
-        skipped.push({
-          input: location,
-          reason: `No CloudTrail delivery folders under ${logsRoot} (trail ${names}): the trail never delivered here, or the files were removed.`,
-          stage: 'inventory',
-        });
-        return [];
-      }
-      return layouts.map(({ organizationId, accounts }) => ({
-        source: 'cloudtrail',
-        location,
-        accounts: [...accounts.keys()].sort(),
-        regions: [...new Set([...accounts.values()].flat())].sort(),
-        ...(organizationId ? { organizationId } : {}),
-        details: trailDetails(destination.trails),
-      }));
-    } catch (error) {
-      const failure = classify(error);
-      if (!failure) throw asTransient(`S3 ListObjectsV2 on ${location}`, error);
-      const reason =
-        failure === 'denied'
-          ? `S3 denied listing ${location}AWSLogs/ (trail ${names}); the bucket may belong to another account ` +
-            '(a central log archive): grant this role s3:ListBucket and s3:GetObject there, or investigate from that account.'
-          : failure === 'missing'
-            ? `The bucket of trail ${names} does not exist: it was deleted or never created, so its logs cannot be read.`
-            : `S3 could not be reached for ${location} from ${destination.homeRegion}: ${describe(error)}`;
-      skipped.push({ input: location, reason, stage: 'inventory' });
-      notes.push(reason);
-      return [];
-    }
-  }
-
-  /** The names of the folders directly under `prefix`, every page of them. */
-  private async listFolders(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const page of paginateListObjectsV2(
-      { client },
-      { Bucket: bucket, Prefix: prefix, Delimiter: '/' },
-    )) {
-      for (const common of page.CommonPrefixes ?? []) {
-        if (common.Prefix?.startsWith(prefix)) {
-          names.push(common.Prefix.slice(prefix.length).replace(/\/$/, ''));
-        }
-      }
-    }
-    return names.filter((name) => name !== '').sort();
-  }
-
-  /**
-   * Runs one API call; a denied call or a region without the service becomes a note and `undefined`.
-   * The SDK has already retried throttling; if that still fails, the step is retried as a whole.
-   */
-  private async attempt<T>(notes: string[], what: string, call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (error) {
-      const failure = classify(error);
-      if (!failure) throw asTransient(what, error);
-      const meaning =
-        failure === 'denied'
-          ? 'was denied'
-          : failure === 'missing'
-            ? 'found nothing'
-            : 'is not offered or not enabled there';
-      notes.push(`${what} ${meaning} (${describe(error)}); the inventory goes on without it.`);
-      return undefined;
-    }
-  }
+  return unattached;
 }
 
 /** `*` matches any characters, `/` included; everything else is literal. */
@@ -467,178 +430,4 @@ function glob(pattern: string): RegExp {
       .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
       .join('.*')}$`,
   );
-}
-
-/** `arn:aws:logs:<region>:<account>:log-group:<name>[:*]` → the account. */
-function accountOfArn(arn: string | undefined): string | null {
-  const account = arn?.split(':')[4];
-  return account && ACCOUNT_ID.test(account) ? account : null;
-}
-
-function groupByDestination(trails: TrailFacts[]): Destination[] {
-  const destinations = new Map<string, Destination>();
-  for (const facts of trails) {
-    const prefix = normalisePrefix(facts.trail.S3KeyPrefix);
-    const key = `${facts.trail.S3BucketName}/${prefix}`;
-    const existing = destinations.get(key);
-    if (existing) existing.trails.push(facts);
-    else {
-      destinations.set(key, {
-        bucket: facts.trail.S3BucketName,
-        prefix,
-        homeRegion: facts.trail.HomeRegion ?? regionOfArn(facts.trail.TrailARN),
-        trails: [facts],
-      });
-    }
-  }
-  return [...destinations.values()];
-}
-
-/** CloudTrail writes `<prefix>/AWSLogs/...`; an absent prefix puts AWSLogs at the bucket's root. */
-function normalisePrefix(prefix: string | undefined): string {
-  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return trimmed === '' ? '' : `${trimmed}/`;
-}
-
-function regionOfArn(arn: string): string {
-  return arn.split(':')[3] ?? 'us-east-1';
-}
-
-/** Basic and advanced selectors reduced to what a responder asks: management events, and which data events. */
-function eventCoverage(output: GetEventSelectorsCommandOutput): EventCoverage {
-  const readWrite = new Set<string>();
-  const dataEventTypes = new Set<string>();
-  for (const selector of output.EventSelectors ?? []) {
-    if (selector.IncludeManagementEvents !== false) readWrite.add(selector.ReadWriteType ?? 'All');
-    for (const resource of selector.DataResources ?? []) if (resource.Type) dataEventTypes.add(resource.Type);
-  }
-  for (const selector of output.AdvancedEventSelectors ?? []) {
-    const field = (name: string) => selector.FieldSelectors?.find((f) => f.Field === name);
-    const category = field('eventCategory')?.Equals ?? [];
-    const readOnly = field('readOnly')?.Equals?.[0];
-    if (category.includes('Management')) {
-      readWrite.add(readOnly === 'true' ? 'ReadOnly' : readOnly === 'false' ? 'WriteOnly' : 'All');
-    }
-    if (category.includes('Data')) {
-      const types = field('resources.type')?.Equals ?? [];
-      for (const type of types.length > 0 ? types : ['some data events']) dataEventTypes.add(type);
-    }
-  }
-  const managementEvents =
-    readWrite.has('All') || (readWrite.has('ReadOnly') && readWrite.has('WriteOnly'))
-      ? 'All'
-      : ([...readWrite][0] ?? 'None');
-  return { managementEvents, dataEventTypes: [...dataEventTypes].sort() };
-}
-
-/** Facts about the trails of one location, flattened for `SourceLocation.details`. */
-function trailDetails(trails: TrailFacts[]): Record<string, string | number | boolean> {
-  const details: Record<string, string | number | boolean> = {
-    trails: trails.map((t) => t.trail.Name).join(', '),
-    homeRegions: [...new Set(trails.map((t) => t.trail.HomeRegion ?? regionOfArn(t.trail.TrailARN)))].join(
-      ', ',
-    ),
-    multiRegion: trails.some((t) => t.trail.IsMultiRegionTrail === true),
-    organizationTrail: trails.some((t) => t.trail.IsOrganizationTrail === true),
-    logFileValidation: trails.every((t) => t.trail.LogFileValidationEnabled === true),
-  };
-  const kmsKeys = trails.flatMap((t) => (t.trail.KmsKeyId ? [t.trail.KmsKeyId] : []));
-  if (kmsKeys.length > 0) details.kmsKeyId = kmsKeys.join(', ');
-
-  const withStatus = trails.filter((t) => t.status);
-  details.isLogging =
-    withStatus.length === trails.length
-      ? withStatus.every((t) => t.status?.IsLogging === true)
-      : 'unknown: GetTrailStatus was not available';
-  const stopped = withStatus.filter((t) => t.status?.IsLogging === false);
-  if (stopped.length > 0) {
-    details.notLogging = stopped
-      .map(
-        (t) =>
-          `${t.trail.Name}${t.status?.StopLoggingTime ? ` (stopped ${t.status.StopLoggingTime.toISOString()})` : ''}`,
-      )
-      .join(', ');
-  }
-  const started = withStatus.flatMap((t) =>
-    t.status?.StartLoggingTime ? [t.status.StartLoggingTime.toISOString()] : [],
-  );
-  if (started.length > 0) details.startLoggingTime = started.sort()[0] as string;
-  const deliveryErrors = withStatus.filter((t) => t.status?.LatestDeliveryError);
-  if (deliveryErrors.length > 0) {
-    details.latestDeliveryError = deliveryErrors
-      .map((t) => `${t.trail.Name}: ${t.status?.LatestDeliveryError}`)
-      .join('; ');
-  }
-
-  const coverages = trails.flatMap((t) => (t.selectors ? [t.selectors] : []));
-  if (coverages.length < trails.length) {
-    details.eventSelectors = 'unknown: GetEventSelectors was not available for every trail';
-  }
-  if (coverages.length > 0) {
-    const management = new Set(coverages.map((c) => c.managementEvents));
-    details.managementEvents = management.has('All')
-      ? 'All'
-      : [...management].filter((m) => m !== 'None').join(', ') || 'None';
-    const dataTypes = [...new Set(coverages.flatMap((c) => c.dataEventTypes))].sort();
-    details.dataEvents = dataTypes.length > 0 ? dataTypes.join(', ') : 'None';
-    details.s3DataEvents = dataTypes.includes('AWS::S3::Object');
-    details.lambdaDataEvents = dataTypes.includes('AWS::Lambda::Function');
-  }
-  return details;
-}
-
-const DENIED = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'AllAccessDisabled',
-  'UnauthorizedOperation',
-]);
-/**
- * A region the account has not opted into, a service with no endpoint there, or (for S3) a bucket in
- * another region than the client's, when the client was not made to follow redirects.
- */
-const UNAVAILABLE = new Set([
-  'UnrecognizedClientException',
-  'PermanentRedirect',
-  'AuthorizationHeaderMalformed',
-  'InvalidClientTokenId',
-  'CloudTrailInvalidClientTokenIdException',
-  'OptInRequired',
-  'UnsupportedOperationException',
-  'OperationNotPermittedException',
-  'EndpointError',
-]);
-const UNREACHABLE_ENDPOINT = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED']);
-const MISSING = new Set(['TrailNotFoundException', 'NoSuchBucket']);
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'SlowDown',
-  'RequestLimitExceeded',
-]);
-
-function classify(error: unknown): Failure | undefined {
-  if (!(error instanceof Error)) return undefined;
-  if (DENIED.has(error.name)) return 'denied';
-  if (MISSING.has(error.name)) return 'missing';
-  const code = (error as { code?: string }).code;
-  const unreachable = code !== undefined && UNREACHABLE_ENDPOINT.has(code);
-  return UNAVAILABLE.has(error.name) || unreachable ? 'unavailable' : undefined;
-}
-
-/** Throttling or a service fault that outlasted the SDK's retries is worth retrying the step for. */
-function asTransient(what: string, error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (THROTTLED.has(error.name) || status === 429 || (status !== undefined && status >= 500)) {
-    return new TransientServiceError(`${what} failed after the SDK's retries: ${describe(error)}`, {
-      cause: error,
-    });
-  }
-  return error;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

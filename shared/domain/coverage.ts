@@ -64,7 +64,9 @@ export function assessCoverage(inventory: Inventory): CoverageEntry[] {
 
 /** CloudWatch-only groups whose source is known from AWS's naming, before their content is read. */
 function exportedSource(logGroup: string): LogSourceId | null {
-  return /^\/aws\/eks\/[^/]+\/cluster$/.test(logGroup) ? 'eksaudit' : null;
+  if (/^\/aws\/eks\/[^/]+\/cluster$/.test(logGroup)) return 'eksaudit';
+  if (/^\/aws\/lambda\/./.test(logGroup)) return 'lambda';
+  return null;
 }
 
 function unique(items: string[]): string[] {

@@ -25,12 +25,10 @@ export interface SourceLocation {
   /** Organisation trails put the organisation id between `AWSLogs/` and the account. */
   organizationId?: string;
   /**
-   * The folders between the account or region and the date of the delivery layout, as the service
-   * APIs named them: VPC ids for Resolver query logs, web ACL names for WAF, source buckets for
-   * date-partitioned S3 access logs.
+   * Free-form facts worth showing a responder (trail name, multi-region, logging on or off).
+   * `coverage` marks the location partial, with the reason; `layout` and `resourceFolders`
+   * (comma-separated) tell the Athena table builder how the files are laid out.
    */
-  resourceFolders?: string[];
-  /** Free-form facts worth showing a responder (trail name, multi-region, logging on or off). */
   details?: Record<string, string | number | boolean>;
 }
 

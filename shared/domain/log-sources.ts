@@ -10,6 +10,7 @@ export const logSourceIds = [
   'alb',
   'cloudfront',
   'waf',
+  'lambda',
 ] as const;
 export type LogSourceId = (typeof logSourceIds)[number];
 
@@ -79,6 +80,12 @@ export const logSourceCatalog: Record<LogSourceId, LogSourceDescription> = {
     title: 'AWS WAF logs',
     whenMissing:
       'No WAF logs: which attacks on the web applications were blocked, counted or let through cannot be investigated.',
+  },
+  lambda: {
+    id: 'lambda',
+    title: 'AWS Lambda function logs',
+    whenMissing:
+      'No Lambda function logs: what ran inside the functions (credential or metadata access, commands run, exploit payloads reaching the handlers, errors and timeouts) cannot be investigated.',
   },
 };
 

@@ -39,8 +39,9 @@ export class DuckDbTableBuilder implements TableBuilder {
         written += await this.convertIsolatingFailures(source, group, dir, skipped);
       }
       if (written === 0) continue;
+      // Quoted: a source id can be a DuckDB keyword (`lambda`).
       await this.engine.execute(
-        `CREATE OR REPLACE VIEW ${source} AS SELECT * FROM read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context, logSourceModule(source).timeExpression)}`,
+        `CREATE OR REPLACE VIEW "${source}" AS SELECT * FROM read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context, logSourceModule(source).timeExpression)}`,
       );
       tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
     }
@@ -100,7 +101,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
     const time = logSourceModule(source).timeExpression;
     const { rows } = await this.engine.run(
-      `SELECT count(*) AS records, epoch_ms(min(${time})) AS first_event, epoch_ms(max(${time})) AS last_event FROM ${source}`,
+      `SELECT count(*) AS records, epoch_ms(min(${time})) AS first_event, epoch_ms(max(${time})) AS last_event FROM "${source}"`,
     );
     const row = rows[0] ?? {};
     return {

@@ -68,5 +68,7 @@ export async function loadTestRecords(
   const layout =
     module.detect(content) ?? (source === 'cloudtrail' && records.length === 0 ? 'records-object' : null);
   if (!layout) throw new Error(`The ${source} detector does not recognise this test's records as ${source}.`);
-  await engine.execute(`CREATE OR REPLACE TABLE ${source} AS ${module.duckdbSelect([file], layout, false)}`);
+  await engine.execute(
+    `CREATE OR REPLACE TABLE "${source}" AS ${module.duckdbSelect([file], layout, false)}`,
+  );
 }

@@ -64,8 +64,9 @@ export class LocalLogExporter implements LogExporter {
       const lines = events
         .sort((a, b) => a.timestamp - b.timestamp)
         // A message's own line breaks would split it across export lines; CloudWatch's export keeps
-        // them, which breaks every line-based reader, so here they become spaces.
-        .map((e) => `${new Date(e.timestamp).toISOString()} ${e.message.replace(/\r?\n/g, ' ')}`);
+        // them, which breaks every line-based reader, so here they become spaces. A lone carriage
+        // return counts: Lambda runtimes write it inside multi-line messages.
+        .map((e) => `${new Date(e.timestamp).toISOString()} ${e.message.replace(/\r\n|\r|\n/g, ' ')}`);
       await this.store.put(
         `${prefix}${exportFolderName(stream)}/000000.gz`,
         gzipSync(`${lines.join('\n')}\n`),

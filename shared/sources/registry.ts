@@ -4,6 +4,7 @@ import { cloudfrontSource } from './cloudfront-source.js';
 import { cloudtrailSource } from './cloudtrail-source.js';
 import { eksAuditSource } from './eks-audit-source.js';
 import { guarddutySource } from './guardduty-source.js';
+import { lambdaSource } from './lambda-source.js';
 import type { LogSourceModule } from './log-source-module.js';
 import { route53publicSource } from './route53public-source.js';
 import { route53resolverSource } from './route53resolver-source.js';
@@ -23,6 +24,7 @@ export const logSourceModules: LogSourceModule[] = [
   albSource,
   cloudfrontSource,
   wafSource,
+  lambdaSource,
 ];
 
 export function logSourceModule(id: LogSourceId): LogSourceModule {

@@ -19,11 +19,11 @@ export function sqlList(paths: string[]): string {
 }
 
 /**
- * Every line of the files as one VARCHAR column `line`, nothing split, unquoted or guessed.
- * Empty lines come out as NULL. A byte sequence that is not UTF-8 or a broken gzip stream fails
- * the read, so the file is reported instead of half-loaded.
+ * Every line of the files as one VARCHAR column `line`, nothing split, unquoted or guessed, and with
+ * `filename` the file's path beside it. Empty lines come out as NULL. A byte sequence that is not
+ * UTF-8 or a broken gzip stream fails the read, so the file is reported instead of half-loaded.
  */
-export function duckdbLines(paths: string[], compressed: boolean): string {
+export function duckdbLines(paths: string[], compressed: boolean, { filename = false } = {}): string {
   const options = [
     "columns = {'line': 'VARCHAR'}",
     `delim = '${NEVER_IN_A_LINE}'`,
@@ -35,7 +35,8 @@ export function duckdbLines(paths: string[], compressed: boolean): string {
     `max_line_size = ${MAXIMUM_LINE_BYTES}`,
     `buffer_size = ${2 * MAXIMUM_LINE_BYTES}`,
   ];
-  return `SELECT line FROM read_csv(${sqlList(paths)}, ${options.join(', ')}) WHERE line IS NOT NULL AND trim(line) <> ''`;
+  if (filename) options.push('filename = true');
+  return `SELECT ${filename ? 'line, filename' : 'line'} FROM read_csv(${sqlList(paths)}, ${options.join(', ')}) WHERE line IS NOT NULL AND trim(line) <> ''`;
 }
 
 /**

@@ -246,3 +246,71 @@ describe('the export loop against CloudWatch Logs', () => {
     expect(overlapping).toBe(false);
   });
 });
+
+describe('CloudWatch-only Lambda logs in a folder of evidence', () => {
+  const requestId = '6f0c2a9e-3b1d-4c7e-8a5f-2d9b4e1c7a30';
+  const stream = '2024/07/31/[$LATEST]9c1e4b7a2d3f4e5a8b6c0d1e2f3a4b5c';
+
+  /** What `aws logs filter-log-events --log-group-name /aws/lambda/payments-api` prints: messages keep their line breaks. */
+  function lambdaFilterLogEvents(): string {
+    const messages = [
+      `START RequestId: ${requestId} Version: $LATEST\n`,
+      `2024-07-31T13:20:00.104Z\t${requestId}\tINFO\tthumbnail source fetched with: curl http://169.254.169.254/latest/meta-data/iam/security-credentials/\n`,
+      `END RequestId: ${requestId}\n`,
+      `REPORT RequestId: ${requestId}\tDuration: 412.08 ms\tBilled Duration: 413 ms\tMemory Size: 256 MB\tMax Memory Used: 88 MB\t\n`,
+    ];
+    return JSON.stringify({
+      events: messages.map((message, i) => ({
+        logStreamName: stream,
+        timestamp: Date.parse('2024-07-31T13:20:00.100Z') + i * 100,
+        message,
+        ingestionTime: Date.parse('2024-07-31T13:20:05Z') + i * 100,
+        eventId: `3785${i}`,
+      })),
+      searchedLogStreams: [],
+    });
+  }
+
+  it('are exported into the case folder, tabled, and found by the Lambda hunts', async () => {
+    const logs = await mkdtemp(join(tmpdir(), 'casefile-cwl-lambda-'));
+    await writeFile(join(logs, 'trail.json.gz'), await readFile(stratusStop));
+    await mkdir(join(logs, 'aws', 'lambda'), { recursive: true });
+    await writeFile(join(logs, 'aws', 'lambda', 'payments-api.json'), lambdaFilterLogEvents());
+    const out = await mkdtemp(join(tmpdir(), 'casefile-cwl-lambda-cases-'));
+    const outcome = await runInvestigationLocally({ logs, out, request: { caseId: 'lambda-export' } });
+
+    const tables = JSON.parse(await readFile(join(outcome.caseFolder, 'tables.json'), 'utf8'));
+    expect(tables.exports).toEqual([
+      expect.objectContaining({ logGroup: 'aws/lambda/payments-api', status: 'COMPLETED' }),
+    ]);
+    expect(
+      tables.tables.map((t: { source: string; recordCount: number }) => [t.source, t.recordCount]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['cloudtrail', expect.any(Number)],
+        ['lambda', 4],
+      ]),
+    );
+    const credentials = JSON.parse(
+      await readFile(
+        join(outcome.caseFolder, 'hunts', 'lambda-credential-or-environment-access.json'),
+        'utf8',
+      ),
+    );
+    expect(credentials).toMatchObject({ status: 'SUCCEEDED', rowCount: 1 });
+    expect(credentials.sample[0]).toMatchObject({
+      event_time: '2024-07-31T13:20:00.200Z',
+      event_name: 'credential access: instance metadata service',
+      actor: 'aws-lambda-payments-api',
+      request_id: requestId,
+      level: 'INFO',
+      message:
+        'thumbnail source fetched with: curl http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      log_stream: '2024-07-31-LATEST-9c1e4b7a2d3f4e5a8b6c0d1e2f3a4b5c',
+    });
+    const commands = JSON.parse(
+      await readFile(join(outcome.caseFolder, 'hunts', 'lambda-command-execution.json'), 'utf8'),
+    );
+    expect(commands).toMatchObject({ status: 'SUCCEEDED', rowCount: 1 });
+  });
+});

@@ -70,7 +70,7 @@ export const bucketLoggingInventory: InventoryService = {
       found.gaps.push({
         source: 's3access',
         reason:
-          `${silent.length} of ${counted(facts.length, 'bucket')} have no server access logging: ` +
+          `server access logging is off for ${silent.length} of ${counted(facts.length, 'bucket')}: ` +
           `${listed(silent, LISTED_BUCKETS)}`,
       });
     }
@@ -162,7 +162,6 @@ function location(target: Target, account: string | undefined): SourceLocation {
     location: uri,
     ...(account ? { accounts: [account] } : {}),
     regions: [...new Set(target.sources.map((s) => s.region))].sort(),
-    resourceFolders: buckets,
-    details,
+    details: { ...details, resourceFolders: buckets.join(',') },
   };
 }

@@ -66,19 +66,19 @@ export function mergeFindings(target: Findings, part: Findings): void {
 }
 
 /**
- * Runs `work` for every region at once, each with findings of its own, merged in the order of the
- * regions so that the inventory reads the same from one run to the next.
+ * Runs `work` for every item (a region, mostly) at once, each with findings of its own, merged in
+ * the items' order so that the inventory reads the same from one run to the next.
  */
-export async function eachRegion(
-  regions: string[],
+export async function inParallel<T>(
+  items: readonly T[],
   found: Findings,
-  work: (region: string, regional: Findings) => Promise<void>,
+  work: (item: T, part: Findings) => Promise<void>,
 ): Promise<void> {
   const parts = await Promise.all(
-    regions.map(async (region) => {
-      const regional = emptyFindings();
-      await work(region, regional);
-      return regional;
+    items.map(async (item) => {
+      const part = emptyFindings();
+      await work(item, part);
+      return part;
     }),
   );
   for (const part of parts) mergeFindings(found, part);

@@ -2,7 +2,7 @@ import { type FlowLog, paginateDescribeFlowLogs } from '@aws-sdk/client-ec2';
 import type { SourceLocation } from '../../domain/inventory.js';
 import { allPages, attempt } from './api-failures.js';
 import { logGroupOfArn, s3FolderOfArn, s3Uri } from './arns.js';
-import { counted, eachRegion, type Findings, type InventoryService, listed } from './findings.js';
+import { counted, inParallel, type Findings, type InventoryService, listed } from './findings.js';
 import { regionVpcs, vpcLabel } from './vpcs.js';
 
 /** The default format's fields, in its order: what a flow log without a LogFormat writes. */
@@ -47,7 +47,7 @@ export const flowLogsInventory: InventoryService = {
   async run(scope, found) {
     const account = await scope.accountId(found.notes);
     const s3ByRegion = new Map<string, FlowLog[]>();
-    await eachRegion(scope.regions, found, async (region, regional) => {
+    await inParallel(scope.regions, found, async (region, regional) => {
       const client = scope.client('ec2', region);
       const flowLogs = await attempt(regional.notes, `EC2 DescribeFlowLogs in ${region}`, () =>
         allPages(paginateDescribeFlowLogs({ client }, {}), (page) => page.FlowLogs),

@@ -4,9 +4,9 @@ import {
   paginateDescribeLoadBalancers,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AccountScope } from './account-scope.js';
-import { allPages, asTransient, attempt, classify, errorName } from './api-failures.js';
+import { allPages, attempt, errorName } from './api-failures.js';
 import { folderPrefix, s3Uri } from './arns.js';
-import { counted, eachRegion, type InventoryService, listed, mapConcurrently } from './findings.js';
+import { counted, inParallel, type InventoryService, listed, mapConcurrently } from './findings.js';
 
 const CONCURRENCY = 5;
 
@@ -29,7 +29,7 @@ export const loadBalancersInventory: InventoryService = {
   async run(scope, found) {
     const account = await scope.accountId(found.notes);
     const byRegion = new Map<string, AccessLogs[]>();
-    await eachRegion(scope.regions, found, async (region, regional) => {
+    await inParallel(scope.regions, found, async (region, regional) => {
       const client = scope.client('elasticLoadBalancing', region);
       const balancers = await attempt(regional.notes, `ELBv2 DescribeLoadBalancers in ${region}`, () =>
         allPages(paginateDescribeLoadBalancers({ client }, {}), (page) => page.LoadBalancers),
@@ -75,10 +75,13 @@ export const loadBalancersInventory: InventoryService = {
         },
       });
       if (network.length > 0) {
+        const which =
+          network.length === 1
+            ? `Network Load Balancer ${network[0]} writes`
+            : `Network Load Balancers ${listed(network)} write`;
         found.notes.push(
-          `${counted(network.length, 'Network Load Balancer')} (${listed(network)}) write TLS access logs to ` +
-            `${uri}: they share the elasticloadbalancing folders, and the alb table reads only Application Load ` +
-            'Balancer lines.',
+          `${which} TLS access logs to ${uri}: they share the elasticloadbalancing folders, and the alb table ` +
+            'reads only Application Load Balancer lines.',
         );
       }
     }
@@ -107,7 +110,6 @@ async function accessLogs(
   } catch (error) {
     // Deleted since it was listed.
     if (errorName(error) === 'LoadBalancerNotFoundException') return undefined;
-    if (classify(error)) return undefined;
-    throw asTransient(what, error);
+    throw error;
   }
 }

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-route53resolver';
 import { allPages, attempt } from './api-failures.js';
 import { logGroupOfArn, s3FolderOfArn, s3Uri } from './arns.js';
-import { eachRegion, type Findings, type InventoryService, listed } from './findings.js';
+import { inParallel, type Findings, type InventoryService, listed } from './findings.js';
 import { regionVpcs, vpcLabel } from './vpcs.js';
 
 /** One S3 folder Resolver query logging of this account delivers to. */
@@ -35,7 +35,7 @@ export const resolverInventory: InventoryService = {
   async run(scope, found) {
     const account = await scope.accountId(found.notes);
     const s3ByRegion = new Map<string, { config: ResolverQueryLogConfig; vpcs: string[] }[]>();
-    await eachRegion(scope.regions, found, async (region, regional) => {
+    await inParallel(scope.regions, found, async (region, regional) => {
       const client = scope.client('route53Resolver', region);
       const configs = await attempt(
         regional.notes,
@@ -90,8 +90,10 @@ export const resolverInventory: InventoryService = {
         location: delivery.uri,
         ...(account ? { accounts: [account] } : {}),
         regions: [...delivery.regions].sort(),
-        resourceFolders: [...delivery.vpcs].sort(),
-        details: { queryLogConfigs: listed(delivery.configs), vpcs: delivery.vpcs.size },
+        details: {
+          queryLogConfigs: listed(delivery.configs),
+          resourceFolders: [...delivery.vpcs].sort().join(','),
+        },
       });
     }
   },

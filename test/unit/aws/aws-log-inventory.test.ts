@@ -82,9 +82,11 @@ function cwl(region: string): LogsMock {
   return entry.mock;
 }
 
+/** CloudTrail and CloudWatch Logs only: each other service has its tests in inventory/. */
 function inventory(regions: string[], options: Partial<AwsLogInventoryOptions> = {}) {
   return new AwsLogInventory({
     regions,
+    services: [],
     cloudTrailClient: (region) => {
       const entry = cloudTrail.get(region);
       if (!entry) throw new Error(`the inventory asked for a CloudTrail client in ${region}`);
@@ -841,7 +843,7 @@ describe('AwsLogInventory.discoverExported', () => {
     });
   });
 
-  it('skips, with the reason, an export whose lines no source recognises', async () => {
+  it('classifies a Lambda export, its stream folders keeping the slashes of the stream name', async () => {
     const lambda = gzipSync(
       [
         '2024-05-01T10:00:00.000Z START RequestId: 0f5b6f4e-1c1e-4a5c-9b3a-1d2e3f4a5b6c Version: $LATEST',
@@ -850,10 +852,37 @@ describe('AwsLogInventory.discoverExported', () => {
       ].join('\n'),
     );
     const root = 'cases/case-1/exports/aws-lambda-payments-api/';
-    caseBucket({ [`${root}${EXPORT_TASK}/2024-05-01-LATEST-abc/000000.gz`]: lambda });
+    caseBucket({
+      [`${root}aws-logs-write-test`]: new TextEncoder().encode('Permission Check Successful'),
+      [`${root}${EXPORT_TASK}/2024/05/01/[$LATEST]abc/000000.gz`]: lambda,
+    });
 
     const result = await exportedInventory().discoverExported(context, [
       exported('/aws/lambda/payments-api', 'aws-lambda-payments-api'),
+    ]);
+
+    expect(result.sources).toEqual([
+      {
+        source: 'lambda',
+        location: `s3://casefile-cases/${root}`,
+        details: { logGroup: '/aws/lambda/payments-api', layout: 'cloudwatch-export', exportedFiles: 1 },
+      },
+    ]);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('skips, with the reason, an export whose lines no source recognises', async () => {
+    const accessLog = gzipSync(
+      [
+        '2024-05-01T10:00:00.000Z 203.0.113.45 - - [01/May/2024:10:00:00 +0000] "GET /prod/charges HTTP/1.1" 200 57 c3b9f7a2-5d1e-4f8a-9b0c-1d2e3f4a5b6c',
+        '2024-05-01T10:00:00.130Z 203.0.113.45 - - [01/May/2024:10:00:00 +0000] "POST /prod/charges HTTP/1.1" 201 112 d4c0a8b3-6e2f-4a9b-8c1d-2e3f4a5b6c7d',
+      ].join('\n'),
+    );
+    const root = 'cases/case-1/exports/API-Gateway-Access-Logs_payments/';
+    caseBucket({ [`${root}${EXPORT_TASK}/4a1c2e3f5b6d7e8f/000000.gz`]: accessLog });
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('API-Gateway-Access-Logs_payments', 'API-Gateway-Access-Logs_payments'),
     ]);
 
     expect(result.sources).toEqual([]);
@@ -861,7 +890,7 @@ describe('AwsLogInventory.discoverExported', () => {
       {
         input: `s3://casefile-cases/${root}`,
         reason: expect.stringMatching(
-          /^The export of \/aws\/lambda\/payments-api holds no log casefile reads: unknown format \(starts with "2024-05-01T10:00:00.000Z START/,
+          /^The export of API-Gateway-Access-Logs_payments holds no log casefile reads: unknown format \(starts with "2024-05-01T10:00:00.000Z 203\.0/,
         ),
         stage: 'export',
       },
