@@ -62,6 +62,26 @@ export function assessCoverage(inventory: Inventory): CoverageEntry[] {
   });
 }
 
+/**
+ * Coverage once the tables are built: a source the inventory could not name before its logs were
+ * exported and read (a CloudWatch dump's EKS audit or Lambda logs) is present after all.
+ */
+export function completeCoverage(
+  coverage: CoverageEntry[],
+  tables: { source: LogSourceId; recordCount?: number; locations: string[] }[],
+): CoverageEntry[] {
+  return coverage.map((entry) => {
+    const table = tables.find((t) => t.source === entry.source);
+    if (entry.status !== 'missing' || !table || table.recordCount === 0) return entry;
+    return {
+      ...entry,
+      status: 'present',
+      detail: `read from ${table.locations.join(', ')}`,
+      consequence: null,
+    };
+  });
+}
+
 /** CloudWatch-only groups whose source is known from AWS's naming, before their content is read. */
 function exportedSource(logGroup: string): LogSourceId | null {
   if (/^\/aws\/eks\/[^/]+\/cluster$/.test(logGroup)) return 'eksaudit';

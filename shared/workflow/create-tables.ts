@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { completeCoverage } from '../domain/coverage.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, SkippedInput } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
@@ -40,6 +41,12 @@ export async function createTables(
     context.iocs ?? {},
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
+  if (inventory.coverage) {
+    await putJson(adapters.store, layout.inventory, {
+      ...inventory,
+      coverage: completeCoverage(inventory.coverage, built.tables),
+    });
+  }
   const durationMs = Math.round(performance.now() - started);
   await putJson(adapters.store, layout.tables, {
     tables: built.tables,

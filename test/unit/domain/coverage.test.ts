@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessCoverage } from '../../../shared/domain/coverage.js';
+import { assessCoverage, completeCoverage } from '../../../shared/domain/coverage.js';
 import type { Inventory } from '../../../shared/domain/inventory.js';
 
 const inventory = (overrides: Partial<Inventory>): Inventory => ({
@@ -58,5 +58,43 @@ describe('coverage of the log sources a responder relies on', () => {
       status: 'partial',
       detail: expect.stringContaining('events before 2024-04-20T00:00:00.000Z expired'),
     });
+  });
+});
+
+describe('coverage once the tables are built', () => {
+  it('counts a source read from exported CloudWatch logs as present', () => {
+    const [eks] = completeCoverage(
+      [
+        {
+          source: 'eksaudit',
+          title: 'EKS',
+          status: 'missing',
+          detail: 'not found',
+          consequence: 'No EKS audit logs.',
+        },
+      ],
+      [{ source: 'eksaudit', recordCount: 12, locations: ['/cases/c1/exports/eks/'] }],
+    );
+    expect(eks).toMatchObject({
+      status: 'present',
+      consequence: null,
+      detail: 'read from /cases/c1/exports/eks/',
+    });
+  });
+
+  it('leaves a source missing when its table is empty', () => {
+    const [eks] = completeCoverage(
+      [
+        {
+          source: 'eksaudit',
+          title: 'EKS',
+          status: 'missing',
+          detail: 'not found',
+          consequence: 'No EKS audit logs.',
+        },
+      ],
+      [{ source: 'eksaudit', recordCount: 0, locations: [] }],
+    );
+    expect(eks?.status).toBe('missing');
   });
 });
