@@ -106,6 +106,10 @@ describe('CloudWatch-only EKS audit logs in a folder of evidence', () => {
       await readFile(join(outcome.caseFolder, 'hunts', 'eks-pod-exec-or-attach.json'), 'utf8'),
     );
     expect(exec).toMatchObject({ status: 'SUCCEEDED', rowCount: 1 });
+    const { coverage } = JSON.parse(await readFile(join(outcome.caseFolder, 'inventory.json'), 'utf8'));
+    expect(coverage.find((c: { source: string }) => c.source === 'eksaudit')).toMatchObject({
+      status: 'present',
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { inventoryIamActions } from '../../shared/aws/aws-log-inventory.js';
 
 /**
  * Checks what `osls package --stage test` produced (npm run package runs it first): the CloudFormation
@@ -32,7 +33,10 @@ interface Statement {
   Condition?: Json;
 }
 
-const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, Resource> };
+const template = JSON.parse(readFileSync(templatePath, 'utf8')) as {
+  Resources: Record<string, Resource>;
+  Conditions?: Record<string, unknown>;
+};
 const resources = template.Resources;
 
 function resource(logicalId: string, type: string): Resource {
@@ -72,12 +76,20 @@ function statements(role: string): Statement[] {
     Policies?: { PolicyDocument: { Statement: Statement[] } }[];
     ManagedPolicyArns?: { Ref: string }[];
   };
-  const inline = (properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+  const inline = (properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement.map(granted));
   const managed = (properties.ManagedPolicyArns ?? []).flatMap((arn) => {
     const policy = resource(arn.Ref, 'AWS::IAM::ManagedPolicy');
     return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
   });
   return [...inline, ...managed];
+}
+
+/**
+ * A statement under `Fn::If` counts as granted, as in a deployment whose parameters make the condition
+ * true: the checks hold for the most a role can be given.
+ */
+function granted(statement: Statement | { 'Fn::If': [string, Statement, unknown] }): Statement {
+  return 'Fn::If' in statement ? statement['Fn::If'][1] : statement;
 }
 
 const actionsOf = (role: string) => new Set(statements(role).flatMap((s) => asList(s.Action)));
@@ -339,26 +351,78 @@ describe('the function roles', () => {
     for (const action of actionsOf(roleId(key))) expect(action).not.toMatch(/^\*$|:\*$/);
   });
 
-  it('lets the inventory read trail settings and log groups, list log buckets, and write only the case folder', () => {
-    const actions = actionsOf(roleId('inventoryLogs'));
-    expect(actions).toEqual(
+  it('lets the inventory make exactly the read-only calls it makes, and write only the case folder', () => {
+    const role = roleId('inventoryLogs');
+    const caseFolder = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'kms:Decrypt', 'kms:GenerateDataKey'];
+    expect(actionsOf(role)).toEqual(
       new Set([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        ...caseFolder,
+        ...inventoryIamActions,
+        'sts:AssumeRole',
+      ]),
+    );
+    expect(inventoryIamActions).toEqual(
+      expect.arrayContaining([
         'cloudtrail:ListTrails',
         'cloudtrail:DescribeTrails',
         'cloudtrail:GetTrailStatus',
         'cloudtrail:GetEventSelectors',
         'logs:DescribeLogGroups',
-        's3:ListBucket',
-        's3:GetObject',
-        's3:PutObject',
-        'kms:Decrypt',
-        'kms:GenerateDataKey',
+        'ec2:DescribeFlowLogs',
+        'ec2:DescribeVpcs',
+        'route53resolver:ListResolverQueryLogConfigs',
+        'route53resolver:ListResolverQueryLogConfigAssociations',
+        's3:ListAllMyBuckets',
+        's3:GetBucketLogging',
+        's3:GetBucketLocation',
+        'elasticloadbalancing:DescribeLoadBalancers',
+        'elasticloadbalancing:DescribeLoadBalancerAttributes',
+        'cloudfront:ListDistributions',
+        'cloudfront:GetDistributionConfig',
+        'wafv2:ListWebACLs',
+        'wafv2:GetLoggingConfiguration',
+        'eks:ListClusters',
+        'eks:DescribeCluster',
+        'guardduty:ListDetectors',
+        'guardduty:GetDetector',
+        'guardduty:ListPublishingDestinations',
+        'guardduty:DescribePublishingDestination',
+        'securityhub:DescribeHub',
+        'config:DescribeConfigurationRecorders',
+        'config:DescribeConfigurationRecorderStatus',
+        'cloudtrail:ListEventDataStores',
+        'cloudtrail:GetEventDataStore',
+        'logs:DescribeSubscriptionFilters',
       ]),
     );
-    expect(grantsOf(roleId('inventoryLogs'), 's3:PutObject')).toEqual([caseFolders]);
-    expect(grantsOf(roleId('inventoryLogs'), 's3:GetObject')).toEqual([caseFolders]);
+    for (const action of actionsOf(role)) {
+      if (caseFolder.includes(action) || action === 'logs:PutLogEvents' || action === 'logs:CreateLogStream') continue;
+      expect(action, 'a write action').toMatch(/^[a-z0-9-]+:(List|Describe|Get)[A-Za-z]+$|^sts:AssumeRole$/);
+    }
+    expect(grantsOf(role, 's3:PutObject')).toEqual([caseFolders]);
+    expect(grantsOf(role, 's3:GetObject')).toEqual([caseFolders]);
+    // Bucket settings of every bucket, none of their objects.
+    const buckets = { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':s3:::*']] };
+    expect(grantsOf(role, 's3:GetBucketLogging')).toEqual([buckets]);
+    expect(grantsOf(role, 's3:GetBucketLocation')).toEqual([buckets]);
+  });
+
+  it('lets the inventory assume the configured read-only roles and no other, and only when some are', () => {
+    const role = roleId('inventoryLogs');
+    // osls packaged the default: no role.
+    expect(grantsOf(role, 'sts:AssumeRole')).toEqual([{ 'Fn::Split': [',', ''] }]);
+    expect(template.Conditions?.HasInventoryRoles).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    const policies = resource(role, 'AWS::IAM::Role').Properties.Policies as {
+      PolicyDocument: { Statement: object[] };
+    }[];
+    expect(JSON.stringify(policies)).toContain('{"Fn::If":["HasInventoryRoles",{"Sid":"InventoryRoles"');
+    expect(JSON.stringify(policies)).toContain('{"Ref":"AWS::NoValue"}');
+    const variables = (
+      resource(lambdaId('inventoryLogs'), 'AWS::Lambda::Function').Properties.Environment as { Variables: Json }
+    ).Variables;
+    expect(variables).toMatchObject({ INVENTORY_ROLE_ARNS: '', CASE_ACCOUNT_ID: ref('AWS::AccountId') });
   });
 
   it("lets startLogExport export this account's log groups and read only the case inventory", () => {
