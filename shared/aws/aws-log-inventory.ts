@@ -31,13 +31,13 @@ import {
 } from './inventory/findings.js';
 import { flowLogsInventory } from './inventory/flow-logs.js';
 import { guardDutyInventory } from './inventory/guardduty.js';
-import { EXPORTED_BY_NAME, findLogGroupExports, logGroupsIamActions } from './inventory/log-groups.js';
+import { loadBalancersInventory } from './inventory/load-balancers.js';
 import {
   logDeliveriesInventory,
   logSubscriptionsIamActions,
   noteSubscriptions,
 } from './inventory/log-deliveries.js';
-import { loadBalancersInventory } from './inventory/load-balancers.js';
+import { EXPORTED_BY_NAME, findLogGroupExports, logGroupsIamActions } from './inventory/log-groups.js';
 import { resolverInventory } from './inventory/resolver.js';
 import { configInventory, securityHubInventory } from './inventory/security-context.js';
 import { inventoryTrails, trailsIamActions } from './inventory/trails.js';
@@ -209,7 +209,9 @@ export class AwsLogInventory implements LogInventory {
       sources.push(...found.sources);
       skipped.push(...found.skipped);
       notes.push(...found.notes.map((note) => `${label}${note}`));
-      gaps.push(...attachGaps(found.sources, found.gaps).map((g) => ({ ...g, reason: `${label}${g.reason}` })));
+      gaps.push(
+        ...attachGaps(found.sources, found.gaps).map((g) => ({ ...g, reason: `${label}${g.reason}` })),
+      );
     }
     sources.sort(
       (a, b) =>
@@ -267,9 +269,15 @@ export class AwsLogInventory implements LogInventory {
 
   /** The scope of one configured account: its role's credentials, or the function's own. */
   private accountScope(account: InventoryAccount, context: CaseContext): AccountScope {
-    if (!account.roleArn) return new AccountScope(this.regions, { accountId: account.accountId }, this.clients);
+    if (!account.roleArn)
+      return new AccountScope(this.regions, { accountId: account.accountId }, this.clients);
     const sts = this.home.client('sts', this.home.homeRegion);
-    const credentials = assumedRoleCredentials(sts, account.roleArn, inventorySessionName(context.caseId), this.now);
+    const credentials = assumedRoleCredentials(
+      sts,
+      account.roleArn,
+      inventorySessionName(context.caseId),
+      this.now,
+    );
     return new AccountScope(
       this.regions,
       { accountId: account.accountId, roleArn: account.roleArn, credentials },
@@ -286,7 +294,9 @@ export class AwsLogInventory implements LogInventory {
       return true;
     } catch (error) {
       if (!classify(error)) throw asTransient(`STS AssumeRole for ${roleArn}`, error);
-      notes.push(`The role ${roleArn} could not be assumed (${describe(error)}): the account is not inventoried.`);
+      notes.push(
+        `The role ${roleArn} could not be assumed (${describe(error)}): the account is not inventoried.`,
+      );
       return false;
     }
   }
@@ -379,20 +389,21 @@ export class AwsLogInventory implements LogInventory {
       });
     }
   }
-
 }
 
 function checkedAccounts(accounts: InventoryAccount[]): InventoryAccount[] {
-  if (accounts.length === 0) throw new InvalidRequestError('The log inventory was given an empty account list.');
+  if (accounts.length === 0)
+    throw new InvalidRequestError('The log inventory was given an empty account list.');
   for (const { accountId, roleArn } of accounts) {
-    if (!ACCOUNT_ID.test(accountId)) throw new InvalidRequestError(`'${accountId}' is not an AWS account id.`);
+    if (!ACCOUNT_ID.test(accountId))
+      throw new InvalidRequestError(`'${accountId}' is not an AWS account id.`);
     const roleAccount = roleArn === undefined ? accountId : ROLE_ARN.exec(roleArn)?.[1];
     if (roleAccount !== accountId) {
       throw new InvalidRequestError(`'${roleArn}' is not an IAM role of account ${accountId}.`);
     }
   }
   if (accounts.filter((a) => !a.roleArn).length > 1) {
-    throw new InvalidRequestError('Only the function\'s own account can be inventoried without a role.');
+    throw new InvalidRequestError("Only the function's own account can be inventoried without a role.");
   }
   if (new Set(accounts.map((a) => a.accountId)).size < accounts.length) {
     throw new InvalidRequestError('An account is listed twice for the log inventory.');
@@ -416,7 +427,8 @@ function attachGaps(sources: SourceLocation[], gaps: Gap[]): CoverageGap[] {
       continue;
     }
     const existing = target.details?.coverage;
-    const coverage = typeof existing === 'string' && existing !== '' ? `${existing}; ${gap.reason}` : gap.reason;
+    const coverage =
+      typeof existing === 'string' && existing !== '' ? `${existing}; ${gap.reason}` : gap.reason;
     target.details = { ...target.details, coverage };
   }
   return unattached;

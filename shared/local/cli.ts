@@ -1,10 +1,12 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../domain/case.js';
 import { iocTypes } from '../domain/iocs.js';
 import { loadHuntLibrary } from '../hunts/hunt-library.js';
+import { verifyCase } from '../workflow/verify-case.js';
+import { FileEvidenceStore } from './file-evidence-store.js';
 import { runHuntTests } from './hunt-test-runner.js';
 import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
 
@@ -15,6 +17,7 @@ Usage:
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
                        [--allowlist <file.yaml>] [--sigma <dir>]
   casefile demo [--out <dir>]       generate the demo logs and investigate them
+  casefile verify <case folder>     check every file against the case's SHA-256 manifest
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
 
@@ -33,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         return await investigate(rest);
       case 'demo':
         return await demo(rest);
+      case 'verify':
+        return await verify(rest);
       case 'hunts':
         return rest[0] === 'test' ? await testHunts() : await listHunts();
       case undefined:
@@ -168,6 +173,24 @@ function progressPrinter() {
       if (tty && lastPercent >= 0) process.stderr.write('\n');
     },
   };
+}
+
+async function verify(argv: string[]): Promise<number> {
+  const [folder] = argv;
+  if (!folder) {
+    console.error(`verify needs the case folder.\n\n${USAGE}`);
+    return 2;
+  }
+  const caseFolder = resolve(folder);
+  const result = await verifyCase(new FileEvidenceStore(dirname(caseFolder)), basename(caseFolder));
+  for (const file of result.altered) console.log(`ALTERED ${file}`);
+  for (const file of result.missing) console.log(`MISSING ${file}`);
+  for (const file of result.added) console.log(`ADDED   ${file}`);
+  const intact = result.altered.length + result.missing.length + result.added.length === 0;
+  console.log(
+    `${result.verified} file(s) match the manifest${intact ? '; the case is intact.' : '; the case was changed.'}`,
+  );
+  return intact ? 0 : 1;
 }
 
 async function listHunts(): Promise<number> {

@@ -88,7 +88,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   if (summary.findings.length === 0) out.push('No hunt found activity.', '');
 
   out.push(
-    '## ATT&CK coverage by tactic',
+    `## ATT&CK coverage by tactic (ATT&CK ${summary.attackVersion})`,
     '',
     '| tactic | hunts run | with findings | techniques seen |',
     '|---|---|---|---|',

@@ -4,6 +4,7 @@ import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
 import { type Severity, severities } from '../hunts/hunt-definition.js';
+import { ATTACK_VERSION } from '../hunts/hunt-library.js';
 import type { BuiltTable } from '../ports/table-builder.js';
 
 export interface TimelineEntry {
@@ -41,6 +42,8 @@ export interface CaseSummary {
     rowCount: number;
     resultsFile: string | null;
   }[];
+  /** The ATT&CK release the technique ids and tactic names refer to. */
+  attackVersion: string;
   attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
   timeline: TimelineEntry[];
   /** Sources that are missing, partial or out of retention, with what that costs the investigation. */
@@ -119,6 +122,7 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       rowCount: f.rowCount,
       resultsFile: f.resultsFile,
     })),
+    attackVersion: ATTACK_VERSION,
     attackCoverage: attackCoverage(input.results),
     timeline: timeline([...pivots, ...findings]),
     failedHunts: input.results

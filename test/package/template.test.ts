@@ -76,7 +76,9 @@ function statements(role: string): Statement[] {
     Policies?: { PolicyDocument: { Statement: Statement[] } }[];
     ManagedPolicyArns?: { Ref: string }[];
   };
-  const inline = (properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement.map(granted));
+  const inline = (properties.Policies ?? []).flatMap((policy) =>
+    policy.PolicyDocument.Statement.map(granted),
+  );
   const managed = (properties.ManagedPolicyArns ?? []).flatMap((arn) => {
     const policy = resource(arn.Ref, 'AWS::IAM::ManagedPolicy');
     return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
@@ -353,7 +355,13 @@ describe('the function roles', () => {
 
   it('lets the inventory make exactly the read-only calls it makes, and write only the case folder', () => {
     const role = roleId('inventoryLogs');
-    const caseFolder = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'kms:Decrypt', 'kms:GenerateDataKey'];
+    const caseFolder = [
+      's3:GetObject',
+      's3:PutObject',
+      's3:ListBucket',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ];
     expect(actionsOf(role)).toEqual(
       new Set([
         'logs:CreateLogStream',
@@ -398,7 +406,8 @@ describe('the function roles', () => {
       ]),
     );
     for (const action of actionsOf(role)) {
-      if (caseFolder.includes(action) || action === 'logs:PutLogEvents' || action === 'logs:CreateLogStream') continue;
+      if (caseFolder.includes(action) || action === 'logs:PutLogEvents' || action === 'logs:CreateLogStream')
+        continue;
       expect(action, 'a write action').toMatch(/^[a-z0-9-]+:(List|Describe|Get)[A-Za-z]+$|^sts:AssumeRole$/);
     }
     expect(grantsOf(role, 's3:PutObject')).toEqual([caseFolders]);
@@ -420,7 +429,9 @@ describe('the function roles', () => {
     expect(JSON.stringify(policies)).toContain('{"Fn::If":["HasInventoryRoles",{"Sid":"InventoryRoles"');
     expect(JSON.stringify(policies)).toContain('{"Ref":"AWS::NoValue"}');
     const variables = (
-      resource(lambdaId('inventoryLogs'), 'AWS::Lambda::Function').Properties.Environment as { Variables: Json }
+      resource(lambdaId('inventoryLogs'), 'AWS::Lambda::Function').Properties.Environment as {
+        Variables: Json;
+      }
     ).Variables;
     expect(variables).toMatchObject({ INVENTORY_ROLE_ARNS: '', CASE_ACCOUNT_ID: ref('AWS::AccountId') });
   });

@@ -16,7 +16,9 @@ export const MEMBER = '444455556666';
  * registry's newest Route 53 Resolver client) is not recognised as one, so its mock is untyped.
  */
 type UntypedOutput = { $metadata: object } & Record<string, unknown>;
-type Stub<C> = [AwsClientStub<C>] extends [never] ? AwsStub<object, UntypedOutput, unknown> : AwsClientStub<C>;
+type Stub<C> = [AwsClientStub<C>] extends [never]
+  ? AwsStub<object, UntypedOutput, unknown>
+  : AwsClientStub<C>;
 
 /**
  * One client per region, each with its own mock, handed out by region as the inventory's factories
@@ -38,7 +40,10 @@ export function regional<C>(make: (region: string) => C, regions: string[]) {
     factory: (region: string) => entry(region).client,
     mock: (region: string) => entry(region).mock,
     /** Every call every region's mock received. */
-    calls: () => [...entries.values()].flatMap(({ mock }) => (mock as unknown as AwsStub<object, UntypedOutput, unknown>).calls()),
+    calls: () =>
+      [...entries.values()].flatMap(({ mock }) =>
+        (mock as unknown as AwsStub<object, UntypedOutput, unknown>).calls(),
+      ),
   };
 }
 
@@ -101,7 +106,12 @@ export function serviceError<E>(
   message: string,
   status = 400,
 ): E {
-  return new Exception({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return new Exception({
+    name,
+    message,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 export const deniedMessage = (action: string) =>

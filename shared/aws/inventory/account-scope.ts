@@ -51,7 +51,8 @@ export interface InventoryClients {
   sts: ClientFactory<STSClient>;
 }
 
-const credentialsOf = (access: AccountAccess) => (access.credentials ? { credentials: access.credentials } : {});
+const credentialsOf = (access: AccountAccess) =>
+  access.credentials ? { credentials: access.credentials } : {};
 
 export const defaultInventoryClients: InventoryClients = {
   cloudTrail: (region, access) => new CloudTrailClient({ region, ...credentialsOf(access) }),

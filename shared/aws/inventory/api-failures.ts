@@ -92,7 +92,10 @@ export async function attempt<T>(
 }
 
 /** Every item of every page of an SDK paginator. */
-export async function allPages<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+export async function allPages<P, T>(
+  pages: AsyncIterable<P>,
+  items: (page: P) => T[] | undefined,
+): Promise<T[]> {
   const all: T[] = [];
   for await (const page of pages) all.push(...(items(page) ?? []));
   return all;

@@ -20,7 +20,11 @@ export function assumedRoleCredentials(
   let renewAt = Number.POSITIVE_INFINITY;
   const assume = async (): Promise<AwsCredentials> => {
     const answer = await sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: SESSION_SECONDS }),
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        DurationSeconds: SESSION_SECONDS,
+      }),
     );
     const credentials = answer.Credentials;
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {

@@ -51,9 +51,9 @@ export const bucketLoggingInventory: InventoryService = {
     );
     if (!buckets || buckets.length === 0) return;
     const account = await scope.accountId(found.notes);
-    const facts = (await mapConcurrently(buckets, CONCURRENCY, (bucket) => bucketLogging(scope, bucket))).filter(
-      (fact): fact is BucketLogging => fact !== undefined,
-    );
+    const facts = (
+      await mapConcurrently(buckets, CONCURRENCY, (bucket) => bucketLogging(scope, bucket))
+    ).filter((fact): fact is BucketLogging => fact !== undefined);
     for (const failure of ['denied', 'unavailable'] as const) {
       const unknown = facts.filter((f) => f.failure === failure).map((f) => f.name);
       if (unknown.length === 0) continue;

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import {
   GetLoggingConfigurationCommand,
-  type LoggingConfiguration,
   ListWebACLsCommand,
+  type LoggingConfiguration,
   type Scope,
   type WebACLSummary,
 } from '@aws-sdk/client-wafv2';
@@ -17,9 +17,9 @@ import { allPages, attempt, errorName } from './api-failures.js';
 import { enclosingFolder, logGroupOfArn, s3FolderOfArn, s3Uri } from './arns.js';
 import {
   counted,
-  inParallel,
   type Findings,
   type InventoryService,
+  inParallel,
   listed,
   mapConcurrently,
 } from './findings.js';
@@ -36,13 +36,19 @@ type Distribution = DistributionSummary & { Id: string };
  */
 export const cloudFrontInventory: InventoryService = {
   id: 'cloudfront',
-  iamActions: ['cloudfront:ListDistributions', 'cloudfront:GetDistributionConfig', 'logs:DescribeDeliverySources'],
+  iamActions: [
+    'cloudfront:ListDistributions',
+    'cloudfront:GetDistributionConfig',
+    'logs:DescribeDeliverySources',
+  ],
   async run(scope, found) {
     const client = scope.client('cloudFront', GLOBAL_SERVICES_REGION);
     const distributions = await attempt(found.notes, 'CloudFront ListDistributions', () =>
       allPages(paginateListDistributions({ client }, {}), (page) => page.DistributionList?.Items),
     );
-    const enabled = (distributions ?? []).filter((d): d is Distribution => d.Id !== undefined && d.Enabled !== false);
+    const enabled = (distributions ?? []).filter(
+      (d): d is Distribution => d.Id !== undefined && d.Enabled !== false,
+    );
     if (enabled.length === 0) return;
     const account = await scope.accountId(found.notes);
     const logging = await mapConcurrently(enabled, CONCURRENCY, (distribution) =>
@@ -51,7 +57,10 @@ export const cloudFrontInventory: InventoryService = {
         return answer.DistributionConfig?.Logging ?? null;
       }),
     );
-    const folders = new Map<string, { distributions: Distribution[]; prefixes: Set<string>; cookies: boolean }>();
+    const folders = new Map<
+      string,
+      { distributions: Distribution[]; prefixes: Set<string>; cookies: boolean }
+    >();
     const silent: Distribution[] = [];
     enabled.forEach((distribution, i) => {
       const config = logging[i];
@@ -187,24 +196,28 @@ export const wafInventory: InventoryService = {
   },
 };
 
-async function webAcls(
-  scope: AccountScope,
-  target: WafScope,
-  found: Findings,
-): Promise<WebAcl[]> {
+async function webAcls(scope: AccountScope, target: WafScope, found: Findings): Promise<WebAcl[]> {
   const client = scope.client('wafv2', target.region);
-  const listedAcls = await attempt(found.notes, `WAFv2 ListWebACLs (${target.scope}) in ${target.region}`, async () => {
-    const all: WebACLSummary[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await client.send(new ListWebACLsCommand({ Scope: target.scope, Limit: 100, NextMarker: marker }));
-      all.push(...(page.WebACLs ?? []));
-      // WAF hands a marker back with the last page too; an empty page ends the listing.
-      marker = page.WebACLs?.length ? page.NextMarker : undefined;
-    } while (marker);
-    return all;
-  });
-  const named = (listedAcls ?? []).filter((acl): acl is WebAcl['acl'] => acl.Name !== undefined && acl.ARN !== undefined);
+  const listedAcls = await attempt(
+    found.notes,
+    `WAFv2 ListWebACLs (${target.scope}) in ${target.region}`,
+    async () => {
+      const all: WebACLSummary[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await client.send(
+          new ListWebACLsCommand({ Scope: target.scope, Limit: 100, NextMarker: marker }),
+        );
+        all.push(...(page.WebACLs ?? []));
+        // WAF hands a marker back with the last page too; an empty page ends the listing.
+        marker = page.WebACLs?.length ? page.NextMarker : undefined;
+      } while (marker);
+      return all;
+    },
+  );
+  const named = (listedAcls ?? []).filter(
+    (acl): acl is WebAcl['acl'] => acl.Name !== undefined && acl.ARN !== undefined,
+  );
   const acls: WebAcl[] = [];
   for (const acl of named) {
     const what = `WAFv2 GetLoggingConfiguration for ${acl.Name} in ${target.region}`;
@@ -212,7 +225,8 @@ async function webAcls(
       const answer = await attempt(found.notes, what, () =>
         client.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN })),
       );
-      if (answer) acls.push({ acl, folderRegion: target.folderRegion, logging: answer.LoggingConfiguration ?? null });
+      if (answer)
+        acls.push({ acl, folderRegion: target.folderRegion, logging: answer.LoggingConfiguration ?? null });
     } catch (error) {
       if (errorName(error) !== 'WAFNonexistentItemException') throw error;
       acls.push({ acl, folderRegion: target.folderRegion, logging: null });

@@ -1,6 +1,6 @@
 import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
 import { allPages, attempt, errorName } from './api-failures.js';
-import { inParallel, type InventoryService } from './findings.js';
+import { type InventoryService, inParallel } from './findings.js';
 
 /**
  * EKS control-plane audit logging (ListClusters, DescribeCluster `logging.clusterLogging`): a

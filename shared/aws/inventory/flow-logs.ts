@@ -2,7 +2,7 @@ import { type FlowLog, paginateDescribeFlowLogs } from '@aws-sdk/client-ec2';
 import type { SourceLocation } from '../../domain/inventory.js';
 import { allPages, attempt } from './api-failures.js';
 import { logGroupOfArn, s3FolderOfArn, s3Uri } from './arns.js';
-import { counted, inParallel, type Findings, type InventoryService, listed } from './findings.js';
+import { counted, type Findings, type InventoryService, inParallel, listed } from './findings.js';
 import { regionVpcs, vpcLabel } from './vpcs.js';
 
 /** The default format's fields, in its order: what a flow log without a LogFormat writes. */

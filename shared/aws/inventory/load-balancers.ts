@@ -6,7 +6,7 @@ import {
 import type { AccountScope } from './account-scope.js';
 import { allPages, attempt, errorName } from './api-failures.js';
 import { folderPrefix, s3Uri } from './arns.js';
-import { counted, inParallel, type InventoryService, listed, mapConcurrently } from './findings.js';
+import { counted, type InventoryService, inParallel, listed, mapConcurrently } from './findings.js';
 
 const CONCURRENCY = 5;
 
@@ -25,7 +25,10 @@ interface AccessLogs {
  */
 export const loadBalancersInventory: InventoryService = {
   id: 'load-balancers',
-  iamActions: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeLoadBalancerAttributes'],
+  iamActions: [
+    'elasticloadbalancing:DescribeLoadBalancers',
+    'elasticloadbalancing:DescribeLoadBalancerAttributes',
+  ],
   async run(scope, found) {
     const account = await scope.accountId(found.notes);
     const byRegion = new Map<string, AccessLogs[]>();

@@ -8,7 +8,7 @@ import {
 import type { LogGroupExport } from '../../domain/log-exports.js';
 import type { AccountScope } from './account-scope.js';
 import { allPages, attempt } from './api-failures.js';
-import { inParallel, type InventoryService, listed } from './findings.js';
+import { type InventoryService, inParallel, listed } from './findings.js';
 
 /**
  * The vended-log delivery sources of a region (CloudFront standard logs v2 and the other services
@@ -36,14 +36,20 @@ export function regionDeliverySources(
  */
 export const logDeliveriesInventory: InventoryService = {
   id: 'log-deliveries',
-  iamActions: ['logs:DescribeDeliverySources', 'logs:DescribeDeliveries', 'logs:DescribeDeliveryDestinations'],
+  iamActions: [
+    'logs:DescribeDeliverySources',
+    'logs:DescribeDeliveries',
+    'logs:DescribeDeliveryDestinations',
+  ],
   async run(scope, found) {
     await inParallel(scope.regions, found, async (region, regional) => {
       const sources = await regionDeliverySources(scope, region, regional.notes);
       if (!sources || sources.length === 0) return;
       const client = scope.client('cloudWatchLogs', region);
-      const deliveries = await attempt(regional.notes, `CloudWatch Logs DescribeDeliveries in ${region}`, () =>
-        allPages(paginateDescribeDeliveries({ client }, {}), (page) => page.deliveries),
+      const deliveries = await attempt(
+        regional.notes,
+        `CloudWatch Logs DescribeDeliveries in ${region}`,
+        () => allPages(paginateDescribeDeliveries({ client }, {}), (page) => page.deliveries),
       );
       if (!deliveries) return;
       const destinations =
@@ -54,7 +60,8 @@ export const logDeliveriesInventory: InventoryService = {
         const source = sources.find((s) => s.name === delivery.deliverySourceName);
         const destination = destinations.find((d) => d.arn === delivery.deliveryDestinationArn);
         const target =
-          destination?.deliveryDestinationConfiguration?.destinationResourceArn ?? delivery.deliveryDestinationArn;
+          destination?.deliveryDestinationConfiguration?.destinationResourceArn ??
+          delivery.deliveryDestinationArn;
         regional.notes.push(
           `CloudWatch Logs delivers ${source?.service ?? 'a service'}'s ${source?.logType ?? 'logs'} of ` +
             `${listed(source?.resourceArns ?? [delivery.deliverySourceName ?? '?'], 3)} to ` +

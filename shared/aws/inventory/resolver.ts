@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-route53resolver';
 import { allPages, attempt } from './api-failures.js';
 import { logGroupOfArn, s3FolderOfArn, s3Uri } from './arns.js';
-import { inParallel, type Findings, type InventoryService, listed } from './findings.js';
+import { type Findings, type InventoryService, inParallel, listed } from './findings.js';
 import { regionVpcs, vpcLabel } from './vpcs.js';
 
 /** One S3 folder Resolver query logging of this account delivers to. */
@@ -40,7 +40,11 @@ export const resolverInventory: InventoryService = {
       const configs = await attempt(
         regional.notes,
         `Route 53 Resolver ListResolverQueryLogConfigs in ${region}`,
-        () => allPages(paginateListResolverQueryLogConfigs({ client }, {}), (page) => page.ResolverQueryLogConfigs),
+        () =>
+          allPages(
+            paginateListResolverQueryLogConfigs({ client }, {}),
+            (page) => page.ResolverQueryLogConfigs,
+          ),
       );
       if (!configs) return;
       const associations =
@@ -58,7 +62,9 @@ export const resolverInventory: InventoryService = {
       if (!associations) return;
       s3ByRegion.set(region, describeConfigs(configs, associations, region, regional));
       const vpcs = await regionVpcs(scope, region, regional.notes);
-      const logged = new Set(associations.filter((a) => LOGGING.has(a.Status ?? '')).map((a) => a.ResourceId));
+      const logged = new Set(
+        associations.filter((a) => LOGGING.has(a.Status ?? '')).map((a) => a.ResourceId),
+      );
       const unlogged = (vpcs ?? []).filter((vpc) => vpc.VpcId && !logged.has(vpc.VpcId)).map(vpcLabel);
       if (unlogged.length > 0) {
         regional.gaps.push({
@@ -119,7 +125,9 @@ function describeConfigs(
           `${broken.ErrorMessage ? ` (${broken.ErrorMessage})` : ''}.`,
       );
     }
-    const vpcs = mine.filter((a) => LOGGING.has(a.Status ?? '')).flatMap((a) => (a.ResourceId ? [a.ResourceId] : []));
+    const vpcs = mine
+      .filter((a) => LOGGING.has(a.Status ?? ''))
+      .flatMap((a) => (a.ResourceId ? [a.ResourceId] : []));
     if (config.Status === 'FAILED') {
       found.notes.push(`The ${name} in ${region} is FAILED: it delivers no query logs.`);
       continue;

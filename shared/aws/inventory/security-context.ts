@@ -1,6 +1,6 @@
 import {
-  DescribeConfigurationRecordersCommand,
   DescribeConfigurationRecorderStatusCommand,
+  DescribeConfigurationRecordersCommand,
 } from '@aws-sdk/client-config-service';
 import { DescribeHubCommand } from '@aws-sdk/client-securityhub';
 import { attempt, errorName } from './api-failures.js';
@@ -34,7 +34,9 @@ export const securityHubInventory: InventoryService = {
     const disabled = scope.regions.filter((r) => states.get(r) === '');
     found.notes.push(
       [
-        enabled.length > 0 ? `Security Hub is enabled in ${enabled.join(', ')}: its findings add context to the case` : '',
+        enabled.length > 0
+          ? `Security Hub is enabled in ${enabled.join(', ')}: its findings add context to the case`
+          : '',
         disabled.length > 0 ? `Security Hub is not enabled in ${disabled.join(', ')}` : '',
       ]
         .filter((part) => part !== '')
@@ -56,8 +58,10 @@ export const configInventory: InventoryService = {
     const states = new Map<string, string>();
     await inParallel(scope.regions, found, async (region, part) => {
       const client = scope.client('config', region);
-      const recorders = await attempt(part.notes, `AWS Config DescribeConfigurationRecorders in ${region}`, () =>
-        client.send(new DescribeConfigurationRecordersCommand({})),
+      const recorders = await attempt(
+        part.notes,
+        `AWS Config DescribeConfigurationRecorders in ${region}`,
+        () => client.send(new DescribeConfigurationRecordersCommand({})),
       );
       if (!recorders) return;
       if ((recorders.ConfigurationRecorders ?? []).length === 0) {
@@ -79,7 +83,8 @@ export const configInventory: InventoryService = {
           const since = status.lastStopTime ? ` since ${status.lastStopTime.toISOString()}` : '';
           return `recorder ${recorder.name} stopped${since}`;
         }
-        const failing = status.lastStatus === 'Failure' ? `, last delivery failed (${status.lastErrorCode})` : '';
+        const failing =
+          status.lastStatus === 'Failure' ? `, last delivery failed (${status.lastErrorCode})` : '';
         const since = status.lastStartTime ? ` since ${status.lastStartTime.toISOString()}` : '';
         return `recorder ${recorder.name} records ${what}${since}${failing}`;
       });

@@ -113,9 +113,7 @@ async function describeTrail(
   );
   if (status && !status.IsLogging) {
     const since = status.StopLoggingTime ? ` since ${status.StopLoggingTime.toISOString()}` : '';
-    notes.push(
-      `Trail ${trail.Name} is not logging${since}: events after it stopped are not in its bucket.`,
-    );
+    notes.push(`Trail ${trail.Name} is not logging${since}: events after it stopped are not in its bucket.`);
   }
   if (status?.LatestDeliveryError) {
     notes.push(
@@ -131,7 +129,7 @@ async function describeTrail(
 
 /** Lists `AWSLogs/` of one destination and returns one location per layout found there. */
 async function locateLogs(
-scope: AccountScope,
+  scope: AccountScope,
   destination: Destination,
   skipped: SkippedInput[],
   notes: string[],

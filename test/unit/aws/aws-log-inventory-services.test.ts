@@ -1,19 +1,12 @@
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
-import {
-  CloudTrailClient,
-  ListEventDataStoresCommand,
-  ListTrailsCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, ListEventDataStoresCommand, ListTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CloudWatchLogsClient,
   DescribeDeliverySourcesCommand,
   DescribeLogGroupsCommand,
   DescribeSubscriptionFiltersCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  ConfigServiceClient,
-  DescribeConfigurationRecordersCommand,
-} from '@aws-sdk/client-config-service';
+import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
 import { DescribeFlowLogsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import {
@@ -50,7 +43,9 @@ const now = () => new Date('2024-05-02T10:00:00Z');
 const window = { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z', lostBefore: null };
 
 type UntypedOutput = { $metadata: object } & Record<string, unknown>;
-type Stub<C> = [AwsClientStub<C>] extends [never] ? AwsStub<object, UntypedOutput, unknown> : AwsClientStub<C>;
+type Stub<C> = [AwsClientStub<C>] extends [never]
+  ? AwsStub<object, UntypedOutput, unknown>
+  : AwsClientStub<C>;
 
 /** Every client of one account in us-east-1, each mocked, answering as an account with nothing in it. */
 function emptyAccount(accountId: string) {
@@ -79,15 +74,25 @@ function emptyAccount(accountId: string) {
   clients.ec2.mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
   clients.ec2.mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
   // The registry's newest Resolver client predates the Smithy types the mock is typed with.
-  clients.route53Resolver.mock.on(ListResolverQueryLogConfigsCommand as never).resolves({ ResolverQueryLogConfigs: [] });
+  clients.route53Resolver.mock
+    .on(ListResolverQueryLogConfigsCommand as never)
+    .resolves({ ResolverQueryLogConfigs: [] });
   clients.elasticLoadBalancing.mock.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
-  clients.cloudFront.mock.on(ListDistributionsCommand).resolves({ DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0, Items: [] } });
+  clients.cloudFront.mock.on(ListDistributionsCommand).resolves({
+    DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0, Items: [] },
+  });
   clients.wafv2.mock.on(ListWebACLsCommand).resolves({ WebACLs: [] });
   clients.eks.mock.on(ListClustersCommand).resolves({ clusters: [] });
   clients.guardDuty.mock.on(ListDetectorsCommand).resolves({ DetectorIds: [] });
-  clients.securityHub.mock.on(DescribeHubCommand).resolves({ HubArn: `arn:aws:securityhub:${REGION}:${accountId}:hub/default` });
+  clients.securityHub.mock
+    .on(DescribeHubCommand)
+    .resolves({ HubArn: `arn:aws:securityhub:${REGION}:${accountId}:hub/default` });
   clients.config.mock.on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [] });
-  clients.sts.mock.on(GetCallerIdentityCommand).resolves({ Account: accountId, UserId: 'AROAEXAMPLE:fn', Arn: `arn:aws:sts::${accountId}:assumed-role/casefile-inventory/fn` });
+  clients.sts.mock.on(GetCallerIdentityCommand).resolves({
+    Account: accountId,
+    UserId: 'AROAEXAMPLE:fn',
+    Arn: `arn:aws:sts::${accountId}:assumed-role/casefile-inventory/fn`,
+  });
   return clients;
 }
 type AccountClients = ReturnType<typeof emptyAccount>;
@@ -132,16 +137,18 @@ describe('AwsLogInventory with every service', () => {
     });
     own.ec2.mock.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0aaa' }, { VpcId: 'vpc-0bbb' }] });
     own.eks.mock.on(ListClustersCommand).resolves({ clusters: ['prod'] });
-    own.eks.mock
-      .on(DescribeClusterCommand)
-      .resolves({ cluster: { name: 'prod', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } } });
+    own.eks.mock.on(DescribeClusterCommand).resolves({
+      cluster: { name: 'prod', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } },
+    });
     own.cloudWatchLogs.mock
       .on(DescribeLogGroupsCommand)
       .resolves({ logGroups: [logGroup(ACCOUNT, '/aws/eks/prod/cluster')] });
 
-    const result = await new AwsLogInventory({ regions: [REGION], clients: factories({ [ACCOUNT]: own }), now }).discover(
-      context,
-    );
+    const result = await new AwsLogInventory({
+      regions: [REGION],
+      clients: factories({ [ACCOUNT]: own }),
+      now,
+    }).discover(context);
 
     expect(result.sources).toEqual([
       {
@@ -156,7 +163,10 @@ describe('AwsLogInventory with every service', () => {
       { logGroup: '/aws/eks/prod/cluster', account: ACCOUNT, region: REGION, ...window, source: 'eksaudit' },
     ]);
     expect(result.gaps).toEqual([
-      { source: 'route53resolver', reason: '2 VPCs in us-east-1 have no Resolver query logging: vpc-0aaa, vpc-0bbb' },
+      {
+        source: 'route53resolver',
+        reason: '2 VPCs in us-east-1 have no Resolver query logging: vpc-0aaa, vpc-0bbb',
+      },
       { source: 'guardduty', reason: 'GuardDuty has no detector in us-east-1' },
     ]);
     // Flow logs and Resolver query logging both check the VPCs: EC2 is asked once.
@@ -192,16 +202,25 @@ describe('AwsLogInventory with every service', () => {
     });
     own.sts.mock
       .on(AssumeRoleCommand, { RoleArn: otherRole })
-      .rejects(serviceError(STSServiceException, 'AccessDenied', `not authorized to perform: sts:AssumeRole on resource: ${otherRole}`, 403));
+      .rejects(
+        serviceError(
+          STSServiceException,
+          'AccessDenied',
+          `not authorized to perform: sts:AssumeRole on resource: ${otherRole}`,
+          403,
+        ),
+      );
     own.eks.mock.on(ListClustersCommand).resolves({ clusters: ['prod'] });
-    own.eks.mock
-      .on(DescribeClusterCommand)
-      .resolves({ cluster: { name: 'prod', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } } });
-    own.cloudWatchLogs.mock.on(DescribeLogGroupsCommand).resolves({ logGroups: [logGroup(ACCOUNT, '/aws/eks/prod/cluster')] });
+    own.eks.mock.on(DescribeClusterCommand).resolves({
+      cluster: { name: 'prod', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } },
+    });
+    own.cloudWatchLogs.mock
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [logGroup(ACCOUNT, '/aws/eks/prod/cluster')] });
     member.eks.mock.on(ListClustersCommand).resolves({ clusters: ['prod'] });
-    member.eks.mock
-      .on(DescribeClusterCommand)
-      .resolves({ cluster: { name: 'prod', logging: { clusterLogging: [{ types: ['audit'], enabled: false }] } } });
+    member.eks.mock.on(DescribeClusterCommand).resolves({
+      cluster: { name: 'prod', logging: { clusterLogging: [{ types: ['audit'], enabled: false }] } },
+    });
     member.cloudWatchLogs.mock
       .on(DescribeLogGroupsCommand)
       .resolves({ logGroups: [logGroup(MEMBER, '/aws/lambda/payments')] });
@@ -229,14 +248,19 @@ describe('AwsLogInventory with every service', () => {
       { logGroup: '/aws/eks/prod/cluster', account: ACCOUNT, region: REGION, ...window, source: 'eksaudit' },
     ]);
     expect(result.gaps).toEqual([
-      { source: 'eksaudit', reason: `Account ${MEMBER}: EKS cluster prod in us-east-1 has audit logging off` },
+      {
+        source: 'eksaudit',
+        reason: `Account ${MEMBER}: EKS cluster prod in us-east-1 has audit logging off`,
+      },
     ]);
     expect(result.notes).toEqual([
       `Account ${ACCOUNT}: No CloudTrail trail found in us-east-1: only the 90-day CloudTrail event history would hold API activity, and it is not read by this inventory.`,
       `Account ${MEMBER}: No CloudTrail trail found in us-east-1: only the 90-day CloudTrail event history would hold API activity, and it is not read by this inventory.`,
       `Account ${MEMBER}: 1 log group(s) in us-east-1 are not exported (/aws/lambda/payments): export tasks run with the case account's own credentials, which cannot read this account's groups.`,
       expect.stringMatching(
-        new RegExp(`^Account ${OTHER}: The role ${otherRole} could not be assumed \\(AccessDenied: .*\\): the account is not inventoried\\.$`),
+        new RegExp(
+          `^Account ${OTHER}: The role ${otherRole} could not be assumed \\(AccessDenied: .*\\): the account is not inventoried\\.$`,
+        ),
       ),
     ]);
   });
@@ -244,7 +268,9 @@ describe('AwsLogInventory with every service', () => {
   it('refuses an account list it cannot trust', () => {
     const make = (accounts: { accountId: string; roleArn?: string }[]) => () =>
       new AwsLogInventory({ regions: [REGION], accounts });
-    expect(make([{ accountId: MEMBER, roleArn: `arn:aws:iam::${ACCOUNT}:role/x` }])).toThrow(InvalidRequestError);
+    expect(make([{ accountId: MEMBER, roleArn: `arn:aws:iam::${ACCOUNT}:role/x` }])).toThrow(
+      InvalidRequestError,
+    );
     expect(make([{ accountId: '1234' }])).toThrow(InvalidRequestError);
     expect(make([{ accountId: ACCOUNT }, { accountId: MEMBER }])).toThrow(/without a role/);
   });

@@ -1,7 +1,10 @@
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { assumedRoleCredentials, inventorySessionName } from '../../../../shared/aws/inventory/assumed-role.js';
+import {
+  assumedRoleCredentials,
+  inventorySessionName,
+} from '../../../../shared/aws/inventory/assumed-role.js';
 import { MEMBER, serviceError } from '../../../support/aws-inventory-kit.js';
 
 const ROLE = `arn:aws:iam::${MEMBER}:role/casefile-inventory-readonly`;
@@ -66,7 +69,12 @@ describe('assumedRoleCredentials', () => {
         ),
       )
       .resolvesOnce(assumed('ASIALATER', '2024-05-02T11:00:00Z'));
-    const credentials = assumedRoleCredentials(sts, ROLE, 'casefile-case-1', () => new Date('2024-05-02T10:00:00Z'));
+    const credentials = assumedRoleCredentials(
+      sts,
+      ROLE,
+      'casefile-case-1',
+      () => new Date('2024-05-02T10:00:00Z'),
+    );
 
     await expect(credentials()).rejects.toMatchObject({ name: 'AccessDenied' });
     expect((await credentials()).accessKeyId).toBe('ASIALATER');

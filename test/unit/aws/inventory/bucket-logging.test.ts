@@ -18,11 +18,18 @@ import {
   serviceError,
 } from '../../../support/aws-inventory-kit.js';
 
-const owner = { DisplayName: 'acme-security', ID: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' };
+const owner = {
+  DisplayName: 'acme-security',
+  ID: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be',
+};
 const created = new Date('2022-01-01T00:00:00Z');
 
 /** Each bucket's GetBucketLogging answer, as S3 gives it from the bucket's own region. */
-function logging(s3: ReturnType<typeof setUp>['s3'], region: string, answers: Record<string, GetBucketLoggingOutput | Error>) {
+function logging(
+  s3: ReturnType<typeof setUp>['s3'],
+  region: string,
+  answers: Record<string, GetBucketLoggingOutput | Error>,
+) {
   s3.mock(region)
     .on(GetBucketLoggingCommand)
     .callsFake((input: GetBucketLoggingCommandInput) => {
@@ -72,7 +79,9 @@ describe('bucketLoggingInventory', () => {
         Owner: owner,
       });
     s3.mock('us-east-1').on(GetBucketLocationCommand, { Bucket: 'acme-legacy' }).resolves({});
-    s3.mock('us-east-1').on(GetBucketLocationCommand, { Bucket: 'acme-old-eu' }).resolves({ LocationConstraint: 'EU' });
+    s3.mock('us-east-1')
+      .on(GetBucketLocationCommand, { Bucket: 'acme-old-eu' })
+      .resolves({ LocationConstraint: 'EU' });
     logging(s3, 'us-east-1', {
       'acme-app-data': partitioned('acme-access-logs', 's3/'),
       'acme-legacy': flat('acme-access-logs', 'flat/legacy-'),
@@ -87,7 +96,9 @@ describe('bucketLoggingInventory', () => {
     const found = await run(bucketLoggingInventory, scope);
 
     expect(s3.mock('us-east-1')).toHaveReceivedCommandWith(ListBucketsCommand, { MaxBuckets: 1000 });
-    expect(s3.mock('us-east-1')).toHaveReceivedNthCommandWith(ListBucketsCommand, 2, { ContinuationToken: 'page-2' });
+    expect(s3.mock('us-east-1')).toHaveReceivedNthCommandWith(ListBucketsCommand, 2, {
+      ContinuationToken: 'page-2',
+    });
     expect(s3.mock('us-east-1')).toHaveReceivedCommandTimes(GetBucketLocationCommand, 2);
     expect(found.sources).toEqual([
       {
@@ -139,7 +150,12 @@ describe('bucketLoggingInventory', () => {
     logging(s3, 'us-east-1', {
       'acme-a': denied(),
       'acme-b': denied(),
-      'acme-gone': serviceError(S3ServiceException, 'NoSuchBucket', 'The specified bucket does not exist', 404),
+      'acme-gone': serviceError(
+        S3ServiceException,
+        'NoSuchBucket',
+        'The specified bucket does not exist',
+        404,
+      ),
       'acme-c': {},
     });
 
@@ -161,7 +177,9 @@ describe('bucketLoggingInventory', () => {
 
     const found = await run(bucketLoggingInventory, scope);
 
-    expect(found.notes).toEqual([expect.stringMatching(/^S3 ListBuckets was denied \(AccessDenied: Access Denied\)/)]);
+    expect(found.notes).toEqual([
+      expect.stringMatching(/^S3 ListBuckets was denied \(AccessDenied: Access Denied\)/),
+    ]);
     expect(s3.mock('us-east-1')).not.toHaveReceivedCommand(GetBucketLoggingCommand);
   });
 });

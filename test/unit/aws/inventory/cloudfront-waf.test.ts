@@ -79,8 +79,18 @@ function cloudFrontSetUp(configs: Record<string, LoggingConfig>) {
 describe('cloudFrontInventory', () => {
   it('finds the standard log folders from us-east-1, whatever the regions, and the distributions without', async () => {
     const { cloudFront, logs, scope } = cloudFrontSetUp({
-      E1SHOP: { Enabled: true, IncludeCookies: false, Bucket: 'acme-cf-logs.s3.amazonaws.com', Prefix: 'cf/shop-' },
-      E2API: { Enabled: true, IncludeCookies: true, Bucket: 'acme-cf-logs.s3.amazonaws.com', Prefix: 'cf/api-' },
+      E1SHOP: {
+        Enabled: true,
+        IncludeCookies: false,
+        Bucket: 'acme-cf-logs.s3.amazonaws.com',
+        Prefix: 'cf/shop-',
+      },
+      E2API: {
+        Enabled: true,
+        IncludeCookies: true,
+        Bucket: 'acme-cf-logs.s3.amazonaws.com',
+        Prefix: 'cf/api-',
+      },
       E3DOCS: { Enabled: false, IncludeCookies: false, Bucket: '', Prefix: '' },
       E4V2: { Enabled: false, IncludeCookies: false, Bucket: '', Prefix: '' },
     });
@@ -123,8 +133,12 @@ describe('cloudFrontInventory', () => {
 
     const found = await run(cloudFrontInventory, scope);
 
-    expect(cloudFront.mock('us-east-1')).toHaveReceivedNthCommandWith(ListDistributionsCommand, 2, { Marker: 'E2API' });
-    expect(cloudFront.mock('us-east-1')).not.toHaveReceivedCommandWith(GetDistributionConfigCommand, { Id: 'E5OFF' });
+    expect(cloudFront.mock('us-east-1')).toHaveReceivedNthCommandWith(ListDistributionsCommand, 2, {
+      Marker: 'E2API',
+    });
+    expect(cloudFront.mock('us-east-1')).not.toHaveReceivedCommandWith(GetDistributionConfigCommand, {
+      Id: 'E5OFF',
+    });
     expect(found.sources).toEqual([
       {
         source: 'cloudfront',
@@ -134,7 +148,10 @@ describe('cloudFrontInventory', () => {
       },
     ]);
     expect(found.gaps).toEqual([
-      { source: 'cloudfront', reason: '1 distribution without standard logs: E3DOCS (e3docs.cloudfront.net)' },
+      {
+        source: 'cloudfront',
+        reason: '1 distribution without standard logs: E3DOCS (e3docs.cloudfront.net)',
+      },
     ]);
     expect(found.notes).toEqual([
       'CloudFront distribution E4V2 sends standard logs v2 through CloudWatch Logs deliveries: those logs are not read as a table.',
@@ -156,7 +173,11 @@ function webAcl(region: string, scope: 'regional' | 'global', name: string) {
   };
 }
 
-function loggingConfiguration(arn: string, destinations: string[], fields: Partial<LoggingConfiguration> = {}) {
+function loggingConfiguration(
+  arn: string,
+  destinations: string[],
+  fields: Partial<LoggingConfiguration> = {},
+) {
   return {
     LoggingConfiguration: {
       ResourceArn: arn,
@@ -193,10 +214,13 @@ describe('wafInventory', () => {
         [`arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:aws-waf-logs-api`],
         { LoggingFilter: { DefaultBehavior: 'DROP', Filters: [] } },
       ),
-      [webAclArn('us-east-1', 'global', 'edge')]: loggingConfiguration(webAclArn('us-east-1', 'global', 'edge'), [
-        'arn:aws:s3:::aws-waf-logs-acme',
-        `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/aws-waf-logs-siem`,
-      ]),
+      [webAclArn('us-east-1', 'global', 'edge')]: loggingConfiguration(
+        webAclArn('us-east-1', 'global', 'edge'),
+        [
+          'arn:aws:s3:::aws-waf-logs-acme',
+          `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/aws-waf-logs-siem`,
+        ],
+      ),
       [webAclArn('us-east-1', 'global', 'quiet')]: new WAFNonexistentItemException({
         message: "AWS WAF couldn't perform the operation because your resource doesn't exist.",
         $metadata: { httpStatusCode: 400 },
@@ -208,7 +232,8 @@ describe('wafInventory', () => {
         .on(GetLoggingConfigurationCommand)
         .callsFake((input: GetLoggingConfigurationCommandInput) => {
           const answer = configurations[input.ResourceArn ?? ''];
-          if (!answer || !input.ResourceArn?.includes(`:${region}:`)) throw new Error(`${input.ResourceArn} in ${region}`);
+          if (!answer || !input.ResourceArn?.includes(`:${region}:`))
+            throw new Error(`${input.ResourceArn} in ${region}`);
           if (answer instanceof Error) throw answer;
           return answer;
         });
@@ -230,10 +255,19 @@ describe('wafInventory', () => {
       },
     ]);
     expect(found.logGroups).toEqual([
-      { logGroup: 'aws-waf-logs-api', region: 'eu-west-1', source: 'waf', writer: 'web ACL api-prod (eu-west-1)' },
+      {
+        logGroup: 'aws-waf-logs-api',
+        region: 'eu-west-1',
+        source: 'waf',
+        writer: 'web ACL api-prod (eu-west-1)',
+      },
     ]);
     expect(found.gaps).toEqual([
-      { source: 'waf', region: 'eu-west-1', reason: 'web ACL api-prod (eu-west-1) logs only the requests its logging filter keeps' },
+      {
+        source: 'waf',
+        region: 'eu-west-1',
+        reason: 'web ACL api-prod (eu-west-1) logs only the requests its logging filter keeps',
+      },
       { source: 'waf', region: 'cloudfront', reason: 'web ACL quiet (cloudfront) has no logging' },
     ]);
     expect(found.notes).toEqual([
@@ -255,7 +289,9 @@ describe('wafInventory', () => {
     const found = await run(wafInventory, scope);
 
     expect(found.notes).toEqual([
-      expect.stringMatching(/^WAFv2 ListWebACLs \(REGIONAL\) in us-east-1 was denied \(AccessDeniedException/),
+      expect.stringMatching(
+        /^WAFv2 ListWebACLs \(REGIONAL\) in us-east-1 was denied \(AccessDeniedException/,
+      ),
     ]);
     expect(found.sources).toEqual([]);
   });

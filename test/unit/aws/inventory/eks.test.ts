@@ -68,12 +68,23 @@ describe('eksInventory', () => {
 
     const found = await run(eksInventory, accountScope(['us-east-1'], { eks: eks.factory }));
 
-    expect(eks.mock('us-east-1')).toHaveReceivedNthCommandWith(ListClustersCommand, 2, { nextToken: 'page-2' });
+    expect(eks.mock('us-east-1')).toHaveReceivedNthCommandWith(ListClustersCommand, 2, {
+      nextToken: 'page-2',
+    });
     expect(found.logGroups).toEqual([
-      { logGroup: '/aws/eks/prod/cluster', region: 'us-east-1', source: 'eksaudit', writer: 'EKS cluster prod' },
+      {
+        logGroup: '/aws/eks/prod/cluster',
+        region: 'us-east-1',
+        source: 'eksaudit',
+        writer: 'EKS cluster prod',
+      },
     ]);
     expect(found.gaps).toEqual([
-      { source: 'eksaudit', region: 'us-east-1', reason: 'EKS cluster staging in us-east-1 has audit logging off' },
+      {
+        source: 'eksaudit',
+        region: 'us-east-1',
+        reason: 'EKS cluster staging in us-east-1 has audit logging off',
+      },
     ]);
     expect(found.notes).toEqual([]);
     expectDeclaredActions(eksInventory, ['eks', eks.calls()]);
@@ -84,11 +95,17 @@ describe('eksInventory', () => {
     eks
       .mock('us-east-1')
       .on(ListClustersCommand)
-      .rejects(serviceError(EKSServiceException, 'AccessDeniedException', deniedMessage('eks:ListClusters'), 403));
+      .rejects(
+        serviceError(EKSServiceException, 'AccessDeniedException', deniedMessage('eks:ListClusters'), 403),
+      );
     eks
       .mock('ap-southeast-7')
       .on(ListClustersCommand)
-      .rejects(Object.assign(new Error('getaddrinfo ENOTFOUND eks.ap-southeast-7.amazonaws.com'), { code: 'ENOTFOUND' }));
+      .rejects(
+        Object.assign(new Error('getaddrinfo ENOTFOUND eks.ap-southeast-7.amazonaws.com'), {
+          code: 'ENOTFOUND',
+        }),
+      );
 
     const found = await run(
       eksInventory,
@@ -97,7 +114,9 @@ describe('eksInventory', () => {
 
     expect(found.notes).toEqual([
       expect.stringMatching(/^EKS ListClusters in us-east-1 was denied/),
-      expect.stringMatching(/^EKS ListClusters in ap-southeast-7 is not offered or not enabled there \(Error: getaddrinfo ENOTFOUND/),
+      expect.stringMatching(
+        /^EKS ListClusters in ap-southeast-7 is not offered or not enabled there \(Error: getaddrinfo ENOTFOUND/,
+      ),
     ]);
   });
 });

@@ -18,9 +18,16 @@ import {
   serviceError,
 } from '../../../support/aws-inventory-kit.js';
 
-const DEFAULT_FORMAT =
-  '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
-const CUSTOM_FORMAT = '${version} ${vpc-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${action} ${flow-direction}';
+/** `${version} ${account-id} ...`, as a flow log's LogFormat names its fields. */
+const formatOf = (fields: string) =>
+  fields
+    .split(' ')
+    .map((field) => `\${${field}}`)
+    .join(' ');
+const DEFAULT_FORMAT = formatOf(
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+);
+const CUSTOM_FORMAT = formatOf('version vpc-id srcaddr dstaddr srcport dstport action flow-direction');
 
 /** A FlowLogs entry as DescribeFlowLogs returns it (EC2 API reference). */
 function flowLog(id: string, resource: string, fields: Partial<FlowLog> = {}): FlowLog {
@@ -35,7 +42,11 @@ function flowLog(id: string, resource: string, fields: Partial<FlowLog> = {}): F
     LogDestination: 'arn:aws:s3:::acme-flow-logs/vpc',
     LogFormat: DEFAULT_FORMAT,
     MaxAggregationInterval: 600,
-    DestinationOptions: { FileFormat: 'plain-text', HiveCompatiblePartitions: false, PerHourPartition: false },
+    DestinationOptions: {
+      FileFormat: 'plain-text',
+      HiveCompatiblePartitions: false,
+      PerHourPartition: false,
+    },
     Tags: [],
     ...fields,
   };
@@ -72,7 +83,11 @@ describe('flowLogsInventory', () => {
           flowLog('fl-02', 'vpc-0bbb', {
             LogDestination: 'arn:aws:s3:::acme-flow-logs/vpc/',
             LogFormat: CUSTOM_FORMAT,
-            DestinationOptions: { FileFormat: 'parquet', HiveCompatiblePartitions: false, PerHourPartition: true },
+            DestinationOptions: {
+              FileFormat: 'parquet',
+              HiveCompatiblePartitions: false,
+              PerHourPartition: true,
+            },
           }),
           flowLog('fl-03', 'vpc-0ccc', {
             LogDestinationType: 'cloud-watch-logs',
@@ -108,8 +123,12 @@ describe('flowLogsInventory', () => {
 
     const found = await run(flowLogsInventory, scope);
 
-    expect(ec2.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeFlowLogsCommand, 2, { NextToken: 'page-2' });
-    expect(ec2.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeVpcsCommand, 2, { NextToken: 'vpcs-2' });
+    expect(ec2.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeFlowLogsCommand, 2, {
+      NextToken: 'page-2',
+    });
+    expect(ec2.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeVpcsCommand, 2, {
+      NextToken: 'vpcs-2',
+    });
     expect(found.sources).toEqual([
       {
         source: 'vpcflow',
@@ -143,7 +162,12 @@ describe('flowLogsInventory', () => {
       },
     ]);
     expect(found.logGroups).toEqual([
-      { logGroup: 'vpc-flow-ccc', region: 'us-east-1', source: 'vpcflow', writer: 'flow log fl-03 (vpc-0ccc)' },
+      {
+        logGroup: 'vpc-flow-ccc',
+        region: 'us-east-1',
+        source: 'vpcflow',
+        writer: 'flow log fl-03 (vpc-0ccc)',
+      },
     ]);
     expect(found.notes).toEqual([
       `The flow log fl-04 (eni-0ddd) in us-east-1 delivers to the Firehose stream arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/siem: where the stream puts the records is not inventoried.`,
@@ -177,7 +201,11 @@ describe('flowLogsInventory', () => {
           flowLog('fl-12', 'vpc-0bbb', {
             DeliverLogsStatus: 'FAILED',
             DeliverLogsErrorMessage: 'Access error',
-            DestinationOptions: { FileFormat: 'plain-text', HiveCompatiblePartitions: true, PerHourPartition: false },
+            DestinationOptions: {
+              FileFormat: 'plain-text',
+              HiveCompatiblePartitions: true,
+              PerHourPartition: false,
+            },
           }),
         ],
       });
@@ -190,7 +218,11 @@ describe('flowLogsInventory', () => {
       'The flow log fl-12 (vpc-0bbb) in us-east-1 fails to deliver (Access error): records since the failure may be missing.',
     ]);
     expect(found.gaps).toEqual([
-      { source: 'vpcflow', region: 'us-east-1', reason: 'flow log fl-11 (vpc-0aaa) in us-east-1 records only REJECT traffic' },
+      {
+        source: 'vpcflow',
+        region: 'us-east-1',
+        reason: 'flow log fl-11 (vpc-0aaa) in us-east-1 records only REJECT traffic',
+      },
     ]);
     expect(found.sources[0]?.details?.coverage).toMatch(/use Hive-compatible folders .* does not project$/);
   });
@@ -215,15 +247,23 @@ describe('flowLogsInventory', () => {
     ec2
       .mock('us-east-1')
       .on(DescribeVpcsCommand)
-      .rejects(serviceError(EC2ServiceException, 'UnauthorizedOperation', deniedMessage('ec2:DescribeVpcs'), 403));
+      .rejects(
+        serviceError(EC2ServiceException, 'UnauthorizedOperation', deniedMessage('ec2:DescribeVpcs'), 403),
+      );
 
     const found = await run(flowLogsInventory, scope);
 
-    expect(found.sources.map((s) => [s.location, s.regions])).toEqual([['s3://acme-flow-logs/vpc/', ['us-east-1']]]);
+    expect(found.sources.map((s) => [s.location, s.regions])).toEqual([
+      ['s3://acme-flow-logs/vpc/', ['us-east-1']],
+    ]);
     expect(found.gaps).toEqual([]);
     expect(found.notes).toEqual([
-      expect.stringMatching(/^EC2 DescribeVpcs in us-east-1 was denied \(UnauthorizedOperation: .*ec2:DescribeVpcs\)/),
-      expect.stringMatching(/^EC2 DescribeFlowLogs in me-south-1 is not offered or not enabled there \(OptInRequired/),
+      expect.stringMatching(
+        /^EC2 DescribeVpcs in us-east-1 was denied \(UnauthorizedOperation: .*ec2:DescribeVpcs\)/,
+      ),
+      expect.stringMatching(
+        /^EC2 DescribeFlowLogs in me-south-1 is not offered or not enabled there \(OptInRequired/,
+      ),
     ]);
   });
 

@@ -45,7 +45,10 @@ describe('guardDutyInventory', () => {
       .on(ListDetectorsCommand)
       .resolvesOnce({ DetectorIds: ['det-use1'], NextToken: 'page-2' })
       .resolvesOnce({ DetectorIds: [] });
-    guardDuty.mock('eu-west-1').on(ListDetectorsCommand).resolves({ DetectorIds: ['det-euw1'] });
+    guardDuty
+      .mock('eu-west-1')
+      .on(ListDetectorsCommand)
+      .resolves({ DetectorIds: ['det-euw1'] });
     guardDuty.mock('ap-south-1').on(ListDetectorsCommand).resolves({ DetectorIds: [] });
     for (const region of ['us-east-1', 'eu-west-1']) {
       guardDuty
@@ -59,7 +62,9 @@ describe('guardDutyInventory', () => {
       .mock('us-east-1')
       .on(ListPublishingDestinationsCommand)
       .callsFake((input: ListPublishingDestinationsCommandInput) => ({
-        Destinations: [{ DestinationId: `dest-${input.DetectorId}`, DestinationType: 'S3', Status: 'PUBLISHING' }],
+        Destinations: [
+          { DestinationId: `dest-${input.DetectorId}`, DestinationType: 'S3', Status: 'PUBLISHING' },
+        ],
       }));
     guardDuty
       .mock('us-east-1')
@@ -75,7 +80,9 @@ describe('guardDutyInventory', () => {
 
     const found = await run(guardDutyInventory, scope);
 
-    expect(guardDuty.mock('us-east-1')).toHaveReceivedNthCommandWith(ListDetectorsCommand, 2, { NextToken: 'page-2' });
+    expect(guardDuty.mock('us-east-1')).toHaveReceivedNthCommandWith(ListDetectorsCommand, 2, {
+      NextToken: 'page-2',
+    });
     expect(guardDuty.mock('us-east-1')).toHaveReceivedCommandWith(DescribePublishingDestinationCommand, {
       DetectorId: 'det-use1',
       DestinationId: 'dest-det-use1',
@@ -98,7 +105,8 @@ describe('guardDutyInventory', () => {
       {
         source: 'guardduty',
         region: 'eu-west-1',
-        reason: 'GuardDuty detector det-euw1 in eu-west-1 exports no findings to S3 (they stay in GuardDuty for 90 days)',
+        reason:
+          'GuardDuty detector det-euw1 in eu-west-1 exports no findings to S3 (they stay in GuardDuty for 90 days)',
       },
       { source: 'guardduty', region: 'ap-south-1', reason: 'GuardDuty has no detector in ap-south-1' },
     ]);
@@ -110,12 +118,23 @@ describe('guardDutyInventory', () => {
 
   it('marks a destination that does not publish as partial, and notes a denied call', async () => {
     const { guardDuty, scope } = setUp('us-east-1', 'eu-west-1');
-    guardDuty.mock('us-east-1').on(ListDetectorsCommand).resolves({ DetectorIds: ['det-use1'] });
+    guardDuty
+      .mock('us-east-1')
+      .on(ListDetectorsCommand)
+      .resolves({ DetectorIds: ['det-use1'] });
     guardDuty.mock('us-east-1').on(GetDetectorCommand).resolves(detector('ENABLED'));
     guardDuty
       .mock('us-east-1')
       .on(ListPublishingDestinationsCommand)
-      .resolves({ Destinations: [{ DestinationId: 'dest-1', DestinationType: 'S3', Status: 'UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY' }] });
+      .resolves({
+        Destinations: [
+          {
+            DestinationId: 'dest-1',
+            DestinationType: 'S3',
+            Status: 'UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY',
+          },
+        ],
+      });
     guardDuty
       .mock('us-east-1')
       .on(DescribePublishingDestinationCommand)
@@ -143,6 +162,8 @@ describe('guardDutyInventory', () => {
     expect(found.sources[0]?.details?.coverage).toBe(
       'GuardDuty does not publish to s3://acme-guardduty/ from us-east-1 (UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY)',
     );
-    expect(found.notes).toContainEqual(expect.stringMatching(/^GuardDuty ListDetectors in eu-west-1 was denied/));
+    expect(found.notes).toContainEqual(
+      expect.stringMatching(/^GuardDuty ListDetectors in eu-west-1 was denied/),
+    );
   });
 });

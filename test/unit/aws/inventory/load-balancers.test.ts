@@ -100,11 +100,15 @@ describe('loadBalancersInventory', () => {
       .mock('eu-west-1')
       .on(DescribeLoadBalancersCommand)
       .resolves({ LoadBalancers: [balancer('eu-west-1', 'shop')] });
-    attributes(elb, 'eu-west-1', { [arnOf('eu-west-1', 'app', 'shop')]: { bucket: 'acme-elb-logs', prefix: 'prod' } });
+    attributes(elb, 'eu-west-1', {
+      [arnOf('eu-west-1', 'app', 'shop')]: { bucket: 'acme-elb-logs', prefix: 'prod' },
+    });
 
     const found = await run(loadBalancersInventory, scope);
 
-    expect(elb.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeLoadBalancersCommand, 2, { Marker: 'page-2' });
+    expect(elb.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeLoadBalancersCommand, 2, {
+      Marker: 'page-2',
+    });
     expect(elb.mock('us-east-1')).not.toHaveReceivedCommandWith(DescribeLoadBalancerAttributesCommand, {
       LoadBalancerArn: arnOf('us-east-1', 'gwy', 'inspection'),
     });
@@ -162,8 +166,12 @@ describe('loadBalancersInventory', () => {
     expect(found.sources).toEqual([]);
     expect(found.gaps).toEqual([]);
     expect(found.notes).toEqual([
-      expect.stringMatching(/^ELBv2 DescribeLoadBalancerAttributes for web in us-east-1 was denied \(AccessDenied/),
-      expect.stringMatching(/^ELBv2 DescribeLoadBalancers in il-central-1 is not offered or not enabled there/),
+      expect.stringMatching(
+        /^ELBv2 DescribeLoadBalancerAttributes for web in us-east-1 was denied \(AccessDenied/,
+      ),
+      expect.stringMatching(
+        /^ELBv2 DescribeLoadBalancers in il-central-1 is not offered or not enabled there/,
+      ),
     ]);
   });
 });

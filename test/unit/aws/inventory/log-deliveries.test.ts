@@ -12,7 +12,13 @@ import {
   logSubscriptionsIamActions,
   noteSubscriptions,
 } from '../../../../shared/aws/inventory/log-deliveries.js';
-import { ACCOUNT, accountScope, expectDeclaredActions, regional, run } from '../../../support/aws-inventory-kit.js';
+import {
+  ACCOUNT,
+  accountScope,
+  expectDeclaredActions,
+  regional,
+  run,
+} from '../../../support/aws-inventory-kit.js';
 
 describe('logDeliveriesInventory', () => {
   it('notes each vended-log delivery with what it delivers and where', async () => {
@@ -44,7 +50,10 @@ describe('logDeliveriesInventory', () => {
             deliverySourceName: 'cf-shop',
             deliveryDestinationArn: `arn:aws:logs:us-east-1:${ACCOUNT}:delivery-destination:to-s3`,
             deliveryDestinationType: 'S3',
-            s3DeliveryConfiguration: { suffixPath: '{DistributionId}/{yyyy}/{MM}/{dd}', enableHiveCompatiblePath: false },
+            s3DeliveryConfiguration: {
+              suffixPath: '{DistributionId}/{yyyy}/{MM}/{dd}',
+              enableHiveCompatiblePath: false,
+            },
           },
         ],
       });
@@ -64,9 +73,14 @@ describe('logDeliveriesInventory', () => {
       });
     logs.mock('eu-west-1').on(DescribeDeliverySourcesCommand).resolves({ deliverySources: [] });
 
-    const found = await run(logDeliveriesInventory, accountScope(['us-east-1', 'eu-west-1'], { cloudWatchLogs: logs.factory }));
+    const found = await run(
+      logDeliveriesInventory,
+      accountScope(['us-east-1', 'eu-west-1'], { cloudWatchLogs: logs.factory }),
+    );
 
-    expect(logs.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeDeliverySourcesCommand, 2, { nextToken: 'page-2' });
+    expect(logs.mock('us-east-1')).toHaveReceivedNthCommandWith(DescribeDeliverySourcesCommand, 2, {
+      nextToken: 'page-2',
+    });
     expect(logs.mock('eu-west-1')).not.toHaveReceivedCommand(DescribeDeliveriesCommand);
     expect(found.notes).toEqual([
       `CloudWatch Logs delivers cloudfront's ACCESS_LOGS of arn:aws:cloudfront::${ACCOUNT}:distribution/E1SHOP to S3 ` +

@@ -75,7 +75,13 @@ describe('findLogGroupExports', () => {
 
     const retained = { ...window, lostBefore: null };
     expect(exports).toEqual([
-      { logGroup: '/aws/eks/prod/cluster', account: ACCOUNT, region: 'us-east-1', ...retained, source: 'eksaudit' },
+      {
+        logGroup: '/aws/eks/prod/cluster',
+        account: ACCOUNT,
+        region: 'us-east-1',
+        ...retained,
+        source: 'eksaudit',
+      },
       { logGroup: 'vpc-flow-prod', account: ACCOUNT, region: 'us-east-1', ...retained, source: 'vpcflow' },
     ]);
     expect(notes).toEqual([
@@ -95,7 +101,13 @@ describe('findLogGroupExports', () => {
 
     const exports = await findLogGroupExports(
       scope,
-      { window, now, patterns: EXPORTED_BY_NAME, candidates: [candidate('vpc-flow-prod')], exportable: false },
+      {
+        window,
+        now,
+        patterns: EXPORTED_BY_NAME,
+        candidates: [candidate('vpc-flow-prod')],
+        exportable: false,
+      },
       notes,
     );
 

@@ -28,7 +28,11 @@ const ListResolverQueryLogConfigsCommand = ListConfigsCommand as never;
 const ListResolverQueryLogConfigAssociationsCommand = ListAssociationsCommand as never;
 
 /** A ResolverQueryLogConfigs entry as ListResolverQueryLogConfigs returns it. */
-function config(id: string, destination: string, fields: Partial<ResolverQueryLogConfig> = {}): ResolverQueryLogConfig {
+function config(
+  id: string,
+  destination: string,
+  fields: Partial<ResolverQueryLogConfig> = {},
+): ResolverQueryLogConfig {
   return {
     Id: id,
     OwnerId: ACCOUNT,
@@ -66,9 +70,16 @@ function setUp(...regions: string[]) {
   const ec2 = regional((region) => new EC2Client({ region }), regions);
   for (const region of regions) {
     ec2.mock(region).on(DescribeVpcsCommand).resolves({ Vpcs: [] });
-    resolver.mock(region).on(ListResolverQueryLogConfigAssociationsCommand).resolves({ ResolverQueryLogConfigAssociations: [] });
+    resolver
+      .mock(region)
+      .on(ListResolverQueryLogConfigAssociationsCommand)
+      .resolves({ ResolverQueryLogConfigAssociations: [] });
   }
-  return { resolver, ec2, scope: accountScope(regions, { route53Resolver: resolver.factory, ec2: ec2.factory }) };
+  return {
+    resolver,
+    ec2,
+    scope: accountScope(regions, { route53Resolver: resolver.factory, ec2: ec2.factory }),
+  };
 }
 
 describe('resolverInventory', () => {
@@ -93,7 +104,10 @@ describe('resolverInventory', () => {
       .mock('us-east-1')
       .on(ListResolverQueryLogConfigAssociationsCommand)
       .resolvesOnce({
-        ResolverQueryLogConfigAssociations: [association('rqlc-s3', 'vpc-0aaa'), association('rqlc-s3', 'vpc-0bbb')],
+        ResolverQueryLogConfigAssociations: [
+          association('rqlc-s3', 'vpc-0aaa'),
+          association('rqlc-s3', 'vpc-0bbb'),
+        ],
         NextToken: 'assoc-2',
       })
       .resolvesOnce({
@@ -126,16 +140,23 @@ describe('resolverInventory', () => {
     expect(resolver.mock('us-east-1')).toHaveReceivedNthCommandWith(ListResolverQueryLogConfigsCommand, 2, {
       NextToken: 'page-2',
     });
-    expect(resolver.mock('us-east-1')).toHaveReceivedNthCommandWith(ListResolverQueryLogConfigAssociationsCommand, 2, {
-      NextToken: 'assoc-2',
-    });
+    expect(resolver.mock('us-east-1')).toHaveReceivedNthCommandWith(
+      ListResolverQueryLogConfigAssociationsCommand,
+      2,
+      {
+        NextToken: 'assoc-2',
+      },
+    );
     expect(found.sources).toEqual([
       {
         source: 'route53resolver',
         location: 's3://acme-dns-logs/resolver/',
         accounts: [ACCOUNT],
         regions: ['eu-west-1', 'us-east-1'],
-        details: { queryLogConfigs: 'rqlc-s3-name, rqlc-eu-name', resourceFolders: 'vpc-0aaa,vpc-0bbb,vpc-0e00' },
+        details: {
+          queryLogConfigs: 'rqlc-s3-name, rqlc-eu-name',
+          resourceFolders: 'vpc-0aaa,vpc-0bbb,vpc-0e00',
+        },
       },
     ]);
     expect(found.logGroups).toEqual([
@@ -151,7 +172,11 @@ describe('resolverInventory', () => {
         'ACTION_NEEDED (The bucket does not exist).',
     ]);
     expect(found.gaps).toEqual([
-      { source: 'route53resolver', region: 'us-east-1', reason: 'vpc-0ddd in us-east-1 has no Resolver query logging' },
+      {
+        source: 'route53resolver',
+        region: 'us-east-1',
+        reason: 'vpc-0ddd in us-east-1 has no Resolver query logging',
+      },
     ]);
     expectDeclaredActions(resolverInventory, ['route53resolver', resolver.calls()], ['ec2', ec2.calls()]);
   });
@@ -182,14 +207,21 @@ describe('resolverInventory', () => {
 
     expect(found.sources).toEqual([]);
     expect(found.notes).toEqual([
-      expect.stringMatching(/^Route 53 Resolver ListResolverQueryLogConfigs in us-east-1 was denied \(AccessDeniedException/),
-      expect.stringMatching(/^Route 53 Resolver ListResolverQueryLogConfigs in ap-east-1 is not offered or not enabled there/),
+      expect.stringMatching(
+        /^Route 53 Resolver ListResolverQueryLogConfigs in us-east-1 was denied \(AccessDeniedException/,
+      ),
+      expect.stringMatching(
+        /^Route 53 Resolver ListResolverQueryLogConfigs in ap-east-1 is not offered or not enabled there/,
+      ),
     ]);
   });
 
   it('says every VPC is unlogged when the region has no configuration', async () => {
     const { resolver, ec2, scope } = setUp('us-east-1');
-    resolver.mock('us-east-1').on(ListResolverQueryLogConfigsCommand).resolves({ ResolverQueryLogConfigs: [] });
+    resolver
+      .mock('us-east-1')
+      .on(ListResolverQueryLogConfigsCommand)
+      .resolves({ ResolverQueryLogConfigs: [] });
     ec2
       .mock('us-east-1')
       .on(DescribeVpcsCommand)
@@ -197,7 +229,9 @@ describe('resolverInventory', () => {
 
     const found = await run(resolverInventory, scope);
 
-    expect(resolver.mock('us-east-1')).not.toHaveReceivedCommand(ListResolverQueryLogConfigAssociationsCommand);
+    expect(resolver.mock('us-east-1')).not.toHaveReceivedCommand(
+      ListResolverQueryLogConfigAssociationsCommand,
+    );
     expect(found.gaps).toEqual([
       {
         source: 'route53resolver',

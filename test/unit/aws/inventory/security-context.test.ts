@@ -1,8 +1,8 @@
 import {
   ConfigServiceClient,
   ConfigServiceServiceException,
-  DescribeConfigurationRecordersCommand,
   DescribeConfigurationRecorderStatusCommand,
+  DescribeConfigurationRecordersCommand,
 } from '@aws-sdk/client-config-service';
 import {
   DescribeHubCommand,
@@ -49,7 +49,14 @@ describe('securityHubInventory', () => {
     hub
       .mock('ap-south-1')
       .on(DescribeHubCommand)
-      .rejects(serviceError(SecurityHubServiceException, 'AccessDeniedException', deniedMessage('securityhub:DescribeHub'), 403));
+      .rejects(
+        serviceError(
+          SecurityHubServiceException,
+          'AccessDeniedException',
+          deniedMessage('securityhub:DescribeHub'),
+          403,
+        ),
+      );
 
     const found = await run(securityHubInventory, accountScope(regions, { securityHub: hub.factory }));
 
@@ -97,10 +104,18 @@ describe('configInventory', () => {
       .on(DescribeConfigurationRecorderStatusCommand)
       .resolves({
         ConfigurationRecordersStatus: [
-          { name: 'eu', recording: false, lastStopTime: new Date('2024-05-01T03:12:00Z'), lastStatus: 'Success' },
+          {
+            name: 'eu',
+            recording: false,
+            lastStopTime: new Date('2024-05-01T03:12:00Z'),
+            lastStatus: 'Success',
+          },
         ],
       });
-    config.mock('ap-south-1').on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [] });
+    config
+      .mock('ap-south-1')
+      .on(DescribeConfigurationRecordersCommand)
+      .resolves({ ConfigurationRecorders: [] });
     config
       .mock('me-south-1')
       .on(DescribeConfigurationRecordersCommand)
@@ -115,7 +130,9 @@ describe('configInventory', () => {
     const found = await run(configInventory, accountScope(regions, { config: config.factory }));
 
     expect(found.notes).toEqual([
-      expect.stringMatching(/^AWS Config DescribeConfigurationRecorders in me-south-1 is not offered or not enabled/),
+      expect.stringMatching(
+        /^AWS Config DescribeConfigurationRecorders in me-south-1 is not offered or not enabled/,
+      ),
       'AWS Config us-east-1: recorder default records all supported resource types since 2023-03-01T00:00:00.000Z; ' +
         'eu-west-1: recorder eu stopped since 2024-05-01T03:12:00.000Z; ap-south-1: no recorder. ' +
         'Where it records, the configuration history of resources in the window can be read from Config.',
