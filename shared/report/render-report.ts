@@ -27,7 +27,13 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
   out.push(
     `- Hunts: ${summary.hunts.run} run, ${summary.hunts.withFindings} with findings, ${summary.hunts.failed} failed, ${summary.hunts.notRun} not run`,
   );
-  out.push(`- Inputs skipped: ${summary.skipped.length}`, '');
+  out.push(`- Inputs skipped: ${summary.skipped.length}`);
+  if (summary.coverageGaps.length > 0) {
+    out.push(
+      `- Coverage gaps: ${summary.coverageGaps.map((g) => `${g.source} ${g.status}`).join(', ')} (see "Coverage gaps")`,
+    );
+  }
+  out.push('');
   if (summary.failedHunts.length + summary.skipped.length > 0) {
     out.push(
       '> This case is incomplete: see "Failed hunts" and "Inputs skipped" below before drawing conclusions.',
@@ -41,12 +47,6 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
       out.push(`- ${p.title}: ${p.rowCount} event(s), \`${p.resultsFile}\``);
     }
     out.push('', 'Their events are marked `ioc` in the timeline.', '');
-  }
-
-  if (summary.coverageGaps.length > 0) {
-    out.push('## Coverage gaps', '', '| source | status | what cannot be investigated |', '|---|---|---|');
-    for (const gap of summary.coverageGaps) out.push(row([gap.title, gap.status, gap.consequence]));
-    out.push('');
   }
 
   out.push('## Timeline', '');
@@ -97,6 +97,12 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     out.push(row([c.tactic, String(c.huntsRun), String(c.huntsWithFindings), c.techniques.join(', ')]));
   out.push('');
 
+  if (summary.coverageGaps.length > 0) {
+    out.push('## Coverage gaps', '', '| source | status | what cannot be investigated |', '|---|---|---|');
+    for (const gap of summary.coverageGaps) out.push(row([gap.title, gap.status, gap.consequence], 1_000));
+    out.push('');
+  }
+
   out.push('## Failed hunts', '');
   if (summary.failedHunts.length === 0) out.push('None.');
   for (const f of summary.failedHunts) out.push(`- \`${f.huntId}\`: ${f.error}`);
@@ -127,13 +133,13 @@ function shownColumns(r: HuntResultRecord): string[] {
   return [...leading, ...extra];
 }
 
-function row(cells: (string | null)[]): string {
-  return `| ${cells.map((c) => cell(c)).join(' | ')} |`;
+function row(cells: (string | null)[], width = 120): string {
+  return `| ${cells.map((c) => cell(c, width)).join(' | ')} |`;
 }
 
 /** Values come from logs an attacker wrote into: no Markdown or HTML from them may take effect. */
-function cell(value: string | null): string {
+function cell(value: string | null, width: number): string {
   if (value === null || value === '') return '—';
-  const clipped = value.length > 120 ? `${value.slice(0, 117)}...` : value;
+  const clipped = value.length > width ? `${value.slice(0, width - 3)}...` : value;
   return clipped.replace(/[\\`*_[\]<>|#]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
 }

@@ -59,6 +59,50 @@ describe('coverage of the log sources a responder relies on', () => {
       detail: expect.stringContaining('events before 2024-04-20T00:00:00.000Z expired'),
     });
   });
+
+  it('says why a source is missing, and makes one partial, from the inventory’s gaps', () => {
+    const coverage = assessCoverage(
+      inventory({
+        sources: [{ source: 'vpcflow', location: 's3://flow/' }],
+        gaps: [
+          { source: 'vpcflow', reason: 'vpc-0abc in eu-west-1 has no flow log' },
+          { source: 'eksaudit', reason: 'EKS cluster prod in eu-west-1 has audit logging off' },
+          { source: 'eksaudit', reason: 'EKS cluster prod in eu-west-1 has audit logging off' },
+        ],
+      }),
+    );
+    expect(coverage.find((c) => c.source === 'vpcflow')).toMatchObject({
+      status: 'partial',
+      detail: 'vpc-0abc in eu-west-1 has no flow log',
+    });
+    expect(coverage.find((c) => c.source === 'eksaudit')).toMatchObject({
+      status: 'missing',
+      detail: 'EKS cluster prod in eu-west-1 has audit logging off',
+      consequence: expect.stringMatching(/^No EKS audit logs/),
+    });
+  });
+
+  it('counts an exported group as the source the service writing it named', () => {
+    const coverage = assessCoverage(
+      inventory({
+        exports: [
+          {
+            logGroup: 'vpc-flow-prod',
+            account: '111122223333',
+            region: 'eu-west-1',
+            from: '2024-04-20T00:00:00.000Z',
+            to: '2024-05-01T00:00:00.000Z',
+            lostBefore: null,
+            source: 'vpcflow',
+          },
+        ],
+      }),
+    );
+    expect(coverage.find((c) => c.source === 'vpcflow')).toMatchObject({
+      status: 'present',
+      detail: 'CloudWatch Logs vpc-flow-prod',
+    });
+  });
 });
 
 describe('coverage once the tables are built', () => {
