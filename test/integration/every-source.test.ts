@@ -68,7 +68,7 @@ describe('a folder of evidence holding every log format', () => {
     const library = await loadHuntLibrary();
     for (const source of logSourceIds) {
       const hunts = library.filter((h) => h.sources.includes(source) && h.kind !== 'pivot');
-      expect(hunts.length, `hunts for ${source}`).toBeGreaterThanOrEqual(source === 'route53public' ? 2 : 3);
+      expect(hunts.length, `hunts for ${source}`).toBeGreaterThanOrEqual(3);
       for (const hunt of hunts) {
         const result = await readJson<HuntResultRecord>(join(caseFolder, 'hunts', `${hunt.id}.json`));
         expect(result.status, hunt.id).toBe('SUCCEEDED');
