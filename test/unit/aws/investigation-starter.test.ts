@@ -90,7 +90,11 @@ describe('InvestigationStarter.handle', () => {
     ['a maxConcurrency out of range', post({ maxConcurrency: 500 }), /maxConcurrency/],
     ['an IOC of an unknown type', post({ iocs: { hashes: ['abc'] } }), /Unknown IOC type/],
     ['an allowlist with a bad range', post({ allowlist: { sourceIps: ['10.0.0.0/40'] } }), /CIDR/],
-    ['a Sigma rule whose file name climbs out', post({ sigmaRules: [{ file: '../x.yml', text: 'a: 1' }] }), /file name/],
+    [
+      'a Sigma rule whose file name climbs out',
+      post({ sigmaRules: [{ file: '../x.yml', text: 'a: 1' }] }),
+      /file name/,
+    ],
   ])('answers 400 without starting anything for %s', async (_what, event, message) => {
     const response = await starter().handle(event);
 
