@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
@@ -75,6 +75,10 @@ async function investigate(argv: string[]): Promise<number> {
   });
   if (!values.logs) {
     console.error(`--logs <dir> is required.\n\n${USAGE}`);
+    return 2;
+  }
+  if (!(await stat(values.logs).catch(() => null))?.isDirectory()) {
+    console.error(`casefile: the logs folder ${resolve(values.logs)} does not exist or is not a folder.`);
     return 2;
   }
   const request: InvestigationRequest = {

@@ -4,6 +4,7 @@ import type { CaseContext } from '../domain/case.js';
 import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
 import type { LogSourceId } from '../domain/log-sources.js';
+import { InvalidRequestError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
 import { classifyLogFile } from '../sources/classify-log-file.js';
 import { detectCloudWatchDump, dumpedLogGroup } from '../sources/cloudwatch-logs-dump.js';
@@ -27,6 +28,9 @@ export class FolderInventory implements LogInventory {
   }
 
   async discover(context: CaseContext): Promise<Inventory> {
+    const root = await stat(this.root).catch(() => null);
+    if (!root?.isDirectory())
+      throw new InvalidRequestError(`The logs folder ${this.root} does not exist or is not a folder.`);
     const { sources, skipped, dumps } = await classifyFiles(await listFiles(this.root), this.root);
     const exports: LogGroupExport[] = [...dumps].map(([logGroup, files]) => ({
       logGroup,

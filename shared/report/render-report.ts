@@ -34,6 +34,12 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     );
   }
   out.push('');
+  if (summary.sources.length === 0) {
+    out.push(
+      '> No log records were read: nothing in this case was investigated. See "Inputs skipped" and "Coverage gaps".',
+      '',
+    );
+  }
   if (summary.failedHunts.length + summary.skipped.length > 0) {
     out.push(
       '> This case is incomplete: see "Failed hunts" and "Inputs skipped" below before drawing conclusions.',

@@ -1,8 +1,7 @@
 import { accountServiceRegionDay, externalTableSql, regexSerde } from './athena-table-ddl.js';
-import { sqlString } from './cloudtrail-source.js';
-import { duckdbLines } from './delimited-text.js';
-import type { LogSourceModule } from './log-source-module.js';
+import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
+import { duckdbLines, duckdbRejectLine, sqlList, sqlString } from './source-sql.js';
 
 /**
  * One access log field and the pattern that captures it. A `-` (no value) leaves the group
@@ -91,15 +90,15 @@ export const albSource: LogSourceModule = {
 
   /** An entry starts with the request type, the time and `app/<name>/<id>`, then parses as a whole. */
   detect(head) {
-    const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
-    return ALB_LINE_START.test(firstLine) && albLine.test(firstLine) ? 'alb-line' : null;
+    const line = firstLine(head);
+    return ALB_LINE_START.test(line) && albLine.test(line) ? 'alb-line' : null;
   },
 
   /** A line that is not an access log entry fails the file, which is then reported as skipped. */
   duckdbSelect(paths, _layout, compressed) {
     const pattern = sqlString(ALB_LINE_PATTERN);
-    const names = `[${albColumns.map((c) => sqlString(c.name)).join(', ')}]`;
-    const parsed = `CASE WHEN regexp_matches(line, ${pattern}) THEN regexp_extract(line, ${pattern}, ${names}) ELSE error(concat('not an ALB access log entry: ', left(line, 120))) END`;
+    const names = sqlList(albColumns.map((c) => c.name));
+    const parsed = `CASE WHEN regexp_matches(line, ${pattern}) THEN regexp_extract(line, ${pattern}, ${names}) ELSE ${duckdbRejectLine('not an ALB access log entry')} END`;
     const projection = albColumns.map((c) =>
       c.type === 'string'
         ? `nullif(p."${c.name}", '') AS "${c.name}"`

@@ -2,6 +2,7 @@ import { deliveryDays } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { AthenaLocation } from './log-source-module.js';
 import { athenaColumnList, type SourceColumn } from './source-columns.js';
+import { ATHENA_STATEMENT_SEPARATOR } from './source-sql.js';
 
 /** One folder level of a delivery layout, below the location's root. */
 export type LayoutLevel =
@@ -27,7 +28,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Key characters S3 calls safe, less the quote: enough for any prefix a log destination is given. */
 const PREFIX_STEP = /^[A-Za-z0-9!_.*()=+-]+$/;
 const ACCOUNT_ID = /^\d{12}$/;
-/** Regions, VPC ids and web ACL names: nothing that could end a quoted string or split an enum. */
+/** Regions, VPC ids, web ACL and bucket names: nothing that could end a quoted string or split an enum. */
 const FOLDER_VALUE = /^[A-Za-z0-9_.-]{1,128}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
@@ -38,9 +39,9 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
  * is the case window widened by a day each side (files sit under the day they were delivered).
  */
 export function externalTableSql(spec: ExternalTableSpec): string {
-  const root = s3Root(spec.location.s3Uri);
+  const root = s3Folder(spec.location.s3Uri);
   const partitions: string[] = [];
-  const properties: [string, string][] = [];
+  const projection: [string, string][] = [];
   let path = '';
   let fixedPrefix = '';
   for (const level of spec.levels) {
@@ -49,71 +50,87 @@ export function externalTableSql(spec: ExternalTableSpec): string {
       if (partitions.length === 0) fixedPrefix = path;
       continue;
     }
-    if ('day' in level) {
-      const days = deliveryDays(checkWindow(spec.location.window));
-      properties.push(
-        [`projection.${level.partition}.type`, 'date'],
-        [`projection.${level.partition}.format`, 'yyyy/MM/dd'],
-        [
-          `projection.${level.partition}.range`,
-          `${days.first.replaceAll('-', '/')},${days.last.replaceAll('-', '/')}`,
-        ],
-        [`projection.${level.partition}.interval`, '1'],
-        [`projection.${level.partition}.interval.unit`, 'DAYS'],
-      );
-    } else {
-      if (level.values.length === 0) break;
-      const values = [...new Set(level.values.map((v) => checkFolderValue(level.partition, v)))].sort();
-      properties.push(
-        [`projection.${level.partition}.type`, 'enum'],
-        [`projection.${level.partition}.values`, values.join(',')],
-      );
-    }
+    if ('day' in level) projection.push(...dayProjection(level.partition, spec.location.window));
+    else if (level.values.length === 0) break;
+    else projection.push(...enumProjection(level.partition, level.values));
     partitions.push(level.partition);
     path += `\${${level.partition}}/`;
   }
-  const lines = [`CREATE EXTERNAL TABLE ${ddlTableName(spec.table)} (`, athenaColumnList(spec.columns), ')'];
+  const lines = [`CREATE EXTERNAL TABLE ${ddlName(spec.table)} (`, athenaColumnList(spec.columns), ')'];
   if (partitions.length > 0)
     lines.push(`PARTITIONED BY (${partitions.map((p) => `\`${p}\` string`).join(', ')})`);
-  lines.push(...spec.storage, `LOCATION '${root}${partitions.length > 0 ? fixedPrefix : path}'`);
-  const allProperties: [string, string][] = [
-    ...(partitions.length > 0
-      ? ([['projection.enabled', 'true'], ...properties, ['storage.location.template', `${root}${path}`]] as [
-          string,
-          string,
-        ][])
-      : []),
-    ...(spec.properties ?? []),
-  ];
-  if (allProperties.length > 0) {
+  lines.push(...spec.storage, `LOCATION ${hiveString(`${root}${partitions.length > 0 ? fixedPrefix : path}`)}`);
+  const properties: [string, string][] = [...(spec.properties ?? [])];
+  if (partitions.length > 0) {
+    properties.unshift(
+      ['projection.enabled', 'true'],
+      ...projection,
+      ['storage.location.template', `${root}${path}`],
+    );
+  }
+  if (properties.length > 0) {
     lines.push(
       'TBLPROPERTIES (',
-      allProperties.map(([k, v]) => `  ${hiveString(k)}=${hiveString(v)}`).join(',\n'),
+      properties.map(([k, v]) => `  ${hiveString(k)}=${hiveString(v)}`).join(',\n'),
       ')',
     );
   }
   return lines.join('\n');
 }
 
+/**
+ * The second form of a module's DDL (see `LogSourceModule.athenaCreateTable`): the external table
+ * `<table>_raw` over the files, dropped first, then the view `<table>` that computes the source's
+ * columns from it. `select` is the view's select list, one column a line; `from` what it reads,
+ * given the raw table's name in Trino SQL (the raw table itself by default); `where` the rows it keeps.
+ */
+export function externalTableWithViewSql(
+  table: string,
+  raw: Omit<ExternalTableSpec, 'table'>,
+  view: { select: string; from?: (rawTable: string) => string; where?: string },
+): string {
+  const rawName = `${table}_raw`;
+  const rawTable = viewName(rawName);
+  const viewSql = [
+    `CREATE OR REPLACE VIEW ${viewName(table)} AS`,
+    'SELECT',
+    view.select,
+    `FROM ${view.from ? view.from(rawTable) : rawTable}`,
+    ...(view.where ? [`WHERE ${view.where}`] : []),
+  ].join('\n');
+  return [
+    `DROP TABLE IF EXISTS ${ddlName(rawName)}`,
+    externalTableSql({ ...raw, table: rawName }),
+    viewSql,
+  ].join(ATHENA_STATEMENT_SEPARATOR);
+}
+
 /** The levels every `AWSLogs/<account>/<service>/<region>/yyyy/MM/dd/` layout shares. */
 export function accountServiceRegionDay(location: AthenaLocation, service: string): LayoutLevel[] {
+  return [
+    ...awsLogsService(location, service),
+    { partition: 'delivery_region', values: location.regions },
+    { partition: 'delivery_day', day: true },
+  ];
+}
+
+/** `AWSLogs/<account>/<service>/`, where every layout AWS delivers under `AWSLogs/` starts. */
+export function awsLogsService(location: AthenaLocation, service: string): LayoutLevel[] {
+  if (location.accounts.length === 0) {
+    throw new InvalidRequestError(
+      'No account folders were found under AWSLogs/, so there is nothing to project.',
+    );
+  }
   return [
     { literal: 'AWSLogs' },
     { partition: 'delivery_account', values: checkAccounts(location.accounts) },
     { literal: service },
-    { partition: 'delivery_region', values: location.regions },
-    { partition: 'delivery_day', day: true },
   ];
 }
 
 export function checkAccounts(accounts: string[]): string[] {
   for (const account of accounts) {
     if (!ACCOUNT_ID.test(account)) throw new InvalidRequestError(`'${account}' is not a valid account id.`);
-  }
-  if (accounts.length === 0) {
-    throw new InvalidRequestError(
-      'No account folders were found under AWSLogs/, so there is nothing to project.',
-    );
   }
   return accounts;
 }
@@ -123,11 +140,20 @@ export function hiveString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
 
-/** `ROW FORMAT SERDE` for text read with one regular expression; each group is a column, in order. */
+const TEXT_FILES = [
+  "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'",
+  "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
+];
+
+/**
+ * Text read with one regular expression; each group is a column, in order. A line it does not
+ * match is a row of NULLs.
+ */
 export function regexSerde(regex: string): string[] {
   return [
     "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'",
     `WITH SERDEPROPERTIES ('input.regex'=${hiveString(regex)})`,
+    ...TEXT_FILES,
   ];
 }
 
@@ -138,18 +164,59 @@ export function regexSerde(regex: string): string[] {
 export const jsonLinesSerde = [
   "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'",
   "WITH SERDEPROPERTIES ('ignore.malformed.json'='true')",
+  ...TEXT_FILES,
 ];
 
-function ddlTableName(table: string): string {
+/**
+ * The `projection.<partition>.*` properties of a `yyyy/MM/dd` delivery day. The date in an S3 key
+ * is when the file was delivered, so the window is widened by a day on each side (`deliveryDays`).
+ */
+function dayProjection(partition: string, window: AthenaLocation['window']): [string, string][] {
+  const days = deliveryDays(checkWindow(window));
+  return [
+    [`projection.${partition}.type`, 'date'],
+    [`projection.${partition}.format`, 'yyyy/MM/dd'],
+    [`projection.${partition}.range`, `${days.first.replaceAll('-', '/')},${days.last.replaceAll('-', '/')}`],
+    [`projection.${partition}.interval`, '1'],
+    [`projection.${partition}.interval.unit`, 'DAYS'],
+  ];
+}
+
+function enumProjection(partition: string, values: string[]): [string, string][] {
+  for (const value of values) {
+    if (!FOLDER_VALUE.test(value))
+      throw new InvalidRequestError(`'${value}' is not a valid ${partition} folder.`);
+  }
+  return [
+    [`projection.${partition}.type`, 'enum'],
+    [`projection.${partition}.values`, [...new Set(values)].sort().join(',')],
+  ];
+}
+
+/** `table` or `database.table` as Hive DDL names it (backticks). */
+function ddlName(table: string): string {
+  return tableNameParts(table)
+    .map((part) => `\`${part}\``)
+    .join('.');
+}
+
+/** `table` or `database.table` as Trino SQL names it (double quotes). */
+function viewName(table: string): string {
+  return tableNameParts(table)
+    .map((part) => `"${part}"`)
+    .join('.');
+}
+
+function tableNameParts(table: string): string[] {
   const parts = table.split('.');
   if (parts.length > 2 || !parts.every((part) => NAME_PART.test(part))) {
     throw new InvalidRequestError(`'${table}' is not a valid table name.`);
   }
-  return parts.map((part) => `\`${part}\``).join('.');
+  return parts;
 }
 
 /** `s3://bucket/prefix/`, refusing anything that could break out of a quoted string. */
-function s3Root(uri: string): string {
+function s3Folder(uri: string): string {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!match || !BUCKET_NAME.test(match[1] ?? ''))
     throw new InvalidRequestError(`'${uri}' is not an s3:// location.`);
@@ -158,12 +225,6 @@ function s3Root(uri: string): string {
     throw new InvalidRequestError(`The prefix of '${uri}' has characters casefile does not put in DDL.`);
   }
   return `s3://${match[1]}/${steps.map((step) => `${step}/`).join('')}`;
-}
-
-function checkFolderValue(partition: string, value: string): string {
-  const valid = partition === 'delivery_account' ? ACCOUNT_ID : FOLDER_VALUE;
-  if (!valid.test(value)) throw new InvalidRequestError(`'${value}' is not a valid ${partition} folder.`);
-  return value;
 }
 
 function checkWindow(window: AthenaLocation['window']): AthenaLocation['window'] {

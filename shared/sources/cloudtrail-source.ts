@@ -1,12 +1,12 @@
 import { cloudtrailColumns } from './cloudtrail-schema.js';
 import type { LogSourceModule } from './log-source-module.js';
+import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
+
+/** The embedded engine's modules in shared/local import it from here. */
+export { sqlString } from './source-sql.js';
 
 /** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
 const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;
-
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 /** A CloudTrail event names its API and service; Insights and digest files do not look like this. */
 function looksLikeCloudTrailRecord(objectText: string): boolean {
@@ -48,16 +48,16 @@ export const cloudtrailSource: LogSourceModule = {
    * guesses types that drift from file to file.
    */
   duckdbSelect(paths, layout, compressed) {
-    const files = `[${paths.map(sqlString).join(', ')}]`;
-    const compression = compressed ? 'gzip' : 'uncompressed';
+    const files = sqlList(paths);
+    const compression = duckdbCompression(compressed);
     if (layout === 'records-object') {
       const recordType = `STRUCT(${cloudtrailColumns.map((c) => `"${c.jsonKey}" ${c.duckdb}`).join(', ')})[]`;
-      const rows = `SELECT unnest("Records") AS r FROM read_json(${files}, format = 'unstructured', columns = {'Records': ${sqlString(recordType)}}, compression = '${compression}', maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+      const rows = `SELECT unnest("Records") AS r FROM read_json(${files}, format = 'unstructured', columns = {'Records': ${sqlString(recordType)}}, ${compression}, maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
       const projection = cloudtrailColumns.map((c) => asTableColumn(`r."${c.jsonKey}"`, c)).join(', ');
       return `SELECT ${projection} FROM (${rows}) WHERE r IS NOT NULL`;
     }
     const format = layout === 'json-array' ? 'array' : 'newline_delimited';
     const projection = cloudtrailColumns.map((c) => asTableColumn(`"${c.jsonKey}"`, c)).join(', ');
-    return `SELECT ${projection} FROM read_json(${files}, format = '${format}', columns = ${recordColumns}, compression = '${compression}', maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+    return `SELECT ${projection} FROM read_json(${files}, format = '${format}', columns = ${recordColumns}, ${compression}, maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
   },
 };

@@ -1,10 +1,10 @@
-import { sqlString } from './cloudtrail-source.js';
 import { duckdbType, type SourceColumn } from './source-columns.js';
+import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
 
 /**
- * Text logs whose fields a header line names (flow logs, CloudFront): each file may name other
- * fields in another order, so the reader maps the header's fields onto the table's fixed columns
- * and a column the header lacks is NULL. `-` means "no value" in both formats.
+ * Text logs of delimited fields, most of which a header line names (flow logs, CloudFront): each
+ * file may name other fields in another order, so the reader maps the file's fields onto the
+ * table's fixed columns and a column the file lacks is NULL. `-` means "no value" in every format.
  */
 export interface HeaderedText {
   /** The fields in file order, as the header spells them. */
@@ -12,13 +12,12 @@ export interface HeaderedText {
   /** The table's columns; `key` is the header's spelling of the field. */
   columns: SourceColumn[];
   delimiter: ' ' | '\t';
-  /** Lines before the first record (the header and anything above it). */
+  /** Lines before the first record (the header and anything above it; none in a headerless format). */
   headerLines: number;
 }
 
 /** A DuckDB SELECT with declared types; a line with another number of fields fails the file. */
 export function duckdbHeaderedSelect(text: HeaderedText, paths: string[], compressed: boolean): string {
-  const files = `[${paths.map(sqlString).join(', ')}]`;
   const byKey = new Map(text.columns.map((c) => [c.key, c]));
   const declared = text.fields.map(
     (f, i) => `${sqlString(`f${i}`)}: ${sqlString(duckdbType(byKey.get(f)?.type ?? 'string'))}`,
@@ -36,9 +35,9 @@ export function duckdbHeaderedSelect(text: HeaderedText, paths: string[], compre
     "quote = ''",
     "escape = ''",
     'auto_detect = false',
-    `compression = '${compressed ? 'gzip' : 'uncompressed'}'`,
+    duckdbCompression(compressed),
   ];
-  return `SELECT ${projection.join(', ')} FROM read_csv(${files}, ${options.join(', ')})`;
+  return `SELECT ${projection.join(', ')} FROM read_csv(${sqlList(paths)}, ${options.join(', ')})`;
 }
 
 /**
@@ -56,11 +55,4 @@ export function headeredLineRegex(text: HeaderedText): string {
     return `(?=(?:${token}${d}){${position}}(?:-(?:${d}|$)|(${token})))`;
   });
   return `^${groups.join('')}(?:${token}${d}){${text.fields.length - 1}}${token}$`;
-}
-
-/** Every line of the files as one VARCHAR `line`, for formats parsed with a regular expression. */
-export function duckdbLines(paths: string[], compressed: boolean): string {
-  const files = `[${paths.map(sqlString).join(', ')}]`;
-  // A control character no log line holds: the whole line is the one column.
-  return `SELECT line FROM read_csv(${files}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(31), quote = '', escape = '', auto_detect = false, compression = '${compressed ? 'gzip' : 'uncompressed'}') WHERE line IS NOT NULL AND trim(line) <> ''`;
 }

@@ -1,21 +1,16 @@
-import { sqlString } from './cloudtrail-source.js';
+import { externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
+import { firstLine, type LogSourceModule } from './log-source-module.js';
 import {
-  duckdbColumn,
+  column,
   duckdbJsonStructure,
+  duckdbKeyColumn,
   field,
-  type JsonField,
+  type SourceColumn,
+  sqlColumn,
   struct,
   trinoFromJson,
-} from './json-record-schema.js';
-import type { LogSourceModule } from './log-source-module.js';
-import {
-  ATHENA_STATEMENT_SEPARATOR,
-  athenaLocationUri,
-  athenaNames,
-  duckdbLines,
-  duckdbRejectLine,
-  hiveString,
-} from './source-sql.js';
+} from './source-columns.js';
+import { duckdbLines, duckdbRejectLine, sqlString } from './source-sql.js';
 
 /**
  * EKS control-plane audit logs: Kubernetes audit events (`audit.k8s.io/v1`), one JSON object per
@@ -23,7 +18,7 @@ import {
  * while a responder's own dump is usually plain JSON lines. Both are read; objects whose keys vary
  * by resource (request and response bodies, annotations) are JSON text.
  */
-const identity = (jsonKey: string): JsonField =>
+const identity = (jsonKey: string): SourceColumn =>
   struct(jsonKey, [
     field('username'),
     field('uid'),
@@ -31,7 +26,7 @@ const identity = (jsonKey: string): JsonField =>
     field('extra', 'json'),
   ]);
 
-export const eksAuditFields: JsonField[] = [
+export const eksAuditColumns: SourceColumn[] = [
   field('kind'),
   field('apiVersion'),
   field('level'),
@@ -51,7 +46,7 @@ export const eksAuditFields: JsonField[] = [
     field('apiVersion'),
     field('subresource'),
   ]),
-  struct('responseStatus', [field('code', 'integer'), field('status'), field('reason'), field('message')]),
+  struct('responseStatus', [field('code', 'int'), field('status'), field('reason'), field('message')]),
   field('requestObject', 'json'),
   field('responseObject', 'json'),
   field('requestReceivedTimestamp'),
@@ -64,14 +59,11 @@ export const eksAuditFields: JsonField[] = [
  * the two engines' JSON paths quote differently (`$."a.b"` in DuckDB, `$["a.b"]` in Trino).
  */
 const annotationColumns = [
-  { name: 'authorization_decision', key: 'authorization.k8s.io/decision' },
-  { name: 'authorization_reason', key: 'authorization.k8s.io/reason' },
+  column('authorization_decision', 'string', 'authorization.k8s.io/decision'),
+  column('authorization_reason', 'string', 'authorization.k8s.io/reason'),
 ];
 
-export const eksAuditColumnNames = [
-  ...eksAuditFields.map((f) => f.name),
-  ...annotationColumns.map((c) => c.name),
-];
+export const eksAuditColumnNames = [...eksAuditColumns, ...annotationColumns].map((c) => c.name);
 
 const EVENT = /"kind"\s*:\s*"Event"/;
 const AUDIT_API = /"apiVersion"\s*:\s*"audit\.k8s\.io\/v1"/;
@@ -88,10 +80,10 @@ export const eksAuditSource: LogSourceModule = {
   timeExpression: 'from_iso8601_timestamp(requestreceivedtimestamp)',
 
   detect(head) {
-    const firstLine = head.split('\n', 1)[0] ?? '';
-    if (isAuditEvent(firstLine)) return 'json-lines';
-    const exportTime = EXPORT_TIME.exec(firstLine);
-    if (exportTime && isAuditEvent(firstLine.slice(exportTime[0].length))) return 'cloudwatch-export';
+    const line = firstLine(head);
+    if (isAuditEvent(line)) return 'json-lines';
+    const exportTime = EXPORT_TIME.exec(line);
+    if (exportTime && isAuditEvent(line.slice(exportTime[0].length))) return 'cloudwatch-export';
     return null;
   },
 
@@ -102,10 +94,10 @@ export const eksAuditSource: LogSourceModule = {
    */
   duckdbSelect(paths, layout, compressed) {
     const message = layout === 'cloudwatch-export' ? "substr(line, strpos(line, ' ') + 1)" : 'line';
-    const parsed = `SELECT line, from_json(${message}, ${sqlString(duckdbJsonStructure(eksAuditFields))}) AS e FROM (${duckdbLines(paths, compressed)})`;
+    const parsed = `SELECT line, from_json(${message}, ${sqlString(duckdbJsonStructure(eksAuditColumns))}) AS e FROM (${duckdbLines(paths, compressed)})`;
     const checked = `SELECT CASE WHEN e."kind" IS DISTINCT FROM 'Event' THEN ${duckdbRejectLine('not a Kubernetes audit event')} ELSE e END AS e FROM (${parsed})`;
     const columns = [
-      ...eksAuditFields.map((f) => duckdbColumn('e', f)),
+      ...eksAuditColumns.map((c) => duckdbKeyColumn(c, 'e')),
       ...annotationColumns.map(
         (c) => `json_extract_string(e."annotations", ${sqlString(`$."${c.key}"`)}) AS "${c.name}"`,
       ),
@@ -119,32 +111,22 @@ export const eksAuditSource: LogSourceModule = {
    * export time from the event, so plain JSON lines read the same way; the view extracts the columns.
    */
   athenaCreateTable(table, location) {
-    const names = athenaNames(table);
-    const rawTable = [
-      `CREATE EXTERNAL TABLE ${names.rawDdl} (`,
-      '  `export_time` string,',
-      '  `message` string',
-      ')',
-      "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'",
-      `WITH SERDEPROPERTIES ('input.regex'=${hiveString('^(?:(\\d{4}-\\d{2}-\\d{2}T\\S+) )?(\\{.*)$')})`,
-      "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'",
-      "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
-      `LOCATION ${hiveString(athenaLocationUri(location))}`,
-    ].join('\n');
     const columns = [
-      ...eksAuditFields.map((f) => `  ${trinoFromJson('message', '$', f)}`),
+      ...eksAuditColumns.map((c) => `  ${trinoFromJson('message', '$', c)}`),
       ...annotationColumns.map(
-        (c) => `  CAST(json_extract_scalar(message, '$.annotations["${c.key}"]') AS varchar) AS "${c.name}"`,
+        (c) => `  ${sqlColumn(c, `json_extract_scalar(message, '$.annotations["${c.key}"]')`)}`,
       ),
     ];
-    // Lines that are no audit event (the export's permission-check object) are left out, as DuckDB refuses them.
-    const view = [
-      `CREATE OR REPLACE VIEW ${names.view} AS`,
-      'SELECT',
-      columns.join(',\n'),
-      `FROM ${names.rawView}`,
-      "WHERE json_extract_scalar(message, '$.kind') = 'Event'",
-    ].join('\n');
-    return [`DROP TABLE IF EXISTS ${names.rawDdl}`, rawTable, view].join(ATHENA_STATEMENT_SEPARATOR);
+    return externalTableWithViewSql(
+      table,
+      {
+        columns: [column('export_time', 'string'), column('message', 'string')],
+        storage: regexSerde('^(?:(\\d{4}-\\d{2}-\\d{2}T\\S+) )?(\\{.*)$'),
+        location,
+        levels: [],
+      },
+      // Lines that are no audit event (the export's permission-check object) are left out, as DuckDB refuses them.
+      { select: columns.join(',\n'), where: "json_extract_scalar(message, '$.kind') = 'Event'" },
+    );
   },
 };

@@ -1,18 +1,6 @@
-import { sqlString } from './cloudtrail-source.js';
-import { duckdbColumn, duckdbType, field, hiveType, type JsonField, struct } from './json-record-schema.js';
-import type { LogSourceModule } from './log-source-module.js';
-import {
-  ATHENA_STATEMENT_SEPARATOR,
-  athenaLocationUri,
-  athenaNames,
-  checkedAccounts,
-  checkedRegions,
-  dayProjection,
-  enumProjection,
-  hiveString,
-  sqlList,
-  tableProperties,
-} from './source-sql.js';
+import { accountServiceRegionDay, externalTableWithViewSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { firstLine, type LogSourceModule } from './log-source-module.js';
+import { duckdbJsonLinesSelect, field, type SourceColumn, struct } from './source-columns.js';
 
 /**
  * GuardDuty findings as the S3 export writes them: one finding per line (`.jsonl.gz`, encrypted with
@@ -20,7 +8,7 @@ import {
  * is exported again each time it is updated, so the same `id` appears on several lines; hunts keep
  * the latest. What varies by finding type (the resource, the action, evidence) is JSON text.
  */
-export const guarddutyFields: JsonField[] = [
+export const guarddutyColumns: SourceColumn[] = [
   field('schemaVersion'),
   field('accountId'),
   field('region'),
@@ -42,7 +30,7 @@ export const guarddutyFields: JsonField[] = [
     field('eventFirstSeen'),
     field('eventLastSeen'),
     field('archived', 'boolean'),
-    field('count', 'integer'),
+    field('count', 'int'),
   ]),
   field('severity', 'double'),
   field('createdAt'),
@@ -56,20 +44,18 @@ const SCHEMA_VERSION = /"schemaVersion"\s*:/;
 
 export const guarddutySource: LogSourceModule = {
   id: 'guardduty',
-  columns: guarddutyFields.map((f) => f.name),
+  columns: guarddutyColumns.map((c) => c.name),
   /** When the finding's activity was last seen: an update exported later still dates the activity. */
   timeExpression: 'from_iso8601_timestamp(coalesce(service.eventlastseen, updatedat))',
 
   detect(head) {
     if (!head.startsWith('{')) return null;
-    const firstLine = (head.split('\n', 1)[0] ?? '').slice(0, 16_384);
-    return SCHEMA_VERSION.test(firstLine) && FINDING_ARN.test(firstLine) ? 'json-lines' : null;
+    const line = firstLine(head).slice(0, 16_384);
+    return SCHEMA_VERSION.test(line) && FINDING_ARN.test(line) ? 'json-lines' : null;
   },
 
   duckdbSelect(paths, _layout, compressed) {
-    const columns = `{${guarddutyFields.map((f) => `${sqlString(f.jsonKey)}: ${sqlString(duckdbType(f.type, true))}`).join(', ')}}`;
-    const read = `read_json(${sqlList(paths)}, format = 'newline_delimited', columns = ${columns}, compression = '${compressed ? 'gzip' : 'uncompressed'}')`;
-    return `SELECT ${guarddutyFields.map((f) => duckdbColumn('f', f)).join(', ')} FROM ${read} AS f`;
+    return duckdbJsonLinesSelect(guarddutyColumns, paths, compressed);
   },
 
   /**
@@ -80,36 +66,15 @@ export const guarddutySource: LogSourceModule = {
    * can name the file, skips it and reports it.
    */
   athenaCreateTable(table, location) {
-    const names = athenaNames(table);
-    const logs = `${athenaLocationUri(location)}AWSLogs/`;
-    const rawTable = [
-      `CREATE EXTERNAL TABLE ${names.rawDdl} (`,
-      guarddutyFields.map((f) => `  \`${f.name}\` ${hiveType(f.type)}`).join(',\n'),
-      ')',
-      'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)',
-      "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'",
-      "WITH SERDEPROPERTIES ('ignore.malformed.json'='true')",
-      "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'",
-      "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
-      `LOCATION ${hiveString(logs)}`,
-      tableProperties([
-        ['projection.enabled', 'true'],
-        ...enumProjection('delivery_account', checkedAccounts(location)),
-        ...enumProjection('delivery_region', checkedRegions(location)),
-        ...dayProjection('delivery_day', location.window),
-        [
-          'storage.location.template',
-          `${logs}\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}`,
-        ],
-      ]),
-    ].join('\n');
-    const view = [
-      `CREATE OR REPLACE VIEW ${names.view} AS`,
-      'SELECT',
-      guarddutyFields.map((f) => `  "${f.name}"`).join(',\n'),
-      `FROM ${names.rawView}`,
-      'WHERE "id" IS NOT NULL',
-    ].join('\n');
-    return [`DROP TABLE IF EXISTS ${names.rawDdl}`, rawTable, view].join(ATHENA_STATEMENT_SEPARATOR);
+    return externalTableWithViewSql(
+      table,
+      {
+        columns: guarddutyColumns,
+        storage: jsonLinesSerde,
+        location,
+        levels: accountServiceRegionDay(location, 'GuardDuty'),
+      },
+      { select: guarddutyColumns.map((c) => `  "${c.name}"`).join(',\n'), where: '"id" IS NOT NULL' },
+    );
   },
 };

@@ -1,33 +1,7 @@
-import { sqlString } from './cloudtrail-source.js';
+import { externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
 import type { LogSourceModule } from './log-source-module.js';
-import {
-  ATHENA_STATEMENT_SEPARATOR,
-  athenaLocationUri,
-  athenaNames,
-  duckdbLines,
-  duckdbRejectLine,
-  hiveString,
-} from './source-sql.js';
-
-/**
- * AWS Lambda function logs, which exist only in CloudWatch Logs: read from an export (CreateExportTask
- * or the local exporter), `<prefix>/<log group>/<task>/<stream>/000000.gz` with one
- * `<ISO time> <message>` a line. The messages are what the runtime and the code wrote: platform
- * lines (START, END, REPORT), the runtimes' default text formats, or JSON (Lambda's JSON log
- * format, Powertools). The function is known only from the export's folder, not from any line.
- */
-export const lambdaColumnNames = [
-  'log_group',
-  'log_stream',
-  'event_time',
-  'request_id',
-  'level',
-  'message',
-  'record',
-  'report_duration_ms',
-  'report_max_memory_used_mb',
-  'report_init_duration_ms',
-];
+import { type ColumnType, column, type SourceColumn, sqlColumn } from './source-columns.js';
+import { duckdbLines, duckdbRejectLine, sqlString } from './source-sql.js';
 
 const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z`;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
@@ -76,37 +50,45 @@ const levelNames = Object.entries(LEVELS)
   .map(([name, level]) => `WHEN '${name}' THEN '${level}'`)
   .join(' ');
 
+const computed = (name: string, sql: string, type: ColumnType = 'string') => ({ column: column(name, type), sql });
+
 /**
  * The columns, as SQL text both engines run, over `path`, `event_time`, `body` (the message) and
  * `record` (the message when it is a JSON object). Folders of a CloudWatch export: the log group,
  * the task, then the stream, whose name keeps its slashes (`2024/05/01/[$LATEST]...`).
  */
-const columnExpressions: [string, string, 'varchar' | 'double'][] = [
-  ['log_group', extract('path', '^.*/exports/([^/]+)/[^/]+/.+/[^/]+$'), 'varchar'],
-  ['log_stream', extract('path', '^.*/exports/[^/]+/[^/]+/(.+)/[^/]+$'), 'varchar'],
-  ['event_time', 'event_time', 'varchar'],
-  [
+const computedColumns: { column: SourceColumn; sql: string }[] = [
+  computed('log_group', extract('path', '^.*/exports/([^/]+)/[^/]+/.+/[^/]+$')),
+  computed('log_stream', extract('path', '^.*/exports/[^/]+/[^/]+/(.+)/[^/]+$')),
+  computed('event_time', 'event_time'),
+  computed(
     'request_id',
     `coalesce(${['$.requestId', '$.function_request_id', '$.aws_request_id', '$.record.requestId'].map(jsonText).join(', ')}, ${extract('body', TEXT_REQUEST_ID)})`,
-    'varchar',
-  ],
-  [
+  ),
+  computed(
     'level',
     `CASE coalesce(upper(${jsonText('$.level')}), ${extract('body', NODE_LEVEL)}, ${extract('body', PYTHON_LEVEL)}) ${levelNames} END`,
-    'varchar',
-  ],
-  [
+  ),
+  computed(
     'message',
     `CASE WHEN record IS NULL THEN coalesce(${extract('body', `^(?:${NODE_PREFIX}|${PYTHON_PREFIX})(.*)$`)}, body) ELSE coalesce(${jsonText('$.message')}, json_format(json_extract(record, '$.message')), record) END`,
-    'varchar',
-  ],
-  ['record', 'record', 'varchar'],
-  ['report_duration_ms', reportMetric('Duration', 'ms', 'durationMs'), 'double'],
-  ['report_max_memory_used_mb', reportMetric('Max Memory Used', 'MB', 'maxMemoryUsedMB'), 'double'],
-  ['report_init_duration_ms', reportMetric('Init Duration', 'ms', 'initDurationMs'), 'double'],
+  ),
+  computed('record', 'record'),
+  computed('report_duration_ms', reportMetric('Duration', 'ms', 'durationMs'), 'double'),
+  computed('report_max_memory_used_mb', reportMetric('Max Memory Used', 'MB', 'maxMemoryUsedMB'), 'double'),
+  computed('report_init_duration_ms', reportMetric('Init Duration', 'ms', 'initDurationMs'), 'double'),
 ];
 
-const selectList = columnExpressions.map(([name, sql, type]) => `  CAST(${sql} AS ${type}) AS "${name}"`);
+/**
+ * AWS Lambda function logs, which exist only in CloudWatch Logs: read from an export (CreateExportTask
+ * or the local exporter), `<prefix>/<log group>/<task>/<stream>/000000.gz` with one
+ * `<ISO time> <message>` a line. The messages are what the runtime and the code wrote: platform
+ * lines (START, END, REPORT), the runtimes' default text formats, or JSON (Lambda's JSON log
+ * format, Powertools). The function is known only from the export's folder, not from any line.
+ */
+export const lambdaColumnNames = computedColumns.map((c) => c.column.name);
+
+const selectList = computedColumns.map(({ column, sql }) => `  ${sqlColumn(column, sql)}`).join(',\n');
 
 /** The message as JSON text when it is a JSON object, else NULL; `isJson` is each engine's validity test. */
 function withRecord(lines: string, isJson: (text: string) => string): string {
@@ -174,7 +156,7 @@ export const lambdaSource: LogSourceModule = {
     const exportLine = sqlString(EXPORT_LINE);
     const lines = `SELECT filename AS path, CASE WHEN regexp_matches(line, ${exportLine}) THEN regexp_extract(line, ${exportLine}, 1) ELSE ${duckdbRejectLine('not a CloudWatch Logs export line (<ISO time> <message>)')} END AS event_time, regexp_extract(line, ${exportLine}, 2) AS body FROM (${duckdbLines(paths, compressed, { filename: true })})`;
     const parsed = withRecord(lines, (text) => `json_valid(${text})`);
-    return `SELECT\n${selectList.join(',\n')}\nFROM (${parsed})`;
+    return `SELECT\n${selectList}\nFROM (${parsed})`;
   },
 
   /**
@@ -184,26 +166,19 @@ export const lambdaSource: LogSourceModule = {
    * stream come from each object's key ("$path").
    */
   athenaCreateTable(table, location) {
-    const names = athenaNames(table);
-    const rawTable = [
-      `CREATE EXTERNAL TABLE ${names.rawDdl} (`,
-      '  `event_time` string,',
-      '  `body` string',
-      ')',
-      "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'",
-      `WITH SERDEPROPERTIES ('input.regex'=${hiveString(EXPORT_LINE)})`,
-      "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'",
-      "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
-      `LOCATION ${hiveString(athenaLocationUri(location))}`,
-    ].join('\n');
-    const lines = `SELECT "$path" AS path, event_time, body FROM ${names.rawView} WHERE event_time IS NOT NULL`;
-    const parsed = withRecord(lines, (text) => `try(json_parse(${text})) IS NOT NULL`);
-    const view = [
-      `CREATE OR REPLACE VIEW ${names.view} AS`,
-      'SELECT',
-      selectList.join(',\n'),
-      `FROM (${parsed})`,
-    ].join('\n');
-    return [`DROP TABLE IF EXISTS ${names.rawDdl}`, rawTable, view].join(ATHENA_STATEMENT_SEPARATOR);
+    return externalTableWithViewSql(
+      table,
+      {
+        columns: [column('event_time', 'string'), column('body', 'string')],
+        storage: regexSerde(EXPORT_LINE),
+        location,
+        levels: [],
+      },
+      {
+        select: selectList,
+        from: (raw) =>
+          `(${withRecord(`SELECT "$path" AS path, event_time, body FROM ${raw} WHERE event_time IS NOT NULL`, (text) => `try(json_parse(${text})) IS NOT NULL`)})`,
+      },
+    );
   },
 };

@@ -43,9 +43,29 @@ export interface LogSourceModule {
   /** A DuckDB SELECT giving the table's columns from files of one layout (pure SQL text). */
   duckdbSelect(paths: string[], layout: string, compressed: boolean): string;
   /**
-   * The Athena `CREATE EXTERNAL TABLE` for one S3 location, with the same column names and types as
-   * `duckdbSelect`, and partition projection derived from the window where the S3 layout allows it
-   * (an out-of-range projection silently returns nothing). CloudTrail's lives in the AWS table builder.
+   * The Athena DDL for one S3 location, giving a relation named `table` with the same column names
+   * and types as `duckdbSelect`, and partition projection derived from the window where the S3
+   * layout allows it (an out-of-range projection silently returns nothing). It takes one of two forms:
+   * - one `CREATE EXTERNAL TABLE table` whose columns are the source's (`externalTableSql`), which
+   *   the AWS table builder drops before running it;
+   * - `DROP TABLE table_raw`, `CREATE EXTERNAL TABLE table_raw`, `CREATE OR REPLACE VIEW table`,
+   *   joined by ATHENA_STATEMENT_SEPARATOR (`externalTableWithViewSql`), when the columns are
+   *   computed from what the SerDe reads. The builder, seeing the DROP first, runs the statements as
+   *   they are.
+   * Either way the builder then creates the view hunts read, of the source's name, over every
+   * location's `table` (`<source>_<n>`): `columns` within the window, by `timeExpression`.
+   * CloudTrail's DDL lives in the AWS table builder.
    */
   athenaCreateTable?(table: string, location: AthenaLocation): string;
+}
+
+/** The first line of a file's head, without its line break. */
+export function firstLine(head: string): string {
+  return head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
+}
+
+/** JSON lines whose first record names every one of `keys`: how JSON-lines sources recognise their records. */
+export function jsonLinesNaming(head: string, keys: string[]): boolean {
+  const line = firstLine(head);
+  return line.startsWith('{') && keys.every((key) => new RegExp(`"${key}"\\s*:`).test(line));
 }

@@ -1,6 +1,6 @@
-import { sqlString } from './cloudtrail-source.js';
-import type { LogSourceModule } from './log-source-module.js';
-import { column, duckdbType, type SourceColumn } from './source-columns.js';
+import { duckdbHeaderedSelect, type HeaderedText } from './delimited-text.js';
+import { firstLine, type LogSourceModule } from './log-source-module.js';
+import { column, type SourceColumn } from './source-columns.js';
 
 /** A public hosted zone query log entry: the DNS queries Route 53 answered for a public domain. */
 export const route53publicColumns: SourceColumn[] = [
@@ -31,20 +31,21 @@ export const route53publicSource: LogSourceModule = {
    * plain entries, or entries behind the export's ingestion time.
    */
   detect(head) {
-    const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
-    if (PLAIN.test(firstLine)) return 'query-log';
-    if (EXPORTED.test(firstLine)) return 'cloudwatch-export';
+    const line = firstLine(head);
+    if (PLAIN.test(line)) return 'query-log';
+    if (EXPORTED.test(line)) return 'cloudwatch-export';
     return null;
   },
 
+  /** Space-separated fields in a fixed order, behind the export's ingestion time in that layout. */
   duckdbSelect(paths, layout, compressed) {
-    const files = `[${paths.map(sqlString).join(', ')}]`;
-    const leading = layout === 'cloudwatch-export' ? ["'ingestion_time': 'VARCHAR'"] : [];
-    const declared = [
-      ...leading,
-      ...route53publicColumns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`),
-    ];
-    const projection = route53publicColumns.map((c) => `"${c.name}"`).join(', ');
-    return `SELECT ${projection} FROM read_csv(${files}, delim = ' ', header = false, columns = {${declared.join(', ')}}, nullstr = '-', quote = '', escape = '', auto_detect = false, compression = '${compressed ? 'gzip' : 'uncompressed'}')`;
+    const fields = route53publicColumns.map((c) => c.key);
+    const text: HeaderedText = {
+      fields: layout === 'cloudwatch-export' ? ['ingestion_time', ...fields] : fields,
+      columns: route53publicColumns,
+      delimiter: ' ',
+      headerLines: 0,
+    };
+    return duckdbHeaderedSelect(text, paths, compressed);
   },
 };

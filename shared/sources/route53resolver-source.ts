@@ -1,5 +1,5 @@
-import { checkAccounts, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
-import type { LogSourceModule } from './log-source-module.js';
+import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
 import { column, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
 /** A Route 53 Resolver query log record, under the Athena documentation's column names. */
@@ -25,11 +25,7 @@ export const route53resolverColumns: SourceColumn[] = [
   column('firewall_domain_list_id', 'string'),
 ];
 
-function looksLikeResolverQuery(line: string): boolean {
-  return ['query_timestamp', 'query_name', 'query_type', 'rcode'].every((k) =>
-    new RegExp(`"${k}"\\s*:`).test(line),
-  );
-}
+const RECORD_KEYS = ['query_timestamp', 'query_name', 'query_type', 'rcode'];
 
 export const route53resolverSource: LogSourceModule = {
   id: 'route53resolver',
@@ -37,7 +33,7 @@ export const route53resolverSource: LogSourceModule = {
   timeExpression: 'from_iso8601_timestamp(query_timestamp)',
 
   detect(head) {
-    return head.startsWith('{') && looksLikeResolverQuery(head.split('\n', 1)[0] ?? '') ? 'json-lines' : null;
+    return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
   },
 
   duckdbSelect(paths, _layout, compressed) {
@@ -56,9 +52,7 @@ export const route53resolverSource: LogSourceModule = {
       storage: jsonLinesSerde,
       location,
       levels: [
-        { literal: 'AWSLogs' },
-        { partition: 'delivery_account', values: checkAccounts(location.accounts) },
-        { literal: 'vpcdnsquerylogs' },
+        ...awsLogsService(location, 'vpcdnsquerylogs'),
         { partition: 'delivery_vpc', values: location.resourceFolders ?? [] },
         { partition: 'delivery_day', day: true },
       ],

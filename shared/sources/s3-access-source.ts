@@ -1,19 +1,7 @@
-import { sqlString } from './cloudtrail-source.js';
-import type { AthenaLocation, LogSourceModule } from './log-source-module.js';
-import {
-  ATHENA_STATEMENT_SEPARATOR,
-  athenaLocationUri,
-  athenaNames,
-  checkedAccounts,
-  checkedBuckets,
-  checkedRegions,
-  dayProjection,
-  duckdbLines,
-  duckdbRejectLine,
-  enumProjection,
-  hiveString,
-  tableProperties,
-} from './source-sql.js';
+import { checkAccounts, externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
+import { firstLine, type LogSourceModule } from './log-source-module.js';
+import { type ColumnType, column, type SourceColumn, sqlColumn } from './source-columns.js';
+import { duckdbLines, duckdbRejectLine, sqlList, sqlString } from './source-sql.js';
 
 /**
  * S3 server access logs: one request per line, space-separated, the time in brackets and the
@@ -67,27 +55,20 @@ const fields = [
   'acl_required',
 ] as const;
 
-type SqlType = 'varchar' | 'integer' | 'bigint';
-
-export interface S3AccessColumn {
-  name: string;
-  /** The type, spelled the same in DuckDB and Trino. */
-  type: SqlType;
-}
-
-const numberTypes: Partial<Record<(typeof fields)[number], SqlType>> = {
-  http_status: 'integer',
+const numberTypes: Partial<Record<(typeof fields)[number], ColumnType>> = {
+  http_status: 'int',
   bytes_sent: 'bigint',
   object_size: 'bigint',
-  total_time: 'integer',
-  turn_around_time: 'integer',
+  total_time: 'int',
+  turn_around_time: 'int',
 };
 
-/** The table's columns: every field but `time`, whose place `request_time` (ISO 8601, UTC) takes. */
-export const s3AccessColumns: S3AccessColumn[] = fields.map((field) =>
-  field === 'time'
-    ? { name: 'request_time', type: 'varchar' }
-    : { name: field, type: numberTypes[field] ?? 'varchar' },
+/**
+ * The table's columns, keyed by their group: every field but `time`, whose place `request_time`
+ * (ISO 8601, UTC) takes.
+ */
+export const s3AccessColumns: SourceColumn[] = fields.map((field) =>
+  field === 'time' ? column('request_time', 'string', field) : column(field, numberTypes[field] ?? 'string'),
 );
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -114,11 +95,7 @@ const ISO_REQUEST_TIME = [
  * DuckDB gives '' for a group that did not take part in the match, RegexSerDe gives NULL; both become NULL.
  */
 export const s3AccessProjection = s3AccessColumns
-  .map((column, i) => {
-    const field = fields[i] as string;
-    const value = field === 'time' ? ISO_REQUEST_TIME : `nullif(nullif("${field}", ''), '-')`;
-    return `  CAST(${value} AS ${column.type}) AS "${column.name}"`;
-  })
+  .map((c) => `  ${sqlColumn(c, c.key === 'time' ? ISO_REQUEST_TIME : `nullif(nullif("${c.key}", ''), '-')`)}`)
   .join(',\n');
 
 const LAYOUT = 'access-log-lines';
@@ -130,8 +107,7 @@ export const s3AccessSource: LogSourceModule = {
   timeExpression: 'from_iso8601_timestamp(request_time)',
 
   detect(head) {
-    const firstLine = head.split('\n', 1)[0] ?? '';
-    return ACCESS_LOG_LINE.test(firstLine.replace(/\r$/, '')) ? LAYOUT : null;
+    return ACCESS_LOG_LINE.test(firstLine(head)) ? LAYOUT : null;
   },
 
   /**
@@ -139,80 +115,36 @@ export const s3AccessSource: LogSourceModule = {
    * with the line in its reason, instead of a row of NULLs nobody would notice.
    */
   duckdbSelect(paths, _layout, compressed) {
-    const groups = `[${fields.map((f) => sqlString(f)).join(', ')}]`;
-    const extracted = `SELECT line, regexp_extract(line, ${sqlString(S3_ACCESS_LOG_LINE)}, ${groups}) AS r FROM (${duckdbLines(paths, compressed)})`;
+    const extracted = `SELECT line, regexp_extract(line, ${sqlString(S3_ACCESS_LOG_LINE)}, ${sqlList(fields)}) AS r FROM (${duckdbLines(paths, compressed)})`;
     const checked = `SELECT unnest(CASE WHEN r."time" = '' THEN ${duckdbRejectLine('not an S3 server access log line')} ELSE r END) FROM (${extracted})`;
     return `SELECT\n${s3AccessProjection}\nFROM (${checked})`;
   },
 
+  /**
+   * Date-based keys (`<prefix><account>/<region>/<bucket>/YYYY/MM/DD/...`) are projected over the
+   * accounts and regions the inventory found, the source buckets it listed below them (its
+   * `resourceFolders`) and the window's delivery days. The bucket is an enum rather than `injected`:
+   * an injected key must be pinned by an equality in every query, and hunts look across all buckets.
+   * Without the bucket list, only account and region are projected and each reads everything below.
+   * Flat keys (`<prefix>YYYY-MM-DD-HH-MM-SS-XXXX`, no account folders) have no folder to project, so
+   * that table reads the whole prefix and only the window filter narrows it.
+   */
   athenaCreateTable(table, location) {
-    const names = athenaNames(table);
-    const uri = athenaLocationUri(location);
-    const partitioning = accessLogPartitioning(uri, location);
-    const rawTable = [
-      `CREATE EXTERNAL TABLE ${names.rawDdl} (`,
-      fields.map((field) => `  \`${field}\` string`).join(',\n'),
-      ')',
-      ...(partitioning ? [partitioning.partitionedBy] : []),
-      "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'",
-      `WITH SERDEPROPERTIES ('input.regex'=${hiveString(S3_ACCESS_LOG_LINE)})`,
-      "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'",
-      "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
-      `LOCATION ${hiveString(uri)}`,
-      ...(partitioning ? [tableProperties(partitioning.properties)] : []),
-    ].join('\n');
-    // RegexSerDe gives a row of NULLs for a line it cannot match; the view leaves those out.
-    const view = [
-      `CREATE OR REPLACE VIEW ${names.view} AS`,
-      'SELECT',
-      s3AccessProjection,
-      `FROM ${names.rawView}`,
-      'WHERE "time" IS NOT NULL',
-    ].join('\n');
-    return [`DROP TABLE IF EXISTS ${names.rawDdl}`, rawTable, view].join(ATHENA_STATEMENT_SEPARATOR);
+    return externalTableWithViewSql(
+      table,
+      {
+        columns: fields.map((field) => column(field, 'string')),
+        storage: regexSerde(S3_ACCESS_LOG_LINE),
+        location,
+        levels: [
+          { partition: 'source_account', values: checkAccounts(location.accounts) },
+          { partition: 'source_region', values: location.regions },
+          { partition: 'source_bucket', values: location.resourceFolders ?? [] },
+          { partition: 'delivery_day', day: true },
+        ],
+      },
+      // RegexSerDe gives a row of NULLs for a line it cannot match; the view leaves those out.
+      { select: s3AccessProjection, where: '"time" IS NOT NULL' },
+    );
   },
 };
-
-/**
- * Date-based keys (`<prefix><account>/<region>/<bucket>/YYYY/MM/DD/...`) are projected over the
- * accounts and regions the inventory found, the source buckets it listed below them (its
- * `resourceFolders`) and the window's delivery days. The bucket is an enum rather than `injected`:
- * an injected key must be pinned by an equality in every query, and hunts look across all buckets.
- * Without the bucket list, only account and region are projected and each reads everything below.
- * Flat keys (`<prefix>YYYY-MM-DD-HH-MM-SS-XXXX`, no account folders) have no folder to project, so
- * that table reads the whole prefix and only the window filter narrows it.
- */
-function accessLogPartitioning(
-  uri: string,
-  location: AthenaLocation,
-): { partitionedBy: string; properties: [string, string][] } | null {
-  if (location.accounts.length === 0 && location.regions.length === 0) return null;
-  const accountAndRegion: [string, string][] = [
-    ['projection.enabled', 'true'],
-    ...enumProjection('source_account', checkedAccounts(location)),
-    ...enumProjection('source_region', checkedRegions(location)),
-  ];
-  const buckets = location.resourceFolders ?? [];
-  if (buckets.length === 0) {
-    return {
-      partitionedBy: 'PARTITIONED BY (`source_account` string, `source_region` string)',
-      properties: [
-        ...accountAndRegion,
-        ['storage.location.template', `${uri}\${source_account}/\${source_region}`],
-      ],
-    };
-  }
-  return {
-    partitionedBy:
-      'PARTITIONED BY (`source_account` string, `source_region` string, `source_bucket` string, `delivery_day` string)',
-    properties: [
-      ...accountAndRegion,
-      ...enumProjection('source_bucket', checkedBuckets(buckets)),
-      ...dayProjection('delivery_day', location.window),
-      [
-        'storage.location.template',
-        `${uri}\${source_account}/\${source_region}/\${source_bucket}/\${delivery_day}`,
-      ],
-    ],
-  };
-}

@@ -1,8 +1,8 @@
 import { accountServiceRegionDay, externalTableSql, regexSerde } from './athena-table-ddl.js';
-import { sqlString } from './cloudtrail-source.js';
 import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
-import type { LogSourceModule } from './log-source-module.js';
+import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
+import { sqlList, sqlString } from './source-sql.js';
 
 /**
  * Every field of flow log versions 2 to 8, under the names and types of the Athena documentation's
@@ -85,8 +85,7 @@ const REQUIRED_PARQUET_COLUMNS = ['srcaddr', 'dstaddr'];
  * accepted (and not read) as long as most of the header is known flow log fields.
  */
 function headerFields(head: string): string[] | null {
-  const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '').trim() ?? '';
-  const fields = firstLine.split(' ');
+  const fields = firstLine(head).trim().split(' ');
   if (fields.length < 2 || new Set(fields).size !== fields.length) return null;
   if (!fields.every((f) => FIELD_NAME.test(f))) return null;
   const known = fields.filter((f) => knownFields.has(f)).length;
@@ -130,8 +129,7 @@ export const vpcflowSource: LogSourceModule = {
     if (head.startsWith('PAR1')) return 'parquet';
     const fields = headerFields(head);
     if (fields) return `${TEXT_LAYOUT}${fields.join(',')}`;
-    const firstLine = head.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
-    return DEFAULT_FORMAT_RECORD.test(firstLine) ? HEADERLESS_LAYOUT : null;
+    return DEFAULT_FORMAT_RECORD.test(firstLine(head)) ? HEADERLESS_LAYOUT : null;
   },
 
   duckdbSelect(paths, layout, compressed) {
@@ -167,7 +165,7 @@ export const vpcflowSource: LogSourceModule = {
  * schema, so a file without the address columns (not a flow log) is refused by its own schema.
  */
 function parquetSelect(paths: string[]): string {
-  const files = `[${paths.map(sqlString).join(', ')}]`;
+  const files = sqlList(paths);
   const everyColumn = vpcflowColumns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const projection = vpcflowColumns.map((c) => `CAST("${c.name}" AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const unfit = `SELECT file_name FROM parquet_schema(${files}) GROUP BY file_name HAVING count_if(name IN (${REQUIRED_PARQUET_COLUMNS.map(sqlString).join(', ')})) < ${REQUIRED_PARQUET_COLUMNS.length}`;

@@ -1,15 +1,6 @@
-import { checkAccounts, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
-import type { LogSourceModule } from './log-source-module.js';
-import {
-  type ColumnType,
-  column,
-  duckdbJsonLinesSelect,
-  field,
-  type SourceColumn,
-} from './source-columns.js';
-
-const key = (deliveredKey: string, type: ColumnType = 'string'): SourceColumn =>
-  column(deliveredKey.toLowerCase(), type, deliveredKey);
+import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
+import { duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
 /**
  * An AWS WAF log record, under the Athena documentation's column names. The request, the labels
@@ -17,23 +8,23 @@ const key = (deliveredKey: string, type: ColumnType = 'string'): SourceColumn =>
  * which change with each managed rule set, are kept as JSON text.
  */
 export const wafColumns: SourceColumn[] = [
-  key('timestamp', 'bigint'),
-  key('formatVersion', 'int'),
-  key('webaclId'),
-  key('terminatingRuleId'),
-  key('terminatingRuleType'),
-  key('action'),
-  key('terminatingRuleMatchDetails', 'json'),
-  key('httpSourceName'),
-  key('httpSourceId'),
-  key('ruleGroupList', 'json'),
-  key('rateBasedRuleList', 'json'),
-  key('nonTerminatingMatchingRules', {
+  field('timestamp', 'bigint'),
+  field('formatVersion', 'int'),
+  field('webaclId'),
+  field('terminatingRuleId'),
+  field('terminatingRuleType'),
+  field('action'),
+  field('terminatingRuleMatchDetails', 'json'),
+  field('httpSourceName'),
+  field('httpSourceId'),
+  field('ruleGroupList', 'json'),
+  field('rateBasedRuleList', 'json'),
+  field('nonTerminatingMatchingRules', {
     array: { struct: [field('ruleId', 'string'), field('action', 'string')] },
   }),
-  key('requestHeadersInserted', 'json'),
-  key('responseCodeSent'),
-  key('httpRequest', {
+  field('requestHeadersInserted', 'json'),
+  field('responseCodeSent'),
+  field('httpRequest', {
     struct: [
       field('clientIp', 'string'),
       field('country', 'string'),
@@ -48,22 +39,18 @@ export const wafColumns: SourceColumn[] = [
       field('host', 'string'),
     ],
   }),
-  key('labels', { array: { struct: [field('name', 'string')] } }),
-  key('captchaResponse', 'json'),
-  key('challengeResponse', 'json'),
-  key('ja3Fingerprint'),
-  key('ja4Fingerprint'),
-  key('oversizeFields', 'json'),
-  key('requestBodySize', 'int'),
-  key('requestBodySizeInspectedByWAF', 'int'),
+  field('labels', { array: { struct: [field('name', 'string')] } }),
+  field('captchaResponse', 'json'),
+  field('challengeResponse', 'json'),
+  field('ja3Fingerprint'),
+  field('ja4Fingerprint'),
+  field('oversizeFields', 'json'),
+  field('requestBodySize', 'int'),
+  field('requestBodySizeInspectedByWAF', 'int'),
 ];
 
 /** A record names its web ACL, the rule that decided and the request; other JSON does not. */
-function looksLikeWafRecord(line: string): boolean {
-  return (
-    /"webaclId"\s*:/.test(line) && /"terminatingRuleId"\s*:/.test(line) && /"httpRequest"\s*:/.test(line)
-  );
-}
+const RECORD_KEYS = ['webaclId', 'terminatingRuleId', 'httpRequest'];
 
 export const wafSource: LogSourceModule = {
   id: 'waf',
@@ -71,7 +58,7 @@ export const wafSource: LogSourceModule = {
   timeExpression: 'from_unixtime("timestamp" / 1e3)',
 
   detect(head) {
-    return head.startsWith('{') && looksLikeWafRecord(head.split('\n', 1)[0] ?? '') ? 'json-lines' : null;
+    return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
   },
 
   duckdbSelect(paths, _layout, compressed) {
@@ -90,9 +77,7 @@ export const wafSource: LogSourceModule = {
       storage: jsonLinesSerde,
       location,
       levels: [
-        { literal: 'AWSLogs' },
-        { partition: 'delivery_account', values: checkAccounts(location.accounts) },
-        { literal: 'WAFLogs' },
+        ...awsLogsService(location, 'WAFLogs'),
         { partition: 'delivery_region', values: location.regions },
         { partition: 'delivery_web_acl', values: location.resourceFolders ?? [] },
         { partition: 'delivery_day', day: true },

@@ -12,7 +12,7 @@ import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js'
 import { DuckDbTableBuilder } from '../../../shared/local/duckdb-table-builder.js';
 import { FolderInventory } from '../../../shared/local/folder-inventory.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
-import { guarddutyFields, guarddutySource } from '../../../shared/sources/guardduty-source.js';
+import { guarddutyColumns, guarddutySource } from '../../../shared/sources/guardduty-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { ATHENA_STATEMENT_SEPARATOR } from '../../../shared/sources/source-sql.js';
 import { athenaViewColumns, duckdbColumns } from '../../support/athena-ddl-columns.js';
@@ -87,7 +87,7 @@ describe('the GuardDuty table in DuckDB', () => {
       `CREATE OR REPLACE TABLE guardduty AS ${guarddutySource.duckdbSelect([gzipped], 'json-lines', true)} UNION ALL ${guarddutySource.duckdbSelect([update], 'json-lines', false)}`,
     );
     expect((await duckdbColumns(engine, 'guardduty')).map((c) => c.name)).toEqual(
-      guarddutyFields.map((f) => f.name),
+      guarddutyColumns.map((f) => f.name),
     );
     const { rows } = await engine.run(
       `SELECT id, type, severity, service.count AS count, service.archived AS archived, service.eventlastseen AS last_seen,
