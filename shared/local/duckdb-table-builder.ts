@@ -4,8 +4,8 @@ import type { CaseContext } from '../domain/case.js';
 import type { InventoriedFile, Inventory, SkippedInput } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
-import { sqlString } from '../sources/cloudtrail-source.js';
 import { logSourceModule } from '../sources/registry.js';
+import { sqlString } from '../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;

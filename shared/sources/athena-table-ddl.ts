@@ -59,14 +59,16 @@ export function externalTableSql(spec: ExternalTableSpec): string {
   const lines = [`CREATE EXTERNAL TABLE ${ddlName(spec.table)} (`, athenaColumnList(spec.columns), ')'];
   if (partitions.length > 0)
     lines.push(`PARTITIONED BY (${partitions.map((p) => `\`${p}\` string`).join(', ')})`);
-  lines.push(...spec.storage, `LOCATION ${hiveString(`${root}${partitions.length > 0 ? fixedPrefix : path}`)}`);
+  lines.push(
+    ...spec.storage,
+    `LOCATION ${hiveString(`${root}${partitions.length > 0 ? fixedPrefix : path}`)}`,
+  );
   const properties: [string, string][] = [...(spec.properties ?? [])];
   if (partitions.length > 0) {
-    properties.unshift(
-      ['projection.enabled', 'true'],
-      ...projection,
-      ['storage.location.template', `${root}${path}`],
-    );
+    properties.unshift(['projection.enabled', 'true'], ...projection, [
+      'storage.location.template',
+      `${root}${path}`,
+    ]);
   }
   if (properties.length > 0) {
     lines.push(

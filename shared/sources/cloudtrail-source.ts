@@ -3,7 +3,6 @@ import type { LogSourceModule } from './log-source-module.js';
 import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
 
 /** The embedded engine's modules in shared/local import it from here. */
-export { sqlString } from './source-sql.js';
 
 /** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
 const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;

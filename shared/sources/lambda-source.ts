@@ -50,7 +50,10 @@ const levelNames = Object.entries(LEVELS)
   .map(([name, level]) => `WHEN '${name}' THEN '${level}'`)
   .join(' ');
 
-const computed = (name: string, sql: string, type: ColumnType = 'string') => ({ column: column(name, type), sql });
+const computed = (name: string, sql: string, type: ColumnType = 'string') => ({
+  column: column(name, type),
+  sql,
+});
 
 /**
  * The columns, as SQL text both engines run, over `path`, `event_time`, `body` (the message) and
@@ -176,8 +179,10 @@ export const lambdaSource: LogSourceModule = {
       },
       {
         select: selectList,
-        from: (raw) =>
-          `(${withRecord(`SELECT "$path" AS path, event_time, body FROM ${raw} WHERE event_time IS NOT NULL`, (text) => `try(json_parse(${text})) IS NOT NULL`)})`,
+        from: (raw) => {
+          const lines = `SELECT "$path" AS path, event_time, body FROM ${raw} WHERE event_time IS NOT NULL`;
+          return `(${withRecord(lines, (text) => `try(json_parse(${text})) IS NOT NULL`)})`;
+        },
       },
     );
   },

@@ -95,7 +95,9 @@ const ISO_REQUEST_TIME = [
  * DuckDB gives '' for a group that did not take part in the match, RegexSerDe gives NULL; both become NULL.
  */
 export const s3AccessProjection = s3AccessColumns
-  .map((c) => `  ${sqlColumn(c, c.key === 'time' ? ISO_REQUEST_TIME : `nullif(nullif("${c.key}", ''), '-')`)}`)
+  .map(
+    (c) => `  ${sqlColumn(c, c.key === 'time' ? ISO_REQUEST_TIME : `nullif(nullif("${c.key}", ''), '-')`)}`,
+  )
   .join(',\n');
 
 const LAYOUT = 'access-log-lines';

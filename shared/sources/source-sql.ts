@@ -18,8 +18,8 @@ export function duckdbCompression(compressed: boolean): string {
   return `compression = '${compressed ? 'gzip' : 'uncompressed'}'`;
 }
 
-/** A byte that never occurs in a log line (JSON escapes it, access logs never carry it), used as the CSV delimiter. */
-const NEVER_IN_A_LINE = '\u0001';
+/** The unit separator, a byte no log line holds (JSON escapes it, text logs never carry it), as the CSV delimiter. */
+const NEVER_IN_A_LINE = '\u001f';
 /** Kubernetes audit events with request and response bodies run to megabytes on one line. */
 const MAXIMUM_LINE_BYTES = 64 * 1024 * 1024;
 

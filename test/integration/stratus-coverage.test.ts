@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectHunts } from '../../shared/domain/hunt-selection.js';
 import type { HuntDefinition } from '../../shared/hunts/hunt-definition.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
-import { selectCloudTrailRecords } from '../../shared/local/duckdb-cloudtrail.js';
 import { DuckDbQueryEngine } from '../../shared/local/duckdb-query-engine.js';
+import { cloudtrailSource } from '../../shared/sources/cloudtrail-source.js';
 
 const dataDir = resolve(import.meta.dirname, '../../../shared/data');
 const recordsDir = join(dataDir, 'stratus-red-team', 'records_gz');
@@ -65,7 +65,7 @@ describe('Stratus Red Team coverage', () => {
     engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 2 });
     const paths = files.map((name) => join(recordsDir, name));
     await engine.execute(
-      `CREATE TABLE cloudtrail AS ${selectCloudTrailRecords(paths, 'records-object', true)}`,
+      `CREATE TABLE cloudtrail AS ${cloudtrailSource.duckdbSelect(paths, 'records-object', true)}`,
     );
     for (const hunt of hunts) {
       const result = await engine.run(hunt.sql, { maxRows: 100_000 });

@@ -5,20 +5,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { describe, expect, it } from 'vitest';
 import { ALB_LINE_PATTERN, albColumns, albSource } from '../../../shared/sources/alb-source.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
-import { duckdbColumns } from '../../support/athena-ddl-columns.js';
 import { sharedData } from '../../support/shared-data.js';
 import {
-  type BuiltFolder,
-  buildFolder,
-  externalTableColumns,
-  serdeRegex,
+  athenaColumns,
+  duckdbColumns,
+  duckdbRows,
+  itRefuses,
+  recordCounts,
+  serdeRows,
   skippedByName,
-} from '../../support/source-fixtures.js';
+  useBuiltFolder,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/alb/', import.meta.url));
 const accessLog = fileURLToPath(new URL('../../fixtures/alb/access-log.txt', import.meta.url));
@@ -30,6 +31,7 @@ const location: AthenaLocation = {
   regions: ['us-east-1'],
   window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-01T23:59:59.999Z' },
 };
+const ddl = () => albSource.athenaCreateTable?.('alb_0', location) ?? '';
 
 describe('recognising ALB access logs by content', () => {
   it('reads the documented examples and the fixtures as ALB access logs', async () => {
@@ -42,7 +44,7 @@ describe('recognising ALB access logs by content', () => {
     }
   });
 
-  it.each([
+  itRefuses(albSource, 'does not read %s as ALB', [
     [
       'a Network Load Balancer entry',
       'tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30',
@@ -56,24 +58,14 @@ describe('recognising ALB access logs by content', () => {
       'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000',
     ],
     ['flow logs', 'version account-id interface-id srcaddr dstaddr\n'],
-  ])('does not read %s as ALB', (_name, head) => {
-    expect(albSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the alb table from delivered files', () => {
-  let built: BuiltFolder;
-
-  beforeAll(async () => {
-    built = await buildFolder(fixtures);
-  });
-
-  afterAll(async () => {
-    await built.close();
-  });
+  const built = useBuiltFolder(fixtures);
 
   it('loads every readable file, old format and new, and skips each malformed one with a reason', () => {
-    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['alb', 5]]);
+    expect(recordCounts(built)).toEqual([['alb', 5]]);
     const skipped = skippedByName(built);
     expect(Object.keys(skipped).sort()).toEqual([
       'corrupt.txt.gz',
@@ -131,8 +123,7 @@ describe('the alb table from delivered files', () => {
   });
 
   it('has the same columns and types as the Athena table', async () => {
-    const athena = externalTableColumns(albSource.athenaCreateTable?.('alb_0', location) ?? '');
-    expect(await duckdbColumns(built.engine, 'alb')).toEqual(athena);
+    expect(await duckdbColumns(built.engine, 'alb')).toEqual(athenaColumns(ddl()));
   });
 });
 
@@ -143,38 +134,25 @@ describe('one pattern for both engines', () => {
   });
 
   it('parses the documented examples and the fixtures in Athena (Java/JavaScript) as DuckDB (RE2) does', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      const pattern = serdeRegex(albSource.athenaCreateTable?.('alb_0', location) ?? '');
-      for (const path of [docExamples, accessLog]) {
-        const text = await readFile(path, 'utf8');
-        const athenaRows = text
-          .trim()
-          .split('\n')
-          .map((line) => {
-            const groups = pattern.exec(line)?.slice(1) ?? [];
-            return Object.fromEntries(albColumns.map((c, i) => [c.name, groups[i] ?? null]));
-          });
-        const { rows } = await engine.run(albSource.duckdbSelect([path], 'alb-line', false));
-        // Athena keeps the numbers' text ("0.000"); DuckDB prints the parsed number ("0").
-        const asNumbers = (row: Record<string, string | null>) =>
-          Object.fromEntries(
-            Object.entries(row).map(([k, v]) => [k, v !== null && /^-?[\d.]+$/.test(v) ? Number(v) : v]),
-          );
-        expect(athenaRows.map(asNumbers), path).toEqual(rows.map(asNumbers));
-      }
-    } finally {
-      engine.close();
+    for (const path of [docExamples, accessLog]) {
+      const lines = (await readFile(path, 'utf8')).trim().split('\n');
+      const athenaRows = serdeRows(ddl(), lines, albColumns);
+      const rows = await duckdbRows(albSource.duckdbSelect([path], 'alb-line', false));
+      // Athena keeps the numbers' text ("0.000"); DuckDB prints the parsed number ("0").
+      const asNumbers = (row: Record<string, string | null>) =>
+        Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [k, v !== null && /^-?[\d.]+$/.test(v) ? Number(v) : v]),
+        );
+      expect(athenaRows.map(asNumbers), path).toEqual(rows.map(asNumbers));
     }
   });
 });
 
 describe('the Athena table', () => {
   it('projects accounts, regions and delivery days under elasticloadbalancing/', () => {
-    const ddl = albSource.athenaCreateTable?.('alb_0', location) ?? '';
-    expect(ddl).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
-    expect(ddl).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/02'");
-    expect(ddl).toContain(
+    expect(ddl()).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
+    expect(ddl()).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/02'");
+    expect(ddl()).toContain(
       `'storage.location.template'='s3://alb-logs-bucket/AWSLogs/\${delivery_account}/elasticloadbalancing/\${delivery_region}/\${delivery_day}/'`,
     );
   });

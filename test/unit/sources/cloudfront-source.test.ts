@@ -1,8 +1,7 @@
 /** The fixtures in test/fixtures/cloudfront are written for these tests from the documented field list. */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { describe, expect, it } from 'vitest';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import {
   cloudfrontColumns,
@@ -10,14 +9,16 @@ import {
   STANDARD_LOG_FIELDS,
 } from '../../../shared/sources/cloudfront-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
-import { duckdbColumns } from '../../support/athena-ddl-columns.js';
 import {
-  type BuiltFolder,
-  buildFolder,
-  externalTableColumns,
-  serdeRegex,
+  athenaColumns,
+  duckdbColumns,
+  duckdbRows,
+  itRefuses,
+  recordCounts,
+  serdeRows,
   skippedByName,
-} from '../../support/source-fixtures.js';
+  useBuiltFolder,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/cloudfront/', import.meta.url));
 const standardLog = fileURLToPath(
@@ -40,7 +41,7 @@ describe('recognising CloudFront standard logs by content', () => {
     });
   });
 
-  it.each([
+  itRefuses(cloudfrontSource, 'does not read %s as CloudFront', [
     [
       'a W3C log of another server',
       '#Version: 1.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status\n',
@@ -50,24 +51,14 @@ describe('recognising CloudFront standard logs by content', () => {
       'an IIS log',
       '#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Fields: date time s-ip\n',
     ],
-  ])('does not read %s as CloudFront', (_name, head) => {
-    expect(cloudfrontSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the cloudfront table from delivered files', () => {
-  let built: BuiltFolder;
-
-  beforeAll(async () => {
-    built = await buildFolder(fixtures);
-  });
-
-  afterAll(async () => {
-    await built.close();
-  });
+  const built = useBuiltFolder(fixtures);
 
   it('loads standard and custom field lists and skips each malformed file with a reason', () => {
-    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['cloudfront', 4]]);
+    expect(recordCounts(built)).toEqual([['cloudfront', 4]]);
     const skipped = skippedByName(built);
     expect(Object.keys(skipped).sort()).toEqual([
       'bad-date.txt',
@@ -144,7 +135,7 @@ describe('the cloudfront table from delivered files', () => {
   });
 
   it('has the same columns and types as the Athena table', async () => {
-    const athena = externalTableColumns(cloudfrontSource.athenaCreateTable?.('cloudfront_0', location) ?? '');
+    const athena = athenaColumns(cloudfrontSource.athenaCreateTable?.('cloudfront_0', location) ?? '');
     expect(await duckdbColumns(built.engine, 'cloudfront')).toEqual(athena);
   });
 });
@@ -159,25 +150,14 @@ describe('the Athena table', () => {
   });
 
   it('parses a standard log in Athena (Java/JavaScript pattern) into the values DuckDB reads', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      const text = await readFile(standardLog, 'utf8');
-      const layout = cloudfrontSource.detect(text) as string;
-      const pattern = serdeRegex(
-        cloudfrontSource.athenaCreateTable?.('cloudfront_0', { ...location, layout }) ?? '',
-      );
-      const athenaRows = text
-        .trim()
-        .split('\n')
-        .slice(2)
-        .map((line) => {
-          const groups = pattern.exec(line)?.slice(1) ?? [];
-          return Object.fromEntries(cloudfrontColumns.map((c, i) => [c.name, groups[i] ?? null]));
-        });
-      const { rows } = await engine.run(cloudfrontSource.duckdbSelect([standardLog], layout, false));
-      expect(athenaRows).toEqual(rows);
-    } finally {
-      engine.close();
-    }
+    const text = await readFile(standardLog, 'utf8');
+    const layout = cloudfrontSource.detect(text) as string;
+    const athenaRows = serdeRows(
+      cloudfrontSource.athenaCreateTable?.('cloudfront_0', { ...location, layout }) ?? '',
+      text.trim().split('\n').slice(2),
+      cloudfrontColumns,
+    );
+    const rows = await duckdbRows(cloudfrontSource.duckdbSelect([standardLog], layout, false));
+    expect(athenaRows).toEqual(rows);
   });
 });

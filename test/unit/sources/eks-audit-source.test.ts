@@ -1,19 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseContext } from '../../../shared/domain/case.js';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
-import { DuckDbTableBuilder } from '../../../shared/local/duckdb-table-builder.js';
-import { FolderInventory } from '../../../shared/local/folder-inventory.js';
+import { describe, expect, it } from 'vitest';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import { eksAuditColumnNames, eksAuditSource } from '../../../shared/sources/eks-audit-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
-import { ATHENA_STATEMENT_SEPARATOR } from '../../../shared/sources/source-sql.js';
-import { athenaViewColumns, duckdbColumns } from '../../support/athena-ddl-columns.js';
+import {
+  athenaColumns,
+  athenaStatements,
+  duckdbColumns,
+  duckdbSelectColumns,
+  itRefuses,
+  skippedFiles,
+  useBuiltFolder,
+  useScratch,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/eksaudit/', import.meta.url));
 const jsonLines = join(fixtures, 'audit-events.jsonl');
@@ -21,20 +24,6 @@ const exported = join(
   fixtures,
   'cloudwatch-export/6f1d2c3b-9a8e-4f7d-b6c5-a4e3d2c1b0a9/kube-apiserver-audit-5c1e8f2a9b7d4e3f/000000',
 );
-
-function caseContext(): CaseContext {
-  return {
-    caseId: 'case-1',
-    window: { from: null, to: null },
-    engine: 'duckdb',
-    openedAt: '2024-05-10T08:00:00.000Z',
-    maxConcurrency: 1,
-    huntIds: null,
-    requestedBy: null,
-    reason: null,
-    iocs: {},
-  };
-}
 
 describe('recognising EKS audit logs by content', () => {
   it('reads plain JSON lines and CloudWatch Logs export lines as two layouts', () => {
@@ -50,7 +39,7 @@ describe('recognising EKS audit logs by content', () => {
     });
   });
 
-  it.each([
+  itRefuses(eksAuditSource, 'does not take %s for an audit log', [
     ['a kube-scheduler log line', 'I0501 12:00:00.000000 10 schedule_one.go:252] "Successfully bound pod"'],
     ['an older audit API version', '{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1","level":"Metadata"}'],
     ['a Kubernetes event object', '{"kind":"Event","apiVersion":"v1","metadata":{"name":"web.17c"}}'],
@@ -62,26 +51,14 @@ describe('recognising EKS audit logs by content', () => {
       'a CloudTrail record',
       '{"eventVersion":"1.08","eventSource":"eks.amazonaws.com","eventName":"DescribeCluster"}',
     ],
-  ])('does not take %s for an audit log', (_name, head) => {
-    expect(eksAuditSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the EKS audit table in DuckDB', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
-
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    dir = await mkdtemp(join(tmpdir(), 'casefile-eksaudit-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch();
 
   it('reads plain JSON lines into typed columns, with varying objects as JSON text', async () => {
+    const { engine } = scratch;
     await engine.execute(
       `CREATE OR REPLACE TABLE eksaudit AS ${eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)}`,
     );
@@ -117,6 +94,7 @@ describe('the EKS audit table in DuckDB', () => {
   });
 
   it('reads the CloudWatch Logs export layout, gzip or not, to the same columns', async () => {
+    const { engine, dir } = scratch;
     const gzipped = join(dir, '000000.gz');
     await writeFile(gzipped, gzipSync(readFileSync(exported)));
     for (const [path, compressed] of [
@@ -143,23 +121,11 @@ describe('the EKS audit table in DuckDB', () => {
 });
 
 describe('EKS audit logs through the table builder', () => {
-  let engine: DuckDbQueryEngine;
-  let workDir: string;
+  const built = useBuiltFolder(fixtures);
+  const scratch = useScratch();
 
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    workDir = await mkdtemp(join(tmpdir(), 'casefile-eksaudit-build-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(workDir, { recursive: true, force: true });
-  });
-
-  it('loads both layouts into one table and skips each malformed file with its reason', async () => {
-    const inventory = await new FolderInventory(fixtures).discover(caseContext());
-    const result = await new DuckDbTableBuilder(engine, workDir).build(caseContext(), inventory);
-    expect(result.tables).toMatchObject([
+  it('loads both layouts into one table and skips each malformed file with its reason', () => {
+    expect(built.tables.tables).toMatchObject([
       {
         source: 'eksaudit',
         recordCount: 6,
@@ -167,11 +133,7 @@ describe('EKS audit logs through the table builder', () => {
         lastEventTime: '2024-05-01T11:05:00.000Z',
       },
     ]);
-    const skipped = [...inventory.skipped, ...result.skipped].map((s) => ({
-      file: s.input.slice(fixtures.length),
-      stage: s.stage,
-      reason: s.reason,
-    }));
+    const skipped = skippedFiles(built);
     expect(skipped).toEqual(
       expect.arrayContaining([
         {
@@ -195,7 +157,8 @@ describe('EKS audit logs through the table builder', () => {
   });
 
   it('refuses a file whose lines parse as JSON but are no audit events', async () => {
-    const path = join(workDir, 'mixed.jsonl');
+    const { engine, dir } = scratch;
+    const path = join(dir, 'mixed.jsonl');
     const event = readFileSync(jsonLines, 'utf8').split('\n')[0];
     await writeFile(path, `${event}\n{"kind":"Status","apiVersion":"v1","code":500}\n`);
     await expect(engine.run(eksAuditSource.duckdbSelect([path], 'json-lines', false))).rejects.toThrow(
@@ -214,19 +177,13 @@ describe('the EKS audit table in Athena', () => {
   const ddl = () => eksAuditSource.athenaCreateTable?.('casefile_case_1.eksaudit', location) ?? '';
 
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      await engine.execute(
-        `CREATE TABLE eksaudit AS ${eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)}`,
-      );
-      expect(athenaViewColumns(ddl())).toEqual(await duckdbColumns(engine, 'eksaudit'));
-    } finally {
-      engine.close();
-    }
+    expect(athenaColumns(ddl())).toEqual(
+      await duckdbSelectColumns(eksAuditSource.duckdbSelect([jsonLines], 'json-lines', false)),
+    );
   });
 
   it('splits the optional export time from the event with RegexSerDe and reads the whole prefix', () => {
-    const [drop, table, view] = ddl().split(ATHENA_STATEMENT_SEPARATOR);
+    const [drop, table, view] = athenaStatements(ddl());
     expect(drop).toBe('DROP TABLE IF EXISTS `casefile_case_1`.`eksaudit_raw`');
     expect(table).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
     expect(table).toContain("'input.regex'='^(?:(\\\\d{4}-\\\\d{2}-\\\\d{2}T\\\\S+) )?(\\\\{.*)$'");

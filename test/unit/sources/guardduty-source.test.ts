@@ -1,42 +1,30 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import pkg from 'node-sql-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseContext } from '../../../shared/domain/case.js';
+import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../shared/errors.js';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
-import { DuckDbTableBuilder } from '../../../shared/local/duckdb-table-builder.js';
-import { FolderInventory } from '../../../shared/local/folder-inventory.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import { guarddutyColumns, guarddutySource } from '../../../shared/sources/guardduty-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
-import { ATHENA_STATEMENT_SEPARATOR } from '../../../shared/sources/source-sql.js';
-import { athenaViewColumns, duckdbColumns } from '../../support/athena-ddl-columns.js';
-
-const { Parser } = pkg;
+import {
+  athenaColumns,
+  athenaStatements,
+  duckdbColumns,
+  duckdbSelectColumns,
+  itRefuses,
+  parseViewQuery,
+  skippedFiles,
+  useBuiltFolder,
+  useScratch,
+  withBuiltFolder,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/guardduty/', import.meta.url));
 const day = join(fixtures, 'AWSLogs/111122223333/GuardDuty/us-east-1/2024/05/01/');
 const findings = join(day, '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d.jsonl');
 const update = join(day, '1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e.jsonl');
-
-function caseContext(window: CaseContext['window'] = { from: null, to: null }): CaseContext {
-  return {
-    caseId: 'case-1',
-    window,
-    engine: 'duckdb',
-    openedAt: '2024-05-10T08:00:00.000Z',
-    maxConcurrency: 1,
-    huntIds: null,
-    requestedBy: null,
-    reason: null,
-    iocs: {},
-  };
-}
 
 describe('recognising GuardDuty findings by content', () => {
   it('reads an exported findings file as GuardDuty', () => {
@@ -47,7 +35,7 @@ describe('recognising GuardDuty findings by content', () => {
     });
   });
 
-  it.each([
+  itRefuses(guarddutySource, 'does not take %s for an exported finding', [
     [
       'a Security Hub finding',
       '{"SchemaVersion":"2018-10-08","Id":"arn:aws:securityhub:us-east-1:1:x","ProductArn":"arn:aws:securityhub"}',
@@ -61,33 +49,21 @@ describe('recognising GuardDuty findings by content', () => {
       'a CloudTrail record about GuardDuty',
       '{"eventVersion":"1.08","eventSource":"guardduty.amazonaws.com","eventName":"ArchiveFindings"}',
     ],
-  ])('does not take %s for an exported finding', (_name, head) => {
-    expect(guarddutySource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the GuardDuty table in DuckDB', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
-
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    dir = await mkdtemp(join(tmpdir(), 'casefile-guardduty-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch();
 
   it('reads findings into typed columns, lower-case like Athena, with varying objects as JSON text', async () => {
+    const { engine, dir } = scratch;
     const gzipped = join(dir, 'findings.jsonl.gz');
     await writeFile(gzipped, gzipSync(readFileSync(findings)));
     await engine.execute(
       `CREATE OR REPLACE TABLE guardduty AS ${guarddutySource.duckdbSelect([gzipped], 'json-lines', true)} UNION ALL ${guarddutySource.duckdbSelect([update], 'json-lines', false)}`,
     );
     expect((await duckdbColumns(engine, 'guardduty')).map((c) => c.name)).toEqual(
-      guarddutyColumns.map((f) => f.name),
+      guarddutyColumns.map((c) => c.name),
     );
     const { rows } = await engine.run(
       `SELECT id, type, severity, service.count AS count, service.archived AS archived, service.eventlastseen AS last_seen,
@@ -122,23 +98,10 @@ describe('the GuardDuty table in DuckDB', () => {
 });
 
 describe('GuardDuty findings through the table builder', () => {
-  let engine: DuckDbQueryEngine;
-  let workDir: string;
+  const built = useBuiltFolder(fixtures);
 
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    workDir = await mkdtemp(join(tmpdir(), 'casefile-guardduty-build-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(workDir, { recursive: true, force: true });
-  });
-
-  it('loads the export and skips each malformed file with its reason', async () => {
-    const inventory = await new FolderInventory(fixtures).discover(caseContext());
-    const result = await new DuckDbTableBuilder(engine, workDir).build(caseContext(), inventory);
-    expect(result.tables).toMatchObject([
+  it('loads the export and skips each malformed file with its reason', () => {
+    expect(built.tables.tables).toMatchObject([
       {
         source: 'guardduty',
         recordCount: 5,
@@ -146,11 +109,7 @@ describe('GuardDuty findings through the table builder', () => {
         lastEventTime: '2024-05-01T13:02:41.000Z',
       },
     ]);
-    const skipped = [...inventory.skipped, ...result.skipped].map((s) => ({
-      file: s.input.slice(fixtures.length),
-      stage: s.stage,
-      reason: s.reason,
-    }));
+    const skipped = skippedFiles(built);
     expect(skipped).toEqual(
       expect.arrayContaining([
         {
@@ -175,14 +134,18 @@ describe('GuardDuty findings through the table builder', () => {
 
   it('dates a finding by when its activity was last seen, for the window', async () => {
     const window = { from: '2024-05-01T11:00:00.000Z', to: '2024-05-01T12:30:00.000Z' };
-    const inventory = await new FolderInventory(day).discover(caseContext(window));
-    await new DuckDbTableBuilder(engine, workDir).build(caseContext(window), inventory);
-    const { rows } = await engine.run('SELECT type FROM guardduty ORDER BY type');
-    expect(rows.map((r) => r.type)).toEqual([
-      'CryptoCurrency:EC2/BitcoinTool.B!DNS',
-      'Recon:EC2/PortProbeUnprotectedPort',
-      'Stealth:IAMUser/CloudTrailLoggingDisabled',
-    ]);
+    await withBuiltFolder(
+      day,
+      async (windowed) => {
+        const { rows } = await windowed.engine.run('SELECT type FROM guardduty ORDER BY type');
+        expect(rows.map((r) => r.type)).toEqual([
+          'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+          'Recon:EC2/PortProbeUnprotectedPort',
+          'Stealth:IAMUser/CloudTrailLoggingDisabled',
+        ]);
+      },
+      window,
+    );
   });
 });
 
@@ -197,19 +160,13 @@ describe('the GuardDuty table in Athena', () => {
     guarddutySource.athenaCreateTable?.('casefile_case_1.guardduty', where) ?? '';
 
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      await engine.execute(
-        `CREATE TABLE guardduty AS ${guarddutySource.duckdbSelect([findings], 'json-lines', false)}`,
-      );
-      expect(athenaViewColumns(ddl())).toEqual(await duckdbColumns(engine, 'guardduty'));
-    } finally {
-      engine.close();
-    }
+    expect(athenaColumns(ddl())).toEqual(
+      await duckdbSelectColumns(guarddutySource.duckdbSelect([findings], 'json-lines', false)),
+    );
   });
 
   it('projects the export layout over accounts, regions and the widened window', () => {
-    const [drop, table, view] = ddl().split(ATHENA_STATEMENT_SEPARATOR);
+    const [drop, table, view] = athenaStatements(ddl());
     expect(drop).toBe('DROP TABLE IF EXISTS `casefile_case_1`.`guardduty_raw`');
     expect(table).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
     expect(table).toContain(
@@ -220,7 +177,7 @@ describe('the GuardDuty table in Athena', () => {
     expect(table).toContain("'projection.delivery_region.values'='eu-west-1,us-east-1'");
     expect(table).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/04'");
     expect(table).toContain(
-      `'storage.location.template'='s3://guardduty-export-111122223333/AWSLogs/\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}'`,
+      `'storage.location.template'='s3://guardduty-export-111122223333/AWSLogs/\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}/'`,
     );
     expect(table).toContain(
       '`service` struct<servicename:string,detectorid:string,featurename:string,action:string,',
@@ -229,11 +186,7 @@ describe('the GuardDuty table in Athena', () => {
     expect(table).toContain("WITH SERDEPROPERTIES ('ignore.malformed.json'='true')");
     expect(view).toMatch(/\nWHERE "id" IS NOT NULL$/);
     expect(view).not.toContain('delivery_');
-    expect(() =>
-      new Parser().astify((view as string).replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), {
-        database: 'trino',
-      }),
-    ).not.toThrow();
+    expect(() => parseViewQuery(view as string)).not.toThrow();
   });
 
   it('refuses a location without accounts to project', () => {

@@ -5,20 +5,26 @@
  * format with Powertools lines.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { describe, expect, it } from 'vitest';
 import { readFileHead } from '../../../shared/local/read-file-head.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import { lambdaColumnNames, lambdaSource } from '../../../shared/sources/lambda-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
-import { ATHENA_STATEMENT_SEPARATOR } from '../../../shared/sources/source-sql.js';
-import { athenaViewColumns, duckdbColumns } from '../../support/athena-ddl-columns.js';
-import { type BuiltFolder, buildFolder, serdeRegex } from '../../support/source-fixtures.js';
+import {
+  athenaColumns,
+  athenaStatements,
+  duckdbColumns,
+  duckdbSelectColumns,
+  itRefuses,
+  serdeRegex,
+  skippedFiles,
+  useBuiltFolder,
+  useScratch,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/lambda/', import.meta.url));
 const exports = join(fixtures, 'exports');
@@ -112,7 +118,7 @@ describe('recognising Lambda logs by content', () => {
     expect(lambdaSource.detect(head)).toBe('cloudwatch-export');
   });
 
-  it.each([
+  itRefuses(lambdaSource, 'does not take %s for Lambda logs', [
     ['an EKS audit log export', readFileSync(eksExport, 'utf8')],
     [
       'a CloudTrail record',
@@ -132,9 +138,7 @@ describe('recognising Lambda logs by content', () => {
       'an export of Route 53 query logs',
       '2024-05-01T10:00:01.000Z 1.0 2024-05-01T10:00:00Z Z0123456789ABCDEFGHIJ example.com A NOERROR UDP FRA6-C1 192.0.2.10 -\n',
     ],
-  ])('does not take %s for Lambda logs', (_name, head) => {
-    expect(lambdaSource.detect(head)).toBeNull();
-  });
+  ]);
 
   it('leaves EKS audit exports to their own source', () => {
     expect(classifyLogFile(readFileSync(eksExport, 'utf8'))).toMatchObject({ source: 'eksaudit' });
@@ -142,15 +146,7 @@ describe('recognising Lambda logs by content', () => {
 });
 
 describe('the lambda table from exported files', () => {
-  let built: BuiltFolder;
-
-  beforeAll(async () => {
-    built = await buildFolder(fixtures);
-  });
-
-  afterAll(async () => {
-    await built.close();
-  });
+  const built = useBuiltFolder(fixtures);
 
   it('loads every export and skips the write check and each malformed file with its reason', () => {
     expect(built.tables.tables).toMatchObject([
@@ -161,11 +157,11 @@ describe('the lambda table from exported files', () => {
         lastEventTime: '2024-05-01T12:01:00.051Z',
       },
     ]);
-    const skipped = [...built.inventory.skipped, ...built.tables.skipped].map((s) => ({
-      file: relative(fixtures, s.input),
-      reason: `${s.stage}: ${s.reason}`,
+    const skipped = skippedFiles(built).map(({ file, stage, reason }) => ({
+      file,
+      reason: `${stage}: ${reason}`,
     }));
-    expect(skipped.sort((a, b) => a.file.localeCompare(b.file))).toEqual([
+    expect(skipped).toEqual([
       {
         file: 'exports/aws-lambda-payments-api/aws-logs-write-test',
         reason: 'inventory: unknown format (starts with "Permission Check Successful")',
@@ -360,20 +356,10 @@ describe('the lambda table from exported files', () => {
 });
 
 describe('lines the reader must not trip over', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
-
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    dir = await mkdtemp(join(tmpdir(), 'casefile-lambda-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = useScratch();
 
   it('keeps a message that only looks like JSON as text, and ignores a metric that is no number', async () => {
+    const { engine, dir } = scratch;
     const path = join(dir, 'odd-lines');
     await writeFile(
       path,
@@ -403,19 +389,13 @@ describe('lines the reader must not trip over', () => {
 
 describe('the lambda table in Athena', () => {
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      await engine.execute(
-        `CREATE TABLE "lambda" AS ${lambdaSource.duckdbSelect([jsonExport], 'cloudwatch-export', false)}`,
-      );
-      expect(athenaViewColumns(ddl())).toEqual(await duckdbColumns(engine, '"lambda"'));
-    } finally {
-      engine.close();
-    }
+    expect(athenaColumns(ddl())).toEqual(
+      await duckdbSelectColumns(lambdaSource.duckdbSelect([jsonExport], 'cloudwatch-export', false)),
+    );
   });
 
   it('splits time and message with RegexSerDe over the whole export, and names the function from "$path"', () => {
-    const [drop, table, view] = ddl().split(ATHENA_STATEMENT_SEPARATOR);
+    const [drop, table, view] = athenaStatements(ddl());
     expect(drop).toBe('DROP TABLE IF EXISTS `casefile_case_1`.`lambda_0_raw`');
     expect(table).toContain(
       'CREATE EXTERNAL TABLE `casefile_case_1`.`lambda_0_raw` (\n  `event_time` string,\n  `body` string\n)',
@@ -431,7 +411,7 @@ describe('the lambda table in Athena', () => {
   });
 
   it('computes every column with the SQL text DuckDB runs', () => {
-    const view = ddl().split(ATHENA_STATEMENT_SEPARATOR)[2] ?? '';
+    const view = athenaStatements(ddl())[2] ?? '';
     const selectList = view.slice(view.indexOf('\nSELECT\n') + 8, view.indexOf('\nFROM ('));
     expect(selectList.split(',\n')).toHaveLength(lambdaColumnNames.length);
     expect(lambdaSource.duckdbSelect(['/x'], 'cloudwatch-export', false)).toContain(

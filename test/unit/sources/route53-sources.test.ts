@@ -5,19 +5,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { route53publicSource } from '../../../shared/sources/route53public-source.js';
 import { route53resolverSource } from '../../../shared/sources/route53resolver-source.js';
-import { duckdbColumns } from '../../support/athena-ddl-columns.js';
 import { sharedData } from '../../support/shared-data.js';
 import {
-  type BuiltFolder,
-  buildFolder,
-  externalTableColumns,
+  athenaColumns,
+  duckdbColumns,
+  itRefuses,
+  recordCounts,
   skippedByName,
-} from '../../support/source-fixtures.js';
+  useBuiltFolder,
+  withBuiltFolder,
+} from '../../support/source-harness.js';
 
 const resolverFixtures = fileURLToPath(new URL('../../fixtures/route53resolver/', import.meta.url));
 const publicFixtures = fileURLToPath(new URL('../../fixtures/route53public/', import.meta.url));
@@ -46,27 +48,17 @@ describe('recognising Route 53 query logs by content', () => {
     expect(route53publicSource.detect(`2017-12-13T08:16:02.500Z ${text}`)).toBe('cloudwatch-export');
   });
 
-  it.each([
+  itRefuses(route53resolverSource, 'does not read %s as a Resolver query log', [
     ['a WAF record', '{"timestamp":1,"webaclId":"x","terminatingRuleId":"y","httpRequest":{}}'],
     ['JSON that only mentions a query name', '{"query_name":"example.com."}'],
-  ])('does not read %s as a Resolver query log', (_name, head) => {
-    expect(route53resolverSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the route53resolver table', () => {
-  let built: BuiltFolder;
-
-  beforeAll(async () => {
-    built = await buildFolder(resolverFixtures);
-  });
-
-  afterAll(async () => {
-    await built.close();
-  });
+  const built = useBuiltFolder(resolverFixtures);
 
   it('loads every readable file and skips each malformed one with a reason', () => {
-    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['route53resolver', 4]]);
+    expect(recordCounts(built)).toEqual([['route53resolver', 4]]);
     const skipped = skippedByName(built);
     expect(Object.keys(skipped).sort()).toEqual([
       'corrupt.jsonl.gz',
@@ -101,28 +93,25 @@ describe('the route53resolver table', () => {
   });
 
   it('has the same columns and types as the Athena table', async () => {
-    const athena = externalTableColumns(
+    const athena = athenaColumns(
       route53resolverSource.athenaCreateTable?.('route53resolver_0', location) ?? '',
     );
     expect(await duckdbColumns(built.engine, 'route53resolver')).toEqual(athena);
   });
 
   it('loads the documented record in place', async () => {
-    const doc = await buildFolder(sharedData('aws-docs-examples/route53'));
-    try {
+    await withBuiltFolder(sharedData('aws-docs-examples/route53'), async (doc) => {
       const { rows } = await doc.engine.run(
         'SELECT query_name, srcport, firewall_rule_action FROM route53resolver',
       );
       expect(rows).toEqual([
         { query_name: '15.3.4.32.in-addr.arpa.', srcport: '56067', firewall_rule_action: 'BLOCK' },
       ]);
-      expect(doc.tables.tables.map((t) => [t.source, t.recordCount]).sort()).toEqual([
+      expect(recordCounts(doc).sort()).toEqual([
         ['route53public', 5],
         ['route53resolver', 1],
       ]);
-    } finally {
-      await doc.close();
-    }
+    });
   });
 });
 
@@ -150,9 +139,8 @@ describe('the Resolver Athena table', () => {
 
 describe('the route53public table', () => {
   it('reads plain entries and CloudWatch Logs exports, and skips malformed files with a reason', async () => {
-    const built = await buildFolder(publicFixtures);
-    try {
-      expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['route53public', 4]]);
+    await withBuiltFolder(publicFixtures, async (built) => {
+      expect(recordCounts(built)).toEqual([['route53public', 4]]);
       expect(Object.keys(skippedByName(built)).sort()).toEqual(['corrupt.txt.gz', 'truncated-line.txt']);
       const { rows } = await built.engine.run(
         'SELECT query_name, rcode, resolver_ip, edns_client_subnet FROM route53public ORDER BY query_timestamp',
@@ -178,9 +166,7 @@ describe('the route53public table', () => {
           edns_client_subnet: null,
         },
       ]);
-    } finally {
-      await built.close();
-    }
+    });
   });
 
   it('has no Athena table: these logs are delivered to CloudWatch Logs, never to S3', () => {

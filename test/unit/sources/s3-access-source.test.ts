@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pkg from 'node-sql-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseContext } from '../../../shared/domain/case.js';
+import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../shared/errors.js';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
-import { DuckDbTableBuilder } from '../../../shared/local/duckdb-table-builder.js';
-import { FolderInventory } from '../../../shared/local/folder-inventory.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
-import { sqlString } from '../../../shared/sources/cloudtrail-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import {
   S3_ACCESS_LOG_LINE,
@@ -19,11 +11,20 @@ import {
   s3AccessProjection,
   s3AccessSource,
 } from '../../../shared/sources/s3-access-source.js';
-import { ATHENA_STATEMENT_SEPARATOR } from '../../../shared/sources/source-sql.js';
-import { athenaViewColumns, duckdbColumns } from '../../support/athena-ddl-columns.js';
+import { sqlString } from '../../../shared/sources/source-sql.js';
 import { sharedData } from '../../support/shared-data.js';
-
-const { Parser } = pkg;
+import {
+  athenaColumns,
+  athenaStatements,
+  declaredColumns,
+  duckdbColumns,
+  duckdbSelectColumns,
+  itRefuses,
+  parseViewQuery,
+  skippedFiles,
+  useBuiltFolder,
+  useScratch,
+} from '../../support/source-harness.js';
 
 /**
  * The five documentation lines are from the Amazon S3 User Guide (awsdocs/amazon-s3-userguide,
@@ -34,20 +35,6 @@ const fixtures = fileURLToPath(new URL('../../fixtures/s3access/', import.meta.u
 const flatFixture = join(fixtures, 'access-logs/2024-05-01-10-15-00-6E3A9F1C2B4D5E6F');
 
 const WINDOW = { from: '2024-05-01T10:00:00.000Z', to: '2024-05-03T18:30:00.000Z' };
-
-function caseContext(): CaseContext {
-  return {
-    caseId: 'case-1',
-    window: { from: null, to: null },
-    engine: 'duckdb',
-    openedAt: '2024-05-10T08:00:00.000Z',
-    maxConcurrency: 1,
-    huntIds: null,
-    requestedBy: null,
-    reason: null,
-    iocs: {},
-  };
-}
 
 describe('recognising S3 server access logs by content', () => {
   it('reads the documentation sample and the fixtures as S3 access logs', () => {
@@ -72,7 +59,7 @@ describe('recognising S3 server access logs by content', () => {
     expect(s3AccessSource.detect(cut)).toBe('access-log-lines');
   });
 
-  it.each([
+  itRefuses(s3AccessSource, 'does not take %s for an access log', [
     [
       'a CloudTrail record',
       '{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject"}',
@@ -89,21 +76,14 @@ describe('recognising S3 server access logs by content', () => {
       'a time that is not UTC',
       '79a59df9 b [06/Feb/2019:00:00:38 +0100] 192.0.2.3 - 3E57 REST.GET.OBJECT k "GET /k HTTP/1.1" 200 - 1 1 1 1 "-" "ua" -',
     ],
-  ])('does not take %s for an access log', (_name, head) => {
-    expect(s3AccessSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the S3 access log table in DuckDB', () => {
-  let engine: DuckDbQueryEngine;
-
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-  });
-
-  afterAll(() => engine.close());
+  const scratch = useScratch();
 
   it('reads the documentation sample into typed columns, with "-" as NULL', async () => {
+    const { engine } = scratch;
     await engine.execute(
       `CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false)}`,
     );
@@ -131,10 +111,11 @@ describe('the S3 access log table in DuckDB', () => {
       key: 's3-dg.pdf',
       object_size: '4406583',
     });
-    expect(await duckdbColumns(engine, 's3access')).toEqual(s3AccessColumns);
+    expect(await duckdbColumns(engine, 's3access')).toEqual(declaredColumns(s3AccessColumns));
   });
 
   it('reads older and shorter lines, leaving the fields they lack NULL', async () => {
+    const { engine } = scratch;
     await engine.execute(
       `CREATE OR REPLACE TABLE s3access AS ${s3AccessSource.duckdbSelect([flatFixture], 'access-log-lines', false)}`,
     );
@@ -177,6 +158,7 @@ describe('the S3 access log table in DuckDB', () => {
   });
 
   it('computes in the Athena view exactly what the DuckDB reader computes, given RegexSerDe groups', async () => {
+    const { engine } = scratch;
     // RegexSerDe hands the view one text column per group, NULL where an optional group did not take part.
     const names = ['bucket_owner', 'bucket', 'time', ...s3AccessColumns.slice(3).map((c) => c.name)];
     const matcher = new RegExp(S3_ACCESS_LOG_LINE);
@@ -205,24 +187,10 @@ describe('the S3 access log table in DuckDB', () => {
 });
 
 describe('S3 access logs through the table builder', () => {
-  let engine: DuckDbQueryEngine;
-  let workDir: string;
-
-  beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    workDir = await mkdtemp(join(tmpdir(), 'casefile-s3access-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(workDir, { recursive: true, force: true });
-  });
+  const built = useBuiltFolder(fixtures);
 
   it('loads the flat and date-partitioned files and skips each malformed one with its reason', async () => {
-    const inventory = await new FolderInventory(fixtures).discover(caseContext());
-    const result = await new DuckDbTableBuilder(engine, workDir).build(caseContext(), inventory);
-
-    expect(result.tables).toMatchObject([
+    expect(built.tables.tables).toMatchObject([
       {
         source: 's3access',
         table: 's3access',
@@ -231,11 +199,7 @@ describe('S3 access logs through the table builder', () => {
         lastEventTime: '2024-05-01T12:00:02.000Z',
       },
     ]);
-    const skipped = [...inventory.skipped, ...result.skipped].map((s) => ({
-      file: s.input.slice(fixtures.length),
-      stage: s.stage,
-      reason: s.reason,
-    }));
+    const skipped = skippedFiles(built);
     expect(skipped).toEqual(
       expect.arrayContaining([
         {
@@ -253,7 +217,7 @@ describe('S3 access logs through the table builder', () => {
     );
     expect(skipped).toHaveLength(3);
 
-    const deletes = await engine.run(
+    const deletes = await built.engine.run(
       "SELECT bucket, operation, http_status, request_uri, access_point_arn FROM s3access WHERE operation LIKE '%DELETE%' ORDER BY request_time",
     );
     expect(deletes.rows).toEqual([
@@ -288,21 +252,15 @@ describe('the S3 access log table in Athena', () => {
     s3AccessSource.athenaCreateTable?.('casefile_case_1.s3access', location) ?? '';
 
   it('gives the view exactly the columns and types of the DuckDB table', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      await engine.execute(
-        `CREATE TABLE s3access AS ${s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false)}`,
-      );
-      const expected = await duckdbColumns(engine, 's3access');
-      expect(athenaViewColumns(create(flat))).toEqual(expected);
-      expect(athenaViewColumns(create(partitioned))).toEqual(expected);
-    } finally {
-      engine.close();
-    }
+    const expected = await duckdbSelectColumns(
+      s3AccessSource.duckdbSelect([docsSample], 'access-log-lines', false),
+    );
+    expect(athenaColumns(create(flat))).toEqual(expected);
+    expect(athenaColumns(create(partitioned))).toEqual(expected);
   });
 
   it('reads a flat prefix whole, with the RegexSerDe as AWS documents it, then the view', () => {
-    const [drop, table, view] = create(flat).split(ATHENA_STATEMENT_SEPARATOR);
+    const [drop, table, view] = athenaStatements(create(flat));
     expect(drop).toBe('DROP TABLE IF EXISTS `casefile_case_1`.`s3access_raw`');
     expect(table).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
     expect(table).toContain("LOCATION 's3://central-logs/s3/'");
@@ -312,15 +270,11 @@ describe('the S3 access log table in Athena', () => {
     expect(table).toContain(`'input.regex'='${S3_ACCESS_LOG_LINE.replaceAll('\\', '\\\\')}'`);
     expect(view).toMatch(/^CREATE OR REPLACE VIEW "casefile_case_1"."s3access" AS\nSELECT\n/);
     expect(view).toContain('FROM "casefile_case_1"."s3access_raw"');
-    expect(() =>
-      new Parser().astify((view as string).replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), {
-        database: 'trino',
-      }),
-    ).not.toThrow();
+    expect(() => parseViewQuery(view as string)).not.toThrow();
   });
 
   it('projects date-based keys over accounts, regions, source buckets and the widened window', () => {
-    const table = create(partitioned).split(ATHENA_STATEMENT_SEPARATOR)[1] ?? '';
+    const table = athenaStatements(create(partitioned))[1] ?? '';
     expect(table).toContain(
       'PARTITIONED BY (`source_account` string, `source_region` string, `source_bucket` string, `delivery_day` string)',
     );
@@ -330,12 +284,12 @@ describe('the S3 access log table in Athena', () => {
     expect(table).toContain("'projection.source_bucket.values'='app-data,reports-bucket'");
     expect(table).toContain("'projection.delivery_day.range'='2024/04/30,2024/05/04'");
     expect(table).toContain(
-      `'storage.location.template'='s3://central-logs/s3-partitioned/\${source_account}/\${source_region}/\${source_bucket}/\${delivery_day}'`,
+      `'storage.location.template'='s3://central-logs/s3-partitioned/\${source_account}/\${source_region}/\${source_bucket}/\${delivery_day}/'`,
     );
   });
 
   it('projects only accounts and regions when the inventory listed no source buckets', () => {
-    const table = create({ ...partitioned, resourceFolders: [] }).split(ATHENA_STATEMENT_SEPARATOR)[1] ?? '';
+    const table = athenaStatements(create({ ...partitioned, resourceFolders: [] }))[1] ?? '';
     expect(table).toContain('PARTITIONED BY (`source_account` string, `source_region` string)');
     expect(table).not.toContain('delivery_day');
   });

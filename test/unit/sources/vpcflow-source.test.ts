@@ -6,21 +6,23 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../shared/errors.js';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { vpcflowColumns, vpcflowSource } from '../../../shared/sources/vpcflow-source.js';
-import { duckdbColumns } from '../../support/athena-ddl-columns.js';
 import { sharedData } from '../../support/shared-data.js';
 import {
-  type BuiltFolder,
-  buildFolder,
-  externalTableColumns,
-  serdeRegex,
+  athenaColumns,
+  duckdbColumns,
+  duckdbRows,
+  itRefuses,
+  recordCounts,
+  serdeRows,
   skippedByName,
-} from '../../support/source-fixtures.js';
+  useBuiltFolder,
+  withBuiltFolder,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/vpcflow/', import.meta.url));
 const docExamples = sharedData('aws-docs-examples/vpc-flow');
@@ -65,7 +67,7 @@ describe('recognising flow logs by content', () => {
     expect(vpcflowSource.detect(`${record}\n${record}\n`)).toBe('default-format-records');
   });
 
-  it.each([
+  itRefuses(vpcflowSource, 'does not read %s as flow logs', [
     [
       'a custom-format record without its header',
       '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789',
@@ -78,24 +80,14 @@ describe('recognising flow logs by content', () => {
       'an ALB access log',
       'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80',
     ],
-  ])('does not read %s as flow logs', (_name, head) => {
-    expect(vpcflowSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the vpcflow table from delivered files', () => {
-  let built: BuiltFolder;
-
-  beforeAll(async () => {
-    built = await buildFolder(fixtures);
-  });
-
-  afterAll(async () => {
-    await built.close();
-  });
+  const built = useBuiltFolder(fixtures);
 
   it('loads every readable file (default, custom, headerless, gzip and Parquet) and skips each malformed one with a reason', async () => {
-    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['vpcflow', 11]]);
+    expect(recordCounts(built)).toEqual([['vpcflow', 11]]);
     const skipped = skippedByName(built);
     expect(Object.keys(skipped).sort()).toEqual([
       'corrupt.txt.gz',
@@ -188,36 +180,31 @@ describe('the vpcflow table from delivered files', () => {
   });
 
   it('has the same columns and types as the Athena table', async () => {
-    const athena = externalTableColumns(vpcflowSource.athenaCreateTable?.('flows', location) ?? '');
+    const athena = athenaColumns(vpcflowSource.athenaCreateTable?.('flows', location) ?? '');
     expect(await duckdbColumns(built.engine, 'vpcflow')).toEqual(athena);
     expect(athena.map((c) => c.name)).toEqual(vpcflowColumns.map((c) => c.name));
   });
 
   it('filters on the flow start time for a case window', async () => {
-    const windowed = await buildFolder(fixtures, {
-      from: '2024-05-01T10:30:00Z',
-      to: '2024-05-01T12:30:00Z',
-    });
-    try {
-      expect(windowed.tables.tables[0]?.recordCount).toBe(3);
-    } finally {
-      await windowed.close();
-    }
+    await withBuiltFolder(
+      fixtures,
+      async (windowed) => {
+        expect(windowed.tables.tables[0]?.recordCount).toBe(3);
+      },
+      { from: '2024-05-01T10:30:00Z', to: '2024-05-01T12:30:00Z' },
+    );
   });
 });
 
 describe('the AWS documentation examples', () => {
   it('load in place, every documented format into the same columns', async () => {
-    const built = await buildFolder(docExamples);
-    try {
+    await withBuiltFolder(docExamples, async (built) => {
       expect(built.tables.skipped).toEqual([]);
       const { rows } = await built.engine.run(
         'SELECT count(*) AS n, count(start) AS timed, count(pkt_srcaddr) AS nat, count(traffic_path) AS paths FROM vpcflow',
       );
       expect(rows[0]).toEqual({ n: '27', timed: '17', nat: '20', paths: '1' });
-    } finally {
-      await built.close();
-    }
+    });
   });
 });
 
@@ -245,28 +232,17 @@ describe('the Athena table', () => {
   });
 
   it('parses each documented text format with its header into the values DuckDB reads', async () => {
-    const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      for (const name of await docExampleFiles()) {
-        const path = join(docExamples, name);
-        const text = await readFile(path, 'utf8');
-        const layout = vpcflowSource.detect(text) as string;
-        const pattern = serdeRegex(
-          vpcflowSource.athenaCreateTable?.('vpcflow_0', { ...location, layout }) ?? '',
-        );
-        const athenaRows = text
-          .trim()
-          .split('\n')
-          .slice(1)
-          .map((line) => {
-            const groups = pattern.exec(line)?.slice(1) ?? [];
-            return Object.fromEntries(vpcflowColumns.map((c, i) => [c.name, groups[i] ?? null]));
-          });
-        const { rows } = await engine.run(vpcflowSource.duckdbSelect([path], layout, false));
-        expect(athenaRows, name).toEqual(rows);
-      }
-    } finally {
-      engine.close();
+    for (const name of await docExampleFiles()) {
+      const path = join(docExamples, name);
+      const text = await readFile(path, 'utf8');
+      const layout = vpcflowSource.detect(text) as string;
+      const athenaRows = serdeRows(
+        vpcflowSource.athenaCreateTable?.('vpcflow_0', { ...location, layout }) ?? '',
+        text.trim().split('\n').slice(1),
+        vpcflowColumns,
+      );
+      const rows = await duckdbRows(vpcflowSource.duckdbSelect([path], layout, false));
+      expect(athenaRows, name).toEqual(rows);
     }
   });
 

@@ -1,17 +1,18 @@
 /** The fixtures in test/fixtures/waf are written for these tests from the documented log fields. */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { wafSource } from '../../../shared/sources/waf-source.js';
-import { duckdbColumns } from '../../support/athena-ddl-columns.js';
 import {
-  type BuiltFolder,
-  buildFolder,
-  externalTableColumns,
+  athenaColumns,
+  duckdbColumns,
+  itRefuses,
+  recordCounts,
   skippedByName,
-} from '../../support/source-fixtures.js';
+  useBuiltFolder,
+} from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/waf/', import.meta.url));
 const wafLog = fileURLToPath(new URL('../../fixtures/waf/shop-prod.jsonl', import.meta.url));
@@ -32,7 +33,7 @@ describe('recognising WAF logs by content', () => {
     });
   });
 
-  it.each([
+  itRefuses(wafSource, 'does not read %s as WAF', [
     [
       'a CloudTrail record about a web ACL',
       '{"eventVersion":"1.08","eventSource":"wafv2.amazonaws.com","eventName":"UpdateWebACL","requestParameters":{"webaclId":"x"}}',
@@ -41,24 +42,14 @@ describe('recognising WAF logs by content', () => {
       'a Resolver query log record',
       '{"query_timestamp":"2021-02-04T17:51:55Z","query_name":"a.","query_type":"A","rcode":"NOERROR"}',
     ],
-  ])('does not read %s as WAF', (_name, head) => {
-    expect(wafSource.detect(head)).toBeNull();
-  });
+  ]);
 });
 
 describe('the waf table from delivered files', () => {
-  let built: BuiltFolder;
-
-  beforeAll(async () => {
-    built = await buildFolder(fixtures);
-  });
-
-  afterAll(async () => {
-    await built.close();
-  });
+  const built = useBuiltFolder(fixtures);
 
   it('loads every readable file and skips each malformed one with a reason', () => {
-    expect(built.tables.tables.map((t) => [t.source, t.recordCount])).toEqual([['waf', 3]]);
+    expect(recordCounts(built)).toEqual([['waf', 3]]);
     const skipped = skippedByName(built);
     expect(Object.keys(skipped).sort()).toEqual([
       'corrupt.jsonl.gz',
@@ -115,7 +106,7 @@ describe('the waf table from delivered files', () => {
   });
 
   it('has the same columns and types as the Athena table', async () => {
-    const athena = externalTableColumns(wafSource.athenaCreateTable?.('waf_0', location) ?? '');
+    const athena = athenaColumns(wafSource.athenaCreateTable?.('waf_0', location) ?? '');
     expect(await duckdbColumns(built.engine, 'waf')).toEqual(athena);
   });
 });
