@@ -8,6 +8,7 @@ import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
 import { InvalidRequestError, UnreadableLogError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
 import { classifyLogFile } from '../sources/classify-log-file.js';
+import { globPattern } from '../util/glob.js';
 import {
   AccountScope,
   type ClientFactory,
@@ -179,7 +180,7 @@ export class AwsLogInventory implements LogInventory {
     this.subscriptions = wanted.has('log-subscriptions');
     this.accounts = options.accounts && checkedAccounts(options.accounts);
     this.exportFromAssumedAccounts = options.exportFromAssumedAccounts ?? false;
-    this.exportPatterns = [...EXPORTED_BY_NAME, ...(options.exportLogGroupPatterns ?? []).map(glob)];
+    this.exportPatterns = [...EXPORTED_BY_NAME, ...(options.exportLogGroupPatterns ?? []).map(globPattern)];
     this.exportRegion = options.exportRegion;
     this.caseBucket = options.caseBucket;
     const casePrefix = options.casePrefix ?? 'cases/';
@@ -432,14 +433,4 @@ function attachGaps(sources: SourceLocation[], gaps: Gap[]): CoverageGap[] {
     target.details = { ...target.details, coverage };
   }
   return unattached;
-}
-
-/** `*` matches any characters, `/` included; everything else is literal. */
-function glob(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 }

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
+import { globPattern } from '../util/glob.js';
 
 /**
  * Known-good actors a deployment or a case declares, so hunts stay quiet on them: automation roles,
@@ -64,8 +65,8 @@ export type RowMatcher = (row: Record<string, string | null>) => string | null;
 /** Returns, for a row, the allowlist entry it matches (as text for the record), or null. */
 export function allowlistMatcher(allowlist: Allowlist, huntId: string): RowMatcher {
   const scoped = mergeAllowlists({ ...allowlist, hunts: {} }, allowlist.hunts?.[huntId] ?? {});
-  const principals = (scoped.principals ?? []).map((p) => [p, glob(p)] as const);
-  const agents = (scoped.userAgents ?? []).map((p) => [p, glob(p)] as const);
+  const principals = (scoped.principals ?? []).map((p) => [p, globPattern(p)] as const);
+  const agents = (scoped.userAgents ?? []).map((p) => [p, globPattern(p)] as const);
   const ranges = (scoped.sourceIps ?? []).map((p) => [p, parseRange(p, 'allowlist')] as const);
   return (row) => {
     const actor = row.actor ?? null;
@@ -76,15 +77,6 @@ export function allowlistMatcher(allowlist: Allowlist, huntId: string): RowMatch
     if (ip) for (const [text, range] of ranges) if (range(ip)) return `source IP ${text}`;
     return null;
   };
-}
-
-function glob(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 }
 
 function parseRange(text: string, origin: string): (ip: string) => boolean {

@@ -8,6 +8,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
 import { classifyLogFile } from '../sources/classify-log-file.js';
 import { detectCloudWatchDump, dumpedLogGroup } from '../sources/cloudwatch-logs-dump.js';
+import { mapConcurrently } from '../util/async.js';
 import { readFileHead } from './read-file-head.js';
 
 const EARLIEST = '1970-01-01T00:00:00.000Z';
@@ -123,20 +124,6 @@ function locations(files: Map<LogSourceId, InventoriedFile[]>, location: string)
     files: list,
     details: { files: list.length, bytes: list.reduce((sum, f) => sum + f.size, 0) },
   }));
-}
-
-/** `work` over every item, at most `limit` at a time, results in the items' order. */
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function listFiles(root: string): Promise<string[]> {

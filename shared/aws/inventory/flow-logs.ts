@@ -1,28 +1,12 @@
 import { type FlowLog, paginateDescribeFlowLogs } from '@aws-sdk/client-ec2';
 import type { SourceLocation } from '../../domain/inventory.js';
+import { DEFAULT_FLOW_LOG_FIELDS } from '../../sources/vpcflow-source.js';
 import { allPages, attempt } from './api-failures.js';
 import { logGroupOfArn, s3FolderOfArn, s3Uri } from './arns.js';
 import { counted, type Findings, type InventoryService, inParallel, listed } from './findings.js';
 import { regionVpcs, vpcLabel } from './vpcs.js';
 
-/** The default format's fields, in its order: what a flow log without a LogFormat writes. */
-const DEFAULT_FIELDS = [
-  'version',
-  'account-id',
-  'interface-id',
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log-status',
-];
-const DEFAULT_FORMAT = DEFAULT_FIELDS.map((field) => `\${${field}}`).join(' ');
+const DEFAULT_FORMAT = DEFAULT_FLOW_LOG_FIELDS.map((field) => `\${${field}}`).join(' ');
 
 /** One S3 folder and file format that flow logs of this account deliver to. */
 interface S3Delivery {
@@ -104,7 +88,7 @@ function describeDeliveries(flowLogs: FlowLog[], region: string, found: Findings
           source: 'vpcflow',
           writer: name,
         });
-        if (fieldsOf(flowLog.LogFormat).join(' ') !== DEFAULT_FIELDS.join(' ')) {
+        if (fieldsOf(flowLog.LogFormat).join(' ') !== DEFAULT_FLOW_LOG_FIELDS.join(' ')) {
           found.notes.push(
             `The ${name} in ${region} writes a custom format to log group ${group}: CloudWatch Logs keeps no ` +
               'header line, and only default-format records are recognised without one.',
@@ -192,6 +176,6 @@ function s3Location(delivery: S3Delivery, account: string | undefined): SourceLo
 
 /** `${version} ${account-id} ...` → `['version', 'account-id', ...]`; the default format when absent. */
 function fieldsOf(logFormat: string | undefined): string[] {
-  if (!logFormat) return DEFAULT_FIELDS;
+  if (!logFormat) return DEFAULT_FLOW_LOG_FIELDS;
   return [...logFormat.matchAll(/\$\{([a-z0-9-]+)\}/g)].map((match) => match[1] as string);
 }
