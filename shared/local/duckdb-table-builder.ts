@@ -7,6 +7,7 @@ import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-buil
 import { logSourceModule } from '../sources/registry.js';
 import { sqlString } from '../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
+import { recordsToLines } from './records-to-lines.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
@@ -75,6 +76,8 @@ export class DuckDbTableBuilder implements TableBuilder {
       await rm(pending, { force: true });
       const [only] = group.files;
       if (group.files.length === 1 && only) {
+        if (isOversizedRecordsFile(source, group, error))
+          return this.convertOversized(source, only, dir, skipped);
         skipped.push({ input: only.path, reason: describeReadError(error), stage: 'tables' });
         return 0;
       }
@@ -94,6 +97,31 @@ export class DuckDbTableBuilder implements TableBuilder {
         ))
       );
     }
+  }
+
+  /**
+   * A delivery-shaped file too large to read as one JSON object is rewritten as one record per
+   * line (streaming) and read in that layout; the skipped reason, if it still fails, names both.
+   */
+  private async convertOversized(
+    source: LogSourceId,
+    file: InventoriedFile,
+    dir: string,
+    skipped: SkippedInput[],
+  ): Promise<number> {
+    const lines = join(dir, `oversized-${this.part + 1}.jsonl`);
+    try {
+      await recordsToLines(file.path, lines, file.compressed);
+    } catch (error) {
+      skipped.push({ input: file.path, reason: `unreadable: ${(error as Error).message}`, stage: 'tables' });
+      return 0;
+    }
+    const rewritten = { layout: 'json-lines', compressed: false, files: [{ ...file, path: lines }] };
+    const before = skipped.length;
+    const converted = await this.convertIsolatingFailures(source, rewritten, dir, skipped);
+    for (const entry of skipped.slice(before)) entry.input = file.path;
+    await rm(lines, { force: true });
+    return converted;
   }
 
   private async describe(
@@ -116,6 +144,12 @@ interface FileGroup {
   layout: InventoriedFile['layout'];
   compressed: boolean;
   files: InventoriedFile[];
+}
+
+function isOversizedRecordsFile(source: LogSourceId, group: FileGroup, error: unknown): boolean {
+  return (
+    source === 'cloudtrail' && group.layout === 'records-object' && /maximum_object_size/.test(String(error))
+  );
 }
 
 function groupByLayout(files: InventoriedFile[]): FileGroup[] {

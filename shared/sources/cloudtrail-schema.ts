@@ -10,6 +10,11 @@ export interface Column {
   jsonKey: string;
   athena: string;
   duckdb: string;
+  /**
+   * The same shape as a DuckDB `json_transform` structure, for records that arrive as JSON text
+   * (`lookup-events` output): unlike a cast, it leaves a key that is absent NULL.
+   */
+  jsonStructure: unknown;
 }
 
 const text = (jsonKey: string): Column => ({
@@ -17,10 +22,11 @@ const text = (jsonKey: string): Column => ({
   jsonKey,
   athena: 'string',
   duckdb: 'VARCHAR',
+  jsonStructure: 'VARCHAR',
 });
 
 /** Nested objects whose keys vary by API: kept as JSON text, read with json_extract_scalar. */
-const jsonText = (jsonKey: string): Column => ({ ...text(jsonKey), duckdb: 'JSON' });
+const jsonText = (jsonKey: string): Column => ({ ...text(jsonKey), duckdb: 'JSON', jsonStructure: 'JSON' });
 
 interface StructField {
   key: string;
@@ -32,7 +38,17 @@ const struct = (jsonKey: string, fields: StructField[], array = false): Column =
   jsonKey,
   athena: array ? `array<${athenaStruct(fields)}>` : athenaStruct(fields),
   duckdb: array ? `${duckdbStruct(fields)}[]` : duckdbStruct(fields),
+  jsonStructure: array ? [jsonStruct(fields)] : jsonStruct(fields),
 });
+
+function jsonStruct(fields: StructField[]): Record<string, unknown> {
+  return Object.fromEntries(
+    fields.map((f) => [
+      f.key,
+      f.type === 'string' ? 'VARCHAR' : Array.isArray(f.type) ? jsonStruct(f.type) : 'MAP(VARCHAR, VARCHAR)',
+    ]),
+  );
+}
 
 function athenaStruct(fields: StructField[]): string {
   const body = fields.map((f) => `${f.key.toLowerCase()}:${athenaFieldType(f)}`).join(', ');

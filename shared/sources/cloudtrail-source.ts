@@ -2,8 +2,6 @@ import { cloudtrailColumns } from './cloudtrail-schema.js';
 import type { LogSourceModule } from './log-source-module.js';
 import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
 
-/** The embedded engine's modules in shared/local import it from here. */
-
 /** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
 const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;
 
@@ -25,6 +23,10 @@ function firstObjectAfter(text: string, opener: string): string {
 const asTableColumn = (source: string, c: (typeof cloudtrailColumns)[number]) =>
   c.duckdb === 'JSON' ? `CAST(${source} AS VARCHAR) AS ${c.name}` : `${source} AS ${c.name}`;
 
+const lookupStructure = JSON.stringify(
+  Object.fromEntries(cloudtrailColumns.map((c) => [c.jsonKey, c.jsonStructure])),
+);
+
 const recordColumns = `{${cloudtrailColumns.map((c) => `${sqlString(c.jsonKey)}: ${sqlString(c.duckdb)}`).join(', ')}}`;
 
 export const cloudtrailSource: LogSourceModule = {
@@ -33,6 +35,10 @@ export const cloudtrailSource: LogSourceModule = {
   timeExpression: 'from_iso8601_timestamp(eventtime)',
 
   detect(head) {
+    // `aws cloudtrail lookup-events` output: each record is a JSON string in `CloudTrailEvent`.
+    if (/^\{\s*"Events"\s*:\s*\[/.test(head)) {
+      return /"CloudTrailEvent"\s*:\s*"\{/.test(head.slice(0, 32_768)) ? 'lookup-events' : null;
+    }
     if (/^\{\s*"Records"\s*:/.test(head)) {
       return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'records-object' : null;
     }
@@ -52,6 +58,12 @@ export const cloudtrailSource: LogSourceModule = {
     if (layout === 'records-object') {
       const recordType = `STRUCT(${cloudtrailColumns.map((c) => `"${c.jsonKey}" ${c.duckdb}`).join(', ')})[]`;
       const rows = `SELECT unnest("Records") AS r FROM read_json(${files}, format = 'unstructured', columns = {'Records': ${sqlString(recordType)}}, ${compression}, maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+      const projection = cloudtrailColumns.map((c) => asTableColumn(`r."${c.jsonKey}"`, c)).join(', ');
+      return `SELECT ${projection} FROM (${rows}) WHERE r IS NOT NULL`;
+    }
+    if (layout === 'lookup-events') {
+      const events = `SELECT unnest("Events") AS e FROM read_json(${files}, format = 'unstructured', columns = {'Events': 'STRUCT("CloudTrailEvent" VARCHAR)[]'}, ${compression}, maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+      const rows = `SELECT json_transform(e."CloudTrailEvent", ${sqlString(lookupStructure)}) AS r FROM (${events})`;
       const projection = cloudtrailColumns.map((c) => asTableColumn(`r."${c.jsonKey}"`, c)).join(', ');
       return `SELECT ${projection} FROM (${rows}) WHERE r IS NOT NULL`;
     }
