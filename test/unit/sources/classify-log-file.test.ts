@@ -14,6 +14,11 @@ describe('recognising a log file by its content', () => {
       `\uFEFF  {"Records" : [ ${record}]}`,
       'records-object',
     ],
+    [
+      'the output of aws cloudtrail lookup-events',
+      `{"Events": [{"EventId": "1", "CloudTrailEvent": ${JSON.stringify(record)}}]}`,
+      'lookup-events',
+    ],
   ])('reads %s as CloudTrail', (_name, head, layout) => {
     expect(classifyLogFile(head)).toEqual({ kind: 'log', source: 'cloudtrail', layout });
   });
