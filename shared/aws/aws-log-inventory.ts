@@ -131,6 +131,8 @@ export const inventoryIamActions: readonly string[] = [
 
 /** An open case window reaches back this far: as far as most accounts keep their CloudWatch Logs. */
 const OPEN_WINDOW_DAYS = 90;
+/** The one entry of `accounts()` when no roles are configured: the account the function runs in. */
+export const THIS_ACCOUNT = 'this-account';
 const HEAD_BYTES = 65_536;
 /** CloudWatch Logs puts this object beside every export to check that it may write there. */
 const EXPORT_WRITE_TEST = 'aws-logs-write-test';
@@ -152,7 +154,7 @@ export class AwsLogInventory implements LogInventory {
   private readonly services: readonly InventoryService[];
   /** Whether exported groups are asked which subscription filters stream them elsewhere. */
   private readonly subscriptions: boolean;
-  private readonly accounts: InventoryAccount[] | undefined;
+  private readonly roleAccounts: InventoryAccount[] | undefined;
   private readonly exportFromAssumedAccounts: boolean;
   private readonly exportPatterns: RegExp[];
   private readonly exportRegion: string | undefined;
@@ -178,7 +180,7 @@ export class AwsLogInventory implements LogInventory {
     const wanted = new Set(options.services ?? inventoriedServices);
     this.services = SERVICES.filter((service) => wanted.has(service.id));
     this.subscriptions = wanted.has('log-subscriptions');
-    this.accounts = options.accounts && checkedAccounts(options.accounts);
+    this.roleAccounts = options.accounts && checkedAccounts(options.accounts);
     this.exportFromAssumedAccounts = options.exportFromAssumedAccounts ?? false;
     this.exportPatterns = [...EXPORTED_BY_NAME, ...(options.exportLogGroupPatterns ?? []).map(globPattern)];
     this.exportRegion = options.exportRegion;
@@ -189,15 +191,20 @@ export class AwsLogInventory implements LogInventory {
     this.home = new AccountScope(this.regions, {}, this.clients);
   }
 
-  async discover(context: CaseContext): Promise<Inventory> {
+  async accounts(_context: CaseContext): Promise<string[]> {
+    return this.roleAccounts ? this.roleAccounts.map((a) => a.accountId) : [THIS_ACCOUNT];
+  }
+
+  async discover(context: CaseContext, account?: string): Promise<Inventory> {
     const now = this.now();
     const window = {
       from: context.window.from ?? new Date(now.getTime() - OPEN_WINDOW_DAYS * 86_400_000).toISOString(),
       to: context.window.to ?? now.toISOString(),
     };
-    const scopes = this.accounts
-      ? this.accounts.map((account) => this.accountScope(account, context))
-      : [this.home];
+    const chosen = this.roleAccounts?.filter((a) => account === undefined || a.accountId === account);
+    if (chosen?.length === 0)
+      throw new InvalidRequestError(`Account ${account} is not one the inventory is set up for.`);
+    const scopes = chosen ? chosen.map((a) => this.accountScope(a, context)) : [this.home];
     const sources: SourceLocation[] = [];
     const skipped: SkippedInput[] = [];
     const notes: string[] = [];
@@ -206,7 +213,7 @@ export class AwsLogInventory implements LogInventory {
     for (const scope of scopes) {
       const found = await this.discoverAccount(scope, window, now, exports);
       // With several accounts, every sentence says which one it is about.
-      const label = scopes.length > 1 ? `Account ${scope.access.accountId}: ` : '';
+      const label = (this.roleAccounts?.length ?? 1) > 1 ? `Account ${scope.access.accountId}: ` : '';
       sources.push(...found.sources);
       skipped.push(...found.skipped);
       notes.push(...found.notes.map((note) => `${label}${note}`));

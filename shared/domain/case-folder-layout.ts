@@ -8,6 +8,9 @@ export function caseFolderLayout(caseId: string) {
     root,
     caseFile: `${root}case.json`,
     inventory: `${root}inventory.json`,
+    /** One account's part of the inventory, before the merge. */
+    accountInventory: (account: string) =>
+      `${root}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
     allowlist: `${root}allowlist.json`,
     /** Sigma rules the request brought, kept as evidence of what ran. */
     sigmaFolder: `${root}sigma/`,

@@ -168,9 +168,14 @@ function progressPrinter() {
         const percent = Math.floor((event.done / event.total) * 100);
         const bar = `${'█'.repeat(Math.floor(percent / 5))}${'░'.repeat(20 - Math.floor(percent / 5))}`;
         const line = `  hunts ${bar} ${event.done}/${event.total}`;
-        if (tty) process.stderr.write(`\r${line}`);
-        else if (percent >= lastPercent + 25 || event.done === event.total) process.stderr.write(`${line}\n`);
-        lastPercent = percent;
+        if (tty) {
+          process.stderr.write(`\r${line}`);
+          lastPercent = percent;
+        } else if (lastPercent < 0 || percent >= lastPercent + 25 || event.done === event.total) {
+          // Logs and CI get a line a quarter, not a line a hunt.
+          process.stderr.write(`${line}\n`);
+          lastPercent = percent;
+        }
       }
     },
     finish() {

@@ -12,6 +12,7 @@ import { mapConcurrently } from '../util/async.js';
 import { readFileHead } from './read-file-head.js';
 
 const EARLIEST = '1970-01-01T00:00:00.000Z';
+export const LOCAL_FOLDER = 'folder';
 const LATEST = '9999-12-31T23:59:59.999Z';
 
 /**
@@ -26,6 +27,11 @@ export class FolderInventory implements LogInventory {
   constructor(root: string, options: { caseStoreRoot?: string } = {}) {
     this.root = resolve(root);
     this.caseStoreRoot = options.caseStoreRoot ? resolve(options.caseStoreRoot) : null;
+  }
+
+  /** A folder handed over is one body of evidence, whatever accounts its logs came from. */
+  async accounts(_context: CaseContext): Promise<string[]> {
+    return [LOCAL_FOLDER];
   }
 
   async discover(context: CaseContext): Promise<Inventory> {

@@ -8,7 +8,9 @@ import * as buildReport from '../../functions/build-report.js';
 import * as checkLogExport from '../../functions/check-log-export.js';
 import * as createTables from '../../functions/create-tables.js';
 import * as inventoryLogs from '../../functions/inventory-logs.js';
+import * as mergeInventory from '../../functions/merge-inventory.js';
 import * as openCase from '../../functions/open-case.js';
+import * as planInventory from '../../functions/plan-inventory.js';
 import * as recordCaseFailure from '../../functions/record-case-failure.js';
 import * as runHunt from '../../functions/run-hunt.js';
 import * as startLogExport from '../../functions/start-log-export.js';
@@ -34,7 +36,9 @@ type HandlerFactory = (
 /** The serverless functions by the name the state machine references them with. */
 const functionHandlers: Record<string, HandlerFactory> = {
   openCase: openCase.createHandler,
+  planInventory: planInventory.createHandler,
   inventoryLogs: inventoryLogs.createHandler,
+  mergeInventory: mergeInventory.createHandler,
   createTables: createTables.createHandler,
   runHunt: runHunt.createHandler,
   buildReport: buildReport.createHandler,
@@ -107,7 +111,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
           : {}),
       },
     });
-    const progress = reportProgress(execution.eventLogs, options.onProgress);
+    const progress = reportProgress(execution.eventLogs, iterationStates(definition), options.onProgress);
     const output = await execution.result.catch((error: Error) => {
       const failure = error.cause instanceof Error ? error.cause : error;
       throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
@@ -141,23 +145,38 @@ function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapte
   return handlers;
 }
 
+/** States inside a Map: shown as the Map's progress, not as steps of their own. */
+function iterationStates(definition: Record<string, unknown>): Set<string> {
+  const inner = new Set<string>();
+  for (const state of Object.values(
+    definition.States as Record<string, { ItemProcessor?: { States: object } }>,
+  )) {
+    for (const name of Object.keys(state.ItemProcessor?.States ?? {})) inner.add(name);
+  }
+  return inner;
+}
+
 async function reportProgress(
-  events: AsyncGenerator<{ type: string; state?: { name: string }; index?: number; Error?: string }>,
+  events: AsyncGenerator<{
+    type: string;
+    state?: { name: string; output?: unknown };
+    parentState?: { name: string };
+    Error?: string;
+  }>,
+  inner: Set<string>,
   onProgress: LocalInvestigation['onProgress'],
 ): Promise<void> {
   let total = 0;
   let done = 0;
   for await (const event of events) {
     if (!onProgress) continue;
-    if (
-      event.type === 'StateEntered' &&
-      event.state &&
-      !['RunHunt', 'HuntFailed'].includes(event.state.name)
-    ) {
+    const ofHunts = event.parentState?.name === 'RunHunts';
+    if (event.type === 'StateEntered' && event.state && !inner.has(event.state.name)) {
       onProgress({ kind: 'step', state: event.state.name });
-    } else if (event.type === 'MapIterationStarted') {
-      total += 1;
-    } else if (event.type === 'MapIterationSucceeded' || event.type === 'MapIterationFailed') {
+    } else if (event.type === 'StateExited' && event.state?.name === 'CreateTables') {
+      // The hunts chosen are known before the fan-out starts, so the bar has its real length.
+      total = (event.state.output as { tables?: { hunts?: unknown[] } }).tables?.hunts?.length ?? 0;
+    } else if ((event.type === 'MapIterationSucceeded' || event.type === 'MapIterationFailed') && ofHunts) {
       done += 1;
       onProgress({ kind: 'hunts', done, total: Math.max(total, done) });
     } else if (event.type === 'StateRetried' && event.state) {

@@ -2,6 +2,7 @@ import type { CaseContext } from '../domain/case.js';
 import type { HuntOutcome } from '../domain/hunt-result.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
 import { InvalidRequestError } from '../errors.js';
+import type { AccountInventoryOutcome } from './inventory-logs.js';
 
 /**
  * Every step after OpenCase receives `{ case: CaseContext, ... }` from the state machine. A payload of
@@ -63,6 +64,31 @@ export function parseExportsInput(event: unknown): { case: CaseContext; exports:
     }
   }
   return { case: input.case, exports: exports as ExportOutcome[] };
+}
+
+export function parseAccountInput(event: unknown): { case: CaseContext; account: string } {
+  const input = parseCaseInput(event);
+  if (typeof input.account !== 'string' || input.account === '') {
+    throw new InvalidRequestError("'account' must name the account to inventory.");
+  }
+  return { case: input.case, account: input.account };
+}
+
+/** The per-account outcomes of the inventory Map: each succeeded, or failed with a reason. */
+export function parseAccountOutcomes(event: unknown): {
+  case: CaseContext;
+  accounts: AccountInventoryOutcome[];
+} {
+  const input = parseCaseInput(event);
+  if (!Array.isArray(input.accounts))
+    throw new InvalidRequestError("'accounts' must be the list of account outcomes.");
+  for (const outcome of input.accounts) {
+    const o = asObject(outcome, 'an account outcome');
+    if (typeof o.account !== 'string' || (o.status !== 'SUCCEEDED' && o.status !== 'FAILED')) {
+      throw new InvalidRequestError(`Malformed account outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
+    }
+  }
+  return { case: input.case, accounts: input.accounts as AccountInventoryOutcome[] };
 }
 
 export function parseFailureInput(event: unknown): {

@@ -121,6 +121,7 @@ describe('the export loop against CloudWatch Logs', () => {
   function inventoryInRegion(logs: string, out: string): LogInventory {
     const folder = new FolderInventory(logs, { caseStoreRoot: out });
     return {
+      accounts: async () => ['111122223333'],
       discover: async (context: CaseContext) => {
         const found = await folder.discover(context);
         return {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultLibraryDir } from '../../shared/hunts/hunt-library.js';
+import { FolderInventory } from '../../shared/local/folder-inventory.js';
 import { runInvestigationLocally } from '../../shared/local/local-runner.js';
 import { sharedData } from '../support/shared-data.js';
 
@@ -170,5 +171,44 @@ describe('a folder of Sigma rules sent with the request', () => {
         'utf8',
       ),
     ).toContain('StopLogging');
+  });
+});
+
+describe('an account whose inventory fails', () => {
+  it('is named in the inventory while the other accounts are investigated', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-accounts-'));
+    const folder = new FolderInventory(stratus);
+    const outcome = await runInvestigationLocally({
+      logs: stratus,
+      out: join(work, 'cases'),
+      request: { caseId: 'two-accounts', huntIds: ['cloudtrail-logging-disabled'] },
+      testing: {
+        noRetryDelay: true,
+        adapters: {
+          inventory: {
+            accounts: async () => ['111111111111', '222222222222'],
+            discover: async (context, account) => {
+              if (account === '222222222222')
+                throw new Error('User is not authorized to perform: sts:AssumeRole');
+              return folder.discover(context);
+            },
+            discoverExported: (context, exports) => folder.discoverExported(context, exports),
+          },
+        },
+      },
+    });
+    const caseFile = await readJson<{ status: string }>(join(outcome.caseFolder, 'case.json'));
+    expect(caseFile.status).toBe('COMPLETED');
+    const inventory = await readJson<{ notes: string[]; sources: { source: string }[] }>(
+      join(outcome.caseFolder, 'inventory.json'),
+    );
+    expect(inventory.notes).toEqual([
+      expect.stringMatching(/^Account 222222222222 could not be inventoried \(Error\): .*sts:AssumeRole/),
+    ]);
+    expect(inventory.sources.map((s) => s.source)).toEqual(['cloudtrail']);
+    const stopped = await readJson<{ rowCount: number }>(
+      join(outcome.caseFolder, 'hunts', 'cloudtrail-logging-disabled.json'),
+    );
+    expect(stopped.rowCount).toBeGreaterThan(0);
   });
 });

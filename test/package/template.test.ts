@@ -53,7 +53,9 @@ const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [valu
 /** Function key, handler file, and the role serverless.yml gives it. */
 const functions = {
   openCase: 'open-case',
+  planInventory: 'plan-inventory',
   inventoryLogs: 'inventory-logs',
+  mergeInventory: 'merge-inventory',
   startLogExport: 'start-log-export',
   checkLogExport: 'check-log-export',
   createTables: 'create-tables',
@@ -144,7 +146,9 @@ describe('the state machine', () => {
     expect(tasks.map(([name]) => name)).toEqual(
       expect.arrayContaining([
         'OpenCase',
-        'InventoryLogs',
+        'PlanInventory',
+        'InventoryAccount',
+        'MergeInventory',
         'StartLogExport',
         'CheckLogExport',
         'CreateTables',
@@ -495,23 +499,27 @@ describe('the function roles', () => {
     );
   });
 
-  it.each(['openCase', 'buildReport', 'writeManifest', 'recordCaseFailure'] as const)(
-    '%s touches nothing but the case folder',
-    (key) => {
-      expect(actionsOf(roleId(key))).toEqual(
-        new Set([
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          's3:GetObject',
-          's3:PutObject',
-          's3:ListBucket',
-          'kms:Decrypt',
-          'kms:GenerateDataKey',
-        ]),
-      );
-      expect(grantsOf(roleId(key), 's3:PutObject')).toEqual([caseFolders]);
-    },
-  );
+  it.each([
+    'openCase',
+    'planInventory',
+    'mergeInventory',
+    'buildReport',
+    'writeManifest',
+    'recordCaseFailure',
+  ] as const)('%s touches nothing but the case folder', (key) => {
+    expect(actionsOf(roleId(key))).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:PutObject',
+        's3:ListBucket',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+      ]),
+    );
+    expect(grantsOf(roleId(key), 's3:PutObject')).toEqual([caseFolders]);
+  });
 
   it('lets startInvestigation start and describe executions of this state machine only', () => {
     const role = roleId('startInvestigation');

@@ -265,6 +265,38 @@ describe('AwsLogInventory with every service', () => {
     ]);
   });
 
+  it('names its accounts for the workflow to fan out, and inventories one of them when asked', async () => {
+    const own = emptyAccount(ACCOUNT);
+    const member = emptyAccount(MEMBER);
+    const memberRole = `arn:aws:iam::${MEMBER}:role/casefile-inventory-readonly`;
+    own.sts.mock.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIAMEMBER',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date('2024-05-02T11:00:00Z'),
+      },
+    });
+    member.eks.mock.on(ListClustersCommand).resolves({ clusters: [] });
+    const inventory = new AwsLogInventory({
+      regions: [REGION],
+      clients: factories({ [ACCOUNT]: own, [MEMBER]: member }, []),
+      services: ['eks'],
+      accounts: [{ accountId: ACCOUNT }, { accountId: MEMBER, roleArn: memberRole }],
+      now,
+    });
+    expect(await inventory.accounts(context)).toEqual([ACCOUNT, MEMBER]);
+
+    const result = await inventory.discover(context, MEMBER);
+
+    expect(own.eks.mock).not.toHaveReceivedCommand(ListClustersCommand);
+    expect(member.eks.mock).toHaveReceivedCommand(ListClustersCommand);
+    expect(result.notes.every((note) => note.startsWith(`Account ${MEMBER}: `))).toBe(true);
+    await expect(inventory.discover(context, '999999999999')).rejects.toThrow(
+      /not one the inventory is set up for/,
+    );
+  });
+
   it('refuses an account list it cannot trust', () => {
     const make = (accounts: { accountId: string; roleArn?: string }[]) => () =>
       new AwsLogInventory({ regions: [REGION], accounts });
