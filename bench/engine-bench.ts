@@ -1,6 +1,6 @@
 /**
  * How fast and how lean a local investigation is, on a corpus of the size asked for:
- *   npm run bench -- --records 1000000 [--memory-limit 2GB]
+ *   npm run bench -- --records 1000000 [--file-records 1000] [--memory-limit 2GB]
  * The demo company's CloudTrail is replicated (fresh event ids, one copy per folder) until the
  * corpus holds the requested number of records, then the real workflow runs over it. Figures only:
  * no pass or fail, since a shared two-core machine is no stopwatch.
@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { generateDemoLogs } from '../shared/local/demo/generate-demo-logs.js';
@@ -17,6 +17,7 @@ import { runInvestigationLocally } from '../shared/local/local-runner.js';
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
+    'file-records': { type: 'string', default: '1000' },
     'memory-limit': { type: 'string', default: '2GB' },
   },
 });
@@ -28,23 +29,28 @@ try {
   const files = await listFiles(seed);
   const copies = Math.max(1, Math.ceil(wanted / demo.records));
   const logs = join(work, 'logs');
+  // Real delivery files hold 100 to 2,000 records; the demo's are small, so each copy's records are
+  // regrouped into files of --file-records, as a busy account's trail would deliver them.
+  const seedRecords: Record<string, unknown>[] = [];
+  for (const file of files)
+    seedRecords.push(...JSON.parse(gunzipSync(await readFile(file)).toString('utf8')).Records);
+  const perFile = Number(values['file-records']);
   let bytes = 0;
+  let written = 0;
   for (let copy = 0; copy < copies; copy += 1) {
-    for (const file of files) {
-      const records = JSON.parse(gunzipSync(await readFile(file)).toString('utf8')).Records as {
-        eventID: string;
-      }[];
-      for (const record of records) record.eventID = randomUUID();
-      const target = join(logs, `copy-${copy}`, relative(seed, file));
-      await mkdir(join(target, '..'), { recursive: true });
+    const folder = join(logs, `copy-${copy}`);
+    await mkdir(folder, { recursive: true });
+    for (let at = 0; at < seedRecords.length; at += perFile) {
+      const records = seedRecords.slice(at, at + perFile).map((r) => ({ ...r, eventID: randomUUID() }));
       const body = gzipSync(JSON.stringify({ Records: records }));
       bytes += body.length;
-      await writeFile(target, body);
+      written += 1;
+      await writeFile(join(folder, `part-${String(at / perFile).padStart(5, '0')}.json.gz`), body);
     }
   }
   const records = copies * demo.records;
   console.log(
-    `corpus: ${records.toLocaleString()} records in ${(copies * files.length).toLocaleString()} files, ${(bytes / 2 ** 20).toFixed(0)} MiB gzip`,
+    `corpus: ${records.toLocaleString()} records in ${written.toLocaleString()} files, ${(bytes / 2 ** 20).toFixed(0)} MiB gzip`,
   );
 
   const started = performance.now();
