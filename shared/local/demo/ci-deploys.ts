@@ -1,6 +1,6 @@
-import { DAY, HOUR, SECOND, iso } from './clock.js';
-import { type ApiCall, type JsonObject, s3Extra, s3Request } from './cloudtrail-record.js';
 import { deniedException } from './access-denied.js';
+import { HOUR, iso, SECOND } from './clock.js';
+import { type ApiCall, type JsonObject, s3Extra, s3Request } from './cloudtrail-record.js';
 import { type Estate, prodEstate, US_EAST_1 } from './estate.js';
 import {
   assumeRoleResponse,
@@ -14,7 +14,7 @@ import {
   roleResource,
   roleSession,
 } from './principals.js';
-import { type Scene, workdays } from './scene.js';
+import { lastDayStart, type Scene, workdays } from './scene.js';
 import { BASE64, type Rng, stableUuid, UPPER_ALNUM } from './seeded-random.js';
 import { agents } from './user-agents.js';
 
@@ -26,7 +26,7 @@ import { agents } from './user-agents.js';
 export function ciDeploys(scene: Scene, estate: Estate): void {
   const rng = scene.rng.fork(`ci/${estate.account.id}`);
   let deploys = 0;
-  const lastDay = scene.from + (scene.days - 1) * DAY;
+  const lastDay = lastDayStart(scene);
   for (const day of workdays(scene)) {
     const times = Array.from({ length: rng.int(...estate.deploysPerWorkday) }, () =>
       rng.int(Math.round(8.5 * 3600), Math.round(17.5 * 3600)),

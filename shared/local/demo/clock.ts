@@ -1,7 +1,7 @@
 import { parseTimeWindow } from '../../domain/time-window.js';
 import { InvalidRequestError } from '../../errors.js';
 
-/** The demo's clock is UTC milliseconds; no `Date.now`, so the same options give the same corpus. */
+// Time in the story is UTC milliseconds and never the wall clock, so the same options give the same corpus.
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;

@@ -2,6 +2,8 @@ import { iso } from './clock.js';
 import type { Account, Actor } from './principals.js';
 import { BASE64, type Rng, UPPER_ALNUM } from './seeded-random.js';
 
+// One API call as the story tells it, and the CloudTrail record it becomes.
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 

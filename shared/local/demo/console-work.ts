@@ -1,8 +1,8 @@
-import { DAY, HOUR, MINUTE, SECOND } from './clock.js';
-import { type Json, s3Request } from './cloudtrail-record.js';
+import { HOUR, MINUTE, SECOND } from './clock.js';
+import { type ApiCall, compact, type Json, s3Request } from './cloudtrail-record.js';
 import { type Estate, maria, type Person, US_EAST_1 } from './estate.js';
-import { type Actor, consoleActor, iamUserIdentity, sessionKey } from './principals.js';
-import { attackDayStart, type Scene, workdays } from './scene.js';
+import { type Actor, consoleActor, type IamUser, iamUserIdentity, sessionKey } from './principals.js';
+import { attackDayStart, lastDayStart, type Scene, workdays } from './scene.js';
 import type { Rng } from './seeded-random.js';
 
 interface ConsoleRead {
@@ -131,7 +131,7 @@ function consoleReads(estate: Estate): ConsoleRead[] {
 /** Each workday people sign in to the console with MFA and look around; some come back after lunch. */
 export function consoleWork(scene: Scene, estate: Estate): void {
   const reads = consoleReads(estate);
-  const lastDay = scene.from + (scene.days - 1) * DAY;
+  const lastDay = lastDayStart(scene);
   for (const person of estate.people) {
     const rng = scene.rng.fork(`console/${person.user.account.id}/${person.user.name}`);
     for (const day of workdays(scene)) {
@@ -187,24 +187,37 @@ export function consoleWork(scene: Scene, estate: Estate): void {
 
 /** A console sign-in with MFA; returns the actor its console calls carry. */
 function consoleSession(scene: Scene, person: Person, at: number, rng: Rng): Actor {
-  const { user } = person;
-  scene.timeline.emit({
+  const { signIn, actor } = consoleSignIn(rng, person.user, at, true, person.ip, person.userAgent);
+  scene.timeline.emit(signIn);
+  return actor;
+}
+
+/** A successful console sign-in, and the actor the session's console calls carry. */
+export function consoleSignIn(
+  rng: Rng,
+  user: IamUser,
+  at: number,
+  mfa: boolean,
+  ip: string,
+  userAgent: string,
+): { signIn: ApiCall; actor: Actor } {
+  const signIn: ApiCall = {
     at,
     account: user.account,
     region: US_EAST_1,
     service: 'signin',
     name: 'ConsoleLogin',
-    actor: { identity: iamUserIdentity(user, false), ip: person.ip, userAgent: person.userAgent },
+    actor: { identity: iamUserIdentity(user, false), ip, userAgent },
     eventType: 'AwsConsoleSignIn',
     readOnly: false,
     response: { ConsoleLogin: 'Success' },
-    additionalEventData: {
+    additionalEventData: compact({
       LoginTo: `https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_${rng.hex(16)}`,
       MobileVersion: 'No',
-      MFAIdentifier: `arn:aws:iam::${user.account.id}:mfa/${user.name}`,
-      MFAUsed: 'Yes',
-    },
+      MFAIdentifier: mfa ? `arn:aws:iam::${user.account.id}:mfa/${user.name}` : undefined,
+      MFAUsed: mfa ? 'Yes' : 'No',
+    }),
     requestId: null,
-  });
-  return consoleActor(user, sessionKey(rng), at, true, person.ip, person.userAgent);
+  };
+  return { signIn, actor: consoleActor(user, sessionKey(rng), at, mfa, ip, userAgent) };
 }

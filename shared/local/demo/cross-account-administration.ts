@@ -1,4 +1,4 @@
-import { DAY, HOUR } from './clock.js';
+import { HOUR } from './clock.js';
 import type { Json } from './cloudtrail-record.js';
 import { EU_WEST_1, maria, OFFICE_IP, PROD, STAGING, stagingEstate } from './estate.js';
 import {
@@ -11,7 +11,7 @@ import {
   roleResource,
   roleSession,
 } from './principals.js';
-import { emitInBothAccounts, type Scene, workdays } from './scene.js';
+import { emitInBothAccounts, lastDayStart, type Scene, workdays } from './scene.js';
 import { itemAt } from './seeded-random.js';
 import { agents } from './user-agents.js';
 
@@ -22,7 +22,7 @@ import { agents } from './user-agents.js';
 export function crossAccountAdministration(scene: Scene): void {
   const rng = scene.rng.fork('cross-account');
   const platformAdmin = iamRole(STAGING, 'platform-admin');
-  const lastDay = scene.from + (scene.days - 1) * DAY;
+  const lastDay = lastDayStart(scene);
   for (const day of workdays(scene)) {
     if (day !== scene.from && day !== lastDay) continue;
     const at = day + 15 * HOUR + rng.seconds(0, 3600);

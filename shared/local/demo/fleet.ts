@@ -3,19 +3,16 @@ import type { JsonObject } from './cloudtrail-record.js';
 import type { Estate } from './estate.js';
 import {
   type Actor,
-  assumeRoleResponse,
   type IamRole,
   onBehalfOf,
   type RoleSession,
   roleActor,
-  roleArn,
-  roleResource,
   roleSession,
-  serviceActor,
+  serviceAssumesRole,
   serviceLinkedRole,
 } from './principals.js';
 import { type Scene, workdays } from './scene.js';
-import { secretArn, secretDecrypt } from './secrets-manager.js';
+import { readSecret } from './secrets-manager.js';
 import { HEX, itemAt, type Rng, stableId } from './seeded-random.js';
 import { agents } from './user-agents.js';
 
@@ -111,17 +108,7 @@ export function instanceActivity(scene: Scene, instance: Instance): void {
   for (let t = begin + rng.seconds(15, 40); t < end; t += HOUR + rng.seconds(-90, 90)) {
     const session = { ...roleSession(rng, instance.role, instance.id, t), ec2: true };
     sessions.push(session);
-    scene.timeline.emit({
-      at: t,
-      account: estate.account,
-      region: estate.appRegion,
-      service: 'sts',
-      name: 'AssumeRole',
-      actor: serviceActor('ec2.amazonaws.com'),
-      request: { roleArn: roleArn(instance.role), roleSessionName: instance.id },
-      response: assumeRoleResponse(rng, session, 6 * HOUR),
-      resources: [roleResource(instance.role)],
-    });
+    scene.timeline.emit(serviceAssumesRole(rng, session, estate.appRegion, 'ec2.amazonaws.com', 6 * HOUR));
   }
   const actorAt = (at: number, userAgent: string): Actor => {
     const session = sessions.findLast((s) => s.createdAt <= at) ?? itemAt(sessions, 0);
@@ -170,23 +157,7 @@ export function instanceActivity(scene: Scene, instance: Instance): void {
   const firstRead = bootRead ? firstSession + rng.seconds(45, 75) : scene.from + rng.seconds(0, 12 * 3600);
   for (let t = firstRead; t < end; t += 12 * HOUR + rng.seconds(-20, 20)) {
     const app = actorAt(t, agents.javaApp);
-    scene.timeline.emit({
-      at: t,
-      account: estate.account,
-      region: estate.appRegion,
-      service: 'secretsmanager',
-      name: 'GetSecretValue',
-      actor: app,
-      request: { secretId: estate.appSecret },
-    });
-    scene.timeline.emit(
-      secretDecrypt(
-        estate,
-        onBehalfOf(app, 'secretsmanager.amazonaws.com'),
-        t,
-        secretArn(estate, estate.appSecret),
-      ),
-    );
+    for (const call of readSecret(estate, app, t, estate.appSecret, 'name')) scene.timeline.emit(call);
   }
 }
 

@@ -1,5 +1,6 @@
-import { DAY, iso, utcMidnight } from './clock.js';
+import { InvalidRequestError } from '../../errors.js';
 import { ciDeploys } from './ci-deploys.js';
+import { DAY, iso, utcMidnight } from './clock.js';
 import { consoleWork } from './console-work.js';
 import { crossAccountAdministration } from './cross-account-administration.js';
 import { PROD, prodEstate, stagingEstate } from './estate.js';
@@ -10,7 +11,6 @@ import { nightlyJobs } from './nightly-jobs.js';
 import { type Scene, Timeline } from './scene.js';
 import { Rng } from './seeded-random.js';
 import { configRecorder, lambdaColdStarts, trustedAdvisor } from './service-activity.js';
-import { InvalidRequestError } from '../../errors.js';
 
 export { demoScenario } from './estate.js';
 

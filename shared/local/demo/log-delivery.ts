@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { MINUTE, iso } from './clock.js';
+import { iso, MINUTE } from './clock.js';
 import type { JsonObject } from './cloudtrail-record.js';
 import type { Account } from './principals.js';
 import type { Entry } from './scene.js';

@@ -1,16 +1,7 @@
-import { DAY, HOUR, MINUTE, SECOND, iso } from './clock.js';
+import { DAY, HOUR, iso, MINUTE, SECOND } from './clock.js';
 import type { Json } from './cloudtrail-record.js';
 import { EU_WEST_1, maria, OFFICE_IP, PROD, prodEstate, svcReporting, tom, US_EAST_1 } from './estate.js';
-import {
-  assumeRoleResponse,
-  iamRole,
-  keyActor,
-  roleActor,
-  roleArn,
-  roleResource,
-  roleSession,
-  serviceActor,
-} from './principals.js';
+import { iamRole, keyActor, roleActor, roleArn, roleSession, serviceAssumesRole } from './principals.js';
 import type { Scene } from './scene.js';
 import { agents } from './user-agents.js';
 
@@ -74,17 +65,7 @@ export function nightlyJobs(scene: Scene): void {
 
     const exportAt = day + 65 * MINUTE + rng.seconds(0, 120);
     const session = roleSession(rng, exportRole, 'nightly-ledger-export', exportAt);
-    scene.timeline.emit({
-      at: exportAt,
-      account: PROD,
-      region: EU_WEST_1,
-      service: 'sts',
-      name: 'AssumeRole',
-      actor: serviceActor('lambda.amazonaws.com'),
-      request: { roleArn: roleArn(exportRole), roleSessionName: 'nightly-ledger-export' },
-      response: assumeRoleResponse(rng, session, 12 * HOUR),
-      resources: [roleResource(exportRole)],
-    });
+    scene.timeline.emit(serviceAssumesRole(rng, session, EU_WEST_1, 'lambda.amazonaws.com', 12 * HOUR));
     const fn = roleActor(
       session,
       rng.pick(['3.250.14.90', '54.154.201.33', '52.211.76.4']),

@@ -1,8 +1,8 @@
 import { iso } from './clock.js';
-import { compact, type JsonObject } from './cloudtrail-record.js';
+import { type ApiCall, compact, type JsonObject } from './cloudtrail-record.js';
 import { BASE64, ID_ALPHABET, itemAt, type Rng, stableId } from './seeded-random.js';
 
-/** Who makes the calls: accounts, IAM users and roles, their sessions, and the actors a record names. */
+// Who makes the calls: accounts, IAM users and roles, their sessions, and the actors a record names.
 
 export interface Account {
   id: string;
@@ -112,13 +112,17 @@ export function roleSession(rng: Rng, role: IamRole, name: string, createdAt: nu
   return { role, name, accessKeyId: sessionKey(rng), createdAt };
 }
 
+const assumedRoleId = ({ role, name }: RoleSession) => `${role.roleId}:${name}`;
+const assumedRoleArn = ({ role, name }: RoleSession) =>
+  `arn:aws:sts::${role.account.id}:assumed-role/${role.name}/${name}`;
+
 export function roleActor(session: RoleSession, ip: string, userAgent: string): Actor {
   const { role } = session;
   return {
     identity: {
       type: 'AssumedRole',
-      principalId: `${role.roleId}:${session.name}`,
-      arn: `arn:aws:sts::${role.account.id}:assumed-role/${role.name}/${session.name}`,
+      principalId: assumedRoleId(session),
+      arn: assumedRoleArn(session),
       accountId: role.account.id,
       accessKeyId: session.accessKeyId,
       sessionContext: compact({
@@ -151,7 +155,7 @@ export function onBehalfOf(actor: Actor, service: string): Actor {
   };
 }
 
-export function serviceActor(service: string): Actor {
+function serviceActor(service: string): Actor {
   return {
     identity: { type: 'AWSService', invokedBy: service },
     ip: service,
@@ -161,17 +165,35 @@ export function serviceActor(service: string): Actor {
 }
 
 export function assumeRoleResponse(rng: Rng, session: RoleSession, lifetime: number): JsonObject {
-  const { role } = session;
   return {
     credentials: {
       accessKeyId: session.accessKeyId,
       sessionToken: `IQoJb3JpZ2luX2Vj${rng.chars(BASE64, 180)}`,
       expiration: stsDate(session.createdAt + lifetime),
     },
-    assumedRoleUser: {
-      assumedRoleId: `${role.roleId}:${session.name}`,
-      arn: `arn:aws:sts::${role.account.id}:assumed-role/${role.name}/${session.name}`,
-    },
+    assumedRoleUser: { assumedRoleId: assumedRoleId(session), arn: assumedRoleArn(session) },
+  };
+}
+
+/** An AWS service takes a role for work of its own: EC2 for an instance, Lambda for a function, Config... */
+export function serviceAssumesRole(
+  rng: Rng,
+  session: RoleSession,
+  region: string,
+  service: string,
+  lifetime: number,
+): ApiCall {
+  const { role } = session;
+  return {
+    at: session.createdAt,
+    account: role.account,
+    region,
+    service: 'sts',
+    name: 'AssumeRole',
+    actor: serviceActor(service),
+    request: { roleArn: roleArn(role), roleSessionName: session.name },
+    response: assumeRoleResponse(rng, session, lifetime),
+    resources: [roleResource(role)],
   };
 }
 

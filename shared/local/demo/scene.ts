@@ -40,6 +40,10 @@ export function attackDayStart(scene: Scene): number {
   return scene.from + scene.attackDay * DAY;
 }
 
+export function lastDayStart(scene: Scene): number {
+  return scene.from + (scene.days - 1) * DAY;
+}
+
 export function workdays(scene: Scene): number[] {
   const days: number[] = [];
   for (let day = scene.from; day < scene.to; day += DAY) {

@@ -1,15 +1,12 @@
-import { HOUR, MINUTE, hourOfDay } from './clock.js';
+import { HOUR, hourOfDay, MINUTE } from './clock.js';
 import { type ApiCall, s3Request } from './cloudtrail-record.js';
 import { type Estate, US_EAST_1 } from './estate.js';
 import {
-  assumeRoleResponse,
   iamRole,
   onBehalfOf,
   roleActor,
-  roleArn,
-  roleResource,
   roleSession,
-  serviceActor,
+  serviceAssumesRole,
   serviceLinkedRole,
 } from './principals.js';
 import type { Scene } from './scene.js';
@@ -25,17 +22,9 @@ export function lambdaColdStarts(scene: Scene, estate: Estate): void {
       const role = iamRole(estate.account, `${fn}-role`);
       for (let t = scene.from + rng.seconds(0, 3600); t < scene.to; ) {
         const session = roleSession(rng, role, fn, t);
-        scene.timeline.emit({
-          at: t,
-          account: estate.account,
-          region: estate.appRegion,
-          service: 'sts',
-          name: 'AssumeRole',
-          actor: serviceActor('lambda.amazonaws.com'),
-          request: { roleArn: roleArn(role), roleSessionName: fn },
-          response: assumeRoleResponse(rng, session, 12 * HOUR),
-          resources: [roleResource(role)],
-        });
+        scene.timeline.emit(
+          serviceAssumesRole(rng, session, estate.appRegion, 'lambda.amazonaws.com', 12 * HOUR),
+        );
         const hour = hourOfDay(t);
         t += rng.wait(hour >= 7 && hour < 19 ? 50 * MINUTE : 150 * MINUTE);
       }
@@ -51,17 +40,7 @@ export function configRecorder(scene: Scene, estate: Estate): void {
     const reads = configReads(estate, region);
     for (let t = scene.from + rng.seconds(0, 7200); t < scene.to; t += 2 * HOUR + rng.seconds(-1200, 1200)) {
       const session = roleSession(rng, role, 'AWSConfig-Describe', t);
-      scene.timeline.emit({
-        at: t,
-        account: estate.account,
-        region,
-        service: 'sts',
-        name: 'AssumeRole',
-        actor: serviceActor('config.amazonaws.com'),
-        request: { roleArn: roleArn(role), roleSessionName: 'AWSConfig-Describe' },
-        response: assumeRoleResponse(rng, session, HOUR),
-        resources: [roleResource(role)],
-      });
+      scene.timeline.emit(serviceAssumesRole(rng, session, region, 'config.amazonaws.com', HOUR));
       const config = onBehalfOf(roleActor(session, '', ''), 'config.amazonaws.com');
       let at = t + rng.seconds(1, 4);
       for (const read of reads) {
@@ -135,17 +114,7 @@ export function trustedAdvisor(scene: Scene, estate: Estate): void {
   ) {
     const name = `TrustedAdvisor_${estate.account.id}_${rng.uuid()}`;
     const session = roleSession(rng, role, name, t);
-    scene.timeline.emit({
-      at: t,
-      account: estate.account,
-      region: US_EAST_1,
-      service: 'sts',
-      name: 'AssumeRole',
-      actor: serviceActor('trustedadvisor.amazonaws.com'),
-      request: { roleArn: roleArn(role), roleSessionName: name },
-      response: assumeRoleResponse(rng, session, HOUR),
-      resources: [roleResource(role)],
-    });
+    scene.timeline.emit(serviceAssumesRole(rng, session, US_EAST_1, 'trustedadvisor.amazonaws.com', HOUR));
     const advisor = onBehalfOf(roleActor(session, '', ''), 'trustedadvisor.amazonaws.com');
     const reads: Read[] = [
       { region: US_EAST_1, service: 'iam', name: 'GetAccountSummary' },

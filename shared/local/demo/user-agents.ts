@@ -1,5 +1,4 @@
 /** The tools behind the calls: people's browsers, the agents and SDKs on machines, the intruder's kit. */
-
 export const agents = {
   chromeMac:
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36',
