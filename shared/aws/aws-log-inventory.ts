@@ -4,6 +4,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { CaseContext } from '../domain/case.js';
 import type { CoverageGap, Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
+import { mergeInventories } from '../domain/inventory-merge.js';
 import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
 import { InvalidRequestError, UnreadableLogError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
@@ -221,27 +222,11 @@ export class AwsLogInventory implements LogInventory {
         ...attachGaps(found.sources, found.gaps).map((g) => ({ ...g, reason: `${label}${g.reason}` })),
       );
     }
-    sources.sort(
-      (a, b) =>
-        a.source.localeCompare(b.source) ||
-        a.location.localeCompare(b.location) ||
-        (a.organizationId ?? '').localeCompare(b.organizationId ?? '') ||
-        (a.accounts?.join() ?? '').localeCompare(b.accounts?.join() ?? ''),
+    return mergeInventories(
+      [{ discoveredAt: now.toISOString(), sources, skipped, notes, exports, gaps }],
+      [],
+      now.toISOString(),
     );
-    exports.sort(
-      (a, b) =>
-        (a.account ?? '').localeCompare(b.account ?? '') ||
-        (a.region ?? '').localeCompare(b.region ?? '') ||
-        a.logGroup.localeCompare(b.logGroup),
-    );
-    return {
-      discoveredAt: now.toISOString(),
-      sources,
-      skipped,
-      notes,
-      exports,
-      ...(gaps.length > 0 ? { gaps } : {}),
-    };
   }
 
   /** One account: trails and every service at once, then the log groups they and the names point to. */
