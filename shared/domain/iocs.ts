@@ -24,7 +24,7 @@ const shapes: Record<IocType, RegExp> = {
   principalArns: /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[^\s]+$/,
   ips: /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]{2,39})$/,
   instanceIds: /^i-[0-9a-f]{8,17}$/,
-  userAgents: /^[^\r\n]{1,1024}$/,
+  userAgents: /^[^\r\n]{1,990}$/,
   domains: /^(?=.{1,253}$)([A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{2,63}\.?$/,
 };
 
@@ -57,6 +57,36 @@ export function iocParameter(iocs: Iocs, type: IocType): string {
     ? values.map((d) => d.toLowerCase().replace(/\.$/, '')).join('\n')
     : values.join('\n');
 }
+
+/**
+ * Athena caps each execution parameter at about a kilobyte. A pivot hunt matches an event when any
+ * of its IOC lists does, so a long list is split into runs that each bind one slice of one list (the
+ * other lists empty); the union of their rows is the pivot's result. Short lists are one run.
+ */
+export function iocParameterSets(types: IocType[], iocs: Iocs, maxLength = MAX_PARAMETER_LENGTH): string[][] {
+  const whole = types.map((type) => iocParameter(iocs, type));
+  if (whole.every((value) => value.length <= maxLength)) return [whole];
+  const sets: string[][] = [];
+  types.forEach((type, position) => {
+    let slice: string[] = [];
+    const flush = () => {
+      if (slice.length === 0) return;
+      sets.push(types.map((_, i) => (i === position ? slice.join('\n') : '')));
+      slice = [];
+    };
+    for (const value of iocParameter(iocs, type)
+      .split('\n')
+      .filter((v) => v !== '')) {
+      if (slice.length > 0 && [...slice, value].join('\n').length > maxLength) flush();
+      slice.push(value);
+    }
+    flush();
+  });
+  return sets;
+}
+
+/** Leaves room for the quotes Athena's literal syntax adds around a string parameter. */
+const MAX_PARAMETER_LENGTH = 1_000;
 
 export function hasIocs(iocs: Iocs, types: IocType[]): boolean {
   return types.some((type) => (iocs[type]?.length ?? 0) > 0);

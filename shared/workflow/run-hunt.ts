@@ -9,10 +9,11 @@ import {
   rowRecordId,
   SAMPLE_ROWS,
 } from '../domain/hunt-result.js';
-import { iocParameter } from '../domain/iocs.js';
+import { iocParameter, iocParameterSets } from '../domain/iocs.js';
 import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
+import type { QueryEngine, QueryResult } from '../ports/query-engine.js';
 
 /**
  * Runs one hunt and files its result. A failing query throws (so the workflow's Retry and Catch
@@ -26,10 +27,13 @@ export async function runHunt(
   const caseHunts = await loadCaseHunts(context.caseId, adapters);
   const hunt = findCaseHunt(caseHunts, huntId);
   const layout = caseFolderLayout(context.caseId);
+  const iocTypes = hunt.parameters ?? [];
   const parameters =
-    caseHunts.sigmaParameters.get(hunt.id) ??
-    (hunt.parameters ?? []).map((type) => iocParameter(context.iocs ?? {}, type));
-  const result = await adapters.engine.run(hunt.sql, { parameters });
+    caseHunts.sigmaParameters.get(hunt.id) ?? iocTypes.map((type) => iocParameter(context.iocs ?? {}, type));
+  const result =
+    hunt.kind === 'pivot'
+      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}))
+      : await adapters.engine.run(hunt.sql, { parameters });
 
   const allowlist = (await adapters.store.exists(layout.allowlist))
     ? await getJson<Allowlist>(adapters.store, layout.allowlist)
@@ -71,4 +75,41 @@ export async function runHunt(
   };
   await putJson(adapters.store, layout.huntResult(hunt.id), record);
   return { huntId: hunt.id, status: 'SUCCEEDED', severity: hunt.severity, rowCount };
+}
+
+/**
+ * A pivot over long IOC lists runs once per slice (see iocParameterSets); an event matched in two
+ * runs is one row, and the rows keep the query's time order.
+ */
+async function runPivot(engine: QueryEngine, sql: string, sets: string[][]): Promise<QueryResult> {
+  // One after another: the hunts' fan-out already uses the engine's concurrency.
+  const all: QueryResult[] = [];
+  for (const parameters of sets) all.push(await engine.run(sql, { parameters }));
+  const [first] = all;
+  if (!first || all.length === 1) return first ?? engine.run(sql);
+  const byEvent = new Map<string, Record<string, string | null>>();
+  for (const row of all.flatMap((r) => r.rows)) {
+    const { matched_ioc: matched, ...event } = row;
+    const key = JSON.stringify(event);
+    const earlier = byEvent.get(key);
+    // The same event found by two lists (its key and its address) is one row naming both.
+    const indicators = new Set([...(earlier?.matched_ioc ?? '').split(', '), ...(matched ?? '').split(', ')]);
+    indicators.delete('');
+    byEvent.set(
+      key,
+      matched === undefined ? row : { ...row, matched_ioc: [...indicators].sort().join(', ') },
+    );
+  }
+  const rows = [...byEvent.values()].sort((a, b) => (a.event_time ?? '').localeCompare(b.event_time ?? ''));
+  const scanned = all.map((r) => r.stats.bytesScanned).filter((b): b is number => b !== undefined);
+  return {
+    columns: first.columns,
+    rows,
+    rowCount: rows.length + all.reduce((sum, r) => sum + (r.rowCount - r.rows.length), 0),
+    truncated: all.some((r) => r.truncated),
+    stats: {
+      durationMs: all.reduce((sum, r) => sum + r.stats.durationMs, 0),
+      ...(scanned.length > 0 ? { bytesScanned: scanned.reduce((sum, b) => sum + b, 0) } : {}),
+    },
+  };
 }

@@ -48,13 +48,15 @@ function parseCsvLine(line: string): string[] {
 
 describe('the demo company with an intrusion on its second day', () => {
   let demo: DemoLogs;
+  let demoLogs: string;
   let caseFolder: string;
 
   beforeAll(async () => {
     const work = await mkdtemp(join(tmpdir(), 'casefile-demo-'));
-    demo = await generateDemoLogs(join(work, 'logs'));
+    demoLogs = join(work, 'logs');
+    demo = await generateDemoLogs(demoLogs);
     const outcome = await runInvestigationLocally({
-      logs: join(work, 'logs'),
+      logs: demoLogs,
       out: join(work, 'cases'),
       request: {
         caseId: 'demo-with-iocs',
@@ -103,6 +105,35 @@ describe('the demo company with an intrusion on its second day', () => {
       expect.objectContaining({ huntId: 'ioc-cloudtrail-activity', rowCount: rows.length }),
     ]);
     expect(summary.timeline.some((t) => t.severity === 'ioc')).toBe(true);
+  });
+
+  it('pivots on an IOC list longer than one query parameter may hold, every event once', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-demo-long-iocs-'));
+    const decoys = Array.from({ length: 150 }, (_, i) => `198.18.${Math.floor(i / 200)}.${i % 200}`);
+    const outcome = await runInvestigationLocally({
+      logs: demoLogs,
+      out: join(work, 'cases'),
+      request: {
+        caseId: 'demo-long-iocs',
+        huntIds: ['ioc-cloudtrail-activity'],
+        iocs: { ips: [...decoys, demoScenario.intruderIp], accessKeyIds: [demoScenario.leakedAccessKeyId] },
+      },
+    });
+    const rows = await csvRows(join(outcome.caseFolder, 'hunts', 'ioc-cloudtrail-activity.csv'));
+    const events = rows.map((r) => `${r.account_id} ${r.eventid}`);
+    expect(new Set(events).size).toBe(events.length);
+    expect(rows.some((r) => r.matched_ioc === 'IP address, access key')).toBe(true);
+    expect(
+      rows.some(
+        (r) => r.source_ip === demoScenario.intruderIp && r.access_key_id !== demoScenario.leakedAccessKeyId,
+      ),
+    ).toBe(true);
+    expect(
+      rows.some(
+        (r) => r.access_key_id === demoScenario.leakedAccessKeyId && r.source_ip !== demoScenario.intruderIp,
+      ),
+    ).toBe(true);
+    expect(rows.map((r) => r.event_time)).toEqual(rows.map((r) => r.event_time).sort());
   });
 
   it("leaves out what the case's allowlist names, and says so", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
+import { iocParameter, iocParameterSets, parseIocs } from '../../../shared/domain/iocs.js';
 
 describe('indicators of compromise in a request', () => {
   it('keeps each list once, without duplicates', () => {
@@ -25,5 +25,28 @@ describe('indicators of compromise in a request', () => {
     [{ ips: '203.0.113.7' }, /must be a list/],
   ])('rejects %j', (raw, message) => {
     expect(() => parseIocs(raw)).toThrow(message);
+  });
+});
+
+describe('IOC lists longer than one query parameter may hold', () => {
+  it('stay one run while every list is short', () => {
+    expect(iocParameterSets(['ips', 'domains'], parseIocs({ ips: ['203.0.113.7'] }), 100)).toEqual([
+      ['203.0.113.7', ''],
+    ]);
+  });
+
+  it('are split into runs that each bind one slice of one list, covering every value once', () => {
+    const ips = Array.from({ length: 12 }, (_, i) => `203.0.113.${i + 10}`);
+    const sets = iocParameterSets(
+      ['accessKeyIds', 'ips'],
+      parseIocs({ ips, accessKeyIds: ['AKIAEXAMPLE000000001'] }),
+      50,
+    );
+    expect(sets.every(([keys, addresses]) => (keys === '') !== (addresses === ''))).toBe(true);
+    expect(sets.every((set) => set.every((value) => value.length <= 50))).toBe(true);
+    expect(sets.flatMap(([, addresses]) => (addresses ? addresses.split('\n') : [])).sort()).toEqual(
+      [...ips].sort(),
+    );
+    expect(sets.filter(([keys]) => keys !== '')).toEqual([['AKIAEXAMPLE000000001', '']]);
   });
 });
