@@ -3,6 +3,7 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  GetQueryRuntimeStatisticsCommand,
   type QueryExecution,
   type QueryExecutionStatus,
   StartQueryExecutionCommand,
@@ -165,6 +166,7 @@ export class AthenaQueryEngine implements QueryEngine {
     const rows: Record<string, string | null>[] = [];
     let rowCount = 0;
     let nextToken: string | undefined;
+    let counted: number | undefined;
     do {
       const token = nextToken;
       const page = await this.call('GetQueryResults', () =>
@@ -188,8 +190,25 @@ export class AthenaQueryEngine implements QueryEngine {
         );
       }
       nextToken = page.NextToken;
-    } while (nextToken);
-    return { columns: columns ?? [], rows, rowCount };
+      // Past the rows kept, Athena's own statistics give the count: paging a million rows to count
+      // them would take a thousand calls. Without the statistics, the pages are counted.
+      if (nextToken && rows.length >= maxRows && counted === undefined)
+        counted = await this.outputRows(queryId);
+    } while (nextToken && counted === undefined);
+    return { columns: columns ?? [], rows, rowCount: counted ?? rowCount };
+  }
+
+  /** The query's output row count from its runtime statistics, or undefined where they are not to be had. */
+  private async outputRows(queryId: string): Promise<number | undefined> {
+    try {
+      const statistics = await this.call('GetQueryRuntimeStatistics', () =>
+        this.client.send(new GetQueryRuntimeStatisticsCommand({ QueryExecutionId: queryId })),
+      );
+      return statistics?.QueryRuntimeStatistics?.Rows?.OutputRows;
+    } catch (error) {
+      if (error instanceof TransientServiceError) throw error;
+      return undefined;
+    }
   }
 
   /** Sends one request, retrying with backoff while Athena throttles or reports a fault of its own. */

@@ -476,6 +476,7 @@ describe('the function roles', () => {
         'athena:StartQueryExecution',
         'athena:GetQueryExecution',
         'athena:GetQueryResults',
+        'athena:GetQueryRuntimeStatistics',
         'athena:StopQueryExecution',
       ]) {
         expect(JSON.stringify(grantsOf(role, action)), action).toContain(

@@ -4,6 +4,7 @@ import {
   type GetQueryExecutionOutput,
   GetQueryResultsCommand,
   type GetQueryResultsOutput,
+  GetQueryRuntimeStatisticsCommand,
   InternalServerException,
   InvalidRequestException,
   type QueryExecutionState,
@@ -209,7 +210,7 @@ describe('AthenaQueryEngine.run', () => {
     expect(result.rows).toEqual([{ tab_name: 'cloudtrail' }, { tab_name: 'cloudtrail_0' }]);
   });
 
-  it('keeps maxRows rows but counts them all and says the result is truncated', async () => {
+  it('keeps maxRows rows and, without runtime statistics, counts every page; the result is truncated', async () => {
     athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
     athena
       .on(GetQueryResultsCommand)
@@ -221,6 +222,31 @@ describe('AthenaQueryEngine.run', () => {
     expect(result.rows).toEqual([{ n: '1' }, { n: '2' }, { n: '3' }]);
     expect(result.rowCount).toBe(5);
     expect(result.truncated).toBe(true);
+  });
+
+  it('stops paging once it holds maxRows and takes the count from the query runtime statistics', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    athena
+      .on(GetQueryResultsCommand)
+      .resolvesOnce(page(['n'], [['1'], ['2'], ['3']], { header: true, next: 'page-2' }))
+      .rejects(new Error('no further page should be read'));
+    athena.on(GetQueryRuntimeStatisticsCommand).resolves({
+      QueryRuntimeStatistics: {
+        Rows: {
+          InputRows: 9_000_000,
+          InputBytes: 1_000_000_000,
+          OutputRows: 250_000,
+          OutputBytes: 9_000_000,
+        },
+      },
+    });
+
+    const result = await engine().engine.run('SELECT n FROM t', { maxRows: 3 });
+
+    expect(result.rows).toEqual([{ n: '1' }, { n: '2' }, { n: '3' }]);
+    expect(result.rowCount).toBe(250_000);
+    expect(result.truncated).toBe(true);
+    expect(athena).toHaveReceivedCommandTimes(GetQueryResultsCommand, 1);
   });
 
   it('binds parameters as quoted literals, so a hostile string stays one value', async () => {
