@@ -37,33 +37,28 @@ export function parseReportInput(event: unknown): {
   timings: Record<string, number>;
 } {
   const input = parseCaseInput(event);
-  if (!Array.isArray(input.hunts))
-    throw new InvalidRequestError("'hunts' must be the list of hunt outcomes.");
-  for (const outcome of input.hunts) {
-    const o = asObject(outcome, 'a hunt outcome');
-    if (typeof o.huntId !== 'string' || (o.status !== 'SUCCEEDED' && o.status !== 'FAILED')) {
-      throw new InvalidRequestError(`Malformed hunt outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
-    }
-  }
+  const hunts = outcomeList<HuntOutcome>(
+    input.hunts,
+    "'hunts'",
+    'hunt',
+    (o) => typeof o.huntId === 'string' && isStatus(o.status),
+  );
   const timings = (
     typeof input.timings === 'object' && input.timings !== null ? input.timings : {}
   ) as Record<string, number>;
-  return { case: input.case, hunts: input.hunts as HuntOutcome[], timings };
+  return { case: input.case, hunts, timings };
 }
 
 /** CreateTables receives the outcome of every export (an empty list when nothing needed exporting). */
 export function parseExportsInput(event: unknown): { case: CaseContext; exports: ExportOutcome[] } {
   const input = parseCaseInput(event);
-  const exports = input.exports ?? [];
-  if (!Array.isArray(exports))
-    throw new InvalidRequestError("'exports' must be the list of export outcomes.");
-  for (const outcome of exports) {
-    const o = asObject(outcome, 'an export outcome');
-    if (typeof o.logGroup !== 'string' || typeof o.status !== 'string') {
-      throw new InvalidRequestError(`Malformed export outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
-    }
-  }
-  return { case: input.case, exports: exports as ExportOutcome[] };
+  const exports = outcomeList<ExportOutcome>(
+    input.exports ?? [],
+    "'exports'",
+    'export',
+    (o) => typeof o.logGroup === 'string' && typeof o.status === 'string',
+  );
+  return { case: input.case, exports };
 }
 
 export function parseAccountInput(event: unknown): { case: CaseContext; account: string } {
@@ -80,15 +75,13 @@ export function parseAccountOutcomes(event: unknown): {
   accounts: AccountInventoryOutcome[];
 } {
   const input = parseCaseInput(event);
-  if (!Array.isArray(input.accounts))
-    throw new InvalidRequestError("'accounts' must be the list of account outcomes.");
-  for (const outcome of input.accounts) {
-    const o = asObject(outcome, 'an account outcome');
-    if (typeof o.account !== 'string' || (o.status !== 'SUCCEEDED' && o.status !== 'FAILED')) {
-      throw new InvalidRequestError(`Malformed account outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
-    }
-  }
-  return { case: input.case, accounts: input.accounts as AccountInventoryOutcome[] };
+  const accounts = outcomeList<AccountInventoryOutcome>(
+    input.accounts,
+    "'accounts'",
+    'account',
+    (o) => typeof o.account === 'string' && isStatus(o.status),
+  );
+  return { case: input.case, accounts };
 }
 
 export function parseFailureInput(event: unknown): {
@@ -98,6 +91,24 @@ export function parseFailureInput(event: unknown): {
   const input = parseCaseInput(event);
   const failure = asObject(input.failure, "'failure'");
   return { case: input.case, failure: failure as { Error?: string; Cause?: string } };
+}
+
+const isStatus = (status: unknown) => status === 'SUCCEEDED' || status === 'FAILED';
+
+/** A Map state's results: a list whose every entry has the shape `valid` checks. */
+function outcomeList<T>(
+  value: unknown,
+  name: string,
+  kind: string,
+  valid: (outcome: Record<string, unknown>) => boolean,
+): T[] {
+  if (!Array.isArray(value)) throw new InvalidRequestError(`${name} must be the list of ${kind} outcomes.`);
+  for (const outcome of value) {
+    if (!valid(asObject(outcome, `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} outcome`))) {
+      throw new InvalidRequestError(`Malformed ${kind} outcome: ${JSON.stringify(outcome).slice(0, 200)}`);
+    }
+  }
+  return value as T[];
 }
 
 function asObject(value: unknown, what: string): Record<string, unknown> {
