@@ -1,9 +1,9 @@
 import type { CoverageEntry } from '../domain/coverage.js';
+import { type Severity, severities } from '../domain/hunt-definition.js';
 import { type HuntResultRecord, rowRecordId } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
-import { type Severity, severities } from '../hunts/hunt-definition.js';
 import { ATTACK_VERSION } from '../hunts/hunt-library.js';
 import type { BuiltTable } from '../ports/table-builder.js';
 

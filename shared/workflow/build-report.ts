@@ -3,12 +3,12 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { type HuntOutcome, type HuntResultRecord, huntMetadata } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { Inventory } from '../domain/inventory.js';
-import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
+import { loadCaseHunts } from './case-hunts.js';
 
 export interface BuildReportInput {
   case: CaseContext;

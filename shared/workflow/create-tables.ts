@@ -4,9 +4,9 @@ import { completeCoverage } from '../domain/coverage.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, SkippedInput } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
-import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
+import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
   hunts: { huntId: string }[];

@@ -10,10 +10,10 @@ import {
   SAMPLE_ROWS,
 } from '../domain/hunt-result.js';
 import { iocParameter, iocParameterSets } from '../domain/iocs.js';
-import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
 import type { QueryEngine, QueryResult } from '../ports/query-engine.js';
+import { findCaseHunt, loadCaseHunts } from './case-hunts.js';
 
 /**
  * Runs one hunt and files its result. A failing query throws (so the workflow's Retry and Catch

@@ -13,8 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchLogsExporter } from '../../shared/aws/cloudwatch-logs-exporter.js';
 import type { CaseContext } from '../../shared/domain/case.js';
 import type { ExportOutcome } from '../../shared/domain/log-exports.js';
-import { FolderInventory } from '../../shared/local/folder-inventory.js';
-import { runInvestigationLocally } from '../../shared/local/local-runner.js';
+import { FolderInventory } from '../../shared/local/adapters/folder-inventory.js';
+import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import type { LogInventory } from '../../shared/ports/log-inventory.js';
 import { sharedData } from '../support/shared-data.js';
 

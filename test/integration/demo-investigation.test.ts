@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HuntResultRecord } from '../../shared/domain/hunt-result.js';
+import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { type DemoLogs, demoScenario, generateDemoLogs } from '../../shared/local/demo/generate-demo-logs.js';
-import { runInvestigationLocally } from '../../shared/local/local-runner.js';
 import type { CaseSummary } from '../../shared/report/summarise-case.js';
 
 async function readJson<T>(path: string): Promise<T> {

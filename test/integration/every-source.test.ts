@@ -7,7 +7,7 @@ import type { CoverageEntry } from '../../shared/domain/coverage.js';
 import type { HuntResultRecord } from '../../shared/domain/hunt-result.js';
 import { logSourceIds } from '../../shared/domain/log-sources.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
-import { runInvestigationLocally } from '../../shared/local/local-runner.js';
+import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import type { BuiltTable } from '../../shared/ports/table-builder.js';
 import { sharedData } from '../support/shared-data.js';
 

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import {
   behaviourHuntColumns,
   eventHuntLeadingColumns,
   type HuntDefinition,
-} from '../../../shared/hunts/hunt-definition.js';
+} from '../../../shared/domain/hunt-definition.js';
+import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
-import { loadTestRecords, runHuntTests } from '../../../shared/local/hunt-test-runner.js';
+import { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
+import { loadTestRecords, runHuntTests } from '../../../shared/local/app/hunt-test-runner.js';
 
 const { Parser } = pkg;
 

@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { iocParameter, parseIocs } from '../domain/iocs.js';
-import type { LogSourceId } from '../domain/log-sources.js';
-import type { HuntDefinition, HuntTestCase } from '../hunts/hunt-definition.js';
-import { logSourceModule } from '../sources/registry.js';
-import { DuckDbQueryEngine } from './duckdb-query-engine.js';
+import type { HuntDefinition, HuntTestCase } from '../../domain/hunt-definition.js';
+import { iocParameter, parseIocs } from '../../domain/iocs.js';
+import type { LogSourceId } from '../../domain/log-sources.js';
+import { logSourceModule } from '../../sources/registry.js';
+import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 
 export interface HuntTestOutcome {
   huntId: string;

@@ -2,11 +2,11 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import type { InvestigationRequest } from '../domain/case.js';
-import { iocTypes } from '../domain/iocs.js';
-import { loadHuntLibrary } from '../hunts/hunt-library.js';
-import { verifyCase } from '../workflow/verify-case.js';
-import { FileEvidenceStore } from './file-evidence-store.js';
+import type { InvestigationRequest } from '../../domain/case.js';
+import { iocTypes } from '../../domain/iocs.js';
+import { loadHuntLibrary } from '../../hunts/hunt-library.js';
+import { verifyCase } from '../../workflow/verify-case.js';
+import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { runHuntTests } from './hunt-test-runner.js';
 import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
 
@@ -124,7 +124,7 @@ async function demo(argv: string[]): Promise<number> {
     options: { out: { type: 'string', default: 'cases' } },
     strict: true,
   });
-  const { generateDemoLogs } = await import('./demo/generate-demo-logs.js');
+  const { generateDemoLogs } = await import('../demo/generate-demo-logs.js');
   const logs = resolve('.demo', 'logs');
   const out = resolve(values.out ?? 'cases');
   // The demo is re-run at will; a real case id is never reused (OpenCase refuses an existing case).

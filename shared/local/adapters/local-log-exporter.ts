@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { CaseContext } from '../domain/case.js';
-import { exportFolderName, exportPrefix, type LogGroupExport } from '../domain/log-exports.js';
-import { InvalidRequestError } from '../errors.js';
-import type { EvidenceStore } from '../ports/evidence-store.js';
-import type { ExportProgress, LogExporter } from '../ports/log-exporter.js';
-import { type DumpedLogEvent, parseCloudWatchDump } from '../sources/cloudwatch-logs-dump.js';
+import type { CaseContext } from '../../domain/case.js';
+import { exportFolderName, exportPrefix, type LogGroupExport } from '../../domain/log-exports.js';
+import { InvalidRequestError } from '../../errors.js';
+import type { EvidenceStore } from '../../ports/evidence-store.js';
+import type { ExportProgress, LogExporter } from '../../ports/log-exporter.js';
+import { type DumpedLogEvent, parseCloudWatchDump } from '../../sources/cloudwatch-logs-dump.js';
 
 /**
  * The export step on a laptop: a folder of CloudWatch Logs data (CLI output, subscription payloads)
