@@ -3,8 +3,10 @@ import { basename, dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../../domain/case.js';
+import { caseFiles } from '../../domain/case-files.js';
 import { iocTypes } from '../../domain/iocs.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
+import { readCaseFile } from '../../ports/evidence-store.js';
 import { verifyCase } from '../../workflow/verify-case.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { runHuntTests } from './hunt-test-runner.js';
@@ -142,7 +144,8 @@ async function runAndReport(logs: string, out: string, request: InvestigationReq
   const started = performance.now();
   const outcome = await runInvestigationLocally({ logs, out, request, onProgress: progress.update });
   progress.finish();
-  const summary = JSON.parse(await readFile(resolve(outcome.caseFolder, 'summary.json'), 'utf8'));
+  const caseId = basename(outcome.caseFolder);
+  const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId).summary);
   const s = summary.findingsBySeverity;
   console.error(
     `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary.findings.length} hunts with findings ` +
