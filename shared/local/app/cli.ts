@@ -9,7 +9,7 @@ import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFile } from '../../ports/evidence-store.js';
 import { verifyCase } from '../../workflow/verify-case.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
-import { runHuntTests } from './hunt-test-runner.js';
+import { openHuntTestEngine, runHuntTests } from './hunt-test-runner.js';
 import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
 
 const USAGE = `casefile: investigate an AWS account's logs and leave a case folder.
@@ -219,14 +219,19 @@ async function listHunts(): Promise<number> {
 async function testHunts(): Promise<number> {
   let failed = 0;
   let passed = 0;
-  for (const hunt of await loadHuntLibrary()) {
-    for (const outcome of await runHuntTests(hunt)) {
-      if (outcome.passed) passed += 1;
-      else {
-        failed += 1;
-        console.log(`FAIL ${outcome.huntId}: ${outcome.test}: ${outcome.detail}`);
+  const engine = await openHuntTestEngine();
+  try {
+    for (const hunt of await loadHuntLibrary()) {
+      for (const outcome of await runHuntTests(hunt, engine)) {
+        if (outcome.passed) passed += 1;
+        else {
+          failed += 1;
+          console.log(`FAIL ${outcome.huntId}: ${outcome.test}: ${outcome.detail}`);
+        }
       }
     }
+  } finally {
+    engine.close();
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
