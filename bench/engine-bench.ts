@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { runInvestigationLocally } from '../shared/local/app/local-runner.js';
 import { generateDemoLogs } from '../shared/local/demo/generate-demo-logs.js';
-import { runInvestigationLocally } from '../shared/local/local-runner.js';
 
 const { values } = parseArgs({
   options: {

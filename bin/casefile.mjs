@@ -9,5 +9,5 @@ if (major < 22) {
 }
 const { register } = await import('tsx/esm/api');
 register();
-const { main } = await import('../shared/local/cli.ts');
+const { main } = await import('../shared/local/app/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -74,6 +74,14 @@ export class EvidenceStoreError extends CasefileError {
   }
 }
 
+/** A case-folder file does not hold what its contract says: written by something else, or damaged. */
+export class InvalidCaseFileError extends CasefileError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidCaseFileError';
+  }
+}
+
 /**
  * Another export task is running in the account (CloudWatch Logs allows one at a time, and it may
  * be somebody else's): the workflow waits and tries again.
@@ -96,5 +104,6 @@ export const casefileErrorNames = [
   'UnreadableLogError',
   'InvalidHuntError',
   'EvidenceStoreError',
+  'InvalidCaseFileError',
   'ExportLimitExceededError',
 ] as const;

@@ -1,9 +1,10 @@
 import type { CaseContext } from '../domain/case.js';
+import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { deliveryDays, type TimeWindow } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
-import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
+import type { TableBuilder, TablesResult } from '../ports/table-builder.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../sources/cloudtrail-schema.js';
 import type { AthenaLocation } from '../sources/log-source-module.js';
 import { logSourceModule } from '../sources/registry.js';
@@ -176,14 +177,13 @@ export class AthenaTableBuilder implements TableBuilder {
 
 function athenaLocation(location: SourceLocation, span: QuerySpan, openedAt: string): AthenaLocation {
   const layout = location.details?.layout;
-  const folders = location.details?.resourceFolders;
   return {
     s3Uri: location.location,
     accounts: location.accounts ?? [],
     regions: location.regions ?? [],
     window: { from: span.from, to: span.to ?? openedAt },
     ...(typeof layout === 'string' ? { layout } : {}),
-    ...(typeof folders === 'string' && folders !== '' ? { resourceFolders: folders.split(',') } : {}),
+    ...(location.resourceFolders ? { resourceFolders: location.resourceFolders } : {}),
   };
 }
 

@@ -253,7 +253,7 @@ export class AwsLogInventory implements LogInventory {
         ...(this.exportRegion ? { exportRegion: this.exportRegion } : {}),
         exportable: !scope.assumed || this.exportFromAssumedAccounts,
       },
-      found.notes,
+      found,
     );
     if (this.subscriptions) await noteSubscriptions(scope, chosen, found.notes);
     exports.push(...chosen);
@@ -416,7 +416,11 @@ function attachGaps(sources: SourceLocation[], gaps: Gap[]): CoverageGap[] {
       (s) => s.source === gap.source && (gap.region === undefined || s.regions?.includes(gap.region)),
     );
     if (!target) {
-      unattached.push({ source: gap.source, reason: gap.reason });
+      unattached.push({
+        source: gap.source,
+        reason: gap.reason,
+        ...(gap.status ? { status: gap.status } : {}),
+      });
       continue;
     }
     const existing = target.details?.coverage;

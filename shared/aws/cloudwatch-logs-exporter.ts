@@ -5,12 +5,8 @@ import {
   type ExportTask,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { CaseContext } from '../domain/case.js';
-import {
-  type ExportStatus,
-  exportFolderName,
-  exportPrefix,
-  type LogGroupExport,
-} from '../domain/log-exports.js';
+import { caseFolderLayout, exportFolderName } from '../domain/case-folder-layout.js';
+import type { ExportStatus, LogGroupExport } from '../domain/log-exports.js';
 import { ExportLimitExceededError, InvalidRequestError, TransientServiceError } from '../errors.js';
 import type { ExportProgress, LogExporter } from '../ports/log-exporter.js';
 import { perRegion } from './regional-clients.js';
@@ -71,7 +67,7 @@ export class CloudWatchLogsExporter implements LogExporter {
         `Log group ${item.logGroup} has no valid window to export (${item.from} to ${item.to}).`,
       );
     }
-    const destination = exportPrefix(context.caseId, item.logGroup);
+    const destination = caseFolderLayout(context.caseId).logGroupExport(item.logGroup);
     try {
       const { taskId } = await this.clientFor(region).send(
         new CreateExportTaskCommand({

@@ -1,3 +1,6 @@
+/** The folder of the case that CloudWatch-only logs are exported into, one sub-folder per log group. */
+export const EXPORTS_FOLDER = 'exports';
+
 /**
  * The case folder: the same relative keys under `./cases/<caseId>/` locally and under
  * `s3://<bucket>/cases/<caseId>/` in AWS. Every step writes only through these names.
@@ -14,6 +17,9 @@ export function caseFolderLayout(caseId: string) {
     allowlist: `${root}allowlist.json`,
     /** Sigma rules the request brought, kept as evidence of what ran. */
     sigmaFolder: `${root}sigma/`,
+    sigmaRule: (file: string) => `${root}sigma/${file}`,
+    /** Where a log group's export lands: `exports/<group>/<task>/<stream>/000000.gz`. */
+    logGroupExport: (logGroup: string) => `${root}${EXPORTS_FOLDER}/${exportFolderName(logGroup)}/`,
     tables: `${root}tables.json`,
     huntsFolder: `${root}hunts/`,
     huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,
@@ -21,7 +27,21 @@ export function caseFolderLayout(caseId: string) {
     summary: `${root}summary.json`,
     report: `${root}report.md`,
     manifest: `${root}manifest.json`,
+    /** A key as the case folder's own files name it (`hunts/<huntId>.csv`). */
+    relative: (key: string) => {
+      if (!key.startsWith(root)) throw new Error(`${key} is not in case folder ${root}.`);
+      return key.slice(root.length);
+    },
   };
+}
+
+/** A log group name as one path segment: `/aws/eks/prod/cluster` → `aws-eks-prod-cluster`. */
+export function exportFolderName(logGroup: string): string {
+  const name = logGroup
+    .replace(/^\/+/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return name === '' ? 'log-group' : name.slice(0, 200);
 }
 
 export type CaseFolderLayout = ReturnType<typeof caseFolderLayout>;

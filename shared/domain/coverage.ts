@@ -1,7 +1,8 @@
 import type { Inventory } from './inventory.js';
 import { type LogSourceId, logSourceCatalog, logSourceIds } from './log-sources.js';
 
-export type CoverageStatus = 'present' | 'partial' | 'missing' | 'out-of-retention';
+export const coverageStatuses = ['present', 'partial', 'missing', 'out-of-retention'] as const;
+export type CoverageStatus = (typeof coverageStatuses)[number];
 
 /** One log source for the case: whether it can be investigated, and what is lost where it cannot. */
 export interface CoverageEntry {
@@ -25,13 +26,16 @@ export function assessCoverage(inventory: Inventory): CoverageEntry[] {
     const { title, whenMissing } = logSourceCatalog[source];
     const locations = inventory.sources.filter((s) => s.source === source);
     const exported = (inventory.exports ?? []).filter(
-      (e) => (e.source ?? exportedSource(e.logGroup)) === source,
+      (e) => (e.source ?? logGroupSourceByName(e.logGroup)) === source,
     );
     const gaps = (inventory.gaps ?? []).filter((g) => g.source === source).map((g) => g.reason);
     if (locations.length === 0 && exported.length === 0) {
-      const retentionNote = inventory.notes.find((n) => n.includes(source) && /retention/i.test(n));
-      if (retentionNote) {
-        return { source, title, status: 'out-of-retention', detail: retentionNote, consequence: whenMissing };
+      const expired = (inventory.gaps ?? []).filter(
+        (g) => g.source === source && g.status === 'out-of-retention',
+      );
+      if (expired.length > 0) {
+        const detail = unique(expired.map((g) => g.reason)).join('; ');
+        return { source, title, status: 'out-of-retention', detail, consequence: whenMissing };
       }
       const detail = gaps.length > 0 ? unique(gaps).join('; ') : 'not found';
       return { source, title, status: 'missing', detail, consequence: whenMissing };
@@ -83,7 +87,7 @@ export function completeCoverage(
 }
 
 /** CloudWatch-only groups whose source is known from AWS's naming, before their content is read. */
-function exportedSource(logGroup: string): LogSourceId | null {
+export function logGroupSourceByName(logGroup: string): LogSourceId | null {
   if (/^\/aws\/eks\/[^/]+\/cluster$/.test(logGroup)) return 'eksaudit';
   if (/^\/aws\/lambda\/./.test(logGroup)) return 'lambda';
   return null;

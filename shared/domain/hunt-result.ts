@@ -1,5 +1,5 @@
-import type { HuntDefinition, HuntKind, Severity } from '../hunts/hunt-definition.js';
 import type { EngineName } from './case.js';
+import type { HuntDefinition, HuntKind, Severity } from './hunt-definition.js';
 
 export type HuntStatus = 'SUCCEEDED' | 'FAILED';
 

@@ -1,4 +1,4 @@
-import type { HuntDefinition } from '../hunts/hunt-definition.js';
+import type { HuntDefinition } from './hunt-definition.js';
 import { hasIocs, type Iocs } from './iocs.js';
 import type { LogSourceId } from './log-sources.js';
 

@@ -24,10 +24,12 @@ export interface SourceLocation {
   regions?: string[];
   /** Organisation trails put the organisation id between `AWSLogs/` and the account. */
   organizationId?: string;
+  /** The folders a delivery writes per resource (bucket, VPC, web ACL), for the Athena partitions. */
+  resourceFolders?: string[];
   /**
    * Free-form facts worth showing a responder (trail name, multi-region, logging on or off).
-   * `coverage` marks the location partial, with the reason; `layout` and `resourceFolders`
-   * (comma-separated) tell the Athena table builder how the files are laid out.
+   * `coverage` marks the location partial, with the reason; `layout` tells the Athena table
+   * builder how the files are laid out.
    */
   details?: Record<string, string | number | boolean>;
 }
@@ -61,4 +63,6 @@ export interface Inventory {
 export interface CoverageGap {
   source: LogSourceId;
   reason: string;
+  /** `out-of-retention`: the source's logs existed but retention dropped the whole window. */
+  status?: 'missing' | 'out-of-retention';
 }

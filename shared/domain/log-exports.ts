@@ -30,20 +30,6 @@ export interface ExportOutcome {
   destination: string | null;
 }
 
-/** A log group name as one path segment: `/aws/eks/prod/cluster` → `aws-eks-prod-cluster`. */
-export function exportFolderName(logGroup: string): string {
-  const name = logGroup
-    .replace(/^\/+/, '')
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return name === '' ? 'log-group' : name.slice(0, 200);
-}
-
-/** Where a group's export lands, relative to the case store: `<caseId>/exports/<group>/`. */
-export function exportPrefix(caseId: string, logGroup: string): string {
-  return `${caseId}/exports/${exportFolderName(logGroup)}/`;
-}
-
 /** Retention in days → the earliest instant a group still holds, given when we look. */
 export function retainedWindow(
   window: { from: string; to: string },

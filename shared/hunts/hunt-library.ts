@@ -2,8 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { type HuntDefinition, validateHunt } from '../domain/hunt-definition.js';
 import { InvalidHuntError } from '../errors.js';
-import { type HuntDefinition, validateHunt } from './hunt-definition.js';
 
 /** The ATT&CK release the library's technique ids and tactic names refer to. */
 export const ATTACK_VERSION = 'v17';

@@ -1,3 +1,5 @@
+import { type CaseFile, parseCaseFile, serialiseCaseFile } from '../domain/case-files/case-file.js';
+
 export interface StoredObject {
   key: string;
   size: number;
@@ -18,10 +20,17 @@ export interface EvidenceStore {
   list(prefix: string): Promise<StoredObject[]>;
 }
 
-export async function getJson<T>(store: EvidenceStore, key: string): Promise<T> {
-  return JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
+/** Reads a case file and checks it against its contract (see `caseFiles`). */
+export async function readCaseFile<T>(store: EvidenceStore, file: CaseFile<T>): Promise<T> {
+  return parseCaseFile(file, new TextDecoder().decode(await store.get(file.key)));
 }
 
-export async function putJson(store: EvidenceStore, key: string, value: unknown): Promise<void> {
-  await store.put(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+/** The case file, or null when no step has written it yet. */
+export async function readCaseFileIfPresent<T>(store: EvidenceStore, file: CaseFile<T>): Promise<T | null> {
+  return (await store.exists(file.key)) ? readCaseFile(store, file) : null;
+}
+
+/** Writes a case file, refusing a value that breaks its contract. */
+export async function writeCaseFile<T>(store: EvidenceStore, file: CaseFile<T>, value: T): Promise<void> {
+  await store.put(file.key, serialiseCaseFile(file, value), 'application/json');
 }

@@ -1,19 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
+import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { Inventory, SkippedInput } from '../domain/inventory.js';
-import type { LogSourceId } from '../domain/log-sources.js';
-
-export interface BuiltTable {
-  source: LogSourceId;
-  /** The name hunts query (`cloudtrail`). */
-  table: string;
-  /** Where the data is read from (S3 prefixes, or the local columnar files). */
-  locations: string[];
-  /** Records loaded (embedded engine) — Athena reads lazily and reports none. */
-  recordCount?: number;
-  /** Earliest and latest event time seen, when known. */
-  firstEventTime?: string;
-  lastEventTime?: string;
-}
 
 export interface TablesResult {
   tables: BuiltTable[];

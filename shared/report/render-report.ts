@@ -1,6 +1,6 @@
+import type { CaseSummary } from '../domain/case-files/summary-file.js';
+import { behaviourHuntColumns, eventHuntLeadingColumns } from '../domain/hunt-definition.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
-import { behaviourHuntColumns, eventHuntLeadingColumns } from '../hunts/hunt-definition.js';
-import type { CaseSummary } from './summarise-case.js';
 
 const FINDING_ROWS = 10;
 

@@ -1,59 +1,12 @@
+import type { CaseSummary, TimelineEntry } from '../domain/case-files/summary-file.js';
+import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { CoverageEntry } from '../domain/coverage.js';
+import { type Severity, severities } from '../domain/hunt-definition.js';
 import { type HuntResultRecord, rowRecordId } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
-import { type Severity, severities } from '../hunts/hunt-definition.js';
 import { ATTACK_VERSION } from '../hunts/hunt-library.js';
-import type { BuiltTable } from '../ports/table-builder.js';
-
-export interface TimelineEntry {
-  time: string;
-  /** `ioc`: a row of a pivot hunt, what one of the case's indicators did. */
-  severity: Severity | 'ioc';
-  huntId: string;
-  title: string;
-  eventName: string | null;
-  actor: string | null;
-  sourceIp: string | null;
-  eventId: string | null;
-  /** Repeats of the same call by the same actor from the same address, folded into this entry. */
-  repeats: number;
-  lastTime: string;
-}
-
-export interface CaseSummary {
-  caseId: string;
-  engine: string;
-  window: TimeWindow;
-  /** The span of the records actually loaded, which may be narrower or wider than the window. */
-  observed: { firstEventTime: string | null; lastEventTime: string | null };
-  sources: { source: string; records: number | null; locations: string[] }[];
-  hunts: { run: number; succeeded: number; failed: number; withFindings: number; notRun: number };
-  findingsBySeverity: Record<Severity, number>;
-  /** Pivot hunts: what the request's indicators did, kept apart from detections. */
-  iocActivity: { huntId: string; title: string; rowCount: number; resultsFile: string | null }[];
-  findings: {
-    huntId: string;
-    title: string;
-    severity: Severity;
-    mitre: string[];
-    tactics: string[];
-    rowCount: number;
-    resultsFile: string | null;
-  }[];
-  /** The ATT&CK release the technique ids and tactic names refer to. */
-  attackVersion: string;
-  attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
-  timeline: TimelineEntry[];
-  /** Sources that are missing, partial or out of retention, with what that costs the investigation. */
-  coverageGaps: CoverageEntry[];
-  failedHunts: { huntId: string; error: string }[];
-  /** Rows the allowlist left out, per hunt: a suppression is a decision the responder can review. */
-  suppressedByAllowlist: { huntId: string; count: number }[];
-  huntsNotRun: HuntNotRun[];
-  skipped: SkippedInput[];
-}
 
 export interface SummaryInput {
   caseId: string;

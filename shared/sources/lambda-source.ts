@@ -1,3 +1,4 @@
+import { EXPORTS_FOLDER } from '../domain/case-folder-layout.js';
 import { externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
 import type { LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, type SourceColumn, sqlColumn } from './source-columns.js';
@@ -61,8 +62,8 @@ const computed = (name: string, sql: string, type: ColumnType = 'string') => ({
  * the task, then the stream, whose name keeps its slashes (`2024/05/01/[$LATEST]...`).
  */
 const computedColumns: { column: SourceColumn; sql: string }[] = [
-  computed('log_group', extract('path', '^.*/exports/([^/]+)/[^/]+/.+/[^/]+$')),
-  computed('log_stream', extract('path', '^.*/exports/[^/]+/[^/]+/(.+)/[^/]+$')),
+  computed('log_group', extract('path', `^.*/${EXPORTS_FOLDER}/([^/]+)/[^/]+/.+/[^/]+$`)),
+  computed('log_stream', extract('path', `^.*/${EXPORTS_FOLDER}/[^/]+/[^/]+/(.+)/[^/]+$`)),
   computed('event_time', 'event_time'),
   computed(
     'request_id',

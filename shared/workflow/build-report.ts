@@ -1,14 +1,13 @@
 import type { CaseContext } from '../domain/case.js';
+import { completedCaseRecord } from '../domain/case-files/case-record.js';
+import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { type HuntOutcome, type HuntResultRecord, huntMetadata } from '../domain/hunt-result.js';
-import type { HuntNotRun } from '../domain/hunt-selection.js';
-import type { Inventory } from '../domain/inventory.js';
-import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson, putJson } from '../ports/evidence-store.js';
-import type { TablesResult } from '../ports/table-builder.js';
+import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
+import { loadCaseHunts } from './case-hunts.js';
 
 export interface BuildReportInput {
   case: CaseContext;
@@ -19,15 +18,15 @@ export interface BuildReportInput {
 /** Files failed hunts, writes `summary.json` and `report.md`, and marks the case COMPLETED. */
 export async function buildReport(input: BuildReportInput, adapters: CaseAdapters) {
   const context = input.case;
-  const layout = caseFolderLayout(context.caseId);
+  const files = caseFiles(context.caseId);
   const library = new Map((await loadCaseHunts(context.caseId, adapters)).hunts.map((h) => [h.id, h]));
-  const tables = await getJson<TablesResult & { huntsNotRun: HuntNotRun[] }>(adapters.store, layout.tables);
-  const inventory = await getJson<Inventory>(adapters.store, layout.inventory);
+  const tables = await readCaseFile(adapters.store, files.tables);
+  const inventory = await readCaseFile(adapters.store, files.inventory);
 
   const results: HuntResultRecord[] = [];
   for (const outcome of input.hunts) {
     if (outcome.status === 'SUCCEEDED') {
-      results.push(await getJson<HuntResultRecord>(adapters.store, layout.huntResult(outcome.huntId)));
+      results.push(await readCaseFile(adapters.store, files.huntResult(outcome.huntId)));
       continue;
     }
     const hunt = library.get(outcome.huntId);
@@ -59,7 +58,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
       queryId: null,
       error: { name: outcome.error ?? 'Error', message: causeMessage(outcome.cause) },
     };
-    await putJson(adapters.store, layout.huntResult(outcome.huntId), failed);
+    await writeCaseFile(adapters.store, files.huntResult(outcome.huntId), failed);
     results.push(failed);
   }
 
@@ -72,27 +71,22 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     results,
     huntsNotRun: tables.huntsNotRun,
     skipped,
-    coverage: inventory.coverage ?? [],
+    coverage: tables.coverage,
   });
-  await putJson(adapters.store, layout.summary, summary);
-  await adapters.store.put(layout.report, renderReport(summary, results), 'text/markdown; charset=utf-8');
+  await writeCaseFile(adapters.store, files.summary, summary);
+  const report = renderReport(summary, results);
+  await adapters.store.put(caseFolderLayout(context.caseId).report, report, 'text/markdown; charset=utf-8');
 
-  const caseFile = await getJson<Record<string, unknown>>(adapters.store, layout.caseFile);
-  const completedAt = adapters.now().toISOString();
-  await putJson(adapters.store, layout.caseFile, {
-    ...caseFile,
-    status: 'COMPLETED',
-    observed: summary.observed,
-    timings: {
-      ...(caseFile.timings as object),
+  const opened = await readCaseFile(adapters.store, files.caseRecord);
+  await writeCaseFile(
+    adapters.store,
+    files.caseRecord,
+    completedCaseRecord(opened, summary, skipped, {
       ...input.timings,
       huntsMs: results.reduce((sum, r) => sum + r.durationMs, 0),
-      completedAt,
-    },
-    hunts: summary.hunts,
-    findingsBySeverity: summary.findingsBySeverity,
-    skipped,
-  });
+      completedAt: adapters.now().toISOString(),
+    }),
+  );
   return {
     status: 'COMPLETED',
     findings: summary.findings.length,

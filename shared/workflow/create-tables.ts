@@ -1,12 +1,12 @@
 import type { CaseContext } from '../domain/case.js';
-import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { caseFiles } from '../domain/case-files.js';
 import { completeCoverage } from '../domain/coverage.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, SkippedInput } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
-import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson, putJson } from '../ports/evidence-store.js';
+import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
+import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
   hunts: { huntId: string }[];
@@ -16,7 +16,8 @@ export interface TablesStepResult {
 
 /**
  * Makes every found source queryable (the inventory's, and what the export step wrote into the case
- * folder), records what could not be loaded or exported, and picks the hunts to run.
+ * folder), records what could not be loaded or exported, and picks the hunts to run. The coverage
+ * those tables complete goes into `tables.json`; `inventory.json` stays as MergeInventory wrote it.
  */
 export async function createTables(
   context: CaseContext,
@@ -24,8 +25,8 @@ export async function createTables(
   adapters: CaseAdapters,
 ): Promise<TablesStepResult> {
   const started = performance.now();
-  const layout = caseFolderLayout(context.caseId);
-  const inventory = await getJson<Inventory>(adapters.store, layout.inventory);
+  const files = caseFiles(context.caseId);
+  const inventory = await readCaseFile(adapters.store, files.inventory);
   const exported = exports.some((e) => e.status === 'COMPLETED')
     ? await adapters.inventory.discoverExported(context, exports)
     : null;
@@ -41,14 +42,8 @@ export async function createTables(
     context.iocs ?? {},
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
-  if (inventory.coverage) {
-    await putJson(adapters.store, layout.inventory, {
-      ...inventory,
-      coverage: completeCoverage(inventory.coverage, built.tables),
-    });
-  }
   const durationMs = Math.round(performance.now() - started);
-  await putJson(adapters.store, layout.tables, {
+  await writeCaseFile(adapters.store, files.tables, {
     tables: built.tables,
     skipped,
     exports,
@@ -61,6 +56,7 @@ export async function createTables(
         reason: `a Sigma rule for ${s.logsource}, not CloudTrail`,
       })),
     ],
+    coverage: completeCoverage(inventory.coverage ?? [], built.tables),
     durationMs,
   });
   return {

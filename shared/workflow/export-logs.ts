@@ -1,10 +1,9 @@
 import type { CaseContext } from '../domain/case.js';
-import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import type { Inventory } from '../domain/inventory.js';
+import { caseFiles } from '../domain/case-files.js';
 import type { LogGroupExport } from '../domain/log-exports.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson } from '../ports/evidence-store.js';
+import { readCaseFile } from '../ports/evidence-store.js';
 import type { ExportProgress } from '../ports/log-exporter.js';
 
 /**
@@ -12,7 +11,7 @@ import type { ExportProgress } from '../ports/log-exporter.js';
  * window; the full entry (with local files) is read back from `inventory.json`.
  */
 export async function startLogExport(context: CaseContext, logGroup: string, adapters: CaseAdapters) {
-  const inventory = await getJson<Inventory>(adapters.store, caseFolderLayout(context.caseId).inventory);
+  const inventory = await readCaseFile(adapters.store, caseFiles(context.caseId).inventory);
   const item = inventory.exports?.find((e) => e.logGroup === logGroup);
   if (!item) throw new InvalidRequestError(`Log group '${logGroup}' is not in the case's inventory.`);
   return adapters.exporter.start(context, item);

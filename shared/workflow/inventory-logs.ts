@@ -1,10 +1,10 @@
 import type { CaseContext } from '../domain/case.js';
-import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { caseFiles } from '../domain/case-files.js';
 import { assessCoverage } from '../domain/coverage.js';
 import type { Inventory } from '../domain/inventory.js';
 import { type AccountInventoryFailure, mergeInventories } from '../domain/inventory-merge.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson, putJson } from '../ports/evidence-store.js';
+import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import { exportStateItem } from './export-logs.js';
 
 /** The accounts to inventory, one Map iteration each. */
@@ -24,7 +24,7 @@ export async function inventoryAccount(
 ): Promise<AccountInventoryOutcome> {
   const started = performance.now();
   const inventory = await adapters.inventory.discover(context, account);
-  await putJson(adapters.store, caseFolderLayout(context.caseId).accountInventory(account), inventory);
+  await writeCaseFile(adapters.store, caseFiles(context.caseId).accountInventory(account), inventory);
   return { account, status: 'SUCCEEDED', durationMs: Math.round(performance.now() - started) };
 }
 
@@ -44,17 +44,17 @@ export async function mergeInventory(
   outcomes: AccountInventoryOutcome[],
   adapters: CaseAdapters,
 ): Promise<InventoryStepResult> {
-  const layout = caseFolderLayout(context.caseId);
+  const files = caseFiles(context.caseId);
   const parts: Inventory[] = [];
   const failures: AccountInventoryFailure[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'SUCCEEDED')
-      parts.push(await getJson<Inventory>(adapters.store, layout.accountInventory(outcome.account)));
+      parts.push(await readCaseFile(adapters.store, files.accountInventory(outcome.account)));
     else failures.push(outcome);
   }
   const merged = mergeInventories(parts, failures, adapters.now().toISOString());
   const inventory = { ...merged, coverage: assessCoverage(merged) };
-  await putJson(adapters.store, layout.inventory, inventory);
+  await writeCaseFile(adapters.store, files.inventory, inventory);
   return {
     sources: inventory.sources.map(({ source, location }) => ({ source, location })),
     exports: (inventory.exports ?? []).map(exportStateItem),

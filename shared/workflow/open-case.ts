@@ -1,9 +1,11 @@
 import { mergeAllowlists } from '../domain/allowlist.js';
 import { type CaseContext, validateInvestigationRequest } from '../domain/case.js';
+import { openedCaseRecord } from '../domain/case-files/case-record.js';
+import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { putJson } from '../ports/evidence-store.js';
+import { writeCaseFile } from '../ports/evidence-store.js';
 
 /**
  * Validates the request and opens the case folder with `case.json` in status RUNNING. An existing
@@ -22,17 +24,14 @@ export async function openCase(request: unknown, adapters: CaseAdapters): Promis
     );
   }
   for (const rule of sigmaRules) {
-    await adapters.store.put(`${layout.sigmaFolder}${rule.file}`, rule.text, 'application/yaml');
+    await adapters.store.put(layout.sigmaRule(rule.file), rule.text, 'application/yaml');
   }
-  await putJson(adapters.store, layout.allowlist, mergeAllowlists(adapters.allowlist ?? {}, allowlist));
-  await putJson(adapters.store, layout.caseFile, {
-    caseId: context.caseId,
-    status: 'RUNNING',
-    request,
-    window: context.window,
-    engine: context.engine,
-    timings: { openedAt: context.openedAt },
-    caseFolder: adapters.store.locate(layout.root),
-  });
+  const files = caseFiles(context.caseId);
+  await writeCaseFile(adapters.store, files.allowlist, mergeAllowlists(adapters.allowlist ?? {}, allowlist));
+  await writeCaseFile(
+    adapters.store,
+    files.caseRecord,
+    openedCaseRecord(context, request, adapters.store.locate(layout.root)),
+  );
   return context;
 }

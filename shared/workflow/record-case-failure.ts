@@ -1,7 +1,9 @@
 import type { CaseContext } from '../domain/case.js';
+import { failedCaseRecord } from '../domain/case-files/case-record.js';
+import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson, putJson } from '../ports/evidence-store.js';
+import { readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 
 export interface CaseFailureInput {
   case: CaseContext;
@@ -10,16 +12,17 @@ export interface CaseFailureInput {
 
 /** A step the case cannot go on without failed: the case says which, and why, in `case.json`. */
 export async function recordCaseFailure(input: CaseFailureInput, adapters: CaseAdapters) {
-  const layout = caseFolderLayout(input.case.caseId);
-  const existing = (await adapters.store.exists(layout.caseFile))
-    ? await getJson<Record<string, unknown>>(adapters.store, layout.caseFile)
-    : {};
-  await putJson(adapters.store, layout.caseFile, {
-    ...existing,
-    caseId: input.case.caseId,
-    status: 'FAILED',
-    failure: { error: input.failure.Error ?? 'Error', cause: input.failure.Cause ?? 'no cause recorded' },
-    failedAt: adapters.now().toISOString(),
-  });
+  const file = caseFiles(input.case.caseId).caseRecord;
+  const existing = await readCaseFileIfPresent(adapters.store, file);
+  const failure = {
+    error: input.failure.Error ?? 'Error',
+    cause: input.failure.Cause ?? 'no cause recorded',
+  };
+  const caseFolder = adapters.store.locate(caseFolderLayout(input.case.caseId).root);
+  await writeCaseFile(
+    adapters.store,
+    file,
+    failedCaseRecord(existing, input.case, failure, adapters.now().toISOString(), caseFolder),
+  );
   return { status: 'FAILED' };
 }

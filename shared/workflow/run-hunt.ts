@@ -1,5 +1,6 @@
-import { type Allowlist, allowlistMatcher } from '../domain/allowlist.js';
+import { allowlistMatcher } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
+import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
 import {
@@ -10,10 +11,10 @@ import {
   SAMPLE_ROWS,
 } from '../domain/hunt-result.js';
 import { iocParameter, iocParameterSets } from '../domain/iocs.js';
-import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson, putJson } from '../ports/evidence-store.js';
+import { readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 import type { QueryEngine, QueryResult } from '../ports/query-engine.js';
+import { findCaseHunt, loadCaseHunts } from './case-hunts.js';
 
 /**
  * Runs one hunt and files its result. A failing query throws (so the workflow's Retry and Catch
@@ -35,9 +36,8 @@ export async function runHunt(
       ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}))
       : await adapters.engine.run(hunt.sql, { parameters });
 
-  const allowlist = (await adapters.store.exists(layout.allowlist))
-    ? await getJson<Allowlist>(adapters.store, layout.allowlist)
-    : {};
+  const files = caseFiles(context.caseId);
+  const allowlist = (await readCaseFileIfPresent(adapters.store, files.allowlist)) ?? {};
   const allowlisted = allowlistMatcher(allowlist, hunt.id);
   const kept: typeof result.rows = [];
   const suppressed: { row: Record<string, string | null>; entry: string }[] = [];
@@ -59,7 +59,7 @@ export async function runHunt(
     truncated: result.truncated,
     columns: result.columns,
     sample: kept.slice(0, SAMPLE_ROWS),
-    resultsFile: `hunts/${hunt.id}.csv`,
+    resultsFile: layout.relative(layout.huntRows(hunt.id)),
     suppressedByAllowlist: {
       count: suppressed.length,
       sample: suppressed.slice(0, 5).map(({ row, entry }) => ({
@@ -73,7 +73,7 @@ export async function runHunt(
     queryId: result.stats.queryId ?? null,
     error: null,
   };
-  await putJson(adapters.store, layout.huntResult(hunt.id), record);
+  await writeCaseFile(adapters.store, files.huntResult(hunt.id), record);
   return { huntId: hunt.id, status: 'SUCCEEDED', severity: hunt.severity, rowCount };
 }
 

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
+import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import type { EvidenceStore } from '../ports/evidence-store.js';
-import { getJson } from '../ports/evidence-store.js';
-import type { ManifestEntry } from './write-manifest.js';
+import { type EvidenceStore, readCaseFile } from '../ports/evidence-store.js';
 
 export interface Verification {
   caseId: string;
@@ -18,7 +17,7 @@ export interface Verification {
 /** Recomputes every hash of a case folder against its manifest: was the evidence touched since? */
 export async function verifyCase(store: EvidenceStore, caseId: string): Promise<Verification> {
   const layout = caseFolderLayout(caseId);
-  const manifest = await getJson<{ files: ManifestEntry[] }>(store, layout.manifest);
+  const manifest = await readCaseFile(store, caseFiles(caseId).manifest);
   const result: Verification = { caseId, verified: 0, altered: [], missing: [], added: [] };
   const listed = new Set(manifest.files.map((f) => f.file));
   for (const entry of manifest.files) {
@@ -34,7 +33,7 @@ export async function verifyCase(store: EvidenceStore, caseId: string): Promise<
     else result.altered.push(entry.file);
   }
   for (const object of await store.list(layout.root)) {
-    const file = object.key.slice(layout.root.length);
+    const file = layout.relative(object.key);
     if (object.key !== layout.manifest && !listed.has(file)) result.added.push(file);
   }
   return result;

@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CaseContext } from '../domain/case.js';
+import type { ManifestEntry } from '../domain/case-files/manifest-file.js';
+import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { putJson } from '../ports/evidence-store.js';
-
-export interface ManifestEntry {
-  file: string;
-  size: number;
-  sha256: string;
-}
+import { writeCaseFile } from '../ports/evidence-store.js';
 
 /** `manifest.json`: the SHA-256 and size of every other file in the case, written last. */
 export async function writeManifest(context: CaseContext, adapters: CaseAdapters) {
@@ -18,12 +14,12 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
     if (object.key === layout.manifest) continue;
     const body = await adapters.store.get(object.key);
     files.push({
-      file: object.key.slice(layout.root.length),
+      file: layout.relative(object.key),
       size: body.byteLength,
       sha256: createHash('sha256').update(body).digest('hex'),
     });
   }
-  await putJson(adapters.store, layout.manifest, {
+  await writeCaseFile(adapters.store, caseFiles(context.caseId).manifest, {
     caseId: context.caseId,
     algorithm: 'SHA-256',
     createdAt: adapters.now().toISOString(),

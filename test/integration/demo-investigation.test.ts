@@ -2,10 +2,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CaseSummary } from '../../shared/domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../shared/domain/hunt-result.js';
+import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { type DemoLogs, demoScenario, generateDemoLogs } from '../../shared/local/demo/generate-demo-logs.js';
-import { runInvestigationLocally } from '../../shared/local/local-runner.js';
-import type { CaseSummary } from '../../shared/report/summarise-case.js';
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BuiltTable } from '../../shared/domain/case-files/tables-file.js';
 import type { CoverageEntry } from '../../shared/domain/coverage.js';
 import type { HuntResultRecord } from '../../shared/domain/hunt-result.js';
 import { logSourceIds } from '../../shared/domain/log-sources.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
-import { runInvestigationLocally } from '../../shared/local/local-runner.js';
-import type { BuiltTable } from '../../shared/ports/table-builder.js';
+import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { sharedData } from '../support/shared-data.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultLibraryDir } from '../../shared/hunts/hunt-library.js';
-import { FolderInventory } from '../../shared/local/folder-inventory.js';
-import { runInvestigationLocally } from '../../shared/local/local-runner.js';
+import { FolderInventory } from '../../shared/local/adapters/folder-inventory.js';
+import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { sharedData } from '../support/shared-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0 (../shared/data/stratus-red-team/README.txt).

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaseContext } from '../../shared/domain/case.js';
-import { DuckDbQueryEngine } from '../../shared/local/duckdb-query-engine.js';
-import { DuckDbTableBuilder } from '../../shared/local/duckdb-table-builder.js';
-import { FolderInventory } from '../../shared/local/folder-inventory.js';
+import { DuckDbQueryEngine } from '../../shared/local/adapters/duckdb-query-engine.js';
+import { DuckDbTableBuilder } from '../../shared/local/adapters/duckdb-table-builder.js';
+import { FolderInventory } from '../../shared/local/adapters/folder-inventory.js';
 import { sharedData } from '../support/shared-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.

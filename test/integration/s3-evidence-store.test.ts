@@ -7,8 +7,9 @@ import type { Readable, Writable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3EvidenceStore } from '../../shared/aws/s3-evidence-store.js';
+import { caseFiles } from '../../shared/domain/case-files.js';
 import { EvidenceStoreError } from '../../shared/errors.js';
-import { getJson, putJson } from '../../shared/ports/evidence-store.js';
+import { readCaseFile, writeCaseFile } from '../../shared/ports/evidence-store.js';
 
 /**
  * s3rver runs in a child process: it encrypts ListObjectsV2 continuation tokens with DES, which
@@ -63,14 +64,20 @@ describe('S3EvidenceStore against s3rver', () => {
   it('writes under the store prefix with the content type, and reads the same bytes back', async () => {
     const evidence = store();
 
-    await putJson(evidence, 'case-put/case.json', { caseId: 'case-put', window: { from: null, to: null } });
-
-    const raw = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cases/case-put/case.json' }));
-    expect(raw.ContentType).toBe('application/json');
-    expect(await getJson(evidence, 'case-put/case.json')).toEqual({
+    const manifest = caseFiles('case-put').manifest;
+    const written = {
       caseId: 'case-put',
-      window: { from: null, to: null },
-    });
+      algorithm: 'SHA-256' as const,
+      createdAt: '2024-05-01T00:00:00.000Z',
+      files: [],
+    };
+    await writeCaseFile(evidence, manifest, written);
+
+    const raw = await client.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'cases/case-put/manifest.json' }),
+    );
+    expect(raw.ContentType).toBe('application/json');
+    expect(await readCaseFile(evidence, manifest)).toEqual(written);
     expect(evidence.locate('case-put/case.json')).toBe(`s3://${BUCKET}/cases/case-put/case.json`);
   });
 

@@ -9,10 +9,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HuntDefinition } from '../../shared/domain/hunt-definition.js';
 import { selectHunts } from '../../shared/domain/hunt-selection.js';
-import type { HuntDefinition } from '../../shared/hunts/hunt-definition.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
-import { DuckDbQueryEngine } from '../../shared/local/duckdb-query-engine.js';
+import { DuckDbQueryEngine } from '../../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../shared/sources/cloudtrail-source.js';
 
 const dataDir = resolve(import.meta.dirname, '../../../shared/data');

@@ -162,6 +162,7 @@ function location(target: Target, account: string | undefined): SourceLocation {
     location: uri,
     ...(account ? { accounts: [account] } : {}),
     regions: [...new Set(target.sources.map((s) => s.region))].sort(),
-    details: { ...details, resourceFolders: buckets.join(',') },
+    resourceFolders: buckets,
+    details,
   };
 }

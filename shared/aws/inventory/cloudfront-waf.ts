@@ -242,9 +242,7 @@ function wafLocation(uri: string, acls: WebAcl[], account: string | undefined): 
     location: uri,
     ...(account ? { accounts: [account] } : {}),
     regions: [...new Set(acls.map((a) => a.folderRegion))].sort(),
-    details: {
-      webAcls: listed(acls.map((a) => `${a.acl.Name} (${a.folderRegion})`)),
-      resourceFolders: [...new Set(acls.map((a) => a.acl.Name))].sort().join(','),
-    },
+    resourceFolders: [...new Set(acls.map((a) => a.acl.Name))].sort(),
+    details: { webAcls: listed(acls.map((a) => `${a.acl.Name} (${a.folderRegion})`)) },
   };
 }

@@ -17,6 +17,8 @@ export interface Gap {
   source: LogSourceId;
   region?: string;
   reason: string;
+  /** Set when the source's logs existed but retention dropped all of the window. */
+  status?: 'out-of-retention';
 }
 
 /** What one service's inventory found in one account. */

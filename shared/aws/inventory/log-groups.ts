@@ -1,9 +1,10 @@
 import { type LogGroup, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
+import { logGroupSourceByName } from '../../domain/coverage.js';
 import { type LogGroupExport, retainedWindow } from '../../domain/log-exports.js';
 import type { AccountScope } from './account-scope.js';
 import { allPages, attempt } from './api-failures.js';
 import { accountOfArn } from './arns.js';
-import type { LogGroupCandidate } from './findings.js';
+import type { Findings, LogGroupCandidate } from './findings.js';
 
 export const logGroupsIamActions = ['logs:DescribeLogGroups'] as const;
 
@@ -32,14 +33,16 @@ type NamedGroup = LogGroup & { logGroupName: string };
 
 /**
  * The CloudWatch Logs groups of each region worth exporting, each cut to the part of the case
- * window its retention still holds. What retention has already lost is said in the notes, and so is
- * a group a service writes to that does not exist or holds nothing.
+ * window its retention still holds. A group whose retention has lost the whole window is a coverage
+ * gap of its source (out of retention), and a note; so is a group a service writes to that does not
+ * exist or holds nothing.
  */
 export async function findLogGroupExports(
   scope: AccountScope,
   selection: LogGroupSelection,
-  notes: string[],
+  found: Pick<Findings, 'notes' | 'gaps'>,
 ): Promise<LogGroupExport[]> {
+  const { notes } = found;
   const { window, now } = selection;
   const exports: LogGroupExport[] = [];
   for (const region of scope.regions) {
@@ -86,14 +89,16 @@ export async function findLogGroupExports(
     for (const group of chosen) {
       if (group.creationTime !== undefined && group.creationTime > Date.parse(window.to)) continue;
       const retained = retainedWindow(window, group.retentionInDays ?? null, now);
+      const source = candidates.find((c) => c.logGroup === group.logGroupName && c.source)?.source;
       if (!retained) {
-        notes.push(
+        const reason =
           `Log group ${group.logGroupName} in ${region} keeps events for ${group.retentionInDays} days: ` +
-            `nothing of the case window (${window.from} to ${window.to}) is left to export.`,
-        );
+          `nothing of the case window (${window.from} to ${window.to}) is left to export.`;
+        notes.push(reason);
+        const expired = source ?? logGroupSourceByName(group.logGroupName);
+        if (expired) found.gaps.push({ source: expired, region, reason, status: 'out-of-retention' });
         continue;
       }
-      const source = candidates.find((c) => c.logGroup === group.logGroupName && c.source)?.source;
       exports.push({
         logGroup: group.logGroupName,
         account: accountOfArn(group.logGroupArn ?? group.arn),

@@ -96,10 +96,8 @@ export const resolverInventory: InventoryService = {
         location: delivery.uri,
         ...(account ? { accounts: [account] } : {}),
         regions: [...delivery.regions].sort(),
-        details: {
-          queryLogConfigs: listed(delivery.configs),
-          resourceFolders: [...delivery.vpcs].sort().join(','),
-        },
+        resourceFolders: [...delivery.vpcs].sort(),
+        details: { queryLogConfigs: listed(delivery.configs) },
       });
     }
   },

@@ -1,6 +1,6 @@
 import { parseAllDocuments, visit } from 'yaml';
+import type { HuntDefinition, Severity } from '../../domain/hunt-definition.js';
 import { InvalidHuntError } from '../../errors.js';
-import type { HuntDefinition, Severity } from '../hunt-definition.js';
 import { compileDetection } from './sigma-detection.js';
 import { renderPredicate } from './sql-predicate.js';
 

@@ -60,6 +60,22 @@ describe('coverage of the log sources a responder relies on', () => {
     });
   });
 
+  it('marks a source out of retention from the inventory’s gap, not from the wording of a note', () => {
+    const reason =
+      'Log group /aws/lambda/api in eu-west-1 keeps events for 7 days: nothing of the window is left.';
+    const coverage = assessCoverage(
+      inventory({
+        notes: ['Log group /aws/eks/prod/cluster: without DescribeLogGroups its retention is unknown.'],
+        gaps: [{ source: 'lambda', reason, status: 'out-of-retention' }],
+      }),
+    );
+    expect(coverage.find((c) => c.source === 'lambda')).toMatchObject({
+      status: 'out-of-retention',
+      detail: reason,
+    });
+    expect(coverage.find((c) => c.source === 'eksaudit')).toMatchObject({ status: 'missing' });
+  });
+
   it('says why a source is missing, and makes one partial, from the inventory’s gaps', () => {
     const coverage = assessCoverage(
       inventory({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { HuntDefinition } from '../../../shared/domain/hunt-definition.js';
 import { selectHunts } from '../../../shared/domain/hunt-selection.js';
-import type { HuntDefinition } from '../../../shared/hunts/hunt-definition.js';
 
 const hunt = (id: string): HuntDefinition => ({ id, sources: ['cloudtrail'] }) as unknown as HuntDefinition;
 

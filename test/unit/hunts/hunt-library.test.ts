@@ -3,15 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import {
   behaviourHuntColumns,
   eventHuntLeadingColumns,
   type HuntDefinition,
-} from '../../../shared/hunts/hunt-definition.js';
+} from '../../../shared/domain/hunt-definition.js';
+import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
-import { loadTestRecords, runHuntTests } from '../../../shared/local/hunt-test-runner.js';
+import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
+import {
+  loadTestRecords,
+  openHuntTestEngine,
+  runHuntTests,
+} from '../../../shared/local/app/hunt-test-runner.js';
 
 const { Parser } = pkg;
 
@@ -44,7 +48,7 @@ describe('hunt result columns', () => {
   let dir: string;
 
   beforeAll(async () => {
-    engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    engine = await openHuntTestEngine();
     dir = await mkdtemp(join(tmpdir(), 'casefile-hunt-columns-'));
   });
 
@@ -95,9 +99,15 @@ describe('hunt result columns', () => {
 });
 
 describe('hunt inline tests', () => {
+  let engine: DuckDbQueryEngine;
+  beforeAll(async () => {
+    engine = await openHuntTestEngine();
+  });
+  afterAll(() => engine.close());
+
   for (const hunt of hunts) {
     it(hunt.id, { timeout: 60_000 }, async () => {
-      const failures = (await runHuntTests(hunt)).filter((outcome) => !outcome.passed);
+      const failures = (await runHuntTests(hunt, engine)).filter((outcome) => !outcome.passed);
       expect(failures.map((f) => `${f.test}: ${f.detail}`)).toEqual([]);
     });
   }

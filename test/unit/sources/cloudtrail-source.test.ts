@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
+import { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
 import { sharedData } from '../../support/shared-data.js';
 

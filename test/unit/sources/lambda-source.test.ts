@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readFileHead } from '../../../shared/local/read-file-head.js';
+import { readFileHead } from '../../../shared/local/adapters/read-file-head.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import { lambdaColumnNames, lambdaSource } from '../../../shared/sources/lambda-source.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';

@@ -1,7 +1,10 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { casefileErrorNames } from '../../../shared/errors.js';
-import { loadStateMachineDefinition, taskFunctions } from '../../../shared/local/state-machine-definition.js';
+import {
+  loadStateMachineDefinition,
+  taskFunctions,
+} from '../../../shared/local/app/state-machine-definition.js';
 
 type State = Record<string, unknown>;
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FileEvidenceStore } from '../../../shared/local/file-evidence-store.js';
+import { FileEvidenceStore } from '../../../shared/local/adapters/file-evidence-store.js';
 import type { CaseAdapters } from '../../../shared/ports/case-adapters.js';
 import { verifyCase } from '../../../shared/workflow/verify-case.js';
 import { writeManifest } from '../../../shared/workflow/write-manifest.js';

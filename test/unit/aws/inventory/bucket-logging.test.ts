@@ -106,13 +106,13 @@ describe('bucketLoggingInventory', () => {
         location: 's3://acme-access-logs/s3/',
         accounts: [ACCOUNT],
         regions: ['eu-west-1', 'us-east-1'],
+        resourceFolders: ['acme-app-data', 'acme-reports'],
         details: {
           layout: 'date-partitioned',
           targetPrefix: 's3/',
           sourceBuckets: 'acme-app-data, acme-reports',
           sourceBucketCount: 2,
           partitionDateSource: 'EventTime',
-          resourceFolders: 'acme-app-data,acme-reports',
         },
       },
       {

@@ -251,7 +251,8 @@ describe('wafInventory', () => {
         location: 's3://aws-waf-logs-acme/',
         accounts: [ACCOUNT],
         regions: ['cloudfront', 'eu-west-1'],
-        details: { webAcls: 'shop-prod (eu-west-1), edge (cloudfront)', resourceFolders: 'edge,shop-prod' },
+        resourceFolders: ['edge', 'shop-prod'],
+        details: { webAcls: 'shop-prod (eu-west-1), edge (cloudfront)' },
       },
     ]);
     expect(found.logGroups).toEqual([

@@ -70,7 +70,7 @@ describe('findLogGroupExports', () => {
         ],
         exportable: true,
       },
-      notes,
+      { notes, gaps: [] },
     );
 
     const retained = { ...window, lostBefore: null };
@@ -91,6 +91,37 @@ describe('findLogGroupExports', () => {
     ]);
   });
 
+  it('makes a group whose retention lost the whole window a coverage gap of its source', async () => {
+    const { logs, scope } = setUp();
+    const expired = logGroup('/aws/lambda/api', { retentionInDays: 1 });
+    logs
+      .mock('us-east-1')
+      .on(DescribeLogGroupsCommand)
+      .resolves({ logGroups: [expired] });
+    const found = { notes: [] as string[], gaps: [] };
+
+    const exports = await findLogGroupExports(
+      scope,
+      {
+        window,
+        now: new Date('2024-05-10T00:00:00Z'),
+        patterns: EXPORTED_BY_NAME,
+        candidates: [],
+        exportable: true,
+      },
+      found,
+    );
+
+    expect(exports).toEqual([]);
+    const reason = expect.stringMatching(
+      /^Log group \/aws\/lambda\/api in us-east-1 keeps events for 1 days: /,
+    );
+    expect(found.notes).toEqual([reason]);
+    expect(found.gaps).toEqual([
+      { source: 'lambda', region: 'us-east-1', reason, status: 'out-of-retention' },
+    ]);
+  });
+
   it('notes rather than exports the groups of an account the export step cannot reach', async () => {
     const { logs, scope } = setUp();
     logs
@@ -108,7 +139,7 @@ describe('findLogGroupExports', () => {
         candidates: [candidate('vpc-flow-prod')],
         exportable: false,
       },
-      notes,
+      { notes, gaps: [] },
     );
 
     expect(exports).toEqual([]);
@@ -134,7 +165,7 @@ describe('findLogGroupExports', () => {
     await findLogGroupExports(
       scope,
       { window, now, patterns: EXPORTED_BY_NAME, candidates: [candidate('vpc-flow-prod')], exportable: true },
-      notes,
+      { notes, gaps: [] },
     );
 
     expect(notes).toEqual([

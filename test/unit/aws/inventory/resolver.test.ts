@@ -153,10 +153,8 @@ describe('resolverInventory', () => {
         location: 's3://acme-dns-logs/resolver/',
         accounts: [ACCOUNT],
         regions: ['eu-west-1', 'us-east-1'],
-        details: {
-          queryLogConfigs: 'rqlc-s3-name, rqlc-eu-name',
-          resourceFolders: 'vpc-0aaa,vpc-0bbb,vpc-0e00',
-        },
+        resourceFolders: ['vpc-0aaa', 'vpc-0bbb', 'vpc-0e00'],
+        details: { queryLogConfigs: 'rqlc-s3-name, rqlc-eu-name' },
       },
     ]);
     expect(found.logGroups).toEqual([

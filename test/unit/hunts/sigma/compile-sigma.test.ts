@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventHuntLeadingColumns } from '../../../../shared/domain/hunt-definition.js';
 import { InvalidHuntError } from '../../../../shared/errors.js';
-import { eventHuntLeadingColumns } from '../../../../shared/hunts/hunt-definition.js';
 import { type CompiledSigmaHunt, compileSigmaRule } from '../../../../shared/hunts/sigma/compile-sigma.js';
 import { loadSigmaFolder } from '../../../../shared/hunts/sigma/load-sigma-folder.js';
-import { DuckDbQueryEngine } from '../../../../shared/local/duckdb-query-engine.js';
-import { loadTestRecords } from '../../../../shared/local/hunt-test-runner.js';
+import { DuckDbQueryEngine } from '../../../../shared/local/adapters/duckdb-query-engine.js';
+import { loadTestRecords } from '../../../../shared/local/app/hunt-test-runner.js';
 import { type CloudTrailEventName, cloudtrailEvents } from '../../../fixtures/sigma/cloudtrail-events.js';
 
 const { Parser } = pkg;

@@ -4,49 +4,20 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
-import * as buildReport from '../../functions/build-report.js';
-import * as checkLogExport from '../../functions/check-log-export.js';
-import * as createTables from '../../functions/create-tables.js';
-import * as inventoryLogs from '../../functions/inventory-logs.js';
-import * as mergeInventory from '../../functions/merge-inventory.js';
-import * as openCase from '../../functions/open-case.js';
-import * as planInventory from '../../functions/plan-inventory.js';
-import * as recordCaseFailure from '../../functions/record-case-failure.js';
-import * as runHunt from '../../functions/run-hunt.js';
-import * as startLogExport from '../../functions/start-log-export.js';
-import * as writeManifest from '../../functions/write-manifest.js';
-import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
-import type { InvestigationRequest } from '../domain/case.js';
-import { CasefileError } from '../errors.js';
-import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
-import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js';
-import { DuckDbTableBuilder } from './duckdb-table-builder.js';
-import { FileEvidenceStore } from './file-evidence-store.js';
-import { FolderInventory } from './folder-inventory.js';
-import { LocalLogExporter } from './local-log-exporter.js';
+import { type Allowlist, parseAllowlist } from '../../domain/allowlist.js';
+import type { InvestigationRequest } from '../../domain/case.js';
+import { CasefileError } from '../../errors.js';
+import type { CaseAdapters } from '../../ports/case-adapters.js';
+import { DuckDbQueryEngine, type DuckDbSettings } from '../adapters/duckdb-query-engine.js';
+import { DuckDbTableBuilder } from '../adapters/duckdb-table-builder.js';
+import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
+import { FolderInventory } from '../adapters/folder-inventory.js';
+import { LocalLogExporter } from '../adapters/local-log-exporter.js';
 import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
+import { workflowFunctions } from './workflow-functions.js';
 
 type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JSONValue = Parameters<LocalTaskHandlers[string]>[0];
-
-type HandlerFactory = (
-  adapters: CaseAdapterFactory,
-) => (event: unknown, context: Context) => Promise<unknown>;
-
-/** The serverless functions by the name the state machine references them with. */
-const functionHandlers: Record<string, HandlerFactory> = {
-  openCase: openCase.createHandler,
-  planInventory: planInventory.createHandler,
-  inventoryLogs: inventoryLogs.createHandler,
-  mergeInventory: mergeInventory.createHandler,
-  createTables: createTables.createHandler,
-  runHunt: runHunt.createHandler,
-  buildReport: buildReport.createHandler,
-  writeManifest: writeManifest.createHandler,
-  recordCaseFailure: recordCaseFailure.createHandler,
-  startLogExport: startLogExport.createHandler,
-  checkLogExport: checkLogExport.createHandler,
-};
 
 export type ProgressEvent =
   | { kind: 'step'; state: string }
@@ -136,10 +107,10 @@ async function deploymentAllowlist(): Promise<Allowlist> {
 function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapters) {
   const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
-    const factory = functionHandlers[functionName];
-    if (!factory)
+    const workflowFunction = workflowFunctions[functionName];
+    if (!workflowFunction)
       throw new Error(`State ${stateName} invokes '${functionName}', which has no handler in functions/.`);
-    const handler = factory(() => adapters);
+    const handler = workflowFunction.createHandler(() => adapters);
     handlers[stateName] = async (input) => (await handler(input, lambdaContext(functionName))) as JSONValue;
   }
   return handlers;

@@ -2,12 +2,14 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import type { InvestigationRequest } from '../domain/case.js';
-import { iocTypes } from '../domain/iocs.js';
-import { loadHuntLibrary } from '../hunts/hunt-library.js';
-import { verifyCase } from '../workflow/verify-case.js';
-import { FileEvidenceStore } from './file-evidence-store.js';
-import { runHuntTests } from './hunt-test-runner.js';
+import type { InvestigationRequest } from '../../domain/case.js';
+import { caseFiles } from '../../domain/case-files.js';
+import { iocTypes } from '../../domain/iocs.js';
+import { loadHuntLibrary } from '../../hunts/hunt-library.js';
+import { readCaseFile } from '../../ports/evidence-store.js';
+import { verifyCase } from '../../workflow/verify-case.js';
+import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
+import { openHuntTestEngine, runHuntTests } from './hunt-test-runner.js';
 import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
 
 const USAGE = `casefile: investigate an AWS account's logs and leave a case folder.
@@ -124,7 +126,7 @@ async function demo(argv: string[]): Promise<number> {
     options: { out: { type: 'string', default: 'cases' } },
     strict: true,
   });
-  const { generateDemoLogs } = await import('./demo/generate-demo-logs.js');
+  const { generateDemoLogs } = await import('../demo/generate-demo-logs.js');
   const logs = resolve('.demo', 'logs');
   const out = resolve(values.out ?? 'cases');
   // The demo is re-run at will; a real case id is never reused (OpenCase refuses an existing case).
@@ -142,7 +144,8 @@ async function runAndReport(logs: string, out: string, request: InvestigationReq
   const started = performance.now();
   const outcome = await runInvestigationLocally({ logs, out, request, onProgress: progress.update });
   progress.finish();
-  const summary = JSON.parse(await readFile(resolve(outcome.caseFolder, 'summary.json'), 'utf8'));
+  const caseId = basename(outcome.caseFolder);
+  const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId).summary);
   const s = summary.findingsBySeverity;
   console.error(
     `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary.findings.length} hunts with findings ` +
@@ -216,14 +219,19 @@ async function listHunts(): Promise<number> {
 async function testHunts(): Promise<number> {
   let failed = 0;
   let passed = 0;
-  for (const hunt of await loadHuntLibrary()) {
-    for (const outcome of await runHuntTests(hunt)) {
-      if (outcome.passed) passed += 1;
-      else {
-        failed += 1;
-        console.log(`FAIL ${outcome.huntId}: ${outcome.test}: ${outcome.detail}`);
+  const engine = await openHuntTestEngine();
+  try {
+    for (const hunt of await loadHuntLibrary()) {
+      for (const outcome of await runHuntTests(hunt, engine)) {
+        if (outcome.passed) passed += 1;
+        else {
+          failed += 1;
+          console.log(`FAIL ${outcome.huntId}: ${outcome.test}: ${outcome.detail}`);
+        }
       }
     }
+  } finally {
+    engine.close();
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { CaseContext } from '../domain/case.js';
-import { exportFolderName, exportPrefix, type LogGroupExport } from '../domain/log-exports.js';
-import { InvalidRequestError } from '../errors.js';
-import type { EvidenceStore } from '../ports/evidence-store.js';
-import type { ExportProgress, LogExporter } from '../ports/log-exporter.js';
-import { type DumpedLogEvent, parseCloudWatchDump } from '../sources/cloudwatch-logs-dump.js';
+import type { CaseContext } from '../../domain/case.js';
+import { caseFolderLayout, exportFolderName } from '../../domain/case-folder-layout.js';
+import type { LogGroupExport } from '../../domain/log-exports.js';
+import { InvalidRequestError } from '../../errors.js';
+import type { EvidenceStore } from '../../ports/evidence-store.js';
+import type { ExportProgress, LogExporter } from '../../ports/log-exporter.js';
+import { type DumpedLogEvent, parseCloudWatchDump } from '../../sources/cloudwatch-logs-dump.js';
 
 /**
  * The export step on a laptop: a folder of CloudWatch Logs data (CLI output, subscription payloads)
@@ -24,7 +25,7 @@ export class LocalLogExporter implements LogExporter {
       throw new InvalidRequestError(`Log group '${item.logGroup}' has no local files to export.`);
     }
     const taskId = randomUUID();
-    const destination = exportPrefix(context.caseId, item.logGroup);
+    const destination = caseFolderLayout(context.caseId).logGroupExport(item.logGroup);
     const task = this.export(item, `${destination}${taskId}/`).catch((error: Error) => ({
       status: 'FAILED' as const,
       reason: error.message,

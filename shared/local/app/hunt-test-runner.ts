@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { iocParameter, parseIocs } from '../domain/iocs.js';
-import type { LogSourceId } from '../domain/log-sources.js';
-import type { HuntDefinition, HuntTestCase } from '../hunts/hunt-definition.js';
-import { logSourceModule } from '../sources/registry.js';
-import { DuckDbQueryEngine } from './duckdb-query-engine.js';
+import type { HuntDefinition, HuntTestCase } from '../../domain/hunt-definition.js';
+import { iocParameter, parseIocs } from '../../domain/iocs.js';
+import type { LogSourceId } from '../../domain/log-sources.js';
+import { logSourceModule } from '../../sources/registry.js';
+import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 
 export interface HuntTestOutcome {
   huntId: string;
@@ -17,17 +17,34 @@ export interface HuntTestOutcome {
 /**
  * Runs a hunt's inline tests on the embedded engine: the test records are written as a delivered
  * file, recognised by the source's own detector, read by the same reader as real files, and then
- * the hunt's Athena SQL runs unchanged.
+ * the hunt's Athena SQL runs unchanged. One engine serves every test (opening one per test costs
+ * more than the test); each test starts from no tables at all.
  */
-export async function runHuntTests(hunt: HuntDefinition): Promise<HuntTestOutcome[]> {
-  const outcomes: HuntTestOutcome[] = [];
-  for (const test of hunt.tests) outcomes.push(await runOne(hunt, test));
-  return outcomes;
+export async function runHuntTests(
+  hunt: HuntDefinition,
+  engine: DuckDbQueryEngine,
+): Promise<HuntTestOutcome[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'casefile-hunt-test-'));
+  try {
+    const outcomes: HuntTestOutcome[] = [];
+    for (const test of hunt.tests) outcomes.push(await runOne(engine, dir, hunt, test));
+    return outcomes;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
-async function runOne(hunt: HuntDefinition, test: HuntTestCase): Promise<HuntTestOutcome> {
-  const dir = await mkdtemp(join(tmpdir(), 'casefile-hunt-test-'));
-  const engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+/** The engine the hunt tests share: small, single-threaded, so tests stay cheap beside each other. */
+export function openHuntTestEngine(): Promise<DuckDbQueryEngine> {
+  return DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+}
+
+async function runOne(
+  engine: DuckDbQueryEngine,
+  dir: string,
+  hunt: HuntDefinition,
+  test: HuntTestCase,
+): Promise<HuntTestOutcome> {
   try {
     const source = test.source ?? hunt.sources[0] ?? 'cloudtrail';
     await loadTestRecords(engine, dir, test.records ?? [], source, test.lines);
@@ -40,15 +57,13 @@ async function runOne(hunt: HuntDefinition, test: HuntTestCase): Promise<HuntTes
     return { huntId: hunt.id, test: test.name, passed, detail };
   } catch (error) {
     return { huntId: hunt.id, test: test.name, passed: false, detail: (error as Error).message };
-  } finally {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * Loads test records into the source's table. An empty CloudTrail `Records` list still gives a
- * table with every column, so a no-match test with no records is valid.
+ * Loads test records into the source's table, the only table left: a hunt that reads another
+ * source's table finds none rather than an earlier test's rows. An empty CloudTrail `Records` list
+ * still gives a table with every column, so a no-match test with no records is valid.
  */
 export async function loadTestRecords(
   engine: DuckDbQueryEngine,
@@ -63,6 +78,7 @@ export async function loadTestRecords(
     : source === 'cloudtrail'
       ? JSON.stringify({ Records: records })
       : `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+  await dropEveryTable(engine);
   await writeFile(file, content);
   const module = logSourceModule(source);
   const layout =
@@ -71,4 +87,12 @@ export async function loadTestRecords(
   await engine.execute(
     `CREATE OR REPLACE TABLE "${source}" AS ${module.duckdbSelect([file], layout, false)}`,
   );
+}
+
+async function dropEveryTable(engine: DuckDbQueryEngine): Promise<void> {
+  const { rows } = await engine.run(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'",
+  );
+  for (const { table_name: table } of rows)
+    await engine.execute(`DROP TABLE "${String(table).replaceAll('"', '""')}"`);
 }

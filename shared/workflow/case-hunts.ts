@@ -1,10 +1,10 @@
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { InvalidHuntError } from '../errors.js';
+import { loadHuntLibrary } from '../hunts/hunt-library.js';
+import { compileSigmaRules, type SigmaFolder } from '../hunts/sigma/load-sigma-folder.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import type { QueryParameter } from '../ports/query-engine.js';
-import type { HuntDefinition } from './hunt-definition.js';
-import { loadHuntLibrary } from './hunt-library.js';
-import { compileSigmaRules, type SigmaFolder } from './sigma/load-sigma-folder.js';
 
 /** The hunts one case can run: the library, plus the Sigma rules its request brought along. */
 export interface CaseHunts {

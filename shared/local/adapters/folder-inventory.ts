@@ -1,14 +1,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import type { CaseContext } from '../domain/case.js';
-import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
-import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
-import type { LogSourceId } from '../domain/log-sources.js';
-import { InvalidRequestError } from '../errors.js';
-import type { LogInventory } from '../ports/log-inventory.js';
-import { classifyLogFile } from '../sources/classify-log-file.js';
-import { detectCloudWatchDump, dumpedLogGroup } from '../sources/cloudwatch-logs-dump.js';
-import { mapConcurrently } from '../util/async.js';
+import type { CaseContext } from '../../domain/case.js';
+import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../../domain/inventory.js';
+import type { ExportOutcome, LogGroupExport } from '../../domain/log-exports.js';
+import type { LogSourceId } from '../../domain/log-sources.js';
+import { InvalidRequestError } from '../../errors.js';
+import type { LogInventory } from '../../ports/log-inventory.js';
+import { classifyLogFile } from '../../sources/classify-log-file.js';
+import { detectCloudWatchDump, dumpedLogGroup } from '../../sources/cloudwatch-logs-dump.js';
+import { mapConcurrently } from '../../util/async.js';
 import { readFileHead } from './read-file-head.js';
 
 const EARLIEST = '1970-01-01T00:00:00.000Z';

@@ -1,11 +1,11 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { QueryFailedError } from '../errors.js';
+import { QueryFailedError } from '../../errors.js';
 import {
   DEFAULT_MAX_ROWS,
   type QueryEngine,
   type QueryOptions,
   type QueryResult,
-} from '../ports/query-engine.js';
+} from '../../ports/query-engine.js';
 import { athenaCompatibilityMacros } from './duckdb-compat.js';
 
 export interface DuckDbSettings {

@@ -1,11 +1,12 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CaseContext } from '../domain/case.js';
-import type { InventoriedFile, Inventory, SkippedInput } from '../domain/inventory.js';
-import type { LogSourceId } from '../domain/log-sources.js';
-import type { BuiltTable, TableBuilder, TablesResult } from '../ports/table-builder.js';
-import { logSourceModule } from '../sources/registry.js';
-import { sqlString } from '../sources/source-sql.js';
+import type { CaseContext } from '../../domain/case.js';
+import type { BuiltTable } from '../../domain/case-files/tables-file.js';
+import type { InventoriedFile, Inventory, SkippedInput } from '../../domain/inventory.js';
+import type { LogSourceId } from '../../domain/log-sources.js';
+import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
+import { logSourceModule } from '../../sources/registry.js';
+import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { recordsToLines } from './records-to-lines.js';
 

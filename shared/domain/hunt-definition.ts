@@ -1,6 +1,6 @@
-import { type Iocs, type IocType, iocTypes } from '../domain/iocs.js';
-import { isLogSourceId, type LogSourceId } from '../domain/log-sources.js';
 import { InvalidHuntError } from '../errors.js';
+import { type Iocs, type IocType, iocTypes } from './iocs.js';
+import { isLogSourceId, type LogSourceId } from './log-sources.js';
 
 export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];

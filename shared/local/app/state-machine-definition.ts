@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const statemachinesDir = fileURLToPath(new URL('../../statemachines/', import.meta.url));
+export const statemachinesDir = fileURLToPath(new URL('../../../statemachines/', import.meta.url));
 
 /** The ARN a local run gives a `Fn::GetAtt: [function, Arn]` reference (never called: tasks run in process). */
 export const localFunctionArn = (functionName: string) =>

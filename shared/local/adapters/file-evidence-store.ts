@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { EvidenceStoreError } from '../errors.js';
-import type { EvidenceStore, StoredObject } from '../ports/evidence-store.js';
+import { EvidenceStoreError } from '../../errors.js';
+import type { EvidenceStore, StoredObject } from '../../ports/evidence-store.js';
 
 /** Case folders on the local disk: `<root>/<caseId>/...`, the same keys as under `s3://.../cases/`. */
 export class FileEvidenceStore implements EvidenceStore {

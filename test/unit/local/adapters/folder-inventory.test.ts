@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { CaseContext } from '../../../shared/domain/case.js';
-import { FolderInventory } from '../../../shared/local/folder-inventory.js';
+import type { CaseContext } from '../../../../shared/domain/case.js';
+import { FolderInventory } from '../../../../shared/local/adapters/folder-inventory.js';
 
 const context = {
   caseId: 'c1',

@@ -1,0 +1,37 @@
+import type { Allowlist } from './allowlist.js';
+import { allowlistSchema } from './case-files/allowlist-file.js';
+import type { CaseFile } from './case-files/case-file.js';
+import { type CaseRecord, caseRecordSchema } from './case-files/case-record.js';
+import { huntResultSchema } from './case-files/hunt-result-file.js';
+import { inventorySchema } from './case-files/inventory-file.js';
+import { type Manifest, manifestSchema } from './case-files/manifest-file.js';
+import { type CaseSummary, summarySchema } from './case-files/summary-file.js';
+import { type TablesRecord, tablesSchema } from './case-files/tables-file.js';
+import { caseFolderLayout } from './case-folder-layout.js';
+import type { HuntResultRecord } from './hunt-result.js';
+import type { Inventory } from './inventory.js';
+
+/**
+ * The JSON files steps hand each other through the case folder, each with its key (from the
+ * layout) and its schema. Read and write them only through these, with `readCaseFile` and
+ * `writeCaseFile`: a file that breaks its contract fails where it is read, naming the file.
+ */
+export function caseFiles(caseId: string) {
+  const layout = caseFolderLayout(caseId);
+  return {
+    caseRecord: { key: layout.caseFile, schema: caseRecordSchema } satisfies CaseFile<CaseRecord>,
+    inventory: { key: layout.inventory, schema: inventorySchema } satisfies CaseFile<Inventory>,
+    accountInventory: (account: string): CaseFile<Inventory> => ({
+      key: layout.accountInventory(account),
+      schema: inventorySchema,
+    }),
+    allowlist: { key: layout.allowlist, schema: allowlistSchema } satisfies CaseFile<Allowlist>,
+    tables: { key: layout.tables, schema: tablesSchema } satisfies CaseFile<TablesRecord>,
+    huntResult: (huntId: string): CaseFile<HuntResultRecord> => ({
+      key: layout.huntResult(huntId),
+      schema: huntResultSchema,
+    }),
+    summary: { key: layout.summary, schema: summarySchema } satisfies CaseFile<CaseSummary>,
+    manifest: { key: layout.manifest, schema: manifestSchema } satisfies CaseFile<Manifest>,
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { CaseContext } from '../case.js';
+import type { SkippedInput } from '../inventory.js';
+import { skippedInputSchema } from './inventory-file.js';
+import {
+  type CaseSummary,
+  findingsBySeveritySchema,
+  huntCountsSchema,
+  observedSchema,
+  timeWindowSchema,
+} from './summary-file.js';
+
+export const caseStatuses = ['RUNNING', 'COMPLETED', 'FAILED'] as const;
+
+export const caseRecordSchema = z.object({
+  caseId: z.string(),
+  status: z.enum(caseStatuses),
+  /** The request as the trigger sent it, kept for the record. */
+  request: z.unknown(),
+  window: timeWindowSchema,
+  engine: z.enum(['athena', 'duckdb']),
+  caseFolder: z.string(),
+  /** `openedAt` and `completedAt` are instants; the steps' durations are milliseconds. */
+  timings: z.object({ openedAt: z.string() }).catchall(z.union([z.string(), z.number()])),
+  observed: observedSchema.optional(),
+  hunts: huntCountsSchema.optional(),
+  findingsBySeverity: findingsBySeveritySchema.optional(),
+  skipped: z.array(skippedInputSchema).optional(),
+  failure: z.object({ error: z.string(), cause: z.string() }).optional(),
+  failedAt: z.string().optional(),
+});
+
+/** `case.json`: the request, where the case stands, and (once it ends) how it ended. */
+export type CaseRecord = z.infer<typeof caseRecordSchema>;
+
+/** OpenCase: the case as it starts. */
+export function openedCaseRecord(context: CaseContext, request: unknown, caseFolder: string): CaseRecord {
+  return {
+    caseId: context.caseId,
+    status: 'RUNNING',
+    request,
+    window: context.window,
+    engine: context.engine,
+    timings: { openedAt: context.openedAt },
+    caseFolder,
+  };
+}
+
+/** BuildReport: the case with its outcome, the steps' timings and every input it skipped. */
+export function completedCaseRecord(
+  opened: CaseRecord,
+  summary: CaseSummary,
+  skipped: SkippedInput[],
+  timings: Record<string, string | number>,
+): CaseRecord {
+  return {
+    ...opened,
+    status: 'COMPLETED',
+    observed: summary.observed,
+    timings: { ...opened.timings, ...timings },
+    hunts: summary.hunts,
+    findingsBySeverity: summary.findingsBySeverity,
+    skipped,
+  };
+}
+
+/**
+ * RecordCaseFailure: the step that failed and why. A case whose case.json was never written (OpenCase
+ * itself failed to write it) still gets one, from the context the workflow carries.
+ */
+export function failedCaseRecord(
+  existing: CaseRecord | null,
+  context: CaseContext,
+  failure: { error: string; cause: string },
+  failedAt: string,
+  caseFolder: string,
+): CaseRecord {
+  const base = existing ?? { ...openedCaseRecord(context, null, caseFolder) };
+  return { ...base, status: 'FAILED', failure, failedAt };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { severities } from '../hunt-definition.js';
+import type { HuntResultRecord } from '../hunt-result.js';
+
+const cell = z.string().nullable();
+
+/** `hunts/<huntId>.json`, written by RunHunt, or by BuildReport for a hunt that failed. */
+export const huntResultSchema: z.ZodType<HuntResultRecord> = z.object({
+  huntId: z.string(),
+  title: z.string(),
+  description: z.string(),
+  severity: z.enum(severities),
+  kind: z.enum(['event', 'behaviour', 'pivot']),
+  mitre: z.array(z.string()),
+  tactics: z.array(z.string()),
+  triage: z.string(),
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  engine: z.enum(['athena', 'duckdb']),
+  query: z.string(),
+  parameters: z.array(z.union([z.string(), z.number(), z.boolean()])),
+  rowCount: z.number(),
+  truncated: z.boolean(),
+  columns: z.array(z.string()),
+  sample: z.array(z.record(z.string(), cell)),
+  resultsFile: z.string().nullable(),
+  suppressedByAllowlist: z.object({
+    count: z.number(),
+    sample: z.array(z.object({ entry: z.string(), eventid: cell, actor: cell })),
+  }),
+  durationMs: z.number(),
+  bytesScanned: z.number().nullable(),
+  queryId: z.string().nullable(),
+  error: z.object({ name: z.string(), message: z.string() }).nullable(),
+});

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { type CoverageEntry, coverageStatuses } from '../coverage.js';
+import type { CoverageGap, InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../inventory.js';
+import type { ExportOutcome, LogGroupExport } from '../log-exports.js';
+import { logSourceIds } from '../log-sources.js';
+
+const logSourceId = z.enum(logSourceIds);
+
+export const skippedInputSchema: z.ZodType<SkippedInput> = z.object({
+  input: z.string(),
+  reason: z.string(),
+  stage: z.enum(['inventory', 'tables', 'export', 'hunts']),
+});
+
+export const coverageEntrySchema: z.ZodType<CoverageEntry> = z.object({
+  source: logSourceId,
+  title: z.string(),
+  status: z.enum(coverageStatuses),
+  detail: z.string(),
+  consequence: z.string().nullable(),
+});
+
+const inventoriedFileSchema: z.ZodType<InventoriedFile> = z.object({
+  path: z.string(),
+  size: z.number(),
+  layout: z.string(),
+  compressed: z.boolean(),
+});
+
+const sourceLocationSchema: z.ZodType<SourceLocation> = z.object({
+  source: logSourceId,
+  location: z.string(),
+  files: z.array(inventoriedFileSchema).optional(),
+  accounts: z.array(z.string()).optional(),
+  regions: z.array(z.string()).optional(),
+  organizationId: z.string().optional(),
+  resourceFolders: z.array(z.string()).optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+const logGroupExportSchema: z.ZodType<LogGroupExport> = z.object({
+  logGroup: z.string(),
+  account: z.string().nullable(),
+  region: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  lostBefore: z.string().nullable(),
+  files: z.array(z.string()).optional(),
+  source: logSourceId.optional(),
+});
+
+export const exportOutcomeSchema: z.ZodType<ExportOutcome> = z.object({
+  logGroup: z.string(),
+  status: z.enum(['PENDING', 'RUNNING', 'PENDING_CANCEL', 'COMPLETED', 'FAILED', 'CANCELLED']),
+  reason: z.string().nullable(),
+  destination: z.string().nullable(),
+});
+
+const coverageGapSchema: z.ZodType<CoverageGap> = z.object({
+  source: logSourceId,
+  reason: z.string(),
+  status: z.enum(['missing', 'out-of-retention']).optional(),
+});
+
+/** `inventory.json`, and each account's part of it before the merge (`inventory/<account>.json`). */
+export const inventorySchema: z.ZodType<Inventory> = z.object({
+  discoveredAt: z.string(),
+  sources: z.array(sourceLocationSchema),
+  skipped: z.array(skippedInputSchema),
+  notes: z.array(z.string()),
+  exports: z.array(logGroupExportSchema).optional(),
+  coverage: z.array(coverageEntrySchema).optional(),
+  gaps: z.array(coverageGapSchema).optional(),
+});

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { CoverageEntry } from '../coverage.js';
+import { type Severity, severities } from '../hunt-definition.js';
+import type { HuntNotRun } from '../hunt-selection.js';
+import type { SkippedInput } from '../inventory.js';
+import type { TimeWindow } from '../time-window.js';
+import { coverageEntrySchema, skippedInputSchema } from './inventory-file.js';
+import { huntNotRunSchema } from './tables-file.js';
+
+export interface TimelineEntry {
+  time: string;
+  /** `ioc`: a row of a pivot hunt, what one of the case's indicators did. */
+  severity: Severity | 'ioc';
+  huntId: string;
+  title: string;
+  eventName: string | null;
+  actor: string | null;
+  sourceIp: string | null;
+  eventId: string | null;
+  /** Repeats of the same call by the same actor from the same address, folded into this entry. */
+  repeats: number;
+  lastTime: string;
+}
+
+export interface CaseSummary {
+  caseId: string;
+  engine: string;
+  window: TimeWindow;
+  /** The span of the records actually loaded, which may be narrower or wider than the window. */
+  observed: { firstEventTime: string | null; lastEventTime: string | null };
+  sources: { source: string; records: number | null; locations: string[] }[];
+  hunts: { run: number; succeeded: number; failed: number; withFindings: number; notRun: number };
+  findingsBySeverity: Record<Severity, number>;
+  /** Pivot hunts: what the request's indicators did, kept apart from detections. */
+  iocActivity: { huntId: string; title: string; rowCount: number; resultsFile: string | null }[];
+  findings: {
+    huntId: string;
+    title: string;
+    severity: Severity;
+    mitre: string[];
+    tactics: string[];
+    rowCount: number;
+    resultsFile: string | null;
+  }[];
+  /** The ATT&CK release the technique ids and tactic names refer to. */
+  attackVersion: string;
+  attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
+  timeline: TimelineEntry[];
+  /** Sources that are missing, partial or out of retention, with what that costs the investigation. */
+  coverageGaps: CoverageEntry[];
+  failedHunts: { huntId: string; error: string }[];
+  /** Rows the allowlist left out, per hunt: a suppression is a decision the responder can review. */
+  suppressedByAllowlist: { huntId: string; count: number }[];
+  huntsNotRun: HuntNotRun[];
+  skipped: SkippedInput[];
+}
+
+const severity = z.enum(severities);
+const nullableString = z.string().nullable();
+export const timeWindowSchema: z.ZodType<TimeWindow> = z.object({ from: nullableString, to: nullableString });
+export const huntCountsSchema = z.object({
+  run: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  withFindings: z.number(),
+  notRun: z.number(),
+});
+export const findingsBySeveritySchema = z.record(severity, z.number());
+export const observedSchema = z.object({ firstEventTime: nullableString, lastEventTime: nullableString });
+
+const timelineEntrySchema: z.ZodType<TimelineEntry> = z.object({
+  time: z.string(),
+  severity: z.union([severity, z.literal('ioc')]),
+  huntId: z.string(),
+  title: z.string(),
+  eventName: nullableString,
+  actor: nullableString,
+  sourceIp: nullableString,
+  eventId: nullableString,
+  repeats: z.number(),
+  lastTime: z.string(),
+});
+
+/** `summary.json`: what the report is rendered from. */
+export const summarySchema: z.ZodType<CaseSummary> = z.object({
+  caseId: z.string(),
+  engine: z.string(),
+  window: timeWindowSchema,
+  observed: observedSchema,
+  sources: z.array(
+    z.object({ source: z.string(), records: z.number().nullable(), locations: z.array(z.string()) }),
+  ),
+  hunts: huntCountsSchema,
+  findingsBySeverity: findingsBySeveritySchema,
+  iocActivity: z.array(
+    z.object({ huntId: z.string(), title: z.string(), rowCount: z.number(), resultsFile: nullableString }),
+  ),
+  findings: z.array(
+    z.object({
+      huntId: z.string(),
+      title: z.string(),
+      severity,
+      mitre: z.array(z.string()),
+      tactics: z.array(z.string()),
+      rowCount: z.number(),
+      resultsFile: nullableString,
+    }),
+  ),
+  attackVersion: z.string(),
+  attackCoverage: z.array(
+    z.object({
+      tactic: z.string(),
+      huntsRun: z.number(),
+      huntsWithFindings: z.number(),
+      techniques: z.array(z.string()),
+    }),
+  ),
+  timeline: z.array(timelineEntrySchema),
+  coverageGaps: z.array(coverageEntrySchema),
+  failedHunts: z.array(z.object({ huntId: z.string(), error: z.string() })),
+  suppressedByAllowlist: z.array(z.object({ huntId: z.string(), count: z.number() })),
+  huntsNotRun: z.array(huntNotRunSchema),
+  skipped: z.array(skippedInputSchema),
+});
