@@ -13,6 +13,20 @@ export interface InvestigationStarterOptions {
   now?: () => Date;
 }
 
+/** What starting an investigation came to, whatever the trigger. */
+export type StartOutcome =
+  | { kind: 'started'; caseId: string; caseFolder: string; executionArn: string; startDate?: string }
+  | {
+      kind: 'existing' | 'conflict';
+      caseId: string;
+      caseFolder: string;
+      executionArn: string;
+      status?: string;
+      startDate?: string;
+    }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'busy'; reason: string };
+
 export type HttpRequest = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>;
 
 /** Errors after which the same request may well succeed a little later. */
@@ -45,15 +59,29 @@ export class InvestigationStarter {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** An HTTP request (POST /investigations): the body is the request, the answer an HTTP response. */
   async handle(event: HttpRequest): Promise<APIGatewayProxyStructuredResultV2> {
     let request: Record<string, unknown>;
-    let caseId: string;
     try {
       request = parseBody(event);
+    } catch (error) {
+      if (error instanceof InvalidRequestError) return rejected(error.message);
+      throw error;
+    }
+    return httpAnswer(await this.start(request));
+  }
+
+  /**
+   * Starts an investigation for any trigger (HTTP, a GuardDuty finding, a schedule): validates the
+   * request, names the execution after the case, and recognises a request that was already started.
+   */
+  async start(request: Record<string, unknown>): Promise<StartOutcome> {
+    let caseId: string;
+    try {
       // The same validation OpenCase applies: a bad request is refused before anything starts.
       caseId = validateInvestigationRequest(request, 'athena', this.now()).context.caseId;
     } catch (error) {
-      if (error instanceof InvalidRequestError) return rejected(error.message);
+      if (error instanceof InvalidRequestError) return { kind: 'invalid', message: error.message };
       throw error;
     }
     const input = { ...request, caseId };
@@ -66,51 +94,47 @@ export class InvestigationStarter {
           input: JSON.stringify(input),
         }),
       );
-      return answer(202, {
+      return {
+        kind: 'started',
         caseId,
-        executionArn: started.executionArn,
-        startDate: started.startDate?.toISOString(),
         caseFolder,
-      });
+        executionArn: started.executionArn ?? '',
+        startDate: started.startDate?.toISOString(),
+      };
     } catch (error) {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-        return this.answerExisting(caseId, input, caseFolder);
+        return this.existing(caseId, input, caseFolder);
       }
       // Step Functions refuses an input over 256 KiB (a long IOC list, say): the caller's to shorten.
       if (error instanceof Error && error.name === 'InvalidExecutionInput') {
-        return rejected(`Step Functions refused the request as input: ${error.message}`);
+        return { kind: 'invalid', message: `Step Functions refused the request as input: ${error.message}` };
       }
-      if (isBusy(error)) return busy(error);
+      if (isBusy(error)) return { kind: 'busy', reason: (error as Error).name };
       throw error;
     }
   }
 
   /** Step Functions keeps an execution's name for 90 days after it ends: the request either repeats it or clashes. */
-  private async answerExisting(
+  private async existing(
     caseId: string,
     input: Record<string, unknown>,
     caseFolder: string,
-  ): Promise<APIGatewayProxyStructuredResultV2> {
+  ): Promise<StartOutcome> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
     try {
       const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-      if (existing.input !== undefined && isDeepStrictEqual(JSON.parse(existing.input), input)) {
-        return answer(200, {
-          caseId,
-          executionArn,
-          status: existing.status,
-          startDate: existing.startDate?.toISOString(),
-          caseFolder,
-        });
-      }
-      return answer(409, {
-        error: 'CaseIdInUse',
-        message: `Case ${caseId} was already started with another request; choose another caseId, or leave it out.`,
+      const sameRequest =
+        existing.input !== undefined && isDeepStrictEqual(JSON.parse(existing.input), input);
+      return {
+        kind: sameRequest ? 'existing' : 'conflict',
         caseId,
+        caseFolder,
         executionArn,
-      });
+        status: existing.status,
+        startDate: existing.startDate?.toISOString(),
+      };
     } catch (error) {
-      if (isBusy(error)) return busy(error);
+      if (isBusy(error)) return { kind: 'busy', reason: (error as Error).name };
       throw error;
     }
   }
@@ -152,6 +176,34 @@ function parseBody(event: HttpRequest): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+function httpAnswer(outcome: StartOutcome): APIGatewayProxyStructuredResultV2 {
+  switch (outcome.kind) {
+    case 'invalid':
+      return rejected(outcome.message);
+    case 'busy':
+      return answer(
+        503,
+        { error: 'ServiceBusy', message: `Step Functions is busy (${outcome.reason}); try again shortly.` },
+        { 'retry-after': RETRY_AFTER_SECONDS },
+      );
+    case 'started': {
+      const { kind: _, ...body } = outcome;
+      return answer(202, body);
+    }
+    case 'existing': {
+      const { kind: _, ...body } = outcome;
+      return answer(200, body);
+    }
+    case 'conflict':
+      return answer(409, {
+        error: 'CaseIdInUse',
+        message: `Case ${outcome.caseId} was already started with another request; choose another caseId, or leave it out.`,
+        caseId: outcome.caseId,
+        executionArn: outcome.executionArn,
+      });
+  }
+}
+
 function rejected(message: string): APIGatewayProxyStructuredResultV2 {
   return answer(400, { error: 'InvalidRequestError', message });
 }
@@ -160,17 +212,6 @@ function isBusy(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return BUSY.has(error.name) || status === 429 || (status !== undefined && status >= 500);
-}
-
-function busy(error: unknown): APIGatewayProxyStructuredResultV2 {
-  return answer(
-    503,
-    {
-      error: 'ServiceBusy',
-      message: `Step Functions is busy (${(error as Error).name}); try again shortly.`,
-    },
-    { 'retry-after': RETRY_AFTER_SECONDS },
-  );
 }
 
 function answer(

@@ -3,6 +3,11 @@ import { basename, dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../domain/case.js';
+import {
+  defaultFindingScope,
+  findingFromDocument,
+  investigationFromFinding,
+} from '../domain/guardduty-finding.js';
 import { iocTypes } from '../domain/iocs.js';
 import { loadHuntLibrary } from '../hunts/hunt-library.js';
 import { verifyCase } from '../workflow/verify-case.js';
@@ -15,7 +20,7 @@ const USAGE = `casefile: investigate an AWS account's logs and leave a case fold
 Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
-                       [--allowlist <file.yaml>] [--sigma <dir>]
+                       [--allowlist <file.yaml>] [--sigma <dir>] [--guardduty-finding <finding.json>]
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile verify <case folder>     check every file against the case's SHA-256 manifest
   casefile hunts                    list the hunt library
@@ -70,6 +75,7 @@ async function investigate(argv: string[]): Promise<number> {
       ioc: { type: 'string', multiple: true },
       allowlist: { type: 'string' },
       sigma: { type: 'string' },
+      'guardduty-finding': { type: 'string' },
     },
     strict: true,
   });
@@ -81,18 +87,38 @@ async function investigate(argv: string[]): Promise<number> {
     console.error(`casefile: the logs folder ${resolve(values.logs)} does not exist or is not a folder.`);
     return 2;
   }
+  const fromFinding = values['guardduty-finding']
+    ? await requestFromFindingFile(values['guardduty-finding'])
+    : {};
+  const flagIocs = values.ioc ? iocsFromFlags(values.ioc) : {};
   const request: InvestigationRequest = {
+    ...fromFinding,
     ...(values['case-id'] ? { caseId: values['case-id'] } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
     ...(values.hunts ? { huntIds: values.hunts.split(',').map((h) => h.trim()) } : {}),
     ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
-    ...(values.ioc ? { iocs: iocsFromFlags(values.ioc) } : {}),
+    ...(values.ioc || fromFinding.iocs ? { iocs: mergeIocs(fromFinding.iocs ?? {}, flagIocs) } : {}),
     ...(values.allowlist ? { allowlist: parse(await readFile(values.allowlist, 'utf8')) } : {}),
     ...(values.sigma ? { sigmaRules: await readSigmaFolder(values.sigma) } : {}),
-    requestedBy: 'casefile CLI',
+    requestedBy: fromFinding.requestedBy ? `casefile CLI (${fromFinding.requestedBy})` : 'casefile CLI',
   };
   return runAndReport(resolve(values.logs), resolve(values.out), request);
+}
+
+/** A saved GuardDuty finding scopes the case as the EventBridge trigger would: window, indicators, reason. */
+async function requestFromFindingFile(path: string): Promise<InvestigationRequest> {
+  const finding = findingFromDocument(JSON.parse(await readFile(path, 'utf8')));
+  const { request } = investigationFromFinding(finding, { ...defaultFindingScope, now: new Date() });
+  const { accounts: _accounts, regions: _regions, ...scoped } = request;
+  return scoped;
+}
+
+function mergeIocs(a: Record<string, string[]>, b: Record<string, string[]>): Record<string, string[]> {
+  const merged: Record<string, string[]> = { ...a };
+  for (const [type, values] of Object.entries(b))
+    merged[type] = [...new Set([...(merged[type] ?? []), ...values])];
+  return merged;
 }
 
 /** The rule files of a Sigma folder, sent with the request as the API would send them. */

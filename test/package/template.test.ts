@@ -64,6 +64,7 @@ const functions = {
   writeManifest: 'write-manifest',
   recordCaseFailure: 'record-case-failure',
   startInvestigation: 'start-investigation',
+  startFromGuardDuty: 'start-from-guardduty',
 } as const;
 type FunctionKey = keyof typeof functions;
 const functionKeys = Object.keys(functions) as FunctionKey[];
@@ -522,20 +523,44 @@ describe('the function roles', () => {
     expect(grantsOf(roleId(key), 's3:PutObject')).toEqual([caseFolders]);
   });
 
-  it('lets startInvestigation start and describe executions of this state machine only', () => {
-    const role = roleId('startInvestigation');
-    expect(actionsOf(role)).toEqual(
-      new Set([
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'states:StartExecution',
-        'states:DescribeExecution',
-      ]),
+  it.each(['startInvestigation', 'startFromGuardDuty'] as const)(
+    'lets %s start and describe executions of this state machine only',
+    (key) => {
+      const role = roleId(key);
+      expect(actionsOf(role)).toEqual(
+        new Set([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'states:StartExecution',
+          'states:DescribeExecution',
+        ]),
+      );
+      expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
+      expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
+        '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
+      );
+    },
+  );
+
+  it('opens investigations from GuardDuty findings at or above the configured severity', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rule = rules.find((r) =>
+      JSON.stringify(r.Properties.Targets).includes(lambdaId('startFromGuardDuty')),
     );
-    expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
-    expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
-      '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
-    );
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['aws.guardduty'],
+      'detail-type': ['GuardDuty Finding'],
+      detail: { severity: [{ numeric: ['>=', 7] }] },
+    });
+    const environment = (
+      resource(lambdaId('startFromGuardDuty'), 'AWS::Lambda::Function').Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(environment).toMatchObject({
+      STATE_MACHINE_ARN: ref('InvestigationStateMachine'),
+      GUARDDUTY_MIN_SEVERITY: '7',
+    });
   });
 });
 
