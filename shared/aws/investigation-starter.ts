@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { StartOutcome } from '../api/start-outcome.js';
 import { validateInvestigationRequest } from '../domain/case.js';
 import { CasefileError, InvalidRequestError } from '../errors.js';
 
@@ -13,21 +13,8 @@ export interface InvestigationStarterOptions {
   now?: () => Date;
 }
 
-/** What starting an investigation came to, whatever the trigger. */
-export type StartOutcome =
-  | { kind: 'started'; caseId: string; caseFolder: string; executionArn: string; startDate?: string }
-  | {
-      kind: 'existing' | 'conflict';
-      caseId: string;
-      caseFolder: string;
-      executionArn: string;
-      status?: string;
-      startDate?: string;
-    }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'busy'; reason: string };
+export type { StartOutcome };
 
-export type HttpRequest = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>;
 
 /** Errors after which the same request may well succeed a little later. */
 const BUSY = new Set([
@@ -37,7 +24,6 @@ const BUSY = new Set([
   'ServiceUnavailable',
   'ExecutionLimitExceeded',
 ]);
-const RETRY_AFTER_SECONDS = '5';
 
 /**
  * Starts an investigation from an HTTP request. The case id is the execution's name, so a request
@@ -57,18 +43,6 @@ export class InvestigationStarter {
     const prefix = options.casePrefix ?? 'cases/';
     this.casePrefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.now = options.now ?? (() => new Date());
-  }
-
-  /** An HTTP request (POST /investigations): the body is the request, the answer an HTTP response. */
-  async handle(event: HttpRequest): Promise<APIGatewayProxyStructuredResultV2> {
-    let request: Record<string, unknown>;
-    try {
-      request = parseBody(event);
-    } catch (error) {
-      if (error instanceof InvalidRequestError) return rejected(error.message);
-      throw error;
-    }
-    return httpAnswer(await this.start(request));
   }
 
   /**
@@ -158,55 +132,8 @@ export function investigationStarterFromEnvironment(
   });
 }
 
-function parseBody(event: HttpRequest): Record<string, unknown> {
-  if (!event.body)
-    throw new InvalidRequestError('The request needs a JSON object body ({} for the defaults).');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidRequestError(`The request body is not JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidRequestError('The investigation request must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
 
-function httpAnswer(outcome: StartOutcome): APIGatewayProxyStructuredResultV2 {
-  switch (outcome.kind) {
-    case 'invalid':
-      return rejected(outcome.message);
-    case 'busy':
-      return answer(
-        503,
-        { error: 'ServiceBusy', message: `Step Functions is busy (${outcome.reason}); try again shortly.` },
-        { 'retry-after': RETRY_AFTER_SECONDS },
-      );
-    case 'started': {
-      const { kind: _, ...body } = outcome;
-      return answer(202, body);
-    }
-    case 'existing': {
-      const { kind: _, ...body } = outcome;
-      return answer(200, body);
-    }
-    case 'conflict':
-      return answer(409, {
-        error: 'CaseIdInUse',
-        message: `Case ${outcome.caseId} was already started with another request; choose another caseId, or leave it out.`,
-        caseId: outcome.caseId,
-        executionArn: outcome.executionArn,
-      });
-  }
-}
 
-function rejected(message: string): APIGatewayProxyStructuredResultV2 {
-  return answer(400, { error: 'InvalidRequestError', message });
-}
 
 function isBusy(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -214,14 +141,3 @@ function isBusy(error: unknown): boolean {
   return BUSY.has(error.name) || status === 429 || (status !== undefined && status >= 500);
 }
 
-function answer(
-  statusCode: number,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  };
-}

@@ -22,6 +22,8 @@ Usage:
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
                        [--allowlist <file.yaml>] [--sigma <dir>] [--guardduty-finding <finding.json>]
   casefile demo [--out <dir>]       generate the demo logs and investigate them
+  casefile serve --logs <dir> [--out <dir>] [--port <n>]
+                                    the investigations API (api/openapi.yaml) on localhost
   casefile verify <case folder>     check every file against the case's SHA-256 manifest
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
@@ -43,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(rest);
       case 'verify':
         return await verify(rest);
+      case 'serve':
+        return await serve(rest);
       case 'hunts':
         return rest[0] === 'test' ? await testHunts() : await listHunts();
       case undefined:
@@ -142,6 +146,41 @@ function iocsFromFlags(flags: string[]): Record<string, string[]> {
     iocs[type] = [...(iocs[type] ?? []), flag.slice(at + 1)];
   }
   return iocs;
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      logs: { type: 'string' },
+      out: { type: 'string', default: 'cases' },
+      port: { type: 'string', default: '8470' },
+    },
+    strict: true,
+  });
+  if (!values.logs || !(await stat(values.logs).catch(() => null))?.isDirectory()) {
+    console.error(`casefile serve needs --logs <dir>, an existing folder of logs.\n\n${USAGE}`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`--port must be a port number, got '${values.port}'.`);
+    return 2;
+  }
+  const { serveInvestigations } = await import('./investigations-server.js');
+  const { server, url } = await serveInvestigations({
+    logs: resolve(values.logs),
+    out: resolve(values.out ?? 'cases'),
+    port,
+    log: (line) => console.error(line),
+  });
+  console.error(`casefile serve: the investigations API on ${url} (Ctrl-C stops it)`);
+  console.log(url);
+  await new Promise<void>((done) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => server.close(() => done()));
+  });
+  return 0;
 }
 
 async function demo(argv: string[]): Promise<number> {
