@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { caseLogging } from '../shared/aws/case-logging.js';
 import {
   type GuardDutyTriggerOptions,
   guardDutyTriggerOptionsFromEnvironment,
@@ -21,4 +22,4 @@ export const handler = createHandler(
     return starter;
   },
   () => guardDutyTriggerOptionsFromEnvironment(),
-);
+).use(caseLogging());
