@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
+import { caseLogging } from '../shared/aws/case-logging.js';
 import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
 import { buildReport } from '../shared/workflow/build-report.js';
 import { parseReportInput } from '../shared/workflow/step-input.js';
@@ -13,4 +14,4 @@ const buildReportStep = (adapters: CaseAdapterFactory) => async (event: unknown)
 /** The Lambda handler over the given adapters; the local runner passes its own. */
 export const createHandler = (adapters: CaseAdapterFactory) => middy(buildReportStep(adapters));
 
-export const handler = createHandler(awsCaseAdapters);
+export const handler = createHandler(awsCaseAdapters).use(caseLogging());

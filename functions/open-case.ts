@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
+import { caseLogging } from '../shared/aws/case-logging.js';
 import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
 import { openCase } from '../shared/workflow/open-case.js';
 
@@ -9,4 +10,4 @@ const openCaseStep = (adapters: CaseAdapterFactory) => async (event: unknown) =>
 /** The Lambda handler over the given adapters; the local runner passes its own. */
 export const createHandler = (adapters: CaseAdapterFactory) => middy(openCaseStep(adapters));
 
-export const handler = createHandler(awsCaseAdapters);
+export const handler = createHandler(awsCaseAdapters).use(caseLogging());

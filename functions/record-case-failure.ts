@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
+import { caseLogging } from '../shared/aws/case-logging.js';
 import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
 import { recordCaseFailure } from '../shared/workflow/record-case-failure.js';
 import { parseFailureInput } from '../shared/workflow/step-input.js';
@@ -13,4 +14,4 @@ const recordCaseFailureStep = (adapters: CaseAdapterFactory) => async (event: un
 /** The Lambda handler over the given adapters; the local runner passes its own. */
 export const createHandler = (adapters: CaseAdapterFactory) => middy(recordCaseFailureStep(adapters));
 
-export const handler = createHandler(awsCaseAdapters);
+export const handler = createHandler(awsCaseAdapters).use(caseLogging());

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { awsCaseAdapters } from '../shared/aws/aws-case-adapters.js';
+import { caseLogging } from '../shared/aws/case-logging.js';
 import { InvalidRequestError } from '../shared/errors.js';
 import type { CaseAdapterFactory } from '../shared/ports/case-adapters.js';
 import { startLogExport } from '../shared/workflow/export-logs.js';
@@ -17,4 +18,4 @@ const startLogExportStep = (adapters: CaseAdapterFactory) => async (event: unkno
 /** The Lambda handler over the given adapters; the local runner passes its own. */
 export const createHandler = (adapters: CaseAdapterFactory) => middy(startLogExportStep(adapters));
 
-export const handler = createHandler(awsCaseAdapters);
+export const handler = createHandler(awsCaseAdapters).use(caseLogging());

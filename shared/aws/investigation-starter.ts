@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { StartOutcome } from '../api/start-outcome.js';
 import { validateInvestigationRequest } from '../domain/case.js';
 import { CasefileError, InvalidRequestError } from '../errors.js';
 
@@ -13,7 +13,8 @@ export interface InvestigationStarterOptions {
   now?: () => Date;
 }
 
-export type HttpRequest = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>;
+export type { StartOutcome };
+
 
 /** Errors after which the same request may well succeed a little later. */
 const BUSY = new Set([
@@ -23,7 +24,6 @@ const BUSY = new Set([
   'ServiceUnavailable',
   'ExecutionLimitExceeded',
 ]);
-const RETRY_AFTER_SECONDS = '5';
 
 /**
  * Starts an investigation from an HTTP request. The case id is the execution's name, so a request
@@ -45,15 +45,17 @@ export class InvestigationStarter {
     this.now = options.now ?? (() => new Date());
   }
 
-  async handle(event: HttpRequest): Promise<APIGatewayProxyStructuredResultV2> {
-    let request: Record<string, unknown>;
+  /**
+   * Starts an investigation for any trigger (HTTP, a GuardDuty finding, a schedule): validates the
+   * request, names the execution after the case, and recognises a request that was already started.
+   */
+  async start(request: Record<string, unknown>): Promise<StartOutcome> {
     let caseId: string;
     try {
-      request = parseBody(event);
       // The same validation OpenCase applies: a bad request is refused before anything starts.
       caseId = validateInvestigationRequest(request, 'athena', this.now()).context.caseId;
     } catch (error) {
-      if (error instanceof InvalidRequestError) return rejected(error.message);
+      if (error instanceof InvalidRequestError) return { kind: 'invalid', message: error.message };
       throw error;
     }
     const input = { ...request, caseId };
@@ -66,51 +68,47 @@ export class InvestigationStarter {
           input: JSON.stringify(input),
         }),
       );
-      return answer(202, {
+      return {
+        kind: 'started',
         caseId,
-        executionArn: started.executionArn,
-        startDate: started.startDate?.toISOString(),
         caseFolder,
-      });
+        executionArn: started.executionArn ?? '',
+        startDate: started.startDate?.toISOString(),
+      };
     } catch (error) {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-        return this.answerExisting(caseId, input, caseFolder);
+        return this.existing(caseId, input, caseFolder);
       }
       // Step Functions refuses an input over 256 KiB (a long IOC list, say): the caller's to shorten.
       if (error instanceof Error && error.name === 'InvalidExecutionInput') {
-        return rejected(`Step Functions refused the request as input: ${error.message}`);
+        return { kind: 'invalid', message: `Step Functions refused the request as input: ${error.message}` };
       }
-      if (isBusy(error)) return busy(error);
+      if (isBusy(error)) return { kind: 'busy', reason: (error as Error).name };
       throw error;
     }
   }
 
   /** Step Functions keeps an execution's name for 90 days after it ends: the request either repeats it or clashes. */
-  private async answerExisting(
+  private async existing(
     caseId: string,
     input: Record<string, unknown>,
     caseFolder: string,
-  ): Promise<APIGatewayProxyStructuredResultV2> {
+  ): Promise<StartOutcome> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
     try {
       const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-      if (existing.input !== undefined && isDeepStrictEqual(JSON.parse(existing.input), input)) {
-        return answer(200, {
-          caseId,
-          executionArn,
-          status: existing.status,
-          startDate: existing.startDate?.toISOString(),
-          caseFolder,
-        });
-      }
-      return answer(409, {
-        error: 'CaseIdInUse',
-        message: `Case ${caseId} was already started with another request; choose another caseId, or leave it out.`,
+      const sameRequest =
+        existing.input !== undefined && isDeepStrictEqual(JSON.parse(existing.input), input);
+      return {
+        kind: sameRequest ? 'existing' : 'conflict',
         caseId,
+        caseFolder,
         executionArn,
-      });
+        status: existing.status,
+        startDate: existing.startDate?.toISOString(),
+      };
     } catch (error) {
-      if (isBusy(error)) return busy(error);
+      if (isBusy(error)) return { kind: 'busy', reason: (error as Error).name };
       throw error;
     }
   }
@@ -134,27 +132,8 @@ export function investigationStarterFromEnvironment(
   });
 }
 
-function parseBody(event: HttpRequest): Record<string, unknown> {
-  if (!event.body)
-    throw new InvalidRequestError('The request needs a JSON object body ({} for the defaults).');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidRequestError(`The request body is not JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidRequestError('The investigation request must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
 
-function rejected(message: string): APIGatewayProxyStructuredResultV2 {
-  return answer(400, { error: 'InvalidRequestError', message });
-}
+
 
 function isBusy(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -162,25 +141,3 @@ function isBusy(error: unknown): boolean {
   return BUSY.has(error.name) || status === 429 || (status !== undefined && status >= 500);
 }
 
-function busy(error: unknown): APIGatewayProxyStructuredResultV2 {
-  return answer(
-    503,
-    {
-      error: 'ServiceBusy',
-      message: `Step Functions is busy (${(error as Error).name}); try again shortly.`,
-    },
-    { 'retry-after': RETRY_AFTER_SECONDS },
-  );
-}
-
-function answer(
-  statusCode: number,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  };
-}

@@ -63,14 +63,23 @@ const functions = {
   buildReport: 'build-report',
   writeManifest: 'write-manifest',
   recordCaseFailure: 'record-case-failure',
-  startInvestigation: 'start-investigation',
+  startInvestigation: 'investigations-api',
+  readInvestigation: 'investigations-api',
+  startFromGuardDuty: 'start-from-guardduty',
 } as const;
 type FunctionKey = keyof typeof functions;
 const functionKeys = Object.keys(functions) as FunctionKey[];
 const capitalised = (key: string) => key[0]?.toUpperCase() + key.slice(1);
 const lambdaId = (key: FunctionKey) => `${capitalised(key)}LambdaFunction`;
 const roleId = (key: FunctionKey) => `${capitalised(key)}Role`;
-const huntLibraryFunctions: FunctionKey[] = ['createTables', 'runHunt', 'buildReport'];
+// The API functions check requested hunt ids against the library.
+const huntLibraryFunctions: FunctionKey[] = [
+  'createTables',
+  'runHunt',
+  'buildReport',
+  'startInvestigation',
+  'readInvestigation',
+];
 
 /** Every statement a role is granted: its inline policies and the managed policies of this stack. */
 function statements(role: string): Statement[] {
@@ -246,6 +255,41 @@ describe('the functions', () => {
       'AWS::ApiGatewayV2::Integration',
     ).Properties;
     expect(integration.IntegrationUri).toEqual(arnOf(lambdaId('startInvestigation')));
+  });
+
+  it('routes the reads of api/openapi.yaml to readInvestigation, for IAM-signed callers only', () => {
+    const routes = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties as { RouteKey: string; AuthorizationType: string });
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /investigations/{caseId}',
+      'GET /investigations/{caseId}/hunts/{huntId}',
+      'GET /investigations/{caseId}/report',
+      'POST /investigations',
+    ]);
+    for (const route of routes) expect(route.AuthorizationType).toBe('AWS_IAM');
+    const integration = resource(
+      'HttpApiIntegrationReadInvestigation',
+      'AWS::ApiGatewayV2::Integration',
+    ).Properties;
+    expect(integration.IntegrationUri).toEqual(arnOf(lambdaId('readInvestigation')));
+  });
+
+  it('lets readInvestigation read case folders and describe executions, and write nothing', () => {
+    const role = roleId('readInvestigation');
+    expect(actionsOf(role)).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:ListBucket',
+        'kms:Decrypt',
+        'states:DescribeExecution',
+      ]),
+    );
+    expect(grantsOf(role, 's3:GetObject')).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['CaseBucket', 'Arn'] }, '/cases/*']] },
+    ]);
   });
 });
 
@@ -522,20 +566,44 @@ describe('the function roles', () => {
     expect(grantsOf(roleId(key), 's3:PutObject')).toEqual([caseFolders]);
   });
 
-  it('lets startInvestigation start and describe executions of this state machine only', () => {
-    const role = roleId('startInvestigation');
-    expect(actionsOf(role)).toEqual(
-      new Set([
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'states:StartExecution',
-        'states:DescribeExecution',
-      ]),
+  it.each(['startInvestigation', 'startFromGuardDuty'] as const)(
+    'lets %s start and describe executions of this state machine only',
+    (key) => {
+      const role = roleId(key);
+      expect(actionsOf(role)).toEqual(
+        new Set([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'states:StartExecution',
+          'states:DescribeExecution',
+        ]),
+      );
+      expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
+      expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
+        '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
+      );
+    },
+  );
+
+  it('opens investigations from GuardDuty findings at or above the configured severity', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const rule = rules.find((r) =>
+      JSON.stringify(r.Properties.Targets).includes(lambdaId('startFromGuardDuty')),
     );
-    expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
-    expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
-      '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
-    );
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['aws.guardduty'],
+      'detail-type': ['GuardDuty Finding'],
+      detail: { severity: [{ numeric: ['>=', 7] }] },
+    });
+    const environment = (
+      resource(lambdaId('startFromGuardDuty'), 'AWS::Lambda::Function').Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(environment).toMatchObject({
+      STATE_MACHINE_ARN: ref('InvestigationStateMachine'),
+      GUARDDUTY_MIN_SEVERITY: '7',
+    });
   });
 });
 

@@ -4,6 +4,11 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../../domain/case.js';
 import { caseFiles } from '../../domain/case-files.js';
+import {
+  defaultFindingScope,
+  findingFromDocument,
+  investigationFromFinding,
+} from '../../domain/guardduty-finding.js';
 import { iocTypes } from '../../domain/iocs.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFile } from '../../ports/evidence-store.js';
@@ -17,8 +22,10 @@ const USAGE = `casefile: investigate an AWS account's logs and leave a case fold
 Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
-                       [--allowlist <file.yaml>] [--sigma <dir>]
+                       [--allowlist <file.yaml>] [--sigma <dir>] [--guardduty-finding <finding.json>]
   casefile demo [--out <dir>]       generate the demo logs and investigate them
+  casefile serve --logs <dir> [--out <dir>] [--port <n>]
+                                    the investigations API (api/openapi.yaml) on localhost
   casefile verify <case folder>     check every file against the case's SHA-256 manifest
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
@@ -40,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(rest);
       case 'verify':
         return await verify(rest);
+      case 'serve':
+        return await serve(rest);
       case 'hunts':
         return rest[0] === 'test' ? await testHunts() : await listHunts();
       case undefined:
@@ -72,6 +81,7 @@ async function investigate(argv: string[]): Promise<number> {
       ioc: { type: 'string', multiple: true },
       allowlist: { type: 'string' },
       sigma: { type: 'string' },
+      'guardduty-finding': { type: 'string' },
     },
     strict: true,
   });
@@ -83,18 +93,38 @@ async function investigate(argv: string[]): Promise<number> {
     console.error(`casefile: the logs folder ${resolve(values.logs)} does not exist or is not a folder.`);
     return 2;
   }
+  const fromFinding = values['guardduty-finding']
+    ? await requestFromFindingFile(values['guardduty-finding'])
+    : {};
+  const flagIocs = values.ioc ? iocsFromFlags(values.ioc) : {};
   const request: InvestigationRequest = {
+    ...fromFinding,
     ...(values['case-id'] ? { caseId: values['case-id'] } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
     ...(values.hunts ? { huntIds: values.hunts.split(',').map((h) => h.trim()) } : {}),
     ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
-    ...(values.ioc ? { iocs: iocsFromFlags(values.ioc) } : {}),
+    ...(values.ioc || fromFinding.iocs ? { iocs: mergeIocs(fromFinding.iocs ?? {}, flagIocs) } : {}),
     ...(values.allowlist ? { allowlist: parse(await readFile(values.allowlist, 'utf8')) } : {}),
     ...(values.sigma ? { sigmaRules: await readSigmaFolder(values.sigma) } : {}),
-    requestedBy: 'casefile CLI',
+    requestedBy: fromFinding.requestedBy ? `casefile CLI (${fromFinding.requestedBy})` : 'casefile CLI',
   };
   return runAndReport(resolve(values.logs), resolve(values.out), request);
+}
+
+/** A saved GuardDuty finding scopes the case as the EventBridge trigger would: window, indicators, reason. */
+async function requestFromFindingFile(path: string): Promise<InvestigationRequest> {
+  const finding = findingFromDocument(JSON.parse(await readFile(path, 'utf8')));
+  const { request } = investigationFromFinding(finding, { ...defaultFindingScope, now: new Date() });
+  const { accounts: _accounts, regions: _regions, ...scoped } = request;
+  return scoped;
+}
+
+function mergeIocs(a: Record<string, string[]>, b: Record<string, string[]>): Record<string, string[]> {
+  const merged: Record<string, string[]> = { ...a };
+  for (const [type, values] of Object.entries(b))
+    merged[type] = [...new Set([...(merged[type] ?? []), ...values])];
+  return merged;
 }
 
 /** The rule files of a Sigma folder, sent with the request as the API would send them. */
@@ -118,6 +148,41 @@ function iocsFromFlags(flags: string[]): Record<string, string[]> {
     iocs[type] = [...(iocs[type] ?? []), flag.slice(at + 1)];
   }
   return iocs;
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      logs: { type: 'string' },
+      out: { type: 'string', default: 'cases' },
+      port: { type: 'string', default: '8470' },
+    },
+    strict: true,
+  });
+  if (!values.logs || !(await stat(values.logs).catch(() => null))?.isDirectory()) {
+    console.error(`casefile serve needs --logs <dir>, an existing folder of logs.\n\n${USAGE}`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`--port must be a port number, got '${values.port}'.`);
+    return 2;
+  }
+  const { serveInvestigations } = await import('./investigations-server.js');
+  const { server, url } = await serveInvestigations({
+    logs: resolve(values.logs),
+    out: resolve(values.out ?? 'cases'),
+    port,
+    log: (line) => console.error(line),
+  });
+  console.error(`casefile serve: the investigations API on ${url} (Ctrl-C stops it)`);
+  console.log(url);
+  await new Promise<void>((done) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => server.close(() => done()));
+  });
+  return 0;
 }
 
 async function demo(argv: string[]): Promise<number> {

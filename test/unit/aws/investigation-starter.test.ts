@@ -9,11 +9,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { handleApiRequest } from '../../../shared/api/investigations-api.js';
 import {
   InvestigationStarter,
   investigationStarterFromEnvironment,
 } from '../../../shared/aws/investigation-starter.js';
 import { CasefileError } from '../../../shared/errors.js';
+import { FileEvidenceStore } from '../../../shared/local/adapters/file-evidence-store.js';
 
 const sfn = mockClient(SFNClient);
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111122223333:stateMachine:casefile-test-investigation';
@@ -30,14 +32,29 @@ function starter() {
   });
 }
 
-const post = (body: unknown) => ({ body: JSON.stringify(body), isBase64Encoded: false });
+const post = (body: unknown) => ({ body: JSON.stringify(body) });
+
+/** POST /investigations as the API Lambda answers it, over this starter. */
+function postInvestigation(event: { body?: string }, headers: Record<string, string> = {}) {
+  const s = starter();
+  return handleApiRequest(
+    { method: 'POST', path: '/investigations', query: {}, headers, body: event.body ?? null },
+    {
+      start: (request) => s.start(request),
+      store: new FileEvidenceStore('/nonexistent-case-store'),
+      knownHuntIds: async () => new Set(['cloudtrail-logging-disabled']),
+      now: () => NOW,
+      isStarting: async () => false,
+    },
+  );
+}
 const json = (response: { body?: string }) => JSON.parse(response.body ?? '') as Record<string, unknown>;
 
 beforeEach(() => {
   sfn.reset();
 });
 
-describe('InvestigationStarter.handle', () => {
+describe('POST /investigations through InvestigationStarter', () => {
   it('starts the execution named after the case and answers 202 with where the case folder will be', async () => {
     sfn.on(StartExecutionCommand).resolves({
       executionArn: executionArn('ir-2024-017'),
@@ -45,7 +62,7 @@ describe('InvestigationStarter.handle', () => {
     });
     const request = { caseId: 'ir-2024-017', from: '2024-04-28', to: '2024-05-02', requestedBy: 'alice' };
 
-    const response = await starter().handle(post(request));
+    const response = await postInvestigation(post(request));
 
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: STATE_MACHINE,
@@ -59,6 +76,11 @@ describe('InvestigationStarter.handle', () => {
       executionArn: executionArn('ir-2024-017'),
       startDate: '2024-05-02T10:00:01.000Z',
       caseFolder: 's3://casefile-test-cases/cases/ir-2024-017/',
+      links: {
+        self: '/investigations/ir-2024-017',
+        report: '/investigations/ir-2024-017/report',
+        caseFolder: 's3://casefile-test-cases/cases/ir-2024-017/',
+      },
     });
   });
 
@@ -68,10 +90,7 @@ describe('InvestigationStarter.handle', () => {
       startDate: NOW,
     }));
 
-    const response = await starter().handle({
-      body: Buffer.from(JSON.stringify({ reason: 'GuardDuty finding 42' })).toString('base64'),
-      isBase64Encoded: true,
-    });
+    const response = await postInvestigation(post({ reason: 'GuardDuty finding 42' }));
 
     const { caseId } = json(response);
     expect(response.statusCode).toBe(202);
@@ -82,9 +101,11 @@ describe('InvestigationStarter.handle', () => {
   });
 
   it.each([
-    ['no body', { body: undefined, isBase64Encoded: false }, /JSON object body/],
+    ['no body', { body: undefined }, /JSON object/],
     ['a body that is not JSON', { body: '{"caseId": ', isBase64Encoded: false }, /not JSON/],
     ['a JSON array', post([1, 2]), /must be a JSON object/],
+    ['a field the API does not know', post({ window: '7d' }), /Unknown field 'window'/],
+    ['a hunt the library does not have', post({ hunts: ['no-such-hunt'] }), /Unknown hunts: no-such-hunt/],
     ['a case id Step Functions cannot name an execution', post({ caseId: 'case 1; rm -rf' }), /caseId/],
     ['a window that ends before it starts', post({ from: '2024-05-02', to: '2024-05-01' }), /after it ends/],
     ['a maxConcurrency out of range', post({ maxConcurrency: 500 }), /maxConcurrency/],
@@ -96,10 +117,14 @@ describe('InvestigationStarter.handle', () => {
       /file name/,
     ],
   ])('answers 400 without starting anything for %s', async (_what, event, message) => {
-    const response = await starter().handle(event);
+    const response = await postInvestigation(event);
 
     expect(response.statusCode).toBe(400);
-    expect(json(response)).toEqual({ error: 'InvalidRequestError', message: expect.stringMatching(message) });
+    expect(json(response)).toEqual({
+      error: 'InvalidRequest',
+      message: expect.stringMatching(message),
+      field: expect.any(String),
+    });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
@@ -123,7 +148,7 @@ describe('InvestigationStarter.handle', () => {
       inputDetails: { included: true },
     });
 
-    const response = await starter().handle(post(request));
+    const response = await postInvestigation(post(request));
 
     expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
       executionArn: executionArn('ir-2024-017'),
@@ -135,6 +160,11 @@ describe('InvestigationStarter.handle', () => {
       status: 'SUCCEEDED',
       startDate: '2024-05-01T08:00:00.000Z',
       caseFolder: 's3://casefile-test-cases/cases/ir-2024-017/',
+      links: {
+        self: '/investigations/ir-2024-017',
+        report: '/investigations/ir-2024-017/report',
+        caseFolder: 's3://casefile-test-cases/cases/ir-2024-017/',
+      },
     });
   });
 
@@ -150,14 +180,12 @@ describe('InvestigationStarter.handle', () => {
       input: JSON.stringify({ caseId: 'ir-2024-017', from: '2024-01-01' }),
     });
 
-    const response = await starter().handle(post({ caseId: 'ir-2024-017', from: '2024-04-28' }));
+    const response = await postInvestigation(post({ caseId: 'ir-2024-017', from: '2024-04-28' }));
 
     expect(response.statusCode).toBe(409);
     expect(json(response)).toEqual({
       error: 'CaseIdInUse',
       message: expect.stringContaining('already started with another request'),
-      caseId: 'ir-2024-017',
-      executionArn: executionArn('ir-2024-017'),
     });
   });
 
@@ -171,7 +199,7 @@ describe('InvestigationStarter.handle', () => {
       }),
     );
 
-    const response = await starter().handle(post({ caseId: 'ir-2024-018' }));
+    const response = await postInvestigation(post({ caseId: 'ir-2024-018' }));
 
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '5' });
@@ -186,11 +214,13 @@ describe('InvestigationStarter.handle', () => {
       .on(StartExecutionCommand)
       .rejects(new InvalidExecutionInput({ message: 'Input exceeds the 262144 bytes limit', $metadata: {} }));
 
-    const response = await starter().handle(post({ caseId: 'ir-2024-019', reason: 'x'.repeat(300_000) }));
+    const response = await postInvestigation(
+      post({ caseId: 'ir-2024-019', sigmaRules: [{ file: 'big.yml', text: 'x'.repeat(190_000) }] }),
+    );
 
     expect(response.statusCode).toBe(400);
-    expect(json(response)).toEqual({
-      error: 'InvalidRequestError',
+    expect(json(response)).toMatchObject({
+      error: 'InvalidRequest',
       message: expect.stringContaining('262144 bytes'),
     });
   });
@@ -198,7 +228,7 @@ describe('InvestigationStarter.handle', () => {
   it('lets a misconfiguration fail the invocation rather than blame the caller', async () => {
     sfn.on(StartExecutionCommand).rejects(new InvalidArn({ message: 'Invalid Arn', $metadata: {} }));
 
-    await expect(starter().handle(post({}))).rejects.toBeInstanceOf(InvalidArn);
+    await expect(postInvestigation(post({}))).rejects.toBeInstanceOf(InvalidArn);
   });
 });
 

@@ -1,0 +1,13 @@
+/** What starting an investigation came to, whatever the trigger and whatever runs the workflow. */
+export type StartOutcome =
+  | { kind: 'started'; caseId: string; caseFolder: string; executionArn: string; startDate?: string }
+  | {
+      kind: 'existing' | 'conflict';
+      caseId: string;
+      caseFolder: string;
+      executionArn: string;
+      status?: string;
+      startDate?: string;
+    }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'busy'; reason: string };

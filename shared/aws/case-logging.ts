@@ -1,0 +1,41 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type middy from '@middy/core';
+
+/** One structured JSON logger for every casefile function; level from POWERTOOLS_LOG_LEVEL. */
+export const logger = new Logger({ serviceName: 'casefile' });
+
+/**
+ * The case id of a step's or trigger's event, wherever the workflow puts it: `case.caseId` (every step
+ * after OpenCase), `caseId` (OpenCase, the API), or a path parameter of the API.
+ */
+export function caseIdOf(event: unknown): string | undefined {
+  const e = (event ?? {}) as {
+    caseId?: unknown;
+    case?: { caseId?: unknown };
+    pathParameters?: { caseId?: unknown };
+  };
+  const id = e.case?.caseId ?? e.caseId ?? e.pathParameters?.caseId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Middy middleware for the Lambda entry points only (the local runner builds its handlers without it,
+ * so CLI output stays clean): Lambda context and the case id on every log line, and a failed step
+ * logged with its error before Step Functions sees it.
+ */
+export function caseLogging(): middy.MiddlewareObj {
+  const context = injectLambdaContext(logger, { resetKeys: true });
+  return {
+    before: async (request) => {
+      await context.before?.(request);
+      const caseId = caseIdOf(request.event);
+      if (caseId) logger.appendKeys({ caseId });
+    },
+    after: context.after,
+    onError: async (request) => {
+      logger.error('step failed', request.error as Error);
+      await context.onError?.(request);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { ApiRequest, InvestigationsApiDeps } from '../api/investigations-api.js';
+import { CasefileError } from '../errors.js';
+import { loadHuntLibrary } from '../hunts/hunt-library.js';
+import { InvestigationStarter } from './investigation-starter.js';
+import { S3EvidenceStore } from './s3-evidence-store.js';
+
+/**
+ * The investigations API over AWS: Step Functions starts and describes executions (named after their
+ * case), the case bucket holds the case folders, the hunt library is bundled with the function.
+ */
+export function investigationsApiFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): InvestigationsApiDeps {
+  const stateMachineArn = env.STATE_MACHINE_ARN;
+  const caseBucket = env.CASE_BUCKET;
+  if (!stateMachineArn || !caseBucket) {
+    throw new CasefileError(
+      "The function's environment lacks STATE_MACHINE_ARN or CASE_BUCKET; check serverless.yml.",
+    );
+  }
+  const casePrefix = env.CASE_PREFIX ?? 'cases/';
+  const sfn = new SFNClient({});
+  const starter = new InvestigationStarter({ client: sfn, stateMachineArn, caseBucket, casePrefix });
+  let huntIds: Promise<ReadonlySet<string>> | undefined;
+  return {
+    start: (request) => starter.start(request),
+    store: new S3EvidenceStore({ bucket: caseBucket, prefix: casePrefix }),
+    now: () => new Date(),
+    knownHuntIds: () => {
+      huntIds ??= loadHuntLibrary().then((hunts) => new Set(hunts.map((h) => h.id)));
+      return huntIds;
+    },
+    async isStarting(caseId) {
+      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
+      try {
+        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return execution.status === 'RUNNING';
+      } catch (error) {
+        if ((error as Error).name === 'ExecutionDoesNotExist') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** API Gateway HTTP API (payload format 2.0) to the API's request, and back. */
+export function apiRequestOf(event: APIGatewayProxyEventV2): ApiRequest {
+  const body =
+    event.body === undefined
+      ? null
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    query: event.queryStringParameters ?? {},
+    headers: event.headers ?? {},
+    body,
+  };
+}

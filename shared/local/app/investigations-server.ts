@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
+import { handleApiRequest, type InvestigationsApiDeps } from '../../api/investigations-api.js';
+import { MAX_BODY_BYTES } from '../../api/request-rules.js';
+import type { StartOutcome } from '../../api/start-outcome.js';
+import { type InvestigationRequest, validateInvestigationRequest } from '../../domain/case.js';
+import { caseFiles } from '../../domain/case-files.js';
+import { caseFolderLayout } from '../../domain/case-folder-layout.js';
+import { loadHuntLibrary } from '../../hunts/hunt-library.js';
+import { readCaseFileIfPresent } from '../../ports/evidence-store.js';
+import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
+import { runInvestigationLocally } from './local-runner.js';
+
+export interface ServeOptions {
+  logs: string;
+  out: string;
+  port: number;
+  /** Loopback only by default: the API starts investigations over local evidence, it is not a public service. */
+  host?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * `casefile serve`: the investigations API of `api/openapi.yaml` on localhost. Cases run one after
+ * another on the embedded engine, over the logs folder that stands in for the account's log buckets.
+ */
+export async function serveInvestigations(options: ServeOptions): Promise<{ server: Server; url: string }> {
+  const store = new FileEvidenceStore(options.out);
+  const log = options.log ?? (() => {});
+  const started = new Map<string, Record<string, unknown>>();
+  let queue: Promise<unknown> = Promise.resolve();
+  let huntIds: ReadonlySet<string> | undefined;
+
+  const deps: InvestigationsApiDeps = {
+    store,
+    now: () => new Date(),
+    isStarting: async (caseId) => started.has(caseId),
+    knownHuntIds: async () => {
+      huntIds ??= new Set((await loadHuntLibrary()).map((h) => h.id));
+      return huntIds;
+    },
+    async start(request): Promise<StartOutcome> {
+      const caseId = validateInvestigationRequest(request, 'duckdb', new Date()).context.caseId;
+      const input = { ...request, caseId };
+      const caseFolder = store.locate(caseFolderLayout(caseId).root);
+      const executionArn = `local:${caseId}`;
+      const earlier = started.get(caseId) ?? (await requestOfCase(store, caseId));
+      if (earlier !== null) {
+        const kind = isDeepStrictEqual(earlier, input) ? 'existing' : 'conflict';
+        return { kind, caseId, caseFolder, executionArn };
+      }
+      started.set(caseId, input);
+      queue = queue.then(() =>
+        runInvestigationLocally({
+          logs: options.logs,
+          out: options.out,
+          request: input as InvestigationRequest,
+        })
+          .then(() => log(`case ${caseId} completed`))
+          .catch((error: Error) => log(`case ${caseId} failed: ${error.message}`)),
+      );
+      log(`case ${caseId} queued`);
+      return { kind: 'started', caseId, caseFolder, executionArn, startDate: new Date().toISOString() };
+    },
+  };
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) =>
+        handleApiRequest(
+          {
+            method: req.method ?? 'GET',
+            path: new URL(req.url ?? '/', 'http://localhost').pathname,
+            query: Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams),
+            headers: Object.fromEntries(
+              Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+            ),
+            body,
+          },
+          deps,
+        ),
+      )
+      .then((answer) => {
+        res.writeHead(answer.statusCode, answer.headers).end(answer.body);
+      })
+      .catch((error: Error) => {
+        log(`error: ${error.stack ?? error.message}`);
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'InternalError', message: error.message }));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { address, port } = server.address() as AddressInfo;
+  return { server, url: `http://${address}:${port}` };
+}
+
+/** The request a case folder was opened with, when the case exists (a case from an earlier serve or CLI run). */
+async function requestOfCase(
+  store: FileEvidenceStore,
+  caseId: string,
+): Promise<Record<string, unknown> | null> {
+  const record = await readCaseFileIfPresent(store, caseFiles(caseId).caseRecord);
+  if (record === null) return null;
+  return (record.request ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Keeps at most one byte more than the API accepts (an endless body costs no memory) and lets the
+ * API answer 413 for it; the rest is drained so the client reads the answer.
+ */
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.on('end', () => resolve(chunks.length === 0 ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
