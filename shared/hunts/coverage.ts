@@ -113,9 +113,12 @@ function walkCondition(node: Node, collect: (column: string, matcher: EventNameM
     const column = columnName(node.left as Node);
     if (!column) return;
     const right = node.right as Node;
-    if (operator === '=') for (const value of strings(right)) collect(column, { kind: 'exact', pattern: value });
-    if (operator === 'IN') for (const value of strings(right)) collect(column, { kind: 'exact', pattern: value });
-    if (operator === 'LIKE') for (const value of strings(right)) collect(column, { kind: 'like', pattern: value });
+    if (operator === '=')
+      for (const value of strings(right)) collect(column, { kind: 'exact', pattern: value });
+    if (operator === 'IN')
+      for (const value of strings(right)) collect(column, { kind: 'exact', pattern: value });
+    if (operator === 'LIKE')
+      for (const value of strings(right)) collect(column, { kind: 'like', pattern: value });
     return;
   }
   if (node.type === 'function' && functionName(node) === 'regexp_like') {
@@ -135,7 +138,10 @@ function columnName(node: Node | undefined): string | null {
 
 function functionName(node: Node): string {
   const name = (node.name as { name?: { value?: string }[] } | undefined)?.name ?? [];
-  return name.map((part) => part.value ?? '').join('.').toLowerCase();
+  return name
+    .map((part) => part.value ?? '')
+    .join('.')
+    .toLowerCase();
 }
 
 function strings(node: Node | undefined): string[] {
@@ -257,7 +263,8 @@ export function renderCoverageMarkdown(report: CoverageReport): string {
     '| technique | hunts | APIs used in the wild |',
     '| --- | --- | --- |',
     ...report.techniques.map(
-      (t) => `| ${t.technique} | ${t.huntIds.join(', ') || '—'} | ${t.apisUsedInWild.map((a) => `\`${a}\``).join(', ')} |`,
+      (t) =>
+        `| ${t.technique} | ${t.huntIds.join(', ') || '—'} | ${t.apisUsedInWild.map((a) => `\`${a}\``).join(', ')} |`,
     ),
     '',
   ].join('\n');
