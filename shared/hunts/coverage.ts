@@ -270,7 +270,7 @@ export function renderCoverageMarkdown(report: CoverageReport): string {
   ].join('\n');
 }
 
-const coverageDataDir = () => fileURLToPath(new URL('./coverage/', import.meta.url));
+const coverageDataDir = () => fileURLToPath(new URL('./attack-apis/', import.meta.url));
 
 /** The API catalogue and the explanations for what no hunt covers, both kept in the repository. */
 export async function loadCoverageInputs(dir = coverageDataDir()): Promise<{
