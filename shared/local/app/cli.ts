@@ -1,5 +1,5 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../../domain/case.js';
@@ -10,6 +10,7 @@ import {
   investigationFromFinding,
 } from '../../domain/guardduty-finding.js';
 import { iocTypes } from '../../domain/iocs.js';
+import { assessHuntCoverage, loadCoverageInputs, renderCoverageMarkdown } from '../../hunts/coverage.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFile } from '../../ports/evidence-store.js';
 import { verifyCase } from '../../workflow/verify-case.js';
@@ -29,6 +30,9 @@ Usage:
   casefile verify <case folder>     check every file against the case's SHA-256 manifest
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
+  casefile hunts coverage [--out <dir>]
+                                    ATT&CK techniques and attacker-used CloudTrail APIs against the
+                                    hunts (Markdown on stdout, or coverage.md and coverage.json in <dir>)
 
 Without --from/--to the window is the whole span of the records found.
 IOC types: accessKeyIds, principalArns, ips, instanceIds, userAgents, domains. An allowlist file
@@ -50,7 +54,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve':
         return await serve(rest);
       case 'hunts':
-        return rest[0] === 'test' ? await testHunts() : await listHunts();
+        if (rest[0] === 'test') return await testHunts();
+        if (rest[0] === 'coverage') return await huntCoverage(rest.slice(1));
+        return await listHunts();
       case undefined:
       case '--help':
       case '-h':
@@ -279,6 +285,28 @@ async function listHunts(): Promise<number> {
   }
   console.error(`${hunts.length} hunts`);
   return 0;
+}
+
+/** Exit code 1 while a used-in-the-wild API that changes posture is neither covered nor explained. */
+async function huntCoverage(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' } } });
+  const { catalogue, explanations } = await loadCoverageInputs();
+  const report = assessHuntCoverage(await loadHuntLibrary(), catalogue, explanations);
+  const markdown = renderCoverageMarkdown(report);
+  if (values.out) {
+    const dir = resolve(values.out);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'coverage.md'), markdown);
+    await writeFile(join(dir, 'coverage.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log(dir);
+  } else {
+    console.log(markdown);
+  }
+  for (const gap of report.gaps)
+    console.error(`NOT COVERED ${gap.api}: no hunt selects it and no reason is given`);
+  for (const key of report.staleExplanations)
+    console.error(`STALE ${key}: explained as uncovered, but a hunt covers it or the catalogue dropped it`);
+  return report.gaps.length + report.staleExplanations.length === 0 ? 0 : 1;
 }
 
 async function testHunts(): Promise<number> {
