@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { iocParameter, parseIocs } from '../domain/iocs.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import type { HuntDefinition, HuntTestCase } from '../hunts/hunt-definition.js';
+import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
 import { logSourceModule } from '../sources/registry.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 
@@ -71,4 +72,5 @@ export async function loadTestRecords(
   await engine.execute(
     `CREATE OR REPLACE TABLE "${source}" AS ${module.duckdbSelect([file], layout, false)}`,
   );
+  if (source === 'cloudtrail') await engine.execute(cloudtrailEventsViewSql());
 }

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import {
   behaviourHuntColumns,
-  eventHuntLeadingColumns,
   type HuntDefinition,
+  requiredLeadingColumns,
 } from '../../../shared/hunts/hunt-definition.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 import { DuckDbQueryEngine } from '../../../shared/local/duckdb-query-engine.js';
@@ -64,14 +64,12 @@ describe('hunt result columns', () => {
     return { result, knownIds, hasEventIds: knownIds.size > 0 && !knownIds.has(undefined) };
   }
 
-  // CloudTrail rows carry `eventid`; other sources put their own record id in the seventh column.
+  // CloudTrail rows carry `eventid` and `outcome`; other sources name their own record id column.
   it.each(byId(hunts.filter((h) => h.kind !== 'behaviour')))(
     '%s leads with the timeline columns',
     async (_id, hunt) => {
       const { result, knownIds, hasEventIds } = await runOnPositiveTest(hunt);
-      const expected = hunt.sources.includes('cloudtrail')
-        ? eventHuntLeadingColumns
-        : eventHuntLeadingColumns.slice(0, -1);
+      const expected = requiredLeadingColumns(hunt.kind, hunt.sources);
       expect(result.columns.slice(0, expected.length)).toEqual([...expected]);
       expect(result.rowCount).toBeGreaterThan(0);
       if (hasEventIds) for (const row of result.rows) expect(knownIds).toContain(row.eventid);
