@@ -39,16 +39,16 @@ const BY_AWS_SERVICE = [
 
 /**
  * A call failed when CloudTrail records an error code. Sign-in events say so differently: a failed
- * console sign-in has no error code but `responseElements.ConsoleLogin` = "Failure" with an
- * `errorMessage`, and switching roles records `SwitchRole` the same way.
+ * console sign-in has no error code but `responseElements` `{"ConsoleLogin": "Failure"}` with an
+ * `errorMessage`, and the other sign-in events (SwitchRole, CheckMfa, password recovery) record
+ * their result the same way, under their own name.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
  */
 const OUTCOME = [
   'CASE',
   "    WHEN coalesce(errorcode, '') <> '' THEN 'failure'",
   "    WHEN eventsource = 'signin.amazonaws.com'",
-  "      AND (json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Failure'",
-  "        OR json_extract_scalar(responseelements, '$.SwitchRole') = 'Failure') THEN 'failure'",
+  `      AND regexp_like(coalesce(responseelements, ''), '"[A-Za-z]+"\\s*:\\s*"Failure"') THEN 'failure'`,
   "    ELSE 'success'",
   '  END',
 ].join('\n');

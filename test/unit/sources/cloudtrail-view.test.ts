@@ -42,6 +42,11 @@ const records = [
     eventName: 'SwitchRole',
     responseElements: { SwitchRole: 'Failure' },
   }),
+  call('check-mfa-failed', {
+    eventSource: 'signin.amazonaws.com',
+    eventName: 'CheckMfa',
+    responseElements: { CheckMfa: 'Failure' },
+  }),
   call('service-principal', {
     userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
   }),
@@ -101,6 +106,7 @@ describe('cloudtrail_events: actor, by_aws_service and outcome written once', ()
     ['console-login-failed', 'failure'],
     ['console-login-succeeded', 'success'],
     ['switch-role-failed', 'failure'],
+    ['check-mfa-failed', 'failure'],
   ])('%s: outcome %s', (id, outcome) => {
     expect(row(id)?.outcome).toBe(outcome);
   });
