@@ -43,12 +43,23 @@ const BY_AWS_SERVICE = [
  * `errorMessage`, and the other sign-in events (SwitchRole, CheckMfa, password recovery) record
  * their result the same way, under their own name.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+ * Calls on a list of member accounts (GuardDuty, Detective and Security Hub DeleteMembers,
+ * DisassociateMembers...) succeed even when some accounts could not be processed and list those in
+ * `unprocessedAccounts`; when every account asked for is listed there, nothing changed.
+ * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DeleteMembers.html
+ * https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DeleteMembers.html
  */
 const OUTCOME = [
   'CASE',
   "    WHEN coalesce(errorcode, '') <> '' THEN 'failure'",
   "    WHEN eventsource = 'signin.amazonaws.com'",
   `      AND regexp_like(coalesce(responseelements, ''), '"[A-Za-z]+"\\s*:\\s*"Failure"') THEN 'failure'`,
+  `    WHEN json_array_length(json_extract(responseelements, '$.unprocessedAccounts')) > 0`,
+  `      AND json_array_length(json_extract(responseelements, '$.unprocessedAccounts'))`,
+  `        >= coalesce(json_array_length(json_extract(requestparameters, '$.accountIds')), json_array_length(json_extract(requestparameters, '$.AccountIds')), 0) THEN 'failure'`,
+  `    WHEN json_array_length(json_extract(responseelements, '$.UnprocessedAccounts')) > 0`,
+  `      AND json_array_length(json_extract(responseelements, '$.UnprocessedAccounts'))`,
+  `        >= coalesce(json_array_length(json_extract(requestparameters, '$.AccountIds')), json_array_length(json_extract(requestparameters, '$.accountIds')), 0) THEN 'failure'`,
   "    ELSE 'success'",
   '  END',
 ].join('\n');

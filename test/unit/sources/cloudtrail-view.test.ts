@@ -47,6 +47,26 @@ const records = [
     eventName: 'CheckMfa',
     responseElements: { CheckMfa: 'Failure' },
   }),
+  call('members-none-removed', {
+    eventSource: 'guardduty.amazonaws.com',
+    eventName: 'DeleteMembers',
+    requestParameters: { detectorId: 'd1', accountIds: ['444455556666'] },
+    responseElements: { unprocessedAccounts: [{ accountId: '444455556666', result: 'not a member' }] },
+  }),
+  call('members-some-removed', {
+    eventSource: 'guardduty.amazonaws.com',
+    eventName: 'DeleteMembers',
+    requestParameters: { detectorId: 'd1', accountIds: ['444455556666', '777788889999'] },
+    responseElements: { unprocessedAccounts: [{ accountId: '444455556666', result: 'not a member' }] },
+  }),
+  call('security-hub-members-none-removed', {
+    eventSource: 'securityhub.amazonaws.com',
+    eventName: 'DisassociateMembers',
+    requestParameters: { AccountIds: ['444455556666'] },
+    responseElements: {
+      UnprocessedAccounts: [{ AccountId: '444455556666', ProcessingResult: 'not a member' }],
+    },
+  }),
   call('service-principal', {
     userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' },
   }),
@@ -107,6 +127,9 @@ describe('cloudtrail_events: actor, by_aws_service and outcome written once', ()
     ['console-login-succeeded', 'success'],
     ['switch-role-failed', 'failure'],
     ['check-mfa-failed', 'failure'],
+    ['members-none-removed', 'failure'],
+    ['members-some-removed', 'success'],
+    ['security-hub-members-none-removed', 'failure'],
   ])('%s: outcome %s', (id, outcome) => {
     expect(row(id)?.outcome).toBe(outcome);
   });
