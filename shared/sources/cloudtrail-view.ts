@@ -24,8 +24,9 @@ const ACTOR = 'coalesce(useridentity.arn, useridentity.principalid)';
 /**
  * A call AWS made for the customer, not a person or a key: the identity is an AWS service
  * (`userIdentity.type` AWSService), the call was made by a service on the caller's behalf
- * (`invokedBy` names the service, or is "AWS Internal"), or the role is a service-linked role, whose
- * name always starts with `AWSServiceRole` and which only its service can assume.
+ * (`invokedBy` names the service, or is "AWS Internal"), or the role is a service-linked role, which
+ * only its service can assume: its name starts with `AWSServiceRole` and its path is
+ * `/aws-service-role/<service>/`.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
  * `AWSReservedSSO_` roles are people signed in through IAM Identity Center, so they stay in.
@@ -35,6 +36,7 @@ const BY_AWS_SERVICE = [
   "coalesce(useridentity.invokedby, '') LIKE '%amazonaws.com'",
   "coalesce(useridentity.invokedby, '') = 'AWS Internal'",
   "coalesce(useridentity.arn, '') LIKE 'arn:aws%:sts::%:assumed-role/AWSServiceRole%'",
+  "coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%:role/aws-service-role/%'",
 ].join('\n    OR ');
 
 /**

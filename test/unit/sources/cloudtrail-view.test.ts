@@ -83,10 +83,28 @@ const records = [
       arn: 'arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForConfig/session',
     },
   }),
+  call('service-linked-role-by-path', {
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::111122223333:assumed-role/AmazonEKSNodegroupRole/session',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          arn: 'arn:aws:iam::111122223333:role/aws-service-role/eks-nodegroup.amazonaws.com/AmazonEKSNodegroupRole',
+        },
+      },
+    },
+  }),
   call('identity-center-user', {
     userIdentity: {
       type: 'AssumedRole',
       arn: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/bob',
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          arn: 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef',
+        },
+      },
     },
   }),
   call('no-arn', {
@@ -138,6 +156,7 @@ describe('cloudtrail_events: actor, by_aws_service and outcome written once', ()
     ['service-principal', 'true'],
     ['invoked-by-cloudformation', 'true'],
     ['service-linked-role', 'true'],
+    ['service-linked-role-by-path', 'true'],
     ['identity-center-user', 'false'],
     ['succeeded', 'false'],
   ])('%s: by_aws_service %s', (id, expected) => {
