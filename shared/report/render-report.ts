@@ -1,5 +1,5 @@
 import type { HuntResultRecord } from '../domain/hunt-result.js';
-import { behaviourHuntColumns, eventHuntLeadingColumns } from '../hunts/hunt-definition.js';
+import { behaviourHuntColumns, cloudtrailEventHuntColumns } from '../hunts/hunt-definition.js';
 import type { CaseSummary } from './summarise-case.js';
 
 const FINDING_ROWS = 10;
@@ -133,7 +133,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
 }
 
 function shownColumns(r: HuntResultRecord): string[] {
-  const preferred: readonly string[] = r.kind === 'event' ? eventHuntLeadingColumns : behaviourHuntColumns;
+  const preferred: readonly string[] = r.kind === 'event' ? cloudtrailEventHuntColumns : behaviourHuntColumns;
   const leading = preferred.filter((c) => r.columns.includes(c));
   const extra = r.columns.filter((c) => !preferred.includes(c)).slice(0, 3);
   return [...leading, ...extra];
