@@ -39,6 +39,32 @@ describe('hunt library', () => {
   });
 });
 
+/**
+ * A failed call changed nothing, so a CloudTrail event hunt of medium severity or higher must show,
+ * with a near miss, that it leaves its own calls out when they fail. The exceptions report something
+ * other than a change, where a denied call is as telling as one that went through.
+ */
+const attemptsAreEvidence = new Set(['offensive-tool-user-agent']);
+const failedCall = (record: Record<string, unknown>) =>
+  Boolean(record.errorCode) || /"Failure"/.test(JSON.stringify(record.responseElements ?? null));
+
+describe('denied calls are attempts, not changes', () => {
+  const changeHunts = hunts.filter(
+    (h) =>
+      h.kind === 'event' &&
+      h.sources.includes('cloudtrail') &&
+      ['medium', 'high', 'critical'].includes(h.severity) &&
+      !attemptsAreEvidence.has(h.id),
+  );
+
+  it.each(byId(changeHunts))('%s has a near miss made of failed calls', (_id, hunt) => {
+    const nearMisses = hunt.tests.filter(
+      (test) => test.expect === 'no-match' && (test.records ?? []).some(failedCall),
+    );
+    expect(nearMisses.map((test) => test.name)).not.toEqual([]);
+  });
+});
+
 describe('hunt result columns', () => {
   let engine: DuckDbQueryEngine;
   let dir: string;
