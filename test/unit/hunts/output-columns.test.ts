@@ -17,6 +17,12 @@ describe('outputColumns: the names a query returns, read from its text', () => {
     ).toEqual(['a', 'b']);
   });
 
+  it('ends the list at the FROM of the query, not one inside a function or a cast', () => {
+    expect(
+      outputColumns(`SELECT extract(hour FROM ts) AS hour, CAST(NULL AS varchar) as region, e.actor FROM e`),
+    ).toEqual(['hour', 'region', 'actor']);
+  });
+
   it('returns nothing for text with no select', () => {
     expect(outputColumns('DROP TABLE x')).toEqual([]);
   });
