@@ -1,7 +1,7 @@
 import { type Iocs, type IocType, iocTypes } from '../domain/iocs.js';
 import { isLogSourceId, type LogSourceId } from '../domain/log-sources.js';
+import { outputColumns } from '../domain/output-columns.js';
 import { InvalidHuntError } from '../errors.js';
-import { outputColumns } from './output-columns.js';
 
 export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];

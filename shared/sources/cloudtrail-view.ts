@@ -12,9 +12,6 @@
  */
 export const CLOUDTRAIL_EVENTS_VIEW = 'cloudtrail_events';
 
-/** The columns the view adds to the CloudTrail data columns, in this order. */
-export const cloudtrailDerivedColumns = ['actor', 'by_aws_service', 'outcome'] as const;
-
 /**
  * The acting principal: its ARN, or the principal id where CloudTrail gives no ARN (AWS accounts
  * acting across accounts, some service principals).

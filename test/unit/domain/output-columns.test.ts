@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outputColumns } from '../../../shared/hunts/output-columns.js';
+import { outputColumns } from '../../../shared/domain/output-columns.js';
 
 describe('outputColumns: the names a query returns, read from its text', () => {
   it('reads aliases and plain column references of the outermost select', () => {
