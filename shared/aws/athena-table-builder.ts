@@ -6,6 +6,7 @@ import { deliveryDays, type TimeWindow } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { TableBuilder, TablesResult } from '../ports/table-builder.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../sources/cloudtrail-schema.js';
+import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
 import type { AthenaLocation } from '../sources/log-source-module.js';
 import { logSourceModule } from '../sources/registry.js';
 import { ATHENA_STATEMENT_SEPARATOR } from '../sources/source-sql.js';
@@ -110,6 +111,7 @@ export class AthenaTableBuilder implements TableBuilder {
         span,
       ),
     );
+    await this.engine.execute(cloudtrailEventsViewSql((name) => qualifiedViewName(database, name)));
     const table: BuiltTable = {
       source: 'cloudtrail',
       table: CLOUDTRAIL_VIEW,

@@ -1,6 +1,7 @@
 import { InvalidHuntError } from '../errors.js';
 import { type Iocs, type IocType, iocTypes } from './iocs.js';
 import { isLogSourceId, type LogSourceId } from './log-sources.js';
+import { outputColumns } from './output-columns.js';
 
 export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
@@ -53,11 +54,29 @@ export const eventHuntLeadingColumns = [
   'source_ip',
   'account_id',
   'region',
-  'eventid',
 ] as const;
+
+/**
+ * CloudTrail event and pivot hunts continue with the record id and whether the call succeeded, from
+ * the API's own failure shape (the `outcome` column of `cloudtrail_events`), so a timeline tells a
+ * change from an attempt.
+ */
+export const cloudtrailEventHuntColumns = [...eventHuntLeadingColumns, 'eventid', 'outcome'] as const;
+
+/**
+ * The column that identifies one record of each source, looked up by name in a hunt's rows. Flow
+ * logs and DNS query logs carry no record id, so their rows have none.
+ */
+export const recordIdColumns = ['eventid', 'auditid', 'finding_id', 'request_id', 'trace_id'] as const;
 
 /** Behaviour hunts name the actor, the span of the behaviour and the events behind it. */
 export const behaviourHuntColumns = ['first_seen', 'last_seen', 'actor', 'event_count', 'eventids'] as const;
+
+/** The columns a hunt of this kind and these sources must lead with. */
+export function requiredLeadingColumns(kind: HuntKind, sources: readonly LogSourceId[]): readonly string[] {
+  if (kind === 'behaviour') return behaviourHuntColumns;
+  return sources.includes('cloudtrail') ? cloudtrailEventHuntColumns : eventHuntLeadingColumns;
+}
 
 const HUNT_ID = /^[a-z0-9][a-z0-9-]{1,79}$/;
 const TECHNIQUE = /^T\d{4}(\.\d{3})?$/;
@@ -107,6 +126,15 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
   if (sources.length === 0) problems.push(`'sources' must name at least one log source`);
   const mitre = list('mitre', (v) => TECHNIQUE.test(v), 'must list ATT&CK technique ids like T1562.008');
   const tests = validateTests(h.tests, problems);
+  if (sources.length > 0 && (kind === 'event' || kind === 'behaviour' || kind === 'pivot')) {
+    const required = requiredLeadingColumns(kind, sources as LogSourceId[]);
+    const leading = outputColumns(String(h.sql ?? '')).slice(0, required.length);
+    if (leading.join(',') !== required.join(',')) {
+      problems.push(
+        `the SQL must return ${required.join(', ')} first (it returns ${leading.join(', ') || 'none'})`,
+      );
+    }
+  }
   const hunt: HuntDefinition = {
     id,
     title: text('title'),

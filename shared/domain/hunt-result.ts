@@ -1,5 +1,5 @@
 import type { EngineName } from './case.js';
-import type { HuntDefinition, HuntKind, Severity } from './hunt-definition.js';
+import { type HuntDefinition, type HuntKind, recordIdColumns, type Severity } from './hunt-definition.js';
 
 export type HuntStatus = 'SUCCEEDED' | 'FAILED';
 
@@ -49,13 +49,9 @@ export interface HuntOutcome {
 
 export const SAMPLE_ROWS = 25;
 
-/**
- * The record id of an event row: `eventid` for CloudTrail, and for other sources the column after
- * the six shared leading ones (`request_id`, `auditid`, `finding_id`...), by the hunts' convention.
- */
+/** The record id of an event row, from the first of the sources' id columns the hunt returns. */
 export function rowRecordId(columns: string[], row: Record<string, string | null>): string | null {
-  if (row.eventid) return row.eventid;
-  const idColumn = columns[6];
+  const idColumn = recordIdColumns.find((name) => columns.includes(name));
   return idColumn ? (row[idColumn] ?? null) : null;
 }
 

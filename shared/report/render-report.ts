@@ -1,5 +1,5 @@
 import type { CaseSummary } from '../domain/case-files/summary-file.js';
-import { behaviourHuntColumns, eventHuntLeadingColumns } from '../domain/hunt-definition.js';
+import { behaviourHuntColumns, cloudtrailEventHuntColumns } from '../domain/hunt-definition.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
 
 const FINDING_ROWS = 10;
@@ -133,7 +133,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
 }
 
 function shownColumns(r: HuntResultRecord): string[] {
-  const preferred: readonly string[] = r.kind === 'event' ? eventHuntLeadingColumns : behaviourHuntColumns;
+  const preferred: readonly string[] = r.kind === 'event' ? cloudtrailEventHuntColumns : behaviourHuntColumns;
   const leading = preferred.filter((c) => r.columns.includes(c));
   const extra = r.columns.filter((c) => !preferred.includes(c)).slice(0, 3);
   return [...leading, ...extra];

@@ -68,11 +68,12 @@ const ID_PREFIX = 'sigma-';
 const leadingColumns = [
   'eventtime AS event_time',
   'eventname AS event_name',
-  'coalesce(useridentity.arn, useridentity.principalid) AS actor',
+  'actor',
   'sourceipaddress AS source_ip',
   'recipientaccountid AS account_id',
   'awsregion AS region',
   'eventid',
+  'outcome',
   'errorcode AS error_code',
 ];
 
@@ -120,7 +121,7 @@ function compileRule(rule: Record<string, unknown>, title: string, origin: strin
   const sql = [
     'SELECT',
     leadingColumns.map((column) => `  ${column}`).join(',\n'),
-    'FROM cloudtrail',
+    'FROM cloudtrail_events',
     `WHERE ${where.sql}`,
     'ORDER BY eventtime',
   ].join('\n');

@@ -5,6 +5,7 @@ import type { BuiltTable } from '../../domain/case-files/tables-file.js';
 import type { InventoriedFile, Inventory, SkippedInput } from '../../domain/inventory.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
+import { cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
@@ -45,6 +46,7 @@ export class DuckDbTableBuilder implements TableBuilder {
       await this.engine.execute(
         `CREATE OR REPLACE VIEW "${source}" AS SELECT * FROM read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context, logSourceModule(source).timeExpression)}`,
       );
+      if (source === 'cloudtrail') await this.engine.execute(cloudtrailEventsViewSql());
       tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
     }
     return { tables, skipped };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { HuntDefinition, HuntTestCase } from '../../domain/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../domain/iocs.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
+import { cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 
@@ -87,12 +88,15 @@ export async function loadTestRecords(
   await engine.execute(
     `CREATE OR REPLACE TABLE "${source}" AS ${module.duckdbSelect([file], layout, false)}`,
   );
+  if (source === 'cloudtrail') await engine.execute(cloudtrailEventsViewSql());
 }
 
 async function dropEveryTable(engine: DuckDbQueryEngine): Promise<void> {
   const { rows } = await engine.run(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'",
+    "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_type = 'VIEW' DESC",
   );
-  for (const { table_name: table } of rows)
-    await engine.execute(`DROP TABLE "${String(table).replaceAll('"', '""')}"`);
+  for (const { table_name: table, table_type: type } of rows) {
+    const kind = type === 'VIEW' ? 'VIEW' : 'TABLE';
+    await engine.execute(`DROP ${kind} "${String(table).replaceAll('"', '""')}"`);
+  }
 }

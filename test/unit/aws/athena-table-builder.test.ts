@@ -109,7 +109,7 @@ const isRead = (prefixes: string[], objectUrl: string) =>
   prefixes.some((prefix) => objectUrl.startsWith(`${prefix}/`));
 
 describe('AthenaTableBuilder.build', () => {
-  it('creates the database, one projected table per location, and the cloudtrail view, in that order', async () => {
+  it('creates the database, one projected table per location, the cloudtrail view and the cloudtrail_events view over it, in that order', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({
       engine,
@@ -125,6 +125,7 @@ describe('AthenaTableBuilder.build', () => {
       'DROP TABLE IF EXISTS `casefile_case_1`.`cloudtrail_1`',
       'CREATE EXTERNAL TABLE `casefile_case_1`.`cloudtrail_1` (',
       'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail" AS',
+      'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail_events" AS',
     ]);
     expect(result).toEqual({
       tables: [

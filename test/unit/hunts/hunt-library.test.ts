@@ -5,8 +5,8 @@ import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   behaviourHuntColumns,
-  eventHuntLeadingColumns,
   type HuntDefinition,
+  requiredLeadingColumns,
 } from '../../../shared/domain/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
@@ -43,6 +43,32 @@ describe('hunt library', () => {
   });
 });
 
+/**
+ * A failed call changed nothing, so a CloudTrail event hunt of medium severity or higher must show,
+ * with a near miss, that it leaves its own calls out when they fail. The exceptions report something
+ * other than a change, where a denied call is as telling as one that went through.
+ */
+const attemptsAreEvidence = new Set(['offensive-tool-user-agent']);
+const failedCall = (record: Record<string, unknown>) =>
+  Boolean(record.errorCode) || /"Failure"/.test(JSON.stringify(record.responseElements ?? null));
+
+describe('denied calls are attempts, not changes', () => {
+  const changeHunts = hunts.filter(
+    (h) =>
+      h.kind === 'event' &&
+      h.sources.includes('cloudtrail') &&
+      ['medium', 'high', 'critical'].includes(h.severity) &&
+      !attemptsAreEvidence.has(h.id),
+  );
+
+  it.each(byId(changeHunts))('%s has a near miss made of failed calls', (_id, hunt) => {
+    const nearMisses = hunt.tests.filter(
+      (test) => test.expect === 'no-match' && (test.records ?? []).some(failedCall),
+    );
+    expect(nearMisses.map((test) => test.name)).not.toEqual([]);
+  });
+});
+
 describe('hunt result columns', () => {
   let engine: DuckDbQueryEngine;
   let dir: string;
@@ -68,14 +94,12 @@ describe('hunt result columns', () => {
     return { result, knownIds, hasEventIds: knownIds.size > 0 && !knownIds.has(undefined) };
   }
 
-  // CloudTrail rows carry `eventid`; other sources put their own record id in the seventh column.
+  // CloudTrail rows carry `eventid` and `outcome`; other sources name their own record id column.
   it.each(byId(hunts.filter((h) => h.kind !== 'behaviour')))(
     '%s leads with the timeline columns',
     async (_id, hunt) => {
       const { result, knownIds, hasEventIds } = await runOnPositiveTest(hunt);
-      const expected = hunt.sources.includes('cloudtrail')
-        ? eventHuntLeadingColumns
-        : eventHuntLeadingColumns.slice(0, -1);
+      const expected = requiredLeadingColumns(hunt.kind, hunt.sources);
       expect(result.columns.slice(0, expected.length)).toEqual([...expected]);
       expect(result.rowCount).toBeGreaterThan(0);
       if (hasEventIds) for (const row of result.rows) expect(knownIds).toContain(row.eventid);

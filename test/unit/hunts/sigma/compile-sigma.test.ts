@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventHuntLeadingColumns } from '../../../../shared/domain/hunt-definition.js';
+import { cloudtrailEventHuntColumns } from '../../../../shared/domain/hunt-definition.js';
 import { InvalidHuntError } from '../../../../shared/errors.js';
 import { type CompiledSigmaHunt, compileSigmaRule } from '../../../../shared/hunts/sigma/compile-sigma.js';
 import { loadSigmaFolder } from '../../../../shared/hunts/sigma/load-sigma-folder.js';
@@ -113,13 +113,14 @@ describe('compileSigmaRule: metadata', () => {
     expect(compiled.sql).toBe(`SELECT
   eventtime AS event_time,
   eventname AS event_name,
-  coalesce(useridentity.arn, useridentity.principalid) AS actor,
+  actor,
   sourceipaddress AS source_ip,
   recipientaccountid AS account_id,
   awsregion AS region,
   eventid,
+  outcome,
   errorcode AS error_code
-FROM cloudtrail
+FROM cloudtrail_events
 WHERE lower(eventsource) = ?
   AND lower(eventname) IN (?, ?, ?)
 ORDER BY eventtime`);
@@ -184,7 +185,7 @@ describe('compileSigmaRule: compiled rules on DuckDB', () => {
   it.each(expectedMatches)('%s reports exactly its events', async (file, expected) => {
     const { result, names } = await matchedEvents(compileFixture(file));
     expect(names).toEqual([...expected].sort());
-    expect(result.columns).toEqual([...eventHuntLeadingColumns, 'error_code']);
+    expect(result.columns).toEqual([...cloudtrailEventHuntColumns, 'error_code']);
   });
 
   it('matches case-insensitively unless the rule says cased', async () => {
