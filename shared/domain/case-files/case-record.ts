@@ -75,6 +75,6 @@ export function failedCaseRecord(
   failedAt: string,
   caseFolder: string,
 ): CaseRecord {
-  const base = existing ?? { ...openedCaseRecord(context, null, caseFolder) };
+  const base = existing ?? openedCaseRecord(context, null, caseFolder);
   return { ...base, status: 'FAILED', failure, failedAt };
 }
