@@ -38,8 +38,6 @@ export interface CaseContext {
   reason: string | null;
 }
 
-export type CaseStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
-
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const HUNT_ID = /^[a-z0-9][a-z0-9-]{1,79}$/;
 const DEFAULT_MAX_CONCURRENCY = 4;

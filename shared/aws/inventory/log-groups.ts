@@ -95,6 +95,8 @@ export async function findLogGroupExports(
           `Log group ${group.logGroupName} in ${region} keeps events for ${group.retentionInDays} days: ` +
           `nothing of the case window (${window.from} to ${window.to}) is left to export.`;
         notes.push(reason);
+        // Events past a group's retention are marked for deletion and gone within about 72 hours
+        // (https://docs.aws.amazon.com/goto/WebAPI/logs/PutRetentionPolicy): the source is out of retention.
         const expired = source ?? logGroupSourceByName(group.logGroupName);
         if (expired) found.gaps.push({ source: expired, region, reason, status: 'out-of-retention' });
         continue;

@@ -12,7 +12,7 @@ import {
 
 export const caseStatuses = ['RUNNING', 'COMPLETED', 'FAILED'] as const;
 
-export const caseRecordSchema = z.object({
+export const caseRecordSchema = z.strictObject({
   caseId: z.string(),
   status: z.enum(caseStatuses),
   /** The request as the trigger sent it, kept for the record. */
@@ -26,7 +26,7 @@ export const caseRecordSchema = z.object({
   hunts: huntCountsSchema.optional(),
   findingsBySeverity: findingsBySeveritySchema.optional(),
   skipped: z.array(skippedInputSchema).optional(),
-  failure: z.object({ error: z.string(), cause: z.string() }).optional(),
+  failure: z.strictObject({ error: z.string(), cause: z.string() }).optional(),
   failedAt: z.string().optional(),
 });
 
@@ -75,6 +75,6 @@ export function failedCaseRecord(
   failedAt: string,
   caseFolder: string,
 ): CaseRecord {
-  const base = existing ?? { ...openedCaseRecord(context, null, caseFolder) };
+  const base = existing ?? openedCaseRecord(context, null, caseFolder);
   return { ...base, status: 'FAILED', failure, failedAt };
 }

@@ -5,7 +5,7 @@ import type { HuntResultRecord } from '../hunt-result.js';
 const cell = z.string().nullable();
 
 /** `hunts/<huntId>.json`, written by RunHunt, or by BuildReport for a hunt that failed. */
-export const huntResultSchema: z.ZodType<HuntResultRecord> = z.object({
+export const huntResultSchema: z.ZodType<HuntResultRecord> = z.strictObject({
   huntId: z.string(),
   title: z.string(),
   description: z.string(),
@@ -23,12 +23,12 @@ export const huntResultSchema: z.ZodType<HuntResultRecord> = z.object({
   columns: z.array(z.string()),
   sample: z.array(z.record(z.string(), cell)),
   resultsFile: z.string().nullable(),
-  suppressedByAllowlist: z.object({
+  suppressedByAllowlist: z.strictObject({
     count: z.number(),
-    sample: z.array(z.object({ entry: z.string(), eventid: cell, actor: cell })),
+    sample: z.array(z.strictObject({ entry: z.string(), eventid: cell, actor: cell })),
   }),
   durationMs: z.number(),
   bytesScanned: z.number().nullable(),
   queryId: z.string().nullable(),
-  error: z.object({ name: z.string(), message: z.string() }).nullable(),
+  error: z.strictObject({ name: z.string(), message: z.string() }).nullable(),
 });

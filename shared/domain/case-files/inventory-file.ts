@@ -6,13 +6,13 @@ import { logSourceIds } from '../log-sources.js';
 
 const logSourceId = z.enum(logSourceIds);
 
-export const skippedInputSchema: z.ZodType<SkippedInput> = z.object({
+export const skippedInputSchema: z.ZodType<SkippedInput> = z.strictObject({
   input: z.string(),
   reason: z.string(),
   stage: z.enum(['inventory', 'tables', 'export', 'hunts']),
 });
 
-export const coverageEntrySchema: z.ZodType<CoverageEntry> = z.object({
+export const coverageEntrySchema: z.ZodType<CoverageEntry> = z.strictObject({
   source: logSourceId,
   title: z.string(),
   status: z.enum(coverageStatuses),
@@ -20,14 +20,14 @@ export const coverageEntrySchema: z.ZodType<CoverageEntry> = z.object({
   consequence: z.string().nullable(),
 });
 
-const inventoriedFileSchema: z.ZodType<InventoriedFile> = z.object({
+const inventoriedFileSchema: z.ZodType<InventoriedFile> = z.strictObject({
   path: z.string(),
   size: z.number(),
   layout: z.string(),
   compressed: z.boolean(),
 });
 
-const sourceLocationSchema: z.ZodType<SourceLocation> = z.object({
+const sourceLocationSchema: z.ZodType<SourceLocation> = z.strictObject({
   source: logSourceId,
   location: z.string(),
   files: z.array(inventoriedFileSchema).optional(),
@@ -38,7 +38,7 @@ const sourceLocationSchema: z.ZodType<SourceLocation> = z.object({
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
-const logGroupExportSchema: z.ZodType<LogGroupExport> = z.object({
+const logGroupExportSchema: z.ZodType<LogGroupExport> = z.strictObject({
   logGroup: z.string(),
   account: z.string().nullable(),
   region: z.string().nullable(),
@@ -49,21 +49,21 @@ const logGroupExportSchema: z.ZodType<LogGroupExport> = z.object({
   source: logSourceId.optional(),
 });
 
-export const exportOutcomeSchema: z.ZodType<ExportOutcome> = z.object({
+export const exportOutcomeSchema: z.ZodType<ExportOutcome> = z.strictObject({
   logGroup: z.string(),
   status: z.enum(['PENDING', 'RUNNING', 'PENDING_CANCEL', 'COMPLETED', 'FAILED', 'CANCELLED']),
   reason: z.string().nullable(),
   destination: z.string().nullable(),
 });
 
-const coverageGapSchema: z.ZodType<CoverageGap> = z.object({
+const coverageGapSchema: z.ZodType<CoverageGap> = z.strictObject({
   source: logSourceId,
   reason: z.string(),
   status: z.enum(['missing', 'out-of-retention']).optional(),
 });
 
 /** `inventory.json`, and each account's part of it before the merge (`inventory/<account>.json`). */
-export const inventorySchema: z.ZodType<Inventory> = z.object({
+export const inventorySchema: z.ZodType<Inventory> = z.strictObject({
   discoveredAt: z.string(),
   sources: z.array(sourceLocationSchema),
   skipped: z.array(skippedInputSchema),

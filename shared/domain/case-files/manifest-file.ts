@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
-const manifestEntrySchema = z.object({
+const manifestEntrySchema = z.strictObject({
   /** Relative to the case folder (`hunts/root-account-usage.csv`). */
   file: z.string(),
   size: z.number(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export const manifestSchema = z.object({
+export const manifestSchema = z.strictObject({
   caseId: z.string(),
   algorithm: z.literal('SHA-256'),
   createdAt: z.string(),

@@ -57,8 +57,11 @@ export interface CaseSummary {
 
 const severity = z.enum(severities);
 const nullableString = z.string().nullable();
-export const timeWindowSchema: z.ZodType<TimeWindow> = z.object({ from: nullableString, to: nullableString });
-export const huntCountsSchema = z.object({
+export const timeWindowSchema: z.ZodType<TimeWindow> = z.strictObject({
+  from: nullableString,
+  to: nullableString,
+});
+export const huntCountsSchema = z.strictObject({
   run: z.number(),
   succeeded: z.number(),
   failed: z.number(),
@@ -66,9 +69,12 @@ export const huntCountsSchema = z.object({
   notRun: z.number(),
 });
 export const findingsBySeveritySchema = z.record(severity, z.number());
-export const observedSchema = z.object({ firstEventTime: nullableString, lastEventTime: nullableString });
+export const observedSchema = z.strictObject({
+  firstEventTime: nullableString,
+  lastEventTime: nullableString,
+});
 
-const timelineEntrySchema: z.ZodType<TimelineEntry> = z.object({
+const timelineEntrySchema: z.ZodType<TimelineEntry> = z.strictObject({
   time: z.string(),
   severity: z.union([severity, z.literal('ioc')]),
   huntId: z.string(),
@@ -82,21 +88,26 @@ const timelineEntrySchema: z.ZodType<TimelineEntry> = z.object({
 });
 
 /** `summary.json`: what the report is rendered from. */
-export const summarySchema: z.ZodType<CaseSummary> = z.object({
+export const summarySchema: z.ZodType<CaseSummary> = z.strictObject({
   caseId: z.string(),
   engine: z.string(),
   window: timeWindowSchema,
   observed: observedSchema,
   sources: z.array(
-    z.object({ source: z.string(), records: z.number().nullable(), locations: z.array(z.string()) }),
+    z.strictObject({ source: z.string(), records: z.number().nullable(), locations: z.array(z.string()) }),
   ),
   hunts: huntCountsSchema,
   findingsBySeverity: findingsBySeveritySchema,
   iocActivity: z.array(
-    z.object({ huntId: z.string(), title: z.string(), rowCount: z.number(), resultsFile: nullableString }),
+    z.strictObject({
+      huntId: z.string(),
+      title: z.string(),
+      rowCount: z.number(),
+      resultsFile: nullableString,
+    }),
   ),
   findings: z.array(
-    z.object({
+    z.strictObject({
       huntId: z.string(),
       title: z.string(),
       severity,
@@ -108,7 +119,7 @@ export const summarySchema: z.ZodType<CaseSummary> = z.object({
   ),
   attackVersion: z.string(),
   attackCoverage: z.array(
-    z.object({
+    z.strictObject({
       tactic: z.string(),
       huntsRun: z.number(),
       huntsWithFindings: z.number(),
@@ -117,8 +128,8 @@ export const summarySchema: z.ZodType<CaseSummary> = z.object({
   ),
   timeline: z.array(timelineEntrySchema),
   coverageGaps: z.array(coverageEntrySchema),
-  failedHunts: z.array(z.object({ huntId: z.string(), error: z.string() })),
-  suppressedByAllowlist: z.array(z.object({ huntId: z.string(), count: z.number() })),
+  failedHunts: z.array(z.strictObject({ huntId: z.string(), error: z.string() })),
+  suppressedByAllowlist: z.array(z.strictObject({ huntId: z.string(), count: z.number() })),
   huntsNotRun: z.array(huntNotRunSchema),
   skipped: z.array(skippedInputSchema),
 });

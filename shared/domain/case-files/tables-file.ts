@@ -35,7 +35,7 @@ export interface TablesRecord {
   durationMs: number;
 }
 
-export const builtTableSchema: z.ZodType<BuiltTable> = z.object({
+export const builtTableSchema: z.ZodType<BuiltTable> = z.strictObject({
   source: z.enum(logSourceIds),
   table: z.string(),
   locations: z.array(z.string()),
@@ -44,9 +44,12 @@ export const builtTableSchema: z.ZodType<BuiltTable> = z.object({
   lastEventTime: z.string().optional(),
 });
 
-export const huntNotRunSchema: z.ZodType<HuntNotRun> = z.object({ huntId: z.string(), reason: z.string() });
+export const huntNotRunSchema: z.ZodType<HuntNotRun> = z.strictObject({
+  huntId: z.string(),
+  reason: z.string(),
+});
 
-export const tablesSchema: z.ZodType<TablesRecord> = z.object({
+export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   tables: z.array(builtTableSchema),
   skipped: z.array(skippedInputSchema),
   exports: z.array(exportOutcomeSchema),

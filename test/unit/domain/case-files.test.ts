@@ -61,6 +61,13 @@ describe('the case files steps hand each other', () => {
     expect(await store.exists(files.caseRecord.key)).toBe(false);
   });
 
+  it('refuse a key their contract does not name, rather than drop it unseen', async () => {
+    const store = new MemoryEvidenceStore();
+    const opened = { ...openedCaseRecord(context, {}, 'memory://case-1/'), closedBy: 'someone' };
+
+    await expect(writeCaseFile(store, files.caseRecord, opened)).rejects.toThrow(/closedBy/);
+  });
+
   it('hold coverage statuses as an enum, not as a phrase', async () => {
     const store = new MemoryEvidenceStore();
     const inventory = {

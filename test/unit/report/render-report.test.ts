@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
+import { renderReport } from '../../../shared/report/render-report.js';
+import { summariseCase } from '../../../shared/report/summarise-case.js';
+import { event, huntResult } from '../../support/hunt-results.js';
+
+const cloudtrail = {
+  source: 'cloudtrail' as const,
+  table: 'cloudtrail',
+  locations: ['/logs'],
+  recordCount: 120,
+};
+
+function report(results: HuntResultRecord[], extra: Partial<Parameters<typeof summariseCase>[0]> = {}) {
+  const summary = summariseCase({
+    caseId: 'case-1',
+    engine: 'duckdb',
+    window: { from: '2024-05-01T00:00:00.000Z', to: null },
+    tables: [cloudtrail],
+    results,
+    huntsNotRun: [],
+    skipped: [],
+    coverage: [],
+    ...extra,
+  });
+  return renderReport(summary, results);
+}
+
+describe('renderReport', () => {
+  it('leads with the counts, the window and what was read', () => {
+    const text = report([huntResult({ huntId: 'root-account-usage', severity: 'high', rowCount: 2 })]);
+
+    expect(text.startsWith('# Case case-1\n\n**1 hunts found activity**: 0 critical, 1 high, 0 medium')).toBe(
+      true,
+    );
+    expect(text).toContain('- Window: 2024-05-01T00:00:00.000Z to end of the logs');
+    expect(text).toContain('- Source cloudtrail: 120 records');
+    expect(text).not.toContain('This case is incomplete');
+  });
+
+  it('shows each finding with why it matters, what to check and its first rows', () => {
+    const sample = [event('2024-05-01T10:00:00Z', 'ConsoleLogin', 'root', 'e-1')];
+    const text = report([
+      huntResult({
+        huntId: 'root-account-usage',
+        title: 'Root user activity',
+        severity: 'high',
+        rowCount: 12,
+        sample,
+      }),
+    ]);
+
+    expect(text).toContain('### [HIGH] Root user activity');
+    expect(text).toContain('**Why it matters.** Why it matters.');
+    expect(text).toContain(
+      '| 2024-05-01T10:00:00Z | ConsoleLogin | root | 203.0.113.7 | 111122223333 | us-east-1 |',
+    );
+    expect(text).toContain('…and 2 more in `hunts/root-account-usage.csv`.');
+  });
+
+  it('never lets log values written by an attacker take effect as Markdown or HTML', () => {
+    const hostile = event(
+      '2024-05-01T10:00:00Z',
+      '<img src=x onerror=alert(1)>',
+      '[click](http://evil)|x',
+      'e-1',
+    );
+    const text = report([huntResult({ huntId: 'hostile', rowCount: 1, sample: [hostile] })]);
+
+    expect(text).not.toMatch(/(?<!\\)<img/);
+    expect(text).not.toMatch(/(?<!\\)\[click/);
+    expect(text).toContain('\\<img src=x onerror=alert(1)\\>');
+    expect(text).toContain('\\[click\\](http://evil)\\|x');
+  });
+
+  it('says the case is incomplete, and why, when hunts failed or inputs were skipped', () => {
+    const text = report(
+      [
+        huntResult({
+          huntId: 'broken',
+          status: 'FAILED',
+          error: { name: 'QueryFailedError', message: 'syntax' },
+        }),
+      ],
+      {
+        skipped: [{ input: 'bad.json.gz', reason: 'truncated gzip', stage: 'tables' }],
+      },
+    );
+
+    expect(text).toContain('> This case is incomplete');
+    expect(text).toContain('- `broken`: QueryFailedError: syntax');
+    expect(text).toContain('- `bad.json.gz` (tables): truncated gzip');
+  });
+
+  it('warns that nothing was investigated when no records were read, and lists the coverage gaps', () => {
+    const text = report([], {
+      tables: [],
+      coverage: [
+        {
+          source: 'cloudtrail',
+          title: 'CloudTrail',
+          status: 'out-of-retention',
+          detail: '',
+          consequence: 'No API history.',
+        },
+      ],
+    });
+
+    expect(text).toContain('> No log records were read: nothing in this case was investigated.');
+    expect(text).toContain('| CloudTrail | out-of-retention | No API history. |');
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { caseFiles } from '../../../shared/domain/case-files.js';
+import { assessCoverage } from '../../../shared/domain/coverage.js';
+import type { Inventory } from '../../../shared/domain/inventory.js';
+import type { ExportOutcome } from '../../../shared/domain/log-exports.js';
+import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
+import type { LogInventory } from '../../../shared/ports/log-inventory.js';
+import type { TableBuilder } from '../../../shared/ports/table-builder.js';
+import { createTables } from '../../../shared/workflow/create-tables.js';
+import { fakeCaseAdapters, testContext } from '../../support/fake-case-adapters.js';
+
+const files = caseFiles('case-1');
+const found: Inventory = {
+  discoveredAt: '2024-05-02T08:00:01.000Z',
+  sources: [{ source: 'cloudtrail', location: '/logs/trail' }],
+  skipped: [],
+  notes: [],
+  exports: [
+    {
+      logGroup: 'dump/eks',
+      account: null,
+      region: null,
+      from: '2024-05-01T00:00:00Z',
+      to: '2024-05-02T00:00:00Z',
+      lostBefore: null,
+    },
+  ],
+};
+const exported: ExportOutcome[] = [
+  { logGroup: 'dump/eks', status: 'COMPLETED', reason: null, destination: 'case-1/exports/dump-eks/' },
+];
+
+/** The inventory found CloudTrail; the export revealed EKS audit logs it could not name beforehand. */
+function adapters() {
+  const inventory = { ...found, coverage: assessCoverage(found) };
+  const logInventory: Partial<LogInventory> = {
+    discoverExported: async () => ({
+      ...found,
+      sources: [{ source: 'eksaudit', location: 'case-1/exports/dump-eks/' }],
+      exports: [],
+    }),
+  };
+  const tables: TableBuilder = {
+    build: async (_context, seen) => ({
+      tables: seen.sources.map((s) => ({
+        source: s.source,
+        table: s.source,
+        locations: [s.location],
+        recordCount: 3,
+      })),
+      skipped: [{ input: '/logs/trail/bad.json', reason: 'not JSON', stage: 'tables' }],
+    }),
+  };
+  return { inventory, adapters: fakeCaseAdapters({ inventory: logInventory as LogInventory, tables }) };
+}
+
+describe('createTables', () => {
+  it('tables the inventory’s sources and the exported ones, and picks the hunts their sources allow', async () => {
+    const { inventory, adapters: a } = adapters();
+    await writeCaseFile(a.store, files.inventory, inventory);
+
+    const result = await createTables(testContext, exported, a);
+
+    expect(result.tables).toEqual(['cloudtrail', 'eksaudit']);
+    expect(result.hunts.map((h) => h.huntId)).toEqual(
+      expect.arrayContaining(['root-account-usage', 'eks-pod-exec-or-attach']),
+    );
+    expect(result.hunts.map((h) => h.huntId)).not.toContain('vpcflow-port-scan');
+    const tables = await readCaseFile(a.store, files.tables);
+    expect(tables.huntsNotRun).toContainEqual({
+      huntId: 'vpcflow-port-scan',
+      reason: 'no readable vpcflow logs for this case',
+    });
+    expect(tables.skipped).toEqual([{ input: '/logs/trail/bad.json', reason: 'not JSON', stage: 'tables' }]);
+  });
+
+  it('files the coverage the tables complete in tables.json, and leaves inventory.json as MergeInventory wrote it', async () => {
+    const { inventory, adapters: a } = adapters();
+    await writeCaseFile(a.store, files.inventory, inventory);
+    const before = a.store.text(files.inventory.key);
+
+    await createTables(testContext, exported, a);
+
+    expect(a.store.text(files.inventory.key)).toBe(before);
+    const eksaudit = (await readCaseFile(a.store, files.tables)).coverage.find(
+      (c) => c.source === 'eksaudit',
+    );
+    expect(eksaudit).toMatchObject({ status: 'present', detail: 'read from case-1/exports/dump-eks/' });
+    expect(inventory.coverage.find((c) => c.source === 'eksaudit')?.status).toBe('missing');
+  });
+
+  it('records a failed export as a skipped input, with its reason', async () => {
+    const { inventory, adapters: a } = adapters();
+    await writeCaseFile(a.store, files.inventory, inventory);
+
+    await createTables(
+      testContext,
+      [{ ...exported[0], status: 'FAILED', reason: 'AccessDenied on the bucket' } as ExportOutcome],
+      a,
+    );
+
+    expect((await readCaseFile(a.store, files.tables)).skipped).toContainEqual({
+      input: 'log group dump/eks',
+      reason: 'export FAILED: AccessDenied on the bucket',
+      stage: 'export',
+    });
+  });
+});
