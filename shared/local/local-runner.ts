@@ -14,6 +14,7 @@ import * as planInventory from '../../functions/plan-inventory.js';
 import * as recordCaseFailure from '../../functions/record-case-failure.js';
 import * as runHunt from '../../functions/run-hunt.js';
 import * as startLogExport from '../../functions/start-log-export.js';
+import * as traceStory from '../../functions/trace-story.js';
 import * as writeManifest from '../../functions/write-manifest.js';
 import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
 import type { InvestigationRequest } from '../domain/case.js';
@@ -46,6 +47,7 @@ const functionHandlers: Record<string, HandlerFactory> = {
   recordCaseFailure: recordCaseFailure.createHandler,
   startLogExport: startLogExport.createHandler,
   checkLogExport: checkLogExport.createHandler,
+  traceStory: traceStory.createHandler,
 };
 
 export type ProgressEvent =
