@@ -104,15 +104,17 @@ export async function pivotToClosure(
     const offer = (kind: IndicatorKind, value: string | null, origin: Indicator['origin'], reason: string) => {
       if (!value) return;
       const candidate = { kind, value, round, origin, reason };
-      if (indicators.has(indicatorId(candidate))) return;
+      const known = indicators.get(indicatorId(candidate));
+      // What the attacker created is theirs whole, even when their calls showed it first.
+      if (known && origin === 'created' && known.origin === 'observed') Object.assign(known, { origin, reason });
+      if (known) return;
       indicators.set(indicatorId(candidate), candidate);
       found.push(candidate);
     };
     for (const row of attackerRows) {
-      if (isAddress(row.sourceIp)) attackerIps.add(row.sourceIp as string);
-      offer('ip', isAddress(row.sourceIp) ? row.sourceIp : null, 'observed', `address of the attacker's calls (${row.firstSeen})`);
-      offer('accessKey', row.accessKeyId, 'observed', `key used in the attacker's calls from ${row.sourceIp}`);
-      offer('userAgent', row.userAgent, 'observed', `tool of the attacker's calls from ${row.sourceIp}`);
+      if (!isAddress(row.sourceIp)) continue;
+      attackerIps.add(row.sourceIp as string);
+      offer('ip', row.sourceIp, 'observed', `address of the attacker's calls (${row.firstSeen})`);
     }
     const byAttacker = attackerEventTest(attackerIps, attackerPrincipals, indicators);
     for (const event of events) {
@@ -122,6 +124,11 @@ export async function pivotToClosure(
         if (kind === 'accessKey') attackerKeys.add(value);
         if (kind === 'principal') attackerPrincipals.add(value);
       }
+    }
+    for (const row of attackerRows) {
+      if (!isAddress(row.sourceIp)) continue;
+      offer('accessKey', row.accessKeyId, 'observed', `key used in the attacker's calls from ${row.sourceIp}`);
+      offer('userAgent', toolOf(row.userAgent), 'observed', `tool of the attacker's calls from ${row.sourceIp}`);
     }
     // A session the lineage ties to a credential the attacker created (role chaining) is theirs too.
     const created = createdKeysOf(indicators);
