@@ -81,14 +81,19 @@ export async function pivotToClosure(
   const rounds: PivotRound[] = [];
 
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
-    const pending = [...indicators.values()].filter((i) => queriedKinds.includes(i.kind) && !queried.has(indicatorId(i)));
+    const pending = [...indicators.values()].filter(
+      (i) => queriedKinds.includes(i.kind) && !queried.has(indicatorId(i)),
+    );
     if (pending.length === 0) break;
     const phases: PhaseSplit[] = [];
     const attackerRows: ActivityRow[] = [];
     for (const kind of queriedKinds) {
       const subjects = pending.filter((i) => i.kind === kind);
       if (subjects.length === 0) continue;
-      const rows = await fetch(kind, subjects.map((s) => s.value));
+      const rows = await fetch(
+        kind,
+        subjects.map((s) => s.value),
+      );
       for (const subject of subjects) {
         queried.add(indicatorId(subject));
         const own = rows.filter((r) => matches(subject, r));
@@ -96,17 +101,24 @@ export async function pivotToClosure(
         phases.push(split.summary);
         attackerRows.push(...split.attacker);
         if (subject.kind === 'accessKey' && split.attacker.length > 0) attackerKeys.add(subject.value);
-        if (subject.kind === 'principal' && subject.origin === 'created') attackerPrincipals.add(subject.value);
+        if (subject.kind === 'principal' && subject.origin === 'created')
+          attackerPrincipals.add(subject.value);
       }
     }
 
     const found: Indicator[] = [];
-    const offer = (kind: IndicatorKind, value: string | null, origin: Indicator['origin'], reason: string) => {
+    const offer = (
+      kind: IndicatorKind,
+      value: string | null,
+      origin: Indicator['origin'],
+      reason: string,
+    ) => {
       if (!value) return;
       const candidate = { kind, value, round, origin, reason };
       const known = indicators.get(indicatorId(candidate));
       // What the attacker created is theirs whole, even when their calls showed it first.
-      if (known && origin === 'created' && known.origin === 'observed') Object.assign(known, { origin, reason });
+      if (known && origin === 'created' && known.origin === 'observed')
+        Object.assign(known, { origin, reason });
       if (known) return;
       indicators.set(indicatorId(candidate), candidate);
       found.push(candidate);
@@ -127,8 +139,18 @@ export async function pivotToClosure(
     }
     for (const row of attackerRows) {
       if (!isAddress(row.sourceIp)) continue;
-      offer('accessKey', row.accessKeyId, 'observed', `key used in the attacker's calls from ${row.sourceIp}`);
-      offer('userAgent', toolOf(row.userAgent), 'observed', `tool of the attacker's calls from ${row.sourceIp}`);
+      offer(
+        'accessKey',
+        row.accessKeyId,
+        'observed',
+        `key used in the attacker's calls from ${row.sourceIp}`,
+      );
+      offer(
+        'userAgent',
+        toolOf(row.userAgent),
+        'observed',
+        `tool of the attacker's calls from ${row.sourceIp}`,
+      );
     }
     // A session the lineage ties to a credential the attacker created (role chaining) is theirs too.
     const created = createdKeysOf(indicators);
@@ -146,8 +168,13 @@ export async function pivotToClosure(
   return {
     rounds,
     indicators: [...indicators.values()],
-    stoppedAtLimit: rounds.length === MAX_ROUNDS && (last?.found.some((f) => queriedKinds.includes(f.kind)) ?? false),
-    attacker: { keys: [...attackerKeys].sort(), ips: [...attackerIps].sort(), principals: [...attackerPrincipals].sort() },
+    stoppedAtLimit:
+      rounds.length === MAX_ROUNDS && (last?.found.some((f) => queriedKinds.includes(f.kind)) ?? false),
+    attacker: {
+      keys: [...attackerKeys].sort(),
+      ips: [...attackerIps].sort(),
+      principals: [...attackerPrincipals].sort(),
+    },
   };
 }
 
@@ -167,24 +194,34 @@ export function attackerEventTest(
 
 function createdKeysOf(indicators: Map<string, Indicator>): Set<string> {
   return new Set(
-    [...indicators.values()].filter((i) => i.kind === 'accessKey' && i.origin === 'created').map((i) => i.value),
+    [...indicators.values()]
+      .filter((i) => i.kind === 'accessKey' && i.origin === 'created')
+      .map((i) => i.value),
   );
 }
 
 /** Keys, users, sessions and outside accounts an event brought into being. */
 function mintedBy(event: StoryEvent): [IndicatorKind, string, string][] {
   const out: [IndicatorKind, string, string][] = [];
-  const credential = textAt(event.response, 'credentials', 'accessKeyId') ?? textAt(event.response, 'accessKey', 'accessKeyId');
+  const credential =
+    textAt(event.response, 'credentials', 'accessKeyId') ??
+    textAt(event.response, 'accessKey', 'accessKeyId');
   if (credential) out.push(['accessKey', credential, 'credential minted']);
   const userName = textAt(event.request, 'userName');
   if (event.eventName === 'CreateUser' && userName) {
-    out.push(['principal', textAt(event.response, 'user', 'arn') ?? `arn:aws:iam::${event.account}:user/${userName}`, 'user created']);
+    out.push([
+      'principal',
+      textAt(event.response, 'user', 'arn') ?? `arn:aws:iam::${event.account}:user/${userName}`,
+      'user created',
+    ]);
   }
-  const session = textAt(event.response, 'assumedRoleUser', 'arn') ?? textAt(event.response, 'federatedUser', 'arn');
+  const session =
+    textAt(event.response, 'assumedRoleUser', 'arn') ?? textAt(event.response, 'federatedUser', 'arn');
   if (session) out.push(['principal', session, 'session started']);
   for (const opening of openingOf(event)) {
     for (const account of opening.outsideAccounts ?? []) {
-      if (/^\d{12}$/.test(account)) out.push(['account', account, `outside account given access (${opening.kind})`]);
+      if (/^\d{12}$/.test(account))
+        out.push(['account', account, `outside account given access (${opening.kind})`]);
     }
   }
   return out;
@@ -219,15 +256,26 @@ export function splitPhases(
   const total = rows.reduce((n, r) => n + r.events, 0);
   const whole = (decision: string) => ({
     attacker: rows,
-    summary: { indicator: indicatorId(subject), attackerEvents: total, legitimateEvents: 0, ...span(rows), decision },
+    summary: {
+      indicator: indicatorId(subject),
+      attackerEvents: total,
+      legitimateEvents: 0,
+      ...span(rows),
+      decision,
+    },
   });
   if (rows.length === 0) return whole('no activity in the window');
-  if (subject.kind === 'ip' || subject.kind === 'account') return whole(`every call from this ${subject.kind === 'ip' ? 'address' : 'account'} counts as the attacker's`);
+  if (subject.kind === 'ip' || subject.kind === 'account')
+    return whole(
+      `every call from this ${subject.kind === 'ip' ? 'address' : 'account'} counts as the attacker's`,
+    );
   if (subject.origin === 'created') return whole('created by the attacker: every call with it is theirs');
   const first = Math.min(...rows.map((r) => Date.parse(r.firstSeen)));
   const last = Math.max(...rows.map((r) => Date.parse(r.lastSeen)));
   if (last - first < 2 * BASELINE_MS) {
-    return whole('less than 48 hours of activity in the window: no baseline to tell a legitimate workload apart, every call counts');
+    return whole(
+      'less than 48 hours of activity in the window: no baseline to tell a legitimate workload apart, every call counts',
+    );
   }
   const baselineEnd = first + BASELINE_MS;
   const baseline = new Set(

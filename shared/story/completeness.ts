@@ -82,13 +82,23 @@ export function assessCompleteness(input: {
     .map((row) => {
       const minutes = (Date.parse(row.to) - Date.parse(row.from)) / 60_000;
       const volume = input.volumes.find((v) => v.account === row.account && v.region === row.region);
-      const spanMinutes = volume ? Math.max(1, (Date.parse(volume.last) - Date.parse(volume.first)) / 60_000) : 1;
+      const spanMinutes = volume
+        ? Math.max(1, (Date.parse(volume.last) - Date.parse(volume.first)) / 60_000)
+        : 1;
       const expectedEvents = volume ? Math.round((volume.events / spanMinutes) * minutes) : 0;
       // The stop that explains a silence was made just before it began: the stop call is the last record.
       const stop = stops.find(
-        (s) => s.account === row.account && Math.abs(Date.parse(s.stopped.time) - Date.parse(row.from)) <= 15 * 60_000,
+        (s) =>
+          s.account === row.account &&
+          Math.abs(Date.parse(s.stopped.time) - Date.parse(row.from)) <= 15 * 60_000,
       );
-      return { ...row, minutes: Math.round(minutes), expectedEvents, stoppedBy: stop?.stopped ?? null, restartedBy: stop?.restarted ?? null };
+      return {
+        ...row,
+        minutes: Math.round(minutes),
+        expectedEvents,
+        stoppedBy: stop?.stopped ?? null,
+        restartedBy: stop?.restarted ?? null,
+      };
     })
     .filter((s) => s.minutes > SILENCE_MINUTES && (s.expectedEvents >= EXPECTED_EVENTS || s.stoppedBy));
 
@@ -96,19 +106,27 @@ export function assessCompleteness(input: {
   for (const s of silences.filter((x) => x.region === '*')) {
     const cause = s.stoppedBy
       ? ` after StopLogging at ${s.stoppedBy.time} by ${s.stoppedBy.actor ?? 'unknown'} from ${s.stoppedBy.sourceIp ?? 'unknown'}` +
-        (s.restartedBy ? `, until StartLogging at ${s.restartedBy.time} by ${s.restartedBy.actor ?? 'unknown'}` : ', never restarted in the logs')
+        (s.restartedBy
+          ? `, until StartLogging at ${s.restartedBy.time} by ${s.restartedBy.actor ?? 'unknown'}`
+          : ', never restarted in the logs')
       : ' with no StopLogging in the logs to explain it';
     limits.push(
       `Account ${s.account} has no CloudTrail record from ${s.from} to ${s.to} (${(s.minutes / 60).toFixed(1)} h, about ${s.expectedEvents} events expected)${cause}: nothing done in that time is in this case` +
-        (input.attackerLastSeen && input.attackerLastSeen <= s.to && input.attackerLastSeen >= addMinutes(s.from, -30)
+        (input.attackerLastSeen &&
+        input.attackerLastSeen <= s.to &&
+        input.attackerLastSeen >= addMinutes(s.from, -30)
           ? ', and the attacker was active when it began.'
           : '.'),
     );
   }
   for (const stop of stops.filter((s) => !s.restarted)) {
-    limits.push(`Trail ${stop.trail} in account ${stop.account} was stopped at ${stop.stopped.time} and no StartLogging follows in the logs.`);
+    limits.push(
+      `Trail ${stop.trail} in account ${stop.account} was stopped at ${stop.stopped.time} and no StartLogging follows in the logs.`,
+    );
   }
-  const bucketsWithData = new Set(input.dataEvents.filter((d) => d.service === 's3.amazonaws.com').map((d) => `${d.account}/${d.resource}`));
+  const bucketsWithData = new Set(
+    input.dataEvents.filter((d) => d.service === 's3.amazonaws.com').map((d) => `${d.account}/${d.resource}`),
+  );
   const s3Covered = input.dataEvents.filter((d) => d.service === 's3.amazonaws.com').map((d) => d.resource);
   for (const item of input.openItems) {
     const bucket = /^(bucket|pab|acl)\/(.+)$/.exec(item.resource)?.[2];
@@ -120,7 +138,9 @@ export function assessCompleteness(input: {
   }
   for (const account of input.accounts) {
     if (!input.digestFiles.some((d) => d.account === account && d.files > 0)) {
-      limits.push(`No CloudTrail digest files for account ${account} were read: that no log file was altered or removed cannot be checked.`);
+      limits.push(
+        `No CloudTrail digest files for account ${account} were read: that no log file was altered or removed cannot be checked.`,
+      );
     }
   }
   return {
@@ -143,13 +163,13 @@ export function pairStops(events: StoryEvent[]): LoggingStop[] {
       stops.push({ account: event.account, trail, stopped: refOf(event), restarted: null });
     } else if (event.eventName === 'StartLogging' || event.eventName === 'CreateTrail') {
       for (const stop of stops) {
-        if (!stop.restarted && stop.account === event.account && stop.trail === trail) stop.restarted = refOf(event);
+        if (!stop.restarted && stop.account === event.account && stop.trail === trail)
+          stop.restarted = refOf(event);
       }
     }
   }
   return stops;
 }
-
 
 function addMinutes(iso: string, minutes: number): string {
   return new Date(Date.parse(iso) + minutes * 60_000).toISOString().replace('.000Z', 'Z');

@@ -119,13 +119,29 @@ export function buildLineage(events: StoryEvent[], uses: CredentialUse[]): Linea
         break;
       case 'CreateUser': {
         const name = textAt(event.request, 'userName') ?? textAt(event.response, 'user', 'userName');
-        if (name) add({ id: `user:${userKey(event.account, name)}`, kind: 'user', principal: textAt(event.response, 'user', 'arn'), mintedBy: minting, parent: caller, use: null });
+        if (name)
+          add({
+            id: `user:${userKey(event.account, name)}`,
+            kind: 'user',
+            principal: textAt(event.response, 'user', 'arn'),
+            mintedBy: minting,
+            parent: caller,
+            use: null,
+          });
         break;
       }
       case 'CreateAccessKey': {
         const keyId = textAt(event.response, 'accessKey', 'accessKeyId');
         const name = textAt(event.response, 'accessKey', 'userName') ?? textAt(event.request, 'userName');
-        if (keyId) add({ id: keyId, kind: 'access key', principal: name ? userKey(event.account, name) : event.actorArn, mintedBy: minting, parent: caller, use: null });
+        if (keyId)
+          add({
+            id: keyId,
+            kind: 'access key',
+            principal: name ? `arn:aws:iam::${event.account}:user/${name}` : event.actorArn,
+            mintedBy: minting,
+            parent: caller,
+            use: null,
+          });
         break;
       }
       case 'CreateLoginProfile':
@@ -138,14 +154,22 @@ export function buildLineage(events: StoryEvent[], uses: CredentialUse[]): Linea
         const principal = event.actorArn ?? '';
         const id = `console:${event.eventId}`;
         const user = userKeyOfArn(principal);
-        add({ id, kind: 'console sign-in', principal, mintedBy: minting, parent: (user && passwordSetBy.get(user)) ?? (user && nodes.has(`user:${user}`) ? `user:${user}` : null), use: null });
+        add({
+          id,
+          kind: 'console sign-in',
+          principal,
+          mintedBy: minting,
+          parent:
+            (user && passwordSetBy.get(user)) ?? (user && nodes.has(`user:${user}`) ? `user:${user}` : null),
+          use: null,
+        });
         signIns.push({ principal, time: event.time, id });
         break;
       }
     }
   }
 
-  for (const use of uses) {
+  for (const use of mergeUses(uses)) {
     const known = nodes.get(use.accessKeyId);
     const { accessKeyId, actorArn, identityType, account, ...seen } = use;
     if (known) {
@@ -206,11 +230,17 @@ function mintingOf(event: StoryEvent): Minting {
     userAgent: event.userAgent,
     roleArn: textAt(event.request, 'roleArn'),
     sourceIdentity:
-      textAt(event.response, 'sourceIdentity') ?? textAt(event.request, 'sourceIdentity') ?? event.sourceIdentity,
+      textAt(event.response, 'sourceIdentity') ??
+      textAt(event.request, 'sourceIdentity') ??
+      event.sourceIdentity,
   };
 }
 
-function latestSignIn(signIns: { principal: string; time: string; id: string }[], arn: string | null, firstUse: string) {
+function latestSignIn(
+  signIns: { principal: string; time: string; id: string }[],
+  arn: string | null,
+  firstUse: string,
+) {
   const before = signIns.filter(
     (s) =>
       s.principal === arn &&
@@ -218,4 +248,25 @@ function latestSignIn(signIns: { principal: string; time: string; id: string }[]
       Date.parse(firstUse) - Date.parse(s.time) <= CONSOLE_SESSION_MS,
   );
   return before.at(-1);
+}
+
+/**
+ * One use per key: the usage query groups by key, principal, account and console flag, so a key seen
+ * in two accounts (a cross-account call is recorded in both) comes as two rows.
+ */
+function mergeUses(uses: CredentialUse[]): CredentialUse[] {
+  const byKey = new Map<string, CredentialUse>();
+  for (const use of uses) {
+    const known = byKey.get(use.accessKeyId);
+    if (!known) {
+      byKey.set(use.accessKeyId, { ...use });
+      continue;
+    }
+    known.events += use.events;
+    known.addresses = Math.max(known.addresses, use.addresses);
+    if (use.firstSeen < known.firstSeen) known.firstSeen = use.firstSeen;
+    if (use.lastSeen > known.lastSeen) known.lastSeen = use.lastSeen;
+    known.fromConsole ||= use.fromConsole;
+  }
+  return [...byKey.values()];
 }

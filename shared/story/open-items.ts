@@ -100,24 +100,62 @@ export function openingOf(event: StoryEvent): Opening[] {
     case 'CreateLoginProfile':
       return user ? [{ kind: 'console password', resource: `login/${user}`, global: true }] : [];
     case 'AttachUserPolicy':
-      return user ? [{ kind: 'policy on user', resource: `user-policy/${user}/${textAt(q, 'policyArn')}`, global: true }] : [];
+      return user
+        ? [
+            {
+              kind: 'policy on user',
+              resource: `user-policy/${user}/${textAt(q, 'policyArn')}`,
+              global: true,
+            },
+          ]
+        : [];
     case 'AttachRolePolicy': {
       const role = textAt(q, 'roleName');
-      return role ? [{ kind: 'policy on role', resource: `role-policy/${role}/${textAt(q, 'policyArn')}`, global: true }] : [];
+      return role
+        ? [
+            {
+              kind: 'policy on role',
+              resource: `role-policy/${role}/${textAt(q, 'policyArn')}`,
+              global: true,
+            },
+          ]
+        : [];
     }
     case 'UpdateAssumeRolePolicy': {
       const role = textAt(q, 'roleName');
-      const policy = typeof q.policyDocument === 'string' ? q.policyDocument : JSON.stringify(q.policyDocument ?? '');
-      return role ? [{ kind: 'role trust policy', resource: `trust/${role}`, outsideAccounts: accountsIn(policy, event.account), global: true }] : [];
+      const policy =
+        typeof q.policyDocument === 'string' ? q.policyDocument : JSON.stringify(q.policyDocument ?? '');
+      return role
+        ? [
+            {
+              kind: 'role trust policy',
+              resource: `trust/${role}`,
+              outsideAccounts: accountsIn(policy, event.account),
+              global: true,
+            },
+          ]
+        : [];
     }
     case 'ModifySnapshotAttribute':
-      return sharing(event, 'snapshot share', `snapshot/${textAt(q, 'snapshotId')}`, q.createVolumePermission, 'add');
+      return sharing(
+        event,
+        'snapshot share',
+        `snapshot/${textAt(q, 'snapshotId')}`,
+        q.createVolumePermission,
+        'add',
+      );
     case 'ModifyImageAttribute':
       return sharing(event, 'image share', `image/${textAt(q, 'imageId')}`, q.launchPermission, 'add');
     case 'ModifyDBSnapshotAttribute': {
       const values = Array.isArray(q.valuesToAdd) ? q.valuesToAdd.map(String) : [];
       return values.length > 0
-        ? [{ kind: 'database snapshot share', resource: `db-snapshot/${textAt(q, 'dBSnapshotIdentifier')}`, outsideAccounts: values.filter((v) => v !== event.account) }]
+        ? [
+            {
+              kind: 'database snapshot share',
+              resource: `db-snapshot/${textAt(q, 'dBSnapshotIdentifier')}`,
+              outsideAccounts: values.filter((v) => v !== event.account),
+            },
+          ]
         : [];
     }
     case 'PutBucketPolicy': {
@@ -125,7 +163,14 @@ export function openingOf(event: StoryEvent): Opening[] {
       const isPublic = /"Principal"\s*:\s*("\*"|\{\s*"AWS"\s*:\s*"\*")/.test(policy);
       const outside = accountsIn(policy, event.account);
       return bucket && (isPublic || outside.length > 0)
-        ? [{ kind: isPublic ? 'public bucket policy' : 'bucket shared', resource: `bucket/${bucket}`, outsideAccounts: outside, global: true }]
+        ? [
+            {
+              kind: isPublic ? 'public bucket policy' : 'bucket shared',
+              resource: `bucket/${bucket}`,
+              outsideAccounts: outside,
+              global: true,
+            },
+          ]
         : [];
     }
     case 'DeleteBucketPublicAccessBlock':
@@ -139,7 +184,9 @@ export function openingOf(event: StoryEvent): Opening[] {
     case 'DeleteTrail':
       return [{ kind: 'trail deleted', resource: `trail-exists/${trailName(textAt(q, 'name'))}` }];
     case 'UpdateDetector':
-      return q.enable === false ? [{ kind: 'GuardDuty detector disabled', resource: `detector/${textAt(q, 'detectorId')}` }] : [];
+      return q.enable === false
+        ? [{ kind: 'GuardDuty detector disabled', resource: `detector/${textAt(q, 'detectorId')}` }]
+        : [];
     case 'DeleteDetector':
       return [{ kind: 'GuardDuty detector deleted', resource: 'detector-exists' }];
     case 'DeleteFlowLogs':
@@ -149,9 +196,18 @@ export function openingOf(event: StoryEvent): Opening[] {
     case 'CreateResourceShare':
     case 'AssociateResourceShare': {
       const principals = Array.isArray(q.principals) ? q.principals.map(String) : [];
-      const share = textAt(q, 'resourceShareArn') ?? textAt(event.response, 'resourceShare', 'resourceShareArn') ?? textAt(q, 'name');
+      const share =
+        textAt(q, 'resourceShareArn') ??
+        textAt(event.response, 'resourceShare', 'resourceShareArn') ??
+        textAt(q, 'name');
       return principals.length > 0
-        ? [{ kind: 'resource share', resource: `share/${share}`, outsideAccounts: principals.filter((p) => p !== event.account) }]
+        ? [
+            {
+              kind: 'resource share',
+              resource: `share/${share}`,
+              outsideAccounts: principals.filter((p) => p !== event.account),
+            },
+          ]
         : [];
     }
     default:
@@ -182,17 +238,27 @@ export function closingOf(event: StoryEvent): string[] {
     case 'DeleteRole':
       return [`trust/${role}`];
     case 'ModifySnapshotAttribute':
-      return sharing(event, '', `snapshot/${textAt(q, 'snapshotId')}`, q.createVolumePermission, 'remove').map((o) => o.resource);
+      return sharing(
+        event,
+        '',
+        `snapshot/${textAt(q, 'snapshotId')}`,
+        q.createVolumePermission,
+        'remove',
+      ).map((o) => o.resource);
     case 'ResetSnapshotAttribute':
     case 'DeleteSnapshot':
       return [`snapshot/${textAt(q, 'snapshotId')}`];
     case 'ModifyImageAttribute':
-      return sharing(event, '', `image/${textAt(q, 'imageId')}`, q.launchPermission, 'remove').map((o) => o.resource);
+      return sharing(event, '', `image/${textAt(q, 'imageId')}`, q.launchPermission, 'remove').map(
+        (o) => o.resource,
+      );
     case 'ResetImageAttribute':
     case 'DeregisterImage':
       return [`image/${textAt(q, 'imageId')}`];
     case 'ModifyDBSnapshotAttribute':
-      return Array.isArray(q.valuesToRemove) && q.valuesToRemove.length > 0 ? [`db-snapshot/${textAt(q, 'dBSnapshotIdentifier')}`] : [];
+      return Array.isArray(q.valuesToRemove) && q.valuesToRemove.length > 0
+        ? [`db-snapshot/${textAt(q, 'dBSnapshotIdentifier')}`]
+        : [];
     case 'DeleteDBSnapshot':
       return [`db-snapshot/${textAt(q, 'dBSnapshotIdentifier')}`];
     case 'DeleteBucketPolicy':
@@ -232,7 +298,9 @@ export function findOpenItems(events: StoryEvent[], byAttacker: (event: StoryEve
       for (const item of items) {
         if (item.closed || item.opened.eventId === event.eventId || item.account !== event.account) continue;
         if (!item.global && item.region !== event.region) continue;
-        const matches = resource === item.resource || (resource.endsWith('/*') && item.resource.startsWith(resource.slice(0, -1)));
+        const matches =
+          resource === item.resource ||
+          (resource.endsWith('/*') && item.resource.startsWith(resource.slice(0, -1)));
         if (matches) item.closed = refOf(event);
       }
     }
@@ -264,18 +332,29 @@ export function refOf(event: StoryEvent): EventRef {
   };
 }
 
-function sharing(event: StoryEvent, kind: string, resource: string, permission: unknown, side: 'add' | 'remove'): Opening[] {
+function sharing(
+  event: StoryEvent,
+  kind: string,
+  resource: string,
+  permission: unknown,
+  side: 'add' | 'remove',
+): Opening[] {
   const items = (permission as Record<string, { items?: unknown }> | undefined)?.[side]?.items;
   if (!Array.isArray(items) || items.length === 0) return [];
-  const accounts = items.map((i) => textAt(i, 'userId') ?? (textAt(i, 'group') === 'all' ? 'everyone' : null));
-  return [{ kind, resource, outsideAccounts: accounts.filter((a): a is string => !!a && a !== event.account) }];
+  const accounts = items.map(
+    (i) => textAt(i, 'userId') ?? (textAt(i, 'group') === 'all' ? 'everyone' : null),
+  );
+  return [
+    { kind, resource, outsideAccounts: accounts.filter((a): a is string => !!a && a !== event.account) },
+  ];
 }
 
 /** Twelve-digit account ids a policy names, other than the account's own. */
 function accountsIn(text: string, own: string): string[] {
-  return [...new Set([...text.matchAll(/(?<![0-9])(\d{12})(?![0-9])/g)].map((m) => m[1] as string))].filter((a) => a !== own);
+  return [...new Set([...text.matchAll(/(?<![0-9])(\d{12})(?![0-9])/g)].map((m) => m[1] as string))].filter(
+    (a) => a !== own,
+  );
 }
-
 
 function flowLogIds(request: Record<string, unknown>): string[] {
   return [...new Set([...JSON.stringify(request).matchAll(/fl-[0-9a-f]{8,17}/g)].map((m) => m[0]))];
@@ -315,7 +394,7 @@ export function stillUsableKeys(
       region: '',
       opened: {
         eventId: null,
-        eventName: "first use by the attacker",
+        eventName: 'first use by the attacker',
         time: phase?.attackerFirstSeen ?? use?.firstSeen ?? '',
         actor: use?.actorArn ?? null,
         sourceIp: null,

@@ -98,13 +98,16 @@ function jsonObject(text: string | null | undefined): Record<string, unknown> | 
   try {
     const value: unknown = JSON.parse(text);
     if (value === null) return {};
-    return typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-const blankToNull = (value: string | null | undefined) => (value === undefined || value === '' ? null : value);
+const blankToNull = (value: string | null | undefined) =>
+  value === undefined || value === '' ? null : value;
 
 /** A string at a path of an event's request or response, or null. */
 export function textAt(object: unknown, ...path: string[]): string | null {

@@ -32,7 +32,10 @@ export const credentialUseSql = `
   WHERE c.useridentity.accesskeyid IS NOT NULL AND c.useridentity.accesskeyid <> ''
   GROUP BY 1, 2, 3, 4, 5`;
 
-const activityPredicates: Record<Exclude<IndicatorKind, 'userAgent'>, { where: string; parameters: number }> = {
+const activityPredicates: Record<
+  Exclude<IndicatorKind, 'userAgent'>,
+  { where: string; parameters: number }
+> = {
   accessKey: { where: 'contains(split(?, chr(10)), c.useridentity.accesskeyid)', parameters: 1 },
   principal: {
     where:

@@ -9,6 +9,7 @@ import { getJson, putJson } from '../ports/evidence-store.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
+import type { StoryFiles } from '../story/story-files.js';
 
 export interface BuildReportInput {
   case: CaseContext;
@@ -75,7 +76,12 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     coverage: inventory.coverage ?? [],
   });
   await putJson(adapters.store, layout.summary, summary);
-  await adapters.store.put(layout.report, renderReport(summary, results), 'text/markdown; charset=utf-8');
+  const story = await readStory(adapters, layout);
+  await adapters.store.put(
+    layout.report,
+    renderReport(summary, results, story),
+    'text/markdown; charset=utf-8',
+  );
 
   const caseFile = await getJson<Record<string, unknown>>(adapters.store, layout.caseFile);
   const completedAt = adapters.now().toISOString();
@@ -98,6 +104,20 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     findings: summary.findings.length,
     failedHunts: summary.hunts.failed,
     skipped: skipped.length,
+  };
+}
+
+/** The story files TraceStory wrote; none when that step was skipped or failed (the report says less, not wrong). */
+async function readStory(
+  adapters: CaseAdapters,
+  layout: ReturnType<typeof caseFolderLayout>,
+): Promise<StoryFiles | undefined> {
+  if (!(await adapters.store.exists(layout.logCompleteness))) return undefined;
+  return {
+    lineage: await getJson(adapters.store, layout.lineage),
+    pivots: await getJson(adapters.store, layout.pivots),
+    openItems: await getJson(adapters.store, layout.openItems),
+    completeness: await getJson(adapters.store, layout.logCompleteness),
   };
 }
 

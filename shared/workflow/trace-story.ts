@@ -4,7 +4,7 @@ import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { Inventory } from '../domain/inventory.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
-import type { QueryEngine, QueryResult } from '../ports/query-engine.js';
+import type { QueryResult } from '../ports/query-engine.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import {
   type ActivityRow,
@@ -87,15 +87,21 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     first: r.first_seen ?? '',
     last: r.last_seen ?? '',
   }));
-  const endOfLogs = volumes.map((v) => v.last).sort().at(-1) ?? null;
-  const items = [
-    ...findOpenItems(events, byAttacker),
-    ...stillUsableKeys(closure, uses, events, endOfLogs),
-  ];
+  const endOfLogs =
+    volumes
+      .map((v) => v.last)
+      .sort()
+      .at(-1) ?? null;
+  const items = [...findOpenItems(events, byAttacker), ...stillUsableKeys(closure, uses, events, endOfLogs)];
   const silences = [
     ...(await run('account silences', silencesSql(false), [String(SILENCE_SECONDS)])),
     ...(await run('region silences', silencesSql(true), [String(SILENCE_SECONDS)])),
-  ].map((r) => ({ account: r.account_id ?? '', region: r.region ?? '', from: r.silence_from ?? '', to: r.silence_to ?? '' }));
+  ].map((r) => ({
+    account: r.account_id ?? '',
+    region: r.region ?? '',
+    from: r.silence_from ?? '',
+    to: r.silence_to ?? '',
+  }));
   const accounts = [...new Set(volumes.map((v) => v.account))].sort();
   const completeness = assessCompleteness({
     silences,
@@ -113,7 +119,10 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     accounts,
     openItems: items,
     attackerLastSeen:
-      closure.rounds.flatMap((r) => r.phases.map((p) => p.attackerLastSeen ?? '')).sort().at(-1) || null,
+      closure.rounds
+        .flatMap((r) => r.phases.map((p) => p.attackerLastSeen ?? ''))
+        .sort()
+        .at(-1) || null,
   });
 
   const files: StoryFiles = {
@@ -222,9 +231,18 @@ function toActivityRow(r: Record<string, string | null>): ActivityRow {
 
 /** The account-wide (`*`) volumes the per-account silences are measured against. */
 function accountVolumes(volumes: { account: string; events: number; first: string; last: string }[]) {
-  const byAccount = new Map<string, { account: string; region: string; events: number; first: string; last: string }>();
+  const byAccount = new Map<
+    string,
+    { account: string; region: string; events: number; first: string; last: string }
+  >();
   for (const v of volumes) {
-    const sum = byAccount.get(v.account) ?? { account: v.account, region: '*', events: 0, first: v.first, last: v.last };
+    const sum = byAccount.get(v.account) ?? {
+      account: v.account,
+      region: '*',
+      events: 0,
+      first: v.first,
+      last: v.last,
+    };
     sum.events += v.events;
     if (v.first < sum.first) sum.first = v.first;
     if (v.last > sum.last) sum.last = v.last;
@@ -239,9 +257,15 @@ function accountVolumes(volumes: { account: string; events: number; first: strin
  */
 async function digestFiles(adapters: CaseAdapters, inventoryKey: string, accounts: string[]) {
   const inventory = await getJson<Inventory>(adapters.store, inventoryKey);
-  const digests = inventory.skipped.filter((s) => /digest/i.test(s.reason) || /CloudTrail-Digest/.test(s.input));
+  const digests = inventory.skipped.filter(
+    (s) => /digest/i.test(s.reason) || /CloudTrail-Digest/.test(s.input),
+  );
   return accounts.map((account) => ({
     account,
-    files: digests.filter((d) => d.input.includes(`/${account}/CloudTrail-Digest/`) || d.input.includes(`${account}_CloudTrail-Digest_`)).length,
+    files: digests.filter(
+      (d) =>
+        d.input.includes(`/${account}/CloudTrail-Digest/`) ||
+        d.input.includes(`${account}_CloudTrail-Digest_`),
+    ).length,
   }));
 }
