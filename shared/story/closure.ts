@@ -53,6 +53,8 @@ export interface PivotRound {
 export interface Closure {
   rounds: PivotRound[];
   indicators: Indicator[];
+  /** Values seen in the logs that are not well-formed indicators (a hostile record can hold anything): never queried. */
+  rejected: { kind: IndicatorKind; value: string }[];
   /** True when the last round still found something: the limit, not closure, ended the pivot. */
   stoppedAtLimit: boolean;
   attacker: { keys: string[]; ips: string[]; principals: string[] };
@@ -61,6 +63,14 @@ export interface Closure {
 export type FetchActivity = (kind: IndicatorKind, values: string[]) => Promise<ActivityRow[]>;
 
 export const MAX_ROUNDS = 6;
+/** Shapes of the values a round binds: a value from a record that fits none is not an indicator. */
+const wellFormed: Record<IndicatorKind, RegExp> = {
+  accessKey: /^[A-Z0-9]{16,128}$/,
+  principal: /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[!-~]{1,900}$/,
+  ip: /^[0-9a-fA-F.:]{2,45}$/,
+  account: /^\d{12}$/,
+  userAgent: /^[^\r\n]{1,1000}$/,
+};
 const BASELINE_MS = 24 * 60 * 60 * 1000;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
@@ -79,6 +89,7 @@ export async function pivotToClosure(
   const attackerKeys = new Set<string>();
   const attackerPrincipals = new Set<string>();
   const rounds: PivotRound[] = [];
+  const rejected: Closure['rejected'] = [];
 
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
     const pending = [...indicators.values()].filter(
@@ -114,6 +125,10 @@ export async function pivotToClosure(
       reason: string,
     ) => {
       if (!value) return;
+      if (!wellFormed[kind].test(value)) {
+        if (rejected.length < 100) rejected.push({ kind, value: value.slice(0, 200) });
+        return;
+      }
       const candidate = { kind, value, round, origin, reason };
       const known = indicators.get(indicatorId(candidate));
       // What the attacker created is theirs whole, even when their calls showed it first.
@@ -168,6 +183,7 @@ export async function pivotToClosure(
   return {
     rounds,
     indicators: [...indicators.values()],
+    rejected,
     stoppedAtLimit:
       rounds.length === MAX_ROUNDS && (last?.found.some((f) => queriedKinds.includes(f.kind)) ?? false),
     attacker: {
