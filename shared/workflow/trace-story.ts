@@ -4,7 +4,7 @@ import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { Inventory } from '../domain/inventory.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
-import type { QueryResult } from '../ports/query-engine.js';
+import type { QueryParameter, QueryResult } from '../ports/query-engine.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import {
   type ActivityRow,
@@ -52,7 +52,7 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
   }
   const engine = adapters.engine;
   const truncated: string[] = [];
-  const run = async (name: string, sql: string, parameters: string[] = []) => {
+  const run = async (name: string, sql: string, parameters: QueryParameter[] = []) => {
     const result = await engine.run(sql, { parameters, maxRows: MAX_ROWS });
     if (result.truncated) truncated.push(`${name}: ${result.rowCount} rows, ${result.rows.length} kept`);
     return result.rows;
@@ -94,8 +94,8 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
       .at(-1) ?? null;
   const items = [...findOpenItems(events, byAttacker), ...stillUsableKeys(closure, uses, events, endOfLogs)];
   const silences = [
-    ...(await run('account silences', silencesSql(false), [String(SILENCE_SECONDS)])),
-    ...(await run('region silences', silencesSql(true), [String(SILENCE_SECONDS)])),
+    ...(await run('account silences', silencesSql(false), [SILENCE_SECONDS])),
+    ...(await run('region silences', silencesSql(true), [SILENCE_SECONDS])),
   ].map((r) => ({
     account: r.account_id ?? '',
     region: r.region ?? '',
