@@ -57,12 +57,22 @@ export interface LoggingStop {
   restarted: EventRef | null;
 }
 
+/**
+ * Digest files read for an account (locally they sit in the folder), or, in AWS, whether the inventory
+ * found its trail's log file validation on (the digests are then in the trail's bucket).
+ */
+export interface DigestEvidence {
+  account: string;
+  files: number;
+  validationOn: boolean;
+}
+
 export interface LogCompleteness {
   silenceMinutes: number;
   silences: Silence[];
   loggingStops: LoggingStop[];
   dataEvents: DataEventRow[];
-  digestFiles: { account: string; files: number }[];
+  digestFiles: DigestEvidence[];
   /** Conclusions these gaps limit, one sentence each. */
   limits: string[];
 }
@@ -72,7 +82,7 @@ export function assessCompleteness(input: {
   volumes: VolumeRow[];
   events: StoryEvent[];
   dataEvents: DataEventRow[];
-  digestFiles: { account: string; files: number }[];
+  digestFiles: DigestEvidence[];
   accounts: string[];
   openItems: OpenItem[];
   attackerLastSeen: string | null;
@@ -151,6 +161,25 @@ export function assessCompleteness(input: {
     digestFiles: input.digestFiles,
     limits: [...new Set(limits)],
   };
+}
+
+/**
+ * Digest files among the inputs the inventory set aside (they hold no events), per account, from their
+ * delivery path `AWSLogs/[<org-id>/]<account>/CloudTrail-Digest/<region>/...`.
+ */
+export function digestFilesPerAccount(
+  skipped: { input: string }[],
+  accounts: string[],
+  validatedAccounts: Set<string> = new Set(),
+): DigestEvidence[] {
+  const digests = skipped
+    .map((s) => /(?:^|\/)(\d{12})\/CloudTrail-Digest\//.exec(s.input)?.[1])
+    .filter(Boolean);
+  return accounts.map((account) => ({
+    account,
+    files: digests.filter((d) => d === account).length,
+    validationOn: validatedAccounts.has(account),
+  }));
 }
 
 /** Each StopLogging (or DeleteTrail) with the first later StartLogging (or CreateTrail) of the same trail. */

@@ -14,7 +14,7 @@ import {
   isAddress,
   pivotToClosure,
 } from '../story/closure.js';
-import { assessCompleteness, loggingEventNames } from '../story/completeness.js';
+import { assessCompleteness, digestFilesPerAccount, loggingEventNames } from '../story/completeness.js';
 import { buildLineage, type CredentialUse, mintingEventNames } from '../story/lineage.js';
 import { exposureEventNames, findOpenItems, stillUsableKeys } from '../story/open-items.js';
 import { parseStoryEvents } from '../story/story-event.js';
@@ -115,7 +115,10 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
       first: r.first_seen ?? '',
       last: r.last_seen ?? '',
     })),
-    digestFiles: await digestFiles(adapters, layout.inventory, accounts),
+    digestFiles: digestFilesPerAccount(
+      (await getJson<Inventory>(adapters.store, layout.inventory)).skipped,
+      accounts,
+    ),
     accounts,
     openItems: items,
     attackerLastSeen:
@@ -251,21 +254,11 @@ function accountVolumes(volumes: { account: string; events: number; first: strin
   return [...byAccount.values()];
 }
 
-/**
- * Digest files the inventory found (classified and skipped, they hold no events), per account from
- * their delivery path `AWSLogs/<account>/CloudTrail-Digest/`.
- */
-async function digestFiles(adapters: CaseAdapters, inventoryKey: string, accounts: string[]) {
+/** Digest files the local inventory set aside, and the accounts whose trails the AWS inventory found validating. */
+async function digestEvidence(adapters: CaseAdapters, inventoryKey: string, accounts: string[]) {
   const inventory = await getJson<Inventory>(adapters.store, inventoryKey);
-  const digests = inventory.skipped.filter(
-    (s) => /digest/i.test(s.reason) || /CloudTrail-Digest/.test(s.input),
-  );
-  return accounts.map((account) => ({
-    account,
-    files: digests.filter(
-      (d) =>
-        d.input.includes(`/${account}/CloudTrail-Digest/`) ||
-        d.input.includes(`${account}_CloudTrail-Digest_`),
-    ).length,
-  }));
+  const validated = inventory.sources
+    .filter((s) => s.source === 'cloudtrail' && s.details?.logFileValidation === true)
+    .flatMap((s) => s.accounts ?? []);
+  return digestFilesPerAccount(inventory.skipped, accounts, new Set(validated));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessCompleteness } from '../../../shared/story/completeness.js';
+import { assessCompleteness, digestFilesPerAccount } from '../../../shared/story/completeness.js';
 import type { OpenItem } from '../../../shared/story/open-items.js';
 import { storyEvent } from '../../support/story-events.js';
 
@@ -15,7 +15,7 @@ const base = {
   volumes: [day],
   events: [],
   dataEvents: [],
-  digestFiles: [{ account: ACCOUNT, files: 48 }],
+  digestFiles: [{ account: ACCOUNT, files: 48, validationOn: false }],
   accounts: [ACCOUNT],
   openItems: [],
   attackerLastSeen: null,
@@ -115,10 +115,33 @@ describe('what the logs cannot show', () => {
     const result = assessCompleteness({
       ...base,
       silences: [],
-      digestFiles: [{ account: ACCOUNT, files: 0 }],
+      digestFiles: [{ account: ACCOUNT, files: 0, validationOn: false }],
     });
     expect(result.limits).toEqual([
       expect.stringMatching(/No CloudTrail digest files for account 111122223333/),
+    ]);
+    // In AWS the digests stay in the trail's bucket: validation on is enough.
+    const validated = assessCompleteness({
+      ...base,
+      silences: [],
+      digestFiles: [{ account: ACCOUNT, files: 0, validationOn: true }],
+    });
+    expect(validated.limits).toEqual([]);
+  });
+
+  it('counts digest files per account from their delivery path, organisation trails included', () => {
+    const skipped = [
+      {
+        input:
+          '/logs/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2025/03/11/111122223333_CloudTrail-Digest_us-east-1_prod_us-east-1_20250311T010000Z.json.gz',
+      },
+      { input: '/logs/AWSLogs/o-abc123/111122223333/CloudTrail-Digest/eu-west-1/2025/03/11/x.json.gz' },
+      // A log file of the other account, skipped for another reason, is not a digest.
+      { input: '/logs/AWSLogs/444455556666/CloudTrail/us-east-1/2025/03/11/y.json.gz' },
+    ];
+    expect(digestFilesPerAccount(skipped, [ACCOUNT, '444455556666'])).toEqual([
+      { account: ACCOUNT, files: 2, validationOn: false },
+      { account: '444455556666', files: 0, validationOn: false },
     ]);
   });
 });
