@@ -147,9 +147,9 @@ export function assessCompleteness(input: {
     );
   }
   for (const account of input.accounts) {
-    if (!input.digestFiles.some((d) => d.account === account && d.files > 0)) {
+    if (!input.digestFiles.some((d) => d.account === account && (d.files > 0 || d.validationOn))) {
       limits.push(
-        `No CloudTrail digest files for account ${account} were read: that no log file was altered or removed cannot be checked.`,
+        `No CloudTrail digest files for account ${account} were read and log file validation is not known to be on: that no log file was altered or removed cannot be checked.`,
       );
     }
   }

@@ -115,10 +115,7 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
       first: r.first_seen ?? '',
       last: r.last_seen ?? '',
     })),
-    digestFiles: digestFilesPerAccount(
-      (await getJson<Inventory>(adapters.store, layout.inventory)).skipped,
-      accounts,
-    ),
+    digestFiles: await digestEvidence(adapters, layout.inventory, accounts),
     accounts,
     openItems: items,
     attackerLastSeen:
