@@ -78,7 +78,7 @@ export function renderStory(story: StoryFiles): string[] {
             node.kind,
             node.principal,
             s.chain.slice(0, -1).join(' → ') || 'origin not in the logs',
-            minted(node),
+            minted(node, nodes),
             used(node),
           ]),
         );
@@ -151,11 +151,16 @@ export function renderLogGaps(story: StoryFiles): string[] {
   return out;
 }
 
-function minted(node: CredentialNode): string {
-  const m = node.mintedBy;
+/** The call that minted a credential; a console session shows the sign-in it came from. */
+function minted(node: CredentialNode, nodes: Map<string, CredentialNode>): string {
+  const m = node.mintedBy ?? (node.parent?.startsWith('console:') ? nodes.get(node.parent)?.mintedBy : null);
   if (!m) return node.parent ? '' : 'not in the logs';
   const identity = m.sourceIdentity ? `, source identity ${m.sourceIdentity}` : '';
-  return `${m.eventName} ${m.time} by ${m.callerArn ?? 'unknown'}${m.callerKey ? ` (${m.callerKey})` : ''} from ${m.sourceIp ?? 'unknown'}${identity}`;
+  const caller =
+    m.eventName === 'ConsoleLogin'
+      ? ''
+      : ` by ${m.callerArn ?? 'unknown'}${m.callerKey ? ` (${m.callerKey})` : ''}`;
+  return `${m.eventName} ${m.time}${caller} from ${m.sourceIp ?? 'unknown'}${identity}`;
 }
 
 function used(node: CredentialNode): string {
