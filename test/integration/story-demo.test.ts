@@ -40,7 +40,7 @@ describe("the demo intrusion's story, from the leaked key", () => {
     lineage = await readJson(join(caseFolder, 'lineage.json'));
     pivots = await readJson(join(caseFolder, 'pivots.json'));
     openItems = await readJson(join(caseFolder, 'open-items.json'));
-    completeness = await readJson(join(caseFolder, 'log-completeness.json'));
+    completeness = await readJson(join(caseFolder, 'log-gaps.json'));
   });
 
   it("traces the backdoor user's key to the leaked key that created it, and its use", () => {
