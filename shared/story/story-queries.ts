@@ -68,7 +68,10 @@ export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: s
   };
 }
 
-/** Intervals longer than `?` seconds between two consecutive records of an account, or of an account and region. */
+/**
+ * Intervals longer than `?` seconds between two consecutive records of an account, or of an account and
+ * region. A record whose time is not ISO 8601 makes its interval NULL (dropped), not the query fail.
+ */
 export function silencesSql(perRegion: boolean): string {
   const partition = perRegion ? 'c.recipientaccountid, c.awsregion' : 'c.recipientaccountid';
   return `
@@ -82,7 +85,7 @@ export function silencesSql(perRegion: boolean): string {
     FROM cloudtrail c
   ) t
   WHERE previous_time IS NOT NULL
-    AND date_diff('second', from_iso8601_timestamp(previous_time), from_iso8601_timestamp(event_time)) > ?`;
+    AND date_diff('second', try(from_iso8601_timestamp(previous_time)), try(from_iso8601_timestamp(event_time))) > ?`;
 }
 
 /** The shortest silence the silence queries return; the completeness check then keeps the unusual ones. */
