@@ -56,6 +56,17 @@ export const exposureEventNames = [
   'AttachRolePolicy',
   'DetachRolePolicy',
   'UpdateAssumeRolePolicy',
+  'CreateRole',
+  'UpdateLoginProfile',
+  'AddUserToGroup',
+  'RemoveUserFromGroup',
+  'PutUserPolicy',
+  'DeleteUserPolicy',
+  'PutRolePolicy',
+  'DeleteRolePolicy',
+  'AuthorizeSecurityGroupIngress',
+  'RevokeSecurityGroupIngress',
+  'DeleteSecurityGroup',
   'DeleteRole',
   'ModifySnapshotAttribute',
   'ResetSnapshotAttribute',
@@ -121,14 +132,15 @@ export function openingOf(event: StoryEvent): Opening[] {
           ]
         : [];
     }
+    case 'CreateRole':
     case 'UpdateAssumeRolePolicy': {
       const role = textAt(q, 'roleName');
-      const policy =
-        typeof q.policyDocument === 'string' ? q.policyDocument : JSON.stringify(q.policyDocument ?? '');
+      const document = q.policyDocument ?? q.assumeRolePolicyDocument ?? '';
+      const policy = typeof document === 'string' ? document : JSON.stringify(document);
       return role
         ? [
             {
-              kind: 'role trust policy',
+              kind: event.eventName === 'CreateRole' ? 'role created' : 'role trust policy',
               resource: `trust/${role}`,
               outsideAccounts: accountsIn(policy, event.account),
               global: true,
@@ -136,6 +148,25 @@ export function openingOf(event: StoryEvent): Opening[] {
           ]
         : [];
     }
+    case 'UpdateLoginProfile':
+      return user ? [{ kind: 'console password changed', resource: `login/${user}`, global: true }] : [];
+    case 'AddUserToGroup':
+      return user
+        ? [{ kind: 'user added to group', resource: `group/${textAt(q, 'groupName')}/${user}`, global: true }]
+        : [];
+    case 'PutUserPolicy':
+    case 'PutRolePolicy': {
+      const holder = user ?? textAt(q, 'roleName');
+      return holder
+        ? [{ kind: 'inline policy', resource: `inline/${holder}/${textAt(q, 'policyName')}`, global: true }]
+        : [];
+    }
+    case 'AuthorizeSecurityGroupIngress':
+      // A /0 range anywhere in the request: `cidrIp` at the top (the CLI's short form) or in
+      // ipPermissions.items[].ipRanges.items[] (and ipv6Ranges ... cidrIpv6).
+      return /"cidrIp(v6)?"\s*:\s*"[^"]*\/0"/.test(JSON.stringify(q))
+        ? [{ kind: 'security group opened to the internet', resource: `sg/${textAt(q, 'groupId')}` }]
+        : [];
     case 'ModifySnapshotAttribute':
       return sharing(
         event,
@@ -237,6 +268,14 @@ export function closingOf(event: StoryEvent): string[] {
     case 'UpdateAssumeRolePolicy':
     case 'DeleteRole':
       return [`trust/${role}`];
+    case 'RemoveUserFromGroup':
+      return [`group/${textAt(q, 'groupName')}/${user}`];
+    case 'DeleteUserPolicy':
+    case 'DeleteRolePolicy':
+      return [`inline/${user ?? role}/${textAt(q, 'policyName')}`];
+    case 'RevokeSecurityGroupIngress':
+    case 'DeleteSecurityGroup':
+      return [`sg/${textAt(q, 'groupId')}`];
     case 'ModifySnapshotAttribute':
       return sharing(
         event,

@@ -172,4 +172,66 @@ describe('what the attacker left open at the end of the logs', () => {
     });
     expect(findOpenItems([policy({ AWS: 'arn:aws:iam::111122223333:role/reader' })], byAttacker)).toEqual([]);
   });
+
+  it('a role created to trust an outside account stays open until deleted (Stratus iam-create-backdoor-role shape)', () => {
+    const created = storyEvent({
+      eventName: 'CreateRole',
+      time: '2024-07-31T20:00:00Z',
+      ...attacker,
+      request: {
+        roleName: 'stratus-red-team-malicious-iam-role',
+        assumeRolePolicyDocument:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::193672423079:root"},"Action":"sts:AssumeRole"}]}',
+      },
+    });
+    expect(findOpenItems([created], byAttacker)).toMatchObject([
+      { kind: 'role created', outsideAccounts: ['193672423079'], closed: null },
+    ]);
+    const deleted = storyEvent({
+      eventName: 'DeleteRole',
+      time: '2024-08-01T09:00:00Z',
+      ...responder,
+      request: { roleName: 'stratus-red-team-malicious-iam-role' },
+    });
+    expect(findOpenItems([created, deleted], byAttacker)[0]?.closed?.eventName).toBe('DeleteRole');
+  });
+
+  it('a security group opened to any address, in either request form, stays open until the rule is revoked', () => {
+    const opened = (request: Record<string, unknown>) =>
+      storyEvent({
+        eventName: 'AuthorizeSecurityGroupIngress',
+        eventSource: 'ec2.amazonaws.com',
+        time: 't1',
+        ...attacker,
+        request,
+      });
+    const short = opened({
+      groupId: 'sg-1',
+      cidrIp: '0.0.0.0/0',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+    });
+    const long = opened({
+      groupId: 'sg-1',
+      ipPermissions: { items: [{ ipProtocol: 'tcp', ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] },
+    });
+    const office = opened({
+      groupId: 'sg-1',
+      cidrIp: '198.51.100.0/24',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+    });
+    expect(findOpenItems([short], byAttacker)[0]?.kind).toBe('security group opened to the internet');
+    expect(findOpenItems([long], byAttacker)).toHaveLength(1);
+    expect(findOpenItems([office], byAttacker)).toEqual([]);
+    const revoked = storyEvent({
+      eventName: 'RevokeSecurityGroupIngress',
+      time: 't2',
+      ...responder,
+      request: { groupId: 'sg-1', cidrIp: '0.0.0.0/0' },
+    });
+    expect(findOpenItems([short, revoked], byAttacker)[0]?.closed?.time).toBe('t2');
+  });
 });
