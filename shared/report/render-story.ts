@@ -1,3 +1,4 @@
+import { toolOf } from '../story/closure.js';
 import type { CredentialNode } from '../story/lineage.js';
 import type { StoryFiles } from '../story/story-files.js';
 
@@ -88,6 +89,7 @@ export function renderStory(story: StoryFiles): string[] {
     out.push('');
   }
 
+  out.push(...renderAttackSessions(story));
   out.push('## Pivot to closure', '');
   out.push(
     pivots.seeds === 'none'
@@ -112,6 +114,37 @@ export function renderStory(story: StoryFiles): string[] {
   if (pivots.notQueried.length > 0)
     out.push(`Not queried (too long to bind as a parameter): ${pivots.notQueried.join(', ')}`, '');
   return out;
+}
+
+/** The attacker's calls as sessions: one row per credential, address and tool, each traced to its first credential. */
+function renderAttackSessions(story: StoryFiles): string[] {
+  const { sessions } = story.pivots;
+  if (sessions.length === 0) return [];
+  const roots = new Map(story.lineage.sessions.map((s) => [s.credential, s.root]));
+  const out = [
+    "### The attacker's sessions",
+    '',
+    '| first call | last call | calls | credential | first credential | principal | from | tool |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of sessions.slice(0, MAX_LINEAGE_ROWS)) {
+    const key = s.accessKeyId;
+    out.push(
+      cells([
+        s.firstSeen,
+        s.lastSeen,
+        String(s.events),
+        key,
+        key ? (roots.get(key) ?? key) : null,
+        s.actorArn,
+        s.sourceIp,
+        toolOf(s.userAgent),
+      ]),
+    );
+  }
+  if (sessions.length > MAX_LINEAGE_ROWS)
+    out.push('', `…and ${sessions.length - MAX_LINEAGE_ROWS} more in \`pivots.json\`.`);
+  return [...out, ''];
 }
 
 /** "Log gaps": silences, stopped trails, data-event and digest coverage, and the conclusions they limit. */

@@ -58,6 +58,8 @@ export interface Closure {
   /** True when the last round still found something: the limit, not closure, ended the pivot. */
   stoppedAtLimit: boolean;
   attacker: { keys: string[]; ips: string[]; principals: string[] };
+  /** The attacker's calls grouped by credential, address and tool, in time order: the attack's sessions. */
+  sessions: ActivityRow[];
 }
 
 export type FetchActivity = (kind: IndicatorKind, values: string[]) => Promise<ActivityRow[]>;
@@ -90,6 +92,7 @@ export async function pivotToClosure(
   const attackerPrincipals = new Set<string>();
   const rounds: PivotRound[] = [];
   const rejected: Closure['rejected'] = [];
+  const sessions = new Map<string, ActivityRow>();
 
   for (let round = 1; round <= MAX_ROUNDS; round += 1) {
     const pending = [...indicators.values()].filter(
@@ -111,6 +114,8 @@ export async function pivotToClosure(
         const split = splitPhases(subject, own, attackerIps);
         phases.push(split.summary);
         attackerRows.push(...split.attacker);
+        for (const row of split.attacker)
+          sessions.set(JSON.stringify([row.accessKeyId, row.actorArn, row.sourceIp, row.userAgent]), row);
         if (subject.kind === 'accessKey' && split.attacker.length > 0) attackerKeys.add(subject.value);
         if (subject.kind === 'principal' && subject.origin === 'created')
           attackerPrincipals.add(subject.value);
@@ -184,6 +189,7 @@ export async function pivotToClosure(
     rounds,
     indicators: [...indicators.values()],
     rejected,
+    sessions: [...sessions.values()].sort((a, b) => a.firstSeen.localeCompare(b.firstSeen)),
     stoppedAtLimit:
       rounds.length === MAX_ROUNDS && (last?.found.some((f) => queriedKinds.includes(f.kind)) ?? false),
     attacker: {

@@ -127,5 +127,7 @@ describe("the demo intrusion's story, from the leaked key", () => {
     expect(at('## How they got in')).toBeLessThan(at('## Pivot to closure'));
     expect(at('## Pivot to closure')).toBeLessThan(at('## Timeline'));
     expect(at('## Log gaps: what the logs cannot show')).toBeGreaterThan(at('## Findings'));
+    const sessions = report.slice(at("### The attacker's sessions"), at('## Pivot to closure'));
+    expect(sessions).toContain(`| ${demoScenario.backdoorAccessKeyId} | ${demoScenario.leakedAccessKeyId} |`);
   });
 });

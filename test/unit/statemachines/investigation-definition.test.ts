@@ -95,6 +95,8 @@ describe('the investigation state machine', async () => {
     const story = stateNamed('TraceStory');
     expect(story.Next).toBe('BuildReport');
     expect(story.ResultPath).toBe('$.story');
-    expect(story.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.storyFailure', Next: 'BuildReport' }]);
+    expect(story.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.storyFailure', Next: 'BuildReport' },
+    ]);
   });
 });

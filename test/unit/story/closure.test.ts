@@ -156,6 +156,11 @@ describe('pivot to closure', () => {
       /baseline: address 198\.51\.100\.24 used in the first 24 hours.*calls from 203\.0\.113\.77/,
     );
     expect(closure.indicators.map((i) => i.value)).not.toContain(JOB_IP);
+    // The attack's sessions, in time order: the nightly job's calls are not among them.
+    expect(closure.sessions.map((r) => [r.accessKeyId, r.sourceIp, r.firstSeen])).toEqual([
+      [LEAKED, ATTACKER_IP, '2025-03-11T02:47:13Z'],
+      [BACKDOOR, ATTACKER_IP, '2025-03-11T02:55:02Z'],
+    ]);
   });
 
   it('counts every call of a key with less than two days of activity as the attacker, saying there was no baseline', async () => {
