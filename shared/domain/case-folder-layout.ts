@@ -25,7 +25,7 @@ export function caseFolderLayout(caseId: string) {
     /** Persistence and exposure the attacker left, and whether a later event undid each. */
     openItems: `${root}open-items.json`,
     /** CloudTrail silences, stopped logging, data-event and digest coverage, and what they limit. */
-    logCompleteness: `${root}log-gaps.json`,
+    logGaps: `${root}log-gaps.json`,
     summary: `${root}summary.json`,
     report: `${root}report.md`,
     manifest: `${root}manifest.json`,

@@ -35,10 +35,8 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
       `- Coverage gaps: ${summary.coverageGaps.map((g) => `${g.source} ${g.status}`).join(', ')} (see "Coverage gaps")`,
     );
   }
-  if (story && story.completeness.limits.length > 0) {
-    out.push(
-      `- Log gaps: ${story.completeness.limits.length} limit what this case can show (see "Log gaps")`,
-    );
+  if (story && story.logGaps.limits.length > 0) {
+    out.push(`- Log gaps: ${story.logGaps.limits.length} limit what this case can show (see "Log gaps")`);
   }
   out.push('');
   if (summary.sources.length === 0) {

@@ -149,7 +149,7 @@ function renderAttackSessions(story: StoryFiles): string[] {
 
 /** "Log gaps": silences, stopped trails, data-event and digest coverage, and the conclusions they limit. */
 export function renderLogGaps(story: StoryFiles): string[] {
-  const c = story.completeness;
+  const c = story.logGaps;
   const out = ['## Log gaps: what the logs cannot show', ''];
   if (c.limits.length === 0) out.push('No silence, stopped trail or missing data-event coverage was found.');
   for (const limit of c.limits) out.push(`- ${limit}`);

@@ -9,7 +9,7 @@ import { getJson, putJson } from '../ports/evidence-store.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
-import type { StoryFiles } from '../story/story-files.js';
+import { readStoryFiles } from '../story/story-files.js';
 
 export interface BuildReportInput {
   case: CaseContext;
@@ -76,7 +76,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     coverage: inventory.coverage ?? [],
   });
   await putJson(adapters.store, layout.summary, summary);
-  const story = await readStory(adapters, layout);
+  const story = await readStoryFiles(adapters.store, layout);
   await adapters.store.put(
     layout.report,
     renderReport(summary, results, story),
@@ -104,20 +104,6 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     findings: summary.findings.length,
     failedHunts: summary.hunts.failed,
     skipped: skipped.length,
-  };
-}
-
-/** The story files TraceStory wrote; none when that step was skipped or failed (the report says less, not wrong). */
-async function readStory(
-  adapters: CaseAdapters,
-  layout: ReturnType<typeof caseFolderLayout>,
-): Promise<StoryFiles | undefined> {
-  if (!(await adapters.store.exists(layout.logCompleteness))) return undefined;
-  return {
-    lineage: await getJson(adapters.store, layout.lineage),
-    pivots: await getJson(adapters.store, layout.pivots),
-    openItems: await getJson(adapters.store, layout.openItems),
-    completeness: await getJson(adapters.store, layout.logCompleteness),
   };
 }
 

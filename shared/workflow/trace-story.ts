@@ -3,7 +3,7 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { Inventory } from '../domain/inventory.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson, putJson } from '../ports/evidence-store.js';
+import { getJson } from '../ports/evidence-store.js';
 import type { QueryParameter, QueryResult } from '../ports/query-engine.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import {
@@ -18,7 +18,7 @@ import { assessCompleteness, digestFilesPerAccount, loggingEventNames } from '..
 import { buildLineage, type CredentialUse, mintingEventNames } from '../story/lineage.js';
 import { exposureEventNames, findOpenItems, stillUsableKeys } from '../story/open-items.js';
 import { parseStoryEvents } from '../story/story-event.js';
-import type { StoryFiles } from '../story/story-files.js';
+import { writeStoryFiles } from '../story/story-files.js';
 import {
   activitySql,
   credentialUseSql,
@@ -125,16 +125,12 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
         .at(-1) || null,
   });
 
-  const files: StoryFiles = {
+  await writeStoryFiles(adapters.store, layout, {
     lineage: { ...lineage, truncated, quarantined },
     pivots: { ...closure, seeds: from, notQueried },
     openItems: { endOfLogs, items },
-    completeness,
-  };
-  await putJson(adapters.store, layout.lineage, files.lineage);
-  await putJson(adapters.store, layout.pivots, files.pivots);
-  await putJson(adapters.store, layout.openItems, files.openItems);
-  await putJson(adapters.store, layout.logCompleteness, files.completeness);
+    logGaps: completeness,
+  });
   return {
     status: 'SUCCEEDED',
     credentials: lineage.nodes.length,

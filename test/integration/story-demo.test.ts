@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoScenario, generateDemoLogs } from '../../shared/local/demo/generate-demo-logs.js';
 import { runInvestigationLocally } from '../../shared/local/local-runner.js';
-import type {
-  LineageFile,
-  LogCompletenessFile,
-  OpenItemsFile,
-  PivotsFile,
-} from '../../shared/story/story-files.js';
+import type { LineageFile, LogGapsFile, OpenItemsFile, PivotsFile } from '../../shared/story/story-files.js';
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
@@ -22,7 +17,7 @@ describe("the demo intrusion's story, from the leaked key", () => {
   let lineage: LineageFile;
   let pivots: PivotsFile;
   let openItems: OpenItemsFile;
-  let completeness: LogCompletenessFile;
+  let completeness: LogGapsFile;
 
   beforeAll(async () => {
     const work = await mkdtemp(join(tmpdir(), 'casefile-story-'));
