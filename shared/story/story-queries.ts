@@ -1,5 +1,7 @@
-import type { IndicatorKind } from './closure.js';
+import type { ActivityRow, IndicatorKind } from './closure.js';
+import type { DataEventRow, SilenceRow, VolumeRow } from './completeness.js';
 import { SILENCE_MINUTES } from './completeness.js';
+import type { CredentialUse } from './lineage.js';
 import { storyEventColumns } from './story-event.js';
 
 /**
@@ -132,4 +134,70 @@ export function parameterRuns(values: string[]): { runs: string[]; tooLong: stri
   }
   if (current.length > 0) runs.push(current.join('\n'));
   return { runs, tooLong };
+}
+
+type Row = Record<string, string | null>;
+
+/** A row of `credentialUseSql`. */
+export function readCredentialUse(r: Row): CredentialUse {
+  return {
+    accessKeyId: r.access_key_id ?? '',
+    actorArn: r.actor_arn ?? null,
+    identityType: r.identity_type ?? null,
+    account: r.account_id ?? '',
+    firstSeen: r.first_seen ?? '',
+    lastSeen: r.last_seen ?? '',
+    events: Number(r.events ?? 0),
+    addresses: Number(r.addresses ?? 0),
+    anAddress: r.an_address ?? null,
+    fromConsole: r.from_console === 'true',
+  };
+}
+
+/** A row of `activitySql`. */
+export function readActivityRow(r: Row): ActivityRow {
+  return {
+    accessKeyId: r.access_key_id || null,
+    actorArn: r.actor_arn ?? null,
+    issuerArn: r.issuer_arn ?? null,
+    identityAccount: r.identity_account_id ?? null,
+    sourceIp: r.source_ip ?? null,
+    userAgent: r.user_agent ?? null,
+    firstSeen: r.first_seen ?? '',
+    lastSeen: r.last_seen ?? '',
+    events: Number(r.events ?? 0),
+  };
+}
+
+/** A row of `volumesSql`. */
+export function readVolume(r: Row): VolumeRow {
+  return {
+    account: r.account_id ?? '',
+    region: r.region ?? '',
+    events: Number(r.events ?? 0),
+    first: r.first_seen ?? '',
+    last: r.last_seen ?? '',
+  };
+}
+
+/** A row of `silencesSql`. */
+export function readSilence(r: Row): SilenceRow {
+  return {
+    account: r.account_id ?? '',
+    region: r.region ?? '',
+    from: r.silence_from ?? '',
+    to: r.silence_to ?? '',
+  };
+}
+
+/** A row of `dataEventsSql`. */
+export function readDataEvent(r: Row): DataEventRow {
+  return {
+    account: r.account_id ?? '',
+    service: r.service ?? '',
+    resource: r.resource ?? null,
+    events: Number(r.events ?? 0),
+    first: r.first_seen ?? '',
+    last: r.last_seen ?? '',
+  };
 }

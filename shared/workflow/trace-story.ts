@@ -7,7 +7,6 @@ import { getJson } from '../ports/evidence-store.js';
 import type { QueryParameter, QueryResult } from '../ports/query-engine.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import {
-  type ActivityRow,
   attackerEventTest,
   type Indicator,
   type IndicatorKind,
@@ -15,7 +14,7 @@ import {
   pivotToClosure,
 } from '../story/closure.js';
 import { assessCompleteness, digestFilesPerAccount, loggingEventNames } from '../story/completeness.js';
-import { buildLineage, type CredentialUse, mintingEventNames } from '../story/lineage.js';
+import { buildLineage, mintingEventNames } from '../story/lineage.js';
 import { exposureEventNames, findOpenItems, stillUsableKeys } from '../story/open-items.js';
 import { parseStoryEvents } from '../story/story-event.js';
 import { writeStoryFiles } from '../story/story-files.js';
@@ -24,6 +23,11 @@ import {
   credentialUseSql,
   dataEventsSql,
   parameterRuns,
+  readActivityRow,
+  readCredentialUse,
+  readDataEvent,
+  readSilence,
+  readVolume,
   SILENCE_SECONDS,
   silencesSql,
   storyEventsSql,
@@ -61,7 +65,7 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
   const names = [...new Set<string>([...mintingEventNames, ...exposureEventNames, ...loggingEventNames])];
   const eventRows = await runInParts(names, (part) => run('story events', storyEventsSql, [part]));
   const { events, quarantined } = parseStoryEvents(eventRows.rows);
-  const uses = (await run('credential use', credentialUseSql)).map(toCredentialUse);
+  const uses = (await run('credential use', credentialUseSql)).map(readCredentialUse);
   const lineage = buildLineage(events, uses);
 
   const { seeds, from } = await seedIndicators(context, input.hunts, adapters);
@@ -72,7 +76,7 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
       return run(`activity of ${kind}`, query.sql, Array(query.parameters).fill(part));
     });
     notQueried.push(...parts.tooLong);
-    return parts.rows.map(toActivityRow);
+    return parts.rows.map(readActivityRow);
   });
 
   const byAttacker = attackerEventTest(
@@ -80,13 +84,7 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     new Set(closure.attacker.principals),
     new Map(closure.indicators.map((i) => [`${i.kind}:${i.value}`, i])),
   );
-  const volumes = (await run('volumes', volumesSql)).map((r) => ({
-    account: r.account_id ?? '',
-    region: r.region ?? '',
-    events: Number(r.events ?? 0),
-    first: r.first_seen ?? '',
-    last: r.last_seen ?? '',
-  }));
+  const volumes = (await run('volumes', volumesSql)).map(readVolume);
   const endOfLogs =
     volumes
       .map((v) => v.last)
@@ -96,25 +94,13 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
   const silences = [
     ...(await run('account silences', silencesSql(false), [SILENCE_SECONDS])),
     ...(await run('region silences', silencesSql(true), [SILENCE_SECONDS])),
-  ].map((r) => ({
-    account: r.account_id ?? '',
-    region: r.region ?? '',
-    from: r.silence_from ?? '',
-    to: r.silence_to ?? '',
-  }));
+  ].map(readSilence);
   const accounts = [...new Set(volumes.map((v) => v.account))].sort();
   const completeness = assessCompleteness({
     silences,
     volumes: [...volumes, ...accountVolumes(volumes)],
     events,
-    dataEvents: (await run('data events', dataEventsSql)).map((r) => ({
-      account: r.account_id ?? '',
-      service: r.service ?? '',
-      resource: r.resource ?? null,
-      events: Number(r.events ?? 0),
-      first: r.first_seen ?? '',
-      last: r.last_seen ?? '',
-    })),
+    dataEvents: (await run('data events', dataEventsSql)).map(readDataEvent),
     digestFiles: await digestEvidence(adapters, layout.inventory, accounts),
     accounts,
     openItems: items,
@@ -194,35 +180,6 @@ async function seedIndicators(
 
 function seed(kind: IndicatorKind, value: string, reason: string): Indicator {
   return { kind, value, round: 0, origin: 'seed', reason };
-}
-
-function toCredentialUse(r: Record<string, string | null>): CredentialUse {
-  return {
-    accessKeyId: r.access_key_id ?? '',
-    actorArn: r.actor_arn ?? null,
-    identityType: r.identity_type ?? null,
-    account: r.account_id ?? '',
-    firstSeen: r.first_seen ?? '',
-    lastSeen: r.last_seen ?? '',
-    events: Number(r.events ?? 0),
-    addresses: Number(r.addresses ?? 0),
-    anAddress: r.an_address ?? null,
-    fromConsole: r.from_console === 'true',
-  };
-}
-
-function toActivityRow(r: Record<string, string | null>): ActivityRow {
-  return {
-    accessKeyId: r.access_key_id || null,
-    actorArn: r.actor_arn ?? null,
-    issuerArn: r.issuer_arn ?? null,
-    identityAccount: r.identity_account_id ?? null,
-    sourceIp: r.source_ip ?? null,
-    userAgent: r.user_agent ?? null,
-    firstSeen: r.first_seen ?? '',
-    lastSeen: r.last_seen ?? '',
-    events: Number(r.events ?? 0),
-  };
 }
 
 /** The account-wide (`*`) volumes the per-account silences are measured against. */

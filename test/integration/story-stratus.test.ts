@@ -10,7 +10,7 @@ import { DuckDbQueryEngine } from '../../shared/local/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../shared/sources/cloudtrail-source.js';
 import { buildLineage, type Lineage, mintingEventNames } from '../../shared/story/lineage.js';
 import { parseStoryEvents, type StoryEvent } from '../../shared/story/story-event.js';
-import { credentialUseSql, storyEventsSql } from '../../shared/story/story-queries.js';
+import { credentialUseSql, readCredentialUse, storyEventsSql } from '../../shared/story/story-queries.js';
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/stratus-red-team');
 
@@ -32,18 +32,7 @@ describe('credential lineage on the Stratus Red Team detonations', () => {
     const parsed = parseStoryEvents(storyRows.rows);
     events = parsed.events;
     quarantined = parsed.quarantined.length;
-    const uses = (await engine.run(credentialUseSql)).rows.map((r) => ({
-      accessKeyId: r.access_key_id ?? '',
-      actorArn: r.actor_arn ?? null,
-      identityType: r.identity_type ?? null,
-      account: r.account_id ?? '',
-      firstSeen: r.first_seen ?? '',
-      lastSeen: r.last_seen ?? '',
-      events: Number(r.events),
-      addresses: Number(r.addresses),
-      anAddress: r.an_address ?? null,
-      fromConsole: r.from_console === 'true',
-    }));
+    const uses = (await engine.run(credentialUseSql)).rows.map(readCredentialUse);
     lineage = buildLineage(events, uses);
   });
 
