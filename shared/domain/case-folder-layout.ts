@@ -24,6 +24,14 @@ export function caseFolderLayout(caseId: string) {
     huntsFolder: `${root}hunts/`,
     huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,
     huntRows: (huntId: string) => `${root}hunts/${huntId}.csv`,
+    /** Credential and session lineage: what minted each credential, traced to the first one in the logs. */
+    lineage: `${root}lineage.json`,
+    /** The pivot from the case's indicators to closure, round by round. */
+    pivots: `${root}pivots.json`,
+    /** Persistence and exposure the attacker left, and whether a later event undid each. */
+    openItems: `${root}open-items.json`,
+    /** CloudTrail silences, stopped logging, data-event and digest coverage, and what they limit. */
+    logGaps: `${root}log-gaps.json`,
     summary: `${root}summary.json`,
     report: `${root}report.md`,
     manifest: `${root}manifest.json`,

@@ -1,11 +1,13 @@
 import type { CaseSummary } from '../domain/case-files/summary-file.js';
 import { behaviourHuntColumns, cloudtrailEventHuntColumns } from '../domain/hunt-definition.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
+import type { StoryFiles } from '../story/story-files.js';
+import { renderLogGaps, renderStillOpen, renderStory } from './render-story.js';
 
 const FINDING_ROWS = 10;
 
 /** `report.md`: the page a responder reads first. Facts only, each traceable to a file in the case. */
-export function renderReport(summary: CaseSummary, results: HuntResultRecord[]): string {
+export function renderReport(summary: CaseSummary, results: HuntResultRecord[], story?: StoryFiles): string {
   const byId = new Map(results.map((r) => [r.huntId, r]));
   const out: string[] = [];
   const s = summary.findingsBySeverity;
@@ -33,6 +35,9 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
       `- Coverage gaps: ${summary.coverageGaps.map((g) => `${g.source} ${g.status}`).join(', ')} (see "Coverage gaps")`,
     );
   }
+  if (story && story.logGaps.limits.length > 0) {
+    out.push(`- Log gaps: ${story.logGaps.limits.length} limit what this case can show (see "Log gaps")`);
+  }
   out.push('');
   if (summary.sources.length === 0) {
     out.push(
@@ -46,6 +51,8 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
       '',
     );
   }
+
+  if (story) out.push(...renderStillOpen(story), ...renderStory(story));
 
   if (summary.iocActivity.length > 0) {
     out.push("## The case's indicators", '');
@@ -108,6 +115,8 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[]):
     for (const gap of summary.coverageGaps) out.push(row([gap.title, gap.status, gap.consequence], 1_000));
     out.push('');
   }
+
+  if (story) out.push(...renderLogGaps(story));
 
   out.push('## Failed hunts', '');
   if (summary.failedHunts.length === 0) out.push('None.');

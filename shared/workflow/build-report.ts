@@ -7,6 +7,7 @@ import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
+import { readStoryFiles } from '../story/story-files.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface BuildReportInput {
@@ -74,7 +75,8 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     coverage: tables.coverage,
   });
   await writeCaseFile(adapters.store, files.summary, summary);
-  const report = renderReport(summary, results);
+  const story = await readStoryFiles(adapters.store, caseFolderLayout(context.caseId));
+  const report = renderReport(summary, results, story);
   await adapters.store.put(caseFolderLayout(context.caseId).report, report, 'text/markdown; charset=utf-8');
 
   const opened = await readCaseFile(adapters.store, files.caseRecord);

@@ -60,6 +60,7 @@ const functions = {
   checkLogExport: 'check-log-export',
   createTables: 'create-tables',
   runHunt: 'run-hunt',
+  traceStory: 'trace-story',
   buildReport: 'build-report',
   writeManifest: 'write-manifest',
   recordCaseFailure: 'record-case-failure',
@@ -512,7 +513,7 @@ describe('the function roles', () => {
     expect(grantsOf(role, 'logs:DescribeExportTasks')).toEqual(['*']);
   });
 
-  it.each(['createTables', 'runHunt'] as const)(
+  it.each(['createTables', 'runHunt', 'traceStory'] as const)(
     '%s may query in the workgroup only, keep results, and read the log buckets',
     (key) => {
       const role = roleId(key);
@@ -537,6 +538,7 @@ describe('the function roles', () => {
   it('lets only createTables change the catalog, and only in case databases', () => {
     expect(actionsOf(roleId('runHunt'))).not.toContain('glue:CreateTable');
     expect(actionsOf(roleId('runHunt'))).not.toContain('glue:DeleteTable');
+    expect(actionsOf(roleId('traceStory'))).not.toContain('glue:CreateTable');
     const changes = grantsOf(roleId('createTables'), 'glue:DeleteTable');
     expect(JSON.stringify(changes)).not.toContain('database/default');
     expect(JSON.stringify(grantsOf(roleId('createTables'), 'glue:GetDatabase'))).toContain(

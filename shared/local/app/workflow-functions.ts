@@ -9,6 +9,7 @@ import * as planInventory from '../../../functions/plan-inventory.js';
 import * as recordCaseFailure from '../../../functions/record-case-failure.js';
 import * as runHunt from '../../../functions/run-hunt.js';
 import * as startLogExport from '../../../functions/start-log-export.js';
+import * as traceStory from '../../../functions/trace-story.js';
 import * as writeManifest from '../../../functions/write-manifest.js';
 import type { CaseAdapterFactory } from '../../ports/case-adapters.js';
 
@@ -50,4 +51,5 @@ export const workflowFunctions: Record<string, WorkflowFunction> = {
     handler: 'functions/record-case-failure.handler',
     createHandler: recordCaseFailure.createHandler,
   },
+  traceStory: { handler: 'functions/trace-story.handler', createHandler: traceStory.createHandler },
 };

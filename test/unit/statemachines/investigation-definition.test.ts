@@ -88,7 +88,18 @@ describe('the investigation state machine', async () => {
       'recordCaseFailure',
       'runHunt',
       'startLogExport',
+      'traceStory',
       'writeManifest',
+    ]);
+  });
+
+  it('traces the story after the hunts and before the report, and a failed story still reports the findings', () => {
+    expect(stateNamed('RunHunts').Next).toBe('TraceStory');
+    const story = stateNamed('TraceStory');
+    expect(story.Next).toBe('BuildReport');
+    expect(story.ResultPath).toBe('$.story');
+    expect(story.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.storyFailure', Next: 'BuildReport' },
     ]);
   });
 });

@@ -1,0 +1,203 @@
+import type { ActivityRow, IndicatorKind } from './closure.js';
+import type { DataEventRow, SilenceRow, VolumeRow } from './completeness.js';
+import { SILENCE_MINUTES } from './completeness.js';
+import type { CredentialUse } from './lineage.js';
+import { storyEventColumns } from './story-event.js';
+
+/**
+ * The story's queries over the `cloudtrail` table, in Athena (Trino) SQL that runs unchanged on DuckDB.
+ * Values are bound parameters, only in WHERE clauses, one newline-joined list per `?`
+ * (https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html).
+ */
+
+/** Every event with one of the given names. */
+export const storyEventsSql = `
+  SELECT ${storyEventColumns}
+  FROM cloudtrail c
+  WHERE contains(split(?, chr(10)), c.eventname)
+  ORDER BY c.eventtime, c.eventid`;
+
+/** Each access key's use: who, first and last call, how many, from how many addresses. */
+export const credentialUseSql = `
+  SELECT
+    c.useridentity.accesskeyid AS access_key_id,
+    c.useridentity.arn AS actor_arn,
+    c.useridentity.type AS identity_type,
+    c.recipientaccountid AS account_id,
+    c.sessioncredentialfromconsole AS from_console,
+    min(c.eventtime) AS first_seen,
+    max(c.eventtime) AS last_seen,
+    count(*) AS events,
+    count(DISTINCT c.sourceipaddress) AS addresses,
+    min(c.sourceipaddress) AS an_address
+  FROM cloudtrail c
+  WHERE c.useridentity.accesskeyid IS NOT NULL AND c.useridentity.accesskeyid <> ''
+  GROUP BY 1, 2, 3, 4, 5`;
+
+const activityPredicates: Record<
+  Exclude<IndicatorKind, 'userAgent'>,
+  { where: string; parameters: number }
+> = {
+  accessKey: { where: 'contains(split(?, chr(10)), c.useridentity.accesskeyid)', parameters: 1 },
+  principal: {
+    where:
+      'contains(split(?, chr(10)), c.useridentity.arn) OR contains(split(?, chr(10)), c.useridentity.sessioncontext.sessionissuer.arn)',
+    parameters: 2,
+  },
+  ip: { where: 'contains(split(?, chr(10)), c.sourceipaddress)', parameters: 1 },
+  account: { where: 'contains(split(?, chr(10)), c.useridentity.accountid)', parameters: 1 },
+};
+
+/** What a list of indicators of one kind did, grouped by credential, address and tool. */
+export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: string; parameters: number } {
+  const predicate = activityPredicates[kind];
+  return {
+    parameters: predicate.parameters,
+    sql: `
+  SELECT
+    c.useridentity.accesskeyid AS access_key_id,
+    c.useridentity.arn AS actor_arn,
+    c.useridentity.sessioncontext.sessionissuer.arn AS issuer_arn,
+    c.useridentity.accountid AS identity_account_id,
+    c.sourceipaddress AS source_ip,
+    c.useragent AS user_agent,
+    min(c.eventtime) AS first_seen,
+    max(c.eventtime) AS last_seen,
+    count(*) AS events
+  FROM cloudtrail c
+  WHERE ${predicate.where}
+  GROUP BY 1, 2, 3, 4, 5, 6`,
+  };
+}
+
+/**
+ * Intervals longer than `?` seconds between two consecutive records of an account, or of an account and
+ * region. A record whose time is not ISO 8601 makes its interval NULL (dropped), not the query fail.
+ */
+export function silencesSql(perRegion: boolean): string {
+  const partition = perRegion ? 'c.recipientaccountid, c.awsregion' : 'c.recipientaccountid';
+  return `
+  SELECT account_id, region, previous_time AS silence_from, event_time AS silence_to
+  FROM (
+    SELECT
+      c.recipientaccountid AS account_id,
+      ${perRegion ? 'c.awsregion' : "'*'"} AS region,
+      c.eventtime AS event_time,
+      lag(c.eventtime) OVER (PARTITION BY ${partition} ORDER BY c.eventtime) AS previous_time
+    FROM cloudtrail c
+  ) t
+  WHERE previous_time IS NOT NULL
+    AND date_diff('second', try(from_iso8601_timestamp(previous_time)), try(from_iso8601_timestamp(event_time))) > ?`;
+}
+
+/** The shortest silence the silence queries return; the completeness check then keeps the unusual ones. */
+export const SILENCE_SECONDS = SILENCE_MINUTES * 60;
+
+/** Records per account and region, with the first and last. */
+export const volumesSql = `
+  SELECT c.recipientaccountid AS account_id, c.awsregion AS region, count(*) AS events,
+    min(c.eventtime) AS first_seen, max(c.eventtime) AS last_seen
+  FROM cloudtrail c
+  GROUP BY 1, 2`;
+
+/** Data events per account, service and bucket or function: which resources have any at all. */
+export const dataEventsSql = `
+  SELECT
+    c.recipientaccountid AS account_id,
+    c.eventsource AS service,
+    coalesce(json_extract_scalar(c.requestparameters, '$.bucketName'), json_extract_scalar(c.requestparameters, '$.functionName')) AS resource,
+    count(*) AS events,
+    min(c.eventtime) AS first_seen,
+    max(c.eventtime) AS last_seen
+  FROM cloudtrail c
+  WHERE c.eventcategory = 'Data' OR c.managementevent = 'false'
+  GROUP BY 1, 2, 3`;
+
+/** Athena takes at most 1,024 characters per parameter value: a long list runs in several parts. */
+export const MAX_PARAMETER_CHARS = 1_000;
+
+/** Values in runs that each fit one parameter; a single value too long to bind is returned apart, never truncated. */
+export function parameterRuns(values: string[]): { runs: string[]; tooLong: string[] } {
+  const runs: string[] = [];
+  const tooLong: string[] = [];
+  let current: string[] = [];
+  for (const value of values) {
+    if (value.length > MAX_PARAMETER_CHARS) {
+      tooLong.push(value);
+      continue;
+    }
+    const next = [...current, value].join('\n');
+    if (next.length > MAX_PARAMETER_CHARS && current.length > 0) {
+      runs.push(current.join('\n'));
+      current = [value];
+    } else current.push(value);
+  }
+  if (current.length > 0) runs.push(current.join('\n'));
+  return { runs, tooLong };
+}
+
+type Row = Record<string, string | null>;
+
+/** A row of `credentialUseSql`. */
+export function readCredentialUse(r: Row): CredentialUse {
+  return {
+    accessKeyId: r.access_key_id ?? '',
+    actorArn: r.actor_arn ?? null,
+    identityType: r.identity_type ?? null,
+    account: r.account_id ?? '',
+    firstSeen: r.first_seen ?? '',
+    lastSeen: r.last_seen ?? '',
+    events: Number(r.events ?? 0),
+    addresses: Number(r.addresses ?? 0),
+    anAddress: r.an_address ?? null,
+    fromConsole: r.from_console === 'true',
+  };
+}
+
+/** A row of `activitySql`. */
+export function readActivityRow(r: Row): ActivityRow {
+  return {
+    accessKeyId: r.access_key_id || null,
+    actorArn: r.actor_arn ?? null,
+    issuerArn: r.issuer_arn ?? null,
+    identityAccount: r.identity_account_id ?? null,
+    sourceIp: r.source_ip ?? null,
+    userAgent: r.user_agent ?? null,
+    firstSeen: r.first_seen ?? '',
+    lastSeen: r.last_seen ?? '',
+    events: Number(r.events ?? 0),
+  };
+}
+
+/** A row of `volumesSql`. */
+export function readVolume(r: Row): VolumeRow {
+  return {
+    account: r.account_id ?? '',
+    region: r.region ?? '',
+    events: Number(r.events ?? 0),
+    first: r.first_seen ?? '',
+    last: r.last_seen ?? '',
+  };
+}
+
+/** A row of `silencesSql`. */
+export function readSilence(r: Row): SilenceRow {
+  return {
+    account: r.account_id ?? '',
+    region: r.region ?? '',
+    from: r.silence_from ?? '',
+    to: r.silence_to ?? '',
+  };
+}
+
+/** A row of `dataEventsSql`. */
+export function readDataEvent(r: Row): DataEventRow {
+  return {
+    account: r.account_id ?? '',
+    service: r.service ?? '',
+    resource: r.resource ?? null,
+    events: Number(r.events ?? 0),
+    first: r.first_seen ?? '',
+    last: r.last_seen ?? '',
+  };
+}

@@ -1,0 +1,65 @@
+import pkg from 'node-sql-parser';
+import { describe, expect, it } from 'vitest';
+import {
+  activitySql,
+  credentialUseSql,
+  dataEventsSql,
+  MAX_PARAMETER_CHARS,
+  parameterRuns,
+  silencesSql,
+  storyEventsSql,
+  volumesSql,
+} from '../../../shared/story/story-queries.js';
+
+const { Parser } = pkg;
+
+const queries: [string, string][] = [
+  ['story events', storyEventsSql],
+  ['credential use', credentialUseSql],
+  ['volumes', volumesSql],
+  ['data events', dataEventsSql],
+  ['account silences', silencesSql(false)],
+  ['region silences', silencesSql(true)],
+  ...(['accessKey', 'principal', 'ip', 'account'] as const).map((k): [string, string] => [
+    `activity of ${k}`,
+    activitySql(k).sql,
+  ]),
+];
+
+// Athena takes execution parameters only in the WHERE clause
+// (https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html).
+describe.each(queries)('the %s query', (_name, sql) => {
+  it('parses as Athena (Trino) SQL', () => {
+    expect(() => new Parser().astify(sql, { database: 'trino' })).not.toThrow();
+  });
+
+  it('binds values only after its last WHERE', () => {
+    const lastWhere = sql.lastIndexOf('WHERE');
+    expect(sql.slice(0, Math.max(lastWhere, 0)).includes('?')).toBe(false);
+  });
+});
+
+// Athena execution parameters take at most 1,024 characters each
+// (https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html).
+it('an activity query says how many times its list is bound', () => {
+  for (const kind of ['accessKey', 'principal', 'ip', 'account'] as const) {
+    const { sql, parameters } = activitySql(kind);
+    expect(sql.split('?').length - 1).toBe(parameters);
+  }
+});
+
+describe('binding indicator lists as query parameters', () => {
+  it('splits a long list into runs that each fit one parameter, keeping every value', () => {
+    const keys = Array.from({ length: 120 }, (_, i) => `AKIA${String(i).padStart(16, '0')}`);
+    const { runs, tooLong } = parameterRuns(keys);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.every((r) => r.length <= MAX_PARAMETER_CHARS)).toBe(true);
+    expect(runs.flatMap((r) => r.split('\n'))).toEqual(keys);
+    expect(tooLong).toEqual([]);
+  });
+
+  it('returns a value too long for any parameter apart instead of cutting it', () => {
+    const long = `arn:aws:iam::111122223333:role/${'x'.repeat(1_100)}`;
+    expect(parameterRuns(['1.2.3.4', long])).toEqual({ runs: ['1.2.3.4'], tooLong: [long] });
+  });
+});
