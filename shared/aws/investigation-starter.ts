@@ -93,7 +93,7 @@ export class InvestigationStarter {
     input: Record<string, unknown>,
     caseFolder: string,
   ): Promise<StartOutcome> {
-    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
+    const executionArn = this.executionArn(caseId);
     try {
       const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
       const sameRequest =
@@ -110,6 +110,28 @@ export class InvestigationStarter {
       if (isBusy(error)) return { kind: 'busy', reason: (error as Error).name };
       throw error;
     }
+  }
+
+  /** Whether the case's execution is running: started, but perhaps not yet opened its folder. */
+  async isRunning(caseId: string): Promise<boolean> {
+    try {
+      const execution = await this.client.send(
+        new DescribeExecutionCommand({ executionArn: this.executionArn(caseId) }),
+      );
+      return execution.status === 'RUNNING';
+    } catch (error) {
+      if ((error as Error).name === 'ExecutionDoesNotExist') return false;
+      throw error;
+    }
+  }
+
+  /** Where the case's files go: the bucket and prefix the starter names in its answers. */
+  get caseLocation(): { bucket: string; prefix: string } {
+    return { bucket: this.caseBucket, prefix: this.casePrefix };
+  }
+
+  private executionArn(caseId: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
   }
 }
 

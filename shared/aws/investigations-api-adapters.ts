@@ -1,9 +1,7 @@
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiRequest, InvestigationsApiDeps } from '../api/investigations-api.js';
-import { CasefileError } from '../errors.js';
 import { loadHuntLibrary } from '../hunts/hunt-library.js';
-import { InvestigationStarter } from './investigation-starter.js';
+import { investigationStarterFromEnvironment } from './investigation-starter.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
 
 /**
@@ -13,35 +11,17 @@ import { S3EvidenceStore } from './s3-evidence-store.js';
 export function investigationsApiFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): InvestigationsApiDeps {
-  const stateMachineArn = env.STATE_MACHINE_ARN;
-  const caseBucket = env.CASE_BUCKET;
-  if (!stateMachineArn || !caseBucket) {
-    throw new CasefileError(
-      "The function's environment lacks STATE_MACHINE_ARN or CASE_BUCKET; check serverless.yml.",
-    );
-  }
-  const casePrefix = env.CASE_PREFIX ?? 'cases/';
-  const sfn = new SFNClient({});
-  const starter = new InvestigationStarter({ client: sfn, stateMachineArn, caseBucket, casePrefix });
+  const starter = investigationStarterFromEnvironment(env);
   let huntIds: Promise<ReadonlySet<string>> | undefined;
   return {
     start: (request) => starter.start(request),
-    store: new S3EvidenceStore({ bucket: caseBucket, prefix: casePrefix }),
+    store: new S3EvidenceStore(starter.caseLocation),
     now: () => new Date(),
     knownHuntIds: () => {
       huntIds ??= loadHuntLibrary().then((hunts) => new Set(hunts.map((h) => h.id)));
       return huntIds;
     },
-    async isStarting(caseId) {
-      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
-      try {
-        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return execution.status === 'RUNNING';
-      } catch (error) {
-        if ((error as Error).name === 'ExecutionDoesNotExist') return false;
-        throw error;
-      }
-    },
+    isStarting: (caseId) => starter.isRunning(caseId),
   };
 }
 

@@ -244,3 +244,15 @@ describe('investigationStarterFromEnvironment', () => {
     ).toBeInstanceOf(InvestigationStarter);
   });
 });
+
+describe('InvestigationStarter.isRunning', () => {
+  it('says a started case is running before its folder exists, and an unknown one is not', async () => {
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionArn('ir-2024-020') })
+      .resolves({ status: 'RUNNING' })
+      .on(DescribeExecutionCommand, { executionArn: executionArn('never-started') })
+      .rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
+    expect(await starter().isRunning('ir-2024-020')).toBe(true);
+    expect(await starter().isRunning('never-started')).toBe(false);
+  });
+});
