@@ -1,4 +1,10 @@
 import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import {
+  athenaExportedJsonTable,
+  CLOUDWATCH_EXPORT_LAYOUT,
+  duckdbExportedJsonSelect,
+  firstExportedMessage,
+} from './cloudwatch-export.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
 import { duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
@@ -57,11 +63,16 @@ export const wafSource: LogSourceModule = {
   columns: wafColumns.map((c) => c.name),
   timeExpression: 'from_unixtime("timestamp" / 1e3)',
 
+  /** Delivered to S3 (or Firehose) as JSON lines; a web ACL may log to a CloudWatch Logs group instead, whose export puts the time first. */
   detect(head) {
-    return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
+    if (jsonLinesNaming(head, RECORD_KEYS)) return 'json-lines';
+    const message = firstExportedMessage(head);
+    return message !== null && jsonLinesNaming(message, RECORD_KEYS) ? CLOUDWATCH_EXPORT_LAYOUT : null;
   },
 
-  duckdbSelect(paths, _layout, compressed) {
+  duckdbSelect(paths, layout, compressed) {
+    if (layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return duckdbExportedJsonSelect(wafColumns, paths, compressed, 'webaclId', 'a WAF log record');
     return duckdbJsonLinesSelect(wafColumns, paths, compressed);
   },
 
@@ -71,6 +82,8 @@ export const wafSource: LogSourceModule = {
    * folders; hours and minutes are read under the day.
    */
   athenaCreateTable(table, location) {
+    if (location.layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return athenaExportedJsonTable(table, location, wafColumns, 'webaclId');
     return externalTableSql({
       table,
       columns: wafColumns,
