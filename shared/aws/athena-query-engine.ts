@@ -9,6 +9,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { MAX_EXECUTION_PARAMETER_LENGTH, quotedParameter } from '../domain/query-parameters.js';
 import {
   InvalidRequestError,
   QueryCancelledError,
@@ -239,7 +240,15 @@ export class AthenaQueryEngine implements QueryEngine {
  * arrive already quoted: a value with a quote in it then stays one string literal.
  */
 export function asExecutionParameter(value: QueryParameter): string {
-  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === 'string') {
+    const quoted = quotedParameter(value);
+    if (quoted.length > MAX_EXECUTION_PARAMETER_LENGTH) {
+      throw new InvalidRequestError(
+        `A query parameter is ${quoted.length} characters once quoted; Athena takes at most ${MAX_EXECUTION_PARAMETER_LENGTH}.`,
+      );
+    }
+    return quoted;
+  }
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new InvalidRequestError(`A query parameter must be a finite number, got ${value}.`);
   }
