@@ -1,7 +1,7 @@
 import { deliveryDays } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { AthenaLocation } from './log-source-module.js';
-import { athenaColumnList, type SourceColumn } from './source-columns.js';
+import { athenaColumnList, column, type SourceColumn, trinoFromJson } from './source-columns.js';
 import { ATHENA_STATEMENT_SEPARATOR } from './source-sql.js';
 
 /** One folder level of a delivery layout, below the location's root. */
@@ -159,15 +159,41 @@ export function regexSerde(regex: string): string[] {
   ];
 }
 
+/** A whole line as one `message` column: RegexSerDe over the line, its own trailing line break dropped. */
+export const WHOLE_LINE_REGEX = '^(.*?)\\s*$';
+
 /**
- * JSON lines. A malformed line becomes a row of NULLs instead of failing every hunt that reads the
- * table; the embedded engine, which can say which file was bad, skips the file and reports it.
+ * JSON records read as text and parsed by Trino's JSON functions in a view, rather than by a JSON
+ * SerDe. AWS documents the OpenX JSON SerDe as returning non-deterministic results for some inputs
+ * (more or fewer rows, NULLs that are not in the data) and names the Hive JSON SerDe as the way
+ * around it; but the Hive JSON SerDe has no way to skip a malformed line, so one truncated record
+ * would fail every hunt reading the table. Read as text, every line is one row, a malformed or
+ * foreign line (the export's write check, another stream) has no `requiredKey` and the view drops
+ * it, and keys are matched exactly as delivered (camelCase included), as DuckDB matches them.
+ * https://docs.aws.amazon.com/athena/latest/ug/openx-json-serde.html
+ * https://docs.aws.amazon.com/athena/latest/ug/hive-json-serde.html
+ * `raw.regex` splits a line into `raw.lineColumns`, the last of which holds the JSON record.
  */
-export const jsonLinesSerde = [
-  "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'",
-  "WITH SERDEPROPERTIES ('ignore.malformed.json'='true')",
-  ...TEXT_FILES,
-];
+export function jsonTextTableSql(
+  table: string,
+  raw: { location: AthenaLocation; levels: LayoutLevel[]; regex: string; lineColumns: string[] },
+  json: { columns: SourceColumn[]; requiredKey: string },
+): string {
+  const message = raw.lineColumns.at(-1) ?? 'message';
+  return externalTableWithViewSql(
+    table,
+    {
+      columns: raw.lineColumns.map((name) => column(name, 'string')),
+      storage: regexSerde(raw.regex),
+      location: raw.location,
+      levels: raw.levels,
+    },
+    {
+      select: json.columns.map((c) => `  ${trinoFromJson(message, '$', c)}`).join(',\n'),
+      where: `json_extract(try(json_parse(${message})), '$.${json.requiredKey}') IS NOT NULL`,
+    },
+  );
+}
 
 /**
  * The `projection.<partition>.*` properties of a `yyyy/MM/dd` delivery day. The date in an S3 key

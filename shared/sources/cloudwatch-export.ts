@@ -1,4 +1,4 @@
-import { externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
+import { jsonTextTableSql } from './athena-table-ddl.js';
 import type { AthenaLocation } from './log-source-module.js';
 import { firstLine } from './log-source-module.js';
 import {
@@ -63,9 +63,9 @@ export function duckdbExportedJsonSelect(
 }
 
 /**
- * JSON records exported from CloudWatch Logs, in Athena: RegexSerDe splits each line into its time
- * and message, and a view computes the columns from the message. Lines without a message of this
- * source (the export's permission-check object, other streams of the group) are left out.
+ * JSON records exported from CloudWatch Logs, in Athena: each line split into its time and message,
+ * the message parsed as in `jsonTextTableSql`. Lines without a record of this source (the export's
+ * permission-check object, other streams of the group) are left out.
  */
 export function athenaExportedJsonTable(
   table: string,
@@ -73,17 +73,9 @@ export function athenaExportedJsonTable(
   columns: SourceColumn[],
   requiredKey: string,
 ): string {
-  return externalTableWithViewSql(
+  return jsonTextTableSql(
     table,
-    {
-      columns: [column('export_time', 'string'), column('message', 'string')],
-      storage: regexSerde(EXPORT_LINE),
-      location,
-      levels: [],
-    },
-    {
-      select: columns.map((c) => `  ${trinoFromJson('message', '$', c)}`).join(',\n'),
-      where: `json_extract(message, '$.${requiredKey}') IS NOT NULL`,
-    },
+    { location, levels: [], regex: EXPORT_LINE, lineColumns: ['export_time', 'message'] },
+    { columns, requiredKey },
   );
 }

@@ -1,4 +1,4 @@
-import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { awsLogsService, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-table-ddl.js';
 import {
   athenaExportedJsonTable,
   CLOUDWATCH_EXPORT_LAYOUT,
@@ -60,21 +60,26 @@ export const route53resolverSource: LogSourceModule = {
   /**
    * `AWSLogs/<account>/vpcdnsquerylogs/<vpc-id>/yyyy/MM/dd/`. VPC ids cannot be derived from
    * anything else the case knows: the day is projected only when the inventory listed the VPC
-   * folders, otherwise the table reads every day of every VPC of each account.
+   * folders, otherwise the table reads every day of every VPC of each account. Read as text and
+   * parsed in the view (see `jsonTextTableSql` for why no JSON SerDe): the answers' keys are
+   * capitalised (`Rdata`), and a truncated record costs only its line.
    */
   athenaCreateTable(table, location) {
     if (location.layout === CLOUDWATCH_EXPORT_LAYOUT)
       return athenaExportedJsonTable(table, location, route53resolverColumns, 'query_timestamp');
-    return externalTableSql({
+    return jsonTextTableSql(
       table,
-      columns: route53resolverColumns,
-      storage: jsonLinesSerde,
-      location,
-      levels: [
-        ...awsLogsService(location, 'vpcdnsquerylogs'),
-        { partition: 'delivery_vpc', values: location.resourceFolders ?? [] },
-        { partition: 'delivery_day', day: true },
-      ],
-    });
+      {
+        location,
+        levels: [
+          ...awsLogsService(location, 'vpcdnsquerylogs'),
+          { partition: 'delivery_vpc', values: location.resourceFolders ?? [] },
+          { partition: 'delivery_day', day: true },
+        ],
+        regex: WHOLE_LINE_REGEX,
+        lineColumns: ['message'],
+      },
+      { columns: route53resolverColumns, requiredKey: 'query_timestamp' },
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { awsLogsService, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-table-ddl.js';
 import {
   athenaExportedJsonTable,
   CLOUDWATCH_EXPORT_LAYOUT,
@@ -79,22 +79,27 @@ export const wafSource: LogSourceModule = {
   /**
    * `AWSLogs/<account>/WAFLogs/<region>/<web-acl-name>/yyyy/MM/dd/HH/mm/` (`cloudfront` as the
    * region for global web ACLs). The day is projected only when the inventory listed the web ACL
-   * folders; hours and minutes are read under the day.
+   * folders; hours and minutes are read under the day. Read as text and parsed in the view (see
+   * `jsonTextTableSql` for why no JSON SerDe): the records are camelCase, deeply nested JSON whose
+   * rule-group details change with each managed rule set.
    */
   athenaCreateTable(table, location) {
     if (location.layout === CLOUDWATCH_EXPORT_LAYOUT)
       return athenaExportedJsonTable(table, location, wafColumns, 'webaclId');
-    return externalTableSql({
+    return jsonTextTableSql(
       table,
-      columns: wafColumns,
-      storage: jsonLinesSerde,
-      location,
-      levels: [
-        ...awsLogsService(location, 'WAFLogs'),
-        { partition: 'delivery_region', values: location.regions },
-        { partition: 'delivery_web_acl', values: location.resourceFolders ?? [] },
-        { partition: 'delivery_day', day: true },
-      ],
-    });
+      {
+        location,
+        levels: [
+          ...awsLogsService(location, 'WAFLogs'),
+          { partition: 'delivery_region', values: location.regions },
+          { partition: 'delivery_web_acl', values: location.resourceFolders ?? [] },
+          { partition: 'delivery_day', day: true },
+        ],
+        regex: WHOLE_LINE_REGEX,
+        lineColumns: ['message'],
+      },
+      { columns: wafColumns, requiredKey: 'webaclId' },
+    );
   },
 };

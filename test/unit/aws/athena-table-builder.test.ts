@@ -473,19 +473,24 @@ describe('tables for the other log sources', () => {
     new Parser().astify(view, { database: 'trino' });
   });
 
-  it('records a source that AWS never delivers to S3 as skipped, with the reason', async () => {
+  it('tables public DNS query logs, which exist only in CloudWatch Logs, from their export folder', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const exportFolder = 's3://casefile-cases/cases/case-1/exports/aws-route53-example.com/';
     const result = await builder.build(
       caseContext(),
-      inventory({ source: 'route53public', location: 's3://somewhere/', accounts: [], regions: [] }),
-    );
-    expect(result.tables).toEqual([]);
-    expect(result.skipped).toEqual([
-      expect.objectContaining({
-        input: 's3://somewhere/',
-        reason: expect.stringMatching(/not delivered to S3/),
+      inventory({
+        source: 'route53public',
+        location: exportFolder,
+        details: { layout: 'cloudwatch-export', logGroup: '/aws/route53/example.com' },
       }),
+    );
+    expect(result.skipped).toEqual([]);
+    expect(result.tables).toEqual([
+      { source: 'route53public', table: 'route53public', locations: [exportFolder] },
     ]);
+    expect(engine.statements.find((s) => s.startsWith('CREATE EXTERNAL TABLE'))).toContain(
+      `LOCATION '${exportFolder}'`,
+    );
   });
 });
