@@ -1,13 +1,7 @@
 import { jsonTextTableSql } from './athena-table-ddl.js';
 import type { AthenaLocation } from './log-source-module.js';
 import { firstLine } from './log-source-module.js';
-import {
-  column,
-  duckdbJsonStructure,
-  duckdbKeyColumn,
-  type SourceColumn,
-  trinoFromJson,
-} from './source-columns.js';
+import { duckdbJsonStructure, duckdbKeyColumn, type SourceColumn } from './source-columns.js';
 import { duckdbLines, duckdbRejectLine, sqlString } from './source-sql.js';
 
 /**

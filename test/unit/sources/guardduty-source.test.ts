@@ -182,7 +182,7 @@ describe('the GuardDuty table in Athena', () => {
       `'storage.location.template'='s3://guardduty-export-111122223333/AWSLogs/\${delivery_account}/GuardDuty/\${delivery_region}/\${delivery_day}/'`,
     );
     expect(table).toContain('`message` string');
-    expect(view).toContain('CAST(CASE WHEN json_extract(message, \'$.service\') IS NULL THEN NULL ELSE ROW(');
+    expect(view).toContain("CAST(CASE WHEN json_extract(message, '$.service') IS NULL THEN NULL ELSE ROW(");
     // A damaged line parses to nothing in Athena rather than failing a hunt; the view leaves it out.
     expect(view).toMatch(/\nWHERE json_extract\(try\(json_parse\(message\)\), '\$\.id'\) IS NOT NULL$/);
     expect(view).not.toContain('delivery_');
