@@ -56,6 +56,12 @@ interface TableTask {
   athena: AthenaLocation;
 }
 
+/** What the source view reads for a task: its table, or the case window copied out of it. */
+type Created = { read: string } | null;
+
+/** A CloudWatch Logs export holds only the case window: its folder bounds the table. */
+const EXPORT_LAYOUT = 'cloudwatch-export';
+
 /**
  * Every source through its module's DDL: one table per S3 location (`cloudtrail_0`, `vpcflow_0`,
  * ...), read where the logs lie through partition projection bounded by the case window, then a view
@@ -81,16 +87,18 @@ export class AthenaTableBuilder implements TableBuilder {
 
     await this.engine.execute(createDatabase);
     const created = await mapConcurrently(tasks, this.concurrency, (task) =>
-      this.createTable(database, task, skipped),
+      this.createTable(database, task, span, skipped),
     );
-    const bySource = new Map<LogSourceId, TableTask[]>();
+    const bySource = new Map<LogSourceId, { task: TableTask; read: string }[]>();
     tasks.forEach((task, i) => {
-      if (created[i]) bySource.set(task.source, [...(bySource.get(task.source) ?? []), task]);
+      const read = created[i]?.read;
+      if (read) bySource.set(task.source, [...(bySource.get(task.source) ?? []), { task, read }]);
     });
     const built: BuiltTable[] = [];
-    for (const [source, done] of bySource) {
+    for (const [source, entries] of bySource) {
       const module = logSourceModule(source);
-      const tables = done.map((task) => task.table);
+      const tables = entries.map((entry) => entry.read);
+      const done = entries.map((entry) => entry.task);
       await this.engine.execute(
         sourceViewSql(database, source, module.columns, module.timeExpression, tables, span),
       );
@@ -101,7 +109,12 @@ export class AthenaTableBuilder implements TableBuilder {
   }
 
   /** The module's statements for one table, in order; a DDL refusal skips the location with its reason. */
-  private async createTable(database: string, task: TableTask, skipped: SkippedInput[]): Promise<boolean> {
+  private async createTable(
+    database: string,
+    task: TableTask,
+    span: QuerySpan,
+    skipped: SkippedInput[],
+  ): Promise<Created> {
     const module = logSourceModule(task.source);
     let statements: string[];
     try {
@@ -109,10 +122,14 @@ export class AthenaTableBuilder implements TableBuilder {
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       skipped.push({ input: task.location.location, reason: error.message, stage: 'tables' });
-      return false;
+      return null;
     }
     for (const statement of statements) await this.engine.execute(statement);
-    return true;
+    if (isBounded(task, statements)) return { read: task.table };
+    const copy = `${task.table}_window`;
+    await this.engine.execute(dropTableSql(database, copy));
+    await this.engine.execute(windowCopySql(database, module, task.table, copy, span));
+    return { read: copy };
   }
 }
 
@@ -192,6 +209,41 @@ function moduleStatements(module: LogSourceModule, database: string, task: Table
     : [dropTableSql(database, task.table), ...statements];
 }
 
+/**
+ * Whether every scan of the table is bounded by the case window: a projection over delivery days,
+ * or an export folder that holds only the window.
+ */
+function isBounded(task: TableTask, statements: string[]): boolean {
+  return (
+    task.athena.layout === EXPORT_LAYOUT ||
+    statements.some((statement) => /'projection\.[a-z_]+\.type'='date'/.test(statement))
+  );
+}
+
+/**
+ * The case window of a table with no date in its keys (CloudFront standard logs, flat S3 access
+ * logs), copied once into Parquet with CTAS: the raw prefix is read once, where every hunt over the
+ * table itself would read its whole history again. Without `external_location` Athena writes the
+ * copy under the workgroup's query result location, which is the case bucket.
+ * https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html
+ */
+export function windowCopySql(
+  database: string,
+  module: Pick<LogSourceModule, 'columns' | 'timeExpression'>,
+  table: string,
+  copy: string,
+  span: QuerySpan,
+): string {
+  const columns = module.columns.map((name) => `"${check(name, COLUMN_NAME, 'column name')}"`).join(', ');
+  return [
+    `CREATE TABLE ${qualifiedViewName(database, copy)}`,
+    "WITH (format = 'PARQUET', write_compression = 'SNAPPY') AS",
+    `SELECT ${columns}`,
+    `FROM ${qualifiedViewName(database, table)}`,
+    `WHERE ${windowCondition(module.timeExpression, span)}`,
+  ].join('\n');
+}
+
 function athenaLocation(location: SourceLocation, span: QuerySpan, openedAt: string): AthenaLocation {
   const layout = location.details?.layout;
   const folders = location.details?.resourceFolders;
@@ -243,11 +295,7 @@ export function sourceViewSql(
 ): string {
   if (tables.length === 0) throw new InvalidRequestError(`The ${view} view needs at least one table.`);
   const columns = columnNames.map((name) => `"${check(name, COLUMN_NAME, 'column name')}"`).join(', ');
-  const from = `from_iso8601_timestamp('${checkInstant(span.from)}')`;
-  const condition =
-    span.to === null
-      ? `${timeExpression} >= ${from}`
-      : `${timeExpression} BETWEEN ${from} AND from_iso8601_timestamp('${checkInstant(span.to)}')`;
+  const condition = windowCondition(timeExpression, span);
   const branches = tables.map((table) => `  SELECT ${columns} FROM ${qualifiedViewName(database, table)}`);
   return [
     `CREATE OR REPLACE VIEW ${qualifiedViewName(database, view)} AS`,
@@ -257,6 +305,13 @@ export function sourceViewSql(
     ') AS logs',
     `WHERE ${condition}`,
   ].join('\n');
+}
+
+function windowCondition(timeExpression: string, span: QuerySpan): string {
+  const from = `from_iso8601_timestamp('${checkInstant(span.from)}')`;
+  return span.to === null
+    ? `${timeExpression} >= ${from}`
+    : `${timeExpression} BETWEEN ${from} AND from_iso8601_timestamp('${checkInstant(span.to)}')`;
 }
 
 /** Hive DDL quotes names with backticks; the view is Trino SQL, which uses double quotes. */

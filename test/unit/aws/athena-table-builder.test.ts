@@ -566,6 +566,46 @@ describe('tables for the other log sources', () => {
     new Parser().astify(view, { database: 'trino' });
   });
 
+  // https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html
+  it('copies the case window of a table with no date in its keys once, and views the copy', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const cloudfront: SourceLocation = { source: 'cloudfront', location: 's3://cdn-logs/shop/' };
+    const flatAccessLogs: SourceLocation = {
+      source: 's3access',
+      location: 's3://access-logs/flat/',
+      details: { layout: 'flat' },
+    };
+
+    const result = await builder.build(caseContext(), inventory(cloudfront, flatAccessLogs, flowLogs));
+
+    expect(result.skipped).toEqual([]);
+    const copies = engine.statements.filter((sql) => sql.startsWith('CREATE TABLE '));
+    expect(copies.map((sql) => sql.split('\n')[0])).toEqual([
+      'CREATE TABLE "casefile_case_1"."cloudfront_0_window"',
+      'CREATE TABLE "casefile_case_1"."s3access_0_window"',
+    ]);
+    expect(copies[0]).toContain("WITH (format = 'PARQUET', write_compression = 'SNAPPY') AS");
+    expect(copies[0]).toContain('FROM "casefile_case_1"."cloudfront_0"');
+    expect(copies[0]?.split('\n').at(-1)).toMatch(
+      /^WHERE from_iso8601_timestamp\(.*\) BETWEEN from_iso8601_timestamp\('2024-05-01T10:00:00.000Z'\) AND from_iso8601_timestamp\('2024-05-03T18:30:00.000Z'\)$/,
+    );
+    new Parser().astify(copies[1]?.replace(/^CREATE TABLE .*\nWITH .* AS\n/, '') ?? '', {
+      database: 'trino',
+    });
+    const views = engine.statements.filter((sql) =>
+      /^CREATE OR REPLACE VIEW "casefile_case_1"\."(cloudfront|s3access|vpcflow)" /.test(sql),
+    );
+    expect(views.find((v) => v.includes('"cloudfront" AS'))).toContain(
+      'FROM "casefile_case_1"."cloudfront_0_window"',
+    );
+    expect(views.find((v) => v.includes('"s3access" AS'))).toContain(
+      'FROM "casefile_case_1"."s3access_0_window"',
+    );
+    // Flow logs are projected over delivery days: no copy.
+    expect(views.find((v) => v.includes('"vpcflow" AS'))).toContain('FROM "casefile_case_1"."vpcflow_0"\n');
+  });
+
   it('tables public DNS query logs, which exist only in CloudWatch Logs, from their export folder', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
