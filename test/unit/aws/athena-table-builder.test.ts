@@ -1,14 +1,13 @@
 import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import {
-  AthenaTableBuilder,
   createDatabaseSql,
-  DDL_CONCURRENCY,
   DEFAULT_LOOKBACK_DAYS,
   type QuerySpan,
   querySpan,
   sourceViewSql,
-} from '../../../shared/aws/athena-table-builder.js';
+} from '../../../shared/aws/athena-case-sql.js';
+import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
