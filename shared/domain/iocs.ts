@@ -45,6 +45,12 @@ export function parseIocs(raw: unknown): Iocs {
       if (typeof value !== 'string' || !shapes[type as IocType].test(value)) {
         throw new InvalidRequestError(`'${String(value).slice(0, 80)}' is not a valid ${type} value.`);
       }
+      // A value is bound alone at worst (iocParameterSets), so it must fit one parameter as sent.
+      if (!fitsExecutionParameter(value)) {
+        throw new InvalidRequestError(
+          `'${value.slice(0, 80)}...' is longer than one query parameter may be once its quotes are escaped.`,
+        );
+      }
     }
     if (values.length > 0) iocs[type as IocType] = [...new Set(values as string[])];
   }

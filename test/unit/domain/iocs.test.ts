@@ -60,4 +60,10 @@ describe('IOC lists longer than one query parameter may hold', () => {
     for (const [value] of sets) expect(asExecutionParameter(value ?? '').length).toBeLessThanOrEqual(1024);
     expect(() => asExecutionParameter(userAgents.join('\n'))).toThrow(/at most 1024/);
   });
+
+  it('refuses a single value that no run could carry once its quotes are escaped', () => {
+    const agent = `curl ${"'".repeat(600)}`;
+    expect(() => parseIocs({ userAgents: [agent] })).toThrow(/longer than one query parameter/);
+    expect(() => parseIocs({ userAgents: [`curl ${'x'.repeat(600)}`] })).not.toThrow();
+  });
 });
