@@ -6,17 +6,18 @@
  * the others. https://docs.aws.amazon.com/eks/latest/userguide/api-server-flags.html
  *
  * Each kind of stream is sampled once: streams whose names differ only in their ids (hex runs)
- * are one family, and a Lambda group with thousands of streams costs a read per day, not per stream.
+ * or dates are one family, so a Lambda group with thousands of streams costs one read.
  */
 export interface StreamFamily {
-  /** The family's name, its ids written `*`: `kube-apiserver-audit-*`, `2024/05/01/[$LATEST]*`. */
+  /** The family's name, its ids and dates written as a star: `kube-apiserver-audit-*`. */
   family: string;
   /** The keys of every object of the family's streams, in key order; the first is the one sampled. */
   keys: string[];
   streams: number;
 }
 
-const ID = /[0-9a-f]{8,}/gi;
+/** Hex ids, and the date Lambda puts in front of each stream name (`2024/05/01/[$LATEST]<id>`). */
+const ID = /[0-9a-f]{8,}|\d{4}\/\d{2}\/\d{2}/gi;
 
 /**
  * Groups an export's object keys (`<prefix><task id>/<stream>/<n>.gz`, the stream name keeping its
