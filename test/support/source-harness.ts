@@ -186,7 +186,7 @@ function externalTableColumns(ddl: string): Column[] {
 
 /**
  * A view's select list, one column a line: either `"name"` (typed by the external table it reads)
- * or `CAST(... AS type) AS "name"`.
+ * or `CAST(... AS type) AS "name"`, or `try(CAST(... AS type)) AS "name"`.
  */
 function viewColumns(view: string, tableTypes: Map<string, string>): Column[] {
   const selectList = view.slice(view.indexOf('\nSELECT\n') + 8, view.indexOf('\nFROM '));
@@ -197,7 +197,12 @@ function viewColumns(view: string, tableTypes: Map<string, string>): Column[] {
       return { name, type: tableTypes.get(name) ?? `unknown column ${name}` };
     }
     const name = /AS "(\w+)"$/.exec(line)?.[1] ?? `unparsed: ${line}`;
-    return { name, type: canonicalType(outerCastType(line.trim())) };
+    const expression = line.trim();
+    // A lenient column, try(CAST(...)), has the type of the cast it wraps.
+    return {
+      name,
+      type: canonicalType(outerCastType(expression.startsWith('try(') ? expression.slice(4) : expression)),
+    };
   });
 }
 
