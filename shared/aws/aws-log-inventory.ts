@@ -9,7 +9,7 @@ import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError, UnreadableLogError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
-import { classifyLogFile } from '../sources/classify-log-file.js';
+import { type Classification, classifyLogFile } from '../sources/classify-log-file.js';
 import { mapConcurrently } from '../util/async.js';
 import { globPattern } from '../util/glob.js';
 import {
@@ -330,7 +330,7 @@ export class AwsLogInventory implements LogInventory {
         const families = streamFamilies(prefix, files);
         const classified = await mapConcurrently(families, EXPORT_SAMPLES_AT_ONCE, async (family) => ({
           family,
-          classification: classifyLogFile(await this.readHead(s3, bucket, family.keys[0] as string)),
+          classification: await this.classifyObject(s3, bucket, family.keys[0] as string),
         }));
         const found = new Map<LogSourceId, { layout: string; files: number; streams: number }>();
         for (const { family, classification } of classified) {
@@ -371,6 +371,16 @@ export class AwsLogInventory implements LogInventory {
       }
     }
     return { discoveredAt: this.now().toISOString(), sources, skipped, notes };
+  }
+
+  /** What an object holds by its head; a corrupt one costs only its own stream family. */
+  private async classifyObject(client: S3Client, bucket: string, key: string): Promise<Classification> {
+    try {
+      return classifyLogFile(await this.readHead(client, bucket, key));
+    } catch (error) {
+      if (!(error instanceof UnreadableLogError)) throw error;
+      return { kind: 'not-a-log', reason: error.message };
+    }
   }
 
   /** The keys of an export's log files, in order; the write check object is not one of them. */

@@ -20,7 +20,7 @@ const EXPORT_PREFIX = new RegExp(`^${ISO} `);
 const EXPORT_LINE = `^(${ISO}) (.*?)\\s*$`;
 
 /** The message of an export line, or null when the line is not one. */
-export function exportedMessage(line: string): string | null {
+function exportedMessage(line: string): string | null {
   const prefix = EXPORT_PREFIX.exec(line);
   return prefix ? line.slice(prefix[0].length) : null;
 }
@@ -34,7 +34,7 @@ export function firstExportedMessage(head: string): string | null {
  * The DuckDB rows `line` and `message` of export files; a line that is not `<ISO time> <message>`
  * fails the read, so the file is skipped with the line as the reason.
  */
-export function duckdbExportMessages(paths: string[], compressed: boolean): string {
+function duckdbExportMessages(paths: string[], compressed: boolean): string {
   const pattern = sqlString(EXPORT_LINE);
   return `SELECT line, CASE WHEN regexp_matches(line, ${pattern}) THEN regexp_extract(line, ${pattern}, 2) ELSE ${duckdbRejectLine('not a CloudWatch Logs export line (<ISO time> <message>)')} END AS message FROM (${duckdbLines(paths, compressed)})`;
 }

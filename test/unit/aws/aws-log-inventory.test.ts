@@ -897,6 +897,30 @@ describe('AwsLogInventory.discoverExported', () => {
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 4);
   });
 
+  it('skips only the stream family whose sampled object is corrupt gzip, and tables the rest', async () => {
+    const root = 'cases/case-1/exports/aws-eks-prod-cluster/';
+    const audit = gzipSync(exportFixture);
+    caseBucket({
+      // A gzip header, then a deflate stream whose first block has no valid type.
+      [`${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e0d9e8f7a6b5c4d3e/000000.gz`]: Uint8Array.from([
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff,
+      ]),
+      [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f5c1e8f2a9b7d4e3f/000000.gz`]: audit,
+    });
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('/aws/eks/prod/cluster', 'aws-eks-prod-cluster'),
+    ]);
+
+    expect(result.sources.map((s) => s.source)).toEqual(['eksaudit']);
+    expect(result.skipped).toEqual([
+      expect.objectContaining({
+        input: `s3://casefile-cases/${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e0d9e8f7a6b5c4d3e/`,
+        reason: expect.stringMatching(/authenticator-\* that no source reads: .*corrupt gzip/),
+      }),
+    ]);
+  });
+
   it('classifies a Lambda export, its stream folders keeping the slashes of the stream name', async () => {
     const lambda = gzipSync(
       [
