@@ -6,9 +6,11 @@ import type { CaseContext } from '../domain/case.js';
 import type { CoverageGap, Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import { mergeInventories } from '../domain/inventory-merge.js';
 import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
+import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError, UnreadableLogError } from '../errors.js';
 import type { LogInventory } from '../ports/log-inventory.js';
-import { classifyLogFile } from '../sources/classify-log-file.js';
+import { type Classification, classifyLogFile } from '../sources/classify-log-file.js';
+import { mapConcurrently } from '../util/async.js';
 import { globPattern } from '../util/glob.js';
 import {
   AccountScope,
@@ -22,6 +24,7 @@ import { bucketLoggingInventory } from './inventory/bucket-logging.js';
 import { cloudFrontInventory, wafInventory } from './inventory/cloudfront-waf.js';
 import { cloudTrailLakeInventory } from './inventory/cloudtrail-lake.js';
 import { eksInventory } from './inventory/eks.js';
+import { streamFamilies } from './inventory/export-streams.js';
 import {
   emptyFindings,
   type Findings,
@@ -137,6 +140,8 @@ export const THIS_ACCOUNT = 'this-account';
 const HEAD_BYTES = 65_536;
 /** CloudWatch Logs puts this object beside every export to check that it may write there. */
 const EXPORT_WRITE_TEST = 'aws-logs-write-test';
+/** Stream families sampled at once: each is one ranged GetObject. */
+const EXPORT_SAMPLES_AT_ONCE = 8;
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/.+$/;
 
@@ -295,8 +300,9 @@ export class AwsLogInventory implements LogInventory {
   }
 
   /**
-   * Classifies what the export step wrote: the first data object of each completed export, read
-   * from its start like any other input. The folder becomes one location of the detected source.
+   * Classifies what the export step wrote, stream family by stream family (see export-streams.ts),
+   * reading the first object of each from its start like any other input. Each source found is one
+   * location over the export folder; streams no source reads are skipped with the reason.
    */
   async discoverExported(_context: CaseContext, exports: ExportOutcome[]): Promise<Inventory> {
     const bucket = this.caseBucket;
@@ -313,8 +319,7 @@ export class AwsLogInventory implements LogInventory {
       const location = `s3://${bucket}/${prefix}`;
       try {
         const files = await this.listExportFiles(s3, bucket, prefix);
-        const first = files[0];
-        if (!first) {
+        if (files.length === 0) {
           skipped.push({
             input: location,
             reason: `The export of ${outcome.logGroup} wrote no log files: the group held no events in the window.`,
@@ -322,20 +327,37 @@ export class AwsLogInventory implements LogInventory {
           });
           continue;
         }
-        const classification = classifyLogFile(await this.readHead(s3, bucket, first));
-        if (classification.kind === 'not-a-log') {
-          skipped.push({
-            input: location,
-            reason: `The export of ${outcome.logGroup} holds no log casefile reads: ${classification.reason}`,
-            stage: 'export',
+        const families = streamFamilies(prefix, files);
+        const classified = await mapConcurrently(families, EXPORT_SAMPLES_AT_ONCE, async (family) => ({
+          family,
+          classification: await this.classifyObject(s3, bucket, family.keys[0] as string),
+        }));
+        const found = new Map<LogSourceId, { layout: string; files: number; streams: number }>();
+        for (const { family, classification } of classified) {
+          if (classification.kind === 'not-a-log') {
+            skipped.push({
+              input: `s3://${bucket}/${(family.keys[0] as string).replace(/[^/]*$/, '')}`,
+              reason:
+                `The export of ${outcome.logGroup} holds ${family.streams} stream(s) named ${family.family} ` +
+                `that no source reads: ${classification.reason}`,
+              stage: 'export',
+            });
+            continue;
+          }
+          const seen = found.get(classification.source);
+          found.set(classification.source, {
+            layout: seen?.layout ?? classification.layout,
+            files: (seen?.files ?? 0) + family.keys.length,
+            streams: (seen?.streams ?? 0) + family.streams,
           });
-          continue;
         }
-        sources.push({
-          source: classification.source,
-          location,
-          details: { logGroup: outcome.logGroup, layout: classification.layout, exportedFiles: files.length },
-        });
+        for (const [source, { layout, files: count, streams }] of found) {
+          sources.push({
+            source,
+            location,
+            details: { logGroup: outcome.logGroup, layout, exportedFiles: count, streams },
+          });
+        }
       } catch (error) {
         if (error instanceof UnreadableLogError) {
           skipped.push({ input: location, reason: error.message, stage: 'export' });
@@ -349,6 +371,16 @@ export class AwsLogInventory implements LogInventory {
       }
     }
     return { discoveredAt: this.now().toISOString(), sources, skipped, notes };
+  }
+
+  /** What an object holds by its head; a corrupt one costs only its own stream family. */
+  private async classifyObject(client: S3Client, bucket: string, key: string): Promise<Classification> {
+    try {
+      return classifyLogFile(await this.readHead(client, bucket, key));
+    } catch (error) {
+      if (!(error instanceof UnreadableLogError)) throw error;
+      return { kind: 'not-a-log', reason: error.message };
+    }
   }
 
   /** The keys of an export's log files, in order; the write check object is not one of them. */

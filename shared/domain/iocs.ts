@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
+import { fitsExecutionParameter } from './query-parameters.js';
 
 /** Indicators a responder already holds; pivot hunts return everything each one did in the window. */
 export const iocTypes = [
@@ -44,6 +45,12 @@ export function parseIocs(raw: unknown): Iocs {
       if (typeof value !== 'string' || !shapes[type as IocType].test(value)) {
         throw new InvalidRequestError(`'${String(value).slice(0, 80)}' is not a valid ${type} value.`);
       }
+      // A value is bound alone at worst (iocParameterSets), so it must fit one parameter as sent.
+      if (!fitsExecutionParameter(value)) {
+        throw new InvalidRequestError(
+          `'${value.slice(0, 80)}...' is longer than one query parameter may be once its quotes are escaped.`,
+        );
+      }
     }
     if (values.length > 0) iocs[type as IocType] = [...new Set(values as string[])];
   }
@@ -59,13 +66,18 @@ export function iocParameter(iocs: Iocs, type: IocType): string {
 }
 
 /**
- * Athena caps each execution parameter at about a kilobyte. A pivot hunt matches an event when any
+ * Athena caps each execution parameter at 1,024 characters as sent, quotes and escaped quotes
+ * included (query-parameters.ts). A pivot hunt matches an event when any
  * of its IOC lists does, so a long list is split into runs that each bind one slice of one list (the
  * other lists empty); the union of their rows is the pivot's result. Short lists are one run.
  */
-export function iocParameterSets(types: IocType[], iocs: Iocs, maxLength = MAX_PARAMETER_LENGTH): string[][] {
+export function iocParameterSets(
+  types: IocType[],
+  iocs: Iocs,
+  fits: (value: string) => boolean = fitsExecutionParameter,
+): string[][] {
   const whole = types.map((type) => iocParameter(iocs, type));
-  if (whole.every((value) => value.length <= maxLength)) return [whole];
+  if (whole.every(fits)) return [whole];
   const sets: string[][] = [];
   types.forEach((type, position) => {
     let slice: string[] = [];
@@ -77,16 +89,13 @@ export function iocParameterSets(types: IocType[], iocs: Iocs, maxLength = MAX_P
     for (const value of iocParameter(iocs, type)
       .split('\n')
       .filter((v) => v !== '')) {
-      if (slice.length > 0 && [...slice, value].join('\n').length > maxLength) flush();
+      if (slice.length > 0 && !fits([...slice, value].join('\n'))) flush();
       slice.push(value);
     }
     flush();
   });
   return sets;
 }
-
-/** Leaves room for the quotes Athena's literal syntax adds around a string parameter. */
-const MAX_PARAMETER_LENGTH = 1_000;
 
 export function hasIocs(iocs: Iocs, types: IocType[]): boolean {
   return types.some((type) => (iocs[type]?.length ?? 0) > 0);

@@ -1,8 +1,25 @@
 import { deliveryDays } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { AthenaLocation } from './log-source-module.js';
-import { athenaColumnList, type SourceColumn } from './source-columns.js';
+import { athenaColumnList, column, type SourceColumn, trinoFromJson } from './source-columns.js';
 import { ATHENA_STATEMENT_SEPARATOR } from './source-sql.js';
+
+/**
+ * Athena reads at most a million partitions in one scan of a table, projected or not.
+ * https://docs.aws.amazon.com/athena/latest/ug/service-limits.html
+ */
+export const MAX_PARTITIONS_PER_SCAN = 1_000_000;
+
+/** A projection whose partitions (enum values times days) one scan could not read: the location must be split. */
+export class TooManyPartitionsError extends InvalidRequestError {
+  constructor(readonly partitions: number) {
+    super(
+      `The table would project ${partitions.toLocaleString('en-US')} partitions; Athena scans at most ` +
+        `${MAX_PARTITIONS_PER_SCAN.toLocaleString('en-US')} in one query.`,
+    );
+    this.name = 'TooManyPartitionsError';
+  }
+}
 
 /** One folder level of a delivery layout, below the location's root. */
 export type LayoutLevel =
@@ -12,10 +29,16 @@ export type LayoutLevel =
   /** The delivery day, `yyyy/MM/dd`. */
   | { partition: string; day: true };
 
+/** A column whose Hive type is written out already (CloudTrail's schema keeps its own). */
+export interface DeclaredColumn {
+  name: string;
+  athena: string;
+}
+
 export interface ExternalTableSpec {
   /** `table` or `database.table`. */
   table: string;
-  columns: SourceColumn[];
+  columns: (SourceColumn | DeclaredColumn)[];
   /** The ROW FORMAT / STORED AS clauses, one a line. */
   storage: string[];
   location: AthenaLocation;
@@ -28,6 +51,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Key characters S3 calls safe, less the quote: enough for any prefix a log destination is given. */
 const PREFIX_STEP = /^[A-Za-z0-9!_.*()=+-]+$/;
 const ACCOUNT_ID = /^\d{12}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** Regions, VPC ids, web ACL and bucket names: nothing that could end a quoted string or split an enum. */
 const FOLDER_VALUE = /^[A-Za-z0-9_.-]{1,128}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -44,19 +68,29 @@ export function externalTableSql(spec: ExternalTableSpec): string {
   const projection: [string, string][] = [];
   let path = '';
   let fixedPrefix = '';
+  let partitionCount = 1;
   for (const level of spec.levels) {
     if ('literal' in level) {
       path += `${level.literal}/`;
       if (partitions.length === 0) fixedPrefix = path;
       continue;
     }
-    if ('day' in level) projection.push(...dayProjection(level.partition, spec.location.window));
-    else if (level.values.length === 0) break;
-    else projection.push(...enumProjection(level.partition, level.values));
+    if ('day' in level) {
+      projection.push(...dayProjection(level.partition, spec.location.window));
+      partitionCount *= dayCount(deliveryDays(spec.location.window));
+    } else if (level.values.length === 0) break;
+    else {
+      projection.push(...enumProjection(level.partition, level.values));
+      partitionCount *= new Set(level.values).size;
+    }
     partitions.push(level.partition);
     path += `\${${level.partition}}/`;
   }
-  const lines = [`CREATE EXTERNAL TABLE ${ddlName(spec.table)} (`, athenaColumnList(spec.columns), ')'];
+  if (partitionCount > MAX_PARTITIONS_PER_SCAN) throw new TooManyPartitionsError(partitionCount);
+  const columnList = spec.columns
+    .map((c) => ('athena' in c ? `  \`${c.name}\` ${c.athena}` : athenaColumnList([c])))
+    .join(',\n');
+  const lines = [`CREATE EXTERNAL TABLE ${ddlName(spec.table)} (`, columnList, ')'];
   if (partitions.length > 0)
     lines.push(`PARTITIONED BY (${partitions.map((p) => `\`${p}\` string`).join(', ')})`);
   lines.push(
@@ -116,15 +150,23 @@ export function accountServiceRegionDay(location: AthenaLocation, service: strin
   ];
 }
 
-/** `AWSLogs/<account>/<service>/`, where every layout AWS delivers under `AWSLogs/` starts. */
+/**
+ * `AWSLogs/<account>/<service>/`, where every layout AWS delivers under `AWSLogs/` starts
+ * (`AWSLogs/<organization id>/<account>/...` for an organisation trail).
+ */
 export function awsLogsService(location: AthenaLocation, service: string): LayoutLevel[] {
   if (location.accounts.length === 0) {
     throw new InvalidRequestError(
       'No account folders were found under AWSLogs/, so there is nothing to project.',
     );
   }
+  const organization = location.organizationId;
+  if (organization !== undefined && !ORGANIZATION_ID.test(organization)) {
+    throw new InvalidRequestError(`'${organization}' is not a valid organization id.`);
+  }
   return [
     { literal: 'AWSLogs' },
+    ...(organization ? [{ literal: organization }] : []),
     { partition: 'delivery_account', values: checkAccounts(location.accounts) },
     { literal: service },
   ];
@@ -159,15 +201,41 @@ export function regexSerde(regex: string): string[] {
   ];
 }
 
+/** A whole line as one `message` column: RegexSerDe over the line, its own trailing line break dropped. */
+export const WHOLE_LINE_REGEX = '^(.*?)\\s*$';
+
 /**
- * JSON lines. A malformed line becomes a row of NULLs instead of failing every hunt that reads the
- * table; the embedded engine, which can say which file was bad, skips the file and reports it.
+ * JSON records read as text and parsed by Trino's JSON functions in a view, rather than by a JSON
+ * SerDe. AWS documents the OpenX JSON SerDe as returning non-deterministic results for some inputs
+ * (more or fewer rows, NULLs that are not in the data) and names the Hive JSON SerDe as the way
+ * around it; but the Hive JSON SerDe has no way to skip a malformed line, so one truncated record
+ * would fail every hunt reading the table. Read as text, every line is one row, a malformed or
+ * foreign line (the export's write check, another stream) has no `requiredKey` and the view drops
+ * it, and keys are matched exactly as delivered (camelCase included), as DuckDB matches them.
+ * https://docs.aws.amazon.com/athena/latest/ug/openx-json-serde.html
+ * https://docs.aws.amazon.com/athena/latest/ug/hive-json-serde.html
+ * `raw.regex` splits a line into `raw.lineColumns`, the last of which holds the JSON record.
  */
-export const jsonLinesSerde = [
-  "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'",
-  "WITH SERDEPROPERTIES ('ignore.malformed.json'='true')",
-  ...TEXT_FILES,
-];
+export function jsonTextTableSql(
+  table: string,
+  raw: { location: AthenaLocation; levels: LayoutLevel[]; regex: string; lineColumns: string[] },
+  json: { columns: SourceColumn[]; requiredKey: string },
+): string {
+  const message = raw.lineColumns.at(-1) ?? 'message';
+  return externalTableWithViewSql(
+    table,
+    {
+      columns: raw.lineColumns.map((name) => column(name, 'string')),
+      storage: regexSerde(raw.regex),
+      location: raw.location,
+      levels: raw.levels,
+    },
+    {
+      select: json.columns.map((c) => `  ${trinoFromJson(message, '$', c)}`).join(',\n'),
+      where: `json_extract(try(json_parse(${message})), '$.${json.requiredKey}') IS NOT NULL`,
+    },
+  );
+}
 
 /**
  * The `projection.<partition>.*` properties of a `yyyy/MM/dd` delivery day. The date in an S3 key
@@ -235,4 +303,8 @@ function checkWindow(window: AthenaLocation['window']): AthenaLocation['window']
       throw new InvalidRequestError(`'${instant}' is not a normalised window instant.`);
   }
   return window;
+}
+
+function dayCount(days: { first: string; last: string }): number {
+  return Math.round((Date.parse(days.last) - Date.parse(days.first)) / 86_400_000) + 1;
 }

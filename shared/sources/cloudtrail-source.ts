@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '../errors.js';
+import { accountServiceRegionDay, externalTableSql } from './athena-table-ddl.js';
 import { cloudtrailColumns } from './cloudtrail-schema.js';
 import type { LogSourceModule } from './log-source-module.js';
 import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
@@ -70,5 +72,29 @@ export const cloudtrailSource: LogSourceModule = {
     const format = layout === 'json-array' ? 'array' : 'newline_delimited';
     const projection = cloudtrailColumns.map((c) => asTableColumn(`"${c.jsonKey}"`, c)).join(', ');
     return `SELECT ${projection} FROM read_json(${files}, format = '${format}', columns = ${recordColumns}, ${compression}, maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;
+  },
+
+  /**
+   * The table the Athena documentation gives for CloudTrail (CloudTrailSerde), over
+   * `AWSLogs/[<organization id>/]<account>/CloudTrail/<region>/yyyy/MM/dd/`, projected over the
+   * accounts and regions found and the window's delivery days. Digest files sit under
+   * `CloudTrail-Digest/`, a folder the template never names.
+   * https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html
+   */
+  athenaCreateTable(table, location) {
+    if (location.regions.length === 0) {
+      throw new InvalidRequestError('no region folders found under AWSLogs/, so there is nothing to project');
+    }
+    return externalTableSql({
+      table,
+      columns: cloudtrailColumns,
+      storage: [
+        "ROW FORMAT SERDE 'com.amazon.emr.hive.serde.CloudTrailSerde'",
+        "STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'",
+        "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
+      ],
+      location,
+      levels: accountServiceRegionDay(location, 'CloudTrail'),
+    });
   },
 };

@@ -1,4 +1,4 @@
-import { accountServiceRegionDay, externalTableWithViewSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { accountServiceRegionDay, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-table-ddl.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { duckdbJsonLinesSelect, field, type SourceColumn, struct } from './source-columns.js';
 
@@ -61,20 +61,21 @@ export const guarddutySource: LogSourceModule = {
   /**
    * Projected over the accounts and regions found under `AWSLogs/` and the window's delivery days.
    * The partition keys are named `delivery_*` (the records carry their own `accountid` and `region`)
-   * and the view leaves them out, so hunts see the DuckDB table's columns. A malformed line becomes
-   * a row of NULLs, which the view drops, instead of failing every hunt; the embedded engine, which
-   * can name the file, skips it and reports it.
+   * and the view leaves them out, so hunts see the DuckDB table's columns. Findings are camelCase
+   * JSON whose nesting varies by finding type: read as text (see `jsonTextTableSql` for why not a
+   * JSON SerDe), a malformed line is dropped by the view instead of failing every hunt; the
+   * embedded engine, which can name the file, skips it and reports it.
    */
   athenaCreateTable(table, location) {
-    return externalTableWithViewSql(
+    return jsonTextTableSql(
       table,
       {
-        columns: guarddutyColumns,
-        storage: jsonLinesSerde,
         location,
         levels: accountServiceRegionDay(location, 'GuardDuty'),
+        regex: WHOLE_LINE_REGEX,
+        lineColumns: ['message'],
       },
-      { select: guarddutyColumns.map((c) => `  "${c.name}"`).join(',\n'), where: '"id" IS NOT NULL' },
+      { columns: guarddutyColumns, requiredKey: 'id' },
     );
   },
 };

@@ -6,6 +6,8 @@ export interface AthenaLocation {
   s3Uri: string;
   accounts: string[];
   regions: string[];
+  /** Organisation trails deliver under `AWSLogs/<organization id>/<account>/`. */
+  organizationId?: string;
   /** The case window, both ends closed (the AWS table builder closes an open window before calling). */
   window: { from: string; to: string };
   /**
@@ -54,7 +56,6 @@ export interface LogSourceModule {
    *   they are.
    * Either way the builder then creates the view hunts read, of the source's name, over every
    * location's `table` (`<source>_<n>`): `columns` within the window, by `timeExpression`.
-   * CloudTrail's DDL lives in the AWS table builder.
    */
   athenaCreateTable?(table: string, location: AthenaLocation): string;
 }

@@ -1,4 +1,6 @@
-import { duckdbHeaderedSelect, type HeaderedText } from './delimited-text.js';
+import { externalTableSql, regexSerde } from './athena-table-ddl.js';
+import { CLOUDWATCH_EXPORT_LAYOUT } from './cloudwatch-export.js';
+import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { column, type SourceColumn } from './source-columns.js';
 
@@ -33,19 +35,36 @@ export const route53publicSource: LogSourceModule = {
   detect(head) {
     const line = firstLine(head);
     if (PLAIN.test(line)) return 'query-log';
-    if (EXPORTED.test(line)) return 'cloudwatch-export';
+    if (EXPORTED.test(line)) return CLOUDWATCH_EXPORT_LAYOUT;
     return null;
   },
 
-  /** Space-separated fields in a fixed order, behind the export's ingestion time in that layout. */
   duckdbSelect(paths, layout, compressed) {
-    const fields = route53publicColumns.map((c) => c.key);
-    const text: HeaderedText = {
-      fields: layout === 'cloudwatch-export' ? ['ingestion_time', ...fields] : fields,
+    return duckdbHeaderedSelect(entryText(layout), paths, compressed);
+  },
+
+  /**
+   * The folder an export task wrote (no delivery layout, see cloudwatch-export.ts), or a folder of
+   * plain entries a responder copied to S3: either way the table reads the folder.
+   */
+  athenaCreateTable(table, location) {
+    return externalTableSql({
+      table,
       columns: route53publicColumns,
-      delimiter: ' ',
-      headerLines: 0,
-    };
-    return duckdbHeaderedSelect(text, paths, compressed);
+      storage: regexSerde(headeredLineRegex(entryText(location.layout ?? CLOUDWATCH_EXPORT_LAYOUT))),
+      location,
+      levels: [],
+    });
   },
 };
+
+/** Space-separated fields in a fixed order, behind the export's ingestion time in that layout. */
+function entryText(layout: string): HeaderedText {
+  const fields = route53publicColumns.map((c) => c.key);
+  return {
+    fields: layout === CLOUDWATCH_EXPORT_LAYOUT ? ['ingestion_time', ...fields] : fields,
+    columns: route53publicColumns,
+    delimiter: ' ',
+    headerLines: 0,
+  };
+}

@@ -1,4 +1,10 @@
-import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { awsLogsService, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-table-ddl.js';
+import {
+  athenaExportedJsonTable,
+  CLOUDWATCH_EXPORT_LAYOUT,
+  duckdbExportedJsonSelect,
+  firstExportedMessage,
+} from './cloudwatch-export.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
 import { column, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
@@ -32,30 +38,48 @@ export const route53resolverSource: LogSourceModule = {
   columns: route53resolverColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp(query_timestamp)',
 
+  /** Delivered to S3 as JSON lines; a query logging configuration may log to CloudWatch Logs instead, whose export puts the time first. */
   detect(head) {
-    return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
+    if (jsonLinesNaming(head, RECORD_KEYS)) return 'json-lines';
+    const message = firstExportedMessage(head);
+    return message !== null && jsonLinesNaming(message, RECORD_KEYS) ? CLOUDWATCH_EXPORT_LAYOUT : null;
   },
 
-  duckdbSelect(paths, _layout, compressed) {
+  duckdbSelect(paths, layout, compressed) {
+    if (layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return duckdbExportedJsonSelect(
+        route53resolverColumns,
+        paths,
+        compressed,
+        'query_timestamp',
+        'a Resolver query log record',
+      );
     return duckdbJsonLinesSelect(route53resolverColumns, paths, compressed);
   },
 
   /**
    * `AWSLogs/<account>/vpcdnsquerylogs/<vpc-id>/yyyy/MM/dd/`. VPC ids cannot be derived from
    * anything else the case knows: the day is projected only when the inventory listed the VPC
-   * folders, otherwise the table reads every day of every VPC of each account.
+   * folders, otherwise the table reads every day of every VPC of each account. Read as text and
+   * parsed in the view (see `jsonTextTableSql` for why no JSON SerDe): the answers' keys are
+   * capitalised (`Rdata`), and a truncated record costs only its line.
    */
   athenaCreateTable(table, location) {
-    return externalTableSql({
+    if (location.layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return athenaExportedJsonTable(table, location, route53resolverColumns, 'query_timestamp');
+    return jsonTextTableSql(
       table,
-      columns: route53resolverColumns,
-      storage: jsonLinesSerde,
-      location,
-      levels: [
-        ...awsLogsService(location, 'vpcdnsquerylogs'),
-        { partition: 'delivery_vpc', values: location.resourceFolders ?? [] },
-        { partition: 'delivery_day', day: true },
-      ],
-    });
+      {
+        location,
+        levels: [
+          ...awsLogsService(location, 'vpcdnsquerylogs'),
+          { partition: 'delivery_vpc', values: location.resourceFolders ?? [] },
+          { partition: 'delivery_day', day: true },
+        ],
+        regex: WHOLE_LINE_REGEX,
+        lineColumns: ['message'],
+      },
+      { columns: route53resolverColumns, requiredKey: 'query_timestamp' },
+    );
   },
 };

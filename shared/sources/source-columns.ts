@@ -121,9 +121,11 @@ export function duckdbJsonStructure(fields: StructField[]): string {
 /**
  * The column from JSON text in Trino, at `path` (`$.user`): scalars with json_extract_scalar, objects
  * kept as text with json_format, arrays cast, structs built field by field (a missing object stays NULL).
+ * A value of the wrong type (`"srcport": "fifty-three"`) is NULL rather than a cast error that
+ * would fail every hunt reading the view: bad input costs only itself.
  */
 export function trinoFromJson(text: string, path: string, c: SourceColumn): string {
-  return `CAST(${trinoValue(text, `${path}.${c.key}`, c.type)} AS ${trinoType(c.type)}) AS "${c.name}"`;
+  return `try(CAST(${trinoValue(text, `${path}.${c.key}`, c.type)} AS ${trinoType(c.type)})) AS "${c.name}"`;
 }
 
 function trinoValue(text: string, path: string, type: ColumnType): string {

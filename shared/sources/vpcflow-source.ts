@@ -1,4 +1,5 @@
 import { accountServiceRegionDay, externalTableSql, regexSerde } from './athena-table-ddl.js';
+import { CLOUDWATCH_EXPORT_LAYOUT, firstExportedMessage } from './cloudwatch-export.js';
 import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
@@ -109,8 +110,16 @@ const TEXT_LAYOUT = 'text:';
 /** Files of records only, in the default format. */
 const HEADERLESS_LAYOUT = 'default-format-records';
 
+/**
+ * The export time CloudWatch Logs puts before each message: a field of its own, since it has no
+ * space in it, read as a column the table does not have.
+ */
+const EXPORT_TIME_FIELD = 'cloudwatch-export-time';
+
 function textLayout(layout: string): HeaderedText {
   if (layout === HEADERLESS_LAYOUT) return headeredText(DEFAULT_FLOW_LOG_FIELDS, 0);
+  if (layout === CLOUDWATCH_EXPORT_LAYOUT)
+    return headeredText([EXPORT_TIME_FIELD, ...DEFAULT_FLOW_LOG_FIELDS], 0);
   if (layout.startsWith(TEXT_LAYOUT)) return headeredText(layout.slice(TEXT_LAYOUT.length).split(','), 1);
   throw new Error(`Unknown flow log layout '${layout}'.`);
 }
@@ -123,13 +132,19 @@ export const vpcflowSource: LogSourceModule = {
   /**
    * Text files start with their header (`version account-id ...`), and the layout carries it, since
    * each flow log may have its own format; Parquet files are recognised by their magic number alone;
-   * records without a header are read only in the default format.
+   * records without a header are read only in the default format. A flow log to CloudWatch Logs
+   * writes one record a message, without a header, so its export is read only in the default
+   * format too (the inventory does not export custom-format groups).
    */
   detect(head) {
     if (head.startsWith('PAR1')) return 'parquet';
     const fields = headerFields(head);
     if (fields) return `${TEXT_LAYOUT}${fields.join(',')}`;
-    return DEFAULT_FORMAT_RECORD.test(firstLine(head)) ? HEADERLESS_LAYOUT : null;
+    if (DEFAULT_FORMAT_RECORD.test(firstLine(head))) return HEADERLESS_LAYOUT;
+    const exported = firstExportedMessage(head);
+    return exported !== null && DEFAULT_FORMAT_RECORD.test(exported.trimEnd())
+      ? CLOUDWATCH_EXPORT_LAYOUT
+      : null;
   },
 
   duckdbSelect(paths, layout, compressed) {
@@ -140,10 +155,12 @@ export const vpcflowSource: LogSourceModule = {
   /**
    * `AWSLogs/<account>/vpcflowlogs/<region>/yyyy/MM/dd/`. Text files are read with a pattern built
    * from the location's header (the default format when the inventory did not sample one); a
-   * location whose flow logs have several formats needs one table per format.
+   * location whose flow logs have several formats needs one table per format. An export folder has
+   * no delivery layout (see cloudwatch-export.ts): the table reads the folder.
    */
   athenaCreateTable(table, location) {
     const parquet = location.layout === 'parquet';
+    const exported = location.layout === CLOUDWATCH_EXPORT_LAYOUT;
     const text = textLayout(
       location.layout && !parquet ? location.layout : `${TEXT_LAYOUT}${DEFAULT_FLOW_LOG_FIELDS.join(',')}`,
     );
@@ -152,7 +169,7 @@ export const vpcflowSource: LogSourceModule = {
       columns: vpcflowColumns,
       storage: parquet ? ['STORED AS PARQUET'] : regexSerde(headeredLineRegex(text)),
       location,
-      levels: accountServiceRegionDay(location, 'vpcflowlogs'),
+      levels: exported ? [] : accountServiceRegionDay(location, 'vpcflowlogs'),
       properties:
         parquet || text.headerLines === 0 ? [] : [['skip.header.line.count', String(text.headerLines)]],
     });

@@ -1,4 +1,10 @@
-import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
+import { awsLogsService, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-table-ddl.js';
+import {
+  athenaExportedJsonTable,
+  CLOUDWATCH_EXPORT_LAYOUT,
+  duckdbExportedJsonSelect,
+  firstExportedMessage,
+} from './cloudwatch-export.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
 import { duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
@@ -57,31 +63,43 @@ export const wafSource: LogSourceModule = {
   columns: wafColumns.map((c) => c.name),
   timeExpression: 'from_unixtime("timestamp" / 1e3)',
 
+  /** Delivered to S3 (or Firehose) as JSON lines; a web ACL may log to a CloudWatch Logs group instead, whose export puts the time first. */
   detect(head) {
-    return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
+    if (jsonLinesNaming(head, RECORD_KEYS)) return 'json-lines';
+    const message = firstExportedMessage(head);
+    return message !== null && jsonLinesNaming(message, RECORD_KEYS) ? CLOUDWATCH_EXPORT_LAYOUT : null;
   },
 
-  duckdbSelect(paths, _layout, compressed) {
+  duckdbSelect(paths, layout, compressed) {
+    if (layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return duckdbExportedJsonSelect(wafColumns, paths, compressed, 'webaclId', 'a WAF log record');
     return duckdbJsonLinesSelect(wafColumns, paths, compressed);
   },
 
   /**
    * `AWSLogs/<account>/WAFLogs/<region>/<web-acl-name>/yyyy/MM/dd/HH/mm/` (`cloudfront` as the
    * region for global web ACLs). The day is projected only when the inventory listed the web ACL
-   * folders; hours and minutes are read under the day.
+   * folders; hours and minutes are read under the day. Read as text and parsed in the view (see
+   * `jsonTextTableSql` for why no JSON SerDe): the records are camelCase, deeply nested JSON whose
+   * rule-group details change with each managed rule set.
    */
   athenaCreateTable(table, location) {
-    return externalTableSql({
+    if (location.layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return athenaExportedJsonTable(table, location, wafColumns, 'webaclId');
+    return jsonTextTableSql(
       table,
-      columns: wafColumns,
-      storage: jsonLinesSerde,
-      location,
-      levels: [
-        ...awsLogsService(location, 'WAFLogs'),
-        { partition: 'delivery_region', values: location.regions },
-        { partition: 'delivery_web_acl', values: location.resourceFolders ?? [] },
-        { partition: 'delivery_day', day: true },
-      ],
-    });
+      {
+        location,
+        levels: [
+          ...awsLogsService(location, 'WAFLogs'),
+          { partition: 'delivery_region', values: location.regions },
+          { partition: 'delivery_web_acl', values: location.resourceFolders ?? [] },
+          { partition: 'delivery_day', day: true },
+        ],
+        regex: WHOLE_LINE_REGEX,
+        lineColumns: ['message'],
+      },
+      { columns: wafColumns, requiredKey: 'webaclId' },
+    );
   },
 };

@@ -114,6 +114,116 @@ describe('CloudWatch-only EKS audit logs in a folder of evidence', () => {
   });
 });
 
+/** `aws logs filter-log-events` output of several streams: `[stream, message][]`, a second apart. */
+function streamsOutput(events: [stream: string, message: string][]): string {
+  return JSON.stringify({
+    events: events.map(([logStreamName, message], i) => ({
+      logStreamName,
+      timestamp: Date.parse('2024-07-31T13:10:00Z') + i * 1000,
+      message,
+      ingestionTime: Date.parse('2024-07-31T13:10:05Z') + i * 1000,
+      eventId: `4785${i}`,
+    })),
+    searchedLogStreams: [],
+  });
+}
+
+describe('CloudWatch-only flow logs, WAF logs and a whole EKS control plane in a folder of evidence', () => {
+  it('are exported stream by stream, each source recognised in its export and tabled', async () => {
+    const logs = await mkdtemp(join(tmpdir(), 'casefile-cwl-sources-'));
+    await writeFile(join(logs, 'trail.json.gz'), await readFile(stratusStop));
+    await mkdir(join(logs, 'cloudwatch'));
+    // https://docs.aws.amazon.com/eks/latest/userguide/api-server-flags.html: one stream per component.
+    await writeFile(
+      join(logs, 'cloudwatch', 'eks-prod-cluster.json'),
+      streamsOutput([
+        [
+          'authenticator-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+          'time="2024-07-31T13:10:00Z" level=info msg="access granted"',
+        ],
+        [
+          'cloud-controller-manager-1b2c3d4e5f60718293a4b5c6d7e8f90',
+          'I0731 13:10:01.000000 1 node_controller.go:431] Initializing node',
+        ],
+        [
+          'kube-apiserver-2c3d4e5f60718293a4b5c6d7e8f90a1',
+          'I0731 13:10:02.000000 10 controller.go:615] quota admission added evaluator',
+        ],
+        ['kube-apiserver-audit-3d4e5f60718293a4b5c6d7e8f90a1b2', JSON.stringify(audit('list', 'secrets'))],
+        [
+          'kube-scheduler-4e5f60718293a4b5c6d7e8f90a1b2c3',
+          'I0731 13:10:04.000000 10 schedule_one.go:252] "Successfully bound pod"',
+        ],
+        ['kube-apiserver-audit-5f60718293a4b5c6d7e8f90a1b2c3d4', JSON.stringify(audit('create', 'pods'))],
+      ]),
+    );
+    const start = Date.parse('2024-07-31T13:10:00Z') / 1000;
+    await writeFile(
+      join(logs, 'cloudwatch', 'vpc-flow-logs.json'),
+      streamsOutput([
+        [
+          'eni-0a1b2c3d4e5f60001-all',
+          `2 111122223333 eni-0a1b2c3d4e5f60001 10.0.1.15 203.0.113.77 49152 443 6 10 840 ${start} ${start + 60} ACCEPT OK`,
+        ],
+        [
+          'eni-0a1b2c3d4e5f60002-all',
+          `2 111122223333 eni-0a1b2c3d4e5f60002 198.51.100.99 10.0.2.20 51515 22 6 3 180 ${start} ${start + 60} REJECT OK`,
+        ],
+      ]),
+    );
+    const waf = (clientIp: string, action: string) =>
+      JSON.stringify({
+        timestamp: Date.parse('2024-07-31T13:10:00Z'),
+        formatVersion: 1,
+        webaclId: 'arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/shop/a1b2c3d4',
+        terminatingRuleId: 'Default_Action',
+        terminatingRuleType: 'REGULAR',
+        action,
+        httpSourceName: 'ALB',
+        httpRequest: {
+          clientIp,
+          country: 'NL',
+          headers: [],
+          uri: '/',
+          args: '',
+          httpVersion: 'HTTP/1.1',
+          httpMethod: 'GET',
+        },
+      });
+    await writeFile(
+      join(logs, 'cloudwatch', 'aws-waf-logs-shop.json'),
+      streamsOutput([
+        ['eu-west-1_shop_0', waf('198.51.100.23', 'ALLOW')],
+        ['eu-west-1_shop_1', waf('203.0.113.77', 'BLOCK')],
+      ]),
+    );
+    const out = await mkdtemp(join(tmpdir(), 'casefile-cwl-sources-cases-'));
+
+    const outcome = await runInvestigationLocally({ logs, out, request: { caseId: 'cwl-sources' } });
+
+    const tables = JSON.parse(await readFile(join(outcome.caseFolder, 'tables.json'), 'utf8'));
+    expect(tables.exports.map((e: ExportOutcome) => [e.logGroup, e.status]).sort()).toEqual([
+      ['cloudwatch/aws-waf-logs-shop', 'COMPLETED'],
+      ['cloudwatch/eks-prod-cluster', 'COMPLETED'],
+      ['cloudwatch/vpc-flow-logs', 'COMPLETED'],
+    ]);
+    const counts = Object.fromEntries(
+      tables.tables.map((t: { source: string; recordCount: number }) => [t.source, t.recordCount]),
+    );
+    expect(counts).toMatchObject({ eksaudit: 2, vpcflow: 2, waf: 2 });
+    // The other control-plane streams are named as unread, each with its reason; the audit streams are not among them.
+    const unread = tables.skipped.filter((s: { input: string }) =>
+      s.input.includes('cloudwatch-eks-prod-cluster'),
+    );
+    expect(unread.map((s: { input: string }) => s.input.split('/').at(-2)).sort()).toEqual([
+      'authenticator-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+      'cloud-controller-manager-1b2c3d4e5f60718293a4b5c6d7e8f90',
+      'kube-apiserver-2c3d4e5f60718293a4b5c6d7e8f90a1',
+      'kube-scheduler-4e5f60718293a4b5c6d7e8f90a1b2c3',
+    ]);
+  });
+});
+
 describe('the export loop against CloudWatch Logs', () => {
   const cloudwatch = mockClient(CloudWatchLogsClient);
   afterEach(() => cloudwatch.reset());

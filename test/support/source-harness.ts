@@ -186,7 +186,7 @@ function externalTableColumns(ddl: string): Column[] {
 
 /**
  * A view's select list, one column a line: either `"name"` (typed by the external table it reads)
- * or `CAST(... AS type) AS "name"`.
+ * or `CAST(... AS type) AS "name"`, or `try(CAST(... AS type)) AS "name"`.
  */
 function viewColumns(view: string, tableTypes: Map<string, string>): Column[] {
   const selectList = view.slice(view.indexOf('\nSELECT\n') + 8, view.indexOf('\nFROM '));
@@ -197,7 +197,12 @@ function viewColumns(view: string, tableTypes: Map<string, string>): Column[] {
       return { name, type: tableTypes.get(name) ?? `unknown column ${name}` };
     }
     const name = /AS "(\w+)"$/.exec(line)?.[1] ?? `unparsed: ${line}`;
-    return { name, type: canonicalType(outerCastType(line.trim())) };
+    const expression = line.trim();
+    // A lenient column, try(CAST(...)), has the type of the cast it wraps.
+    return {
+      name,
+      type: canonicalType(outerCastType(expression.startsWith('try(') ? expression.slice(4) : expression)),
+    };
   });
 }
 
@@ -262,7 +267,27 @@ export function athenaStatements(ddl: string): string[] {
 
 /** Parses the query of a `CREATE OR REPLACE VIEW` as Trino SQL; throws where the parser cannot. */
 export function parseViewQuery(view: string): void {
-  new Parser().astify(view.replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''), { database: 'trino' });
+  const query = withoutRowTypes(view.replace(/^CREATE OR REPLACE VIEW .* AS\n/, ''));
+  new Parser().astify(query, { database: 'trino' });
+}
+
+/**
+ * The parser knows no Trino ROW type, which a view casts JSON to for struct columns: each
+ * `AS [array(]ROW(...)[)]` target type becomes `AS varchar`, leaving the rest of the query to check.
+ */
+function withoutRowTypes(sql: string): string {
+  let text = sql;
+  for (let at = text.search(/ AS (?:array\()*ROW\(/); at >= 0; at = text.search(/ AS (?:array\()*ROW\(/)) {
+    let depth = 0;
+    let end = text.indexOf('(', at);
+    for (; end < text.length; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')' && --depth === 0) break;
+    }
+    const opened = (/^ AS ((?:array\()*)/.exec(text.slice(at))?.[1] ?? '').length / 'array('.length;
+    text = `${text.slice(0, at)} AS varchar${text.slice(end + 1 + opened)}`;
+  }
+  return text;
 }
 
 /** The input regex of a RegexSerDe table, as the Hive parser hands it to Java after unescaping. */

@@ -82,18 +82,21 @@ function describeDeliveries(flowLogs: FlowLog[], region: string, found: Findings
       default: {
         const group = flowLog.LogGroupName ?? logGroupOfArn(destination)?.name;
         if (!group) break;
+        // Without a header line only the default format can be read, so a custom one is not worth
+        // the account's single export slot.
+        if (fieldsOf(flowLog.LogFormat).join(' ') !== DEFAULT_FLOW_LOG_FIELDS.join(' ')) {
+          found.notes.push(
+            `The ${name} in ${region} writes a custom format to log group ${group}, which is not exported: ` +
+              'CloudWatch Logs keeps no header line, and only default-format records are recognised without one.',
+          );
+          break;
+        }
         found.logGroups.push({
           logGroup: group,
           region: logGroupOfArn(destination)?.region ?? region,
           source: 'vpcflow',
           writer: name,
         });
-        if (fieldsOf(flowLog.LogFormat).join(' ') !== DEFAULT_FLOW_LOG_FIELDS.join(' ')) {
-          found.notes.push(
-            `The ${name} in ${region} writes a custom format to log group ${group}: CloudWatch Logs keeps no ` +
-              'header line, and only default-format records are recognised without one.',
-          );
-        }
       }
     }
   }

@@ -8,11 +8,20 @@ import type { Findings, LogGroupCandidate } from './findings.js';
 
 export const logGroupsIamActions = ['logs:DescribeLogGroups'] as const;
 
-/** CloudWatch-only logs worth having in an investigation, recognised by their group names. */
-export const EXPORTED_BY_NAME = [
-  /^\/aws\/eks\/[^/]+\/cluster$/,
-  /^\/aws\/lambda\/./,
-  /^API-Gateway-Execution-Logs_[^/]+\/./,
+/**
+ * CloudWatch-only logs worth having in an investigation, recognised by their group names: EKS
+ * control plane, Lambda functions, and Route 53 public DNS query logs (`/aws/route53/<zone>`, which
+ * go nowhere else). Each has a source that reads its export.
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html
+ */
+export const EXPORTED_BY_NAME = [/^\/aws\/eks\/[^/]+\/cluster$/, /^\/aws\/lambda\/./, /^\/aws\/route53\/./];
+
+/**
+ * CloudWatch-only logs no source reads: exporting them would hold the account's single export slot
+ * for files no table takes, so the case names them instead.
+ */
+const NOT_READ_BY_NAME: { pattern: RegExp; what: string }[] = [
+  { pattern: /^API-Gateway-Execution-Logs_[^/]+\/./, what: 'API Gateway execution logs' },
 ];
 
 export interface LogGroupSelection {
@@ -62,6 +71,7 @@ export async function findLogGroupExports(
     }
     noteMissingCandidates(groups, candidates, region, notes);
     const named = new Set(candidates.map((c) => c.logGroup));
+    noteUnreadGroups(groups, named, region, notes);
     const chosen = groups.filter(
       (group): group is NamedGroup =>
         group.logGroupName !== undefined &&
@@ -138,5 +148,19 @@ function noteMissingCandidates(
         `Log group ${candidate.logGroup} in ${region}, written by ${writers.join(', ')}, holds no events.`,
       );
     }
+  }
+}
+
+function noteUnreadGroups(groups: LogGroup[], named: Set<string>, region: string, notes: string[]): void {
+  for (const { pattern, what } of NOT_READ_BY_NAME) {
+    const names = groups
+      .map((g) => g.logGroupName ?? '')
+      .filter((name) => pattern.test(name) && !named.has(name));
+    if (names.length === 0) continue;
+    notes.push(
+      `${names.length} log group(s) of ${what} in ${region} are not exported (${names.slice(0, 5).join(', ')}` +
+        `${names.length > 5 ? ', ...' : ''}): casefile has no table for them, and an export would hold the ` +
+        "account's one export slot for nothing.",
+    );
   }
 }

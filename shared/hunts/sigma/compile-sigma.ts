@@ -1,5 +1,10 @@
 import { parseAllDocuments, visit } from 'yaml';
 import type { HuntDefinition, Severity } from '../../domain/hunt-definition.js';
+import {
+  fitsExecutionParameter,
+  MAX_EXECUTION_PARAMETER_LENGTH,
+  quotedParameter,
+} from '../../domain/query-parameters.js';
 import { InvalidHuntError } from '../../errors.js';
 import { compileDetection } from './sigma-detection.js';
 import { renderPredicate } from './sql-predicate.js';
@@ -128,6 +133,13 @@ function compileRule(rule: Record<string, unknown>, title: string, origin: strin
   const placeholders = sql.split('?').length - 1;
   if (placeholders !== where.parameters.length) {
     throw new Error(`compiled SQL has ${placeholders} placeholders for ${where.parameters.length} values`);
+  }
+  const tooLong = where.parameters.find((value) => !fitsExecutionParameter(value));
+  if (tooLong !== undefined) {
+    throw new InvalidHuntError(
+      `a value ('${tooLong.slice(0, 40)}...', ${quotedParameter(tooLong).length} characters as sent) is longer ` +
+        `than an Athena query parameter may be (${MAX_EXECUTION_PARAMETER_LENGTH})`,
+    );
   }
   const ruleId = optionalText(rule.id);
   const tags = textList(rule.tags);

@@ -413,6 +413,36 @@ describe('AthenaQueryEngine.execute', () => {
     expect(athena).toHaveReceivedCommandTimes(GetQueryResultsCommand, 0);
   });
 
+  it('polls DDL at a steady short interval, not the doubling one of hunts', async () => {
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(execution('QUEUED', { statementType: 'DDL' }))
+      .resolvesOnce(execution('RUNNING', { statementType: 'DDL' }))
+      .resolvesOnce(execution('RUNNING', { statementType: 'DDL' }))
+      .resolvesOnce(execution('RUNNING', { statementType: 'DDL' }))
+      .resolves(execution('SUCCEEDED', { statementType: 'DDL' }));
+    const { engine: ddlEngine, time } = engine({ pollIntervalMs: 500, maxPollIntervalMs: 5_000 });
+
+    await ddlEngine.execute('CREATE EXTERNAL TABLE t (a string)');
+
+    expect(time.waits).toEqual([300, 300, 300, 300]);
+  });
+
+  // https://docs.aws.amazon.com/athena/latest/ug/service-limits.html: past the active DDL quota, TooManyRequestsException.
+  it('backs off and starts again when Athena refuses a statement over the DDL quota', async () => {
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'Too many DDL queries', $metadata: {} }))
+      .resolves({ QueryExecutionId: QUERY_ID });
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED', { statementType: 'DDL' }));
+    const { engine: ddlEngine, time } = engine();
+
+    await ddlEngine.execute('CREATE EXTERNAL TABLE t (a string)');
+
+    expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+    expect(time.waits[0]).toBe(100);
+  });
+
   it('fails the same way as run when the statement fails', async () => {
     athena
       .on(GetQueryExecutionCommand)

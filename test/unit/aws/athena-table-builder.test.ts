@@ -1,20 +1,18 @@
 import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import {
-  AthenaTableBuilder,
-  CLOUDTRAIL_VIEW,
-  cloudTrailTableSpec,
-  cloudTrailTableSql,
-  cloudTrailViewSql,
   createDatabaseSql,
   DEFAULT_LOOKBACK_DAYS,
-  parseS3Location,
+  type QuerySpan,
   querySpan,
-} from '../../../shared/aws/athena-table-builder.js';
+  sourceViewSql,
+} from '../../../shared/aws/athena-case-sql.js';
+import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
+import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -55,6 +53,30 @@ function inventory(...sources: SourceLocation[]): Inventory {
   return { discoveredAt: '2024-05-10T08:00:01.000Z', sources, skipped: [], notes: [] };
 }
 
+/** CloudTrail's DDL for a trail location, as the builder hands it to the source module. */
+function cloudTrailDdl(location: SourceLocation, table = 'cloudtrail_0', span: QuerySpan = WINDOW): string {
+  return (
+    cloudtrailSource.athenaCreateTable?.(`${DATABASE}.${table}`, {
+      s3Uri: location.location,
+      accounts: [...new Set(location.accounts)].sort(),
+      regions: [...new Set(location.regions)].sort(),
+      window: { from: span.from, to: span.to ?? OPENED_AT },
+      ...(location.organizationId ? { organizationId: location.organizationId } : {}),
+    }) ?? ''
+  );
+}
+
+function cloudTrailViewSql(tables: string[], span: QuerySpan): string {
+  return sourceViewSql(
+    DATABASE,
+    'cloudtrail',
+    cloudtrailColumnNames,
+    cloudtrailSource.timeExpression,
+    tables,
+    span,
+  );
+}
+
 /** Records the statements, in order, the way Athena would receive them. */
 function recordingEngine() {
   const statements: string[] = [];
@@ -79,7 +101,7 @@ function tableProperties(ddl: string): Record<string, string> {
  * enum value and every day of the range, put into the location template.
  */
 function projectedPrefixes(properties: Record<string, string>): string[] {
-  const [first, last] = (properties['projection.day.range'] ?? '').split(',');
+  const [first, last] = (properties['projection.delivery_day.range'] ?? '').split(',');
   const days: string[] = [];
   for (
     let day = Date.parse(`${first?.replaceAll('/', '-')}T00:00:00Z`);
@@ -90,14 +112,14 @@ function projectedPrefixes(properties: Record<string, string>): string[] {
     days.push(new Date(day).toISOString().slice(0, 10).replaceAll('-', '/'));
   }
   const prefixes: string[] = [];
-  for (const account of properties['projection.account.values']?.split(',') ?? []) {
-    for (const region of properties['projection.region.values']?.split(',') ?? []) {
+  for (const account of properties['projection.delivery_account.values']?.split(',') ?? []) {
+    for (const region of properties['projection.delivery_region.values']?.split(',') ?? []) {
       for (const day of days) {
         prefixes.push(
           (properties['storage.location.template'] ?? '')
-            .replace(`\${account}`, account)
-            .replace(`\${region}`, region)
-            .replace(`\${day}`, day),
+            .replace(`\${delivery_account}`, account)
+            .replace(`\${delivery_region}`, region)
+            .replace(`\${delivery_day}`, day),
         );
       }
     }
@@ -106,7 +128,7 @@ function projectedPrefixes(properties: Record<string, string>): string[] {
 }
 
 const isRead = (prefixes: string[], objectUrl: string) =>
-  prefixes.some((prefix) => objectUrl.startsWith(`${prefix}/`));
+  prefixes.some((prefix) => objectUrl.startsWith(prefix));
 
 describe('AthenaTableBuilder.build', () => {
   it('creates the database, one projected table per location, the cloudtrail view and the cloudtrail_events view over it, in that order', async () => {
@@ -118,24 +140,26 @@ describe('AthenaTableBuilder.build', () => {
 
     const result = await builder.build(caseContext(), inventory(organizationTrail, accountTrail));
 
-    expect(engine.statements.map((sql) => sql.split('\n')[0])).toEqual([
-      'CREATE DATABASE IF NOT EXISTS `casefile_case_1`',
-      'DROP TABLE IF EXISTS `casefile_case_1`.`cloudtrail_0`',
-      'CREATE EXTERNAL TABLE `casefile_case_1`.`cloudtrail_0` (',
-      'DROP TABLE IF EXISTS `casefile_case_1`.`cloudtrail_1`',
-      'CREATE EXTERNAL TABLE `casefile_case_1`.`cloudtrail_1` (',
+    const firstLines = engine.statements.map((sql) => sql.split('\n')[0]);
+    expect(firstLines[0]).toBe('CREATE DATABASE IF NOT EXISTS `casefile_case_1`');
+    expect(firstLines.slice(-2)).toEqual([
       'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail" AS',
       'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail_events" AS',
     ]);
+    for (const table of ['cloudtrail_0', 'cloudtrail_1']) {
+      const drop = firstLines.indexOf(`DROP TABLE IF EXISTS \`casefile_case_1\`.\`${table}\``);
+      expect(drop).toBeGreaterThan(0);
+      expect(firstLines.indexOf(`CREATE EXTERNAL TABLE \`casefile_case_1\`.\`${table}\` (`)).toBeGreaterThan(
+        drop,
+      );
+    }
+    expect(firstLines).toHaveLength(7);
     expect(result).toEqual({
       tables: [
         {
           source: 'cloudtrail',
           table: 'cloudtrail',
-          locations: [
-            's3://org-trail-logs/security/AWSLogs/o-a1b2c3d4e5/',
-            's3://aws-cloudtrail-logs-333333333333-abcd1234/AWSLogs/',
-          ],
+          locations: ['s3://org-trail-logs/security/', 's3://aws-cloudtrail-logs-333333333333-abcd1234'],
         },
       ],
       skipped: [],
@@ -163,17 +187,17 @@ describe('AthenaTableBuilder.build', () => {
       },
       {
         input: 's3://quiet-trail/',
-        reason: 'no account or region folders found under AWSLogs/, so there is nothing to project',
+        reason: 'no region folders found under AWSLogs/, so there is nothing to project',
         stage: 'tables',
       },
       {
         input: '/evidence/cloudtrail',
-        reason: 'not an S3 location: Athena reads CloudTrail only where it is delivered in S3',
+        reason: 'not an S3 location: Athena reads cloudtrail only where it lies in S3',
         stage: 'tables',
       },
     ]);
     expect(result.tables.map((table) => table.locations)).toEqual([
-      ['s3://aws-cloudtrail-logs-333333333333-abcd1234/AWSLogs/'],
+      ['s3://aws-cloudtrail-logs-333333333333-abcd1234'],
     ]);
     expect(engine.statements.join('\n')).not.toContain('DROP TABLE t');
     expect(engine.statements.filter((sql) => sql.startsWith('CREATE EXTERNAL TABLE'))).toHaveLength(1);
@@ -211,12 +235,119 @@ describe('AthenaTableBuilder.build', () => {
   });
 });
 
-describe('cloudTrailTableSql', () => {
-  const ddl = cloudTrailTableSql(
-    cloudTrailTableSpec(organizationTrail, DATABASE, 'cloudtrail_0', querySpan(WINDOW, OPENED_AT)),
-  );
+// https://docs.aws.amazon.com/athena/latest/ug/service-limits.html: active DDL queries, running and queued, are a quota.
+describe('AthenaTableBuilder.build with many locations', () => {
+  /** An engine whose statements take a while, counting how many run at once. */
+  function slowEngine() {
+    const statements: string[] = [];
+    let running = 0;
+    let peak = 0;
+    return {
+      statements,
+      peak: () => peak,
+      execute: async (sql: string) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        statements.push(sql);
+        running--;
+      },
+    };
+  }
 
-  it('is the CloudTrail table of the Athena documentation, partitioned by account, region and day', () => {
+  const exportsOf = (n: number): SourceLocation[] =>
+    Array.from({ length: n }, (_, i) => ({
+      source: 'lambda',
+      location: `s3://casefile-cases/cases/case-1/exports/aws-lambda-fn-${i}/`,
+      details: { layout: 'cloudwatch-export' },
+    }));
+
+  it('runs the DDL of several locations at once, never more than the quota share, each in order', async () => {
+    const engine = slowEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const started = performance.now();
+
+    const result = await builder.build(caseContext(), inventory(...exportsOf(40)));
+
+    expect(engine.peak()).toBe(DDL_CONCURRENCY);
+    expect(result.tables).toEqual([expect.objectContaining({ source: 'lambda', table: 'lambda' })]);
+    expect(result.tables[0]?.locations).toHaveLength(40);
+    const firstLines = engine.statements.map((sql) => sql.split('\n')[0] ?? '');
+    for (let i = 0; i < 40; i++) {
+      const raw = firstLines.indexOf(`CREATE EXTERNAL TABLE \`casefile_case_1\`.\`lambda_${i}_raw\` (`);
+      expect(firstLines.indexOf(`DROP TABLE IF EXISTS \`casefile_case_1\`.\`lambda_${i}_raw\``)).toBeLessThan(
+        raw,
+      );
+      expect(firstLines.indexOf(`CREATE OR REPLACE VIEW "casefile_case_1"."lambda_${i}" AS`)).toBeGreaterThan(
+        raw,
+      );
+    }
+    expect(firstLines.at(-1)).toBe('CREATE OR REPLACE VIEW "casefile_case_1"."lambda" AS');
+    // 121 statements of 2 ms one after another would take over 240 ms.
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it('splits a trail by account so that no table projects more than a million partitions', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const accounts = Array.from({ length: 1200 }, (_, i) => String(100000000000 + i));
+    const regions = [
+      'us-east-1',
+      'us-east-2',
+      'us-west-1',
+      'us-west-2',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-central-1',
+      'ap-south-1',
+      'ap-northeast-1',
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'sa-east-1',
+      'ca-central-1',
+      'eu-north-1',
+      'eu-west-3',
+      'ap-northeast-2',
+      'ap-northeast-3',
+    ];
+    const window = { from: '2024-03-01T00:00:00.000Z', to: '2024-04-29T00:00:00.000Z' };
+    const trail: SourceLocation = {
+      source: 'cloudtrail',
+      location: 's3://org-trail-logs/',
+      organizationId: 'o-a1b2c3d4e5',
+      accounts,
+      regions,
+    };
+
+    const result = await builder.build(caseContext(window), inventory(trail));
+
+    const tables = engine.statements.filter((sql) => sql.startsWith('CREATE EXTERNAL TABLE'));
+    const partitions = tables.map((ddl) => {
+      const properties = tableProperties(ddl);
+      return (
+        (properties['projection.delivery_account.values'] ?? '').split(',').length *
+        (properties['projection.delivery_region.values'] ?? '').split(',').length *
+        projectedPrefixes({
+          ...properties,
+          'projection.delivery_account.values': '1',
+          'projection.delivery_region.values': '1',
+        }).length
+      );
+    });
+    // 1,200 accounts x 17 regions x 62 delivery days = 1,264,800 partitions in one table.
+    expect(tables.length).toBeGreaterThan(1);
+    for (const count of partitions) expect(count).toBeLessThanOrEqual(1_000_000);
+    expect(partitions.reduce((sum, count) => sum + count, 0)).toBe(1200 * 17 * 62);
+    expect(result.tables).toEqual([
+      { source: 'cloudtrail', table: 'cloudtrail', locations: ['s3://org-trail-logs/'] },
+    ]);
+  });
+});
+
+describe("CloudTrail's Athena table, from its source module", () => {
+  const ddl = cloudTrailDdl(organizationTrail);
+
+  it('is the CloudTrail table of the Athena documentation, partitioned by delivery account, region and day', () => {
     const lines = ddl.split('\n');
     const columnLines = lines.slice(1, 1 + cloudtrailColumns.length);
     expect(lines[0]).toBe('CREATE EXTERNAL TABLE `casefile_case_1`.`cloudtrail_0` (');
@@ -227,7 +358,7 @@ describe('cloudTrailTableSql', () => {
     );
     expect(lines.slice(1 + cloudtrailColumns.length, 1 + cloudtrailColumns.length + 7)).toEqual([
       ')',
-      'PARTITIONED BY (`account` string, `region` string, `day` string)',
+      'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_day` string)',
       "ROW FORMAT SERDE 'com.amazon.emr.hive.serde.CloudTrailSerde'",
       "STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'",
       "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'",
@@ -239,16 +370,16 @@ describe('cloudTrailTableSql', () => {
   it('projects the accounts and regions found and the delivery days of the window', () => {
     expect(tableProperties(ddl)).toEqual({
       'projection.enabled': 'true',
-      'projection.account.type': 'enum',
-      'projection.account.values': '111111111111,222222222222',
-      'projection.region.type': 'enum',
-      'projection.region.values': 'eu-west-1,us-east-1',
-      'projection.day.type': 'date',
-      'projection.day.format': 'yyyy/MM/dd',
-      'projection.day.range': '2024/04/30,2024/05/04',
-      'projection.day.interval': '1',
-      'projection.day.interval.unit': 'DAYS',
-      'storage.location.template': `s3://org-trail-logs/security/AWSLogs/o-a1b2c3d4e5/\${account}/CloudTrail/\${region}/\${day}`,
+      'projection.delivery_account.type': 'enum',
+      'projection.delivery_account.values': '111111111111,222222222222',
+      'projection.delivery_region.type': 'enum',
+      'projection.delivery_region.values': 'eu-west-1,us-east-1',
+      'projection.delivery_day.type': 'date',
+      'projection.delivery_day.format': 'yyyy/MM/dd',
+      'projection.delivery_day.range': '2024/04/30,2024/05/04',
+      'projection.delivery_day.interval': '1',
+      'projection.delivery_day.interval.unit': 'DAYS',
+      'storage.location.template': `s3://org-trail-logs/security/AWSLogs/o-a1b2c3d4e5/\${delivery_account}/CloudTrail/\${delivery_region}/\${delivery_day}/`,
     });
   });
 
@@ -274,14 +405,10 @@ describe('cloudTrailTableSql', () => {
   });
 
   it('reads the account layout, without an organisation id, when the trail is not an organisation trail', () => {
-    const properties = tableProperties(
-      cloudTrailTableSql(
-        cloudTrailTableSpec(accountTrail, DATABASE, 'cloudtrail_1', querySpan(WINDOW, OPENED_AT)),
-      ),
-    );
+    const properties = tableProperties(cloudTrailDdl(accountTrail, 'cloudtrail_1'));
 
     expect(properties['storage.location.template']).toBe(
-      `s3://aws-cloudtrail-logs-333333333333-abcd1234/AWSLogs/\${account}/CloudTrail/\${region}/\${day}`,
+      `s3://aws-cloudtrail-logs-333333333333-abcd1234/AWSLogs/\${delivery_account}/CloudTrail/\${delivery_region}/\${delivery_day}/`,
     );
     expect(
       isRead(
@@ -292,35 +419,21 @@ describe('cloudTrailTableSql', () => {
     ).toBe(true);
   });
 
-  it('projects to NOW when the window has no end', () => {
+  it('projects up to when the case was opened when the window has no end', () => {
     const properties = tableProperties(
-      cloudTrailTableSql(
-        cloudTrailTableSpec(
-          accountTrail,
-          DATABASE,
-          'cloudtrail_0',
-          querySpan({ from: WINDOW.from, to: null }, OPENED_AT),
-        ),
-      ),
+      cloudTrailDdl(accountTrail, 'cloudtrail_0', { from: WINDOW.from, to: null }),
     );
 
-    expect(properties['projection.day.range']).toBe('2024/04/30,NOW');
+    expect(properties['projection.delivery_day.range']).toBe('2024/04/30,2024/05/11');
   });
 
   it(`looks back ${DEFAULT_LOOKBACK_DAYS} days from when the case was opened when the window is open`, () => {
     const properties = tableProperties(
-      cloudTrailTableSql(
-        cloudTrailTableSpec(
-          accountTrail,
-          DATABASE,
-          'cloudtrail_0',
-          querySpan({ from: null, to: null }, OPENED_AT),
-        ),
-      ),
+      cloudTrailDdl(accountTrail, 'cloudtrail_0', querySpan({ from: null, to: null }, OPENED_AT)),
     );
 
-    // 90 days before 2024-05-10 is 2024-02-10 (a leap year), and a day earlier for delivery.
-    expect(properties['projection.day.range']).toBe('2024/02/09,NOW');
+    // 90 days before 2024-05-10 is 2024-02-10 (a leap year), and a day each side for delivery.
+    expect(properties['projection.delivery_day.range']).toBe('2024/02/09,2024/05/11');
   });
 });
 
@@ -353,14 +466,14 @@ describe('querySpan', () => {
   });
 });
 
-describe('cloudTrailViewSql', () => {
-  const viewSql = cloudTrailViewSql(DATABASE, ['cloudtrail_0', 'cloudtrail_1'], WINDOW);
+describe('the cloudtrail view', () => {
+  const viewSql = cloudTrailViewSql(['cloudtrail_0', 'cloudtrail_1'], WINDOW);
 
   it('parses as Trino SQL and reads every location table', () => {
     const { ast, tableList } = parser.parse(viewSql, { database: 'trino' });
 
     expect(ast).toMatchObject({ type: 'create', keyword: 'view', replace: 'or replace' });
-    expect(ast).toHaveProperty('view', { db: DATABASE, view: CLOUDTRAIL_VIEW });
+    expect(ast).toHaveProperty('view', { db: DATABASE, view: 'cloudtrail' });
     expect(tableList).toEqual([`select::${DATABASE}::cloudtrail_0`, `select::${DATABASE}::cloudtrail_1`]);
   });
 
@@ -371,45 +484,33 @@ describe('cloudTrailViewSql', () => {
     ).select;
 
     expect(select.columns.map((column) => column.expr.column.expr.value)).toEqual(cloudtrailColumnNames);
-    expect(viewSql).not.toMatch(/"(account|region|day)"/);
+    expect(viewSql).not.toContain('delivery_');
   });
 
   it('keeps only events inside the window', () => {
     expect(viewSql.split('\n').at(-1)).toBe(
-      'WHERE from_iso8601_timestamp("eventtime") BETWEEN ' +
+      'WHERE from_iso8601_timestamp(eventtime) BETWEEN ' +
         "from_iso8601_timestamp('2024-05-01T10:00:00.000Z') AND from_iso8601_timestamp('2024-05-03T18:30:00.000Z')",
     );
   });
 
   it('keeps events from the start onwards when the window has no end', () => {
-    const openSql = cloudTrailViewSql(DATABASE, ['cloudtrail_0'], { from: WINDOW.from, to: null });
+    const openSql = cloudTrailViewSql(['cloudtrail_0'], { from: WINDOW.from, to: null });
 
     expect(() => parser.astify(openSql, { database: 'trino' })).not.toThrow();
     expect(openSql.split('\n').at(-1)).toBe(
-      'WHERE from_iso8601_timestamp("eventtime") >= from_iso8601_timestamp(\'2024-05-01T10:00:00.000Z\')',
+      "WHERE from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('2024-05-01T10:00:00.000Z')",
     );
   });
 
   it('refuses a window bound that could close the quote', () => {
     expect(() =>
-      cloudTrailViewSql(DATABASE, ['cloudtrail_0'], {
-        from: "2024-05-01T10:00:00.000Z') OR (true",
-        to: null,
-      }),
+      cloudTrailViewSql(['cloudtrail_0'], { from: "2024-05-01T10:00:00.000Z') OR (true", to: null }),
     ).toThrow(InvalidRequestError);
   });
 });
 
 describe('location validation', () => {
-  it('splits an S3 location into bucket and a prefix ending in a slash', () => {
-    expect(parseS3Location('s3://org-trail-logs/security/')).toEqual({
-      bucket: 'org-trail-logs',
-      prefix: 'security/',
-    });
-    expect(parseS3Location('s3://org-trail-logs/a/b')).toEqual({ bucket: 'org-trail-logs', prefix: 'a/b/' });
-    expect(parseS3Location('s3://org-trail-logs')).toEqual({ bucket: 'org-trail-logs', prefix: '' });
-  });
-
   it.each([
     "s3://bucket'name/",
     's3://Bucket/',
@@ -421,7 +522,7 @@ describe('location validation', () => {
     's3://logs/pre fix/',
     'https://logs.s3.amazonaws.com/',
   ])('refuses the location %j', (location) => {
-    expect(() => parseS3Location(location)).toThrow(InvalidRequestError);
+    expect(() => cloudTrailDdl({ ...accountTrail, location })).toThrow(InvalidRequestError);
   });
 
   it.each([
@@ -429,14 +530,7 @@ describe('location validation', () => {
     ['a region', { regions: ["us-east-1'"] }],
     ['an organization id', { organizationId: "o-a1b2c3d4e5'" }],
   ])('refuses %s that is not one', (_what, overrides) => {
-    expect(() =>
-      cloudTrailTableSpec(
-        { ...accountTrail, ...overrides },
-        DATABASE,
-        'cloudtrail_0',
-        querySpan(WINDOW, OPENED_AT),
-      ),
-    ).toThrow(InvalidRequestError);
+    expect(() => cloudTrailDdl({ ...accountTrail, ...overrides })).toThrow(InvalidRequestError);
   });
 
   it('refuses a database name that Glue would not accept', () => {
@@ -474,19 +568,64 @@ describe('tables for the other log sources', () => {
     new Parser().astify(view, { database: 'trino' });
   });
 
-  it('records a source that AWS never delivers to S3 as skipped, with the reason', async () => {
+  // https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html
+  it('copies the case window of a table with no date in its keys once, and views the copy', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const cloudfront: SourceLocation = { source: 'cloudfront', location: 's3://cdn-logs/shop/' };
+    const flatAccessLogs: SourceLocation = {
+      source: 's3access',
+      location: 's3://access-logs/flat/',
+      details: { layout: 'flat' },
+    };
+
+    const result = await builder.build(caseContext(), inventory(cloudfront, flatAccessLogs, flowLogs));
+
+    expect(result.skipped).toEqual([]);
+    const copies = engine.statements.filter((sql) => sql.startsWith('CREATE TABLE '));
+    expect(copies.map((sql) => sql.split('\n')[0])).toEqual([
+      'CREATE TABLE "casefile_case_1"."cloudfront_0_window"',
+      'CREATE TABLE "casefile_case_1"."s3access_0_window"',
+    ]);
+    expect(copies[0]).toContain("WITH (format = 'PARQUET', write_compression = 'SNAPPY') AS");
+    expect(copies[0]).toContain('FROM "casefile_case_1"."cloudfront_0"');
+    expect(copies[0]?.split('\n').at(-1)).toMatch(
+      /^WHERE from_iso8601_timestamp\(.*\) BETWEEN from_iso8601_timestamp\('2024-05-01T10:00:00.000Z'\) AND from_iso8601_timestamp\('2024-05-03T18:30:00.000Z'\)$/,
+    );
+    new Parser().astify(copies[1]?.replace(/^CREATE TABLE .*\nWITH .* AS\n/, '') ?? '', {
+      database: 'trino',
+    });
+    const views = engine.statements.filter((sql) =>
+      /^CREATE OR REPLACE VIEW "casefile_case_1"\."(cloudfront|s3access|vpcflow)" /.test(sql),
+    );
+    expect(views.find((v) => v.includes('"cloudfront" AS'))).toContain(
+      'FROM "casefile_case_1"."cloudfront_0_window"',
+    );
+    expect(views.find((v) => v.includes('"s3access" AS'))).toContain(
+      'FROM "casefile_case_1"."s3access_0_window"',
+    );
+    // Flow logs are projected over delivery days: no copy.
+    expect(views.find((v) => v.includes('"vpcflow" AS'))).toContain('FROM "casefile_case_1"."vpcflow_0"\n');
+  });
+
+  it('tables public DNS query logs, which exist only in CloudWatch Logs, from their export folder', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const exportFolder = 's3://casefile-cases/cases/case-1/exports/aws-route53-example.com/';
     const result = await builder.build(
       caseContext(),
-      inventory({ source: 'route53public', location: 's3://somewhere/', accounts: [], regions: [] }),
-    );
-    expect(result.tables).toEqual([]);
-    expect(result.skipped).toEqual([
-      expect.objectContaining({
-        input: 's3://somewhere/',
-        reason: expect.stringMatching(/not delivered to S3/),
+      inventory({
+        source: 'route53public',
+        location: exportFolder,
+        details: { layout: 'cloudwatch-export', logGroup: '/aws/route53/example.com' },
       }),
+    );
+    expect(result.skipped).toEqual([]);
+    expect(result.tables).toEqual([
+      { source: 'route53public', table: 'route53public', locations: [exportFolder] },
     ]);
+    expect(engine.statements.find((s) => s.startsWith('CREATE EXTERNAL TABLE'))).toContain(
+      `LOCATION '${exportFolder}'`,
+    );
   });
 });

@@ -585,7 +585,7 @@ const closedWindow = openCaseContext(
 );
 
 describe('AwsLogInventory.discover: CloudWatch-only log groups to export', () => {
-  it('pages through DescribeLogGroups and picks EKS control plane, Lambda, API Gateway and configured groups', async () => {
+  it('pages through DescribeLogGroups and picks EKS control plane, Lambda and configured groups, naming the API Gateway groups it leaves', async () => {
     noTrails('us-east-1');
     cwl('us-east-1')
       .on(DescribeLogGroupsCommand)
@@ -619,13 +619,11 @@ describe('AwsLogInventory.discover: CloudWatch-only log groups to export', () =>
       { logGroup: '/aws/eks/prod/cluster', account: ACCOUNT, region: 'us-east-1', ...window },
       { logGroup: '/aws/lambda/payments-api', account: ACCOUNT, region: 'us-east-1', ...window },
       { logGroup: '/corp/payments/audit', account: ACCOUNT, region: 'us-east-1', ...window },
-      {
-        logGroup: 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod',
-        account: ACCOUNT,
-        region: 'us-east-1',
-        ...window,
-      },
     ]);
+    expect(result.notes).toContain(
+      '1 log group(s) of API Gateway execution logs in us-east-1 are not exported (API-Gateway-Execution-Logs_a1b2c3d4e5/prod): ' +
+        "casefile has no table for them, and an export would hold the account's one export slot for nothing.",
+    );
   });
 
   it('exports only the part of the window the retention still holds, and says what is lost', async () => {
@@ -813,7 +811,6 @@ describe('AwsLogInventory.discoverExported', () => {
         [`${root}aws-logs-write-test`]: new TextEncoder().encode('Permission Check Successful'),
         [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f/000000.gz`]: gz,
         [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f/000001.gz`]: gz,
-        [`${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e/000000.gz`]: gz,
       },
       2,
     );
@@ -828,7 +825,12 @@ describe('AwsLogInventory.discoverExported', () => {
         {
           source: 'eksaudit',
           location: `s3://casefile-cases/${root}`,
-          details: { logGroup: '/aws/eks/prod/cluster', layout: 'cloudwatch-export', exportedFiles: 3 },
+          details: {
+            logGroup: '/aws/eks/prod/cluster',
+            layout: 'cloudwatch-export',
+            exportedFiles: 2,
+            streams: 1,
+          },
         },
       ],
       skipped: [],
@@ -838,9 +840,85 @@ describe('AwsLogInventory.discoverExported', () => {
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, {
       Bucket: 'casefile-cases',
-      Key: `${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e/000000.gz`,
+      Key: `${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f/000000.gz`,
       Range: 'bytes=0-65535',
     });
+  });
+
+  // https://docs.aws.amazon.com/eks/latest/userguide/api-server-flags.html: one stream per component and server.
+  it('finds the audit streams of a cluster group whatever other control-plane streams sort before them, sampling each kind once', async () => {
+    const lines = (messages: string[]) =>
+      gzipSync(messages.map((m, i) => `2024-05-01T12:00:0${i}.000Z ${m}`).join('\n'));
+    const authenticator = lines([
+      'time="2024-05-01T12:00:00Z" level=info msg="access granted" arn="arn:aws:iam::111122223333:role/admin"',
+    ]);
+    const apiServer = lines([
+      'I0501 12:00:00.000000      10 controller.go:615] quota admission added evaluator',
+    ]);
+    const scheduler = lines(['I0501 12:00:00.000000      10 schedule_one.go:252] "Successfully bound pod"']);
+    const audit = gzipSync(exportFixture);
+    const root = 'cases/case-1/exports/aws-eks-prod-cluster/';
+    caseBucket({
+      [`${root}aws-logs-write-test`]: new TextEncoder().encode('Permission Check Successful'),
+      [`${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e0d9e8f7a6b5c4d3e/000000.gz`]: authenticator,
+      [`${root}${EXPORT_TASK}/authenticator-7a6b5c4d3e0d9e8f7a6b5c4d3e0d9e8f/000000.gz`]: authenticator,
+      [`${root}${EXPORT_TASK}/kube-apiserver-2b7d4e3f5c1e8f2a9b7d4e3f5c1e8f2a/000000.gz`]: apiServer,
+      [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f5c1e8f2a9b7d4e3f/000000.gz`]: audit,
+      [`${root}${EXPORT_TASK}/kube-apiserver-audit-9b7d4e3f5c1e8f2a9b7d4e3f5c1e8f2a/000000.gz`]: audit,
+      [`${root}${EXPORT_TASK}/kube-scheduler-4e3f5c1e8f2a9b7d4e3f5c1e8f2a9b7d/000000.gz`]: scheduler,
+    });
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('/aws/eks/prod/cluster', 'aws-eks-prod-cluster'),
+    ]);
+
+    expect(result.sources).toEqual([
+      {
+        source: 'eksaudit',
+        location: `s3://casefile-cases/${root}`,
+        details: {
+          logGroup: '/aws/eks/prod/cluster',
+          layout: 'cloudwatch-export',
+          exportedFiles: 2,
+          streams: 2,
+        },
+      },
+    ]);
+    expect(result.skipped.map((s) => [s.input.slice(`s3://casefile-cases/${root}`.length), s.stage])).toEqual(
+      [
+        [`${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e0d9e8f7a6b5c4d3e/`, 'export'],
+        [`${EXPORT_TASK}/kube-apiserver-2b7d4e3f5c1e8f2a9b7d4e3f5c1e8f2a/`, 'export'],
+        [`${EXPORT_TASK}/kube-scheduler-4e3f5c1e8f2a9b7d4e3f5c1e8f2a9b7d/`, 'export'],
+      ],
+    );
+    expect(result.skipped[0]?.reason).toMatch(
+      /^The export of \/aws\/eks\/prod\/cluster holds 2 stream\(s\) named .*authenticator-\* that no source reads: unknown format/,
+    );
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 4);
+  });
+
+  it('skips only the stream family whose sampled object is corrupt gzip, and tables the rest', async () => {
+    const root = 'cases/case-1/exports/aws-eks-prod-cluster/';
+    const audit = gzipSync(exportFixture);
+    caseBucket({
+      // A gzip header, then a deflate stream whose first block has no valid type.
+      [`${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e0d9e8f7a6b5c4d3e/000000.gz`]: Uint8Array.from([
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0xff, 0xff,
+      ]),
+      [`${root}${EXPORT_TASK}/kube-apiserver-audit-5c1e8f2a9b7d4e3f5c1e8f2a9b7d4e3f/000000.gz`]: audit,
+    });
+
+    const result = await exportedInventory().discoverExported(context, [
+      exported('/aws/eks/prod/cluster', 'aws-eks-prod-cluster'),
+    ]);
+
+    expect(result.sources.map((s) => s.source)).toEqual(['eksaudit']);
+    expect(result.skipped).toEqual([
+      expect.objectContaining({
+        input: `s3://casefile-cases/${root}${EXPORT_TASK}/authenticator-0d9e8f7a6b5c4d3e0d9e8f7a6b5c4d3e/`,
+        reason: expect.stringMatching(/authenticator-\* that no source reads: .*corrupt gzip/),
+      }),
+    ]);
   });
 
   it('classifies a Lambda export, its stream folders keeping the slashes of the stream name', async () => {
@@ -865,7 +943,12 @@ describe('AwsLogInventory.discoverExported', () => {
       {
         source: 'lambda',
         location: `s3://casefile-cases/${root}`,
-        details: { logGroup: '/aws/lambda/payments-api', layout: 'cloudwatch-export', exportedFiles: 1 },
+        details: {
+          logGroup: '/aws/lambda/payments-api',
+          layout: 'cloudwatch-export',
+          exportedFiles: 1,
+          streams: 1,
+        },
       },
     ]);
     expect(result.skipped).toEqual([]);
@@ -888,9 +971,9 @@ describe('AwsLogInventory.discoverExported', () => {
     expect(result.sources).toEqual([]);
     expect(result.skipped).toEqual([
       {
-        input: `s3://casefile-cases/${root}`,
+        input: `s3://casefile-cases/${root}${EXPORT_TASK}/4a1c2e3f5b6d7e8f/`,
         reason: expect.stringMatching(
-          /^The export of API-Gateway-Access-Logs_payments holds no log casefile reads: unknown format \(starts with "2024-05-01T10:00:00.000Z 203\.0/,
+          /^The export of API-Gateway-Access-Logs_payments holds 1 stream\(s\) named .* that no source reads: unknown format \(starts with "2024-05-01T10:00:00.000Z 203\.0/,
         ),
         stage: 'export',
       },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asExecutionParameter } from '../../../shared/aws/athena-query-engine.js';
 import { iocParameter, iocParameterSets, parseIocs } from '../../../shared/domain/iocs.js';
 
 describe('indicators of compromise in a request', () => {
@@ -30,9 +31,9 @@ describe('indicators of compromise in a request', () => {
 
 describe('IOC lists longer than one query parameter may hold', () => {
   it('stay one run while every list is short', () => {
-    expect(iocParameterSets(['ips', 'domains'], parseIocs({ ips: ['203.0.113.7'] }), 100)).toEqual([
-      ['203.0.113.7', ''],
-    ]);
+    expect(
+      iocParameterSets(['ips', 'domains'], parseIocs({ ips: ['203.0.113.7'] }), (v) => v.length <= 100),
+    ).toEqual([['203.0.113.7', '']]);
   });
 
   it('are split into runs that each bind one slice of one list, covering every value once', () => {
@@ -40,7 +41,7 @@ describe('IOC lists longer than one query parameter may hold', () => {
     const sets = iocParameterSets(
       ['accessKeyIds', 'ips'],
       parseIocs({ ips, accessKeyIds: ['AKIAEXAMPLE000000001'] }),
-      50,
+      (v) => v.length <= 50,
     );
     expect(sets.every(([keys, addresses]) => (keys === '') !== (addresses === ''))).toBe(true);
     expect(sets.every((set) => set.every((value) => value.length <= 50))).toBe(true);
@@ -48,5 +49,21 @@ describe('IOC lists longer than one query parameter may hold', () => {
       [...ips].sort(),
     );
     expect(sets.filter(([keys]) => keys !== '')).toEqual([['AKIAEXAMPLE000000001', '']]);
+  });
+
+  // https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html: 1,024 characters a value, as sent.
+  it("measure a run as Athena receives it, quotes and each user agent's doubled quotes included", () => {
+    const agent = `Mozilla/5.0 ${"'".repeat(250)} ${'x'.repeat(200)}`;
+    const userAgents = [agent, `${agent}2`];
+    const sets = iocParameterSets(['userAgents'], parseIocs({ userAgents }));
+    expect(sets).toEqual([[agent], [`${agent}2`]]);
+    for (const [value] of sets) expect(asExecutionParameter(value ?? '').length).toBeLessThanOrEqual(1024);
+    expect(() => asExecutionParameter(userAgents.join('\n'))).toThrow(/at most 1024/);
+  });
+
+  it('refuses a single value that no run could carry once its quotes are escaped', () => {
+    const agent = `curl ${"'".repeat(600)}`;
+    expect(() => parseIocs({ userAgents: [agent] })).toThrow(/longer than one query parameter/);
+    expect(() => parseIocs({ userAgents: [`curl ${'x'.repeat(600)}`] })).not.toThrow();
   });
 });

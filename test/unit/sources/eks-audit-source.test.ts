@@ -192,7 +192,9 @@ describe('the EKS audit table in Athena', () => {
     expect(view).toContain(
       `CAST(json_extract_scalar(message, '$.annotations["authorization.k8s.io/decision"]') AS varchar) AS "authorization_decision"`,
     );
-    expect(view).toContain(`CAST(json_extract(message, '$.sourceIPs') AS array(varchar)) AS "sourceips"`);
+    expect(view).toContain(
+      `try(CAST(json_extract(message, '$.sourceIPs') AS array(varchar))) AS "sourceips"`,
+    );
     expect(view).toContain("WHERE json_extract_scalar(message, '$.kind') = 'Event'");
   });
 

@@ -169,7 +169,17 @@ describe('the route53public table', () => {
     });
   });
 
-  it('has no Athena table: these logs are delivered to CloudWatch Logs, never to S3', () => {
-    expect(route53publicSource.athenaCreateTable).toBeUndefined();
+  it('is tabled in Athena from the export folder (these logs go only to CloudWatch Logs), with the columns DuckDB has', async () => {
+    const ddl =
+      route53publicSource.athenaCreateTable?.('route53public_0', {
+        ...location,
+        s3Uri: 's3://casefile-cases/cases/IR-1/exports/aws-route53-example.com/',
+        layout: 'cloudwatch-export',
+      }) ?? '';
+    expect(ddl).toContain("LOCATION 's3://casefile-cases/cases/IR-1/exports/aws-route53-example.com/'");
+    expect(ddl).not.toContain('PARTITIONED BY');
+    await withBuiltFolder(publicFixtures, async (built) => {
+      expect(await duckdbColumns(built.engine, 'route53public')).toEqual(athenaColumns(ddl));
+    });
   });
 });

@@ -114,7 +114,9 @@ describe('the waf table from delivered files', () => {
 describe('the Athena table', () => {
   it('projects down to the day when the inventory listed the web ACL folders', () => {
     const ddl = wafSource.athenaCreateTable?.('waf_0', { ...location, resourceFolders: ['shop-prod'] }) ?? '';
-    expect(ddl).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
+    // https://docs.aws.amazon.com/athena/latest/ug/openx-json-serde.html: non-deterministic for some inputs.
+    expect(ddl).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'");
+    expect(ddl).not.toContain('JsonSerDe');
     expect(ddl).toContain(
       'PARTITIONED BY (`delivery_account` string, `delivery_region` string, `delivery_web_acl` string, `delivery_day` string)',
     );

@@ -184,7 +184,7 @@ describe('flowLogsInventory', () => {
     expectDeclaredActions(flowLogsInventory, ['ec2', ec2.calls()]);
   });
 
-  it('notes a custom format in CloudWatch Logs, a failing delivery and traffic recorded only in part', async () => {
+  it('does not export a custom format in CloudWatch Logs, and notes it, a failing delivery and traffic recorded only in part', async () => {
     const { ec2, scope } = setUp('us-east-1');
     ec2
       .mock('us-east-1')
@@ -213,10 +213,11 @@ describe('flowLogsInventory', () => {
     const found = await run(flowLogsInventory, scope);
 
     expect(found.notes).toEqual([
-      'The flow log fl-11 (vpc-0aaa) in us-east-1 writes a custom format to log group /vpc/custom: CloudWatch Logs ' +
-        'keeps no header line, and only default-format records are recognised without one.',
+      'The flow log fl-11 (vpc-0aaa) in us-east-1 writes a custom format to log group /vpc/custom, which is not ' +
+        'exported: CloudWatch Logs keeps no header line, and only default-format records are recognised without one.',
       'The flow log fl-12 (vpc-0bbb) in us-east-1 fails to deliver (Access error): records since the failure may be missing.',
     ]);
+    expect(found.logGroups).toEqual([]);
     expect(found.gaps).toEqual([
       {
         source: 'vpcflow',

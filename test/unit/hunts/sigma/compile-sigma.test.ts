@@ -288,6 +288,12 @@ describe('compileSigmaRule: refusals name the rule and the construct', () => {
       "field 'toString.x'",
     ],
     ['no condition', rule('  s:\n    eventName: X'), "'detection.condition'"],
+    // https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html: 1,024 characters a value, as sent.
+    [
+      'a value longer than an Athena parameter once its quotes are escaped',
+      rule(`  s:\n    userAgent|contains: "${"'".repeat(500)}${'x'.repeat(200)}"\n  condition: s`),
+      'longer than an Athena query parameter may be (1024)',
+    ],
   ])('refuses %s', (_what, yamlText, construct) => {
     expectCompileError(yamlText, 'Inline Rule', construct);
   });
