@@ -15,6 +15,8 @@ export function caseFolderLayout(caseId: string) {
     /** Sigma rules the request brought, kept as evidence of what ran. */
     sigmaFolder: `${root}sigma/`,
     tables: `${root}tables.json`,
+    /** Records set aside while reading one source, one JSON object a line, with file, position and reason. */
+    quarantine: (source: string) => `${root}quarantine/${source}.jsonl`,
     huntsFolder: `${root}hunts/`,
     huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,
     huntRows: (huntId: string) => `${root}hunts/${huntId}.csv`,

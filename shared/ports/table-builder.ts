@@ -1,5 +1,5 @@
 import type { CaseContext } from '../domain/case.js';
-import type { Inventory, SkippedInput } from '../domain/inventory.js';
+import type { FileRecordCount, Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 
 export interface BuiltTable {
@@ -13,12 +13,18 @@ export interface BuiltTable {
   /** Earliest and latest event time seen, when known. */
   firstEventTime?: string;
   lastEventTime?: string;
+  /** Records whose time (`timeExpression`) did not parse: loaded, outside any window. */
+  recordsWithoutTime?: number;
 }
 
 export interface TablesResult {
   tables: BuiltTable[];
   /** Inputs found by the inventory that could not be loaded, with the reason. */
   skipped: SkippedInput[];
+  /** Embedded engine: per file read, the records read and set aside (Athena reads lazily and reports none). */
+  files?: FileRecordCount[];
+  /** Embedded engine: the records set aside, each with its file, position and reason. */
+  quarantined?: QuarantinedRecord[];
 }
 
 /**
