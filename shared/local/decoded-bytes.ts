@@ -33,11 +33,14 @@ async function* chunksOf(buffers: Buffer[]): AsyncIterable<Buffer> {
 function streamedGunzip(path: string): DecodedBytes {
   let damage: string | null = null;
   async function* chunks(): AsyncIterable<Buffer> {
-    const gunzip = createReadStream(path).pipe(createGunzip());
+    const input = createReadStream(path);
+    const gunzip = input.pipe(createGunzip());
     try {
       for await (const chunk of gunzip) yield chunk as Buffer;
     } catch (error) {
       damage = describeGzipError(error as NodeJS.ErrnoException, null);
+    } finally {
+      input.destroy();
     }
   }
   return { chunks: chunks(), damage: () => damage };

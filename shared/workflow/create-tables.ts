@@ -2,7 +2,7 @@ import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { completeCoverage } from '../domain/coverage.js';
 import { selectHunts } from '../domain/hunt-selection.js';
-import type { Inventory, SkippedInput } from '../domain/inventory.js';
+import type { Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
 import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
@@ -47,10 +47,12 @@ export async function createTables(
       coverage: completeCoverage(inventory.coverage, built.tables),
     });
   }
+  await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await putJson(adapters.store, layout.tables, {
     tables: built.tables,
     skipped,
+    ...(built.files ? { files: built.files } : {}),
     exports,
     huntsToRun: selection.run,
     huntsNotRun: [
@@ -68,6 +70,20 @@ export async function createTables(
     tables: built.tables.map((t) => t.table),
     durationMs,
   };
+}
+
+/** One file per source under `quarantine/`, one record a line, so a responder can grep what was set aside. */
+async function writeQuarantine(adapters: CaseAdapters, caseId: string, records: QuarantinedRecord[]) {
+  const bySource = new Map<string, QuarantinedRecord[]>();
+  for (const record of records) {
+    const list = bySource.get(record.source) ?? [];
+    list.push(record);
+    bySource.set(record.source, list);
+  }
+  for (const [source, list] of bySource) {
+    const body = list.map((r) => JSON.stringify(r)).join('\n');
+    await adapters.store.put(caseFolderLayout(caseId).quarantine(source), `${body}\n`, 'application/x-ndjson');
+  }
 }
 
 /** Exports that failed, were partial, or started after the group's retention had already dropped events. */
