@@ -84,6 +84,10 @@ export class DuckDbTableBuilder implements TableBuilder {
         found.skipped.push({ input: file.path, reason: `unreadable: ${outcome.message}`, stage: 'tables' });
         return;
       }
+      if (outcome === null) {
+        readable.push(file);
+        return;
+      }
       found.counts.push({
         file: file.path,
         source,

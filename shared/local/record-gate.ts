@@ -33,15 +33,25 @@ export interface GatedFile {
   readFrom: InventoriedFile;
 }
 
-const LIST_KEYS: Record<string, string | null> = { 'records-object': 'Records', 'lookup-events': 'Events', 'json-array': null };
+const LIST_KEYS: Record<string, string | null> = {
+  'records-object': 'Records',
+  'lookup-events': 'Events',
+  'json-array': null,
+};
 
 /**
  * Splits one file into records and checks each (size, UTF-8, nesting, JSON, the source's own check),
  * so a bad record is set aside with its position and reason and every other record is read. A file
  * with anything set aside is rewritten, good records only, in a layout the source's reader reads
  * (`json-lines` for JSON lists) under `cleanPath`; the file itself is read when nothing was.
+ * Null for columnar files (Parquet), which have no records to split: their reader checks their schema.
  */
-export async function gateRecords(file: InventoriedFile, module: LogSourceModule, cleanPath: string): Promise<GatedFile> {
+export async function gateRecords(
+  file: InventoriedFile,
+  module: LogSourceModule,
+  cleanPath: string,
+): Promise<GatedFile | null> {
+  if (COLUMNAR_LAYOUTS.has(file.layout)) return null;
   const first = await scan(file, module, null);
   const clean = first.quarantinedCount === 0 && first.nulledValues === 0 && first.damage === null;
   if (clean) return { ...first, readFrom: file };
@@ -54,9 +64,15 @@ export async function gateRecords(file: InventoriedFile, module: LogSourceModule
   return { ...second, readFrom: { ...file, path: cleanPath, layout, compressed: false } };
 }
 
+const COLUMNAR_LAYOUTS = new Set(['parquet']);
+
 type Scanned = Omit<GatedFile, 'readFrom'>;
 
-async function scan(file: InventoriedFile, module: LogSourceModule, output: WriteStream | null): Promise<Scanned> {
+async function scan(
+  file: InventoriedFile,
+  module: LogSourceModule,
+  output: WriteStream | null,
+): Promise<Scanned> {
   const listKey = LIST_KEYS[file.layout];
   const framing: RecordFraming = listKey === undefined ? { kind: 'lines' } : { kind: 'list', key: listKey };
   const json = framing.kind === 'list' || file.layout === 'json-lines';
@@ -101,14 +117,15 @@ function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, js
   } catch {
     return { problem: 'not valid UTF-8' };
   }
-  if (nestingDepth(text) > MAX_NESTING_DEPTH) return { problem: `nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  if (nestingDepth(text) > MAX_NESTING_DEPTH)
+    return { problem: `nested deeper than ${MAX_NESTING_DEPTH} levels` };
   if (!json) {
-    const check = module.checkRecord?.(text, layout) ?? { nulled: [] };
-    return 'problem' in check ? check : { line: text, nulled: 0 };
+    const check = module.checkRecord?.(text, layout, raw.index) ?? { nulled: [] };
+    return 'problem' in check ? check : { line: check.replacement ?? text, nulled: check.nulled.length };
   }
   const parsed = parseRecord(text, layout);
   if ('problem' in parsed) return parsed;
-  const check = module.checkRecord?.(parsed.value, layout) ?? { nulled: [] };
+  const check = module.checkRecord?.(parsed.value, layout, raw.index) ?? { nulled: [] };
   if ('problem' in check) return check;
   // Raw line breaks in JSON are whitespace between tokens, so the record's own text becomes one line.
   const line = check.nulled.length > 0 ? JSON.stringify(parsed.value) : parsed.text.replace(/[\r\n]+/g, ' ');

@@ -15,6 +15,8 @@ export interface RawRecord {
   bytes: Buffer;
   /** `line 7` or `record 3`: where a responder finds it in the decoded file. */
   position: string;
+  /** The record's number in the file: its line number, or its place in the list. */
+  index: number;
   oversized: boolean;
 }
 
@@ -32,7 +34,10 @@ export async function* splitRecords(
   framing: RecordFraming,
   maxRecordBytes: number,
 ): AsyncGenerator<RawRecord, SplitOutcome> {
-  const splitter = framing.kind === 'lines' ? new LineSplitter(maxRecordBytes) : new ListSplitter(framing.key, maxRecordBytes);
+  const splitter =
+    framing.kind === 'lines'
+      ? new LineSplitter(maxRecordBytes)
+      : new ListSplitter(framing.key, maxRecordBytes);
   for await (const chunk of chunks) yield* splitter.feed(chunk);
   yield* splitter.rest();
   return splitter.end();
@@ -55,8 +60,8 @@ class RecordBuffer {
     } else this.parts.push(Buffer.from(part));
   }
 
-  take(position: string): RawRecord {
-    const record = { bytes: Buffer.concat(this.parts), position, oversized: this.oversized };
+  take(position: string, index: number): RawRecord {
+    const record = { bytes: Buffer.concat(this.parts), position, index, oversized: this.oversized };
     this.parts = [];
     this.size = 0;
     this.oversized = false;
@@ -101,7 +106,7 @@ class LineSplitter {
 
   private emit(): RawRecord | null {
     this.line += 1;
-    const record = this.current.take(`line ${this.line}`);
+    const record = this.current.take(`line ${this.line}`, this.line);
     const text = stripCarriageReturn(this.line === 1 ? stripByteOrderMark(record.bytes) : record.bytes);
     if (!record.oversized && isBlank(text)) return null;
     return { ...record, bytes: text };
@@ -175,7 +180,14 @@ class ListSplitter {
           }
         }
       } else if (this.scalar) {
-        if (byte === 0x2c || byte === 0x5d || byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) {
+        if (
+          byte === 0x2c ||
+          byte === 0x5d ||
+          byte === 0x20 ||
+          byte === 0x0a ||
+          byte === 0x0d ||
+          byte === 0x09
+        ) {
           yield this.finish(chunk, start, i);
           if (byte === 0x5d) {
             this.state = 'closed';
@@ -196,7 +208,8 @@ class ListSplitter {
     if (this.state === 'seeking' || this.listMissing)
       return { cutOff: this.key ? `no "${this.key}" list found` : 'no JSON list found' };
     if (this.state === 'element') return { cutOff: `record ${this.index + 1} is cut off (file truncated)` };
-    if (this.state === 'between') return { cutOff: `the list ends after record ${this.index} without closing (file truncated)` };
+    if (this.state === 'between')
+      return { cutOff: `the list ends after record ${this.index} without closing (file truncated)` };
     return { cutOff: null };
   }
 
@@ -206,7 +219,7 @@ class ListSplitter {
     this.current.add(chunk.subarray(start, end));
     this.state = 'between';
     this.index += 1;
-    return this.current.take(`record ${this.index}`);
+    return this.current.take(`record ${this.index}`, this.index);
   }
 
   /** Finds where the list's elements begin; null while the opening is not in the bytes seen yet. */
@@ -216,9 +229,14 @@ class ListSplitter {
     const seen = Buffer.concat(this.prefix);
     const text = seen.toString('latin1');
     const opening =
-      this.key === null ? /^(?:\xEF\xBB\xBF)?\s*\[/.exec(text) : new RegExp(`"${this.key}"\\s*:\\s*\\[`).exec(text);
+      this.key === null
+        ? /^(?:\xEF\xBB\xBF)?\s*\[/.exec(text)
+        : new RegExp(`"${this.key}"\\s*:\\s*\\[`).exec(text);
     if (!opening) {
-      if (this.prefixBytes > KEY_SEARCH_LIMIT || (this.key === null && /^(?:\xEF\xBB\xBF)?\s*[^\s[]/.test(text))) {
+      if (
+        this.prefixBytes > KEY_SEARCH_LIMIT ||
+        (this.key === null && /^(?:\xEF\xBB\xBF)?\s*[^\s[]/.test(text))
+      ) {
         this.state = 'closed';
         this.listMissing = true;
         this.prefix = [];

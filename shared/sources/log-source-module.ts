@@ -45,9 +45,10 @@ export interface LogSourceModule {
    * Whether one record fits the reader (the embedded engine sets aside those that do not, so a bad
    * record costs only itself): the parsed value for JSON layouts (`json-lines`, and each element of
    * `records-object`, `json-array`, `lookup-events`), the line's text for every other layout.
-   * Without it every record that splits, decodes and parses is read.
+   * `index` is the record's place in the file (its line number for line layouts). Without it every
+   * record that splits, decodes and parses is read.
    */
-  checkRecord?(record: unknown, layout: string): RecordCheck;
+  checkRecord?(record: unknown, layout: string, index: number): RecordCheck;
   /** A DuckDB SELECT giving the table's columns from files of one layout (pure SQL text). */
   duckdbSelect(paths: string[], layout: string, compressed: boolean): string;
   /**

@@ -4,7 +4,7 @@
  * the wrong kind where an object or list is declared fails the cast of the whole read, so the record
  * is set aside; a scalar that does not parse as its declared number or boolean becomes NULL.
  */
-export type RecordCheck = { problem: string } | { nulled: string[] };
+export type RecordCheck = { problem: string } | { nulled: string[]; replacement?: string };
 
 export type DeclaredStructure = string | DeclaredStructure[] | { [key: string]: DeclaredStructure };
 
@@ -37,12 +37,20 @@ function checkValue(
   if (typeof declared === 'object') {
     if (!isObject(value)) return `${label(path)} is ${kindOf(value)}, not an object`;
     for (const [field, inner] of Object.entries(declared)) {
-      const problem = checkValue(value[field], inner, path ? `${path}.${field}` : field, nulled, value, field);
+      const problem = checkValue(
+        value[field],
+        inner,
+        path ? `${path}.${field}` : field,
+        nulled,
+        value,
+        field,
+      );
       if (problem) return problem;
     }
     return null;
   }
-  if (declared.startsWith('MAP')) return isObject(value) ? null : `${label(path)} is ${kindOf(value)}, not an object`;
+  if (declared.startsWith('MAP'))
+    return isObject(value) ? null : `${label(path)} is ${kindOf(value)}, not an object`;
   if (!scalarParses(value, declared)) {
     nulled.push(path);
     if (key !== null) (parent as Record<string | number, unknown>)[key] = null;
@@ -52,7 +60,8 @@ function checkValue(
 
 const INTEGER_RANGE: Record<string, bigint> = { INTEGER: 2n ** 31n, BIGINT: 2n ** 63n };
 
-function scalarParses(value: unknown, declared: string): boolean {
+/** Whether `value` reads as the DuckDB scalar type `declared` (VARCHAR, INTEGER, DOUBLE, DATE...). */
+export function scalarParses(value: unknown, declared: string): boolean {
   const range = INTEGER_RANGE[declared];
   if (range !== undefined) {
     const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
@@ -61,9 +70,19 @@ function scalarParses(value: unknown, declared: string): boolean {
     return number >= -range && number < range;
   }
   if (declared === 'DOUBLE')
-    return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)));
+    return (
+      typeof value === 'number' ||
+      (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    );
   if (declared === 'BOOLEAN') return typeof value === 'boolean' || value === 'true' || value === 'false';
+  if (declared === 'DATE') return typeof value === 'string' && isCalendarDate(value);
   return true;
+}
+
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

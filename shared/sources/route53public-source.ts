@@ -1,4 +1,4 @@
-import { duckdbHeaderedSelect, type HeaderedText } from './delimited-text.js';
+import { checkHeaderedLine, duckdbHeaderedSelect, type HeaderedText } from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { column, type SourceColumn } from './source-columns.js';
 
@@ -21,6 +21,16 @@ const PLAIN = new RegExp(`^${ENTRY}$`);
 /** CloudWatch Logs export tasks put the ingestion time in front of each message. */
 const EXPORTED = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\S+Z ${ENTRY}$`);
 
+function layoutText(layout: string): HeaderedText {
+  const fields = route53publicColumns.map((c) => c.key);
+  return {
+    fields: layout === 'cloudwatch-export' ? ['ingestion_time', ...fields] : fields,
+    columns: route53publicColumns,
+    delimiter: ' ',
+    headerLines: 0,
+  };
+}
+
 export const route53publicSource: LogSourceModule = {
   id: 'route53public',
   columns: route53publicColumns.map((c) => c.name),
@@ -38,14 +48,11 @@ export const route53publicSource: LogSourceModule = {
   },
 
   /** Space-separated fields in a fixed order, behind the export's ingestion time in that layout. */
+  checkRecord(line, layout, index) {
+    return checkHeaderedLine(layoutText(layout), line as string, index);
+  },
+
   duckdbSelect(paths, layout, compressed) {
-    const fields = route53publicColumns.map((c) => c.key);
-    const text: HeaderedText = {
-      fields: layout === 'cloudwatch-export' ? ['ingestion_time', ...fields] : fields,
-      columns: route53publicColumns,
-      delimiter: ' ',
-      headerLines: 0,
-    };
-    return duckdbHeaderedSelect(text, paths, compressed);
+    return duckdbHeaderedSelect(layoutText(layout), paths, compressed);
   },
 };

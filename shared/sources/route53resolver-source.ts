@@ -1,6 +1,12 @@
 import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
-import { column, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
+import {
+  checkJsonLinesRecord,
+  column,
+  duckdbJsonLinesSelect,
+  field,
+  type SourceColumn,
+} from './source-columns.js';
 
 /** A Route 53 Resolver query log record, under the Athena documentation's column names. */
 export const route53resolverColumns: SourceColumn[] = [
@@ -34,6 +40,10 @@ export const route53resolverSource: LogSourceModule = {
 
   detect(head) {
     return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
+  },
+
+  checkRecord(record) {
+    return checkJsonLinesRecord(route53resolverColumns, record);
   },
 
   duckdbSelect(paths, _layout, compressed) {

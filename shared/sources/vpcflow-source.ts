@@ -1,5 +1,10 @@
 import { accountServiceRegionDay, externalTableSql, regexSerde } from './athena-table-ddl.js';
-import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
+import {
+  checkHeaderedLine,
+  duckdbHeaderedSelect,
+  type HeaderedText,
+  headeredLineRegex,
+} from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
 import { sqlList, sqlString } from './source-sql.js';
@@ -130,6 +135,10 @@ export const vpcflowSource: LogSourceModule = {
     const fields = headerFields(head);
     if (fields) return `${TEXT_LAYOUT}${fields.join(',')}`;
     return DEFAULT_FORMAT_RECORD.test(firstLine(head)) ? HEADERLESS_LAYOUT : null;
+  },
+
+  checkRecord(line, layout, index) {
+    return checkHeaderedLine(textLayout(layout), line as string, index);
   },
 
   duckdbSelect(paths, layout, compressed) {

@@ -1,6 +1,6 @@
 import { awsLogsService, externalTableSql, jsonLinesSerde } from './athena-table-ddl.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
-import { duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
+import { checkJsonLinesRecord, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
 /**
  * An AWS WAF log record, under the Athena documentation's column names. The request, the labels
@@ -59,6 +59,10 @@ export const wafSource: LogSourceModule = {
 
   detect(head) {
     return jsonLinesNaming(head, RECORD_KEYS) ? 'json-lines' : null;
+  },
+
+  checkRecord(record) {
+    return checkJsonLinesRecord(wafColumns, record);
   },
 
   duckdbSelect(paths, _layout, compressed) {

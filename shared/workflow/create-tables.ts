@@ -82,7 +82,11 @@ async function writeQuarantine(adapters: CaseAdapters, caseId: string, records: 
   }
   for (const [source, list] of bySource) {
     const body = list.map((r) => JSON.stringify(r)).join('\n');
-    await adapters.store.put(caseFolderLayout(caseId).quarantine(source), `${body}\n`, 'application/x-ndjson');
+    await adapters.store.put(
+      caseFolderLayout(caseId).quarantine(source),
+      `${body}\n`,
+      'application/x-ndjson',
+    );
   }
 }
 
