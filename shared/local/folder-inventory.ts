@@ -109,7 +109,8 @@ async function classifyFiles(paths: string[], root: string) {
       }
       const classification = classifyLogFile(head.text);
       if (classification.kind === 'not-a-log') {
-        skipped.push({ input: path, reason: classification.reason, stage: 'inventory' });
+        const reason = head.damage ? `corrupt gzip: ${head.damage}` : classification.reason;
+        skipped.push({ input: path, reason, stage: 'inventory' });
         continue;
       }
       const list = sources.get(classification.source) ?? [];

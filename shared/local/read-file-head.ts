@@ -9,6 +9,8 @@ export const HEAD_LIMIT = 1_048_576;
 export interface FileHead {
   compressed: boolean;
   text: string;
+  /** Why a gzip file's content ends before the head did (its start is still in `text`). */
+  damage?: string;
 }
 
 /**
@@ -20,8 +22,9 @@ export async function readFileHead(path: string, limit = HEAD_LIMIT): Promise<Fi
   const compressed = await startsWithGzipMagic(path);
   let bytes = Math.min(FIRST_READ, limit);
   for (;;) {
-    const { text, complete } = await readPrefix(path, compressed, bytes);
-    if (complete || bytes >= limit || firstRecordComplete(text)) return { compressed, text };
+    const { text, complete, damage } = await readPrefix(path, compressed, bytes);
+    if (complete || bytes >= limit || firstRecordComplete(text))
+      return { compressed, text, ...(damage ? { damage } : {}) };
     bytes = Math.min(bytes * 4, limit);
   }
 }
@@ -39,8 +42,10 @@ async function startsWithGzipMagic(path: string): Promise<boolean> {
 
 /** The first `bytes` of the content; `complete` when the content is no longer than that. */
 async function readPrefix(path: string, compressed: boolean, bytes: number) {
-  const raw = compressed ? await gunzipPrefix(path, bytes + 1) : await readRaw(path, bytes + 1);
-  return { text: raw.subarray(0, bytes).toString('utf8'), complete: raw.length <= bytes };
+  const { raw, damage } = compressed
+    ? await gunzipPrefix(path, bytes + 1)
+    : { raw: await readRaw(path, bytes + 1), damage: null };
+  return { text: raw.subarray(0, bytes).toString('utf8'), complete: raw.length <= bytes, damage };
 }
 
 async function readRaw(path: string, bytes: number): Promise<Buffer> {
@@ -80,7 +85,7 @@ function firstRecordComplete(text: string): boolean {
 }
 
 /** Decodes only until `bytes` are out, so a sniff of a 1 GB file reads a few blocks. */
-async function gunzipPrefix(path: string, bytes: number): Promise<Buffer> {
+async function gunzipPrefix(path: string, bytes: number): Promise<{ raw: Buffer; damage: string | null }> {
   const decoded = await decodedBytes(path, true);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -90,6 +95,7 @@ async function gunzipPrefix(path: string, bytes: number): Promise<Buffer> {
     if (total >= bytes) break;
   }
   // A damaged or cut-off gzip still has a readable start: detection uses it, the reader reports the damage.
-  if (total === 0 && decoded.damage()) throw new Error(`corrupt gzip: ${decoded.damage()}`);
-  return Buffer.concat(chunks).subarray(0, bytes);
+  const damage = total < bytes ? decoded.damage() : null;
+  if (total === 0 && damage) throw new Error(`corrupt gzip: ${damage}`);
+  return { raw: Buffer.concat(chunks).subarray(0, bytes), damage };
 }

@@ -99,7 +99,7 @@ async function scan(
       }
       continue;
     }
-    result.read += 1;
+    if (!outcome.header) result.read += 1;
     result.nulledValues += outcome.nulled;
     if (output && !output.write(`${outcome.line}\n`)) await once(output, 'drain');
   }
@@ -107,7 +107,7 @@ async function scan(
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-type Checked = { problem: string } | { line: string; nulled: number };
+type Checked = { problem: string } | { line: string; nulled: number; header?: boolean };
 
 function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, json: boolean): Checked {
   if (raw.oversized) return { problem: `record larger than ${MAX_RECORD_BYTES} bytes` };
@@ -121,7 +121,8 @@ function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, js
     return { problem: `nested deeper than ${MAX_NESTING_DEPTH} levels` };
   if (!json) {
     const check = module.checkRecord?.(text, layout, raw.index) ?? { nulled: [] };
-    return 'problem' in check ? check : { line: check.replacement ?? text, nulled: check.nulled.length };
+    if ('problem' in check) return check;
+    return { line: check.replacement ?? text, nulled: check.nulled.length, header: check.header === true };
   }
   const parsed = parseRecord(text, layout);
   if ('problem' in parsed) return parsed;

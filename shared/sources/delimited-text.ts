@@ -63,7 +63,7 @@ export function headeredLineRegex(text: HeaderedText): string {
  * field count, and a field that does not parse as its column's type is read as `-` (NULL).
  */
 export function checkHeaderedLine(text: HeaderedText, line: string, index: number): RecordCheck {
-  if (index <= text.headerLines) return { nulled: [] };
+  if (index <= text.headerLines) return { nulled: [], header: true };
   const values = line.split(text.delimiter);
   if (values.length !== text.fields.length)
     return { problem: `${values.length} fields where the header names ${text.fields.length}` };

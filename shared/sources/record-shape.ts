@@ -4,7 +4,11 @@
  * the wrong kind where an object or list is declared fails the cast of the whole read, so the record
  * is set aside; a scalar that does not parse as its declared number or boolean becomes NULL.
  */
-export type RecordCheck = { problem: string } | { nulled: string[]; replacement?: string };
+/**
+ * `problem`: the record is set aside. Otherwise it is read, with `nulled` values read as NULL,
+ * `replacement` as its text when given, and `header` when it is a header line, kept but no record.
+ */
+export type RecordCheck = { problem: string } | { nulled: string[]; replacement?: string; header?: boolean };
 
 export type DeclaredStructure = string | DeclaredStructure[] | { [key: string]: DeclaredStructure };
 
