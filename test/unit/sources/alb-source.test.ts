@@ -15,9 +15,9 @@ import {
   duckdbColumns,
   duckdbRows,
   itRefuses,
+  quarantinedByName,
   recordCounts,
   serdeRows,
-  quarantinedByName,
   skippedByName,
   useBuiltFolder,
 } from '../../support/source-harness.js';

@@ -14,9 +14,9 @@ import {
   duckdbColumns,
   duckdbRows,
   itRefuses,
+  quarantinedByName,
   recordCounts,
   serdeRows,
-  quarantinedByName,
   skippedByName,
   useBuiltFolder,
 } from '../../support/source-harness.js';
