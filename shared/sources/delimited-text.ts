@@ -66,7 +66,7 @@ export function checkHeaderedLine(text: HeaderedText, line: string, index: numbe
   if (index <= text.headerLines) return { nulled: [], header: true };
   const values = line.split(text.delimiter);
   if (values.length !== text.fields.length)
-    return { problem: `${values.length} fields where the header names ${text.fields.length}` };
+    return { problem: `${values.length} fields where the format has ${text.fields.length}` };
   const byKey = new Map(text.columns.map((c) => [c.key, c]));
   const nulled: string[] = [];
   text.fields.forEach((field, i) => {

@@ -64,9 +64,9 @@ describe('the cloudfront table from delivered files', () => {
       'corrupt.txt.gz': 'inventory: corrupt gzip: gzip data cut off (file truncated)',
     });
     expect(quarantinedByName(built)).toEqual({
-      'garbage-line.txt line 3': '4 fields where the header names 33',
-      'truncated-line.txt line 4': '7 fields where the header names 33',
-      'wrong-field-count.txt line 3': '34 fields where the header names 33',
+      'garbage-line.txt line 3': '4 fields where the format has 33',
+      'truncated-line.txt line 4': '7 fields where the format has 33',
+      'wrong-field-count.txt line 3': '34 fields where the format has 33',
     });
     const badDate = built.tables.files?.find((f) => f.file.endsWith('bad-date.txt'));
     expect(badDate).toMatchObject({ records: 1, read: 1, quarantined: 0, nulledValues: 1 });

@@ -111,12 +111,12 @@ describe('the vpcflow table from delivered files', () => {
         'tables: partly read: gzip data cut off (file truncated); the 2394 records before it were read',
     });
     expect(quarantinedByName(built)).toEqual({
-      'truncated-line.txt line 3': '6 fields where the header names 14',
-      'truncated-stream.txt.gz line 2396': '10 fields where the header names 14',
-      'wrong-field-count.txt line 2': '15 fields where the header names 14',
+      'truncated-line.txt line 3': '6 fields where the format has 14',
+      'truncated-stream.txt.gz line 2396': '10 fields where the format has 14',
+      'wrong-field-count.txt line 2': '15 fields where the format has 14',
     });
     const { rows } = await built.engine.run(
-      "SELECT srcport, dstport, packets FROM vpcflow WHERE interface_id = 'eni-0a1b2c3d4e5f60001' AND srcaddr = '198.51.100.23' AND dstaddr = '10.0.1.15' AND packets = 12",
+      "SELECT srcport, dstport, packets FROM vpcflow WHERE interface_id = 'eni-0a1b2c3d4e5f60001' AND srcaddr = '198.51.100.23' AND dstaddr = '10.0.1.15' AND packets = 12 AND srcport IS NULL",
     );
     expect(rows).toEqual([{ srcport: null, dstport: null, packets: '12' }]);
   });
