@@ -144,10 +144,11 @@ function locations(files: Map<LogSourceId, InventoriedFile[]>, location: string)
 }
 
 /**
- * Every regular file under `root`, in a stable order. Symbolic links are followed while their
- * target stays inside the folder (each file and folder once, so loops end); links leading out of
- * it, broken links, unreadable folders and the `excluded` folders (where this case is written) are
- * listed as skipped with the reason, and everything else is still read.
+ * Every regular file under `root`, in a stable order. Symbolic links are followed after the plain
+ * walk, while their target stays inside the folder, so a file is read once under its own path and a
+ * link to it is listed as already read; loops end there too. Links leading out of the folder, broken
+ * links, unreadable folders and the `excluded` folders (where this case is written) are listed as
+ * skipped with the reason, and everything else is still read.
  */
 async function listFiles(
   root: string,
@@ -159,6 +160,7 @@ async function listFiles(
   const files: string[] = [];
   const skipped: SkippedInput[] = [];
   const seen = new Set<string>();
+  const links: string[] = [];
   const skip = (input: string, reason: string) => skipped.push({ input, reason, stage: 'inventory' });
   const visit = async (path: string, real: string, linked: boolean): Promise<void> => {
     if (seen.has(real)) {
@@ -192,17 +194,20 @@ async function listFiles(
     }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const child = join(path, entry.name);
-      if (!entry.isSymbolicLink()) {
-        await visit(child, join(real, entry.name), false);
-        continue;
-      }
-      const target = await realpath(child).catch(() => null);
-      if (target === null) skip(child, 'broken symbolic link');
-      else if (target !== realRoot && !target.startsWith(`${realRoot}${sep}`))
-        skip(child, `symbolic link to ${target}, outside the logs folder`);
-      else await visit(child, target, true);
+      if (entry.isSymbolicLink()) links.push(child);
+      else await visit(child, join(real, entry.name), false);
     }
   };
   await visit(root, realRoot, false);
+  while (links.length > 0) {
+    const link = links.shift() as string;
+    const target = await realpath(link).catch(() => null);
+    if (target === null) skip(link, 'broken symbolic link');
+    else if (target !== realRoot && !target.startsWith(`${realRoot}${sep}`))
+      skip(link, `symbolic link to ${target}, outside the logs folder`);
+    else await visit(link, target, true);
+  }
+  files.sort();
+  skipped.sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
   return { files, skipped };
 }
