@@ -54,7 +54,12 @@ export const cloudtrailSource: LogSourceModule = {
     return null;
   },
 
-  /** Every layout's records are events (a lookup's `CloudTrailEvent` is parsed before it is checked). */
+  /**
+   * Every layout's records are events (a lookup's `CloudTrailEvent` is parsed before it is checked):
+   * `userIdentity` and `tlsDetails` are objects and `resources` a list of objects, as the record
+   * contents define them (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html);
+   * a record that breaks that shape would fail the declared struct columns of the whole read.
+   */
   checkRecord(record) {
     return checkRecordShape(record, recordStructure);
   },

@@ -220,6 +220,7 @@ describe('a damaged corpus, end to end on the embedded engine', () => {
     expect((await readJson<CaseFile>(join(secondCase, 'case.json'))).status).toBe('COMPLETED');
   });
 
+  // Shapes from https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
   it('sets aside exactly the bad records, each with its file, position and reason', async () => {
     const lines = async (source: string) =>
       (await readFile(join(caseFolder, 'quarantine', `${source}.jsonl`), 'utf8'))
