@@ -99,11 +99,11 @@ export class DuckDbTableBuilder implements TableBuilder {
       });
       found.quarantined.push(...outcome.quarantined);
       if (outcome.damage) {
-        found.skipped.push({
-          input: file.path,
-          reason: `partly read: ${outcome.damage}; the ${outcome.read} records before it were read`,
-          stage: 'tables',
-        });
+        const reason =
+          outcome.read === 0
+            ? `unreadable: ${outcome.damage}`
+            : `partly read: ${outcome.damage}; the ${outcome.read} records before it were read`;
+        found.skipped.push({ input: file.path, reason, stage: 'tables' });
       }
       if (outcome.read === 0) return;
       this.originalPaths.set(outcome.readFrom.path, file.path);

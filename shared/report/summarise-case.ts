@@ -1,7 +1,7 @@
 import type { CoverageEntry } from '../domain/coverage.js';
 import { type HuntResultRecord, rowRecordId } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
-import type { SkippedInput } from '../domain/inventory.js';
+import type { FileRecordCount, SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
 import { type Severity, severities } from '../hunts/hunt-definition.js';
 import { ATTACK_VERSION } from '../hunts/hunt-library.js';
@@ -53,6 +53,8 @@ export interface CaseSummary {
   suppressedByAllowlist: { huntId: string; count: number }[];
   huntsNotRun: HuntNotRun[];
   skipped: SkippedInput[];
+  /** Files with records set aside (`quarantine/<source>.jsonl`) or values read as NULL: records = read + set aside. */
+  recordsSetAside: FileRecordCount[];
 }
 
 export interface SummaryInput {
@@ -64,6 +66,8 @@ export interface SummaryInput {
   huntsNotRun: HuntNotRun[];
   skipped: SkippedInput[];
   coverage: CoverageEntry[];
+  /** Embedded engine: how many records of each file were read and set aside. */
+  files?: FileRecordCount[];
 }
 
 const TIMELINE_LIMIT = 200;
@@ -137,6 +141,7 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),
     huntsNotRun: input.huntsNotRun,
     skipped: input.skipped,
+    recordsSetAside: (input.files ?? []).filter((f) => f.quarantined > 0 || f.nulledValues > 0),
   };
 }
 

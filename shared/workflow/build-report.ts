@@ -73,6 +73,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     huntsNotRun: tables.huntsNotRun,
     skipped,
     coverage: inventory.coverage ?? [],
+    ...(tables.files ? { files: tables.files } : {}),
   });
   await putJson(adapters.store, layout.summary, summary);
   await adapters.store.put(layout.report, renderReport(summary, results), 'text/markdown; charset=utf-8');

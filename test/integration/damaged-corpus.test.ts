@@ -292,6 +292,16 @@ describe('a damaged corpus, end to end on the embedded engine', () => {
       's3-access.log': [2, 1, 1, 0],
     });
     for (const file of tables.files) expect(file.records).toBe(file.read + file.quarantined);
+    const summary = await readJson<{ recordsSetAside: FileRecordCount[] }>(join(caseFolder, 'summary.json'));
+    expect(summary.recordsSetAside.map((f) => [f.file.split('/').at(-1), f.quarantined])).toEqual([
+      ['mixed.json.gz', 7],
+      ['flows.txt', 1],
+      ['resolver.jsonl', 1],
+      ['s3-access.log', 1],
+    ]);
+    expect(await readFile(join(caseFolder, 'report.md'), 'utf8')).toContain(
+      `- \`${logs}/resolver.jsonl\`: 1 of 3 record(s) set aside`,
+    );
     const readBySource = new Map<string, number>();
     for (const f of tables.files) readBySource.set(f.source, (readBySource.get(f.source) ?? 0) + f.read);
     expect(Object.fromEntries(tables.tables.map((t) => [t.source, t.recordCount]))).toEqual(
