@@ -141,7 +141,9 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),
     huntsNotRun: input.huntsNotRun,
     skipped: input.skipped,
-    recordsSetAside: (input.files ?? []).filter((f) => f.quarantined > 0 || f.nulledValues > 0),
+    recordsSetAside: (input.files ?? [])
+      .filter((f) => f.quarantined > 0 || f.nulledValues > 0)
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
 }
 
