@@ -154,12 +154,24 @@ export function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
+  let backslash = text.indexOf('\\');
   for (let i = 0; i < text.length; i += 1) {
-    const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === 0x5c) i += 1;
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
+      // Jump over the string's text natively: only a quote or a backslash matters inside it.
+      const quote = text.indexOf('"', i);
+      if (quote === -1) break;
+      if (backslash !== -1 && backslash < i) backslash = text.indexOf('\\', i);
+      if (backslash !== -1 && backslash < quote) {
+        i = backslash + 1;
+        backslash = text.indexOf('\\', i + 1);
+        continue;
+      }
+      i = quote;
+      inString = false;
+      continue;
+    }
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) inString = true;
     else if (ch === 0x7b || ch === 0x5b) {
       depth += 1;
       if (depth > deepest) deepest = depth;

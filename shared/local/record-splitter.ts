@@ -155,7 +155,20 @@ class ListSplitter {
       chunk = rest;
     }
     let start = this.state === 'element' ? 0 : -1;
+    // The next backslash at or after the scan (chunk.length when there is none), found once per backslash.
+    let nextBackslash = -1;
     for (let i = 0; i < chunk.length; i += 1) {
+      if (this.inString && !this.escaped) {
+        // Most of a record's bytes are inside strings: jump to the next quote or backslash natively.
+        if (nextBackslash < i) {
+          const found = chunk.indexOf(0x5c, i);
+          nextBackslash = found === -1 ? chunk.length : found;
+        }
+        const quote = chunk.indexOf(0x22, i);
+        const stop = Math.min(quote === -1 ? chunk.length : quote, nextBackslash);
+        if (stop === chunk.length) break;
+        i = stop;
+      }
       const byte = chunk[i] as number;
       if (this.state === 'between') {
         if (byte === 0x5d) {

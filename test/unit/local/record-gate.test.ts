@@ -48,6 +48,13 @@ describe('splitting decoded bytes into records', () => {
     });
   });
 
+  it('keeps an escaped quote inside its string when the chunk ends between the backslash and the quote', async () => {
+    expect(await split({ kind: 'list', key: null }, '[{"a":"x\\', '"}]"},{"b":"\\\\"}]')).toEqual({
+      records: ['record 1: {"a":"x\\"}]"}', 'record 2: {"b":"\\\\"}'],
+      cutOff: null,
+    });
+  });
+
   it('says which record a cut-off list ends in, and when the list is missing', async () => {
     expect(await split({ kind: 'list', key: null }, '[{"a":1},{"b":')).toEqual({
       records: ['record 1: {"a":1}'],
