@@ -4,7 +4,7 @@ import { decodedBytes } from './decoded-bytes.js';
 const GZIP_MAGIC = [0x1f, 0x8b];
 const FIRST_READ = 16_384;
 /** Detection needs the first record whole; a record larger than this is not read to decide. */
-export const HEAD_LIMIT = 1_048_576;
+const HEAD_LIMIT = 1_048_576;
 
 export interface FileHead {
   compressed: boolean;

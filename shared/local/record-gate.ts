@@ -8,7 +8,7 @@ import { decodedBytes } from './decoded-bytes.js';
 import { type RawRecord, type RecordFraming, splitRecords } from './record-splitter.js';
 
 /** Kubernetes audit events with request and response bodies reach megabytes; anything past this is no log record. */
-export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
+const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 /**
  * Real records nest a few dozen levels at most (policies inside request parameters); DuckDB's JSON
  * reader recurses per level and a record 20,000 levels deep crashes the process.
