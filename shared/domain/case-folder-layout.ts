@@ -21,6 +21,8 @@ export function caseFolderLayout(caseId: string) {
     /** Where a log group's export lands: `exports/<group>/<task>/<stream>/000000.gz`. */
     logGroupExport: (logGroup: string) => `${root}${EXPORTS_FOLDER}/${exportFolderName(logGroup)}/`,
     tables: `${root}tables.json`,
+    /** Records set aside while reading one source, one JSON object a line, with file, position and reason. */
+    quarantine: (source: string) => `${root}quarantine/${source}.jsonl`,
     huntsFolder: `${root}hunts/`,
     huntResult: (huntId: string) => `${root}hunts/${huntId}.json`,
     huntRows: (huntId: string) => `${root}hunts/${huntId}.csv`,

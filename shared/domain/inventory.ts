@@ -43,6 +43,31 @@ export interface SkippedInput {
   stage: InputStage;
 }
 
+/**
+ * A record set aside because it does not fit its source's reader: its file, where it is in the
+ * decoded file (`record 3`, `line 7`), why, and its first bytes. The other records of the file are read.
+ */
+export interface QuarantinedRecord {
+  source: LogSourceId;
+  file: string;
+  position: string;
+  reason: string;
+  excerpt: string;
+}
+
+/** How much of one file was read: `records` = `read` + `quarantined`. */
+export interface FileRecordCount {
+  file: string;
+  source: LogSourceId;
+  records: number;
+  read: number;
+  quarantined: number;
+  /** Values that did not parse as their column's type (a number, a flag) and are read as NULL. */
+  nulledValues: number;
+  /** Why the file's content ends before its end (a cut-off gzip, bytes after the gzip data). */
+  damage?: string;
+}
+
 export interface Inventory {
   discoveredAt: string;
   sources: SourceLocation[];

@@ -1,11 +1,15 @@
 import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
-import type { Inventory, SkippedInput } from '../domain/inventory.js';
+import type { FileRecordCount, Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
 
 export interface TablesResult {
   tables: BuiltTable[];
   /** Inputs found by the inventory that could not be loaded, with the reason. */
   skipped: SkippedInput[];
+  /** Embedded engine: per file read, the records read and set aside (Athena reads lazily and reports none). */
+  files?: FileRecordCount[];
+  /** Embedded engine: the records set aside, each with its file, position and reason. */
+  quarantined?: QuarantinedRecord[];
 }
 
 /**

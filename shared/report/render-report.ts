@@ -128,6 +128,19 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   out.push('', '## Hunts not run', '');
   if (summary.huntsNotRun.length === 0) out.push('None.');
   for (const n of summary.huntsNotRun) out.push(`- \`${n.huntId}\`: ${n.reason}`);
+  if (summary.recordsSetAside.length > 0) {
+    out.push(
+      '',
+      '## Records set aside',
+      '',
+      'Each record is in `quarantine/<source>.jsonl` with its position and reason.',
+      '',
+    );
+    for (const f of summary.recordsSetAside) {
+      const nulled = f.nulledValues > 0 ? `, ${f.nulledValues} value(s) read as NULL` : '';
+      out.push(`- \`${f.file}\`: ${f.quarantined} of ${f.records} record(s) set aside${nulled}`);
+    }
+  }
   out.push('', '## Inputs skipped', '');
   if (summary.skipped.length === 0) out.push('None: every input found was read.');
   for (const k of summary.skipped) out.push(`- \`${k.input}\` (${k.stage}): ${k.reason}`);

@@ -4,7 +4,7 @@ import type { CoverageEntry } from '../domain/coverage.js';
 import { type Severity, severities } from '../domain/hunt-definition.js';
 import { type HuntResultRecord, rowRecordId } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
-import type { SkippedInput } from '../domain/inventory.js';
+import type { FileRecordCount, SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
 import { ATTACK_VERSION } from '../hunts/hunt-library.js';
 
@@ -17,6 +17,8 @@ export interface SummaryInput {
   huntsNotRun: HuntNotRun[];
   skipped: SkippedInput[];
   coverage: CoverageEntry[];
+  /** Embedded engine: how many records of each file were read and set aside. */
+  files?: FileRecordCount[];
 }
 
 const TIMELINE_LIMIT = 200;
@@ -90,6 +92,9 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),
     huntsNotRun: input.huntsNotRun,
     skipped: input.skipped,
+    recordsSetAside: (input.files ?? [])
+      .filter((f) => f.quarantined > 0 || f.nulledValues > 0)
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
 }
 

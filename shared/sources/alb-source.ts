@@ -94,7 +94,11 @@ export const albSource: LogSourceModule = {
     return ALB_LINE_START.test(line) && albLine.test(line) ? 'alb-line' : null;
   },
 
-  /** A line that is not an access log entry fails the file, which is then reported as skipped. */
+  checkRecord(line) {
+    return albLine.test(line as string) ? { nulled: [] } : { problem: 'not an ALB access log entry' };
+  },
+
+  /** The embedded engine sets aside lines that are no entry (`checkRecord`); one that reaches the reader fails it. */
   duckdbSelect(paths, _layout, compressed) {
     const pattern = sqlString(ALB_LINE_PATTERN);
     const names = sqlList(albColumns.map((c) => c.name));

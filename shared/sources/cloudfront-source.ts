@@ -1,5 +1,10 @@
 import { externalTableSql, regexSerde } from './athena-table-ddl.js';
-import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
+import {
+  checkHeaderedLine,
+  duckdbHeaderedSelect,
+  type HeaderedText,
+  headeredLineRegex,
+} from './delimited-text.js';
 import type { LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, type SourceColumn } from './source-columns.js';
 
@@ -55,6 +60,11 @@ function headeredText(fields: string[]): HeaderedText {
   return { fields, columns: cloudfrontColumns, delimiter: '\t', headerLines: 2 };
 }
 
+function layoutText(layout: string): HeaderedText {
+  if (!layout.startsWith(LAYOUT)) throw new Error(`Unknown CloudFront layout '${layout}'.`);
+  return headeredText(layout.slice(LAYOUT.length).split(','));
+}
+
 export const cloudfrontSource: LogSourceModule = {
   id: 'cloudfront',
   columns: cloudfrontColumns.map((c) => c.name),
@@ -68,9 +78,12 @@ export const cloudfrontSource: LogSourceModule = {
     return `${LAYOUT}${fields.join(',')}`;
   },
 
+  checkRecord(line, layout, index) {
+    return checkHeaderedLine(layoutText(layout), line as string, index);
+  },
+
   duckdbSelect(paths, layout, compressed) {
-    if (!layout.startsWith(LAYOUT)) throw new Error(`Unknown CloudFront layout '${layout}'.`);
-    return duckdbHeaderedSelect(headeredText(layout.slice(LAYOUT.length).split(',')), paths, compressed);
+    return duckdbHeaderedSelect(layoutText(layout), paths, compressed);
   },
 
   /**

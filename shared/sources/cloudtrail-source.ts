@@ -2,16 +2,21 @@ import { InvalidRequestError } from '../errors.js';
 import { accountServiceRegionDay, externalTableSql } from './athena-table-ddl.js';
 import { cloudtrailColumns } from './cloudtrail-schema.js';
 import type { LogSourceModule } from './log-source-module.js';
+import { checkRecordShape, type DeclaredStructure } from './record-shape.js';
 import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
 
 /** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
 const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;
 
-/** A CloudTrail event names its API and service; Insights and digest files do not look like this. */
+/**
+ * A CloudTrail event names its API and service; Insights and digest files do not look like this.
+ * The whole first record is searched: `eventName` can sit after kilobytes of request parameters.
+ */
 function looksLikeCloudTrailRecord(objectText: string): boolean {
-  const window = objectText.slice(0, 16_384);
   return (
-    /"eventVersion"\s*:/.test(window) && /"eventSource"\s*:/.test(window) && /"eventName"\s*:/.test(window)
+    /"eventVersion"\s*:/.test(objectText) &&
+    /"eventSource"\s*:/.test(objectText) &&
+    /"eventName"\s*:/.test(objectText)
   );
 }
 
@@ -25,9 +30,10 @@ function firstObjectAfter(text: string, opener: string): string {
 const asTableColumn = (source: string, c: (typeof cloudtrailColumns)[number]) =>
   c.duckdb === 'JSON' ? `CAST(${source} AS VARCHAR) AS ${c.name}` : `${source} AS ${c.name}`;
 
-const lookupStructure = JSON.stringify(
-  Object.fromEntries(cloudtrailColumns.map((c) => [c.jsonKey, c.jsonStructure])),
-);
+const recordStructure = Object.fromEntries(
+  cloudtrailColumns.map((c) => [c.jsonKey, c.jsonStructure]),
+) as DeclaredStructure;
+const lookupStructure = JSON.stringify(recordStructure);
 
 const recordColumns = `{${cloudtrailColumns.map((c) => `${sqlString(c.jsonKey)}: ${sqlString(c.duckdb)}`).join(', ')}}`;
 
@@ -48,6 +54,16 @@ export const cloudtrailSource: LogSourceModule = {
       return looksLikeCloudTrailRecord(firstObjectAfter(head, '[')) ? 'json-array' : null;
     if (head.startsWith('{')) return looksLikeCloudTrailRecord(head) ? 'json-lines' : null;
     return null;
+  },
+
+  /**
+   * Every layout's records are events (a lookup's `CloudTrailEvent` is parsed before it is checked):
+   * `userIdentity` and `tlsDetails` are objects and `resources` a list of objects, as the record
+   * contents define them (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html);
+   * a record that breaks that shape would fail the declared struct columns of the whole read.
+   */
+  checkRecord(record) {
+    return checkRecordShape(record, recordStructure);
   },
 
   /**

@@ -1,6 +1,7 @@
 import { jsonTextTableSql } from './athena-table-ddl.js';
 import type { AthenaLocation } from './log-source-module.js';
 import { firstLine } from './log-source-module.js';
+import type { RecordCheck } from './record-shape.js';
 import { duckdbJsonStructure, duckdbKeyColumn, type SourceColumn } from './source-columns.js';
 import { duckdbLines, duckdbRejectLine, sqlString } from './source-sql.js';
 
@@ -23,6 +24,25 @@ const EXPORT_LINE = `^(${ISO}) (.*?)\\s*$`;
 function exportedMessage(line: string): string | null {
   const prefix = EXPORT_PREFIX.exec(line);
   return prefix ? line.slice(prefix[0].length) : null;
+}
+
+/**
+ * Checks one export line (`<ISO time> <JSON message>`) the way the record gate checks a JSON line:
+ * a line without the time, or whose message is not JSON, is set aside; a message with values nulled
+ * by `check` is written back behind its time, so the export reader still reads it.
+ */
+export function checkExportedJsonLine(line: string, check: (message: unknown) => RecordCheck): RecordCheck {
+  const prefix = EXPORT_PREFIX.exec(line);
+  if (!prefix) return { problem: 'not a CloudWatch Logs export line (<ISO time> <message>)' };
+  let message: unknown;
+  try {
+    message = JSON.parse(line.slice(prefix[0].length));
+  } catch (error) {
+    return { problem: `the exported message is not valid JSON: ${(error as Error).message}` };
+  }
+  const checked = check(message);
+  if ('problem' in checked || checked.nulled.length === 0) return checked;
+  return { ...checked, replacement: `${prefix[0]}${JSON.stringify(message)}` };
 }
 
 /** The message of the head's first line when the head is a CloudWatch Logs export. */

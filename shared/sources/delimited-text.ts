@@ -1,3 +1,4 @@
+import { type RecordCheck, scalarParses } from './record-shape.js';
 import { duckdbType, type SourceColumn } from './source-columns.js';
 import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
 
@@ -55,4 +56,25 @@ export function headeredLineRegex(text: HeaderedText): string {
     return `(?=(?:${token}${d}){${position}}(?:-(?:${d}|$)|(${token})))`;
   });
   return `^${groups.join('')}(?:${token}${d}){${text.fields.length - 1}}${token}$`;
+}
+
+/**
+ * Whether line `index` of a file fits the reader: header lines pass, a record needs the header's
+ * field count, and a field that does not parse as its column's type is read as `-` (NULL).
+ */
+export function checkHeaderedLine(text: HeaderedText, line: string, index: number): RecordCheck {
+  if (index <= text.headerLines) return { nulled: [], header: true };
+  const values = line.split(text.delimiter);
+  if (values.length !== text.fields.length)
+    return { problem: `${values.length} fields where the format has ${text.fields.length}` };
+  const byKey = new Map(text.columns.map((c) => [c.key, c]));
+  const nulled: string[] = [];
+  text.fields.forEach((field, i) => {
+    const type = byKey.get(field)?.type ?? 'string';
+    const value = values[i] as string;
+    if (value === '-' || typeof type !== 'string' || scalarParses(value, duckdbType(type))) return;
+    nulled.push(field);
+    values[i] = '-';
+  });
+  return nulled.length === 0 ? { nulled } : { nulled, replacement: values.join(text.delimiter) };
 }

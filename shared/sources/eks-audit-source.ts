@@ -1,6 +1,8 @@
 import { externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
+import type { RecordCheck } from './record-shape.js';
 import {
+  checkJsonLinesRecord,
   column,
   duckdbJsonStructure,
   duckdbKeyColumn,
@@ -74,6 +76,29 @@ function isAuditEvent(objectText: string): boolean {
   return start.startsWith('{') && EVENT.test(start) && AUDIT_API.test(start);
 }
 
+/** An audit event fits when it is one and its values fit the columns; an export line carries it behind a time. */
+function checkAuditRecord(record: unknown, layout: string): RecordCheck {
+  if (layout !== 'cloudwatch-export') return checkAuditEvent(record);
+  const line = record as string;
+  const time = EXPORT_TIME.exec(line)?.[0];
+  if (time === undefined) return { problem: 'no export time before the event' };
+  let event: unknown;
+  try {
+    event = JSON.parse(line.slice(time.length));
+  } catch (error) {
+    return { problem: `not valid JSON: ${(error as Error).message}` };
+  }
+  const check = checkAuditEvent(event);
+  if ('problem' in check || check.nulled.length === 0) return check;
+  return { ...check, replacement: `${time}${JSON.stringify(event)}` };
+}
+
+function checkAuditEvent(event: unknown): RecordCheck {
+  if ((event as { kind?: unknown } | null)?.kind !== 'Event')
+    return { problem: 'not a Kubernetes audit event' };
+  return checkJsonLinesRecord(eksAuditColumns, event);
+}
+
 export const eksAuditSource: LogSourceModule = {
   id: 'eksaudit',
   columns: eksAuditColumnNames,
@@ -85,6 +110,10 @@ export const eksAuditSource: LogSourceModule = {
     const exportTime = EXPORT_TIME.exec(line);
     if (exportTime && isAuditEvent(line.slice(exportTime[0].length))) return 'cloudwatch-export';
     return null;
+  },
+
+  checkRecord(record, layout) {
+    return checkAuditRecord(record, layout);
   },
 
   /**

@@ -1,6 +1,12 @@
 import { accountServiceRegionDay, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-table-ddl.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
-import { duckdbJsonLinesSelect, field, type SourceColumn, struct } from './source-columns.js';
+import {
+  checkJsonLinesRecord,
+  duckdbJsonLinesSelect,
+  field,
+  type SourceColumn,
+  struct,
+} from './source-columns.js';
 
 /**
  * GuardDuty findings as the S3 export writes them: one finding per line (`.jsonl.gz`, encrypted with
@@ -52,6 +58,10 @@ export const guarddutySource: LogSourceModule = {
     if (!head.startsWith('{')) return null;
     const line = firstLine(head).slice(0, 16_384);
     return SCHEMA_VERSION.test(line) && FINDING_ARN.test(line) ? 'json-lines' : null;
+  },
+
+  checkRecord(record) {
+    return checkJsonLinesRecord(guarddutyColumns, record);
   },
 
   duckdbSelect(paths, _layout, compressed) {

@@ -105,6 +105,7 @@ const RUNTIME_TEXT = [
   new RegExp(`^${ISO}\\t(?:${UUID}|undefined)\\t(?:${NODE_LEVELS})\\t`),
   new RegExp(`^\\[(?:${PYTHON_LEVELS})\\]\\t${ISO}\\t(?:${UUID})?\\t`),
 ];
+const exportLine = new RegExp(EXPORT_LINE);
 const DETECT_EXPORT_LINE = new RegExp(`^${ISO} (.*)$`);
 const REQUEST_ID_KEYS = ['requestId', 'function_request_id', 'aws_request_id'];
 
@@ -153,6 +154,12 @@ export const lambdaSource: LogSourceModule = {
       return message !== undefined && looksLikeLambda(message);
     });
     return lambda ? 'cloudwatch-export' : null;
+  },
+
+  checkRecord(line) {
+    return exportLine.test(line as string)
+      ? { nulled: [] }
+      : { problem: 'not a CloudWatch Logs export line (<ISO time> <message>)' };
   },
 
   /** A line that is not `<ISO time> <message>` fails the read, so the file is skipped with the line as the reason. */

@@ -1,4 +1,5 @@
 import type { LogSourceId } from '../domain/log-sources.js';
+import type { RecordCheck } from './record-shape.js';
 
 /** Where one source's files sit in S3, as the AWS inventory found them. */
 export interface AthenaLocation {
@@ -42,6 +43,14 @@ export interface LogSourceModule {
    * span use it (`from_iso8601_timestamp(eventtime)` for CloudTrail).
    */
   timeExpression: string;
+  /**
+   * Whether one record fits the reader (the embedded engine sets aside those that do not, so a bad
+   * record costs only itself): the parsed value for JSON layouts (`json-lines`, and each element of
+   * `records-object`, `json-array`, `lookup-events`), the line's text for every other layout.
+   * `index` is the record's place in the file (its line number for line layouts). Without it every
+   * record that splits, decodes and parses is read.
+   */
+  checkRecord?(record: unknown, layout: string, index: number): RecordCheck;
   /** A DuckDB SELECT giving the table's columns from files of one layout (pure SQL text). */
   duckdbSelect(paths: string[], layout: string, compressed: boolean): string;
   /**

@@ -1,6 +1,11 @@
 import { externalTableSql, regexSerde } from './athena-table-ddl.js';
 import { CLOUDWATCH_EXPORT_LAYOUT } from './cloudwatch-export.js';
-import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
+import {
+  checkHeaderedLine,
+  duckdbHeaderedSelect,
+  type HeaderedText,
+  headeredLineRegex,
+} from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { column, type SourceColumn } from './source-columns.js';
 
@@ -37,6 +42,11 @@ export const route53publicSource: LogSourceModule = {
     if (PLAIN.test(line)) return 'query-log';
     if (EXPORTED.test(line)) return CLOUDWATCH_EXPORT_LAYOUT;
     return null;
+  },
+
+  /** Space-separated fields in a fixed order, behind the export's ingestion time in that layout. */
+  checkRecord(line, layout, index) {
+    return checkHeaderedLine(entryText(layout), line as string, index);
   },
 
   duckdbSelect(paths, layout, compressed) {

@@ -2,11 +2,18 @@ import { awsLogsService, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-tab
 import {
   athenaExportedJsonTable,
   CLOUDWATCH_EXPORT_LAYOUT,
+  checkExportedJsonLine,
   duckdbExportedJsonSelect,
   firstExportedMessage,
 } from './cloudwatch-export.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
-import { column, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
+import {
+  checkJsonLinesRecord,
+  column,
+  duckdbJsonLinesSelect,
+  field,
+  type SourceColumn,
+} from './source-columns.js';
 
 /** A Route 53 Resolver query log record, under the Athena documentation's column names. */
 export const route53resolverColumns: SourceColumn[] = [
@@ -43,6 +50,15 @@ export const route53resolverSource: LogSourceModule = {
     if (jsonLinesNaming(head, RECORD_KEYS)) return 'json-lines';
     const message = firstExportedMessage(head);
     return message !== null && jsonLinesNaming(message, RECORD_KEYS) ? CLOUDWATCH_EXPORT_LAYOUT : null;
+  },
+
+  /** A JSON line, or in an export the JSON message behind the export's time. */
+  checkRecord(record, layout) {
+    if (layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return checkExportedJsonLine(record as string, (message) =>
+        checkJsonLinesRecord(route53resolverColumns, message),
+      );
+    return checkJsonLinesRecord(route53resolverColumns, record);
   },
 
   duckdbSelect(paths, layout, compressed) {

@@ -112,6 +112,12 @@ export const s3AccessSource: LogSourceModule = {
     return ACCESS_LOG_LINE.test(firstLine(head)) ? LAYOUT : null;
   },
 
+  checkRecord(line) {
+    return ACCESS_LOG_LINE.test(line as string)
+      ? { nulled: [] }
+      : { problem: 'not an S3 server access log line' };
+  },
+
   /**
    * A line the expression does not match stops the read: the table builder then skips that file
    * with the line in its reason, instead of a row of NULLs nobody would notice.

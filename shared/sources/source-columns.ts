@@ -1,3 +1,4 @@
+import { checkRecordShape, type DeclaredStructure, type RecordCheck } from './record-shape.js';
 import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
 
 /**
@@ -106,6 +107,11 @@ export function duckdbJsonLinesSelect(columns: SourceColumn[], paths: string[], 
   const declared = `{${columns.map((c) => `${sqlString(c.key)}: ${sqlString(duckdbType(c.type, true))}`).join(', ')}}`;
   const projection = columns.map((c) => duckdbKeyColumn(c)).join(', ');
   return `SELECT ${projection} FROM read_json(${sqlList(paths)}, format = 'newline_delimited', columns = ${declared}, ${duckdbCompression(compressed)})`;
+}
+
+/** Whether a parsed JSON-lines record fits the columns `duckdbJsonLinesSelect` declares. */
+export function checkJsonLinesRecord(columns: SourceColumn[], record: unknown): RecordCheck {
+  return checkRecordShape(record, JSON.parse(duckdbJsonStructure(columns)) as DeclaredStructure);
 }
 
 /** The `structure` argument of DuckDB's from_json: the record's keys with DuckDB types. */

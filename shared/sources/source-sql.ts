@@ -26,7 +26,8 @@ const MAXIMUM_LINE_BYTES = 64 * 1024 * 1024;
 /**
  * Every line of the files as one VARCHAR column `line`, nothing split, unquoted or guessed, and with
  * `filename` the file's path beside it. Empty lines come out as NULL. A byte sequence that is not
- * UTF-8 or a broken gzip stream fails the read, so the file is reported instead of half-loaded.
+ * UTF-8 or a broken gzip stream fails the read; the embedded engine's record gate sets such lines
+ * aside and cuts such streams before DuckDB reads the file, so that failure is a last resort.
  */
 export function duckdbLines(paths: string[], compressed: boolean, { filename = false } = {}): string {
   const options = [
@@ -46,8 +47,8 @@ export function duckdbLines(paths: string[], compressed: boolean, { filename = f
 
 /**
  * A DuckDB expression that stops the read with `message` and the offending line (its start and
- * end, where a truncation shows): the table builder then skips the whole file with that reason, as
- * it does for broken JSON.
+ * end, where a truncation shows): a line the source's `checkRecord` let through but the reader
+ * cannot use makes the table builder skip the whole file with that reason.
  */
 export function duckdbRejectLine(message: string): string {
   const excerpt =

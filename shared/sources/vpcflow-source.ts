@@ -1,6 +1,11 @@
 import { accountServiceRegionDay, externalTableSql, regexSerde } from './athena-table-ddl.js';
 import { CLOUDWATCH_EXPORT_LAYOUT, firstExportedMessage } from './cloudwatch-export.js';
-import { duckdbHeaderedSelect, type HeaderedText, headeredLineRegex } from './delimited-text.js';
+import {
+  checkHeaderedLine,
+  duckdbHeaderedSelect,
+  type HeaderedText,
+  headeredLineRegex,
+} from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
 import { sqlList, sqlString } from './source-sql.js';
@@ -145,6 +150,10 @@ export const vpcflowSource: LogSourceModule = {
     return exported !== null && DEFAULT_FORMAT_RECORD.test(exported.trimEnd())
       ? CLOUDWATCH_EXPORT_LAYOUT
       : null;
+  },
+
+  checkRecord(line, layout, index) {
+    return checkHeaderedLine(textLayout(layout), line as string, index);
   },
 
   duckdbSelect(paths, layout, compressed) {

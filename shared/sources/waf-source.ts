@@ -2,11 +2,12 @@ import { awsLogsService, jsonTextTableSql, WHOLE_LINE_REGEX } from './athena-tab
 import {
   athenaExportedJsonTable,
   CLOUDWATCH_EXPORT_LAYOUT,
+  checkExportedJsonLine,
   duckdbExportedJsonSelect,
   firstExportedMessage,
 } from './cloudwatch-export.js';
 import { jsonLinesNaming, type LogSourceModule } from './log-source-module.js';
-import { duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
+import { checkJsonLinesRecord, duckdbJsonLinesSelect, field, type SourceColumn } from './source-columns.js';
 
 /**
  * An AWS WAF log record, under the Athena documentation's column names. The request, the labels
@@ -68,6 +69,13 @@ export const wafSource: LogSourceModule = {
     if (jsonLinesNaming(head, RECORD_KEYS)) return 'json-lines';
     const message = firstExportedMessage(head);
     return message !== null && jsonLinesNaming(message, RECORD_KEYS) ? CLOUDWATCH_EXPORT_LAYOUT : null;
+  },
+
+  /** A JSON line, or in an export the JSON message behind the export's time. */
+  checkRecord(record, layout) {
+    if (layout === CLOUDWATCH_EXPORT_LAYOUT)
+      return checkExportedJsonLine(record as string, (message) => checkJsonLinesRecord(wafColumns, message));
+    return checkJsonLinesRecord(wafColumns, record);
   },
 
   duckdbSelect(paths, layout, compressed) {

@@ -73,6 +73,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     huntsNotRun: tables.huntsNotRun,
     skipped,
     coverage: tables.coverage,
+    ...(tables.files ? { files: tables.files } : {}),
   });
   await writeCaseFile(adapters.store, files.summary, summary);
   const story = await readStoryFiles(adapters.store, caseFolderLayout(context.caseId));

@@ -1,8 +1,9 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
+import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { completeCoverage } from '../domain/coverage.js';
 import { selectHunts } from '../domain/hunt-selection.js';
-import type { Inventory, SkippedInput } from '../domain/inventory.js';
+import type { Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
@@ -42,10 +43,12 @@ export async function createTables(
     context.iocs ?? {},
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
+  await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
     tables: built.tables,
     skipped,
+    ...(built.files ? { files: built.files } : {}),
     exports,
     huntsToRun: selection.run,
     huntsNotRun: [
@@ -64,6 +67,24 @@ export async function createTables(
     tables: built.tables.map((t) => t.table),
     durationMs,
   };
+}
+
+/** One file per source under `quarantine/`, one record a line, so a responder can grep what was set aside. */
+async function writeQuarantine(adapters: CaseAdapters, caseId: string, records: QuarantinedRecord[]) {
+  const bySource = new Map<string, QuarantinedRecord[]>();
+  for (const record of records) {
+    const list = bySource.get(record.source) ?? [];
+    list.push(record);
+    bySource.set(record.source, list);
+  }
+  for (const [source, list] of bySource) {
+    const body = list.map((r) => JSON.stringify(r)).join('\n');
+    await adapters.store.put(
+      caseFolderLayout(caseId).quarantine(source),
+      `${body}\n`,
+      'application/x-ndjson',
+    );
+  }
 }
 
 /** Exports that failed, were partial, or started after the group's retention had already dropped events. */

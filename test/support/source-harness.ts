@@ -129,6 +129,13 @@ export function skippedByName(built: BuiltFolder): Record<string, string> {
   );
 }
 
+/** Every record set aside, as `<file name> <position>` and the reason, in file and position order. */
+export function quarantinedByName(built: BuiltFolder): Record<string, string> {
+  return Object.fromEntries(
+    (built.tables.quarantined ?? []).map((q) => [`${q.file.split('/').at(-1)} ${q.position}`, q.reason]),
+  );
+}
+
 /** One test per head the source's detector must refuse; `title` names each case with `%s`. */
 export function itRefuses(
   source: Pick<LogSourceModule, 'detect'>,

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { CoverageEntry } from '../coverage.js';
 import { type Severity, severities } from '../hunt-definition.js';
 import type { HuntNotRun } from '../hunt-selection.js';
-import type { SkippedInput } from '../inventory.js';
+import type { FileRecordCount, SkippedInput } from '../inventory.js';
 import type { TimeWindow } from '../time-window.js';
 import { coverageEntrySchema, skippedInputSchema } from './inventory-file.js';
-import { huntNotRunSchema } from './tables-file.js';
+import { fileRecordCountSchema, huntNotRunSchema } from './tables-file.js';
 
 export interface TimelineEntry {
   time: string;
@@ -53,6 +53,8 @@ export interface CaseSummary {
   suppressedByAllowlist: { huntId: string; count: number }[];
   huntsNotRun: HuntNotRun[];
   skipped: SkippedInput[];
+  /** Files with records set aside (`quarantine/<source>.jsonl`) or values read as NULL: records = read + set aside. */
+  recordsSetAside: FileRecordCount[];
 }
 
 const severity = z.enum(severities);
@@ -132,4 +134,5 @@ export const summarySchema: z.ZodType<CaseSummary> = z.strictObject({
   suppressedByAllowlist: z.array(z.strictObject({ huntId: z.string(), count: z.number() })),
   huntsNotRun: z.array(huntNotRunSchema),
   skipped: z.array(skippedInputSchema),
+  recordsSetAside: z.array(fileRecordCountSchema),
 });

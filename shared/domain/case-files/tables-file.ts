@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CoverageEntry } from '../coverage.js';
 import type { HuntNotRun } from '../hunt-selection.js';
-import type { SkippedInput } from '../inventory.js';
+import type { FileRecordCount, SkippedInput } from '../inventory.js';
 import type { ExportOutcome } from '../log-exports.js';
 import { type LogSourceId, logSourceIds } from '../log-sources.js';
 import { coverageEntrySchema, exportOutcomeSchema, skippedInputSchema } from './inventory-file.js';
@@ -17,6 +17,8 @@ export interface BuiltTable {
   /** Earliest and latest event time seen, when known. */
   firstEventTime?: string;
   lastEventTime?: string;
+  /** Records whose time (`timeExpression`) did not parse: loaded, outside any window. */
+  recordsWithoutTime?: number;
 }
 
 /** `tables.json`: what CreateTables made queryable, what it could not, and the hunts it chose. */
@@ -24,6 +26,8 @@ export interface TablesRecord {
   tables: BuiltTable[];
   /** Inputs not loaded or exported, with the reason. */
   skipped: SkippedInput[];
+  /** Embedded engine: per file read, the records read and set aside (records = read + quarantined). */
+  files?: FileRecordCount[];
   exports: ExportOutcome[];
   huntsToRun: string[];
   huntsNotRun: HuntNotRun[];
@@ -42,6 +46,17 @@ export const builtTableSchema: z.ZodType<BuiltTable> = z.strictObject({
   recordCount: z.number().optional(),
   firstEventTime: z.string().optional(),
   lastEventTime: z.string().optional(),
+  recordsWithoutTime: z.number().optional(),
+});
+
+export const fileRecordCountSchema: z.ZodType<FileRecordCount> = z.strictObject({
+  file: z.string(),
+  source: z.enum(logSourceIds),
+  records: z.number(),
+  read: z.number(),
+  quarantined: z.number(),
+  nulledValues: z.number(),
+  damage: z.string().optional(),
 });
 
 export const huntNotRunSchema: z.ZodType<HuntNotRun> = z.strictObject({
@@ -52,6 +67,7 @@ export const huntNotRunSchema: z.ZodType<HuntNotRun> = z.strictObject({
 export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   tables: z.array(builtTableSchema),
   skipped: z.array(skippedInputSchema),
+  files: z.array(fileRecordCountSchema).optional(),
   exports: z.array(exportOutcomeSchema),
   huntsToRun: z.array(z.string()),
   huntsNotRun: z.array(huntNotRunSchema),

@@ -9,7 +9,8 @@ export const athenaCompatibilityMacros: string[] = [
   // Trino's json_extract_scalar gives NULL for an object or array; DuckDB's json_extract_string gives its text.
   "CREATE OR REPLACE MACRO json_extract_scalar(j, path) AS CASE WHEN json_type(j, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, path) END",
   'CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)',
-  'CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
+  // A time that does not parse ("redacted", "", an impossible date) is NULL, so one record's value never fails a hunt.
+  'CREATE OR REPLACE MACRO from_iso8601_timestamp(s) AS TRY_CAST(s AS TIMESTAMPTZ)',
   "CREATE OR REPLACE MACRO url_extract_host(u) AS nullif(regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)', 1), '')",
   'CREATE OR REPLACE MACRO to_unixtime(t) AS epoch(t)',
   "CREATE OR REPLACE MACRO json_array_contains(j, v) AS list_contains(json_extract_string(j, '$[*]'), CAST(v AS VARCHAR))",

@@ -2,15 +2,25 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import type { BuiltTable } from '../../domain/case-files/tables-file.js';
-import type { InventoriedFile, Inventory, SkippedInput } from '../../domain/inventory.js';
+import type {
+  FileRecordCount,
+  InventoriedFile,
+  Inventory,
+  QuarantinedRecord,
+  SkippedInput,
+} from '../../domain/inventory.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
 import { cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
+import { mapConcurrently } from '../../util/async.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
+import { gateRecords } from './record-gate.js';
 import { recordsToLines } from './records-to-lines.js';
 
+/** Files checked at once: decoding is CPU-bound and the machine may have two cores. */
+const GATE_CONCURRENCY = 2;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /**
@@ -20,6 +30,8 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
  */
 export class DuckDbTableBuilder implements TableBuilder {
   private part = 0;
+  /** A cleaned copy's path to the file it was cleaned from, so a skipped input names the evidence. */
+  private readonly originalPaths = new Map<string, string>();
 
   constructor(
     private readonly engine: DuckDbQueryEngine,
@@ -29,6 +41,8 @@ export class DuckDbTableBuilder implements TableBuilder {
   async build(context: CaseContext, inventory: Inventory): Promise<TablesResult> {
     const skipped: SkippedInput[] = [];
     const tables: BuiltTable[] = [];
+    const counts: FileRecordCount[] = [];
+    const quarantined: QuarantinedRecord[] = [];
     const bySource = new Map<LogSourceId, InventoriedFile[]>();
     for (const location of inventory.sources) {
       bySource.set(location.source, [...(bySource.get(location.source) ?? []), ...(location.files ?? [])]);
@@ -37,8 +51,9 @@ export class DuckDbTableBuilder implements TableBuilder {
       const dir = join(this.workDir, source);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
+      const readable = await this.gate(source, files, { skipped, counts, quarantined });
       let written = 0;
-      for (const group of groupByLayout(files)) {
+      for (const group of groupByLayout(readable)) {
         written += await this.convertIsolatingFailures(source, group, dir, skipped);
       }
       if (written === 0) continue;
@@ -49,7 +64,55 @@ export class DuckDbTableBuilder implements TableBuilder {
       if (source === 'cloudtrail') await this.engine.execute(cloudtrailEventsViewSql());
       tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
     }
-    return { tables, skipped };
+    return { tables, skipped, files: counts, quarantined };
+  }
+
+  /**
+   * Checks every record of every file before the engine reads it: records that do not fit are set
+   * aside, damaged files give up only what follows the damage. Returns what the engine should read.
+   */
+  private async gate(
+    source: LogSourceId,
+    files: InventoriedFile[],
+    found: { skipped: SkippedInput[]; counts: FileRecordCount[]; quarantined: QuarantinedRecord[] },
+  ): Promise<InventoriedFile[]> {
+    const module = logSourceModule(source);
+    const gated = await mapConcurrently(files, GATE_CONCURRENCY, (file) =>
+      gateRecords(file, module, join(this.workDir, 'clean', file.path)).catch((error: Error) => error),
+    );
+    const readable: InventoriedFile[] = [];
+    gated.forEach((outcome, i) => {
+      const file = files[i] as InventoriedFile;
+      if (outcome instanceof Error) {
+        found.skipped.push({ input: file.path, reason: `unreadable: ${outcome.message}`, stage: 'tables' });
+        return;
+      }
+      if (outcome === null) {
+        readable.push(file);
+        return;
+      }
+      found.counts.push({
+        file: file.path,
+        source,
+        records: outcome.read + outcome.quarantinedCount,
+        read: outcome.read,
+        quarantined: outcome.quarantinedCount,
+        nulledValues: outcome.nulledValues,
+        ...(outcome.damage ? { damage: outcome.damage } : {}),
+      });
+      found.quarantined.push(...outcome.quarantined);
+      if (outcome.damage) {
+        const reason =
+          outcome.read === 0
+            ? `unreadable: ${outcome.damage}`
+            : `partly read: ${outcome.damage}; the ${outcome.read} records before it were read`;
+        found.skipped.push({ input: file.path, reason, stage: 'tables' });
+      }
+      if (outcome.read === 0) return;
+      this.originalPaths.set(outcome.readFrom.path, file.path);
+      readable.push(outcome.readFrom);
+    });
+    return readable;
   }
 
   /**
@@ -81,7 +144,8 @@ export class DuckDbTableBuilder implements TableBuilder {
       if (group.files.length === 1 && only) {
         if (isOversizedRecordsFile(source, group, error))
           return this.convertOversized(source, only, dir, skipped);
-        skipped.push({ input: only.path, reason: describeReadError(error), stage: 'tables' });
+        const input = this.originalPaths.get(only.path) ?? only.path;
+        skipped.push({ input, reason: describeReadError(error), stage: 'tables' });
         return 0;
       }
       const middle = Math.ceil(group.files.length / 2);
@@ -116,27 +180,32 @@ export class DuckDbTableBuilder implements TableBuilder {
     try {
       await recordsToLines(file.path, lines, file.compressed);
     } catch (error) {
-      skipped.push({ input: file.path, reason: `unreadable: ${(error as Error).message}`, stage: 'tables' });
+      const input = this.originalPaths.get(file.path) ?? file.path;
+      skipped.push({ input, reason: `unreadable: ${(error as Error).message}`, stage: 'tables' });
       return 0;
     }
     const rewritten = { layout: 'json-lines', compressed: false, files: [{ ...file, path: lines }] };
     const before = skipped.length;
     const converted = await this.convertIsolatingFailures(source, rewritten, dir, skipped);
-    for (const entry of skipped.slice(before)) entry.input = file.path;
+    for (const entry of skipped.slice(before)) entry.input = this.originalPaths.get(file.path) ?? file.path;
     await rm(lines, { force: true });
     return converted;
   }
 
   private async describe(
     source: LogSourceId,
-  ): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime'>> {
+  ): Promise<Pick<BuiltTable, 'recordCount' | 'firstEventTime' | 'lastEventTime' | 'recordsWithoutTime'>> {
     const time = logSourceModule(source).timeExpression;
     const { rows } = await this.engine.run(
       `SELECT count(*) AS records, epoch_ms(min(${time})) AS first_event, epoch_ms(max(${time})) AS last_event FROM "${source}"`,
     );
     const row = rows[0] ?? {};
+    const untimed = await this.engine.run(
+      `SELECT count(*) AS untimed FROM read_parquet(${sqlString(join(this.workDir, source, '*.parquet'))}) WHERE ${time} IS NULL`,
+    );
     return {
       recordCount: Number(row.records ?? 0),
+      recordsWithoutTime: Number(untimed.rows[0]?.untimed ?? 0),
       ...(row.first_event ? { firstEventTime: isoInstant(row.first_event) } : {}),
       ...(row.last_event ? { lastEventTime: isoInstant(row.last_event) } : {}),
     };

@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../../domain/inventory.js';
@@ -38,7 +39,10 @@ export class FolderInventory implements LogInventory {
     const root = await stat(this.root).catch(() => null);
     if (!root?.isDirectory())
       throw new InvalidRequestError(`The logs folder ${this.root} does not exist or is not a folder.`);
-    const { sources, skipped, dumps } = await classifyFiles(await listFiles(this.root), this.root);
+    const listing = await listFiles(this.root, this.caseStoreRoot ? [this.caseStoreRoot] : []);
+    const classified = await classifyFiles(listing.files, this.root);
+    const { sources, dumps } = classified;
+    const skipped = [...listing.skipped, ...classified.skipped];
     const exports: LogGroupExport[] = [...dumps].map(([logGroup, files]) => ({
       logGroup,
       account: null,
@@ -67,9 +71,12 @@ export class FolderInventory implements LogInventory {
     if (!this.caseStoreRoot) return inventory;
     for (const outcome of exports.filter((e) => e.status === 'COMPLETED' && e.destination)) {
       const folder = join(this.caseStoreRoot, ...(outcome.destination ?? '').split('/'));
-      const { sources, skipped } = await classifyFiles(await listFiles(folder), folder);
+      const listing = await listFiles(folder, []);
+      const { sources, skipped } = await classifyFiles(listing.files, folder);
       inventory.sources.push(...locations(sources, folder));
-      inventory.skipped.push(...skipped.map((s) => ({ ...s, stage: 'export' as const })));
+      inventory.skipped.push(
+        ...[...listing.skipped, ...skipped].map((s) => ({ ...s, stage: 'export' as const })),
+      );
     }
     return inventory;
   }
@@ -80,7 +87,10 @@ const SNIFF_CONCURRENCY = 32;
 
 async function classifyFiles(paths: string[], root: string) {
   const heads = await mapConcurrently(paths, SNIFF_CONCURRENCY, async (path) => {
-    const size = (await stat(path)).size;
+    const size = await stat(path).then(
+      (info) => info.size,
+      () => 0,
+    );
     return readFileHead(path).then(
       (head) => ({ path, size, head, error: null }),
       (error: Error) => ({ path, size, head: null, error }),
@@ -99,7 +109,8 @@ async function classifyFiles(paths: string[], root: string) {
       }
       const classification = classifyLogFile(head.text);
       if (classification.kind === 'not-a-log') {
-        skipped.push({ input: path, reason: classification.reason, stage: 'inventory' });
+        const reason = head.damage ? `corrupt gzip: ${head.damage}` : classification.reason;
+        skipped.push({ input: path, reason, stage: 'inventory' });
         continue;
       }
       const list = sources.get(classification.source) ?? [];
@@ -132,10 +143,71 @@ function locations(files: Map<LogSourceId, InventoriedFile[]>, location: string)
   }));
 }
 
-async function listFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+/**
+ * Every regular file under `root`, in a stable order. Symbolic links are followed after the plain
+ * walk, while their target stays inside the folder, so a file is read once under its own path and a
+ * link to it is listed as already read; loops end there too. Links leading out of the folder, broken
+ * links, unreadable folders and the `excluded` folders (where this case is written) are listed as
+ * skipped with the reason, and everything else is still read.
+ */
+async function listFiles(
+  root: string,
+  excluded: string[],
+): Promise<{ files: string[]; skipped: SkippedInput[] }> {
+  const realRoot = await realpath(root).catch(() => null);
+  if (realRoot === null) return { files: [], skipped: [] };
+  const realExcluded = new Set(await Promise.all(excluded.map((e) => realpath(e).catch(() => resolve(e)))));
+  const files: string[] = [];
+  const skipped: SkippedInput[] = [];
+  const seen = new Set<string>();
+  const links: string[] = [];
+  const skip = (input: string, reason: string) => skipped.push({ input, reason, stage: 'inventory' });
+  const visit = async (path: string, real: string, linked: boolean): Promise<void> => {
+    if (seen.has(real)) {
+      if (linked) skip(path, `a link to ${real}, which is already read`);
+      return;
+    }
+    seen.add(real);
+    const info = await stat(real).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      skip(path, `unreadable: ${info.code ?? info.message}`);
+      return;
+    }
+    if (info.isFile()) {
+      files.push(path);
+      return;
+    }
+    if (!info.isDirectory()) {
+      skip(path, 'not a regular file or folder');
+      return;
+    }
+    if (realExcluded.has(real)) {
+      skip(path, 'the folder this case is written to (--out): case folders are not evidence');
+      return;
+    }
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path, { withFileTypes: true });
+    } catch (error) {
+      skip(path, `unreadable folder: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = join(path, entry.name);
+      if (entry.isSymbolicLink()) links.push(child);
+      else await visit(child, join(real, entry.name), false);
+    }
+  };
+  await visit(root, realRoot, false);
+  while (links.length > 0) {
+    const link = links.shift() as string;
+    const target = await realpath(link).catch(() => null);
+    if (target === null) skip(link, 'broken symbolic link');
+    else if (target !== realRoot && !target.startsWith(`${realRoot}${sep}`))
+      skip(link, `symbolic link to ${target}, outside the logs folder`);
+    else await visit(link, target, true);
+  }
+  files.sort();
+  skipped.sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
+  return { files, skipped };
 }

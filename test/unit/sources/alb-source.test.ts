@@ -15,6 +15,7 @@ import {
   duckdbColumns,
   duckdbRows,
   itRefuses,
+  quarantinedByName,
   recordCounts,
   serdeRows,
   skippedByName,
@@ -64,21 +65,16 @@ describe('recognising ALB access logs by content', () => {
 describe('the alb table from delivered files', () => {
   const built = useBuiltFolder(fixtures);
 
-  it('loads every readable file, old format and new, and skips each malformed one with a reason', () => {
-    expect(recordCounts(built)).toEqual([['alb', 5]]);
-    const skipped = skippedByName(built);
-    expect(Object.keys(skipped).sort()).toEqual([
-      'corrupt.txt.gz',
-      'garbage-line.txt',
-      'truncated-line.txt',
-      'wrong-field-count.txt',
-    ]);
-    expect(skipped['truncated-line.txt']).toMatch(
-      /^tables: unreadable: .*not an ALB access log entry: https 2024/,
-    );
-    expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry/);
-    expect(skipped['garbage-line.txt']).toMatch(/^tables: unreadable: .*not an ALB access log entry/);
-    expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
+  it('reads every entry of every file, sets aside each line that is no entry, and skips the unreadable gzip', () => {
+    expect(recordCounts(built)).toEqual([['alb', 8]]);
+    expect(skippedByName(built)).toEqual({
+      'corrupt.txt.gz': 'inventory: corrupt gzip: gzip data cut off (file truncated)',
+    });
+    expect(quarantinedByName(built)).toEqual({
+      'garbage-line.txt line 2': 'not an ALB access log entry',
+      'truncated-line.txt line 2': 'not an ALB access log entry',
+      'wrong-field-count.txt line 2': 'not an ALB access log entry',
+    });
     expect(built.tables.tables[0]?.firstEventTime).toBe('2024-05-01T10:00:00.123Z');
   });
 
@@ -88,13 +84,18 @@ describe('the alb table from delivered files', () => {
               request_proto, user_agent, request_processing_time, conn_trace_id
        FROM alb ORDER BY "time"`,
     );
+    const firstEntry = [
+      'GET',
+      'https://shop.example.com:443/products?id=42',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36',
+      'TID_0a1b2c3d4e5f',
+    ];
+    // The access log's first entry, and the same entry at the head of each of the three damaged files.
     expect(rows.map((r) => [r.request_verb, r.request_url, r.user_agent, r.conn_trace_id])).toEqual([
-      [
-        'GET',
-        'https://shop.example.com:443/products?id=42',
-        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36',
-        'TID_0a1b2c3d4e5f',
-      ],
+      firstEntry,
+      firstEntry,
+      firstEntry,
+      firstEntry,
       [
         'GET',
         'https://shop.example.com:443/static/..%2f..%2f..%2fetc%2fpasswd',
@@ -110,7 +111,7 @@ describe('the alb table from delivered files', () => {
       [null, null, null, null],
       ['POST', 'http://shop.example.com:80/login', 'python-requests/2.31.0', null],
     ]);
-    expect(rows[3]).toMatchObject({
+    expect(rows[6]).toMatchObject({
       type: 'http',
       client_ip: '203.0.113.50',
       client_port: '40000',

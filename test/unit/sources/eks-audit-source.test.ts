@@ -13,7 +13,8 @@ import {
   duckdbColumns,
   duckdbSelectColumns,
   itRefuses,
-  skippedFiles,
+  quarantinedByName,
+  skippedByName,
   useBuiltFolder,
   useScratch,
 } from '../../support/source-harness.js';
@@ -124,36 +125,23 @@ describe('EKS audit logs through the table builder', () => {
   const built = useBuiltFolder(fixtures);
   const scratch = useScratch();
 
-  it('loads both layouts into one table and skips each malformed file with its reason', () => {
+  it('loads both layouts into one table, sets aside a cut-off event and skips the unreadable files', () => {
     expect(built.tables.tables).toMatchObject([
       {
         source: 'eksaudit',
-        recordCount: 6,
+        recordCount: 7,
         firstEventTime: '2024-05-01T10:00:00.100Z',
-        lastEventTime: '2024-05-01T11:05:00.000Z',
+        // The complete event before the cut-off one in truncated-audit.jsonl.
+        lastEventTime: '2024-05-01T12:00:00.000Z',
       },
     ]);
-    const skipped = skippedFiles(built);
-    expect(skipped).toEqual(
-      expect.arrayContaining([
-        {
-          file: 'malformed/truncated-audit.jsonl',
-          stage: 'tables',
-          reason: expect.stringMatching(/Malformed JSON/),
-        },
-        {
-          file: 'malformed/audit-events-corrupt.jsonl.gz',
-          stage: 'inventory',
-          reason: expect.stringMatching(/corrupt gzip/),
-        },
-        {
-          file: 'malformed/kube-scheduler.txt',
-          stage: 'inventory',
-          reason: expect.stringMatching(/unknown format/),
-        },
-      ]),
-    );
-    expect(skipped).toHaveLength(3);
+    expect(skippedByName(built)).toEqual({
+      'audit-events-corrupt.jsonl.gz': expect.stringMatching(/^inventory: corrupt gzip: gzip data damaged/),
+      'kube-scheduler.txt': expect.stringMatching(/^inventory: unknown format/),
+    });
+    expect(quarantinedByName(built)).toEqual({
+      'truncated-audit.jsonl line 2': 'not valid JSON: Unexpected end of JSON input',
+    });
   });
 
   it('refuses a file whose lines parse as JSON but are no audit events', async () => {

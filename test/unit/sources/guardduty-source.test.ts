@@ -15,7 +15,8 @@ import {
   duckdbSelectColumns,
   itRefuses,
   parseViewQuery,
-  skippedFiles,
+  quarantinedByName,
+  skippedByName,
   useBuiltFolder,
   useScratch,
   withBuiltFolder,
@@ -100,36 +101,22 @@ describe('the GuardDuty table in DuckDB', () => {
 describe('GuardDuty findings through the table builder', () => {
   const built = useBuiltFolder(fixtures);
 
-  it('loads the export and skips each malformed file with its reason', () => {
+  it('loads the export, sets aside a cut-off finding and skips the unreadable files', () => {
     expect(built.tables.tables).toMatchObject([
       {
         source: 'guardduty',
-        recordCount: 5,
+        recordCount: 6,
         firstEventTime: '2024-05-01T10:40:12.000Z',
         lastEventTime: '2024-05-01T13:02:41.000Z',
       },
     ]);
-    const skipped = skippedFiles(built);
-    expect(skipped).toEqual(
-      expect.arrayContaining([
-        {
-          file: 'malformed/truncated-findings.jsonl',
-          stage: 'tables',
-          reason: expect.stringMatching(/unreadable: .*JSON/),
-        },
-        {
-          file: 'malformed/2a3b4c5d-corrupt.jsonl.gz',
-          stage: 'inventory',
-          reason: expect.stringMatching(/corrupt gzip/),
-        },
-        {
-          file: 'malformed/findings-summary.csv',
-          stage: 'inventory',
-          reason: expect.stringMatching(/unknown format/),
-        },
-      ]),
-    );
-    expect(skipped).toHaveLength(3);
+    expect(skippedByName(built)).toEqual({
+      '2a3b4c5d-corrupt.jsonl.gz': expect.stringMatching(/^inventory: corrupt gzip: gzip data damaged/),
+      'findings-summary.csv': expect.stringMatching(/^inventory: unknown format/),
+    });
+    expect(quarantinedByName(built)).toEqual({
+      'truncated-findings.jsonl line 2': expect.stringMatching(/^not valid JSON: Unterminated string/),
+    });
   });
 
   it('dates a finding by when its activity was last seen, for the window', async () => {

@@ -148,13 +148,13 @@ describe('recognising Lambda logs by content', () => {
 describe('the lambda table from exported files', () => {
   const built = useBuiltFolder(fixtures);
 
-  it('loads every export and skips the write check and each malformed file with its reason', () => {
+  it('loads every export, skips the write check, sets aside a line without a time and keeps a cut-off export up to the cut', () => {
     expect(built.tables.tables).toMatchObject([
       {
         source: 'lambda',
-        recordCount: 34,
+        recordCount: 34 + 3 + 6,
         firstEventTime: '2024-05-01T10:00:00.000Z',
-        lastEventTime: '2024-05-01T12:01:00.051Z',
+        lastEventTime: '2024-05-01T13:00:00.010Z',
       },
     ]);
     const skipped = skippedFiles(built).map(({ file, stage, reason }) => ({
@@ -167,14 +167,17 @@ describe('the lambda table from exported files', () => {
         reason: 'inventory: unknown format (starts with "Permission Check Successful")',
       },
       {
-        file: expect.stringMatching(/^malformed\/exports\/aws-lambda-broken\/.*\/000000$/),
-        reason: expect.stringMatching(
-          /^tables: unreadable: .*not a CloudWatch Logs export line \(<ISO time> <message>\): {5}at Object\.<anonymous>/,
-        ),
-      },
-      {
         file: expect.stringMatching(/^malformed\/exports\/aws-lambda-truncated\/.*\/000000\.gz$/),
-        reason: expect.stringMatching(/^inventory: corrupt gzip/),
+        reason: 'tables: partly read: gzip data cut off (file truncated); the 6 records before it were read',
+      },
+    ]);
+    expect(built.tables.quarantined).toEqual([
+      {
+        source: 'lambda',
+        file: expect.stringMatching(/\/malformed\/exports\/aws-lambda-broken\/.*\/000000$/),
+        position: 'line 3',
+        reason: 'not a CloudWatch Logs export line (<ISO time> <message>)',
+        excerpt: expect.stringMatching(/^ {4}at Object\.<anonymous>/),
       },
     ]);
   });
@@ -189,7 +192,13 @@ describe('the lambda table from exported files', () => {
     const { rows } = await built.engine.run(
       'SELECT log_group, log_stream, count(*) AS lines FROM "lambda" GROUP BY ALL ORDER BY log_group',
     );
+    // The damaged exports are read from cleaned copies, which keep the export's folders.
     expect(rows).toEqual([
+      {
+        log_group: 'aws-lambda-broken',
+        log_stream: '2024-05-01-LATEST-0c4f8a2e6b1d4f3a9e7c5b0d2a8f6e41',
+        lines: '3',
+      },
       {
         log_group: 'aws-lambda-orders-worker',
         log_stream: '2024-05-01-LATEST-7e2c9a1f5b3d4e8c0a6f2d9b1e7c3a5f',
@@ -204,6 +213,11 @@ describe('the lambda table from exported files', () => {
         log_group: 'aws-lambda-report-export',
         log_stream: '2024/05/01/[$LATEST]b81d4e0f2c6a4937a5e8d1f0c3b7a962',
         lines: '11',
+      },
+      {
+        log_group: 'aws-lambda-truncated',
+        log_stream: '2024-05-01-LATEST-5a9d3f7b1c2e4a6f8b0d2c4e6a8f1b3d',
+        lines: '6',
       },
     ]);
   });

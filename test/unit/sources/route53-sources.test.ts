@@ -15,6 +15,7 @@ import {
   athenaColumns,
   duckdbColumns,
   itRefuses,
+  quarantinedByName,
   recordCounts,
   skippedByName,
   useBuiltFolder,
@@ -57,24 +58,25 @@ describe('recognising Route 53 query logs by content', () => {
 describe('the route53resolver table', () => {
   const built = useBuiltFolder(resolverFixtures);
 
-  it('loads every readable file and skips each malformed one with a reason', () => {
-    expect(recordCounts(built)).toEqual([['route53resolver', 4]]);
-    const skipped = skippedByName(built);
-    expect(Object.keys(skipped).sort()).toEqual([
-      'corrupt.jsonl.gz',
-      'garbage-line.jsonl',
-      'truncated-line.jsonl',
-      'wrong-type.jsonl',
-    ]);
-    expect(skipped['wrong-type.jsonl']).toMatch(/^tables: unreadable: .*"fifty-three"/);
-    expect(skipped['corrupt.jsonl.gz']).toMatch(/corrupt gzip/);
+  it('reads every record that fits, sets aside each line that is no JSON, and reads a port that is no number as NULL', () => {
+    expect(recordCounts(built)).toEqual([['route53resolver', 7]]);
+    expect(skippedByName(built)).toEqual({
+      'corrupt.jsonl.gz': 'inventory: corrupt gzip: gzip data cut off (file truncated)',
+    });
+    expect(quarantinedByName(built)).toEqual({
+      'garbage-line.jsonl line 2': expect.stringMatching(/^not valid JSON: Unexpected token 'q'/),
+      'truncated-line.jsonl line 2': expect.stringMatching(/^not valid JSON: Unterminated string/),
+    });
+    const wrongType = built.tables.files?.find((f) => f.file.endsWith('wrong-type.jsonl'));
+    expect(wrongType).toMatchObject({ records: 1, read: 1, quarantined: 0, nulledValues: 1 });
     expect(built.tables.tables[0]?.lastEventTime).toBe('2024-05-01T10:05:00.000Z');
   });
 
   it('reads answers, the querying instance and the firewall action', async () => {
     const { rows } = await built.engine.run(
-      `SELECT query_name, srcport, srcids.instance AS instance, answers[1].rdata AS first_answer, firewall_rule_action
-       FROM route53resolver ORDER BY query_timestamp`,
+      // DISTINCT: each damaged file starts with the first query; wrong-type.jsonl's port is no number.
+      `SELECT DISTINCT query_timestamp, query_name, srcport, srcids.instance AS instance, answers[1].rdata AS first_answer, firewall_rule_action
+       FROM route53resolver WHERE srcport IS NOT NULL ORDER BY query_timestamp`,
     );
     expect(
       rows.map((r) => [
@@ -140,12 +142,18 @@ describe('the Resolver Athena table', () => {
 describe('the route53public table', () => {
   it('reads plain entries and CloudWatch Logs exports, and skips malformed files with a reason', async () => {
     await withBuiltFolder(publicFixtures, async (built) => {
-      expect(recordCounts(built)).toEqual([['route53public', 4]]);
-      expect(Object.keys(skippedByName(built)).sort()).toEqual(['corrupt.txt.gz', 'truncated-line.txt']);
+      expect(recordCounts(built)).toEqual([['route53public', 5]]);
+      expect(skippedByName(built)).toEqual({
+        'corrupt.txt.gz': 'inventory: corrupt gzip: gzip data cut off (file truncated)',
+      });
+      expect(quarantinedByName(built)).toEqual({
+        'truncated-line.txt line 2': '3 fields where the format has 10',
+      });
       const { rows } = await built.engine.run(
-        'SELECT query_name, rcode, resolver_ip, edns_client_subnet FROM route53public ORDER BY query_timestamp',
+        // DISTINCT: the cut-off file starts with the first query.
+        'SELECT DISTINCT query_timestamp, query_name, rcode, resolver_ip, edns_client_subnet FROM route53public ORDER BY query_timestamp',
       );
-      expect(rows).toEqual([
+      expect(rows.map(({ query_timestamp, ...row }) => row)).toEqual([
         { query_name: 'example.com', rcode: 'NOERROR', resolver_ip: '192.0.2.53', edns_client_subnet: null },
         {
           query_name: 'dev-admin.example.com',

@@ -189,33 +189,33 @@ describe('the S3 access log table in DuckDB', () => {
 describe('S3 access logs through the table builder', () => {
   const built = useBuiltFolder(fixtures);
 
-  it('loads the flat and date-partitioned files and skips each malformed one with its reason', async () => {
+  it('loads the flat and date-partitioned files, sets aside a cut-off line and skips the unreadable files', async () => {
     expect(built.tables.tables).toMatchObject([
       {
         source: 's3access',
         table: 's3access',
-        recordCount: 7,
+        recordCount: 8,
         firstEventTime: '2024-05-01T10:01:02.000Z',
         lastEventTime: '2024-05-01T12:00:02.000Z',
       },
     ]);
-    const skipped = skippedFiles(built);
-    expect(skipped).toEqual(
-      expect.arrayContaining([
-        {
-          file: 'malformed/2024-05-01-11-00-00-TRUNCATED00000',
-          stage: 'tables',
-          reason: expect.stringMatching(/not an S3 server access log line: .*finance\/q3-rep/),
-        },
-        {
-          file: 'malformed/2024-05-01-11-30-00-CORRUPTGZ0000000.gz',
-          stage: 'inventory',
-          reason: expect.stringMatching(/corrupt gzip/),
-        },
-        { file: 'malformed/notes.zip', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
-      ]),
-    );
-    expect(skipped).toHaveLength(3);
+    expect(skippedFiles(built)).toEqual([
+      {
+        file: 'malformed/2024-05-01-11-30-00-CORRUPTGZ0000000.gz',
+        stage: 'inventory',
+        reason: expect.stringMatching(/^corrupt gzip: gzip data damaged/),
+      },
+      { file: 'malformed/notes.zip', stage: 'inventory', reason: expect.stringMatching(/unknown format/) },
+    ]);
+    expect(built.tables.quarantined).toEqual([
+      {
+        source: 's3access',
+        file: expect.stringMatching(/\/malformed\/2024-05-01-11-00-00-TRUNCATED00000$/),
+        position: 'line 2',
+        reason: 'not an S3 server access log line',
+        excerpt: expect.stringMatching(/REST\.GET\.OBJECT finance\/q3-rep$/),
+      },
+    ]);
 
     const deletes = await built.engine.run(
       "SELECT bucket, operation, http_status, request_uri, access_point_arn FROM s3access WHERE operation LIKE '%DELETE%' ORDER BY request_time",

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
@@ -17,6 +18,7 @@ import {
   duckdbColumns,
   duckdbRows,
   itRefuses,
+  quarantinedByName,
   recordCounts,
   serdeRows,
   skippedByName,
@@ -86,27 +88,37 @@ describe('recognising flow logs by content', () => {
 describe('the vpcflow table from delivered files', () => {
   const built = useBuiltFolder(fixtures);
 
-  it('loads every readable file (default, custom, headerless, gzip and Parquet) and skips each malformed one with a reason', async () => {
-    expect(recordCounts(built)).toEqual([['vpcflow', 11]]);
-    const skipped = skippedByName(built);
-    expect(Object.keys(skipped).sort()).toEqual([
-      'corrupt.txt.gz',
-      'garbage-after-header.txt',
-      'not-flow-logs.parquet',
-      'truncated-line.txt',
-      'truncated-stream.txt.gz',
-      'wrong-field-count.txt',
-    ]);
-    expect(skipped['truncated-line.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 3$/);
-    expect(skipped['wrong-field-count.txt']).toMatch(/^tables: unreadable: .*CSV Error on Line: 2$/);
-    expect(skipped['garbage-after-header.txt']).toMatch(
-      /^tables: unreadable: Conversion Error: CSV Error on Line: 2$/,
+  it('loads every readable file (default, custom, headerless, gzip and Parquet), and of each damaged file every record that fits', async () => {
+    const counts = Object.fromEntries(
+      (built.tables.files ?? [])
+        .filter((f) => f.file.includes('/malformed/'))
+        .map((f) => [f.file.split('/').at(-1), [f.records, f.read, f.quarantined, f.nulledValues]]),
     );
-    expect(skipped['corrupt.txt.gz']).toMatch(/corrupt gzip/);
-    expect(skipped['truncated-stream.txt.gz']).toMatch(/^tables: unreadable/);
-    expect(skipped['not-flow-logs.parquet']).toMatch(
-      /^tables: unreadable: .*not a flow log \(no srcaddr or dstaddr column\)/,
+    // records, read, set aside, values read as NULL
+    expect(counts).toEqual({
+      'garbage-after-header.txt': [1, 1, 0, 2],
+      'truncated-line.txt': [2, 1, 1, 0],
+      'truncated-stream.txt.gz': [2395, 2394, 1, 0],
+      'wrong-field-count.txt': [1, 0, 1, 0],
+    });
+    expect(recordCounts(built)).toEqual([['vpcflow', 11 + 1 + 1 + 2394]]);
+    expect(skippedByName(built)).toEqual({
+      'corrupt.txt.gz': 'inventory: corrupt gzip: gzip data cut off (file truncated)',
+      'not-flow-logs.parquet': expect.stringMatching(
+        /^tables: unreadable: .*not a flow log \(no srcaddr or dstaddr column\)/,
+      ),
+      'truncated-stream.txt.gz':
+        'tables: partly read: gzip data cut off (file truncated); the 2394 records before it were read',
+    });
+    expect(quarantinedByName(built)).toEqual({
+      'truncated-line.txt line 3': '6 fields where the format has 14',
+      'truncated-stream.txt.gz line 2396': '10 fields where the format has 14',
+      'wrong-field-count.txt line 2': '15 fields where the format has 14',
+    });
+    const { rows } = await built.engine.run(
+      "SELECT srcport, dstport, packets FROM vpcflow WHERE interface_id = 'eni-0a1b2c3d4e5f60001' AND srcaddr = '198.51.100.23' AND dstaddr = '10.0.1.15' AND packets = 12 AND srcport IS NULL",
     );
+    expect(rows).toEqual([{ srcport: null, dstport: null, packets: '12' }]);
   });
 
   it('has the event span of the flows it read', () => {
@@ -189,12 +201,31 @@ describe('the vpcflow table from delivered files', () => {
     await withBuiltFolder(
       fixtures,
       async (windowed) => {
-        expect(windowed.tables.tables[0]?.recordCount).toBe(3);
+        // Three flows of the readable files, and those of the cut-off stream's complete lines.
+        expect(windowed.tables.tables[0]?.recordCount).toBe(
+          3 + (await cutOffStreamFlowsStartingIn(10.5, 12.5)),
+        );
       },
       { from: '2024-05-01T10:30:00Z', to: '2024-05-01T12:30:00Z' },
     );
   });
 });
+
+/** Flows of truncated-stream.txt.gz, read independently of the gate, whose start is between the hours given (UTC, 1 May 2024). */
+async function cutOffStreamFlowsStartingIn(fromHour: number, toHour: number): Promise<number> {
+  const compressed = await readFile(join(fixtures, 'malformed', 'truncated-stream.txt.gz'));
+  const text = gunzipSync(compressed, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  const day = Date.UTC(2024, 4, 1) / 1000;
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(' '))
+    .filter((fields) => fields.length === 14)
+    .filter(([, , , , , , , , , , start]) => {
+      const hour = (Number(start) - day) / 3600;
+      return hour >= fromHour && hour <= toHour;
+    }).length;
+}
 
 describe('the AWS documentation examples', () => {
   it('load in place, every documented format into the same columns', async () => {

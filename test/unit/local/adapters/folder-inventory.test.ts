@@ -1,6 +1,9 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CaseContext } from '../../../../shared/domain/case.js';
@@ -81,4 +84,117 @@ describe('the inventory of a folder of logs', () => {
       /does not exist/,
     );
   });
+
+  it('follows links that stay inside the folder once, and lists the others as skipped with the reason', async () => {
+    const work = await realpath(await mkdtemp(join(tmpdir(), 'casefile-links-')));
+    const root = join(work, 'logs');
+    const outside = join(work, 'elsewhere');
+    await mkdir(join(root, 'trails'), { recursive: true });
+    await mkdir(outside);
+    await writeFile(join(root, 'trails', 'day1.json'), trail);
+    await writeFile(join(outside, 'secret.json'), trail);
+    await symlink(join(root, 'trails'), join(root, 'a-link-to-trails'));
+    await symlink(join(root, 'trails', 'day1.json'), join(root, 'copy.json'));
+    await symlink(outside, join(root, 'out-folder'));
+    await symlink(join(outside, 'secret.json'), join(root, 'out-file.json'));
+    await symlink(root, join(root, 'trails', 'loop'));
+    await symlink(join(root, 'gone.json'), join(root, 'broken.json'));
+    const inventory = await new FolderInventory(root).discover(context);
+    expect(inventory.sources.flatMap((s) => s.files?.map((f) => f.path))).toEqual([
+      join(root, 'trails', 'day1.json'),
+    ]);
+    expect(inventory.skipped).toEqual([
+      {
+        input: join(root, 'a-link-to-trails'),
+        reason: `a link to ${join(root, 'trails')}, which is already read`,
+        stage: 'inventory',
+      },
+      { input: join(root, 'broken.json'), reason: 'broken symbolic link', stage: 'inventory' },
+      {
+        input: join(root, 'copy.json'),
+        reason: `a link to ${join(root, 'trails', 'day1.json')}, which is already read`,
+        stage: 'inventory',
+      },
+      {
+        input: join(root, 'out-file.json'),
+        reason: `symbolic link to ${join(outside, 'secret.json')}, outside the logs folder`,
+        stage: 'inventory',
+      },
+      {
+        input: join(root, 'out-folder'),
+        reason: `symbolic link to ${outside}, outside the logs folder`,
+        stage: 'inventory',
+      },
+      {
+        input: join(root, 'trails', 'loop'),
+        reason: `a link to ${root}, which is already read`,
+        stage: 'inventory',
+      },
+    ]);
+  });
+
+  it('leaves out the folder the case is written to when it sits inside the logs folder', async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), 'casefile-out-inside-')));
+    await writeFile(join(root, 'trail.json'), trail);
+    await mkdir(join(root, 'cases', 'earlier-case'), { recursive: true });
+    await writeFile(join(root, 'cases', 'earlier-case', 'inventory.json'), trail);
+    const inventory = await new FolderInventory(root, { caseStoreRoot: join(root, 'cases') }).discover(
+      context,
+    );
+    expect(inventory.sources.flatMap((s) => s.files?.map((f) => f.path))).toEqual([join(root, 'trail.json')]);
+    expect(inventory.skipped).toEqual([
+      {
+        input: join(root, 'cases'),
+        reason: 'the folder this case is written to (--out): case folders are not evidence',
+        stage: 'inventory',
+      },
+    ]);
+  });
+
+  // Root reads any folder whatever its mode, so as root the inventory runs as `nobody` in a child process.
+  it('lists an unreadable folder and an unreadable file as skipped and reads the rest', async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), 'casefile-unreadable-')));
+    await chmod(root, 0o755);
+    await mkdir(join(root, 'locked'));
+    await writeFile(join(root, 'locked', 'hidden.json'), trail);
+    await writeFile(join(root, 'readable.json'), trail, { mode: 0o644 });
+    await writeFile(join(root, 'private.json'), trail, { mode: 0o600 });
+    await chmod(join(root, 'locked'), 0o000);
+    const inventory =
+      process.getuid?.() === 0
+        ? await discoverAsNobody(root)
+        : await new FolderInventory(root).discover(context);
+    expect(inventory.sources.flatMap((s) => s.files?.map((f) => f.path))).toEqual([
+      join(root, 'readable.json'),
+    ]);
+    expect(inventory.skipped).toEqual([
+      { input: join(root, 'locked'), reason: 'unreadable folder: EACCES', stage: 'inventory' },
+      { input: join(root, 'private.json'), reason: expect.stringMatching(/EACCES/), stage: 'inventory' },
+    ]);
+  });
 });
+
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The folder's inventory taken by the unprivileged user `nobody` (uid 65534), through setpriv. */
+async function discoverAsNobody(root: string): Promise<Awaited<ReturnType<FolderInventory['discover']>>> {
+  const script = `const { FolderInventory } = await import('./shared/local/adapters/folder-inventory.ts');
+const inventory = await new FolderInventory(${JSON.stringify(root)}).discover(${JSON.stringify(context)});
+process.stdout.write(JSON.stringify(inventory));`;
+  const { stdout } = await promisify(execFile)(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { cwd: projectRoot },
+  );
+  return JSON.parse(stdout);
+}

@@ -1,0 +1,181 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { InventoriedFile, QuarantinedRecord } from '../../domain/inventory.js';
+import type { LogSourceModule } from '../../sources/log-source-module.js';
+import { decodedBytes } from './decoded-bytes.js';
+import { type RawRecord, type RecordFraming, splitRecords } from './record-splitter.js';
+
+/** Kubernetes audit events with request and response bodies reach megabytes; anything past this is no log record. */
+const MAX_RECORD_BYTES = 32 * 1024 * 1024;
+/**
+ * Real records nest a few dozen levels at most (policies inside request parameters); DuckDB's JSON
+ * reader recurses per level and a record 20,000 levels deep crashes the process.
+ */
+export const MAX_NESTING_DEPTH = 128;
+/** Quarantined records kept with their excerpt per file; the rest are counted. */
+const QUARANTINE_ENTRIES_PER_FILE = 1_000;
+const EXCERPT_BYTES = 512;
+
+/** What the gate found in one file, and where the engine should read its good records from. */
+export interface GatedFile {
+  /** Records that fit and are read. */
+  read: number;
+  quarantinedCount: number;
+  /** The first quarantined records, with position, reason and excerpt. */
+  quarantined: QuarantinedRecord[];
+  /** Values that did not parse as their column's type and are read as NULL. */
+  nulledValues: number;
+  /** Why the file's content ends early (a cut-off gzip, bytes after the gzip data, an unclosed list). */
+  damage: string | null;
+  /** The file itself when every record fits as it stands, otherwise a cleaned copy. */
+  readFrom: InventoriedFile;
+}
+
+const LIST_KEYS: Record<string, string | null> = {
+  'records-object': 'Records',
+  'lookup-events': 'Events',
+  'json-array': null,
+};
+
+/**
+ * Splits one file into records and checks each (size, UTF-8, nesting, JSON, the source's own check),
+ * so a bad record is set aside with its position and reason and every other record is read. A file
+ * with anything set aside is rewritten, good records only, in a layout the source's reader reads
+ * (`json-lines` for JSON lists) under `cleanPath`; the file itself is read when nothing was.
+ * Null for columnar files (Parquet), which have no records to split: their reader checks their schema.
+ */
+export async function gateRecords(
+  file: InventoriedFile,
+  module: LogSourceModule,
+  cleanPath: string,
+): Promise<GatedFile | null> {
+  if (COLUMNAR_LAYOUTS.has(file.layout)) return null;
+  const first = await scan(file, module, null);
+  const clean = first.quarantinedCount === 0 && first.nulledValues === 0 && first.damage === null;
+  if (clean) return { ...first, readFrom: file };
+  await mkdir(dirname(cleanPath), { recursive: true });
+  const output = createWriteStream(cleanPath);
+  const second = await scan(file, module, output);
+  output.end();
+  await once(output, 'finish');
+  const layout = file.layout in LIST_KEYS ? 'json-lines' : file.layout;
+  return { ...second, readFrom: { ...file, path: cleanPath, layout, compressed: false } };
+}
+
+const COLUMNAR_LAYOUTS = new Set(['parquet']);
+
+type Scanned = Omit<GatedFile, 'readFrom'>;
+
+async function scan(
+  file: InventoriedFile,
+  module: LogSourceModule,
+  output: WriteStream | null,
+): Promise<Scanned> {
+  const listKey = LIST_KEYS[file.layout];
+  const framing: RecordFraming = listKey === undefined ? { kind: 'lines' } : { kind: 'list', key: listKey };
+  const json = framing.kind === 'list' || file.layout === 'json-lines';
+  const result: Scanned = { read: 0, quarantinedCount: 0, quarantined: [], nulledValues: 0, damage: null };
+  const bytes = await decodedBytes(file.path, file.compressed);
+  const records = splitRecords(bytes.chunks, framing, MAX_RECORD_BYTES);
+  for (;;) {
+    const next = await records.next();
+    if (next.done) {
+      result.damage = [bytes.damage(), next.value.cutOff].filter((d) => d !== null).join('; ') || null;
+      return result;
+    }
+    const outcome = checkRecord(next.value, module, file.layout, json);
+    if ('problem' in outcome) {
+      result.quarantinedCount += 1;
+      if (result.quarantined.length < QUARANTINE_ENTRIES_PER_FILE) {
+        result.quarantined.push({
+          source: module.id,
+          file: file.path,
+          position: next.value.position,
+          reason: outcome.problem,
+          excerpt: next.value.bytes.subarray(0, EXCERPT_BYTES).toString('utf8'),
+        });
+      }
+      continue;
+    }
+    if (!outcome.header) result.read += 1;
+    result.nulledValues += outcome.nulled;
+    if (output && !output.write(`${outcome.line}\n`)) await once(output, 'drain');
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+type Checked = { problem: string } | { line: string; nulled: number; header?: boolean };
+
+function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, json: boolean): Checked {
+  if (raw.oversized) return { problem: `record larger than ${MAX_RECORD_BYTES} bytes` };
+  let text: string;
+  try {
+    text = utf8.decode(raw.bytes);
+  } catch {
+    return { problem: 'not valid UTF-8' };
+  }
+  if (nestingDepth(text) > MAX_NESTING_DEPTH)
+    return { problem: `nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  if (!json) {
+    const check = module.checkRecord?.(text, layout, raw.index) ?? { nulled: [] };
+    if ('problem' in check) return check;
+    return { line: check.replacement ?? text, nulled: check.nulled.length, header: check.header === true };
+  }
+  const parsed = parseRecord(text, layout);
+  if ('problem' in parsed) return parsed;
+  const check = module.checkRecord?.(parsed.value, layout, raw.index) ?? { nulled: [] };
+  if ('problem' in check) return check;
+  // Raw line breaks in JSON are whitespace between tokens, so the record's own text becomes one line.
+  const line = check.nulled.length > 0 ? JSON.stringify(parsed.value) : parsed.text.replace(/[\r\n]+/g, ' ');
+  return { line, nulled: check.nulled.length };
+}
+
+/** The record as JSON; a `lookup-events` element is the event its `CloudTrailEvent` string holds. */
+function parseRecord(text: string, layout: string): { problem: string } | { value: unknown; text: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `not valid JSON: ${(error as Error).message}` };
+  }
+  if (layout !== 'lookup-events') return { value, text };
+  const event = (value as { CloudTrailEvent?: unknown } | null)?.CloudTrailEvent;
+  if (typeof event !== 'string') return { problem: 'no `CloudTrailEvent` string in the lookup result' };
+  if (nestingDepth(event) > MAX_NESTING_DEPTH)
+    return { problem: `\`CloudTrailEvent\` nested deeper than ${MAX_NESTING_DEPTH} levels` };
+  return parseRecord(event, 'json-lines');
+}
+
+/** The deepest nesting of objects and lists outside strings; iterative, so any depth is safe to measure. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  let backslash = text.indexOf('\\');
+  for (let i = 0; i < text.length; i += 1) {
+    if (inString) {
+      // Jump over the string's text natively: only a quote or a backslash matters inside it.
+      const quote = text.indexOf('"', i);
+      if (quote === -1) break;
+      if (backslash !== -1 && backslash < i) backslash = text.indexOf('\\', i);
+      if (backslash !== -1 && backslash < quote) {
+        i = backslash + 1;
+        backslash = text.indexOf('\\', i + 1);
+        continue;
+      }
+      i = quote;
+      inString = false;
+      continue;
+    }
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (ch === 0x7d || ch === 0x5d) depth -= 1;
+  }
+  return deepest;
+}

@@ -1,0 +1,263 @@
+/**
+ * Splits a file's decoded bytes into records without decoding or parsing them, so that invalid
+ * UTF-8, broken JSON or a pathological record is one record's problem, not the file's. JSON's
+ * structural characters are ASCII and never occur inside a multi-byte UTF-8 sequence, so scanning
+ * bytes is exact even where the text is not valid UTF-8.
+ */
+export type RecordFraming =
+  /** One record per line (JSON lines, text logs); blank lines are no records. */
+  | { kind: 'lines' }
+  /** The elements of a JSON list: the value of `key` in the top object (`Records`), or the top value itself. */
+  | { kind: 'list'; key: string | null };
+
+export interface RawRecord {
+  /** The record's bytes; empty when it was larger than the bound (`oversized`). */
+  bytes: Buffer;
+  /** `line 7` or `record 3`: where a responder finds it in the decoded file. */
+  position: string;
+  /** The record's number in the file: its line number, or its place in the list. */
+  index: number;
+  oversized: boolean;
+}
+
+/** How the records ended: null when the file's framing closed properly. */
+export interface SplitOutcome {
+  cutOff: string | null;
+}
+
+const NEWLINE = 0x0a;
+/** Bytes searched for the list's key before the file is declared not to hold it. */
+const KEY_SEARCH_LIMIT = 1_048_576;
+
+export async function* splitRecords(
+  chunks: AsyncIterable<Buffer>,
+  framing: RecordFraming,
+  maxRecordBytes: number,
+): AsyncGenerator<RawRecord, SplitOutcome> {
+  const splitter =
+    framing.kind === 'lines'
+      ? new LineSplitter(maxRecordBytes)
+      : new ListSplitter(framing.key, maxRecordBytes);
+  for await (const chunk of chunks) yield* splitter.feed(chunk);
+  yield* splitter.rest();
+  return splitter.end();
+}
+
+/** Collects one record's bytes across chunks, dropping them once past the bound. */
+class RecordBuffer {
+  private parts: Buffer[] = [];
+  private size = 0;
+  oversized = false;
+
+  constructor(private readonly limit: number) {}
+
+  add(part: Buffer): void {
+    if (this.oversized) return;
+    this.size += part.length;
+    if (this.size > this.limit) {
+      this.oversized = true;
+      this.parts = [];
+    } else this.parts.push(Buffer.from(part));
+  }
+
+  take(position: string, index: number): RawRecord {
+    const record = { bytes: Buffer.concat(this.parts), position, index, oversized: this.oversized };
+    this.parts = [];
+    this.size = 0;
+    this.oversized = false;
+    return record;
+  }
+
+  get empty(): boolean {
+    return this.size === 0;
+  }
+}
+
+class LineSplitter {
+  private line = 0;
+  private readonly current: RecordBuffer;
+
+  constructor(limit: number) {
+    this.current = new RecordBuffer(limit);
+  }
+
+  *feed(chunk: Buffer): Generator<RawRecord> {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      this.current.add(chunk.subarray(start, end));
+      start = end + 1;
+      const record = this.emit();
+      if (record) yield record;
+    }
+    if (start < chunk.length) this.current.add(chunk.subarray(start));
+  }
+
+  end(): SplitOutcome {
+    return { cutOff: null };
+  }
+
+  /** The last line needs no line break, so the splitter's caller takes it with `rest`. */
+  *rest(): Generator<RawRecord> {
+    if (!this.current.empty) {
+      const record = this.emit();
+      if (record) yield record;
+    }
+  }
+
+  private emit(): RawRecord | null {
+    this.line += 1;
+    const record = this.current.take(`line ${this.line}`, this.line);
+    const text = stripCarriageReturn(this.line === 1 ? stripByteOrderMark(record.bytes) : record.bytes);
+    if (!record.oversized && isBlank(text)) return null;
+    return { ...record, bytes: text };
+  }
+}
+
+function stripCarriageReturn(bytes: Buffer): Buffer {
+  return bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
+}
+
+function stripByteOrderMark(bytes: Buffer): Buffer {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}
+
+type ListState = 'seeking' | 'between' | 'element' | 'closed';
+
+class ListSplitter {
+  private state: ListState = 'seeking';
+  private listMissing = false;
+  private prefix: Buffer[] = [];
+  private prefixBytes = 0;
+  private index = 0;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private scalar = false;
+  private readonly current: RecordBuffer;
+
+  constructor(
+    private readonly key: string | null,
+    limit: number,
+  ) {
+    this.current = new RecordBuffer(limit);
+  }
+
+  *feed(chunk: Buffer): Generator<RawRecord> {
+    if (this.state === 'closed') return;
+    if (this.state === 'seeking') {
+      const rest = this.seek(chunk);
+      if (rest === null) return;
+      chunk = rest;
+    }
+    let start = this.state === 'element' ? 0 : -1;
+    // The next backslash at or after the scan (chunk.length when there is none), found once per backslash.
+    let nextBackslash = -1;
+    for (let i = 0; i < chunk.length; i += 1) {
+      if (this.inString && !this.escaped) {
+        // Most of a record's bytes are inside strings: jump to the next quote or backslash natively.
+        if (nextBackslash < i) {
+          const found = chunk.indexOf(0x5c, i);
+          nextBackslash = found === -1 ? chunk.length : found;
+        }
+        const quote = chunk.indexOf(0x22, i);
+        const stop = Math.min(quote === -1 ? chunk.length : quote, nextBackslash);
+        if (stop === chunk.length) break;
+        i = stop;
+      }
+      const byte = chunk[i] as number;
+      if (this.state === 'between') {
+        if (byte === 0x5d) {
+          this.state = 'closed';
+          return;
+        }
+        if (byte === 0x2c || byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+        this.state = 'element';
+        start = i;
+        this.scalar = byte !== 0x7b && byte !== 0x5b;
+        this.depth = this.scalar ? 0 : 1;
+        this.inString = byte === 0x22;
+        continue;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (byte === 0x5c) this.escaped = true;
+        else if (byte === 0x22) {
+          this.inString = false;
+          if (this.scalar) {
+            yield this.finish(chunk, start, i + 1);
+          }
+        }
+      } else if (this.scalar) {
+        if (
+          byte === 0x2c ||
+          byte === 0x5d ||
+          byte === 0x20 ||
+          byte === 0x0a ||
+          byte === 0x0d ||
+          byte === 0x09
+        ) {
+          yield this.finish(chunk, start, i);
+          if (byte === 0x5d) {
+            this.state = 'closed';
+            return;
+          }
+        }
+      } else if (byte === 0x22) this.inString = true;
+      else if (byte === 0x7b || byte === 0x5b) this.depth += 1;
+      else if (byte === 0x7d || byte === 0x5d) {
+        this.depth -= 1;
+        if (this.depth === 0) yield this.finish(chunk, start, i + 1);
+      }
+    }
+    if (this.state === 'element') this.current.add(chunk.subarray(start));
+  }
+
+  end(): SplitOutcome {
+    if (this.state === 'seeking' || this.listMissing)
+      return { cutOff: this.key ? `no "${this.key}" list found` : 'no JSON list found' };
+    if (this.state === 'element') return { cutOff: `record ${this.index + 1} is cut off (file truncated)` };
+    if (this.state === 'between')
+      return { cutOff: `the list ends after record ${this.index} without closing (file truncated)` };
+    return { cutOff: null };
+  }
+
+  *rest(): Generator<RawRecord> {}
+
+  private finish(chunk: Buffer, start: number, end: number): RawRecord {
+    this.current.add(chunk.subarray(start, end));
+    this.state = 'between';
+    this.index += 1;
+    return this.current.take(`record ${this.index}`, this.index);
+  }
+
+  /** Finds where the list's elements begin; null while the opening is not in the bytes seen yet. */
+  private seek(chunk: Buffer): Buffer | null {
+    this.prefix.push(chunk);
+    this.prefixBytes += chunk.length;
+    const seen = Buffer.concat(this.prefix);
+    const text = seen.toString('latin1');
+    const opening =
+      this.key === null
+        ? /^(?:\xEF\xBB\xBF)?\s*\[/.exec(text)
+        : new RegExp(`"${this.key}"\\s*:\\s*\\[`).exec(text);
+    if (!opening) {
+      if (
+        this.prefixBytes > KEY_SEARCH_LIMIT ||
+        (this.key === null && /^(?:\xEF\xBB\xBF)?\s*[^\s[]/.test(text))
+      ) {
+        this.state = 'closed';
+        this.listMissing = true;
+        this.prefix = [];
+      }
+      return null;
+    }
+    this.prefix = [];
+    this.state = 'between';
+    return seen.subarray(opening.index + opening[0].length);
+  }
+}

@@ -1,0 +1,198 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { InventoriedFile } from '../../../../shared/domain/inventory.js';
+import { gunzipMembers } from '../../../../shared/local/adapters/decoded-bytes.js';
+import { readFileHead } from '../../../../shared/local/adapters/read-file-head.js';
+import {
+  gateRecords,
+  MAX_NESTING_DEPTH,
+  nestingDepth,
+} from '../../../../shared/local/adapters/record-gate.js';
+import { splitRecords } from '../../../../shared/local/adapters/record-splitter.js';
+import { classifyLogFile } from '../../../../shared/sources/classify-log-file.js';
+import { cloudtrailSource } from '../../../../shared/sources/cloudtrail-source.js';
+
+async function* chunks(...parts: (string | Buffer)[]): AsyncIterable<Buffer> {
+  for (const part of parts) yield Buffer.from(part);
+}
+
+async function split(framing: Parameters<typeof splitRecords>[1], ...parts: (string | Buffer)[]) {
+  const records: string[] = [];
+  const iterator = splitRecords(chunks(...parts), framing, 1024);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { records, cutOff: next.value.cutOff };
+    records.push(
+      `${next.value.position}: ${next.value.oversized ? '<oversized>' : next.value.bytes.toString()}`,
+    );
+  }
+}
+
+describe('splitting decoded bytes into records', () => {
+  it('takes each element of a list, whatever its type, across chunk boundaries and through strings holding brackets', async () => {
+    expect(
+      await split(
+        { kind: 'list', key: 'Records' },
+        '{"Records": [{"a":"}]"}, 4',
+        '2, "x", [1,',
+        '2], {"b":{}}]}',
+      ),
+    ).toEqual({
+      records: [
+        'record 1: {"a":"}]"}',
+        'record 2: 42',
+        'record 3: "x"',
+        'record 4: [1,2]',
+        'record 5: {"b":{}}',
+      ],
+      cutOff: null,
+    });
+  });
+
+  it('keeps an escaped quote inside its string when the chunk ends between the backslash and the quote', async () => {
+    expect(await split({ kind: 'list', key: null }, '[{"a":"x\\', '"}]"},{"b":"\\\\"}]')).toEqual({
+      records: ['record 1: {"a":"x\\"}]"}', 'record 2: {"b":"\\\\"}'],
+      cutOff: null,
+    });
+  });
+
+  it('says which record a cut-off list ends in, and when the list is missing', async () => {
+    expect(await split({ kind: 'list', key: null }, '[{"a":1},{"b":')).toEqual({
+      records: ['record 1: {"a":1}'],
+      cutOff: 'record 2 is cut off (file truncated)',
+    });
+    expect(await split({ kind: 'list', key: null }, '[{"a":1},')).toEqual({
+      records: ['record 1: {"a":1}'],
+      cutOff: 'the list ends after record 1 without closing (file truncated)',
+    });
+    expect((await split({ kind: 'list', key: 'Records' }, '{"Events":[]}')).cutOff).toBe(
+      'no "Records" list found',
+    );
+  });
+
+  it('numbers lines as a responder counts them, skipping blank ones, without a final line break or CRs', async () => {
+    expect(await split({ kind: 'lines' }, '\uFEFFfirst\r\n\n  \nsec', 'ond\r\nlast')).toEqual({
+      records: ['line 1: first', 'line 4: second', 'line 5: last'],
+      cutOff: null,
+    });
+  });
+
+  it('drops the bytes of a record past the bound but keeps its place', async () => {
+    expect(await split({ kind: 'lines' }, `${'x'.repeat(2000)}\nnext\n`)).toEqual({
+      records: ['line 1: <oversized>', 'line 2: next'],
+      cutOff: null,
+    });
+  });
+});
+
+describe('decoding gzip member by member (RFC 1952 section 2.2: a file may hold several members)', () => {
+  it('reads concatenated members, and stops at bytes that are not gzip, saying where', () => {
+    const member = gzipSync('one ');
+    const { output, damage } = gunzipMembers(Buffer.concat([member, gzipSync('two'), Buffer.from('junk')]));
+    expect(Buffer.concat(output).toString()).toBe('one two');
+    expect(damage).toBe(
+      `4 bytes after the gzip data at byte ${member.length + gzipSync('two').length} are not gzip and were not read`,
+    );
+  });
+
+  it('keeps what decodes before a cut', () => {
+    const text = 'line\n'.repeat(20_000);
+    const whole = gzipSync(text);
+    const { output, damage } = gunzipMembers(whole.subarray(0, Math.floor(whole.length / 2)));
+    const decoded = Buffer.concat(output).toString();
+    expect(decoded.length).toBeGreaterThan(0);
+    expect(text.startsWith(decoded)).toBe(true);
+    expect(damage).toBe('gzip data cut off (file truncated)');
+  });
+
+  it('refuses a member whose checksum does not match its data', () => {
+    const member = gzipSync('hello');
+    member.writeUInt32LE((member.readUInt32LE(member.length - 8) + 1) >>> 0, member.length - 8);
+    expect(gunzipMembers(member).damage).toMatch(/^gzip checksum mismatch/);
+  });
+});
+
+describe('measuring nesting without recursion', () => {
+  it('counts objects and lists, not brackets inside strings', () => {
+    expect(nestingDepth('{"a":[{"b":"[[[{{{"}]}')).toBe(3);
+    expect(nestingDepth(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).toBe(100_000);
+  });
+});
+
+describe('the record gate on CloudTrail files', () => {
+  const file = async (name: string, body: string | Buffer, layout: string, compressed = false) => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-gate-'));
+    const path = join(dir, name);
+    await writeFile(path, body);
+    return {
+      file: { path, size: 0, layout, compressed } satisfies InventoriedFile,
+      clean: join(dir, 'clean', name),
+    };
+  };
+  const record = (fields: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      eventVersion: '1.09',
+      eventTime: '2024-05-01T10:00:00Z',
+      eventSource: 's',
+      eventName: 'n',
+      ...fields,
+    });
+
+  it('reads a clean file in place', async () => {
+    const { file: clean, clean: cleanPath } = await file(
+      'clean.json',
+      `{"Records":[${record()},${record()}]}`,
+      'records-object',
+    );
+    const gated = await gateRecords(clean, cloudtrailSource, cleanPath);
+    expect(gated).toMatchObject({ read: 2, quarantinedCount: 0, damage: null, readFrom: clean });
+  });
+
+  it('rewrites a file with a bad record as one good record a line, in the layout the reader reads', async () => {
+    const deep = `${'['.repeat(MAX_NESTING_DEPTH + 1)}${']'.repeat(MAX_NESTING_DEPTH + 1)}`;
+    const body = `[${record({ n: 1 })},\n${record({ requestParameters: JSON.parse(deep) })},\n${record({ userIdentity: [] })}]`;
+    const { file: damaged, clean } = await file('array.json', body, 'json-array');
+    const gated = await gateRecords(damaged, cloudtrailSource, clean);
+    expect(gated?.quarantined.map((q) => [q.position, q.reason])).toEqual([
+      ['record 2', `nested deeper than ${MAX_NESTING_DEPTH} levels`],
+      ['record 3', '`userIdentity` is a list, not an object'],
+    ]);
+    expect(gated?.readFrom).toEqual({ path: clean, size: 0, layout: 'json-lines', compressed: false });
+    expect(await readFile(clean, 'utf8')).toBe(`${record({ n: 1 })}\n`);
+  });
+
+  it('unwraps lookup-events output and checks the event each CloudTrailEvent string holds', async () => {
+    const body = JSON.stringify({
+      Events: [
+        { CloudTrailEvent: record({ a: 1 }) },
+        { CloudTrailEvent: record({ resources: 'x' }) },
+        { EventId: 'e' },
+      ],
+    });
+    const { file: lookup, clean } = await file('lookup.json', body, 'lookup-events');
+    const gated = await gateRecords(lookup, cloudtrailSource, clean);
+    expect(gated?.quarantined.map((q) => [q.position, q.reason])).toEqual([
+      ['record 2', '`resources` is a string, not a list'],
+      ['record 3', 'no `CloudTrailEvent` string in the lookup result'],
+    ]);
+    expect(await readFile(clean, 'utf8')).toBe(`${record({ a: 1 })}\n`);
+  });
+});
+
+describe('recognising a file whose first record is large', () => {
+  it('reads past 16 KiB until the first record is complete', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const first = `{"eventVersion":"1.09","requestParameters":{"p":"${'x'.repeat(40_000)}"},"eventSource":"s","eventName":"n"}`;
+    await writeFile(path, gzipSync(`{"Records":[${first}]}`));
+    const head = await readFileHead(path);
+    expect(classifyLogFile(head.text)).toEqual({
+      kind: 'log',
+      source: 'cloudtrail',
+      layout: 'records-object',
+    });
+  });
+});
