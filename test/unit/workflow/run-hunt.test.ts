@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caseFiles } from '../../../shared/domain/case-files.js';
+import { MAX_EXECUTION_PARAMETER_LENGTH, quotedParameter } from '../../../shared/domain/query-parameters.js';
 import { QueryFailedError } from '../../../shared/errors.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import { runHunt } from '../../../shared/workflow/run-hunt.js';
@@ -125,7 +126,8 @@ describe('runHunt', () => {
 
       expect(engine.queries.length).toBeGreaterThanOrEqual(3);
       for (const { parameters } of engine.queries)
-        for (const value of parameters ?? []) expect(String(value).length).toBeLessThanOrEqual(1_000);
+        for (const value of parameters ?? [])
+          expect(quotedParameter(String(value)).length).toBeLessThanOrEqual(MAX_EXECUTION_PARAMETER_LENGTH);
       expect(outcome).toMatchObject({ status: 'SUCCEEDED', rowCount: 2 });
       const record = await readCaseFile(adapters.store, files.huntResult('ioc-cloudtrail-activity'));
       expect(record.sample.map((r) => [r.eventid, r.matched_ioc])).toEqual([

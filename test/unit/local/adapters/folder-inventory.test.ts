@@ -174,7 +174,7 @@ describe('the inventory of a folder of logs', () => {
   });
 });
 
-const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The folder's inventory taken by the unprivileged user `nobody` (uid 65534), through setpriv. */
 async function discoverAsNobody(root: string): Promise<Awaited<ReturnType<FolderInventory['discover']>>> {
