@@ -19,8 +19,10 @@ import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
 import type { InvestigationRequest } from '../domain/case.js';
 import { CasefileError } from '../errors.js';
 import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
+import { recordFailedExecution } from '../workflow/record-failed-execution.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js';
 import { DuckDbTableBuilder } from './duckdb-table-builder.js';
+import { type EventLog, executionLimitGuard } from './execution-limits.js';
 import { FileEvidenceStore } from './file-evidence-store.js';
 import { FolderInventory } from './folder-inventory.js';
 import { LocalLogExporter } from './local-log-exporter.js';
@@ -97,6 +99,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     const stateMachine = new StateMachine(definition as unknown as StateMachineDefinition, {
       validationOptions: { checkPaths: true, checkArn: true },
     });
+    const startedAt = new Date();
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
       overrides: {
         taskResourceLocalHandlers: localHandlers(definition, adapters),
@@ -111,15 +114,48 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
           : {}),
       },
     });
-    const progress = reportProgress(execution.eventLogs, iterationStates(definition), options.onProgress);
-    const output = await execution.result.catch((error: Error) => {
-      const failure = error.cause instanceof Error ? error.cause : error;
-      throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
-        cause: error,
-      });
-    });
+    // Step Functions' payload and history limits, which the embedded engine does not enforce.
+    const limits = executionLimitGuard(definition);
+    let limitCrossed: Error | null = null;
+    let caseId = options.request.caseId ?? null;
+    const progress = reportProgress(
+      execution.eventLogs,
+      iterationStates(definition),
+      (event) => {
+        if (event.type === 'StateExited' && event.state.name === 'OpenCase') {
+          caseId = (event.state.output as { case?: { caseId?: string } }).case?.caseId ?? caseId;
+        }
+        try {
+          limits.check(event);
+        } catch (error) {
+          limitCrossed ??= error as Error;
+          execution.abort();
+        }
+      },
+      options.onProgress,
+    );
+    const output: { result?: JSONValue; error?: Error } = await execution.result.then(
+      (result) => ({ result }),
+      (error: Error) => ({ error }),
+    );
     await progress;
-    return output as unknown as LocalOutcome;
+    if (limitCrossed || output.error) {
+      const failure = limitCrossed ?? failureOf(output.error as Error);
+      // What the rule on failed executions does in AWS: a case the workflow could not close is closed here.
+      if (caseId) {
+        await recordFailedExecution(
+          { caseId, status: 'FAILED', error: failure.name, cause: failure.message, startedAt },
+          adapters,
+        );
+      }
+      throw (
+        limitCrossed ??
+        new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
+          cause: output.error,
+        })
+      );
+    }
+    return output.result as unknown as LocalOutcome;
   } finally {
     engine.close();
     await rm(workDir, { recursive: true, force: true });
@@ -156,20 +192,27 @@ function iterationStates(definition: Record<string, unknown>): Set<string> {
   return inner;
 }
 
+function failureOf(error: Error): Error {
+  return error.cause instanceof Error ? error.cause : error;
+}
+
 async function reportProgress(
-  events: AsyncGenerator<{
-    type: string;
-    state?: { name: string; output?: unknown };
-    parentState?: { name: string };
-    Error?: string;
-  }>,
+  events: AsyncGenerator<EventLog>,
   inner: Set<string>,
+  watch: (event: EventLog) => void,
   onProgress: LocalInvestigation['onProgress'],
 ): Promise<void> {
   let total = 0;
   let done = 0;
-  for await (const event of events) {
+  for await (const logged of events) {
+    watch(logged);
     if (!onProgress) continue;
+    const event = logged as {
+      type: string;
+      state?: { name: string; output?: unknown };
+      parentState?: { name: string };
+      Error?: string;
+    };
     const ofHunts = event.parentState?.name === 'RunHunts';
     if (event.type === 'StateEntered' && event.state && !inner.has(event.state.name)) {
       onProgress({ kind: 'step', state: event.state.name });
