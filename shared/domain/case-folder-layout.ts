@@ -12,6 +12,8 @@ export function caseFolderLayout(caseId: string) {
     accountInventory: (account: string) =>
       `${root}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
     allowlist: `${root}allowlist.json`,
+    /** The outcomes of one batch of CloudWatch Logs exports, as CreateTables reads them. */
+    exportOutcomes: (batch: number) => `${root}export-outcomes/batch-${String(batch).padStart(4, '0')}.json`,
     /** Sigma rules the request brought, kept as evidence of what ran. */
     sigmaFolder: `${root}sigma/`,
     tables: `${root}tables.json`,

@@ -7,11 +7,14 @@ import { parse } from 'yaml';
 import * as buildReport from '../../functions/build-report.js';
 import * as checkLogExport from '../../functions/check-log-export.js';
 import * as createTables from '../../functions/create-tables.js';
+import * as fileHuntFailure from '../../functions/file-hunt-failure.js';
 import * as inventoryLogs from '../../functions/inventory-logs.js';
+import * as listExportBatch from '../../functions/list-export-batch.js';
 import * as mergeInventory from '../../functions/merge-inventory.js';
 import * as openCase from '../../functions/open-case.js';
 import * as planInventory from '../../functions/plan-inventory.js';
 import * as recordCaseFailure from '../../functions/record-case-failure.js';
+import * as recordExportBatch from '../../functions/record-export-batch.js';
 import * as runHunt from '../../functions/run-hunt.js';
 import * as startLogExport from '../../functions/start-log-export.js';
 import * as writeManifest from '../../functions/write-manifest.js';
@@ -43,11 +46,14 @@ const functionHandlers: Record<string, HandlerFactory> = {
   mergeInventory: mergeInventory.createHandler,
   createTables: createTables.createHandler,
   runHunt: runHunt.createHandler,
+  fileHuntFailure: fileHuntFailure.createHandler,
   buildReport: buildReport.createHandler,
   writeManifest: writeManifest.createHandler,
   recordCaseFailure: recordCaseFailure.createHandler,
   startLogExport: startLogExport.createHandler,
   checkLogExport: checkLogExport.createHandler,
+  listExportBatch: listExportBatch.createHandler,
+  recordExportBatch: recordExportBatch.createHandler,
 };
 
 export type ProgressEvent =
@@ -181,14 +187,17 @@ function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapte
   return handlers;
 }
 
-/** States inside a Map: shown as the Map's progress, not as steps of their own. */
+/** States inside a Map, at any depth: shown as the Map's progress, not as steps of their own. */
 function iterationStates(definition: Record<string, unknown>): Set<string> {
+  type WithProcessor = { ItemProcessor?: { States: Record<string, WithProcessor> } };
   const inner = new Set<string>();
-  for (const state of Object.values(
-    definition.States as Record<string, { ItemProcessor?: { States: object } }>,
-  )) {
-    for (const name of Object.keys(state.ItemProcessor?.States ?? {})) inner.add(name);
-  }
+  const visit = (states: Record<string, WithProcessor>, nested: boolean) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (nested) inner.add(name);
+      if (state.ItemProcessor) visit(state.ItemProcessor.States, true);
+    }
+  };
+  visit(definition.States as Record<string, WithProcessor>, false);
   return inner;
 }
 

@@ -1,6 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import { type HuntOutcome, type HuntResultRecord, huntMetadata } from '../domain/hunt-result.js';
+import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { Inventory } from '../domain/inventory.js';
 import { loadCaseHunts } from '../hunts/case-hunts.js';
@@ -9,6 +9,7 @@ import { getJson, putJson } from '../ports/evidence-store.js';
 import type { TablesResult } from '../ports/table-builder.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
+import { failedHuntRecord } from './file-hunt-failure.js';
 
 export interface BuildReportInput {
   case: CaseContext;
@@ -24,43 +25,20 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
   const tables = await getJson<TablesResult & { huntsNotRun: HuntNotRun[] }>(adapters.store, layout.tables);
   const inventory = await getJson<Inventory>(adapters.store, layout.inventory);
 
+  // Every hunt that ran, or failed, is filed in hunts/<id>.json (RunHunt or FileHuntFailure wrote it).
   const results: HuntResultRecord[] = [];
   for (const outcome of input.hunts) {
-    if (outcome.status === 'SUCCEEDED') {
-      results.push(await getJson<HuntResultRecord>(adapters.store, layout.huntResult(outcome.huntId)));
-      continue;
+    const filed = layout.huntResult(outcome.huntId);
+    if (await adapters.store.exists(filed)) {
+      results.push(await getJson<HuntResultRecord>(adapters.store, filed));
+    } else {
+      const failed = failedHuntRecord(context, outcome.huntId, library.get(outcome.huntId), {
+        name: 'Error',
+        message: 'the hunt failed and its error could not be filed',
+      });
+      await putJson(adapters.store, filed, failed);
+      results.push(failed);
     }
-    const hunt = library.get(outcome.huntId);
-    const failed: HuntResultRecord = {
-      ...(hunt
-        ? huntMetadata(hunt)
-        : {
-            huntId: outcome.huntId,
-            title: outcome.huntId,
-            description: '',
-            severity: 'info',
-            kind: 'event',
-            mitre: [],
-            tactics: [],
-            triage: '',
-          }),
-      status: 'FAILED',
-      engine: context.engine,
-      query: hunt?.sql ?? '',
-      parameters: [],
-      rowCount: 0,
-      truncated: false,
-      columns: [],
-      sample: [],
-      resultsFile: null,
-      suppressedByAllowlist: { count: 0, sample: [] },
-      durationMs: 0,
-      bytesScanned: null,
-      queryId: null,
-      error: { name: outcome.error ?? 'Error', message: causeMessage(outcome.cause) },
-    };
-    await putJson(adapters.store, layout.huntResult(outcome.huntId), failed);
-    results.push(failed);
   }
 
   const skipped = [...inventory.skipped, ...tables.skipped];
@@ -99,15 +77,4 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     failedHunts: summary.hunts.failed,
     skipped: skipped.length,
   };
-}
-
-/** Step Functions passes a Lambda error's cause as JSON text holding errorMessage. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
 }

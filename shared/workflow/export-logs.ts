@@ -1,10 +1,10 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { Inventory } from '../domain/inventory.js';
-import type { LogGroupExport } from '../domain/log-exports.js';
+import { type ExportOutcome, exportBatch, type LogGroupExport } from '../domain/log-exports.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { getJson } from '../ports/evidence-store.js';
+import { getJson, putJson } from '../ports/evidence-store.js';
 import type { ExportProgress } from '../ports/log-exporter.js';
 
 /**
@@ -26,4 +26,35 @@ export async function checkLogExport(taskId: string, adapters: CaseAdapters): Pr
 export function exportStateItem(item: LogGroupExport) {
   const { logGroup, account, region, from, to, lostBefore } = item;
   return { logGroup, account, region, from, to, lostBefore };
+}
+
+/** One batch of the groups to export, read from `inventory.json`: the workflow carries only the batch number. */
+export async function listExportBatch(context: CaseContext, batch: number, adapters: CaseAdapters) {
+  const inventory = await getJson<Inventory>(adapters.store, caseFolderLayout(context.caseId).inventory);
+  return { exports: exportBatch(inventory.exports ?? [], batch).map(exportStateItem) };
+}
+
+/** Files a batch's export outcomes in the case folder, and hands the workflow only their count. */
+export async function recordExportBatch(
+  context: CaseContext,
+  batch: number,
+  outcomes: ExportOutcome[],
+  adapters: CaseAdapters,
+) {
+  await putJson(adapters.store, caseFolderLayout(context.caseId).exportOutcomes(batch), outcomes);
+  return { batch, exports: outcomes.length };
+}
+
+/** Every batch's export outcomes, in inventory order. */
+export async function readExportOutcomes(
+  context: CaseContext,
+  batches: number[],
+  adapters: CaseAdapters,
+): Promise<ExportOutcome[]> {
+  const layout = caseFolderLayout(context.caseId);
+  const outcomes: ExportOutcome[] = [];
+  for (const batch of batches) {
+    outcomes.push(...(await getJson<ExportOutcome[]>(adapters.store, layout.exportOutcomes(batch))));
+  }
+  return outcomes;
 }

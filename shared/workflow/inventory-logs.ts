@@ -3,9 +3,9 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { assessCoverage } from '../domain/coverage.js';
 import type { Inventory } from '../domain/inventory.js';
 import { type AccountInventoryFailure, mergeInventories } from '../domain/inventory-merge.js';
+import { exportBatchNumbers } from '../domain/log-exports.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
-import { exportStateItem } from './export-logs.js';
 
 /** The accounts to inventory, one Map iteration each. */
 export async function planInventory(context: CaseContext, adapters: CaseAdapters) {
@@ -29,15 +29,17 @@ export async function inventoryAccount(
 }
 
 export interface InventoryStepResult {
-  sources: { source: string; location: string }[];
-  exports: ReturnType<typeof exportStateItem>[];
+  /** Batches of the groups to export (`inventory.json` lists them): a number each, however many groups. */
+  exportBatches: number[];
+  exportCount: number;
   skippedCount: number;
   durationMs: number;
 }
 
 /**
  * Merges the accounts' inventories into `inventory.json` with the coverage of every source, and
- * hands the workflow only a short list.
+ * hands the workflow only counts: a list of sources or groups grows with the organisation, the
+ * state may not (256 KiB).
  */
 export async function mergeInventory(
   context: CaseContext,
@@ -56,8 +58,8 @@ export async function mergeInventory(
   const inventory = { ...merged, coverage: assessCoverage(merged) };
   await putJson(adapters.store, layout.inventory, inventory);
   return {
-    sources: inventory.sources.map(({ source, location }) => ({ source, location })),
-    exports: (inventory.exports ?? []).map(exportStateItem),
+    exportBatches: exportBatchNumbers(inventory.exports?.length ?? 0),
+    exportCount: inventory.exports?.length ?? 0,
     skippedCount: inventory.skipped.length,
     durationMs: outcomes.reduce((sum, o) => sum + (o.status === 'SUCCEEDED' ? o.durationMs : 0), 0),
   };
