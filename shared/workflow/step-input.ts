@@ -20,6 +20,10 @@ export function parseCaseInput(event: unknown): { case: CaseContext } & Record<s
   const window = asObject(context.window, "'case.window'");
   if (!('from' in window) || !('to' in window))
     throw new InvalidRequestError("'case.window' needs from and to.");
+  const closed = asObject(context.closedWindow, "'case.closedWindow'");
+  if (typeof closed.from !== 'string' || typeof closed.to !== 'string') {
+    throw new InvalidRequestError("'case.closedWindow' needs from and to instants.");
+  }
   return record as { case: CaseContext } & Record<string, unknown>;
 }
 

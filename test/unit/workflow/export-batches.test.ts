@@ -29,6 +29,7 @@ const context = {
   caseId: 'c1',
   engine: 'athena',
   window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' },
+  closedWindow: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' },
 } as CaseContext;
 
 const group = (i: number) => ({
