@@ -49,7 +49,6 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** The only instant form a validated CaseContext holds (Date#toISOString), so it is safe inside quotes. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const DAY_MS = 86_400_000;
 
 /**
  * CloudTrail in Athena: one table per delivery location (bucket and prefix), read through partition
