@@ -72,7 +72,12 @@ export interface LocalInvestigation {
    * Tests only: adapters to use instead of the local ones (an AWS adapter over a mocked client), and
    * no waiting between retries, so the workflow's Retry, Catch and polling loops run for real, fast.
    */
-  testing?: { adapters?: Partial<CaseAdapters>; noRetryDelay?: boolean };
+  testing?: {
+    adapters?: Partial<CaseAdapters>;
+    noRetryDelay?: boolean;
+    /** The adapters one function's handler gets, e.g. a store that records what each function writes. */
+    adaptersFor?: (functionName: string, adapters: CaseAdapters) => CaseAdapters;
+  };
 }
 
 export interface LocalOutcome {
@@ -108,7 +113,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     const startedAt = new Date();
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
       overrides: {
-        taskResourceLocalHandlers: localHandlers(definition, adapters),
+        taskResourceLocalHandlers: localHandlers(definition, adapters, options.testing?.adaptersFor),
         // A local export is a file conversion in this process, not a service task worth 15 s between polls.
         waitTimeOverrides: { WaitForExport: 20 },
         ...(options.testing?.noRetryDelay
@@ -175,13 +180,18 @@ async function deploymentAllowlist(): Promise<Allowlist> {
   return parseAllowlist(parse(await readFile(file, 'utf8')), file);
 }
 
-function localHandlers(definition: Record<string, unknown>, adapters: CaseAdapters) {
+function localHandlers(
+  definition: Record<string, unknown>,
+  adapters: CaseAdapters,
+  adaptersFor: (functionName: string, adapters: CaseAdapters) => CaseAdapters = (_, all) => all,
+) {
   const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
     const factory = functionHandlers[functionName];
     if (!factory)
       throw new Error(`State ${stateName} invokes '${functionName}', which has no handler in functions/.`);
-    const handler = factory(() => adapters);
+    const functionAdapters = adaptersFor(functionName, adapters);
+    const handler = factory(() => functionAdapters);
     handlers[stateName] = async (input) => (await handler(input, lambdaContext(functionName))) as JSONValue;
   }
   return handlers;
