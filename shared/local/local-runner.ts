@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import * as buildReport from '../../functions/build-report.js';
 import * as checkLogExport from '../../functions/check-log-export.js';
 import * as createTables from '../../functions/create-tables.js';
+import * as fileAccountFailure from '../../functions/file-account-failure.js';
 import * as fileHuntFailure from '../../functions/file-hunt-failure.js';
 import * as inventoryLogs from '../../functions/inventory-logs.js';
 import * as listExportBatch from '../../functions/list-export-batch.js';
@@ -43,6 +44,7 @@ const functionHandlers: Record<string, HandlerFactory> = {
   openCase: openCase.createHandler,
   planInventory: planInventory.createHandler,
   inventoryLogs: inventoryLogs.createHandler,
+  fileAccountFailure: fileAccountFailure.createHandler,
   mergeInventory: mergeInventory.createHandler,
   createTables: createTables.createHandler,
   runHunt: runHunt.createHandler,

@@ -5,6 +5,7 @@ import { loadCaseHunts } from '../hunts/case-hunts.js';
 import type { HuntDefinition } from '../hunts/hunt-definition.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { putJson } from '../ports/evidence-store.js';
+import { lambdaErrorMessage } from './lambda-error.js';
 
 /**
  * Files a hunt whose Task failed as `hunts/<id>.json` with its error, and hands the workflow only
@@ -19,7 +20,7 @@ export async function fileHuntFailure(
   const hunt = (await loadCaseHunts(context.caseId, adapters)).hunts.find((h) => h.id === huntId);
   const failed = failedHuntRecord(context, huntId, hunt, {
     name: failure.Error ?? 'Error',
-    message: causeMessage(failure.Cause),
+    message: lambdaErrorMessage(failure.Cause),
   });
   await putJson(adapters.store, caseFolderLayout(context.caseId).huntResult(huntId), failed);
   return { huntId, status: 'FAILED' };
@@ -60,15 +61,4 @@ export function failedHuntRecord(
     queryId: null,
     error,
   };
-}
-
-/** Step Functions passes a Lambda error's cause as JSON text holding errorMessage. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
 }

@@ -6,6 +6,7 @@ import { type AccountInventoryFailure, mergeInventories } from '../domain/invent
 import { exportBatchNumbers } from '../domain/log-exports.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
+import { lambdaErrorMessage } from './lambda-error.js';
 
 /** The accounts to inventory, one Map iteration each. */
 export async function planInventory(context: CaseContext, adapters: CaseAdapters) {
@@ -14,7 +15,26 @@ export async function planInventory(context: CaseContext, adapters: CaseAdapters
 
 export type AccountInventoryOutcome =
   | { account: string; status: 'SUCCEEDED'; durationMs: number }
-  | { account: string; status: 'FAILED'; error: string; cause: string };
+  | { account: string; status: 'FAILED' };
+
+/**
+ * Files why an account could not be inventoried, and hands the workflow only `{ account, status }`:
+ * three hundred accounts failing with stack traces would not fit in the state.
+ */
+export async function fileAccountFailure(
+  context: CaseContext,
+  account: string,
+  failure: { Error?: string; Cause?: string },
+  adapters: CaseAdapters,
+): Promise<AccountInventoryOutcome> {
+  const filed: AccountInventoryFailure = {
+    account,
+    error: failure.Error ?? 'Error',
+    cause: lambdaErrorMessage(failure.Cause),
+  };
+  await putJson(adapters.store, caseFolderLayout(context.caseId).accountInventoryFailure(account), filed);
+  return { account, status: 'FAILED' };
+}
 
 /** One account's logs, kept in the case folder as `inventory/<account>.json` until they are merged. */
 export async function inventoryAccount(
@@ -52,7 +72,7 @@ export async function mergeInventory(
   for (const outcome of outcomes) {
     if (outcome.status === 'SUCCEEDED')
       parts.push(await getJson<Inventory>(adapters.store, layout.accountInventory(outcome.account)));
-    else failures.push(outcome);
+    else failures.push(await filedFailure(outcome.account, layout, adapters));
   }
   const merged = mergeInventories(parts, failures, adapters.now().toISOString());
   const inventory = { ...merged, coverage: assessCoverage(merged) };
@@ -63,4 +83,15 @@ export async function mergeInventory(
     skippedCount: inventory.skipped.length,
     durationMs: outcomes.reduce((sum, o) => sum + (o.status === 'SUCCEEDED' ? o.durationMs : 0), 0),
   };
+}
+
+/** The failure FileAccountFailure filed; when not even that could be written, the account is still named. */
+async function filedFailure(
+  account: string,
+  layout: ReturnType<typeof caseFolderLayout>,
+  adapters: CaseAdapters,
+): Promise<AccountInventoryFailure> {
+  const key = layout.accountInventoryFailure(account);
+  if (await adapters.store.exists(key)) return getJson<AccountInventoryFailure>(adapters.store, key);
+  return { account, error: 'Error', cause: 'the inventory failed and its error could not be filed' };
 }

@@ -82,6 +82,17 @@ export function parseExportBatchOutcomes(event: unknown): {
   return { case: context, batch, outcomes };
 }
 
+/** An account whose inventory Task failed, with the error Step Functions caught. */
+export function parseAccountFailureInput(event: unknown): {
+  case: CaseContext;
+  account: string;
+  failure: { Error?: string; Cause?: string };
+} {
+  const { case: context, account } = parseAccountInput(event);
+  const failure = asObject((event as Record<string, unknown>).failure, "'failure'");
+  return { case: context, account, failure: failure as { Error?: string; Cause?: string } };
+}
+
 /** A hunt whose Task failed, with the error Step Functions caught. */
 export function parseHuntFailureInput(event: unknown): {
   case: CaseContext;

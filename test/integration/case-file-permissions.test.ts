@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FolderInventory } from '../../shared/local/folder-inventory.js';
 import { runInvestigationLocally } from '../../shared/local/local-runner.js';
 import type { CaseAdapters } from '../../shared/ports/case-adapters.js';
 import type { EvidenceStore } from '../../shared/ports/evidence-store.js';
+import type { LogInventory } from '../../shared/ports/log-inventory.js';
 import { sharedData } from '../support/shared-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
@@ -89,6 +91,19 @@ function eksAuditDump(): string {
   });
 }
 
+/** The folder's logs as one account's, and a second account whose inventory fails. */
+function oneAccountFailing(logs: string): LogInventory {
+  const folder = new FolderInventory(logs);
+  return {
+    accounts: async () => ['111111111111', '222222222222'],
+    discover: async (context, account) => {
+      if (account === '222222222222') throw new Error('User is not authorized to perform: sts:AssumeRole');
+      return folder.discover(context);
+    },
+    discoverExported: (context, exports) => folder.discoverExported(context, exports),
+  };
+}
+
 describe("each function's role in serverless.yml", () => {
   it('may write every case file its handler writes in a whole investigation, hunts failing or not', async () => {
     const logs = await mkdtemp(join(tmpdir(), 'casefile-writes-'));
@@ -113,7 +128,11 @@ describe("each function's role in serverless.yml", () => {
       logs,
       out: join(logs, '..', `${logs.split('/').pop()}-cases`),
       request: { caseId: 'writes-failing' },
-      testing: { noRetryDelay: true, adapters: { engine: brokenEngine }, adaptersFor: failing.adaptersFor },
+      testing: {
+        noRetryDelay: true,
+        adapters: { engine: brokenEngine, inventory: oneAccountFailing(logs) },
+        adaptersFor: failing.adaptersFor,
+      },
     });
 
     for (const [functionName, keys] of failing.written) {
@@ -123,6 +142,7 @@ describe("each function's role in serverless.yml", () => {
       expect.arrayContaining([
         'buildReport',
         'createTables',
+        'fileAccountFailure',
         'fileHuntFailure',
         'inventoryLogs',
         'mergeInventory',

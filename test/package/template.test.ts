@@ -56,6 +56,7 @@ const functions = {
   planInventory: 'plan-inventory',
   inventoryLogs: 'inventory-logs',
   mergeInventory: 'merge-inventory',
+  fileAccountFailure: 'file-account-failure',
   startLogExport: 'start-log-export',
   checkLogExport: 'check-log-export',
   createTables: 'create-tables',
@@ -117,6 +118,7 @@ const caseFileWrites: Record<FunctionKey, string[]> = {
   planInventory: [],
   inventoryLogs: ['inventory/*'],
   mergeInventory: ['inventory.json'],
+  fileAccountFailure: ['inventory/*'],
   listExportBatch: [],
   // CreateExportTask needs the caller to be allowed to write what CloudWatch Logs will write.
   startLogExport: ['exports/*'],
@@ -177,6 +179,7 @@ describe('the state machine', () => {
         'OpenCase',
         'PlanInventory',
         'InventoryAccount',
+        'FileAccountFailure',
         'MergeInventory',
         'ListExportBatch',
         'StartLogExport',
@@ -592,6 +595,7 @@ describe('the function roles', () => {
   it.each([
     'openCase',
     'mergeInventory',
+    'fileAccountFailure',
     'listExportBatch',
     'recordExportBatch',
     'fileHuntFailure',

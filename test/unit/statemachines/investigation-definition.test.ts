@@ -92,6 +92,19 @@ describe('the investigation state machine', async () => {
     expect(stateNamed('HuntFailed').Parameters).toEqual({ 'huntId.$': '$.huntId', status: 'FAILED' });
   });
 
+  it('files a failed account inventory in the case folder: the Map keeps only each account and its status', () => {
+    expect((stateNamed('InventoryAccount').Catch as State[])[0]?.Next).toBe('FileAccountFailure');
+    expect(stateNamed('InventoryAccount').ResultSelector).toEqual({
+      'account.$': '$.account',
+      'status.$': '$.status',
+      'durationMs.$': '$.durationMs',
+    });
+    expect(stateNamed('AccountInventoryFailed').Parameters).toEqual({
+      'account.$': '$.account',
+      status: 'FAILED',
+    });
+  });
+
   it('exports in batches, one child execution of a distributed Map each, and hands nothing back to the state', () => {
     const exportMap = stateNamed('ExportCloudWatchLogs');
     expect(exportMap.ItemsPath).toBe('$.inventory.exportBatches');
@@ -121,6 +134,7 @@ describe('the investigation state machine', async () => {
       'buildReport',
       'checkLogExport',
       'createTables',
+      'fileAccountFailure',
       'fileHuntFailure',
       'inventoryLogs',
       'listExportBatch',
