@@ -20,6 +20,8 @@ const LOG_GROUPS = 1_000;
 const window = { from: '2024-07-01T00:00:00.000Z', to: '2024-07-31T23:59:59.999Z' };
 
 const accountId = (i: number) => String(100_000_000_000 + i);
+/** One account in ten cannot be inventoried, with an error of some 14 kB. */
+const failsInventory = (account: number) => account % 10 === 9;
 const emptyInventory = (): Inventory => ({
   discoveredAt: '2024-08-01T00:00:00.000Z',
   sources: [],
@@ -58,10 +60,12 @@ function largeCaseAdapters(accounts: number): Partial<CaseAdapters> {
   return {
     inventory: {
       accounts: async () => Array.from({ length: accounts }, (_, i) => accountId(i)),
-      discover: async (_context: CaseContext, account?: string) => ({
-        ...emptyInventory(),
-        exports: logGroupsOf(Number(account) - 100_000_000_000),
-      }),
+      discover: async (_context: CaseContext, account?: string) => {
+        const index = Number(account) - 100_000_000_000;
+        if (failsInventory(index))
+          throw new Error(`AccessDenied: ${'not authorized to perform: ec2:DescribeFlowLogs; '.repeat(300)}`);
+        return { ...emptyInventory(), exports: logGroupsOf(index) };
+      },
       discoverExported: async () => emptyInventory(),
     },
     exporter: {
@@ -111,7 +115,7 @@ async function readJson<T>(path: string): Promise<T> {
 }
 
 describe('a case the size of an organisation', () => {
-  it(`completes with ${LOG_GROUPS} log groups exported from ${ACCOUNTS} accounts, every hunt failing at length and a 200 kB Sigma rule`, async () => {
+  it(`completes with ${LOG_GROUPS} log groups from ${ACCOUNTS} accounts, one in ten failing, every hunt failing at length and a 200 kB Sigma rule`, async () => {
     const work = await mkdtemp(join(tmpdir(), 'casefile-large-'));
     const rules = sigmaRules(40);
     expect(rules.at(-1)?.text.length).toBe(200_000);
@@ -129,10 +133,21 @@ describe('a case the size of an organisation', () => {
     const tables = await readJson<{ exports: ExportOutcome[]; huntsToRun: string[] }>(
       join(outcome.caseFolder, 'tables.json'),
     );
-    expect(tables.exports).toHaveLength(LOG_GROUPS);
-    expect(new Set(tables.exports.map((e) => e.logGroup)).size).toBe(LOG_GROUPS);
+    const exported = Array.from({ length: LOG_GROUPS }, (_, g) => g).filter(
+      (g) => !failsInventory(g % ACCOUNTS),
+    );
+    expect(tables.exports).toHaveLength(exported.length);
+    expect(new Set(tables.exports.map((e) => e.logGroup)).size).toBe(exported.length);
     expect(tables.exports.every((e) => e.status === 'COMPLETED')).toBe(true);
-    expect(await readdir(join(outcome.caseFolder, 'export-outcomes'))).toHaveLength(LOG_GROUPS / 50);
+    expect(await readdir(join(outcome.caseFolder, 'export-outcomes'))).toHaveLength(
+      Math.ceil(exported.length / 50),
+    );
+
+    // Every account that failed is named in the inventory with its whole error.
+    const { notes } = await readJson<{ notes: string[] }>(join(outcome.caseFolder, 'inventory.json'));
+    const failedAccounts = notes.filter((note) => /could not be inventoried/.test(note));
+    expect(failedAccounts).toHaveLength(ACCOUNTS / 10);
+    expect(failedAccounts[0]?.length).toBeGreaterThan(14_000);
 
     // Every hunt failed, and each one's error is in the case folder, whole, not in the workflow's state.
     expect(tables.huntsToRun.length).toBeGreaterThan(40);
