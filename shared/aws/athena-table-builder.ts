@@ -2,7 +2,7 @@ import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
-import { deliveryDays, type TimeWindow } from '../domain/time-window.js';
+import { type ClosedTimeWindow, deliveryDays } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { TableBuilder, TablesResult } from '../ports/table-builder.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../sources/cloudtrail-schema.js';
@@ -17,13 +17,6 @@ export interface AthenaTableBuilderOptions {
   /** The Glue database that holds one case's tables; the hunts' engine must use the same one. */
   databaseName: (caseId: string) => string;
 }
-
-/**
- * How far back a case without a start looks, from its end (or from when it was opened). Partition
- * projection needs a first day, and CloudTrail's own event history keeps 90 days, which is as far
- * back as a responder usually expects to look without saying so.
- */
-export const DEFAULT_LOOKBACK_DAYS = 90;
 
 /** The view every hunt reads; it has exactly the CloudTrail data columns, in schema order. */
 export const CLOUDTRAIL_VIEW = 'cloudtrail';
@@ -58,7 +51,6 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** The only instant form a validated CaseContext holds (Date#toISOString), so it is safe inside quotes. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const DAY_MS = 86_400_000;
 
 /**
  * CloudTrail in Athena: one table per delivery location (bucket and prefix), read through partition
@@ -77,7 +69,7 @@ export class AthenaTableBuilder implements TableBuilder {
   async build(context: CaseContext, inventory: Inventory): Promise<TablesResult> {
     const database = this.databaseName(context.caseId);
     const createDatabase = createDatabaseSql(database);
-    const span = querySpan(context.window, context.openedAt);
+    const span = querySpan(context.closedWindow);
     const skipped: SkippedInput[] = [];
     const specs: CloudTrailTableSpec[] = [];
     for (const location of inventory.sources) {
@@ -200,16 +192,11 @@ function whyNotTableable(location: SourceLocation): string | undefined {
 }
 
 /**
- * The span the tables read. An open start becomes DEFAULT_LOOKBACK_DAYS before the end (or before
- * the case was opened); an open end stays open, and the projection runs to NOW.
+ * The span the tables read: the case's window, closed when the case opened (closeTimeWindow), its
+ * instants checked again because they are written into DDL.
  */
-export function querySpan(window: TimeWindow, openedAt: string): QuerySpan {
-  const to = window.to === null ? null : checkInstant(window.to);
-  const from =
-    window.from === null
-      ? new Date(Date.parse(checkInstant(to ?? openedAt)) - DEFAULT_LOOKBACK_DAYS * DAY_MS).toISOString()
-      : checkInstant(window.from);
-  return { from, to };
+export function querySpan(window: ClosedTimeWindow): QuerySpan {
+  return { from: checkInstant(window.from), to: checkInstant(window.to) };
 }
 
 /** Validates a location found by the inventory; throws InvalidRequestError on anything odd. */

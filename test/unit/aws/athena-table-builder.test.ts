@@ -7,12 +7,12 @@ import {
   cloudTrailTableSql,
   cloudTrailViewSql,
   createDatabaseSql,
-  DEFAULT_LOOKBACK_DAYS,
   parseS3Location,
   querySpan,
 } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
+import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/time-window.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 
@@ -27,6 +27,7 @@ function caseContext(window: CaseContext['window'] = WINDOW): CaseContext {
   return {
     caseId: 'case-1',
     window,
+    closedWindow: closeTimeWindow(window, OPENED_AT, 'lookback'),
     engine: 'athena',
     iocs: {},
     openedAt: OPENED_AT,
@@ -213,7 +214,7 @@ describe('AthenaTableBuilder.build', () => {
 
 describe('cloudTrailTableSql', () => {
   const ddl = cloudTrailTableSql(
-    cloudTrailTableSpec(organizationTrail, DATABASE, 'cloudtrail_0', querySpan(WINDOW, OPENED_AT)),
+    cloudTrailTableSpec(organizationTrail, DATABASE, 'cloudtrail_0', querySpan(WINDOW)),
   );
 
   it('is the CloudTrail table of the Athena documentation, partitioned by account, region and day', () => {
@@ -275,9 +276,7 @@ describe('cloudTrailTableSql', () => {
 
   it('reads the account layout, without an organisation id, when the trail is not an organisation trail', () => {
     const properties = tableProperties(
-      cloudTrailTableSql(
-        cloudTrailTableSpec(accountTrail, DATABASE, 'cloudtrail_1', querySpan(WINDOW, OPENED_AT)),
-      ),
+      cloudTrailTableSql(cloudTrailTableSpec(accountTrail, DATABASE, 'cloudtrail_1', querySpan(WINDOW))),
     );
 
     expect(properties['storage.location.template']).toBe(
@@ -295,12 +294,7 @@ describe('cloudTrailTableSql', () => {
   it('projects to NOW when the window has no end', () => {
     const properties = tableProperties(
       cloudTrailTableSql(
-        cloudTrailTableSpec(
-          accountTrail,
-          DATABASE,
-          'cloudtrail_0',
-          querySpan({ from: WINDOW.from, to: null }, OPENED_AT),
-        ),
+        cloudTrailTableSpec(accountTrail, DATABASE, 'cloudtrail_0', { from: WINDOW.from, to: null }),
       ),
     );
 
@@ -314,33 +308,20 @@ describe('cloudTrailTableSql', () => {
           accountTrail,
           DATABASE,
           'cloudtrail_0',
-          querySpan({ from: null, to: null }, OPENED_AT),
+          querySpan(closeTimeWindow({ from: null, to: null }, OPENED_AT, 'lookback')),
         ),
       ),
     );
 
-    // 90 days before 2024-05-10 is 2024-02-10 (a leap year), and a day earlier for delivery.
-    expect(properties['projection.day.range']).toBe('2024/02/09,NOW');
+    // 90 days before 2024-05-10 is 2024-02-10 (a leap year), and a day earlier for delivery; the
+    // window was closed when the case opened, a day later for delivery.
+    expect(properties['projection.day.range']).toBe('2024/02/09,2024/05/11');
   });
 });
 
 describe('querySpan', () => {
   it('keeps a closed window as it is', () => {
-    expect(querySpan(WINDOW, OPENED_AT)).toEqual(WINDOW);
-  });
-
-  it(`starts ${DEFAULT_LOOKBACK_DAYS} days before the end when only the end is given`, () => {
-    expect(querySpan({ from: null, to: '2024-03-31T00:00:00.000Z' }, OPENED_AT)).toEqual({
-      from: '2024-01-01T00:00:00.000Z',
-      to: '2024-03-31T00:00:00.000Z',
-    });
-  });
-
-  it('leaves the end open when the window has none', () => {
-    expect(querySpan({ from: null, to: null }, OPENED_AT)).toEqual({
-      from: '2024-02-10T08:00:00.000Z',
-      to: null,
-    });
+    expect(querySpan(WINDOW)).toEqual(WINDOW);
   });
 
   it.each([
@@ -349,7 +330,7 @@ describe('querySpan', () => {
     "2024-05-01T10:00:00.000Z'--",
     '2024-05-01T10:00:00.000+01:00',
   ])('refuses the instant %j, which is not what the case context holds', (instant) => {
-    expect(() => querySpan({ from: instant, to: null }, OPENED_AT)).toThrow(InvalidRequestError);
+    expect(() => querySpan({ from: instant, to: WINDOW.to })).toThrow(InvalidRequestError);
   });
 });
 
@@ -430,12 +411,7 @@ describe('location validation', () => {
     ['an organization id', { organizationId: "o-a1b2c3d4e5'" }],
   ])('refuses %s that is not one', (_what, overrides) => {
     expect(() =>
-      cloudTrailTableSpec(
-        { ...accountTrail, ...overrides },
-        DATABASE,
-        'cloudtrail_0',
-        querySpan(WINDOW, OPENED_AT),
-      ),
+      cloudTrailTableSpec({ ...accountTrail, ...overrides }, DATABASE, 'cloudtrail_0', querySpan(WINDOW)),
     ).toThrow(InvalidRequestError);
   });
 
