@@ -8,7 +8,6 @@ import { type Allowlist, parseAllowlist } from '../../domain/allowlist.js';
 import type { InvestigationRequest } from '../../domain/case.js';
 import { CasefileError } from '../../errors.js';
 import type { CaseAdapters } from '../../ports/case-adapters.js';
-import { recordFailedExecution } from '../../workflow/record-failed-execution.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from '../adapters/duckdb-query-engine.js';
 import { DuckDbTableBuilder } from '../adapters/duckdb-table-builder.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
@@ -16,7 +15,7 @@ import { FolderInventory } from '../adapters/folder-inventory.js';
 import { LocalLogExporter } from '../adapters/local-log-exporter.js';
 import { type EventLog, executionLimitGuard } from './execution-limits.js';
 import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
-import { workflowFunctions } from './workflow-functions.js';
+import { failedExecutionFunction, workflowFunctions } from './workflow-functions.js';
 
 type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type JSONValue = Parameters<LocalTaskHandlers[string]>[0];
@@ -119,9 +118,10 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       const failure = limitCrossed ?? failureOf(output.error as Error);
       // What the rule on failed executions does in AWS: a case the workflow could not close is closed here.
       if (caseId) {
+        const recordFailedExecution = failedExecutionFunction.createHandler(() => adapters);
         await recordFailedExecution(
-          { caseId, status: 'FAILED', error: failure.name, cause: failure.message, startedAt },
-          adapters,
+          failedExecutionEvent(caseId, startedAt, failure),
+          lambdaContext('recordFailedExecution'),
         );
       }
       throw (
@@ -210,6 +210,24 @@ async function reportProgress(
       onProgress({ kind: 'retry', state: event.state.name, error: event.Error ?? 'error' });
     }
   }
+}
+
+/**
+ * The "Step Functions Execution Status Change" event the rule on failed executions delivers, in the
+ * documented shape (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+ */
+function failedExecutionEvent(caseId: string, startedAt: Date, failure: Error) {
+  return {
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: {
+      name: caseId,
+      status: 'FAILED',
+      startDate: startedAt.getTime(),
+      error: failure.name,
+      cause: failure.message,
+    },
+  };
 }
 
 function lambdaContext(functionName: string): Context {

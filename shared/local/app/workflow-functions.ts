@@ -11,6 +11,7 @@ import * as openCase from '../../../functions/open-case.js';
 import * as planInventory from '../../../functions/plan-inventory.js';
 import * as recordCaseFailure from '../../../functions/record-case-failure.js';
 import * as recordExportBatch from '../../../functions/record-export-batch.js';
+import * as recordFailedExecution from '../../../functions/record-failed-execution.js';
 import * as runHunt from '../../../functions/run-hunt.js';
 import * as startLogExport from '../../../functions/start-log-export.js';
 import * as writeManifest from '../../../functions/write-manifest.js';
@@ -70,4 +71,13 @@ export const workflowFunctions: Record<string, WorkflowFunction> = {
     handler: 'functions/record-case-failure.handler',
     createHandler: recordCaseFailure.createHandler,
   },
+};
+
+/**
+ * The function the EventBridge rule on failed executions invokes, outside the state machine: the
+ * local runner calls it where that rule would, with the event the rule would deliver.
+ */
+export const failedExecutionFunction: WorkflowFunction = {
+  handler: 'functions/record-failed-execution.handler',
+  createHandler: recordFailedExecution.createHandler,
 };
