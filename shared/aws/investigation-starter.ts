@@ -15,7 +15,6 @@ export interface InvestigationStarterOptions {
 
 export type { StartOutcome };
 
-
 /** Errors after which the same request may well succeed a little later. */
 const BUSY = new Set([
   'ThrottlingException',
@@ -132,12 +131,8 @@ export function investigationStarterFromEnvironment(
   });
 }
 
-
-
-
 function isBusy(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return BUSY.has(error.name) || status === 429 || (status !== undefined && status >= 500);
 }
-

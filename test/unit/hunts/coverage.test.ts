@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { HuntDefinition } from '../../../shared/domain/hunt-definition.js';
 import {
   assessHuntCoverage,
   type CatalogueApi,
@@ -7,7 +8,6 @@ import {
   matchesEventName,
   renderCoverageMarkdown,
 } from '../../../shared/hunts/coverage.js';
-import type { HuntDefinition } from '../../../shared/domain/hunt-definition.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 
 const hunt = (id: string, sql: string, kind: HuntDefinition['kind'] = 'event'): HuntDefinition => ({
