@@ -20,9 +20,10 @@ export function parseCaseInput(event: unknown): { case: CaseContext } & Record<s
   const window = asObject(context.window, "'case.window'");
   if (!('from' in window) || !('to' in window))
     throw new InvalidRequestError("'case.window' needs from and to.");
+  // Steps bound their queries by this window: only the instants OpenCase wrote, in order, are taken.
   const closed = asObject(context.closedWindow, "'case.closedWindow'");
-  if (typeof closed.from !== 'string' || typeof closed.to !== 'string') {
-    throw new InvalidRequestError("'case.closedWindow' needs from and to instants.");
+  if (!isInstant(closed.from) || !isInstant(closed.to) || closed.from > closed.to) {
+    throw new InvalidRequestError("'case.closedWindow' needs from and to instants, from first.");
   }
   return record as { case: CaseContext } & Record<string, unknown>;
 }
@@ -142,6 +143,9 @@ export function parseFailureInput(event: unknown): {
   const failure = asObject(input.failure, "'failure'");
   return { case: input.case, failure: failure as { Error?: string; Cause?: string } };
 }
+
+const isInstant = (value: unknown): value is string =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 
 const isStatus = (status: unknown) => status === 'SUCCEEDED' || status === 'FAILED';
 
