@@ -1,4 +1,4 @@
-import type { TimeWindow } from '../domain/time-window.js';
+import type { ClosedTimeWindow } from '../domain/time-window.js';
 import { InvalidRequestError } from '../errors.js';
 import type { LogSourceModule } from '../sources/log-source-module.js';
 
@@ -7,13 +7,6 @@ import type { LogSourceModule } from '../sources/log-source-module.js';
  * views hunts read, and the window copies of tables with no date in their keys. Every name and
  * instant is checked before it is written into the text.
  */
-
-/**
- * How far back a case without a start looks, from its end (or from when it was opened). Partition
- * projection needs a first day, and CloudTrail's own event history keeps 90 days, which is as far
- * back as a responder usually expects to look without saying so.
- */
-export const DEFAULT_LOOKBACK_DAYS = 90;
 
 /** The instants a table may read: `to` is null while the case runs up to now. */
 export interface QuerySpan {
@@ -26,7 +19,6 @@ const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
 const TABLE_NAME = /^[a-z][a-z0-9_]{0,254}$/;
 /** The only instant form a validated CaseContext holds (Date#toISOString), so it is safe inside quotes. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const DAY_MS = 86_400_000;
 
 /**
  * The case window of a table with no date in its keys (CloudFront standard logs, flat S3 access
@@ -53,17 +45,11 @@ export function windowCopySql(
 }
 
 /**
- * The span the tables read. An open start becomes DEFAULT_LOOKBACK_DAYS before the end (or before
- * the case was opened); an open end stays open in the views, and the projections run to when the
- * case was opened.
+ * The span the tables read: the case's window as closed when the case opened (closeTimeWindow in
+ * domain/time-window.ts), its instants checked again because they are written into DDL.
  */
-export function querySpan(window: TimeWindow, openedAt: string): QuerySpan {
-  const to = window.to === null ? null : checkInstant(window.to);
-  const from =
-    window.from === null
-      ? new Date(Date.parse(checkInstant(to ?? openedAt)) - DEFAULT_LOOKBACK_DAYS * DAY_MS).toISOString()
-      : checkInstant(window.from);
-  return { from, to };
+export function querySpan(window: ClosedTimeWindow): QuerySpan {
+  return { from: checkInstant(window.from), to: checkInstant(window.to) };
 }
 
 export function createDatabaseSql(database: string): string {

@@ -71,7 +71,7 @@ export class AthenaTableBuilder implements TableBuilder {
   async build(context: CaseContext, inventory: Inventory): Promise<TablesResult> {
     const database = this.databaseName(context.caseId);
     const createDatabase = createDatabaseSql(database);
-    const span = querySpan(context.window, context.openedAt);
+    const span = querySpan(context.closedWindow);
     const skipped: SkippedInput[] = [];
     const tasks = planTables(database, inventory.sources, span, context.openedAt, skipped);
 

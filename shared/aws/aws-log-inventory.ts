@@ -133,8 +133,6 @@ export const inventoryIamActions: readonly string[] = [
   ]),
 ].sort();
 
-/** An open case window reaches back this far: as far as most accounts keep their CloudWatch Logs. */
-const OPEN_WINDOW_DAYS = 90;
 /** The one entry of `accounts()` when no roles are configured: the account the function runs in. */
 export const THIS_ACCOUNT = 'this-account';
 const HEAD_BYTES = 65_536;
@@ -203,10 +201,7 @@ export class AwsLogInventory implements LogInventory {
 
   async discover(context: CaseContext, account?: string): Promise<Inventory> {
     const now = this.now();
-    const window = {
-      from: context.window.from ?? new Date(now.getTime() - OPEN_WINDOW_DAYS * 86_400_000).toISOString(),
-      to: context.window.to ?? now.toISOString(),
-    };
+    const window = context.closedWindow;
     const chosen = this.roleAccounts?.filter((a) => account === undefined || a.accountId === account);
     if (chosen?.length === 0)
       throw new InvalidRequestError(`Account ${account} is not one the inventory is set up for.`);

@@ -1,7 +1,9 @@
 import type { Allowlist } from './allowlist.js';
+import { accountInventoryFailureSchema } from './case-files/account-failure-file.js';
 import { allowlistSchema } from './case-files/allowlist-file.js';
 import type { CaseFile } from './case-files/case-file.js';
 import { type CaseRecord, caseRecordSchema } from './case-files/case-record.js';
+import { exportOutcomesSchema } from './case-files/export-outcomes-file.js';
 import { huntResultSchema } from './case-files/hunt-result-file.js';
 import { inventorySchema } from './case-files/inventory-file.js';
 import { type Manifest, manifestSchema } from './case-files/manifest-file.js';
@@ -10,6 +12,8 @@ import { type TablesRecord, tablesSchema } from './case-files/tables-file.js';
 import { caseFolderLayout } from './case-folder-layout.js';
 import type { HuntResultRecord } from './hunt-result.js';
 import type { Inventory } from './inventory.js';
+import type { AccountInventoryFailure } from './inventory-merge.js';
+import type { ExportOutcome } from './log-exports.js';
 
 /**
  * The JSON files steps hand each other through the case folder, each with its key (from the
@@ -24,6 +28,14 @@ export function caseFiles(caseId: string) {
     accountInventory: (account: string): CaseFile<Inventory> => ({
       key: layout.accountInventory(account),
       schema: inventorySchema,
+    }),
+    accountInventoryFailure: (account: string): CaseFile<AccountInventoryFailure> => ({
+      key: layout.accountInventoryFailure(account),
+      schema: accountInventoryFailureSchema,
+    }),
+    exportOutcomes: (batch: number): CaseFile<ExportOutcome[]> => ({
+      key: layout.exportOutcomes(batch),
+      schema: exportOutcomesSchema,
     }),
     allowlist: { key: layout.allowlist, schema: allowlistSchema } satisfies CaseFile<Allowlist>,
     tables: { key: layout.tables, schema: tablesSchema } satisfies CaseFile<TablesRecord>,

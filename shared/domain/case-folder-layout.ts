@@ -14,7 +14,12 @@ export function caseFolderLayout(caseId: string) {
     /** One account's part of the inventory, before the merge. */
     accountInventory: (account: string) =>
       `${root}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
+    /** Why one account could not be inventoried, filed by the workflow when its inventory failed. */
+    accountInventoryFailure: (account: string) =>
+      `${root}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.failed.json`,
     allowlist: `${root}allowlist.json`,
+    /** The outcomes of one batch of CloudWatch Logs exports, as CreateTables reads them. */
+    exportOutcomes: (batch: number) => `${root}export-outcomes/batch-${String(batch).padStart(4, '0')}.json`,
     /** Sigma rules the request brought, kept as evidence of what ran. */
     sigmaFolder: `${root}sigma/`,
     sigmaRule: (file: string) => `${root}sigma/${file}`,

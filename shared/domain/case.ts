@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseAllowlist } from './allowlist.js';
 import { type Iocs, parseIocs } from './iocs.js';
-import { parseTimeWindow, type TimeWindow } from './time-window.js';
+import { type ClosedTimeWindow, closeTimeWindow, parseTimeWindow, type TimeWindow } from './time-window.js';
 
 export type EngineName = 'athena' | 'duckdb';
 
@@ -28,7 +28,10 @@ export interface InvestigationRequest {
 /** The small state that flows between the workflow's steps; everything large lives in the case folder. */
 export interface CaseContext {
   caseId: string;
+  /** The window as asked for, open ends kept: what case.json and the report show. */
   window: TimeWindow;
+  /** The same window closed once, when the case opened: what every step searches. */
+  closedWindow: ClosedTimeWindow;
   engine: EngineName;
   openedAt: string;
   maxConcurrency: number;
@@ -71,11 +74,14 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
   for (const id of huntIds ?? []) {
     if (!HUNT_ID.test(id)) throw new InvalidRequestError(`'${id}' is not a hunt id.`);
   }
+  const window = parseTimeWindow(optionalString(r, 'from'), optionalString(r, 'to'));
+  const openedAt = now.toISOString();
   return {
     caseId,
-    window: parseTimeWindow(optionalString(r, 'from'), optionalString(r, 'to')),
+    window,
+    closedWindow: closeTimeWindow(window, openedAt, engine === 'athena' ? 'lookback' : 'unbounded'),
     engine,
-    openedAt: now.toISOString(),
+    openedAt,
     maxConcurrency: maxConcurrency as number,
     huntIds,
     iocs: parseIocs(r.iocs),

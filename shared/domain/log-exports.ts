@@ -43,3 +43,21 @@ export function retainedWindow(
     ? { from: earliest, to: window.to, lostBefore: earliest }
     : { ...window, lostBefore: null };
 }
+
+/**
+ * Groups to export are worked through in batches of this many, one child execution of the export
+ * Map each: small enough that a batch's outcomes and history stay far inside Step Functions' limits
+ * (about twenty history events a group, 25,000 an execution), large enough that a thousand groups are
+ * twenty children.
+ */
+export const EXPORT_BATCH_SIZE = 50;
+
+/** The batch numbers for this many groups: what the workflow's state carries instead of the groups. */
+export function exportBatchNumbers(groups: number): number[] {
+  return Array.from({ length: Math.ceil(groups / EXPORT_BATCH_SIZE) }, (_, batch) => batch);
+}
+
+/** The groups of one batch, in inventory order. */
+export function exportBatch<T>(groups: T[], batch: number): T[] {
+  return groups.slice(batch * EXPORT_BATCH_SIZE, (batch + 1) * EXPORT_BATCH_SIZE);
+}

@@ -6,6 +6,42 @@ export interface TimeWindow {
   to: string | null;
 }
 
+/** A window with both ends: what every step reads, closed once when the case opens. */
+export interface ClosedTimeWindow {
+  from: string;
+  to: string;
+}
+
+/**
+ * How an open end is closed. In AWS the logs go back years and every byte Athena scans is paid
+ * for, so an open start reaches back DEFAULT_LOOKBACK_DAYS before the end and an open end is the
+ * moment the case opened. A folder of evidence is read whole: its open ends stay unbounded.
+ */
+export type OpenEnds = 'lookback' | 'unbounded';
+
+/**
+ * How far back a case without a start looks, from its end. Partition projection needs a first day,
+ * and CloudTrail's own event history keeps 90 days, as far back as a responder usually expects to
+ * look without saying so.
+ */
+export const DEFAULT_LOOKBACK_DAYS = 90;
+export const UNBOUNDED_FROM = '1970-01-01T00:00:00.000Z';
+export const UNBOUNDED_TO = '9999-12-31T23:59:59.999Z';
+
+/**
+ * Closes a window once, when the case opens. The lookback counts back from the end, so an end older
+ * than the lookback never makes a window that starts after it ends.
+ */
+export function closeTimeWindow(window: TimeWindow, openedAt: string, openEnds: OpenEnds): ClosedTimeWindow {
+  if (openEnds === 'unbounded') return { from: window.from ?? UNBOUNDED_FROM, to: window.to ?? UNBOUNDED_TO };
+  const to = window.to ?? openedAt;
+  const from = window.from ?? new Date(Date.parse(to) - DEFAULT_LOOKBACK_DAYS * 86_400_000).toISOString();
+  if (from > to) {
+    throw new InvalidRequestError(`The window starts (${from}) after the case was opened (${to}).`);
+  }
+  return { from, to };
+}
+
 /** Accepts ISO 8601 dates or timestamps and returns them normalised to UTC (`...Z`). */
 export function parseTimeWindow(from?: string | null, to?: string | null): TimeWindow {
   const window = {

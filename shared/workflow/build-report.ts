@@ -2,13 +2,15 @@ import type { CaseContext } from '../domain/case.js';
 import { completedCaseRecord } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import { type HuntOutcome, type HuntResultRecord, huntMetadata } from '../domain/hunt-result.js';
+import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
+import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCase } from '../report/summarise-case.js';
 import { readStoryFiles } from '../story/story-files.js';
 import { loadCaseHunts } from './case-hunts.js';
+import { failedHuntRecord } from './file-hunt-failure.js';
+import { lambdaErrorMessage } from './lambda-error.js';
 
 export interface BuildReportInput {
   case: CaseContext;
@@ -24,43 +26,24 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
   const tables = await readCaseFile(adapters.store, files.tables);
   const inventory = await readCaseFile(adapters.store, files.inventory);
 
+  // Every hunt that ran, or failed, is filed in hunts/<id>.json (RunHunt or FileHuntFailure wrote it);
+  // one that is not is filed here, with the error its outcome carries if it carries one.
   const results: HuntResultRecord[] = [];
   for (const outcome of input.hunts) {
-    if (outcome.status === 'SUCCEEDED') {
-      results.push(await readCaseFile(adapters.store, files.huntResult(outcome.huntId)));
-      continue;
+    const file = files.huntResult(outcome.huntId);
+    const filed = await readCaseFileIfPresent(adapters.store, file);
+    if (filed) {
+      results.push(filed);
+    } else {
+      const failed = failedHuntRecord(context, outcome.huntId, library.get(outcome.huntId), {
+        name: outcome.error ?? 'Error',
+        message: outcome.error
+          ? lambdaErrorMessage(outcome.cause)
+          : 'the hunt failed and its error could not be filed',
+      });
+      await writeCaseFile(adapters.store, file, failed);
+      results.push(failed);
     }
-    const hunt = library.get(outcome.huntId);
-    const failed: HuntResultRecord = {
-      ...(hunt
-        ? huntMetadata(hunt)
-        : {
-            huntId: outcome.huntId,
-            title: outcome.huntId,
-            description: '',
-            severity: 'info',
-            kind: 'event',
-            mitre: [],
-            tactics: [],
-            triage: '',
-          }),
-      status: 'FAILED',
-      engine: context.engine,
-      query: hunt?.sql ?? '',
-      parameters: [],
-      rowCount: 0,
-      truncated: false,
-      columns: [],
-      sample: [],
-      resultsFile: null,
-      suppressedByAllowlist: { count: 0, sample: [] },
-      durationMs: 0,
-      bytesScanned: null,
-      queryId: null,
-      error: { name: outcome.error ?? 'Error', message: causeMessage(outcome.cause) },
-    };
-    await writeCaseFile(adapters.store, files.huntResult(outcome.huntId), failed);
-    results.push(failed);
   }
 
   const skipped = [...inventory.skipped, ...tables.skipped];
@@ -96,15 +79,4 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     failedHunts: summary.hunts.failed,
     skipped: skipped.length,
   };
-}
-
-/** Step Functions passes a Lambda error's cause as JSON text holding errorMessage. */
-function causeMessage(cause: string | undefined): string {
-  if (!cause) return 'no cause recorded';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string };
-    return parsed.errorMessage ?? cause;
-  } catch {
-    return cause;
-  }
 }

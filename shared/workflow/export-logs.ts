@@ -1,9 +1,9 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
-import type { LogGroupExport } from '../domain/log-exports.js';
+import { type ExportOutcome, exportBatch, type LogGroupExport } from '../domain/log-exports.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile } from '../ports/evidence-store.js';
+import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import type { ExportProgress } from '../ports/log-exporter.js';
 
 /**
@@ -25,4 +25,35 @@ export async function checkLogExport(taskId: string, adapters: CaseAdapters): Pr
 export function exportStateItem(item: LogGroupExport) {
   const { logGroup, account, region, from, to, lostBefore } = item;
   return { logGroup, account, region, from, to, lostBefore };
+}
+
+/** One batch of the groups to export, read from `inventory.json`: the workflow carries only the batch number. */
+export async function listExportBatch(context: CaseContext, batch: number, adapters: CaseAdapters) {
+  const inventory = await readCaseFile(adapters.store, caseFiles(context.caseId).inventory);
+  return { exports: exportBatch(inventory.exports ?? [], batch).map(exportStateItem) };
+}
+
+/** Files a batch's export outcomes in the case folder, and hands the workflow only their count. */
+export async function recordExportBatch(
+  context: CaseContext,
+  batch: number,
+  outcomes: ExportOutcome[],
+  adapters: CaseAdapters,
+) {
+  await writeCaseFile(adapters.store, caseFiles(context.caseId).exportOutcomes(batch), outcomes);
+  return { batch, exports: outcomes.length };
+}
+
+/** Every batch's export outcomes, in inventory order. */
+export async function readExportOutcomes(
+  context: CaseContext,
+  batches: number[],
+  adapters: CaseAdapters,
+): Promise<ExportOutcome[]> {
+  const files = caseFiles(context.caseId);
+  const outcomes: ExportOutcome[] = [];
+  for (const batch of batches) {
+    outcomes.push(...(await readCaseFile(adapters.store, files.exportOutcomes(batch))));
+  }
+  return outcomes;
 }

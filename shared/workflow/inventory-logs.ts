@@ -3,9 +3,10 @@ import { caseFiles } from '../domain/case-files.js';
 import { assessCoverage } from '../domain/coverage.js';
 import type { Inventory } from '../domain/inventory.js';
 import { type AccountInventoryFailure, mergeInventories } from '../domain/inventory-merge.js';
+import { exportBatchNumbers } from '../domain/log-exports.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
-import { exportStateItem } from './export-logs.js';
+import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
+import { lambdaErrorMessage } from './lambda-error.js';
 
 /** The accounts to inventory, one Map iteration each. */
 export async function planInventory(context: CaseContext, adapters: CaseAdapters) {
@@ -14,7 +15,26 @@ export async function planInventory(context: CaseContext, adapters: CaseAdapters
 
 export type AccountInventoryOutcome =
   | { account: string; status: 'SUCCEEDED'; durationMs: number }
-  | { account: string; status: 'FAILED'; error: string; cause: string };
+  | { account: string; status: 'FAILED' };
+
+/**
+ * Files why an account could not be inventoried, and hands the workflow only `{ account, status }`:
+ * three hundred accounts failing with stack traces would not fit in the state.
+ */
+export async function fileAccountFailure(
+  context: CaseContext,
+  account: string,
+  failure: { Error?: string; Cause?: string },
+  adapters: CaseAdapters,
+): Promise<AccountInventoryOutcome> {
+  const filed: AccountInventoryFailure = {
+    account,
+    error: failure.Error ?? 'Error',
+    cause: lambdaErrorMessage(failure.Cause),
+  };
+  await writeCaseFile(adapters.store, caseFiles(context.caseId).accountInventoryFailure(account), filed);
+  return { account, status: 'FAILED' };
+}
 
 /** One account's logs, kept in the case folder as `inventory/<account>.json` until they are merged. */
 export async function inventoryAccount(
@@ -29,15 +49,17 @@ export async function inventoryAccount(
 }
 
 export interface InventoryStepResult {
-  sources: { source: string; location: string }[];
-  exports: ReturnType<typeof exportStateItem>[];
+  /** Batches of the groups to export (`inventory.json` lists them): a number each, however many groups. */
+  exportBatches: number[];
+  exportCount: number;
   skippedCount: number;
   durationMs: number;
 }
 
 /**
  * Merges the accounts' inventories into `inventory.json` with the coverage of every source, and
- * hands the workflow only a short list.
+ * hands the workflow only counts: a list of sources or groups grows with the organisation, the
+ * state may not (256 KiB).
  */
 export async function mergeInventory(
   context: CaseContext,
@@ -50,15 +72,25 @@ export async function mergeInventory(
   for (const outcome of outcomes) {
     if (outcome.status === 'SUCCEEDED')
       parts.push(await readCaseFile(adapters.store, files.accountInventory(outcome.account)));
-    else failures.push(outcome);
+    else failures.push(await filedFailure(outcome.account, files, adapters));
   }
   const merged = mergeInventories(parts, failures, adapters.now().toISOString());
   const inventory = { ...merged, coverage: assessCoverage(merged) };
   await writeCaseFile(adapters.store, files.inventory, inventory);
   return {
-    sources: inventory.sources.map(({ source, location }) => ({ source, location })),
-    exports: (inventory.exports ?? []).map(exportStateItem),
+    exportBatches: exportBatchNumbers(inventory.exports?.length ?? 0),
+    exportCount: inventory.exports?.length ?? 0,
     skippedCount: inventory.skipped.length,
     durationMs: outcomes.reduce((sum, o) => sum + (o.status === 'SUCCEEDED' ? o.durationMs : 0), 0),
   };
+}
+
+/** The failure FileAccountFailure filed; when not even that could be written, the account is still named. */
+async function filedFailure(
+  account: string,
+  files: ReturnType<typeof caseFiles>,
+  adapters: CaseAdapters,
+): Promise<AccountInventoryFailure> {
+  const filed = await readCaseFileIfPresent(adapters.store, files.accountInventoryFailure(account));
+  return filed ?? { account, error: 'Error', cause: 'the inventory failed and its error could not be filed' };
 }

@@ -20,6 +20,11 @@ export function parseCaseInput(event: unknown): { case: CaseContext } & Record<s
   const window = asObject(context.window, "'case.window'");
   if (!('from' in window) || !('to' in window))
     throw new InvalidRequestError("'case.window' needs from and to.");
+  // Steps bound their queries by this window: only the instants OpenCase wrote, in order, are taken.
+  const closed = asObject(context.closedWindow, "'case.closedWindow'");
+  if (!isInstant(closed.from) || !isInstant(closed.to) || closed.from > closed.to) {
+    throw new InvalidRequestError("'case.closedWindow' needs from and to instants, from first.");
+  }
   return record as { case: CaseContext } & Record<string, unknown>;
 }
 
@@ -49,16 +54,62 @@ export function parseReportInput(event: unknown): {
   return { case: input.case, hunts, timings };
 }
 
-/** CreateTables receives the outcome of every export (an empty list when nothing needed exporting). */
-export function parseExportsInput(event: unknown): { case: CaseContext; exports: ExportOutcome[] } {
+/** CreateTables receives the numbers of the export batches whose outcomes are in the case folder. */
+export function parseExportsInput(event: unknown): { case: CaseContext; exportBatches: number[] } {
   const input = parseCaseInput(event);
-  const exports = outcomeList<ExportOutcome>(
-    input.exports ?? [],
-    "'exports'",
+  return { case: input.case, exportBatches: batchNumbers(input.exportBatches ?? [], "'exportBatches'") };
+}
+
+/** One child of the export Map: the case and the number of its batch. */
+export function parseExportBatchInput(event: unknown): { case: CaseContext; batch: number } {
+  const input = parseCaseInput(event);
+  const [batch] = batchNumbers([input.batch], "'batch'");
+  return { case: input.case, batch: batch as number };
+}
+
+/** The end of an export batch: the outcome of each of its groups, to file in the case folder. */
+export function parseExportBatchOutcomes(event: unknown): {
+  case: CaseContext;
+  batch: number;
+  outcomes: ExportOutcome[];
+} {
+  const { case: context, batch } = parseExportBatchInput(event);
+  const outcomes = outcomeList<ExportOutcome>(
+    (event as Record<string, unknown>).outcomes,
+    "'outcomes'",
     'export',
     (o) => typeof o.logGroup === 'string' && typeof o.status === 'string',
   );
-  return { case: input.case, exports };
+  return { case: context, batch, outcomes };
+}
+
+/** An account whose inventory Task failed, with the error Step Functions caught. */
+export function parseAccountFailureInput(event: unknown): {
+  case: CaseContext;
+  account: string;
+  failure: { Error?: string; Cause?: string };
+} {
+  const { case: context, account } = parseAccountInput(event);
+  const failure = asObject((event as Record<string, unknown>).failure, "'failure'");
+  return { case: context, account, failure: failure as { Error?: string; Cause?: string } };
+}
+
+/** A hunt whose Task failed, with the error Step Functions caught. */
+export function parseHuntFailureInput(event: unknown): {
+  case: CaseContext;
+  huntId: string;
+  failure: { Error?: string; Cause?: string };
+} {
+  const { case: context, huntId } = parseHuntInput(event);
+  const failure = asObject((event as Record<string, unknown>).failure, "'failure'");
+  return { case: context, huntId, failure: failure as { Error?: string; Cause?: string } };
+}
+
+function batchNumbers(value: unknown, name: string): number[] {
+  if (!Array.isArray(value) || !value.every((n) => Number.isInteger(n) && n >= 0 && n < 10_000)) {
+    throw new InvalidRequestError(`${name} must be export batch numbers.`);
+  }
+  return value as number[];
 }
 
 export function parseAccountInput(event: unknown): { case: CaseContext; account: string } {
@@ -92,6 +143,9 @@ export function parseFailureInput(event: unknown): {
   const failure = asObject(input.failure, "'failure'");
   return { case: input.case, failure: failure as { Error?: string; Cause?: string } };
 }
+
+const isInstant = (value: unknown): value is string =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 
 const isStatus = (status: unknown) => status === 'SUCCEEDED' || status === 'FAILED';
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaseContext } from '../../shared/domain/case.js';
+import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../shared/domain/time-window.js';
 import { DuckDbQueryEngine } from '../../shared/local/adapters/duckdb-query-engine.js';
 import { DuckDbTableBuilder } from '../../shared/local/adapters/duckdb-table-builder.js';
 import { FolderInventory } from '../../shared/local/adapters/folder-inventory.js';
@@ -22,6 +23,7 @@ const sample = JSON.parse(
 const context: CaseContext = {
   caseId: 'oversized',
   window: { from: null, to: null },
+  closedWindow: { from: UNBOUNDED_FROM, to: UNBOUNDED_TO },
   engine: 'duckdb',
   openedAt: '2024-05-01T00:00:00.000Z',
   maxConcurrency: 1,

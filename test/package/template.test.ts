@@ -56,14 +56,19 @@ const functions = {
   planInventory: 'plan-inventory',
   inventoryLogs: 'inventory-logs',
   mergeInventory: 'merge-inventory',
+  fileAccountFailure: 'file-account-failure',
   startLogExport: 'start-log-export',
   checkLogExport: 'check-log-export',
   createTables: 'create-tables',
+  listExportBatch: 'list-export-batch',
+  recordExportBatch: 'record-export-batch',
   runHunt: 'run-hunt',
   traceStory: 'trace-story',
+  fileHuntFailure: 'file-hunt-failure',
   buildReport: 'build-report',
   writeManifest: 'write-manifest',
   recordCaseFailure: 'record-case-failure',
+  recordFailedExecution: 'record-failed-execution',
   startInvestigation: 'investigations-api',
   readInvestigation: 'investigations-api',
   startFromGuardDuty: 'start-from-guardduty',
@@ -77,6 +82,7 @@ const roleId = (key: FunctionKey) => `${capitalised(key)}Role`;
 const huntLibraryFunctions: FunctionKey[] = [
   'createTables',
   'runHunt',
+  'fileHuntFailure',
   'buildReport',
   'startInvestigation',
   'readInvestigation',
@@ -112,6 +118,35 @@ const grantsOf = (role: string, action: string) =>
     .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
     .flatMap((s) => asList(s.Resource));
 const caseFolders = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/cases/*']] };
+const caseFile = (path: string) => ({ 'Fn::Join': ['', [arnOf('CaseBucket'), `/cases/*/${path}`]] });
+
+/**
+ * The case files each step writes (shared/workflow/, through caseFolderLayout): a role may write
+ * these and no other object of a case folder, so no step can rewrite another's evidence.
+ */
+const caseFileWrites: Record<FunctionKey, string[]> = {
+  openCase: ['case.json', 'allowlist.json', 'sigma/*'],
+  planInventory: [],
+  inventoryLogs: ['inventory/*'],
+  mergeInventory: ['inventory.json'],
+  fileAccountFailure: ['inventory/*'],
+  listExportBatch: [],
+  // CreateExportTask needs the caller to be allowed to write what CloudWatch Logs will write.
+  startLogExport: ['exports/*'],
+  checkLogExport: [],
+  recordExportBatch: ['export-outcomes/*'],
+  createTables: ['tables.json', 'quarantine/*'],
+  runHunt: ['hunts/*'],
+  traceStory: ['lineage.json', 'pivots.json', 'open-items.json', 'log-gaps.json'],
+  fileHuntFailure: ['hunts/*'],
+  buildReport: ['hunts/*', 'summary.json', 'report.md', 'case.json'],
+  writeManifest: ['manifest.json'],
+  recordCaseFailure: ['case.json'],
+  recordFailedExecution: ['case.json'],
+  startInvestigation: [],
+  readInvestigation: [],
+  startFromGuardDuty: [],
+};
 const athenaResults = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/athena-results/*']] };
 const accountId = ref('AWS::AccountId');
 /** The log groups of this account in the stack's region: what CloudWatch Logs may export for. */
@@ -158,11 +193,15 @@ describe('the state machine', () => {
         'OpenCase',
         'PlanInventory',
         'InventoryAccount',
+        'FileAccountFailure',
         'MergeInventory',
+        'ListExportBatch',
         'StartLogExport',
         'CheckLogExport',
+        'RecordExportBatch',
         'CreateTables',
         'RunHunt',
+        'FileHuntFailure',
         'BuildReport',
         'WriteManifest',
       ]),
@@ -197,18 +236,33 @@ describe('the state machine', () => {
     expect(taskFunctions).toContain(lambdaId('checkLogExport'));
   });
 
-  it('starts and checks exports inside the export Map, one group at a time', () => {
-    const exportMap = definition.States.ExportCloudWatchLogs as {
-      MaxConcurrency: number;
-      ItemProcessor: { States: Record<string, Json> };
-    };
+  it('starts and checks exports inside the batches of the distributed export Map, one group at a time', () => {
+    type MapState = { MaxConcurrency: number; ItemProcessor: { States: Record<string, Json> } };
+    const exportMap = definition.States.ExportCloudWatchLogs as MapState;
+    const groups = exportMap.ItemProcessor.States.ExportGroups as MapState;
     expect(exportMap.MaxConcurrency).toBe(1);
-    const resourceOf = (state: string) => {
-      const key = /^\$\{(\w+)\}$/.exec(String(exportMap.ItemProcessor.States[state]?.Resource))?.[1] ?? '';
+    expect(groups.MaxConcurrency).toBe(1);
+    const resourceOf = (states: Record<string, Json>, state: string) => {
+      const key = /^\$\{(\w+)\}$/.exec(String(states[state]?.Resource))?.[1] ?? '';
       return substitutions[key];
     };
-    expect(resourceOf('StartLogExport')).toEqual(arnOf(lambdaId('startLogExport')));
-    expect(resourceOf('CheckLogExport')).toEqual(arnOf(lambdaId('checkLogExport')));
+    expect(resourceOf(exportMap.ItemProcessor.States, 'ListExportBatch')).toEqual(
+      arnOf(lambdaId('listExportBatch')),
+    );
+    expect(resourceOf(groups.ItemProcessor.States, 'StartLogExport')).toEqual(
+      arnOf(lambdaId('startLogExport')),
+    );
+    expect(resourceOf(groups.ItemProcessor.States, 'CheckLogExport')).toEqual(
+      arnOf(lambdaId('checkLogExport')),
+    );
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html#dist-map-permissions
+  it('may start, describe and stop the child executions of its distributed Map, and only its own', () => {
+    const role = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(grantsOf(role, 'states:StartExecution').length).toBeGreaterThan(0);
+    expect(JSON.stringify(grantsOf(role, 'states:StartExecution'))).toContain('investigation');
+    expect(grantsOf(role, 'states:StartExecution')).not.toContain('*');
   });
 
   it('logs to its own log group', () => {
@@ -363,18 +417,48 @@ describe('the case bucket', () => {
     ]);
   });
 
-  it('lets CloudWatch Logs use the case key for those exports, and for nothing of another account', () => {
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/S3ExportTasks.html: the key policy AWS
+  // documents for exports into an SSE-KMS bucket, with no condition AWS does not document for it.
+  it("lets this region's CloudWatch Logs use the case key for exports, in the documented shape", () => {
     const keyPolicy = resource('CaseKey', 'AWS::KMS::Key').Properties.KeyPolicy as { Statement: Statement[] };
     expect(keyPolicy.Statement.filter((s) => JSON.stringify(s.Principal ?? '').includes('logs.'))).toEqual([
       {
         Sid: 'CloudWatchLogsExports',
         Effect: 'Allow',
-        Principal: cloudWatchLogsPrincipals,
+        Principal: { Service: { 'Fn::Join': ['', ['logs.', ref('AWS::Region'), '.amazonaws.com']] } },
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: '*',
-        Condition: ownLogGroups,
       },
     ]);
+  });
+});
+
+// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: States.ALL does
+// not catch States.DataLimitExceeded or States.Runtime, so a case is closed from outside its execution.
+describe('the rule on failed executions', () => {
+  const rule = resource('FailedExecutionRule', 'AWS::Events::Rule').Properties;
+
+  it("sends this state machine's FAILED, TIMED_OUT and ABORTED executions to recordFailedExecution", () => {
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [ref('InvestigationStateMachine')],
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({ Arn: arnOf(lambdaId('recordFailedExecution')) }),
+    ]);
+  });
+
+  it('may invoke that function, and only from this rule', () => {
+    expect(resource('FailedExecutionRulePermission', 'AWS::Lambda::Permission').Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: ref(lambdaId('recordFailedExecution')),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf('FailedExecutionRule'),
+    });
   });
 });
 
@@ -459,7 +543,7 @@ describe('the function roles', () => {
         continue;
       expect(action, 'a write action').toMatch(/^[a-z0-9-]+:(List|Describe|Get)[A-Za-z]+$|^sts:AssumeRole$/);
     }
-    expect(grantsOf(role, 's3:PutObject')).toEqual([caseFolders]);
+    expect(grantsOf(role, 's3:PutObject')).toEqual([caseFile('inventory/*')]);
     expect(grantsOf(role, 's3:GetObject')).toEqual([caseFolders]);
     // Bucket settings of every bucket, none of their objects.
     const buckets = { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':s3:::*']] };
@@ -485,7 +569,7 @@ describe('the function roles', () => {
     expect(variables).toMatchObject({ INVENTORY_ROLE_ARNS: '', CASE_ACCOUNT_ID: ref('AWS::AccountId') });
   });
 
-  it("lets startLogExport export this account's log groups and read only the case inventory", () => {
+  it("lets startLogExport export this account's log groups in this region, and write only the export it asks for", () => {
     const role = roleId('startLogExport');
     expect(actionsOf(role)).toEqual(
       new Set([
@@ -493,16 +577,23 @@ describe('the function roles', () => {
         'logs:PutLogEvents',
         'logs:CreateExportTask',
         's3:GetObject',
+        's3:PutObject',
         'kms:Decrypt',
+        'kms:GenerateDataKey',
       ]),
     );
+    // The destination bucket must be in the log group's region (CreateExportTask, `destination`).
     expect(grantsOf(role, 'logs:CreateExportTask')).toEqual([
-      { 'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'logs', '*', accountId, 'log-group', '*']] },
+      {
+        'Fn::Join': [
+          ':',
+          ['arn', ref('AWS::Partition'), 'logs', ref('AWS::Region'), accountId, 'log-group', '*'],
+        ],
+      },
     ]);
-    expect(grantsOf(role, 's3:GetObject')).toEqual([
-      { 'Fn::Join': ['', [arnOf('CaseBucket'), '/cases/*/inventory.json']] },
-    ]);
-    expect(grantsOf(role, 'kms:Decrypt')).toEqual([arnOf('CaseKey')]);
+    expect(grantsOf(role, 's3:GetObject')).toEqual([caseFile('inventory.json')]);
+    expect(grantsOf(role, 's3:PutObject')).toEqual([caseFile('exports/*')]);
+    expect(grantsOf(role, 'kms:GenerateDataKey')).toEqual([arnOf('CaseKey')]);
   });
 
   it('lets checkLogExport only describe export tasks', () => {
@@ -528,9 +619,14 @@ describe('the function roles', () => {
           '":workgroup/",{"Ref":"AthenaWorkGroup"}',
         );
       }
-      expect(grantsOf(role, 's3:PutObject')).toEqual(expect.arrayContaining([caseFolders, athenaResults]));
-      expect(grantsOf(role, 's3:PutObject')).toHaveLength(2);
-      expect(JSON.stringify(grantsOf(role, 's3:GetObject'))).toContain('arn:aws:s3:::*');
+      expect(grantsOf(role, 's3:PutObject')).toEqual(
+        expect.arrayContaining([athenaResults, ...caseFileWrites[key].map(caseFile)]),
+      );
+      expect(grantsOf(role, 's3:PutObject')).toHaveLength(1 + caseFileWrites[key].length);
+      // The log buckets the deployment names (a placeholder when packaged for the tests), never all.
+      expect(JSON.stringify(grantsOf(role, 's3:GetObject'))).toContain(
+        '"arn:aws:s3:::casefile-test-trail-logs"',
+      );
       expect(JSON.stringify(grantsOf(role, 'glue:GetTable'))).toContain('table/casefile_*/*');
     },
   );
@@ -548,25 +644,51 @@ describe('the function roles', () => {
 
   it.each([
     'openCase',
-    'planInventory',
     'mergeInventory',
+    'fileAccountFailure',
+    'listExportBatch',
+    'recordExportBatch',
+    'fileHuntFailure',
     'buildReport',
     'writeManifest',
     'recordCaseFailure',
-  ] as const)('%s touches nothing but the case folder', (key) => {
+    'recordFailedExecution',
+  ] as const)('%s touches nothing but the case folder, and writes only its own case files', (key) => {
+    const writes = caseFileWrites[key];
     expect(actionsOf(roleId(key))).toEqual(
       new Set([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
-        's3:PutObject',
         's3:ListBucket',
         'kms:Decrypt',
-        'kms:GenerateDataKey',
+        ...(writes.length > 0 ? ['s3:PutObject', 'kms:GenerateDataKey'] : []),
       ]),
     );
-    expect(grantsOf(roleId(key), 's3:PutObject')).toEqual([caseFolders]);
+    expect(grantsOf(roleId(key), 's3:PutObject')).toEqual(writes.map(caseFile));
   });
+
+  it('lets planInventory only write its logs: listing accounts reads no case file', () => {
+    expect(actionsOf(roleId('planInventory'))).toEqual(
+      new Set(['logs:CreateLogStream', 'logs:PutLogEvents']),
+    );
+  });
+
+  it.each(functionKeys)(
+    '%s may read no object of every bucket, and write case files only as its step does',
+    (key) => {
+      for (const grant of [
+        ...grantsOf(roleId(key), 's3:GetObject'),
+        ...grantsOf(roleId(key), 's3:PutObject'),
+      ]) {
+        expect(JSON.stringify(grant)).not.toMatch(/^"\*"$|arn:aws:s3:::\*/);
+      }
+      const caseWrites = grantsOf(roleId(key), 's3:PutObject').filter((g) =>
+        JSON.stringify(g).includes('/cases/'),
+      );
+      expect(caseWrites).toEqual(caseFileWrites[key].map(caseFile));
+    },
+  );
 
   it.each(['startInvestigation', 'startFromGuardDuty'] as const)(
     'lets %s start and describe executions of this state machine only',

@@ -6,6 +6,7 @@ import { MemoryEvidenceStore } from './memory-evidence-store.js';
 export const testContext: CaseContext = {
   caseId: 'case-1',
   window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' },
+  closedWindow: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T00:00:00.000Z' },
   engine: 'duckdb',
   openedAt: '2024-05-02T08:00:00.000Z',
   maxConcurrency: 4,

@@ -17,7 +17,10 @@ export const caseRecordSchema = z.strictObject({
   status: z.enum(caseStatuses),
   /** The request as the trigger sent it, kept for the record. */
   request: z.unknown(),
+  /** The window as asked for, open ends kept. */
   window: timeWindowSchema,
+  /** The same window closed when the case opened: what every step searched. */
+  closedWindow: z.strictObject({ from: z.string(), to: z.string() }),
   engine: z.enum(['athena', 'duckdb']),
   caseFolder: z.string(),
   /** `openedAt` and `completedAt` are instants; the steps' durations are milliseconds. */
@@ -26,7 +29,17 @@ export const caseRecordSchema = z.strictObject({
   hunts: huntCountsSchema.optional(),
   findingsBySeverity: findingsBySeveritySchema.optional(),
   skipped: z.array(skippedInputSchema).optional(),
-  failure: z.strictObject({ error: z.string(), cause: z.string() }).optional(),
+  /**
+   * `execution` is how the execution ended (FAILED, TIMED_OUT, ABORTED) when RecordFailedExecution,
+   * not a Catch in the workflow, closed the case.
+   */
+  failure: z
+    .strictObject({
+      error: z.string(),
+      cause: z.string(),
+      execution: z.enum(['FAILED', 'TIMED_OUT', 'ABORTED']).optional(),
+    })
+    .optional(),
   failedAt: z.string().optional(),
 });
 
@@ -40,6 +53,7 @@ export function openedCaseRecord(context: CaseContext, request: unknown, caseFol
     status: 'RUNNING',
     request,
     window: context.window,
+    closedWindow: context.closedWindow,
     engine: context.engine,
     timings: { openedAt: context.openedAt },
     caseFolder,

@@ -10,6 +10,7 @@ import type {
   SkippedInput,
 } from '../../domain/inventory.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
+import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../domain/time-window.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
 import { cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
@@ -242,10 +243,11 @@ function isoInstant(epochMs: string): string {
 function windowFilter(context: CaseContext, timeExpression: string): string {
   const bounds: string[] = [];
   for (const [instant, operator] of [
-    [context.window.from, '>='],
-    [context.window.to, '<='],
+    [context.closedWindow.from, '>='],
+    [context.closedWindow.to, '<='],
   ] as const) {
-    if (instant === null) continue;
+    // An unbounded end filters nothing, and keeps the records whose time could not be read.
+    if (instant === UNBOUNDED_FROM || instant === UNBOUNDED_TO) continue;
     if (!ISO_INSTANT.test(instant)) throw new Error(`window bound '${instant}' is not a normalised instant`);
     bounds.push(`${timeExpression} ${operator} from_iso8601_timestamp('${instant}')`);
   }

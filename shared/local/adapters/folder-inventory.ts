@@ -12,9 +12,7 @@ import { detectCloudWatchDump, dumpedLogGroup } from '../../sources/cloudwatch-l
 import { mapConcurrently } from '../../util/async.js';
 import { readFileHead } from './read-file-head.js';
 
-const EARLIEST = '1970-01-01T00:00:00.000Z';
 export const LOCAL_FOLDER = 'folder';
-const LATEST = '9999-12-31T23:59:59.999Z';
 
 /**
  * The inventory of a folder of logs handed to a responder: every file classified by its content.
@@ -47,8 +45,7 @@ export class FolderInventory implements LogInventory {
       logGroup,
       account: null,
       region: null,
-      from: context.window.from ?? EARLIEST,
-      to: context.window.to ?? LATEST,
+      ...context.closedWindow,
       lostBefore: null,
       files,
     }));

@@ -2,7 +2,6 @@ import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import {
   createDatabaseSql,
-  DEFAULT_LOOKBACK_DAYS,
   type QuerySpan,
   querySpan,
   sourceViewSql,
@@ -10,6 +9,7 @@ import {
 import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
+import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/time-window.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
@@ -25,6 +25,7 @@ function caseContext(window: CaseContext['window'] = WINDOW): CaseContext {
   return {
     caseId: 'case-1',
     window,
+    closedWindow: closeTimeWindow(window, OPENED_AT, 'lookback'),
     engine: 'athena',
     iocs: {},
     openedAt: OPENED_AT,
@@ -429,7 +430,11 @@ describe("CloudTrail's Athena table, from its source module", () => {
 
   it(`looks back ${DEFAULT_LOOKBACK_DAYS} days from when the case was opened when the window is open`, () => {
     const properties = tableProperties(
-      cloudTrailDdl(accountTrail, 'cloudtrail_0', querySpan({ from: null, to: null }, OPENED_AT)),
+      cloudTrailDdl(
+        accountTrail,
+        'cloudtrail_0',
+        querySpan(closeTimeWindow({ from: null, to: null }, OPENED_AT, 'lookback')),
+      ),
     );
 
     // 90 days before 2024-05-10 is 2024-02-10 (a leap year), and a day each side for delivery.
@@ -438,22 +443,8 @@ describe("CloudTrail's Athena table, from its source module", () => {
 });
 
 describe('querySpan', () => {
-  it('keeps a closed window as it is', () => {
-    expect(querySpan(WINDOW, OPENED_AT)).toEqual(WINDOW);
-  });
-
-  it(`starts ${DEFAULT_LOOKBACK_DAYS} days before the end when only the end is given`, () => {
-    expect(querySpan({ from: null, to: '2024-03-31T00:00:00.000Z' }, OPENED_AT)).toEqual({
-      from: '2024-01-01T00:00:00.000Z',
-      to: '2024-03-31T00:00:00.000Z',
-    });
-  });
-
-  it('leaves the end open when the window has none', () => {
-    expect(querySpan({ from: null, to: null }, OPENED_AT)).toEqual({
-      from: '2024-02-10T08:00:00.000Z',
-      to: null,
-    });
+  it('keeps the closed window as it is', () => {
+    expect(querySpan(WINDOW)).toEqual(WINDOW);
   });
 
   it.each([
@@ -462,7 +453,7 @@ describe('querySpan', () => {
     "2024-05-01T10:00:00.000Z'--",
     '2024-05-01T10:00:00.000+01:00',
   ])('refuses the instant %j, which is not what the case context holds', (instant) => {
-    expect(() => querySpan({ from: instant, to: null }, OPENED_AT)).toThrow(InvalidRequestError);
+    expect(() => querySpan({ from: instant, to: WINDOW.to })).toThrow(InvalidRequestError);
   });
 });
 

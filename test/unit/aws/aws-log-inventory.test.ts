@@ -661,7 +661,7 @@ describe('AwsLogInventory.discover: CloudWatch-only log groups to export', () =>
     );
   });
 
-  it('closes an open window at the last 90 days and now', async () => {
+  it('exports the window closed when the case opened (the 90 days before), not when the inventory ran', async () => {
     noTrails('us-east-1');
     cwl('us-east-1')
       .on(DescribeLogGroupsCommand)
@@ -671,8 +671,8 @@ describe('AwsLogInventory.discover: CloudWatch-only log groups to export', () =>
 
     expect(result.exports).toEqual([
       expect.objectContaining({
-        from: '2024-02-02T10:00:00.000Z',
-        to: '2024-05-02T10:00:00.000Z',
+        from: '2024-02-01T00:00:00.000Z',
+        to: '2024-05-01T00:00:00.000Z',
         lostBefore: null,
       }),
     ]);

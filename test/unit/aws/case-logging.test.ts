@@ -76,6 +76,8 @@ describe('caseLogging', () => {
     expect(caseIdOf({ case: { caseId: 'a' } })).toBe('a');
     expect(caseIdOf({ caseId: 'b' })).toBe('b');
     expect(caseIdOf({ pathParameters: { caseId: 'c' } })).toBe('c');
+    expect(caseIdOf({ source: 'aws.states', detail: { name: 'd' } })).toBe('d');
+    expect(caseIdOf({ source: 'aws.guardduty', detail: { name: 'not-a-case' } })).toBeUndefined();
     expect(caseIdOf({ detail: {} })).toBeUndefined();
   });
 });

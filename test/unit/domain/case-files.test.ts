@@ -13,6 +13,7 @@ import { MemoryEvidenceStore } from '../../support/memory-evidence-store.js';
 const context: CaseContext = {
   caseId: 'case-1',
   window: { from: '2024-05-01T00:00:00.000Z', to: null },
+  closedWindow: { from: '2024-05-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' },
   engine: 'duckdb',
   openedAt: '2024-05-02T08:00:00.000Z',
   maxConcurrency: 4,
@@ -103,6 +104,7 @@ describe('case.json through its life', () => {
       status: 'RUNNING',
       request: { caseId: 'case-1' },
       window: context.window,
+      closedWindow: context.closedWindow,
       engine: 'duckdb',
       timings: { openedAt: '2024-05-02T08:00:00.000Z' },
       caseFolder: 'memory://case-1/',

@@ -11,9 +11,11 @@ function layoutKeys(caseId: string): string[] {
     layout.caseFile,
     layout.inventory,
     layout.accountInventory('111122223333'),
+    layout.accountInventoryFailure('111122223333'),
     layout.allowlist,
     layout.sigmaRule('rules/aws_root_login.yml'),
     `${layout.logGroupExport('/aws/eks/prod/cluster')}0d4c-task/kube-apiserver-audit-1/000000.gz`,
+    layout.exportOutcomes(0),
     layout.tables,
     layout.huntResult('root-account-usage'),
     layout.huntRows('root-account-usage'),
@@ -68,7 +70,10 @@ describe('the case folder layout', () => {
 
   it('grants CloudWatch Logs and the export step exactly the exports folder and inventory.json', async () => {
     const serverless = parse(await readFile('serverless.yml', 'utf8'));
-    const paths = caseBucketObjectPaths(serverless);
+    const paths = caseBucketObjectPaths([
+      serverless.resources.Resources.CaseBucketPolicy,
+      serverless.resources.Resources.StartLogExportRole,
+    ]);
     const layout = caseFolderLayout('case-1');
     const exportsPath = paths.find((p) => p.endsWith('/exports/*')) ?? '';
     const inventoryPath = paths.find((p) => p.endsWith('.json')) ?? '';

@@ -36,6 +36,25 @@ describe('opening a case from a request', () => {
     });
   });
 
+  it('closes the window once, as the engine searches it: back from the end in AWS, whole for a folder', () => {
+    const request = { to: '2024-05-03' };
+    expect(openCaseContext(request, 'athena', now).closedWindow).toEqual({
+      from: '2024-02-03T23:59:59.999Z',
+      to: '2024-05-03T23:59:59.999Z',
+    });
+    expect(openCaseContext(request, 'duckdb', now).closedWindow).toEqual({
+      from: '1970-01-01T00:00:00.000Z',
+      to: '2024-05-03T23:59:59.999Z',
+    });
+    expect(openCaseContext({}, 'athena', now).closedWindow).toEqual({
+      from: '2025-10-04T03:04:05.000Z',
+      to: '2026-01-02T03:04:05.000Z',
+    });
+    expect(() => openCaseContext({ from: '2027-01-01' }, 'athena', now)).toThrow(
+      expect.objectContaining({ name: 'InvalidRequestError' }),
+    );
+  });
+
   it.each([
     ['not an object', ['a list']],
     ['a case id that could escape the case folder', { caseId: '../other-case' }],

@@ -59,16 +59,72 @@ describe('the investigation state machine', async () => {
     }
   });
 
-  it('fans the hunts out with a configurable concurrency and records a failed hunt instead of failing', () => {
+  // https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+  it('retries every Task on each transient Lambda error, and never on an error a retry cannot mend', () => {
+    const transientLambdaErrors = [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.ClientExecutionTimeoutException',
+      'Lambda.TooManyRequestsException',
+    ];
+    for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
+      const retried = ((state.Retry as State[]) ?? []).flatMap((r) => r.ErrorEquals as string[]);
+      expect(retried, `${name} retries`).toEqual(expect.arrayContaining(transientLambdaErrors));
+      for (const hopeless of ['States.ALL', 'InvalidRequestError', 'InvalidHuntError', 'QueryFailedError']) {
+        expect(retried, `${name} retries ${hopeless}`).not.toContain(hopeless);
+      }
+    }
+  });
+
+  it('keeps the request out of the state once OpenCase has filed it: only the case context goes on', () => {
+    const openCase = stateNamed('OpenCase');
+    expect(openCase.ResultSelector).toEqual({ 'case.$': '$' });
+    // ResultPath left out is "$": the result replaces the input.
+    expect(openCase).not.toHaveProperty('ResultPath');
+  });
+
+  it('fans the hunts out with a configurable concurrency and files a failed hunt in the case folder instead of failing', () => {
     const runHunts = stateNamed('RunHunts');
     expect(runHunts.Type).toBe('Map');
     expect(runHunts.MaxConcurrencyPath).toBe('$.case.maxConcurrency');
-    expect((stateNamed('RunHunt').Catch as State[])[0]?.Next).toBe('HuntFailed');
-    expect(stateNamed('HuntFailed').Type).toBe('Pass');
+    expect(stateNamed('RunHunt').ResultSelector).toEqual({ 'huntId.$': '$.huntId', 'status.$': '$.status' });
+    expect((stateNamed('RunHunt').Catch as State[])[0]?.Next).toBe('FileHuntFailure');
+    expect(stateNamed('FileHuntFailure').Type).toBe('Task');
+    // What a failed hunt leaves in the Map's result: no cause, however long.
+    expect(stateNamed('HuntFailed').Parameters).toEqual({ 'huntId.$': '$.huntId', status: 'FAILED' });
+  });
+
+  it('files a failed account inventory in the case folder: the Map keeps only each account and its status', () => {
+    expect((stateNamed('InventoryAccount').Catch as State[])[0]?.Next).toBe('FileAccountFailure');
+    expect(stateNamed('InventoryAccount').ResultSelector).toEqual({
+      'account.$': '$.account',
+      'status.$': '$.status',
+      'durationMs.$': '$.durationMs',
+    });
+    expect(stateNamed('AccountInventoryFailed').Parameters).toEqual({
+      'account.$': '$.account',
+      status: 'FAILED',
+    });
+  });
+
+  it('exports in batches, one child execution of a distributed Map each, and hands nothing back to the state', () => {
+    const exportMap = stateNamed('ExportCloudWatchLogs');
+    expect(exportMap.ItemsPath).toBe('$.inventory.exportBatches');
+    expect((exportMap.ItemProcessor as { ProcessorConfig: unknown }).ProcessorConfig).toEqual({
+      Mode: 'DISTRIBUTED',
+      ExecutionType: 'STANDARD',
+    });
+    expect(exportMap.ResultPath).toBeNull();
+    expect(stateNamed('RecordExportBatch')).not.toHaveProperty('ResultPath');
+    expect(stateNamed('CreateTables').Parameters).toMatchObject({
+      'exportBatches.$': '$.inventory.exportBatches',
+    });
   });
 
   it('exports CloudWatch-only logs one at a time, polling with Wait states and waiting out the account limit', () => {
     expect(stateNamed('ExportCloudWatchLogs').MaxConcurrency).toBe(1);
+    expect(stateNamed('ExportGroups').MaxConcurrency).toBe(1);
     expect(stateNamed('WaitForExport').Type).toBe('Wait');
     expect((stateNamed('StartLogExport').Retry as State[])[0]?.ErrorEquals).toEqual([
       'ExportLimitExceededError',
@@ -81,11 +137,15 @@ describe('the investigation state machine', async () => {
       'buildReport',
       'checkLogExport',
       'createTables',
+      'fileAccountFailure',
+      'fileHuntFailure',
       'inventoryLogs',
+      'listExportBatch',
       'mergeInventory',
       'openCase',
       'planInventory',
       'recordCaseFailure',
+      'recordExportBatch',
       'runHunt',
       'startLogExport',
       'traceStory',

@@ -7,11 +7,13 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CaseContext } from '../../../../shared/domain/case.js';
+import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../../../shared/domain/time-window.js';
 import { FolderInventory } from '../../../../shared/local/adapters/folder-inventory.js';
 
 const context = {
   caseId: 'c1',
   window: { from: null, to: null },
+  closedWindow: { from: UNBOUNDED_FROM, to: UNBOUNDED_TO },
   engine: 'duckdb',
   openedAt: '2024-05-01T00:00:00.000Z',
   maxConcurrency: 1,

@@ -5,7 +5,10 @@ import {
   loadStateMachineDefinition,
   taskFunctions,
 } from '../../../../shared/local/app/state-machine-definition.js';
-import { workflowFunctions } from '../../../../shared/local/app/workflow-functions.js';
+import {
+  failedExecutionFunction,
+  workflowFunctions,
+} from '../../../../shared/local/app/workflow-functions.js';
 
 const serverless = parse(await readFile('serverless.yml', 'utf8')) as {
   functions: Record<string, { handler: string }>;
@@ -18,14 +21,14 @@ describe('the functions the local runner runs', () => {
     for (const name of invoked) expect(Object.keys(serverless.functions), name).toContain(name);
   });
 
-  it.each(Object.entries(workflowFunctions))(
-    '%s is built from the module serverless.yml deploys',
-    async (name, entry) => {
-      expect(entry.handler).toBe(serverless.functions[name]?.handler);
-      const modulePath = entry.handler.replace(/\.handler$/, '.ts');
-      const deployed = (await import(`../../../../${modulePath}`)) as Record<string, unknown>;
-      expect(deployed.createHandler).toBe(entry.createHandler);
-      expect(typeof deployed.handler).toBe('function');
-    },
-  );
+  it.each([
+    ...Object.entries(workflowFunctions),
+    ['recordFailedExecution', failedExecutionFunction] as const,
+  ])('%s is built from the module serverless.yml deploys', async (name, entry) => {
+    expect(entry.handler).toBe(serverless.functions[name]?.handler);
+    const modulePath = entry.handler.replace(/\.handler$/, '.ts');
+    const deployed = (await import(`../../../../${modulePath}`)) as Record<string, unknown>;
+    expect(deployed.createHandler).toBe(entry.createHandler);
+    expect(typeof deployed.handler).toBe('function');
+  });
 });
