@@ -51,7 +51,13 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
   const cloudWatchLogsClient = (region: string) => new CloudWatchLogsClient({ region });
   return {
     engineName: 'athena',
-    store: new S3EvidenceStore({ client: clients.s3, bucket: env.CASE_BUCKET, prefix: casePrefix }),
+    // Every write of a step is tagged with the case's run, so the manifest lists only what the run wrote.
+    store: new S3EvidenceStore({
+      client: clients.s3,
+      bucket: env.CASE_BUCKET,
+      prefix: casePrefix,
+      ...(context?.runId ? { runId: context.runId } : {}),
+    }),
     inventory: new AwsLogInventory({
       regions,
       // Log buckets may sit in any region; the case bucket's client would not follow redirects there.

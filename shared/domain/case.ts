@@ -36,9 +36,14 @@ export interface CaseContext {
   iocs: Iocs;
   requestedBy: string | null;
   reason: string | null;
+  /**
+   * The run that holds the case folder's claim (the Step Functions execution name, or the local
+   * run's id); every file the run writes is tagged with it. Set by OpenCase.
+   */
+  runId?: string;
 }
 
-export type CaseStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+export type CaseStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'INTERRUPTED';
 
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const HUNT_ID = /^[a-z0-9][a-z0-9-]{1,79}$/;

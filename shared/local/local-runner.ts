@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -16,13 +16,20 @@ import * as runHunt from '../../functions/run-hunt.js';
 import * as startLogExport from '../../functions/start-log-export.js';
 import * as writeManifest from '../../functions/write-manifest.js';
 import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
-import type { InvestigationRequest } from '../domain/case.js';
+import type { CaseContext, InvestigationRequest } from '../domain/case.js';
 import { CasefileError } from '../errors.js';
 import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js';
 import { DuckDbTableBuilder } from './duckdb-table-builder.js';
 import { FileEvidenceStore } from './file-evidence-store.js';
 import { FolderInventory } from './folder-inventory.js';
+import {
+  InvestigationInterruptedError,
+  markInterrupted,
+  newLocalRunId,
+  removeOrphanedWorkDirs,
+  workDirOf,
+} from './interrupted-runs.js';
 import { LocalLogExporter } from './local-log-exporter.js';
 import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
 
@@ -60,6 +67,10 @@ export interface LocalInvestigation {
   huntLibraryDir?: string;
   engine?: DuckDbSettings;
   onProgress?: (event: ProgressEvent) => void;
+  /** The run's id (the execution name); a resume passes the id its claim was taken over with. */
+  runId?: string;
+  /** Aborting it (SIGINT, SIGTERM) stops the run: the case is marked INTERRUPTED, scratch data removed. */
+  signal?: AbortSignal;
   /**
    * Tests only: adapters to use instead of the local ones (an AWS adapter over a mocked client), and
    * no waiting between retries, so the workflow's Retry, Catch and polling loops run for real, fast.
@@ -70,6 +81,7 @@ export interface LocalInvestigation {
 export interface LocalOutcome {
   caseFolder: string;
   files: number;
+  manifestSha256: string;
 }
 
 /**
@@ -77,9 +89,14 @@ export interface LocalOutcome {
  * code as the Lambda, built over local adapters (DuckDB, the filesystem, a folder of logs).
  */
 export async function runInvestigationLocally(options: LocalInvestigation): Promise<LocalOutcome> {
-  const workDir = await mkdtemp(join(tmpdir(), 'casefile-work-'));
+  const runId = options.runId ?? newLocalRunId();
+  await removeOrphanedWorkDirs();
+  const workDir = workDirOf(runId);
+  await mkdir(workDir, { recursive: true });
+  await writeFile(join(workDir, 'pid'), String(process.pid));
   const engine = await DuckDbQueryEngine.open({ tempDirectory: join(workDir, 'spill'), ...options.engine });
-  const store = new FileEvidenceStore(options.out);
+  const store = new FileEvidenceStore(options.out).forRun(runId);
+  let interrupted = false;
   const adapters: CaseAdapters = {
     engineName: 'duckdb',
     store,
@@ -87,6 +104,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     exporter: new LocalLogExporter(store),
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
+    inputs: { read: async (path) => createReadStream(path) },
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
     allowlist: await deploymentAllowlist(),
     now: () => new Date(),
@@ -98,6 +116,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       validationOptions: { checkPaths: true, checkArn: true },
     });
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
+      context: { Execution: { Name: runId, Input: { ...options.request } as JSONValue, StartTime: new Date().toISOString() } },
       overrides: {
         taskResourceLocalHandlers: localHandlers(definition, adapters),
         // A local export is a file conversion in this process, not a service task worth 15 s between polls.
@@ -111,17 +130,43 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
           : {}),
       },
     });
-    const progress = reportProgress(execution.eventLogs, iterationStates(definition), options.onProgress);
-    const output = await execution.result.catch((error: Error) => {
-      const failure = error.cause instanceof Error ? error.cause : error;
-      throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
-        cause: error,
-      });
+    let opened: CaseContext | null = null;
+    const progress = reportProgress(execution.eventLogs, iterationStates(definition), {
+      onProgress: options.onProgress,
+      onOpened: (context) => {
+        opened = context;
+      },
+    });
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = () => reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
+      if (options.signal?.aborted) stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
+    });
+    const output = await Promise.race([
+      execution.result.catch((error: Error) => {
+        const failure = error.cause instanceof Error ? error.cause : error;
+        throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
+          cause: error,
+        });
+      }),
+      stopped,
+    ]).catch(async (error: Error) => {
+      if (!(error instanceof InvestigationInterruptedError)) throw error;
+      interrupted = true;
+      execution.abort();
+      const caseId = (opened as CaseContext | null)?.caseId ?? options.request.caseId;
+      if (!caseId) throw error;
+      await markInterrupted(store, caseId, runId, `stopped by ${String(options.signal?.reason ?? 'a signal')}`);
+      throw new InvestigationInterruptedError(
+        `The investigation was interrupted; case ${caseId} is marked INTERRUPTED.`,
+        store.locate(`${caseId}/`),
+      );
     });
     await progress;
     return output as unknown as LocalOutcome;
   } finally {
-    engine.close();
+    // A query still running in an interrupted run would use a closed engine: the process exits instead.
+    if (!interrupted) engine.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -164,11 +209,16 @@ async function reportProgress(
     Error?: string;
   }>,
   inner: Set<string>,
-  onProgress: LocalInvestigation['onProgress'],
+  listeners: { onProgress: LocalInvestigation['onProgress']; onOpened: (context: CaseContext) => void },
 ): Promise<void> {
+  const { onProgress, onOpened } = listeners;
   let total = 0;
   let done = 0;
   for await (const event of events) {
+    if (event.type === 'StateExited' && event.state?.name === 'OpenCase') {
+      const opened = (event.state.output as { case?: CaseContext }).case;
+      if (opened) onOpened(opened);
+    }
     if (!onProgress) continue;
     const ofHunts = event.parentState?.name === 'RunHunts';
     if (event.type === 'StateEntered' && event.state && !inner.has(event.state.name)) {
