@@ -90,7 +90,9 @@ export class FileEvidenceStore implements EvidenceStore {
   private readFailure(key: string, error: unknown): EvidenceStoreError {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     return new EvidenceStoreError(
-      missing ? `${this.pathOf(key)} does not exist.` : `Cannot read ${this.pathOf(key)}: ${(error as Error).message}`,
+      missing
+        ? `${this.pathOf(key)} does not exist.`
+        : `Cannot read ${this.pathOf(key)}: ${(error as Error).message}`,
       { cause: error },
     );
   }

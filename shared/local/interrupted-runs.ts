@@ -51,7 +51,12 @@ export async function detectKilledRun(store: EvidenceStore, caseId: string): Pro
   if (!(await store.exists(layout.claim))) return null;
   const claim = await getJson<CaseClaim>(store, layout.claim);
   if (claim.host === hostname() && !processIsAlive(claim.pid)) {
-    await markInterrupted(store, caseId, claim.runId, `process ${claim.pid} of run ${claim.runId} ended without finishing`);
+    await markInterrupted(
+      store,
+      caseId,
+      claim.runId,
+      `process ${claim.pid} of run ${claim.runId} ended without finishing`,
+    );
     await rm(workDirOf(claim.runId), { recursive: true, force: true });
   }
   return claim;
@@ -69,7 +74,9 @@ export async function takeOverInterruptedCase(
   const layout = caseFolderLayout(caseId);
   const previous = await detectKilledRun(store, caseId);
   if (!previous || !(await store.exists(layout.caseFile))) {
-    throw new CasefileError(`${store.locate(layout.root)} is not a case folder a casefile run opened: nothing to resume.`);
+    throw new CasefileError(
+      `${store.locate(layout.root)} is not a case folder a casefile run opened: nothing to resume.`,
+    );
   }
   const caseFile = await getJson<{ status?: string; request?: InvestigationRequest }>(store, layout.caseFile);
   if (caseFile.status !== 'INTERRUPTED' && caseFile.status !== 'FAILED') {
@@ -96,7 +103,8 @@ export async function removeOrphanedWorkDirs(): Promise<void> {
   const entries = await readdir(tmpdir()).catch(() => [] as string[]);
   for (const name of entries.filter((e) => e.startsWith('casefile-work-'))) {
     const pid = Number(await readFile(join(tmpdir(), name, 'pid'), 'utf8').catch(() => 'NaN'));
-    if (Number.isInteger(pid) && !processIsAlive(pid)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && !processIsAlive(pid))
+      await rm(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 

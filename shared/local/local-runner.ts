@@ -116,7 +116,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       validationOptions: { checkPaths: true, checkArn: true },
     });
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
-      context: { Execution: { Name: runId, Input: { ...options.request } as JSONValue, StartTime: new Date().toISOString() } },
+      context: {
+        Execution: {
+          Name: runId,
+          Input: { ...options.request } as JSONValue,
+          StartTime: new Date().toISOString(),
+        },
+      },
       overrides: {
         taskResourceLocalHandlers: localHandlers(definition, adapters),
         // A local export is a file conversion in this process, not a service task worth 15 s between polls.
@@ -138,7 +144,8 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       },
     });
     const stopped = new Promise<never>((_, reject) => {
-      const stop = () => reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
+      const stop = () =>
+        reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
       if (options.signal?.aborted) stop();
       options.signal?.addEventListener('abort', stop, { once: true });
     });
@@ -156,7 +163,12 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       execution.abort();
       const caseId = (opened as CaseContext | null)?.caseId ?? options.request.caseId;
       if (!caseId) throw error;
-      await markInterrupted(store, caseId, runId, `stopped by ${String(options.signal?.reason ?? 'a signal')}`);
+      await markInterrupted(
+        store,
+        caseId,
+        runId,
+        `stopped by ${String(options.signal?.reason ?? 'a signal')}`,
+      );
       throw new InvestigationInterruptedError(
         `The investigation was interrupted; case ${caseId} is marked INTERRUPTED.`,
         store.locate(`${caseId}/`),

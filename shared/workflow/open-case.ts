@@ -51,7 +51,8 @@ export async function openCase(input: unknown, adapters: CaseAdapters): Promise<
   }
   if (!(await store.putIfAbsent(layout.claim, jsonFileText(claim), 'application/json'))) {
     const holder = await getJson<CaseClaim>(store, layout.claim);
-    if (holder.runId !== runId) throw new CaseClaimedError(validated.context.caseId, store.locate(layout.root), holder);
+    if (holder.runId !== runId)
+      throw new CaseClaimedError(validated.context.caseId, store.locate(layout.root), holder);
   }
   const previous = (await store.exists(layout.caseFile))
     ? await getJson<{ timings?: { openedAt?: string } }>(store, layout.caseFile)
@@ -95,7 +96,9 @@ export class CaseClaimedError extends InvalidRequestError {
 function parseInput(input: unknown): OpenCaseInput {
   const { request, runId } = (input ?? {}) as Partial<OpenCaseInput>;
   if (typeof runId !== 'string' || runId === '' || request === undefined) {
-    throw new InvalidRequestError('OpenCase takes { request, runId }: the request and the run that opens it.');
+    throw new InvalidRequestError(
+      'OpenCase takes { request, runId }: the request and the run that opens it.',
+    );
   }
   return { request, runId };
 }

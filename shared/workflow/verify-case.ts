@@ -54,7 +54,9 @@ export async function verifyCase(
       continue;
     }
     const actual =
-      key === layout.caseFile ? caseFileEntry(entry.file, await store.get(key)) : await hashStream((await store.read(key)).body);
+      key === layout.caseFile
+        ? caseFileEntry(entry.file, await store.get(key))
+        : await hashStream((await store.read(key)).body);
     if (actual.sha256 === entry.sha256 && actual.size === entry.size) result.verified += 1;
     else result.altered.push(entry.file);
   }
@@ -90,7 +92,9 @@ function parseManifest(text: string, where: string): Pick<Manifest, 'files'> {
   } catch {
     // Reported below with the same message as a manifest of the wrong shape.
   }
-  throw new EvidenceStoreError(`${where} is not a casefile manifest (no list of files): it was damaged or replaced.`);
+  throw new EvidenceStoreError(
+    `${where} is not a casefile manifest (no list of files): it was damaged or replaced.`,
+  );
 }
 
 async function recordedManifestHash(store: EvidenceStore, caseFile: string): Promise<string | null> {

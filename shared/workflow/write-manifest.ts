@@ -82,7 +82,10 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
 export function caseFileEntry(file: string, body: Uint8Array): ManifestEntry {
   let text: string;
   try {
-    const { manifestSha256: _, ...rest } = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>;
+    const { manifestSha256: _, ...rest } = JSON.parse(new TextDecoder().decode(body)) as Record<
+      string,
+      unknown
+    >;
     text = jsonFileText(rest);
   } catch {
     // No longer JSON: hashed as it is, so it cannot match what the run wrote.
@@ -116,7 +119,9 @@ async function hashInputs(store: EvidenceStore, inventoryKey: string, adapters: 
       continue;
     }
     if (!adapters.inputs) {
-      throw new CasefileError(`The inventory lists files in ${location.location}, but no input reader is configured.`);
+      throw new CasefileError(
+        `The inventory lists files in ${location.location}, but no input reader is configured.`,
+      );
     }
     for (const file of location.files) {
       inputs.push({ file: file.path, ...(await hashStream(await adapters.inputs.read(file.path))) });
