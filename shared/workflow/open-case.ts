@@ -53,6 +53,8 @@ export async function openCase(input: unknown, adapters: CaseAdapters): Promise<
     const holder = await getJson<CaseClaim>(store, layout.claim);
     if (holder.runId !== runId)
       throw new CaseClaimedError(validated.context.caseId, store.locate(layout.root), holder);
+    // Written again unchanged, so the claim a resume took over is this run's write like every other file.
+    await store.put(layout.claim, jsonFileText(holder), 'application/json');
   }
   const previous = (await store.exists(layout.caseFile))
     ? await getJson<{ timings?: { openedAt?: string } }>(store, layout.caseFile)
