@@ -4,6 +4,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
+import { maxHuntRowsFrom } from '../domain/hunt-result.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
@@ -79,6 +80,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
+    ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     now: () => new Date(),
   };
 }

@@ -216,9 +216,17 @@ async function runAndReport(
   progress.finish();
   const summary = JSON.parse(await readFile(resolve(outcome.caseFolder, 'summary.json'), 'utf8'));
   const s = summary.findingsBySeverity;
+  const withFindings = new Set(summary.findings.map((f: { huntId: string }) => f.huntId));
+  const onlySuppressed = summary.suppressedByAllowlist.filter(
+    (h: { huntId: string }) => !withFindings.has(h.huntId),
+  );
   console.error(
     `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary.findings.length} hunts with findings ` +
-      `(${s.critical} critical, ${s.high} high, ${s.medium} medium), ${summary.hunts.failed} failed, ` +
+      `(${s.critical} critical, ${s.high} high, ${s.medium} medium), ` +
+      (onlySuppressed.length > 0
+        ? `${onlySuppressed.length} more matched only rows the allowlist suppressed, `
+        : '') +
+      `${summary.hunts.failed} failed, ` +
       `${summary.skipped.length} inputs skipped. Read report.md first.`,
   );
   console.error(

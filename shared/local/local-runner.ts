@@ -17,6 +17,7 @@ import * as startLogExport from '../../functions/start-log-export.js';
 import * as writeManifest from '../../functions/write-manifest.js';
 import { type Allowlist, parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext, InvestigationRequest } from '../domain/case.js';
+import { maxHuntRowsFrom } from '../domain/hunt-result.js';
 import { CasefileError } from '../errors.js';
 import type { CaseAdapterFactory, CaseAdapters } from '../ports/case-adapters.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from './duckdb-query-engine.js';
@@ -105,6 +106,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
     inputs: { read: async (path) => createReadStream(path) },
+    ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
     allowlist: await deploymentAllowlist(),
     now: () => new Date(),

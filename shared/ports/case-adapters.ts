@@ -21,6 +21,8 @@ export interface CaseAdapters {
    * inventory names S3 locations, not files.
    */
   inputs?: { read(path: string): Promise<AsyncIterable<Uint8Array>> };
+  /** A cap on the rows a hunt writes to its CSV (MAX_HUNT_ROWS); every row when absent. */
+  maxHuntRows?: number;
   /** Folder of hunt definition files; the library's own when absent. */
   huntLibraryDir?: string;
   now: () => Date;

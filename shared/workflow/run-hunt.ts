@@ -10,6 +10,7 @@ import {
   SAMPLE_ROWS,
 } from '../domain/hunt-result.js';
 import { iocParameter, iocParameterSets } from '../domain/iocs.js';
+import { totalOrder } from '../domain/row-order.js';
 import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
@@ -30,16 +31,18 @@ export async function runHunt(
   const iocTypes = hunt.parameters ?? [];
   const parameters =
     caseHunts.sigmaParameters.get(hunt.id) ?? iocTypes.map((type) => iocParameter(context.iocs ?? {}, type));
+  // Every row, unless the deployment configured a cap; then the record and the report say N of M.
+  const maxRows = adapters.maxHuntRows ?? Number.POSITIVE_INFINITY;
   const result =
     hunt.kind === 'pivot'
-      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}))
-      : await adapters.engine.run(hunt.sql, { parameters });
+      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
+      : await adapters.engine.run(hunt.sql, { parameters, maxRows });
 
   const allowlist = (await adapters.store.exists(layout.allowlist))
     ? await getJson<Allowlist>(adapters.store, layout.allowlist)
     : {};
   const allowlisted = allowlistMatcher(allowlist, hunt.id);
-  const kept: typeof result.rows = [];
+  let kept: typeof result.rows = [];
   const suppressed: { row: Record<string, string | null>; entry: string }[] = [];
   for (const row of result.rows) {
     const entry = hunt.kind === 'pivot' ? null : allowlisted(row);
@@ -47,6 +50,7 @@ export async function runHunt(
     else kept.push(row);
   }
   const rowCount = result.rowCount - suppressed.length;
+  kept = totalOrder(hunt.sql, result.columns, kept);
 
   await adapters.store.put(layout.huntRows(hunt.id), toCsv(result.columns, kept), 'text/csv');
   const record: HuntResultRecord = {
@@ -57,6 +61,7 @@ export async function runHunt(
     parameters,
     rowCount,
     truncated: result.truncated,
+    ...(result.truncated ? { rowsInCsv: kept.length } : {}),
     columns: result.columns,
     sample: kept.slice(0, SAMPLE_ROWS),
     resultsFile: `hunts/${hunt.id}.csv`,
@@ -81,12 +86,17 @@ export async function runHunt(
  * A pivot over long IOC lists runs once per slice (see iocParameterSets); an event matched in two
  * runs is one row, and the rows keep the query's time order.
  */
-async function runPivot(engine: QueryEngine, sql: string, sets: string[][]): Promise<QueryResult> {
+async function runPivot(
+  engine: QueryEngine,
+  sql: string,
+  sets: string[][],
+  maxRows: number,
+): Promise<QueryResult> {
   // One after another: the hunts' fan-out already uses the engine's concurrency.
   const all: QueryResult[] = [];
-  for (const parameters of sets) all.push(await engine.run(sql, { parameters }));
+  for (const parameters of sets) all.push(await engine.run(sql, { parameters, maxRows }));
   const [first] = all;
-  if (!first || all.length === 1) return first ?? engine.run(sql);
+  if (!first || all.length === 1) return first ?? engine.run(sql, { maxRows });
   const byEvent = new Map<string, Record<string, string | null>>();
   for (const row of all.flatMap((r) => r.rows)) {
     const { matched_ioc: matched, ...event } = row;
