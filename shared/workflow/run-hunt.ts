@@ -12,6 +12,7 @@ import {
 import { iocParameter, iocParameterSets } from '../domain/iocs.js';
 import { totalOrder } from '../domain/row-order.js';
 import { findCaseHunt, loadCaseHunts } from '../hunts/case-hunts.js';
+import { SIGMA_HUNT_PREFIX } from '../hunts/sigma/compile-sigma.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { getJson, putJson } from '../ports/evidence-store.js';
 import type { QueryEngine, QueryResult } from '../ports/query-engine.js';
@@ -25,7 +26,9 @@ export async function runHunt(
   huntId: string,
   adapters: CaseAdapters,
 ): Promise<HuntOutcome> {
-  const caseHunts = await loadCaseHunts(context.caseId, adapters);
+  const caseHunts = await loadCaseHunts(context.caseId, adapters, {
+    withSigma: huntId.startsWith(SIGMA_HUNT_PREFIX),
+  });
   const hunt = findCaseHunt(caseHunts, huntId);
   const layout = caseFolderLayout(context.caseId);
   const iocTypes = hunt.parameters ?? [];
