@@ -4,11 +4,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3EvidenceStore } from '../../shared/aws/s3-evidence-store.js';
+import type { CaseContext } from '../../shared/domain/case.js';
 import { EvidenceStoreError } from '../../shared/errors.js';
+import type { CaseAdapters } from '../../shared/ports/case-adapters.js';
 import { getJson, putJson } from '../../shared/ports/evidence-store.js';
+import { verifyCase } from '../../shared/workflow/verify-case.js';
+import { type Manifest, writeManifest } from '../../shared/workflow/write-manifest.js';
 
 /**
  * s3rver runs in a child process: it encrypts ListObjectsV2 continuation tokens with DES, which
@@ -181,5 +191,34 @@ describe('S3EvidenceStore against s3rver', () => {
     expect(() => new S3EvidenceStore({ client, bucket: BUCKET, prefix: '../cases/' })).toThrow(
       EvidenceStoreError,
     );
+  });
+});
+
+describe('a case manifest in S3', () => {
+  it('streams the hashes of what the run wrote, leaves out an object planted beside them, and verifies', async () => {
+    const evidence = store({ prefix: 'manifests/' });
+    const run = evidence.forRun('exec-7');
+    expect(await run.putIfAbsent('case-m/claim.json', '{"runId":"exec-7"}')).toBe(true);
+    expect(await evidence.forRun('exec-8').putIfAbsent('case-m/claim.json', '{"runId":"exec-8"}')).toBe(
+      false,
+    );
+    await putJson(run, 'case-m/case.json', { caseId: 'case-m', status: 'COMPLETED' });
+    await run.put('case-m/hunts/a.csv', 'event_time\r\n2024-05-01\r\n', 'text/csv');
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'manifests/case-m/hunts/planted.csv', Body: 'x' }),
+    );
+    const adapters = { store: evidence, engine: {}, now: () => new Date() } as unknown as CaseAdapters;
+
+    const { manifestSha256 } = await writeManifest(
+      { caseId: 'case-m', runId: 'exec-7', engine: 'athena' } as CaseContext,
+      adapters,
+    );
+
+    const manifest = await getJson<Manifest>(evidence, 'case-m/manifest.json');
+    expect(manifest.files.map((f) => f.file)).toEqual(['case.json', 'claim.json', 'hunts/a.csv']);
+    expect(manifest.notWrittenByThisRun).toEqual(['hunts/planted.csv']);
+    const verification = await verifyCase(evidence, 'case-m', manifestSha256);
+    expect(verification).toMatchObject({ verified: 3, altered: [], missing: [], manifestProblems: [] });
+    expect(verification.added).toEqual(['hunts/planted.csv']);
   });
 });
