@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,20 @@ describe('one case folder, one run', () => {
     const manifestSha256 = /manifest.json SHA-256: ([0-9a-f]{64})/.exec(resumed.stderr)?.[1] ?? '';
     const verified = await startCli(['verify', caseFolder, '--manifest-sha256', manifestSha256]).finished;
     expect(verified.stdout).toContain('the case is intact');
+
+    // Nothing duplicated or lost: the same rows, byte for byte, as a run never interrupted.
+    const reference = await runInvestigationLocally({ logs, out, request: { caseId: 'never-killed' } });
+    const csvs = async (folder: string) =>
+      Object.fromEntries(
+        await Promise.all(
+          (await readdir(join(folder, 'hunts')))
+            .filter((f) => f.endsWith('.csv'))
+            .map(async (f) => [f, await readFile(join(folder, 'hunts', f), 'utf8')]),
+        ),
+      );
+    const resumedRows = await csvs(caseFolder);
+    expect(Object.keys(resumedRows).length).toBeGreaterThan(0);
+    expect(resumedRows).toEqual(await csvs(reference.caseFolder));
   });
 
   it('stops on SIGINT with the case INTERRUPTED, no scratch data left, and the resume command printed', async () => {
