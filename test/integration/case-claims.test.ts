@@ -121,7 +121,8 @@ describe('one case folder, one run', () => {
     const resumedRows = await csvs(caseFolder);
     expect(Object.keys(resumedRows).length).toBeGreaterThan(0);
     expect(resumedRows).toEqual(await csvs(reference.caseFolder));
-  });
+    // Four runs of the CLI and one in process: on a busy 2-core machine this takes a while.
+  }, 300_000);
 
   it('stops on SIGINT with the case INTERRUPTED, no scratch data left, and the resume command printed', async () => {
     const interrupted = startCli(['investigate', '--logs', logs, '--out', out, '--case-id', 'interrupted']);

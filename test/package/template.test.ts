@@ -283,7 +283,7 @@ describe('the case bucket', () => {
     expect(bucket.Properties.ObjectLockConfiguration).toEqual({
       'Fn::If': [
         'HasCaseObjectLock',
-        { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 0 } } },
+        { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: '0' } } },
         ref('AWS::NoValue'),
       ],
     });
