@@ -98,6 +98,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
   const engine = await DuckDbQueryEngine.open({ tempDirectory: join(workDir, 'spill'), ...options.engine });
   const store = new FileEvidenceStore(options.out).forRun(runId);
   let interrupted = false;
+  let stop: (() => void) | undefined;
   const adapters: CaseAdapters = {
     engineName: 'duckdb',
     store,
@@ -146,11 +147,12 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       },
     });
     const stopped = new Promise<never>((_, reject) => {
-      const stop = () =>
-        reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
+      stop = () => reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
       if (options.signal?.aborted) stop();
       options.signal?.addEventListener('abort', stop, { once: true });
     });
+    // An abort after the run ended rejects nothing anyone waits for.
+    stopped.catch(() => undefined);
     const output = await Promise.race([
       execution.result.catch((error: Error) => {
         const failure = error.cause instanceof Error ? error.cause : error;
@@ -180,6 +182,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     return output as unknown as LocalOutcome;
   } finally {
     // A query still running in an interrupted run would use a closed engine: the process exits instead.
+    if (stop) options.signal?.removeEventListener('abort', stop);
     if (!interrupted) engine.close();
     await rm(workDir, { recursive: true, force: true });
   }
