@@ -22,7 +22,7 @@ Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
                        [--allowlist <file.yaml>] [--sigma <dir>]
-  casefile investigate --resume <case folder> --logs <dir>
+  casefile investigate --resume <case folder or id> --logs <dir> [--out <dir>]
                                     finish an interrupted case with the same request
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile verify <case folder> [--manifest-sha256 <hex>]
@@ -92,7 +92,13 @@ async function investigate(argv: string[]): Promise<number> {
     console.error(`casefile: the logs folder ${resolve(values.logs)} does not exist or is not a folder.`);
     return 2;
   }
-  if (values.resume) return resume(resolve(values.resume), resolve(values.logs));
+  if (values.resume) {
+    // A case folder, or a case id under --out.
+    const folder = (await stat(values.resume).catch(() => null))?.isDirectory()
+      ? resolve(values.resume)
+      : resolve(values.out, values.resume);
+    return resume(folder, resolve(values.logs));
+  }
   const request: InvestigationRequest = {
     ...(values['case-id'] ? { caseId: values['case-id'] } : {}),
     ...(values.from ? { from: values.from } : {}),

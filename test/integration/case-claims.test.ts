@@ -139,5 +139,10 @@ describe('one case folder, one run', () => {
     const verify = await startCli(['verify', join(out, 'interrupted')]).finished;
     expect(verify.code).toBe(1);
     expect(verify.stderr).toMatch(/manifest.json does not exist: the case never finished/);
-  });
+
+    const resumed = await startCli(['investigate', '--resume', 'interrupted', '--out', out, '--logs', logs])
+      .finished;
+    expect(resumed.code).toBe(0);
+    expect(await readJson(join(out, 'interrupted', 'case.json'))).toMatchObject({ status: 'COMPLETED' });
+  }, 300_000);
 });
