@@ -7,15 +7,17 @@ export const logger = new Logger({ serviceName: 'casefile' });
 
 /**
  * The case id of a step's or trigger's event, wherever the workflow puts it: `case.caseId` (every step
- * after OpenCase), `caseId` (OpenCase, the API), or a path parameter of the API.
+ * after OpenCase), `request.caseId` (OpenCase, which gets `{ request, runId }`), `caseId` (the API),
+ * or a path parameter of the API.
  */
 export function caseIdOf(event: unknown): string | undefined {
   const e = (event ?? {}) as {
     caseId?: unknown;
     case?: { caseId?: unknown };
+    request?: { caseId?: unknown };
     pathParameters?: { caseId?: unknown };
   };
-  const id = e.case?.caseId ?? e.caseId ?? e.pathParameters?.caseId;
+  const id = e.case?.caseId ?? e.request?.caseId ?? e.caseId ?? e.pathParameters?.caseId;
   return typeof id === 'string' ? id : undefined;
 }
 

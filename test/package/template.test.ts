@@ -320,6 +320,22 @@ describe('the case bucket', () => {
     expect(resource('CaseKey', 'AWS::KMS::Key').Properties.EnableKeyRotation).toBe(true);
   });
 
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockconfiguration.html
+  it('can lock every case object in governance mode for the configured days, off unless a deployment asks', () => {
+    expect(bucket.Properties.ObjectLockEnabled).toEqual({
+      'Fn::If': ['HasCaseObjectLock', true, ref('AWS::NoValue')],
+    });
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+      'Fn::If': [
+        'HasCaseObjectLock',
+        { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: '0' } } },
+        ref('AWS::NoValue'),
+      ],
+    });
+    // osls packaged the default, 0 days: the condition is false and the bucket has no lock.
+    expect(template.Conditions?.HasCaseObjectLock).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] });
+  });
+
   it('refuses every request without TLS, to the bucket and to its objects', () => {
     const policy = resource('CaseBucketPolicy', 'AWS::S3::BucketPolicy').Properties;
     expect(policy.Bucket).toEqual(ref('CaseBucket'));

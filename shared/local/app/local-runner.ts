@@ -1,11 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
 import { type Allowlist, parseAllowlist } from '../../domain/allowlist.js';
-import type { InvestigationRequest } from '../../domain/case.js';
+import type { CaseContext, InvestigationRequest } from '../../domain/case.js';
+import { maxHuntRowsFrom } from '../../domain/hunt-result.js';
 import { CasefileError } from '../../errors.js';
 import type { CaseAdapters } from '../../ports/case-adapters.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from '../adapters/duckdb-query-engine.js';
@@ -13,6 +14,13 @@ import { DuckDbTableBuilder } from '../adapters/duckdb-table-builder.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { FolderInventory } from '../adapters/folder-inventory.js';
 import { LocalLogExporter } from '../adapters/local-log-exporter.js';
+import {
+  InvestigationInterruptedError,
+  markInterrupted,
+  newLocalRunId,
+  removeOrphanedWorkDirs,
+  workDirOf,
+} from './interrupted-runs.js';
 import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
 import { workflowFunctions } from './workflow-functions.js';
 
@@ -31,6 +39,10 @@ export interface LocalInvestigation {
   huntLibraryDir?: string;
   engine?: DuckDbSettings;
   onProgress?: (event: ProgressEvent) => void;
+  /** The run's id (the execution name); a resume passes the id its claim was taken over with. */
+  runId?: string;
+  /** Aborting it (SIGINT, SIGTERM) stops the run: the case is marked INTERRUPTED, scratch data removed. */
+  signal?: AbortSignal;
   /**
    * Tests only: adapters to use instead of the local ones (an AWS adapter over a mocked client), and
    * no waiting between retries, so the workflow's Retry, Catch and polling loops run for real, fast.
@@ -41,6 +53,7 @@ export interface LocalInvestigation {
 export interface LocalOutcome {
   caseFolder: string;
   files: number;
+  manifestSha256: string;
 }
 
 /**
@@ -48,9 +61,15 @@ export interface LocalOutcome {
  * code as the Lambda, built over local adapters (DuckDB, the filesystem, a folder of logs).
  */
 export async function runInvestigationLocally(options: LocalInvestigation): Promise<LocalOutcome> {
-  const workDir = await mkdtemp(join(tmpdir(), 'casefile-work-'));
+  const runId = options.runId ?? newLocalRunId();
+  await removeOrphanedWorkDirs();
+  const workDir = workDirOf(runId);
+  await mkdir(workDir, { recursive: true });
+  await writeFile(join(workDir, 'pid'), String(process.pid));
   const engine = await DuckDbQueryEngine.open({ tempDirectory: join(workDir, 'spill'), ...options.engine });
-  const store = new FileEvidenceStore(options.out);
+  const store = new FileEvidenceStore(options.out).forRun(runId);
+  let interrupted = false;
+  let stop: (() => void) | undefined;
   const adapters: CaseAdapters = {
     engineName: 'duckdb',
     store,
@@ -58,6 +77,8 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     exporter: new LocalLogExporter(store),
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
+    inputs: { read: async (path) => createReadStream(path) },
+    ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
     allowlist: await deploymentAllowlist(),
     now: () => new Date(),
@@ -69,6 +90,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
       validationOptions: { checkPaths: true, checkArn: true },
     });
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
+      context: {
+        Execution: {
+          Name: runId,
+          Input: { ...options.request } as JSONValue,
+          StartTime: new Date().toISOString(),
+        },
+      },
       overrides: {
         taskResourceLocalHandlers: localHandlers(definition, adapters),
         // A local export is a file conversion in this process, not a service task worth 15 s between polls.
@@ -82,17 +110,51 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
           : {}),
       },
     });
-    const progress = reportProgress(execution.eventLogs, iterationStates(definition), options.onProgress);
-    const output = await execution.result.catch((error: Error) => {
-      const failure = error.cause instanceof Error ? error.cause : error;
-      throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
-        cause: error,
-      });
+    let opened: CaseContext | null = null;
+    const progress = reportProgress(execution.eventLogs, iterationStates(definition), {
+      onProgress: options.onProgress,
+      onOpened: (context) => {
+        opened = context;
+      },
+    });
+    const stopped = new Promise<never>((_, reject) => {
+      stop = () => reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
+      if (options.signal?.aborted) stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
+    });
+    // An abort after the run ended rejects nothing anyone waits for.
+    stopped.catch(() => undefined);
+    const output = await Promise.race([
+      execution.result.catch((error: Error) => {
+        const failure = error.cause instanceof Error ? error.cause : error;
+        throw new CasefileError(`The investigation failed: ${failure.name}: ${failure.message}`, {
+          cause: error,
+        });
+      }),
+      stopped,
+    ]).catch(async (error: Error) => {
+      if (!(error instanceof InvestigationInterruptedError)) throw error;
+      interrupted = true;
+      execution.abort();
+      const caseId = (opened as CaseContext | null)?.caseId ?? options.request.caseId;
+      if (!caseId) throw error;
+      await markInterrupted(
+        store,
+        caseId,
+        runId,
+        `stopped by ${String(options.signal?.reason ?? 'a signal')}`,
+      );
+      throw new InvestigationInterruptedError(
+        `The investigation was interrupted; case ${caseId} is marked INTERRUPTED.`,
+        store.locate(`${caseId}/`),
+      );
     });
     await progress;
     return output as unknown as LocalOutcome;
   } finally {
-    engine.close();
+    // A query still running in an interrupted run would use a closed engine: the process exits instead.
+    if (stop) options.signal?.removeEventListener('abort', stop);
+    if (!interrupted) engine.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -135,11 +197,16 @@ async function reportProgress(
     Error?: string;
   }>,
   inner: Set<string>,
-  onProgress: LocalInvestigation['onProgress'],
+  listeners: { onProgress: LocalInvestigation['onProgress']; onOpened: (context: CaseContext) => void },
 ): Promise<void> {
+  const { onProgress, onOpened } = listeners;
   let total = 0;
   let done = 0;
   for await (const event of events) {
+    if (event.type === 'StateExited' && event.state?.name === 'OpenCase') {
+      const opened = (event.state.output as { case?: CaseContext }).case;
+      if (opened) onOpened(opened);
+    }
     if (!onProgress) continue;
     const ofHunts = event.parentState?.name === 'RunHunts';
     if (event.type === 'StateEntered' && event.state && !inner.has(event.state.name)) {
