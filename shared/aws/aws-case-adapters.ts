@@ -4,6 +4,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
+import { maxHuntRowsFrom } from '../domain/hunt-result.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
@@ -51,7 +52,13 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
   const cloudWatchLogsClient = (region: string) => new CloudWatchLogsClient({ region });
   return {
     engineName: 'athena',
-    store: new S3EvidenceStore({ client: clients.s3, bucket: env.CASE_BUCKET, prefix: casePrefix }),
+    // Every write of a step is tagged with the case's run, so the manifest lists only what the run wrote.
+    store: new S3EvidenceStore({
+      client: clients.s3,
+      bucket: env.CASE_BUCKET,
+      prefix: casePrefix,
+      ...(context?.runId ? { runId: context.runId } : {}),
+    }),
     inventory: new AwsLogInventory({
       regions,
       // Log buckets may sit in any region; the case bucket's client would not follow redirects there.
@@ -73,6 +80,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
+    ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     now: () => new Date(),
   };
 }

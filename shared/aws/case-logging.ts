@@ -7,19 +7,21 @@ export const logger = new Logger({ serviceName: 'casefile' });
 
 /**
  * The case id of a step's or trigger's event, wherever the workflow puts it: `case.caseId` (every step
- * after OpenCase), `caseId` (OpenCase, the API), a path parameter of the API, or the execution's name
- * in a Step Functions status change (the starter names each execution after its case).
+ * after OpenCase), `request.caseId` (OpenCase, which gets `{ request, runId }`), `caseId` (the API),
+ * a path parameter of the API, or the execution's name in a Step Functions status change (the starter
+ * names each execution after its case).
  */
 export function caseIdOf(event: unknown): string | undefined {
   const e = (event ?? {}) as {
     caseId?: unknown;
     case?: { caseId?: unknown };
+    request?: { caseId?: unknown };
     pathParameters?: { caseId?: unknown };
     source?: unknown;
     detail?: { name?: unknown };
   };
   const execution = e.source === 'aws.states' ? e.detail?.name : undefined;
-  const id = e.case?.caseId ?? e.caseId ?? e.pathParameters?.caseId ?? execution;
+  const id = e.case?.caseId ?? e.request?.caseId ?? e.caseId ?? e.pathParameters?.caseId ?? execution;
   return typeof id === 'string' ? id : undefined;
 }
 

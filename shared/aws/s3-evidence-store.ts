@@ -6,7 +6,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { EvidenceStoreError, TransientServiceError } from '../errors.js';
-import type { EvidenceStore, StoredObject } from '../ports/evidence-store.js';
+import type { EvidenceStore, ObjectReading, StoredObject } from '../ports/evidence-store.js';
+
+/**
+ * User-defined object metadata (`x-amz-meta-casefile-run`) naming the run that wrote the object;
+ * S3 returns it with GetObject. https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html
+ */
+const RUN_METADATA = 'casefile-run';
 
 export interface S3EvidenceStoreOptions {
   client?: S3Client;
@@ -26,14 +32,20 @@ export class S3EvidenceStore implements EvidenceStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly listPageSize: number | undefined;
+  private readonly runId: string | undefined;
 
-  constructor(options: S3EvidenceStoreOptions) {
+  constructor(private readonly options: S3EvidenceStoreOptions & { runId?: string }) {
     this.client = options.client ?? new S3Client({});
     this.bucket = options.bucket;
     const prefix = options.prefix ?? 'cases/';
     checkRelativeKey(prefix);
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.listPageSize = options.listPageSize;
+    this.runId = options.runId;
+  }
+
+  forRun(runId: string): S3EvidenceStore {
+    return new S3EvidenceStore({ ...this.options, client: this.client, runId });
   }
 
   locate(key: string): string {
@@ -41,19 +53,52 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
+    await this.send('write', key, () => this.client.send(this.putCommand(key, body, contentType)));
+  }
+
+  /**
+   * A conditional write: with `If-None-Match: *` S3 stores the object only if no object has the key,
+   * answers 412 Precondition Failed if one does, and 409 ConditionalRequestConflict while a concurrent
+   * write to the key is in flight (retried as transient: the next attempt sees the winner's object).
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+   */
+  async putIfAbsent(key: string, body: string | Uint8Array, contentType?: string): Promise<boolean> {
+    try {
+      await this.client.send(this.putCommand(key, body, contentType, '*'));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 412 || (error as Error).name === 'PreconditionFailed') return false;
+      if (statusOf(error) === 409) {
+        throw new TransientServiceError(`Another write to ${this.locate(key)} was in flight; try again.`, {
+          cause: error,
+        });
+      }
+      throw this.failure('create', key, error);
+    }
+  }
+
+  private putCommand(key: string, body: string | Uint8Array, contentType?: string, ifNoneMatch?: '*') {
+    return new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: this.objectKey(key),
+      Body: body,
+      ContentType:
+        contentType ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
+      ...(this.runId ? { Metadata: { [RUN_METADATA]: this.runId } } : {}),
+      ...(ifNoneMatch ? { IfNoneMatch: ifNoneMatch } : {}),
+    });
+  }
+
+  async read(key: string): Promise<ObjectReading> {
     const Key = this.objectKey(key);
-    await this.send('write', key, () =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key,
-          Body: body,
-          ContentType:
-            contentType ??
-            (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'),
-        }),
-      ),
-    );
+    return this.send('read', key, async () => {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      if (!response.Body) throw new EvidenceStoreError(`${this.locate(key)} has no body.`);
+      return {
+        body: response.Body as unknown as AsyncIterable<Uint8Array>,
+        writtenBy: response.Metadata?.[RUN_METADATA] ?? null,
+      };
+    });
   }
 
   async get(key: string): Promise<Uint8Array> {

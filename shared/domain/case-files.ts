@@ -3,6 +3,7 @@ import { accountInventoryFailureSchema } from './case-files/account-failure-file
 import { allowlistSchema } from './case-files/allowlist-file.js';
 import type { CaseFile } from './case-files/case-file.js';
 import { type CaseRecord, caseRecordSchema } from './case-files/case-record.js';
+import { type CaseClaim, claimSchema } from './case-files/claim-file.js';
 import { exportOutcomesSchema } from './case-files/export-outcomes-file.js';
 import { huntResultSchema } from './case-files/hunt-result-file.js';
 import { inventorySchema } from './case-files/inventory-file.js';
@@ -24,6 +25,7 @@ export function caseFiles(caseId: string) {
   const layout = caseFolderLayout(caseId);
   return {
     caseRecord: { key: layout.caseFile, schema: caseRecordSchema } satisfies CaseFile<CaseRecord>,
+    claim: { key: layout.claim, schema: claimSchema } satisfies CaseFile<CaseClaim>,
     inventory: { key: layout.inventory, schema: inventorySchema } satisfies CaseFile<Inventory>,
     accountInventory: (account: string): CaseFile<Inventory> => ({
       key: layout.accountInventory(account),

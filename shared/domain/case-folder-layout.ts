@@ -10,6 +10,8 @@ export function caseFolderLayout(caseId: string) {
   return {
     root,
     caseFile: `${root}case.json`,
+    /** Created exclusively by the run that opens the case: who holds the folder (see claim-file.ts). */
+    claim: `${root}claim.json`,
     inventory: `${root}inventory.json`,
     /** One account's part of the inventory, before the merge. */
     accountInventory: (account: string) =>

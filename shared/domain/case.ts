@@ -39,6 +39,11 @@ export interface CaseContext {
   iocs: Iocs;
   requestedBy: string | null;
   reason: string | null;
+  /**
+   * The run that holds the case folder's claim (the Step Functions execution name, or the local
+   * run's id); every file the run writes is tagged with it. Set by OpenCase.
+   */
+  runId?: string;
 }
 
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;

@@ -17,8 +17,11 @@ export interface HuntResultRecord {
   engine: EngineName;
   query: string;
   parameters: (string | number | boolean)[];
+  /** Every row the hunt matched, less those the allowlist suppressed. */
   rowCount: number;
+  /** True only where a row cap was configured and cut the CSV short: it then holds `rowsInCsv`. */
   truncated: boolean;
+  rowsInCsv?: number;
   columns: string[];
   /** The first rows, so the report needs no CSV parsing. */
   sample: Record<string, string | null>[];
@@ -58,4 +61,13 @@ export function rowRecordId(columns: string[], row: Record<string, string | null
 export function huntMetadata(hunt: HuntDefinition) {
   const { id, title, description, severity, kind, mitre, tactics, triage } = hunt;
   return { huntId: id, title, description, severity, kind, mitre, tactics, triage };
+}
+
+/** `MAX_HUNT_ROWS` from the environment: a positive integer, or no cap. */
+export function maxHuntRowsFrom(value: string | undefined): { maxHuntRows?: number } {
+  if (value === undefined || value === '') return {};
+  const cap = Number(value);
+  if (!Number.isInteger(cap) || cap < 1)
+    throw new Error(`MAX_HUNT_ROWS must be a positive integer, not '${value}'.`);
+  return { maxHuntRows: cap };
 }

@@ -16,6 +16,13 @@ export interface CaseAdapters {
   engine: QueryEngine;
   /** The deployment's known-good actors; each case may add its own. */
   allowlist?: Allowlist;
+  /**
+   * Reads an inventoried log file as a stream, for the manifest's hashes. Local only: in AWS the
+   * inventory names S3 locations, not files.
+   */
+  inputs?: { read(path: string): Promise<AsyncIterable<Uint8Array>> };
+  /** A cap on the rows a hunt writes to its CSV (MAX_HUNT_ROWS); every row when absent. */
+  maxHuntRows?: number;
   /** Folder of hunt definition files; the library's own when absent. */
   huntLibraryDir?: string;
   now: () => Date;

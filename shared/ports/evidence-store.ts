@@ -5,6 +5,13 @@ export interface StoredObject {
   size: number;
 }
 
+/** An object read as a stream, with the run that wrote it. */
+export interface ObjectReading {
+  body: AsyncIterable<Uint8Array>;
+  /** The run id the write was tagged with; null for a file no casefile run of this store wrote. */
+  writtenBy: string | null;
+}
+
 /**
  * Where a case folder lives: a local directory or an S3 prefix. Keys are relative and use `/`
  * (`<caseId>/hunts/<huntId>.json`), so the same layout holds in both.
@@ -13,11 +20,23 @@ export interface EvidenceStore {
   /** A human-readable address of a key (`s3://bucket/cases/...` or an absolute path). */
   locate(key: string): string;
   put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
+  /**
+   * An exclusive create: writes only when nothing is at the key, atomically, and says whether it did.
+   * Two runs claiming one case folder at the same moment get one `true` and one `false`.
+   */
+  putIfAbsent(key: string, body: string | Uint8Array, contentType?: string): Promise<boolean>;
   /** Throws EvidenceStoreError when the key does not exist. */
   get(key: string): Promise<Uint8Array>;
+  /** Streams the object (never whole in memory); throws EvidenceStoreError when it does not exist. */
+  read(key: string): Promise<ObjectReading>;
   exists(key: string): Promise<boolean>;
   /** Every object under the prefix, recursively, sorted by key. */
   list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * The same store, with every write tagged as this run's, so the manifest lists only what the run
+   * wrote and never adopts a file someone else left in the folder.
+   */
+  forRun(runId: string): EvidenceStore;
 }
 
 /** Reads a case file and checks it against its contract (see `caseFiles`). */
@@ -33,4 +52,12 @@ export async function readCaseFileIfPresent<T>(store: EvidenceStore, file: CaseF
 /** Writes a case file, refusing a value that breaks its contract. */
 export async function writeCaseFile<T>(store: EvidenceStore, file: CaseFile<T>, value: T): Promise<void> {
   await store.put(file.key, serialiseCaseFile(file, value), 'application/json');
+}
+
+/**
+ * Creates a case file only where none is (see `putIfAbsent`), refusing a value that breaks its
+ * contract; says whether it did.
+ */
+export async function createCaseFile<T>(store: EvidenceStore, file: CaseFile<T>, value: T): Promise<boolean> {
+  return store.putIfAbsent(file.key, serialiseCaseFile(file, value), 'application/json');
 }

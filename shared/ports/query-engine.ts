@@ -30,6 +30,8 @@ export interface QueryResult {
 export interface QueryEngine {
   readonly name: 'athena' | 'duckdb';
   run(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  /** The engine's own version, recorded in the manifest; absent where the engine does not say. */
+  version?(): Promise<string>;
 }
 
 export const DEFAULT_MAX_ROWS = 10_000;

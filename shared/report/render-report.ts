@@ -2,6 +2,7 @@ import type { CaseSummary } from '../domain/case-files/summary-file.js';
 import { behaviourHuntColumns, cloudtrailEventHuntColumns } from '../domain/hunt-definition.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
 import type { StoryFiles } from '../story/story-files.js';
+import { code, text } from './markdown.js';
 import { renderLogGaps, renderStillOpen, renderStory } from './render-story.js';
 
 const FINDING_ROWS = 10;
@@ -11,11 +12,21 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   const byId = new Map(results.map((r) => [r.huntId, r]));
   const out: string[] = [];
   const s = summary.findingsBySeverity;
-  out.push(`# Case ${summary.caseId}`, '');
+  out.push(`# Case ${text(summary.caseId)}`, '');
   out.push(
     `**${summary.findings.length} hunts found activity**: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info.`,
     '',
   );
+  const withFindings = new Set(summary.findings.map((f) => f.huntId));
+  const onlySuppressed = summary.suppressedByAllowlist.filter((h) => !withFindings.has(h.huntId));
+  if (onlySuppressed.length > 0) {
+    const rows = onlySuppressed.reduce((sum, h) => sum + h.count, 0);
+    out.push(
+      `**${onlySuppressed.length} more hunt(s) matched, all their rows (${rows}) suppressed by the allowlist**: ` +
+        'see "Left out by the allowlist" before concluding nothing happened.',
+      '',
+    );
+  }
   out.push(
     `- Window: ${summary.window.from ?? 'start of the logs'} to ${summary.window.to ?? 'end of the logs'}`,
   );
@@ -57,7 +68,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   if (summary.iocActivity.length > 0) {
     out.push("## The case's indicators", '');
     for (const p of summary.iocActivity) {
-      out.push(`- ${p.title}: ${p.rowCount} event(s), \`${p.resultsFile}\``);
+      out.push(`- ${text(p.title)}: ${p.rowCount} event(s), ${code(p.resultsFile)}`);
     }
     out.push('', 'Their events are marked `ioc` in the timeline.', '');
   }
@@ -78,23 +89,23 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
     const r = byId.get(finding.huntId);
     if (!r) continue;
     const suppressed = r.suppressedByAllowlist.count;
-    out.push(`### [${r.severity.toUpperCase()}] ${r.title}`, '');
+    out.push(`### [${r.severity.toUpperCase()}] ${text(r.title)}`, '');
     out.push(
-      `\`${r.huntId}\` · ATT&CK ${r.mitre.join(', ')} (${r.tactics.join(', ')}) · ${r.rowCount} row(s) · \`${r.resultsFile}\``,
+      `${code(r.huntId)} · ATT&CK ${text(r.mitre.join(', '))} (${text(r.tactics.join(', '))}) · ${rowsLine(r)} · ${code(r.resultsFile)}`,
       '',
     );
-    out.push(`**Why it matters.** ${r.description}`, '');
-    out.push(`**What to check next.** ${r.triage}`, '');
+    out.push(`**Why it matters.** ${text(r.description)}`, '');
+    out.push(`**What to check next.** ${text(r.triage)}`, '');
     const columns = shownColumns(r);
     out.push(row(columns), row(columns.map(() => '---')));
     for (const sample of r.sample.slice(0, FINDING_ROWS))
       out.push(row(columns.map((c) => sample[c] ?? null)));
     if (r.rowCount > FINDING_ROWS)
-      out.push('', `…and ${r.rowCount - FINDING_ROWS} more in \`${r.resultsFile}\`.`);
+      out.push('', `…and ${r.rowCount - FINDING_ROWS} more in ${code(r.resultsFile)}.`);
     if (suppressed > 0)
       out.push(
         '',
-        `${suppressed} more row(s) matched the case's allowlist and are left out (see \`hunts/${r.huntId}.json\`).`,
+        `${suppressed} more row(s) matched the case's allowlist and are left out (see ${code(`hunts/${r.huntId}.json`)}).`,
       );
     out.push('');
   }
@@ -120,14 +131,14 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
 
   out.push('## Failed hunts', '');
   if (summary.failedHunts.length === 0) out.push('None.');
-  for (const f of summary.failedHunts) out.push(`- \`${f.huntId}\`: ${f.error}`);
+  for (const f of summary.failedHunts) out.push(`- ${code(f.huntId)}: ${text(f.error)}`);
   if (summary.suppressedByAllowlist.length > 0) {
     out.push('', '## Left out by the allowlist', '');
-    for (const s of summary.suppressedByAllowlist) out.push(`- \`${s.huntId}\`: ${s.count} row(s)`);
+    for (const s of summary.suppressedByAllowlist) out.push(`- ${code(s.huntId)}: ${s.count} row(s)`);
   }
   out.push('', '## Hunts not run', '');
   if (summary.huntsNotRun.length === 0) out.push('None.');
-  for (const n of summary.huntsNotRun) out.push(`- \`${n.huntId}\`: ${n.reason}`);
+  for (const n of summary.huntsNotRun) out.push(`- ${code(n.huntId)}: ${text(n.reason)}`);
   if (summary.recordsSetAside.length > 0) {
     out.push(
       '',
@@ -138,12 +149,12 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
     );
     for (const f of summary.recordsSetAside) {
       const nulled = f.nulledValues > 0 ? `, ${f.nulledValues} value(s) read as NULL` : '';
-      out.push(`- \`${f.file}\`: ${f.quarantined} of ${f.records} record(s) set aside${nulled}`);
+      out.push(`- ${code(f.file)}: ${f.quarantined} of ${f.records} record(s) set aside${nulled}`);
     }
   }
   out.push('', '## Inputs skipped', '');
   if (summary.skipped.length === 0) out.push('None: every input found was read.');
-  for (const k of summary.skipped) out.push(`- \`${k.input}\` (${k.stage}): ${k.reason}`);
+  for (const k of summary.skipped) out.push(`- ${code(k.input)} (${k.stage}): ${text(k.reason)}`);
   out.push(
     '',
     '## Evidence',
@@ -165,9 +176,14 @@ function row(cells: (string | null)[], width = 120): string {
   return `| ${cells.map((c) => cell(c, width)).join(' | ')} |`;
 }
 
-/** Values come from logs an attacker wrote into: no Markdown or HTML from them may take effect. */
+/** The rows a hunt wrote, and all it matched when a configured cap cut the CSV short. */
+function rowsLine(r: HuntResultRecord): string {
+  return r.truncated && r.rowsInCsv !== undefined
+    ? `${r.rowsInCsv} of ${r.rowCount} row(s) in the CSV (a row cap was configured)`
+    : `${r.rowCount} row(s)`;
+}
+
 function cell(value: string | null, width: number): string {
   if (value === null || value === '') return '—';
-  const clipped = value.length > width ? `${value.slice(0, width - 3)}...` : value;
-  return clipped.replace(/[\\`*_[\]<>|#]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
+  return text(value.length > width ? `${value.slice(0, width - 3)}...` : value);
 }

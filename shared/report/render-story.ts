@@ -1,6 +1,7 @@
 import { toolOf } from '../story/closure.js';
 import type { CredentialNode } from '../story/lineage.js';
 import type { StoryFiles } from '../story/story-files.js';
+import { code, text } from './markdown.js';
 
 const MAX_LINEAGE_ROWS = 30;
 
@@ -11,7 +12,7 @@ export function renderStillOpen(story: StoryFiles): string[] {
   const out = ['## What is still open at the end of the logs', ''];
   if (items.length === 0) return [...out, 'The attacker left no persistence or exposure the logs show.', ''];
   out.push(
-    `${open.length} of ${items.length} thing(s) the attacker created or opened were not undone by ${endOfLogs ?? 'the end of the logs'} (\`open-items.json\`).`,
+    `${open.length} of ${items.length} thing(s) the attacker created or opened were not undone by ${text(endOfLogs ?? 'the end of the logs')} (\`open-items.json\`).`,
     '',
     '| still open | resource | account | opened by | when | actor | from | outside accounts | note |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -36,7 +37,7 @@ export function renderStillOpen(story: StoryFiles): string[] {
     out.push('', 'Undone since:', '');
     for (const i of closed) {
       out.push(
-        `- ${i.kind} \`${i.resource.replace(/^[a-z-]+\//, '')}\` (${i.opened.eventName} ${i.opened.time}) undone by ${i.closed?.eventName} at ${i.closed?.time} by ${i.closed?.actor ?? 'unknown'}`,
+        `- ${i.kind} ${code(i.resource.replace(/^[a-z-]+\//, ''))} (${text(`${i.opened.eventName} ${i.opened.time}`)}) undone by ${text(`${i.closed?.eventName} at ${i.closed?.time} by ${i.closed?.actor ?? 'unknown'}`)}`,
       );
     }
   }
@@ -58,7 +59,8 @@ export function renderStory(story: StoryFiles): string[] {
     `${lineage.sessions.length} credential(s) and session(s) were used in the window; ${traced.filter((n) => n.mintedBy).length} of ${traced.length} role session(s) are traced to the call that created them (\`lineage.json\`).`,
     '',
   );
-  if (lineage.truncated.length > 0) out.push(`> Lineage is partial: ${lineage.truncated.join('; ')}.`, '');
+  if (lineage.truncated.length > 0)
+    out.push(`> Lineage is partial: ${text(lineage.truncated.join('; '))}.`, '');
   if (lineage.quarantined.length > 0)
     out.push(
       `> ${lineage.quarantined.length} event(s) could not be read and are listed in \`lineage.json\`.`,
@@ -98,21 +100,22 @@ export function renderStory(story: StoryFiles): string[] {
     '',
   );
   for (const round of pivots.rounds) {
-    out.push(`**Round ${round.round}**: queried ${round.queried.map((q) => `\`${q}\``).join(', ')}`, '');
+    out.push(`**Round ${round.round}**: queried ${round.queried.map(code).join(', ')}`, '');
     for (const p of round.phases) {
       out.push(
-        `- \`${p.indicator}\`: ${p.attackerEvents} call(s) the attacker's, ${p.legitimateEvents} left to a legitimate workload; ${p.decision}`,
+        `- ${code(p.indicator)}: ${p.attackerEvents} call(s) the attacker's, ${p.legitimateEvents} left to a legitimate workload; ${text(p.decision)}`,
       );
     }
     const found = round.found.filter((f) => f.kind !== 'userAgent');
     const tools = round.found.filter((f) => f.kind === 'userAgent');
-    if (found.length > 0) out.push(...found.map((f) => `- new ${f.kind} \`${f.value}\`: ${f.reason}`));
+    if (found.length > 0)
+      out.push(...found.map((f) => `- new ${f.kind} ${code(f.value)}: ${text(f.reason)}`));
     if (tools.length > 0)
-      out.push(`- tools seen (recorded, not pivoted on): ${tools.map((t) => `\`${t.value}\``).join(', ')}`);
+      out.push(`- tools seen (recorded, not pivoted on): ${tools.map((t) => code(t.value)).join(', ')}`);
     out.push('');
   }
   if (pivots.notQueried.length > 0)
-    out.push(`Not queried (too long to bind as a parameter): ${pivots.notQueried.join(', ')}`, '');
+    out.push(`Not queried (too long to bind as a parameter): ${pivots.notQueried.map(code).join(', ')}`, '');
   return out;
 }
 
@@ -152,7 +155,7 @@ export function renderLogGaps(story: StoryFiles): string[] {
   const c = story.logGaps;
   const out = ['## Log gaps: what the logs cannot show', ''];
   if (c.limits.length === 0) out.push('No silence, stopped trail or missing data-event coverage was found.');
-  for (const limit of c.limits) out.push(`- ${limit}`);
+  for (const limit of c.limits) out.push(`- ${text(limit)}`);
   out.push(
     '',
     `Silences longer than ${c.silenceMinutes} minutes where the usual rate would have left records:`,
@@ -202,6 +205,7 @@ function used(node: CredentialNode): string {
     : 'not used in the window';
 }
 
+/** A table row of values from the logs: escaped, so none of them takes effect as Markdown or HTML. */
 function cells(values: (string | null)[]): string {
-  return `| ${values.map((v) => (v ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')).join(' | ')} |`;
+  return `| ${values.map((v) => (v === null ? '—' : text(v))).join(' | ')} |`;
 }

@@ -15,11 +15,19 @@ export interface CaseHunts {
   sigmaSkipped: SigmaFolder['skipped'];
 }
 
-export async function loadCaseHunts(caseId: string, adapters: CaseAdapters): Promise<CaseHunts> {
+/**
+ * `withSigma: false` when only library hunts are wanted (a library hunt's run): a case may bring
+ * thousands of Sigma rules, and no hunt should read them all again.
+ */
+export async function loadCaseHunts(
+  caseId: string,
+  adapters: CaseAdapters,
+  { withSigma } = { withSigma: true },
+): Promise<CaseHunts> {
   const library = await loadHuntLibrary(adapters.huntLibraryDir);
   const folder = caseFolderLayout(caseId).sigmaFolder;
   const rules = [];
-  for (const object of await adapters.store.list(folder)) {
+  for (const object of withSigma ? await adapters.store.list(folder) : []) {
     rules.push({
       file: object.key.slice(folder.length),
       text: new TextDecoder().decode(await adapters.store.get(object.key)),

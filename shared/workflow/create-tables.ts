@@ -54,10 +54,7 @@ export async function createTables(
     huntsNotRun: [
       ...selection.notRun,
       ...caseHunts.sigmaErrors.map((e) => ({ huntId: `sigma:${e.file}`, reason: e.error })),
-      ...caseHunts.sigmaSkipped.map((s) => ({
-        huntId: `sigma:${s.file}`,
-        reason: `a Sigma rule for ${s.logsource}, not CloudTrail`,
-      })),
+      ...otherSourceRules(caseHunts.sigmaSkipped),
     ],
     coverage: completeCoverage(inventory.coverage ?? [], built.tables),
     durationMs,
@@ -85,6 +82,22 @@ async function writeQuarantine(adapters: CaseAdapters, caseId: string, records: 
       'application/x-ndjson',
     );
   }
+}
+
+/** Sigma rules for other log sources, in one entry: a SigmaHQ checkout would otherwise fill the report. */
+function otherSourceRules(skipped: { logsource: string }[]) {
+  if (skipped.length === 0) return [];
+  const bySource = new Map<string, number>();
+  for (const { logsource } of skipped) bySource.set(logsource, (bySource.get(logsource) ?? 0) + 1);
+  const top = [...bySource].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const named = top.slice(0, 5).map(([source, n]) => `${n} ${source}`);
+  const rest = top.length > 5 ? `, and ${top.length - 5} other log sources` : '';
+  return [
+    {
+      huntId: 'sigma:other-log-sources',
+      reason: `${skipped.length} Sigma rule(s) for log sources other than CloudTrail, not run (${named.join('; ')}${rest}); they are kept in sigma/.`,
+    },
+  ];
 }
 
 /** Exports that failed, were partial, or started after the group's retention had already dropped events. */

@@ -11,6 +11,8 @@ import {
   SAMPLE_ROWS,
 } from '../domain/hunt-result.js';
 import { iocParameter, iocParameterSets } from '../domain/iocs.js';
+import { totalOrder } from '../domain/row-order.js';
+import { SIGMA_HUNT_PREFIX } from '../hunts/sigma/compile-sigma.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 import type { QueryEngine, QueryResult } from '../ports/query-engine.js';
@@ -25,21 +27,25 @@ export async function runHunt(
   huntId: string,
   adapters: CaseAdapters,
 ): Promise<HuntOutcome> {
-  const caseHunts = await loadCaseHunts(context.caseId, adapters);
+  const caseHunts = await loadCaseHunts(context.caseId, adapters, {
+    withSigma: huntId.startsWith(SIGMA_HUNT_PREFIX),
+  });
   const hunt = findCaseHunt(caseHunts, huntId);
   const layout = caseFolderLayout(context.caseId);
   const iocTypes = hunt.parameters ?? [];
   const parameters =
     caseHunts.sigmaParameters.get(hunt.id) ?? iocTypes.map((type) => iocParameter(context.iocs ?? {}, type));
+  // Every row, unless the deployment configured a cap; then the record and the report say N of M.
+  const maxRows = adapters.maxHuntRows ?? Number.POSITIVE_INFINITY;
   const result =
     hunt.kind === 'pivot'
-      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}))
-      : await adapters.engine.run(hunt.sql, { parameters });
+      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
+      : await adapters.engine.run(hunt.sql, { parameters, maxRows });
 
   const files = caseFiles(context.caseId);
   const allowlist = (await readCaseFileIfPresent(adapters.store, files.allowlist)) ?? {};
   const allowlisted = allowlistMatcher(allowlist, hunt.id);
-  const kept: typeof result.rows = [];
+  let kept: typeof result.rows = [];
   const suppressed: { row: Record<string, string | null>; entry: string }[] = [];
   for (const row of result.rows) {
     const entry = hunt.kind === 'pivot' ? null : allowlisted(row);
@@ -47,6 +53,7 @@ export async function runHunt(
     else kept.push(row);
   }
   const rowCount = result.rowCount - suppressed.length;
+  kept = totalOrder(hunt.sql, result.columns, kept);
 
   await adapters.store.put(layout.huntRows(hunt.id), toCsv(result.columns, kept), 'text/csv');
   const record: HuntResultRecord = {
@@ -57,6 +64,7 @@ export async function runHunt(
     parameters,
     rowCount,
     truncated: result.truncated,
+    ...(result.truncated ? { rowsInCsv: kept.length } : {}),
     columns: result.columns,
     sample: kept.slice(0, SAMPLE_ROWS),
     resultsFile: layout.relative(layout.huntRows(hunt.id)),
@@ -81,12 +89,17 @@ export async function runHunt(
  * A pivot over long IOC lists runs once per slice (see iocParameterSets); an event matched in two
  * runs is one row, and the rows keep the query's time order.
  */
-async function runPivot(engine: QueryEngine, sql: string, sets: string[][]): Promise<QueryResult> {
+async function runPivot(
+  engine: QueryEngine,
+  sql: string,
+  sets: string[][],
+  maxRows: number,
+): Promise<QueryResult> {
   // One after another: the hunts' fan-out already uses the engine's concurrency.
   const all: QueryResult[] = [];
-  for (const parameters of sets) all.push(await engine.run(sql, { parameters }));
+  for (const parameters of sets) all.push(await engine.run(sql, { parameters, maxRows }));
   const [first] = all;
-  if (!first || all.length === 1) return first ?? engine.run(sql);
+  if (!first || all.length === 1) return first ?? engine.run(sql, { maxRows });
   const byEvent = new Map<string, Record<string, string | null>>();
   for (const row of all.flatMap((r) => r.rows)) {
     const { matched_ioc: matched, ...event } = row;

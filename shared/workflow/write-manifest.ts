@@ -1,29 +1,135 @@
 import { createHash } from 'node:crypto';
 import type { CaseContext } from '../domain/case.js';
-import type { ManifestEntry } from '../domain/case-files/manifest-file.js';
+import { jsonFileText, serialiseCaseFile } from '../domain/case-files/case-file.js';
+import type { Manifest, ManifestEntry } from '../domain/case-files/manifest-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { CasefileError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { writeCaseFile } from '../ports/evidence-store.js';
+import {
+  type EvidenceStore,
+  readCaseFile,
+  readCaseFileIfPresent,
+  writeCaseFile,
+} from '../ports/evidence-store.js';
 
-/** `manifest.json`: the SHA-256 and size of every other file in the case, written last. */
+/**
+ * `manifest.json`, written last: size and SHA-256 of every file the run wrote and every log file it
+ * read, each hashed as a stream. Its own SHA-256 goes to `case.json` and to the caller, who keeps it
+ * elsewhere: with it, `verify` detects an edited manifest too.
+ */
 export async function writeManifest(context: CaseContext, adapters: CaseAdapters) {
   const layout = caseFolderLayout(context.caseId);
+  const caseFile = caseFiles(context.caseId);
+  const runId = context.runId ?? (await readCaseFile(adapters.store, caseFile.claim)).runId;
+  const store = adapters.store.forRun(runId);
+  const { manifestSha256: _, ...caseRecord } = await readCaseFile(store, caseFile.caseRecord);
   const files: ManifestEntry[] = [];
-  for (const object of await adapters.store.list(layout.root)) {
+  const notWrittenByThisRun: string[] = [];
+  for (const object of await store.list(layout.root)) {
     if (object.key === layout.manifest) continue;
-    const body = await adapters.store.get(object.key);
-    files.push({
-      file: layout.relative(object.key),
-      size: body.byteLength,
-      sha256: createHash('sha256').update(body).digest('hex'),
-    });
+    const file = layout.relative(object.key);
+    if (object.key === layout.caseFile) {
+      // Hashed as it is written again below, less the one field the manifest cannot cover.
+      files.push({ file, ...textEntry(jsonFileText(caseRecord)) });
+      continue;
+    }
+    const reading = await store.read(object.key);
+    if (reading.writtenBy !== runId) {
+      notWrittenByThisRun.push(file);
+      continue;
+    }
+    files.push({ file, ...(await hashStream(reading.body)) });
   }
-  await writeCaseFile(adapters.store, caseFiles(context.caseId).manifest, {
+  const written = new Set(files.map((f) => f.file));
+  const manifest: Manifest = {
     caseId: context.caseId,
+    runId,
     algorithm: 'SHA-256',
     createdAt: adapters.now().toISOString(),
+    engine: { name: context.engine, version: (await adapters.engine.version?.()) ?? null },
     files,
-  });
-  return { caseFolder: adapters.store.locate(layout.root), files: files.length };
+    ...(await hashInputs(store, context.caseId, adapters)),
+    queries: await queryHashes(store, context.caseId, written),
+    notWrittenByThisRun,
+  };
+  const text = serialiseCaseFile(caseFile.manifest, manifest);
+  const manifestSha256 = sha256(text);
+  await store.put(caseFile.manifest.key, text, 'application/json');
+  await writeCaseFile(store, caseFile.caseRecord, { ...caseRecord, manifestSha256 });
+  return { caseFolder: store.locate(layout.root), files: files.length, manifestSha256 };
+}
+
+/**
+ * `case.json` is hashed without its `manifestSha256`, which is written after the manifest: the one
+ * field the manifest cannot cover, since it is the manifest's own hash. The file is read as it is,
+ * not through its contract: a verifier must be able to say it was altered, whatever it now holds.
+ */
+export function caseFileEntry(file: string, body: Uint8Array): ManifestEntry {
+  let text: string;
+  try {
+    const { manifestSha256: _, ...rest } = JSON.parse(new TextDecoder().decode(body)) as Record<
+      string,
+      unknown
+    >;
+    text = jsonFileText(rest);
+  } catch {
+    // No longer JSON: hashed as it is, so it cannot match what the run wrote.
+    return { file, size: body.byteLength, sha256: createHash('sha256').update(body).digest('hex') };
+  }
+  return { file, ...textEntry(text) };
+}
+
+export async function hashStream(body: AsyncIterable<Uint8Array>): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of body) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function textEntry(text: string): { size: number; sha256: string } {
+  return { size: Buffer.byteLength(text), sha256: sha256(text) };
+}
+
+async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAdapters) {
+  const inventory = await readCaseFileIfPresent(store, caseFiles(caseId).inventory);
+  if (!inventory) return { inputs: [], inputLocations: [] };
+  const inputs: ManifestEntry[] = [];
+  const inputLocations: string[] = [];
+  for (const location of inventory.sources) {
+    if (!location.files) {
+      inputLocations.push(location.location);
+      continue;
+    }
+    if (!adapters.inputs) {
+      throw new CasefileError(
+        `The inventory lists files in ${location.location}, but no input reader is configured.`,
+      );
+    }
+    for (const file of location.files) {
+      inputs.push({ file: file.path, ...(await hashStream(await adapters.inputs.read(file.path))) });
+    }
+  }
+  return { inputs: inputs.sort((a, b) => a.file.localeCompare(b.file)), inputLocations };
+}
+
+/** The query of every hunt result this run wrote; a file it did not write is never read. */
+async function queryHashes(store: EvidenceStore, caseId: string, written: Set<string>) {
+  const layout = caseFolderLayout(caseId);
+  const queries: { huntId: string; sha256: string }[] = [];
+  for (const object of await store.list(layout.huntsFolder)) {
+    const file = layout.relative(object.key);
+    if (!object.key.endsWith('.json') || !written.has(file)) continue;
+    const huntId = file.slice('hunts/'.length, -'.json'.length);
+    const record = await readCaseFile(store, caseFiles(caseId).huntResult(huntId));
+    queries.push({ huntId: record.huntId, sha256: sha256(record.query) });
+  }
+  return queries;
 }

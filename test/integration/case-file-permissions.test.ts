@@ -8,10 +8,10 @@ import { runInvestigationLocally } from '../../shared/local/app/local-runner.js'
 import type { CaseAdapters } from '../../shared/ports/case-adapters.js';
 import type { EvidenceStore } from '../../shared/ports/evidence-store.js';
 import type { LogInventory } from '../../shared/ports/log-inventory.js';
-import { sharedData } from '../support/shared-data.js';
+import { fixtureData } from '../support/fixture-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
-const stratusStop = sharedData('stratus-red-team/records_gz/aws.defense-evasion.cloudtrail-stop.json.gz');
+const stratusStop = fixtureData('stratus-red-team/records_gz/aws.defense-evasion.cloudtrail-stop.json.gz');
 
 type Statement = { Action: string | string[]; Resource: unknown };
 type Role = { Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] } };
@@ -46,17 +46,25 @@ async function caseWritesGranted(): Promise<Map<string, RegExp[]>> {
 function recordWrites() {
   const written = new Map<string, Set<string>>();
   const adaptersFor = (functionName: string, adapters: CaseAdapters): CaseAdapters => {
-    const store: EvidenceStore = {
-      locate: (key) => adapters.store.locate(key),
-      get: (key) => adapters.store.get(key),
-      exists: (key) => adapters.store.exists(key),
-      list: (prefix) => adapters.store.list(prefix),
+    const noteWrite = (key: string) =>
+      written.set(functionName, (written.get(functionName) ?? new Set()).add(key));
+    const recording = (inner: EvidenceStore): EvidenceStore => ({
+      locate: (key) => inner.locate(key),
+      get: (key) => inner.get(key),
+      read: (key) => inner.read(key),
+      exists: (key) => inner.exists(key),
+      list: (prefix) => inner.list(prefix),
       put: async (key, body, contentType) => {
-        written.set(functionName, (written.get(functionName) ?? new Set()).add(key));
-        await adapters.store.put(key, body, contentType);
+        noteWrite(key);
+        await inner.put(key, body, contentType);
       },
-    };
-    return { ...adapters, store };
+      putIfAbsent: async (key, body, contentType) => {
+        noteWrite(key);
+        return inner.putIfAbsent(key, body, contentType);
+      },
+      forRun: (runId) => recording(inner.forRun(runId)),
+    });
+    return { ...adapters, store: recording(adapters.store) };
   };
   return { written, adaptersFor };
 }

@@ -16,10 +16,10 @@ import type { ExportOutcome } from '../../shared/domain/log-exports.js';
 import { FolderInventory } from '../../shared/local/adapters/folder-inventory.js';
 import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import type { LogInventory } from '../../shared/ports/log-inventory.js';
-import { sharedData } from '../support/shared-data.js';
+import { fixtureData } from '../support/fixture-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
-const stratusStop = sharedData('stratus-red-team/records_gz/aws.defense-evasion.cloudtrail-stop.json.gz');
+const stratusStop = fixtureData('stratus-red-team/records_gz/aws.defense-evasion.cloudtrail-stop.json.gz');
 
 const audit = (verb: string, resource: string, extra: Record<string, unknown> = {}) => ({
   kind: 'Event',

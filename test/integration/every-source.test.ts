@@ -9,7 +9,7 @@ import type { HuntResultRecord } from '../../shared/domain/hunt-result.js';
 import { logSourceIds } from '../../shared/domain/log-sources.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
 import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
-import { sharedData } from '../support/shared-data.js';
+import { fixtureData } from '../support/fixture-data.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const localSources = logSourceIds.filter((id) => id !== 'cloudtrail');
@@ -31,8 +31,8 @@ describe('a folder of evidence holding every log format', () => {
     for (const source of localSources) {
       await cp(join(fixtures, source), join(logs, source), { recursive: true }).catch(() => undefined);
     }
-    await cp(sharedData('aws-docs-examples'), join(logs, 'aws-docs'), { recursive: true });
-    await cp(sharedData('stratus-red-team/records_gz'), join(logs, 'cloudtrail'), { recursive: true });
+    await cp(fixtureData('aws-docs-examples'), join(logs, 'aws-docs'), { recursive: true });
+    await cp(fixtureData('stratus-red-team/records_gz'), join(logs, 'cloudtrail'), { recursive: true });
     const outcome = await runInvestigationLocally({
       logs,
       out: join(logs, '..', `${logs.split('/').at(-1)}-cases`),

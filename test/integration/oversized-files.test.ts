@@ -9,13 +9,13 @@ import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../shared/domain/time-window.js
 import { DuckDbQueryEngine } from '../../shared/local/adapters/duckdb-query-engine.js';
 import { DuckDbTableBuilder } from '../../shared/local/adapters/duckdb-table-builder.js';
 import { FolderInventory } from '../../shared/local/adapters/folder-inventory.js';
-import { sharedData } from '../support/shared-data.js';
+import { fixtureData } from '../support/fixture-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
 const sample = JSON.parse(
   gunzipSync(
     readFileSync(
-      sharedData('stratus-red-team/records_gz/aws.credential-access.ec2-get-password-data.json.gz'),
+      fixtureData('stratus-red-team/records_gz/aws.credential-access.ec2-get-password-data.json.gz'),
     ),
   ).toString(),
 ).Records as Record<string, unknown>[];

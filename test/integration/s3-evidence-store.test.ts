@@ -4,12 +4,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3EvidenceStore } from '../../shared/aws/s3-evidence-store.js';
+import type { CaseContext } from '../../shared/domain/case.js';
 import { caseFiles } from '../../shared/domain/case-files.js';
 import { EvidenceStoreError } from '../../shared/errors.js';
-import { readCaseFile, writeCaseFile } from '../../shared/ports/evidence-store.js';
+import type { CaseAdapters } from '../../shared/ports/case-adapters.js';
+import { createCaseFile, readCaseFile, writeCaseFile } from '../../shared/ports/evidence-store.js';
+import { verifyCase } from '../../shared/workflow/verify-case.js';
+import { writeManifest } from '../../shared/workflow/write-manifest.js';
 
 /**
  * s3rver runs in a child process: it encrypts ListObjectsV2 continuation tokens with DES, which
@@ -67,9 +77,15 @@ describe('S3EvidenceStore against s3rver', () => {
     const manifest = caseFiles('case-put').manifest;
     const written = {
       caseId: 'case-put',
+      runId: 'exec-1',
       algorithm: 'SHA-256' as const,
       createdAt: '2024-05-01T00:00:00.000Z',
+      engine: { name: 'athena', version: null },
       files: [],
+      inputs: [],
+      inputLocations: ['s3://logs/AWSLogs/'],
+      queries: [],
+      notWrittenByThisRun: [],
     };
     await writeCaseFile(evidence, manifest, written);
 
@@ -188,5 +204,50 @@ describe('S3EvidenceStore against s3rver', () => {
     expect(() => new S3EvidenceStore({ client, bucket: BUCKET, prefix: '../cases/' })).toThrow(
       EvidenceStoreError,
     );
+  });
+});
+
+describe('a case manifest in S3', () => {
+  it('streams the hashes of what the run wrote, leaves out an object planted beside them, and verifies', async () => {
+    const evidence = store({ prefix: 'manifests/' });
+    const run = evidence.forRun('exec-7');
+    const files = caseFiles('case-m');
+    const claim = {
+      caseId: 'case-m',
+      runId: 'exec-7',
+      host: 'lambda',
+      pid: 1,
+      claimedAt: '2024-05-01T00:00:00Z',
+    };
+    expect(await createCaseFile(run, files.claim, claim)).toBe(true);
+    // s3rver ignores If-None-Match; S3's own 412 answer is covered by the unit tests.
+    await writeCaseFile(run, files.caseRecord, {
+      caseId: 'case-m',
+      status: 'COMPLETED',
+      runId: 'exec-7',
+      request: { caseId: 'case-m' },
+      window: { from: null, to: null },
+      closedWindow: { from: '1970-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' },
+      engine: 'athena',
+      caseFolder: run.locate('case-m/'),
+      timings: { openedAt: '2024-05-01T00:00:00Z' },
+    });
+    await run.put('case-m/hunts/a.csv', 'event_time\r\n2024-05-01\r\n', 'text/csv');
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'manifests/case-m/hunts/planted.csv', Body: 'x' }),
+    );
+    const adapters = { store: evidence, engine: {}, now: () => new Date() } as unknown as CaseAdapters;
+
+    const { manifestSha256 } = await writeManifest(
+      { caseId: 'case-m', runId: 'exec-7', engine: 'athena' } as CaseContext,
+      adapters,
+    );
+
+    const manifest = await readCaseFile(evidence, files.manifest);
+    expect(manifest.files.map((f) => f.file)).toEqual(['case.json', 'claim.json', 'hunts/a.csv']);
+    expect(manifest.notWrittenByThisRun).toEqual(['hunts/planted.csv']);
+    const verification = await verifyCase(evidence, 'case-m', manifestSha256);
+    expect(verification).toMatchObject({ verified: 3, altered: [], missing: [], manifestProblems: [] });
+    expect(verification.added).toEqual(['hunts/planted.csv']);
   });
 });

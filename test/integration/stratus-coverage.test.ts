@@ -1,14 +1,13 @@
 /**
  * Recall of the hunt library on real attack traffic: CloudTrail captured when DataDog detonated the
  * Stratus Red Team techniques in a real AWS account (github.com/DataDog/stratus-red-team,
- * docs/detonation-logs, Apache-2.0), read from ../shared/data and never copied into the project.
+ * docs/detonation-logs, Apache-2.0), copied into test/fixtures/stratus-red-team with its README.
  * labels.jsonl marks each technique's defining calls. Every one that succeeded must be reported by
  * a hunt of medium severity or higher; one that failed changed nothing, and must be reported as an
  * attempt, by a hunt of any severity (the denied-attempt hunts are low, or medium when repeated).
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HuntDefinition } from '../../shared/domain/hunt-definition.js';
 import { selectHunts } from '../../shared/domain/hunt-selection.js';
@@ -16,10 +15,10 @@ import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
 import { DuckDbQueryEngine } from '../../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../shared/sources/cloudtrail-source.js';
 import { cloudtrailEventsViewSql } from '../../shared/sources/cloudtrail-view.js';
+import { fixtureData } from '../support/fixture-data.js';
 
-const dataDir = resolve(import.meta.dirname, '../../../shared/data');
-const recordsDir = join(dataDir, 'stratus-red-team', 'records_gz');
-const labelsFile = join(dataDir, 'labels.jsonl');
+const recordsDir = fixtureData('stratus-red-team/records_gz');
+const labelsFile = fixtureData('stratus-red-team/labels.jsonl');
 const changeSeverities = new Set(['medium', 'high', 'critical']);
 
 interface Label {
@@ -60,11 +59,6 @@ describe('Stratus Red Team coverage', () => {
   const reportedBy = new Map<string, Set<string>>();
 
   beforeAll(async () => {
-    if (!existsSync(recordsDir) || !existsSync(labelsFile)) {
-      throw new Error(
-        `The Stratus Red Team data is missing: expected ${recordsDir} and ${labelsFile} (../shared/data beside the project).`,
-      );
-    }
     labels = await readKeyLabels();
     // The hunts a case with CloudTrail and no indicators runs (pivot hunts need indicators).
     const library = await loadHuntLibrary();

@@ -125,7 +125,7 @@ const caseFile = (path: string) => ({ 'Fn::Join': ['', [arnOf('CaseBucket'), `/c
  * these and no other object of a case folder, so no step can rewrite another's evidence.
  */
 const caseFileWrites: Record<FunctionKey, string[]> = {
-  openCase: ['case.json', 'allowlist.json', 'sigma/*'],
+  openCase: ['case.json', 'allowlist.json', 'sigma/*', 'claim.json'],
   planInventory: [],
   inventoryLogs: ['inventory/*'],
   mergeInventory: ['inventory.json'],
@@ -140,7 +140,8 @@ const caseFileWrites: Record<FunctionKey, string[]> = {
   traceStory: ['lineage.json', 'pivots.json', 'open-items.json', 'log-gaps.json'],
   fileHuntFailure: ['hunts/*'],
   buildReport: ['hunts/*', 'summary.json', 'report.md', 'case.json'],
-  writeManifest: ['manifest.json'],
+  // The manifest's own SHA-256 goes into case.json.
+  writeManifest: ['manifest.json', 'case.json'],
   recordCaseFailure: ['case.json'],
   recordFailedExecution: ['case.json'],
   startInvestigation: [],
@@ -372,6 +373,22 @@ describe('the case bucket', () => {
     });
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(resource('CaseKey', 'AWS::KMS::Key').Properties.EnableKeyRotation).toBe(true);
+  });
+
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockconfiguration.html
+  it('can lock every case object in governance mode for the configured days, off unless a deployment asks', () => {
+    expect(bucket.Properties.ObjectLockEnabled).toEqual({
+      'Fn::If': ['HasCaseObjectLock', true, ref('AWS::NoValue')],
+    });
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+      'Fn::If': [
+        'HasCaseObjectLock',
+        { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: '0' } } },
+        ref('AWS::NoValue'),
+      ],
+    });
+    // osls packaged the default, 0 days: the condition is false and the bucket has no lock.
+    expect(template.Conditions?.HasCaseObjectLock).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] });
   });
 
   it('refuses every request without TLS, to the bucket and to its objects', () => {

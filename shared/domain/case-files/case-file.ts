@@ -33,6 +33,14 @@ export function serialiseCaseFile<T>(file: CaseFile<T>, value: T): string {
   if (!parsed.success) {
     throw new InvalidCaseFileError(`Refusing to write ${file.key}: it ${describeIssues(parsed.error)}`);
   }
+  return jsonFileText(value);
+}
+
+/**
+ * The one serialisation of a JSON case file, so a value read back can be written again to the same
+ * bytes (the manifest hashes `case.json` this way, without the hash it records afterwards).
+ */
+export function jsonFileText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 

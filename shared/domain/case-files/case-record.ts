@@ -10,11 +10,13 @@ import {
   timeWindowSchema,
 } from './summary-file.js';
 
-export const caseStatuses = ['RUNNING', 'COMPLETED', 'FAILED'] as const;
+export const caseStatuses = ['RUNNING', 'COMPLETED', 'FAILED', 'INTERRUPTED'] as const;
 
 export const caseRecordSchema = z.strictObject({
   caseId: z.string(),
   status: z.enum(caseStatuses),
+  /** The run that holds the case's claim (see `claim.json`). */
+  runId: z.string().optional(),
   /** The request as the trigger sent it, kept for the record. */
   request: z.unknown(),
   /** The window as asked for, open ends kept. */
@@ -41,6 +43,16 @@ export const caseRecordSchema = z.strictObject({
     })
     .optional(),
   failedAt: z.string().optional(),
+  /** Why and when a run stopped before the end (status INTERRUPTED); a resume starts it again. */
+  interruption: z.strictObject({ reason: z.string(), at: z.string() }).optional(),
+  /**
+   * The SHA-256 of `manifest.json`, written after it: the one field the manifest cannot cover, so
+   * the manifest hashes `case.json` without it.
+   */
+  manifestSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 /** `case.json`: the request, where the case stands, and (once it ends) how it ended. */
@@ -51,6 +63,7 @@ export function openedCaseRecord(context: CaseContext, request: unknown, caseFol
   return {
     caseId: context.caseId,
     status: 'RUNNING',
+    ...(context.runId ? { runId: context.runId } : {}),
     request,
     window: context.window,
     closedWindow: context.closedWindow,

@@ -20,6 +20,7 @@ export const huntResultSchema: z.ZodType<HuntResultRecord> = z.strictObject({
   parameters: z.array(z.union([z.string(), z.number(), z.boolean()])),
   rowCount: z.number(),
   truncated: z.boolean(),
+  rowsInCsv: z.number().optional(),
   columns: z.array(z.string()),
   sample: z.array(z.record(z.string(), cell)),
   resultsFile: z.string().nullable(),

@@ -1,19 +1,36 @@
 import { z } from 'zod';
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
 const manifestEntrySchema = z.strictObject({
-  /** Relative to the case folder (`hunts/root-account-usage.csv`). */
+  /** Relative to the case folder (`hunts/root-account-usage.csv`); an input's path where it was read. */
   file: z.string(),
   size: z.number(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256,
 });
 
 export const manifestSchema = z.strictObject({
   caseId: z.string(),
+  /** The run that wrote the case (see `claim.json`). */
+  runId: z.string(),
   algorithm: z.literal('SHA-256'),
   createdAt: z.string(),
+  engine: z.strictObject({ name: z.string(), version: z.string().nullable() }),
+  /** Every file of the case folder this run wrote, but the manifest itself. */
   files: z.array(manifestEntrySchema),
+  /** Log files read, by their path where they were read. */
+  inputs: z.array(manifestEntrySchema),
+  /** Input locations read as a whole (S3 prefixes in AWS): S3 keeps each object's checksum and version. */
+  inputLocations: z.array(z.string()),
+  /** The SHA-256 of each hunt's exact query text, so a query can be matched to a library version. */
+  queries: z.array(z.strictObject({ huntId: z.string(), sha256 })),
+  /** Files found in the folder that this run did not write: never vouched for. */
+  notWrittenByThisRun: z.array(z.string()),
 });
 
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
-/** `manifest.json`: the SHA-256 and size of every other file of the case, written last. */
+/**
+ * `manifest.json`, written last: size and SHA-256 of every file the run wrote and every log file it
+ * read, the engine's version and each hunt's query hash.
+ */
 export type Manifest = z.infer<typeof manifestSchema>;

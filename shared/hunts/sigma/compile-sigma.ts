@@ -68,7 +68,8 @@ const attackTactics = new Set([
 const TECHNIQUE_TAG = /^attack\.(t\d{4}(?:\.\d{3})?)$/i;
 
 const HUNT_ID_LENGTH = 80;
-const ID_PREFIX = 'sigma-';
+/** Every Sigma hunt's id starts with it; no library hunt's does. */
+export const SIGMA_HUNT_PREFIX = 'sigma-';
 
 const leadingColumns = [
   'eventtime AS event_time',
@@ -101,6 +102,12 @@ export function compileSigmaRule(yamlText: string, origin: string): CompiledSigm
  * one too broken to tell (compiling it then reports why).
  */
 export function otherLogSource(yamlText: string): string | null {
+  // A rule that never says "cloudtrail" cannot be one: named from its logsource lines, unparsed,
+  // so a SigmaHQ checkout of thousands of Windows rules costs a text scan each.
+  if (!/cloudtrail/i.test(yamlText)) {
+    const quick = quickLogSource(yamlText);
+    if (quick) return quick;
+  }
   let rule: Record<string, unknown>;
   try {
     rule = readRule(yamlText, '');
@@ -112,6 +119,19 @@ export function otherLogSource(yamlText: string): string | null {
   const parts = ['product', 'service', 'category']
     .filter((key) => typeof logsource[key] === 'string')
     .map((key) => `${key} ${logsource[key]}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** `product windows, category process_creation` from an indented `logsource:` block, or null. */
+function quickLogSource(yamlText: string): string | null {
+  const block = /^logsource:[ \t]*\r?\n((?:[ \t]+.*\r?\n?)+)/m.exec(yamlText)?.[1];
+  if (!block) return null;
+  const parts = ['product', 'service', 'category'].flatMap((key) => {
+    const value = new RegExp(`^[ \\t]+${key}:[ \\t]*['"]?([A-Za-z0-9_.-]+)['"]?[ \\t]*$`, 'm').exec(
+      block,
+    )?.[1];
+    return value ? [`${key} ${value}`] : [];
+  });
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
@@ -197,11 +217,11 @@ function huntId(title: string, ruleId: string | null): string {
     text
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, HUNT_ID_LENGTH - ID_PREFIX.length)
+      .slice(0, HUNT_ID_LENGTH - SIGMA_HUNT_PREFIX.length)
       .replace(/^-+|-+$/g, '');
   const id = slug(title) || slug(ruleId ?? '');
   if (!id) throw new InvalidHuntError('needs a title or id with letters or digits to name the hunt');
-  return `${ID_PREFIX}${id}`;
+  return `${SIGMA_HUNT_PREFIX}${id}`;
 }
 
 function severity(level: unknown): Severity {

@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, version } from '@duckdb/node-api';
 import { QueryFailedError } from '../../errors.js';
 import {
   DEFAULT_MAX_ROWS,
@@ -77,6 +77,10 @@ export class DuckDbQueryEngine implements QueryEngine {
         stats: { durationMs: Math.round(performance.now() - started) },
       };
     });
+  }
+
+  async version(): Promise<string> {
+    return `DuckDB ${version()}`;
   }
 
   close(): void {

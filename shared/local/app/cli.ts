@@ -16,6 +16,12 @@ import { readCaseFile } from '../../ports/evidence-store.js';
 import { verifyCase } from '../../workflow/verify-case.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { openHuntTestEngine, runHuntTests } from './hunt-test-runner.js';
+import {
+  detectKilledRun,
+  InvestigationInterruptedError,
+  newLocalRunId,
+  takeOverInterruptedCase,
+} from './interrupted-runs.js';
 import { type ProgressEvent, runInvestigationLocally } from './local-runner.js';
 
 const USAGE = `casefile: investigate an AWS account's logs and leave a case folder.
@@ -24,10 +30,14 @@ Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
                        [--allowlist <file.yaml>] [--sigma <dir>] [--guardduty-finding <finding.json>]
+  casefile investigate --resume <case folder or id> --logs <dir> [--out <dir>]
+                                    finish an interrupted case with the same request
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile serve --logs <dir> [--out <dir>] [--port <n>]
                                     the investigations API (api/openapi.yaml) on localhost
-  casefile verify <case folder>     check every file against the case's SHA-256 manifest
+  casefile verify <case folder> [--manifest-sha256 <hex>]
+                                    check every file against the case's SHA-256 manifest,
+                                    and the manifest against the hash printed at the end of the run
   casefile hunts                    list the hunt library
   casefile hunts test               run every hunt's inline tests
   casefile hunts coverage [--out <dir>]
@@ -88,6 +98,7 @@ async function investigate(argv: string[]): Promise<number> {
       allowlist: { type: 'string' },
       sigma: { type: 'string' },
       'guardduty-finding': { type: 'string' },
+      resume: { type: 'string' },
     },
     strict: true,
   });
@@ -98,6 +109,13 @@ async function investigate(argv: string[]): Promise<number> {
   if (!(await stat(values.logs).catch(() => null))?.isDirectory()) {
     console.error(`casefile: the logs folder ${resolve(values.logs)} does not exist or is not a folder.`);
     return 2;
+  }
+  if (values.resume) {
+    // A case folder, or a case id under --out.
+    const folder = (await stat(values.resume).catch(() => null))?.isDirectory()
+      ? resolve(values.resume)
+      : resolve(values.out, values.resume);
+    return resume(folder, resolve(values.logs));
   }
   const fromFinding = values['guardduty-finding']
     ? await requestFromFindingFile(values['guardduty-finding'])
@@ -115,7 +133,19 @@ async function investigate(argv: string[]): Promise<number> {
     ...(values.sigma ? { sigmaRules: await readSigmaFolder(values.sigma) } : {}),
     requestedBy: fromFinding.requestedBy ? `casefile CLI (${fromFinding.requestedBy})` : 'casefile CLI',
   };
-  return runAndReport(resolve(values.logs), resolve(values.out), request);
+  const out = resolve(values.out);
+  if (request.caseId) await detectKilledRun(new FileEvidenceStore(out), request.caseId);
+  return runAndReport(resolve(values.logs), out, request);
+}
+
+/** `--resume <case folder>`: a new run takes the interrupted case over and runs it again from the start. */
+async function resume(caseFolder: string, logs: string): Promise<number> {
+  const runId = newLocalRunId();
+  const out = dirname(caseFolder);
+  const store = new FileEvidenceStore(out).forRun(runId);
+  const request = await takeOverInterruptedCase(store, basename(caseFolder), runId);
+  console.error(`Resuming case ${request.caseId} as run ${runId}.`);
+  return runAndReport(logs, out, request, runId);
 }
 
 /** A saved GuardDuty finding scopes the case as the EventBridge trigger would: window, indicators, reason. */
@@ -200,28 +230,85 @@ async function demo(argv: string[]): Promise<number> {
   const { generateDemoLogs } = await import('../demo/generate-demo-logs.js');
   const logs = resolve('.demo', 'logs');
   const out = resolve(values.out ?? 'cases');
-  // The demo is re-run at will; a real case id is never reused (OpenCase refuses an existing case).
+  const demoCase = resolve(out, 'demo');
+  // The demo is re-run at will, but only a folder the demo made is ever removed: a marker says so.
+  const marker = resolve(out, DEMO_MARKER);
+  if (await stat(demoCase).catch(() => null)) {
+    if (!(await stat(marker).catch(() => null))) {
+      console.error(
+        `casefile: ${demoCase} exists and was not made by casefile demo; it is left alone. Choose another --out.`,
+      );
+      return 2;
+    }
+    await rm(demoCase, { recursive: true, force: true });
+  }
   await rm(logs, { recursive: true, force: true });
-  await rm(resolve(out, 'demo'), { recursive: true, force: true });
   const generated = await generateDemoLogs(logs);
   console.error(
     `Demo logs: ${generated.records} CloudTrail records in ${generated.files} files under ${logs}`,
   );
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    marker,
+    'The demo/ folder beside this file was made by casefile demo, which may remove it.\n',
+  );
   return runAndReport(logs, out, { caseId: 'demo', requestedBy: 'casefile demo' });
 }
 
-async function runAndReport(logs: string, out: string, request: InvestigationRequest): Promise<number> {
+/** Beside the demo case, not in it: the case folder holds only what the run wrote. */
+const DEMO_MARKER = '.casefile-demo-folder';
+
+async function runAndReport(
+  logs: string,
+  out: string,
+  request: InvestigationRequest,
+  runId?: string,
+): Promise<number> {
   const progress = progressPrinter();
   const started = performance.now();
-  const outcome = await runInvestigationLocally({ logs, out, request, onProgress: progress.update });
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let outcome: Awaited<ReturnType<typeof runInvestigationLocally>>;
+  try {
+    outcome = await runInvestigationLocally({
+      logs,
+      out,
+      request,
+      onProgress: progress.update,
+      signal: abort.signal,
+      ...(runId ? { runId } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof InvestigationInterruptedError)) throw error;
+    progress.finish();
+    console.error(
+      `casefile: ${error.message}${error.caseFolder ? ` Finish it with: casefile investigate --resume ${error.caseFolder} --logs ${logs}` : ''}`,
+    );
+    // A query may still be running in DuckDB; the process ends rather than wait for it.
+    process.exit(abort.signal.reason === 'SIGTERM' ? 143 : 130);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   progress.finish();
   const caseId = basename(outcome.caseFolder);
   const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId).summary);
   const s = summary.findingsBySeverity;
+  const withFindings = new Set(summary.findings.map((f) => f.huntId));
+  const onlySuppressed = summary.suppressedByAllowlist.filter((h) => !withFindings.has(h.huntId));
   console.error(
     `Done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary.findings.length} hunts with findings ` +
-      `(${s.critical} critical, ${s.high} high, ${s.medium} medium), ${summary.hunts.failed} failed, ` +
+      `(${s.critical} critical, ${s.high} high, ${s.medium} medium), ` +
+      (onlySuppressed.length > 0
+        ? `${onlySuppressed.length} more matched only rows the allowlist suppressed, `
+        : '') +
+      `${summary.hunts.failed} failed, ` +
       `${summary.skipped.length} inputs skipped. Read report.md first.`,
+  );
+  console.error(
+    `manifest.json SHA-256: ${outcome.manifestSha256} (keep it elsewhere; verify --manifest-sha256 checks it)`,
   );
   console.log(outcome.caseFolder);
   return 0;
@@ -259,17 +346,30 @@ function progressPrinter() {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const [folder] = argv;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { 'manifest-sha256': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [folder] = positionals;
   if (!folder) {
     console.error(`verify needs the case folder.\n\n${USAGE}`);
     return 2;
   }
   const caseFolder = resolve(folder);
-  const result = await verifyCase(new FileEvidenceStore(dirname(caseFolder)), basename(caseFolder));
+  const result = await verifyCase(
+    new FileEvidenceStore(dirname(caseFolder)),
+    basename(caseFolder),
+    values['manifest-sha256'],
+  );
+  for (const problem of result.manifestProblems) console.log(`MANIFEST ${problem}`);
   for (const file of result.altered) console.log(`ALTERED ${file}`);
   for (const file of result.missing) console.log(`MISSING ${file}`);
   for (const file of result.added) console.log(`ADDED   ${file}`);
-  const intact = result.altered.length + result.missing.length + result.added.length === 0;
+  const intact =
+    result.manifestProblems.length + result.altered.length + result.missing.length + result.added.length ===
+    0;
   console.log(
     `${result.verified} file(s) match the manifest${intact ? '; the case is intact.' : '; the case was changed.'}`,
   );

@@ -1,11 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
 import { type Allowlist, parseAllowlist } from '../../domain/allowlist.js';
-import type { InvestigationRequest } from '../../domain/case.js';
+import type { CaseContext, InvestigationRequest } from '../../domain/case.js';
+import { maxHuntRowsFrom } from '../../domain/hunt-result.js';
 import { CasefileError } from '../../errors.js';
 import type { CaseAdapters } from '../../ports/case-adapters.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from '../adapters/duckdb-query-engine.js';
@@ -14,6 +15,13 @@ import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { FolderInventory } from '../adapters/folder-inventory.js';
 import { LocalLogExporter } from '../adapters/local-log-exporter.js';
 import { type EventLog, executionLimitGuard } from './execution-limits.js';
+import {
+  InvestigationInterruptedError,
+  markInterrupted,
+  newLocalRunId,
+  removeOrphanedWorkDirs,
+  workDirOf,
+} from './interrupted-runs.js';
 import { loadStateMachineDefinition, taskFunctions } from './state-machine-definition.js';
 import { failedExecutionFunction, workflowFunctions } from './workflow-functions.js';
 
@@ -32,6 +40,10 @@ export interface LocalInvestigation {
   huntLibraryDir?: string;
   engine?: DuckDbSettings;
   onProgress?: (event: ProgressEvent) => void;
+  /** The run's id (the execution name); a resume passes the id its claim was taken over with. */
+  runId?: string;
+  /** Aborting it (SIGINT, SIGTERM) stops the run: the case is marked INTERRUPTED, scratch data removed. */
+  signal?: AbortSignal;
   /**
    * Tests only: adapters to use instead of the local ones (an AWS adapter over a mocked client), and
    * no waiting between retries, so the workflow's Retry, Catch and polling loops run for real, fast.
@@ -47,6 +59,7 @@ export interface LocalInvestigation {
 export interface LocalOutcome {
   caseFolder: string;
   files: number;
+  manifestSha256: string;
 }
 
 /**
@@ -54,9 +67,15 @@ export interface LocalOutcome {
  * code as the Lambda, built over local adapters (DuckDB, the filesystem, a folder of logs).
  */
 export async function runInvestigationLocally(options: LocalInvestigation): Promise<LocalOutcome> {
-  const workDir = await mkdtemp(join(tmpdir(), 'casefile-work-'));
+  const runId = options.runId ?? newLocalRunId();
+  await removeOrphanedWorkDirs();
+  const workDir = workDirOf(runId);
+  await mkdir(workDir, { recursive: true });
+  await writeFile(join(workDir, 'pid'), String(process.pid));
   const engine = await DuckDbQueryEngine.open({ tempDirectory: join(workDir, 'spill'), ...options.engine });
-  const store = new FileEvidenceStore(options.out);
+  const store = new FileEvidenceStore(options.out).forRun(runId);
+  let interrupted = false;
+  let stop: (() => void) | undefined;
   const adapters: CaseAdapters = {
     engineName: 'duckdb',
     store,
@@ -64,6 +83,8 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     exporter: new LocalLogExporter(store),
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
+    inputs: { read: async (path) => createReadStream(path) },
+    ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
     allowlist: await deploymentAllowlist(),
     now: () => new Date(),
@@ -76,6 +97,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     });
     const startedAt = new Date();
     const execution = stateMachine.run({ ...options.request } as JSONValue, {
+      context: {
+        Execution: {
+          Name: runId,
+          Input: { ...options.request } as JSONValue,
+          StartTime: startedAt.toISOString(),
+        },
+      },
       overrides: {
         taskResourceLocalHandlers: localHandlers(definition, adapters, options.testing?.adaptersFor),
         // A local export is a file conversion in this process, not a service task worth 15 s between polls.
@@ -92,14 +120,13 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     // Step Functions' payload and history limits, which the embedded engine does not enforce.
     const limits = executionLimitGuard(definition);
     let limitCrossed: Error | null = null;
-    let caseId = options.request.caseId ?? null;
-    const progress = reportProgress(
-      execution.eventLogs,
-      iterationStates(definition),
-      (event) => {
-        if (event.type === 'StateExited' && event.state.name === 'OpenCase') {
-          caseId = (event.state.output as { case?: { caseId?: string } }).case?.caseId ?? caseId;
-        }
+    let opened: CaseContext | null = null;
+    const progress = reportProgress(execution.eventLogs, iterationStates(definition), {
+      onProgress: options.onProgress,
+      onOpened: (context) => {
+        opened = context;
+      },
+      watch: (event) => {
         try {
           limits.check(event);
         } catch (error) {
@@ -107,15 +134,41 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
           execution.abort();
         }
       },
-      options.onProgress,
-    );
-    const output: { result?: JSONValue; error?: Error } = await execution.result.then(
-      (result) => ({ result }),
-      (error: Error) => ({ error }),
-    );
+    });
+    const stopped = new Promise<never>((_, reject) => {
+      stop = () => reject(new InvestigationInterruptedError('The investigation was interrupted.', null));
+      if (options.signal?.aborted) stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
+    });
+    // An abort after the run ended rejects nothing anyone waits for.
+    stopped.catch(() => undefined);
+    const output: { result?: JSONValue; error?: Error } = await Promise.race([
+      execution.result.then(
+        (result) => ({ result }),
+        (error: Error) => ({ error }),
+      ),
+      stopped,
+    ]).catch(async (error: Error) => {
+      if (!(error instanceof InvestigationInterruptedError)) throw error;
+      interrupted = true;
+      execution.abort();
+      const caseId = (opened as CaseContext | null)?.caseId ?? options.request.caseId;
+      if (!caseId) throw error;
+      await markInterrupted(
+        store,
+        caseId,
+        runId,
+        `stopped by ${String(options.signal?.reason ?? 'a signal')}`,
+      );
+      throw new InvestigationInterruptedError(
+        `The investigation was interrupted; case ${caseId} is marked INTERRUPTED.`,
+        store.locate(`${caseId}/`),
+      );
+    });
     await progress;
     if (limitCrossed || output.error) {
       const failure = limitCrossed ?? failureOf(output.error as Error);
+      const caseId = (opened as CaseContext | null)?.caseId ?? options.request.caseId;
       // What the rule on failed executions does in AWS: a case the workflow could not close is closed here.
       if (caseId) {
         const recordFailedExecution = failedExecutionFunction.createHandler(() => adapters);
@@ -133,7 +186,9 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     }
     return output.result as unknown as LocalOutcome;
   } finally {
-    engine.close();
+    // A query still running in an interrupted run would use a closed engine: the process exits instead.
+    if (stop) options.signal?.removeEventListener('abort', stop);
+    if (!interrupted) engine.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -176,27 +231,30 @@ function iterationStates(definition: Record<string, unknown>): Set<string> {
   return inner;
 }
 
-function failureOf(error: Error): Error {
-  return error.cause instanceof Error ? error.cause : error;
-}
-
 async function reportProgress(
-  events: AsyncGenerator<EventLog>,
+  events: AsyncGenerator<{
+    type: string;
+    state?: { name: string; output?: unknown };
+    parentState?: { name: string };
+    Error?: string;
+  }>,
   inner: Set<string>,
-  watch: (event: EventLog) => void,
-  onProgress: LocalInvestigation['onProgress'],
+  listeners: {
+    onProgress: LocalInvestigation['onProgress'];
+    onOpened: (context: CaseContext) => void;
+    watch: (event: EventLog) => void;
+  },
 ): Promise<void> {
+  const { onProgress, onOpened, watch } = listeners;
   let total = 0;
   let done = 0;
-  for await (const logged of events) {
-    watch(logged);
+  for await (const event of events) {
+    watch(event as unknown as EventLog);
+    if (event.type === 'StateExited' && event.state?.name === 'OpenCase') {
+      const opened = (event.state.output as { case?: CaseContext }).case;
+      if (opened) onOpened(opened);
+    }
     if (!onProgress) continue;
-    const event = logged as {
-      type: string;
-      state?: { name: string; output?: unknown };
-      parentState?: { name: string };
-      Error?: string;
-    };
     const ofHunts = event.parentState?.name === 'RunHunts';
     if (event.type === 'StateEntered' && event.state && !inner.has(event.state.name)) {
       onProgress({ kind: 'step', state: event.state.name });
@@ -210,6 +268,10 @@ async function reportProgress(
       onProgress({ kind: 'retry', state: event.state.name, error: event.Error ?? 'error' });
     }
   }
+}
+
+function failureOf(error: Error): Error {
+  return error.cause instanceof Error ? error.cause : error;
 }
 
 /**

@@ -75,6 +75,8 @@ describe('caseLogging', () => {
   it('finds the case id where each kind of event carries it', () => {
     expect(caseIdOf({ case: { caseId: 'a' } })).toBe('a');
     expect(caseIdOf({ caseId: 'b' })).toBe('b');
+    // OpenCase's input, as the state machine's Parameters build it.
+    expect(caseIdOf({ request: { caseId: 'r' }, runId: 'exec-1' })).toBe('r');
     expect(caseIdOf({ pathParameters: { caseId: 'c' } })).toBe('c');
     expect(caseIdOf({ source: 'aws.states', detail: { name: 'd' } })).toBe('d');
     expect(caseIdOf({ source: 'aws.guardduty', detail: { name: 'not-a-case' } })).toBeUndefined();

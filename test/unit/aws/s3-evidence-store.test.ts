@@ -71,3 +71,63 @@ describe('S3EvidenceStore failures', () => {
     expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).not.toHaveProperty('ServerSideEncryption');
   });
 });
+
+describe('claiming a case folder in S3 (conditional writes)', () => {
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+  it('creates the claim with If-None-Match: * and tags it with the run', async () => {
+    s3.on(PutObjectCommand).resolves({});
+
+    expect(await store.forRun('exec-1').putIfAbsent('case-1/claim.json', '{}', 'application/json')).toBe(
+      true,
+    );
+
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'evidence',
+      Key: 'cases/case-1/claim.json',
+      IfNoneMatch: '*',
+      Metadata: { 'casefile-run': 'exec-1' },
+    });
+  });
+
+  it('answers false when S3 says 412 Precondition Failed: another run holds the folder', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('PreconditionFailed', 412));
+
+    expect(await store.putIfAbsent('case-1/claim.json', '{}')).toBe(false);
+  });
+
+  it('retries a 409 ConditionalRequestConflict (a concurrent write in flight) as transient', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('ConditionalRequestConflict', 409));
+
+    await expect(store.putIfAbsent('case-1/claim.json', '{}')).rejects.toBeInstanceOf(TransientServiceError);
+  });
+
+  it('reads an object as a stream with the run its metadata names, and null for an untagged one', async () => {
+    const { sdkStreamMixin } = await import('@smithy/util-stream');
+    const { Readable } = await import('node:stream');
+    s3.on(GetObjectCommand, { Key: 'cases/case-1/hunts/a.csv' }).callsFake(() => ({
+      Body: sdkStreamMixin(Readable.from([Buffer.from('a\r\n')])),
+      Metadata: { 'casefile-run': 'exec-1' },
+    }));
+    s3.on(GetObjectCommand, { Key: 'cases/case-1/hunts/planted.csv' }).callsFake(() => ({
+      Body: sdkStreamMixin(Readable.from([Buffer.from('x')])),
+    }));
+
+    const tagged = await store.read('case-1/hunts/a.csv');
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of tagged.body) chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString()).toBe('a\r\n');
+    expect(tagged.writtenBy).toBe('exec-1');
+    expect((await store.read('case-1/hunts/planted.csv')).writtenBy).toBeNull();
+  });
+
+  it('leaves writes untagged until a run is named, and tags every write after', async () => {
+    s3.on(PutObjectCommand).resolves({});
+
+    await store.put('case-1/a.json', '{}');
+    await store.forRun('exec-2').put('case-1/b.json', '{}');
+
+    const [untagged, tagged] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(untagged?.Metadata).toBeUndefined();
+    expect(tagged?.Metadata).toEqual({ 'casefile-run': 'exec-2' });
+  });
+});

@@ -27,6 +27,7 @@ function layoutKeys(caseId: string): string[] {
     layout.summary,
     layout.report,
     layout.manifest,
+    layout.claim,
   ];
 }
 

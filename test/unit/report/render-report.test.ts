@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
+import { code, text as markdownText } from '../../../shared/report/markdown.js';
 import { renderReport } from '../../../shared/report/render-report.js';
 import { summariseCase } from '../../../shared/report/summarise-case.js';
 import { event, huntResult } from '../../support/hunt-results.js';
@@ -108,5 +109,58 @@ describe('renderReport', () => {
 
     expect(text).toContain('> No log records were read: nothing in this case was investigated.');
     expect(text).toContain('| CloudTrail | out-of-retention | No API history. |');
+  });
+});
+
+/** A Sigma hunt's record, as the escaping and headline tests below need it. */
+function sigmaResult(overrides: Partial<HuntResultRecord>): HuntResultRecord {
+  return huntResult({
+    huntId: 'sigma-rule',
+    title: 'A rule',
+    severity: 'high',
+    mitre: ['T1078'],
+    tactics: ['initial-access'],
+    columns: ['event_time', 'actor'],
+    ...overrides,
+  });
+}
+
+describe('the report headline', () => {
+  it('says when hunts matched but the allowlist suppressed every row, rather than "0 hunts found activity" alone', () => {
+    const md = report([sigmaResult({ suppressedByAllowlist: { count: 40, sample: [] } })]);
+    expect(md).toContain('**0 hunts found activity**');
+    expect(md).toContain('**1 more hunt(s) matched, all their rows (40) suppressed by the allowlist**');
+  });
+
+  it('says "N of M rows" when a configured cap cut the CSV short', () => {
+    const md = report([sigmaResult({ rowCount: 25_000, truncated: true, rowsInCsv: 10_000 })]);
+    expect(md).toContain('10000 of 25000 row(s) in the CSV (a row cap was configured)');
+  });
+});
+
+describe('text from Sigma rules and logs in the report', () => {
+  it('cannot inject Markdown, HTML or line breaks', () => {
+    const md = report([
+      sigmaResult({
+        rowCount: 1,
+        title: 'Evil <img src=x onerror=alert(1)> [link](http://x) # head',
+        description: 'line one\rline two\ncontinued',
+        sample: [{ event_time: '2024-05-01', actor: 'a|b\rc' }],
+      }),
+    ]);
+    expect(md).toContain('### [HIGH] Evil \\<img src=x onerror=alert(1)\\> \\[link\\](http://x) \\# head');
+    expect(md).toContain('**Why it matters.** line one line two continued');
+    expect(md).toContain('| 2024-05-01 | a\\|b c |');
+    expect(md).not.toMatch(/\r/);
+  });
+
+  it('escapes every character with a Markdown or HTML meaning', () => {
+    expect(markdownText('*_`[]<>|#!~&\\')).toBe('\\*\\_\\`\\[\\]\\<\\>\\|\\#\\!\\~\\&\\\\');
+  });
+
+  it('fences a code span with more backticks than the value holds', () => {
+    expect(code('plain')).toBe('`plain`');
+    expect(code('a`b``c')).toBe('``` a`b``c ```');
+    expect(code('two\r\nlines')).toBe('`two lines`');
   });
 });

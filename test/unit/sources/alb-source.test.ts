@@ -1,5 +1,5 @@
 /**
- * The access log samples in ../shared/data/aws-docs-examples/alb come from the Elastic Load
+ * The access log samples in test/fixtures/aws-docs-examples/alb come from the Elastic Load
  * Balancing user guide (awsdocs/elb-application-load-balancers-user-guide), licensed CC BY-SA 4.0;
  * they are read in place, never copied. The fixtures in test/fixtures/alb are written for these tests.
  */
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ALB_LINE_PATTERN, albColumns, albSource } from '../../../shared/sources/alb-source.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
-import { sharedData } from '../../support/shared-data.js';
+import { fixtureData } from '../../support/fixture-data.js';
 import {
   athenaColumns,
   duckdbColumns,
@@ -24,7 +24,7 @@ import {
 
 const fixtures = fileURLToPath(new URL('../../fixtures/alb/', import.meta.url));
 const accessLog = fileURLToPath(new URL('../../fixtures/alb/access-log.txt', import.meta.url));
-const docExamples = sharedData('aws-docs-examples/alb/alb-access_doc-examples.log');
+const docExamples = fixtureData('aws-docs-examples/alb/alb-access_doc-examples.log');
 
 const location: AthenaLocation = {
   s3Uri: 's3://alb-logs-bucket/',

@@ -6,10 +6,10 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
-import { sharedData } from '../../support/shared-data.js';
+import { fixtureData } from '../../support/fixture-data.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
-const delivered = sharedData('stratus-red-team/records_gz/aws.persistence.iam-create-admin-user.json.gz');
+const delivered = fixtureData('stratus-red-team/records_gz/aws.persistence.iam-create-admin-user.json.gz');
 const records = JSON.parse(gunzipSync(readFileSync(delivered)).toString('utf8')).Records as Record<
   string,
   unknown

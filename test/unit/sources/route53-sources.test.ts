@@ -1,5 +1,5 @@
 /**
- * The query log samples in ../shared/data/aws-docs-examples/route53 come from the Amazon Route 53
+ * The query log samples in test/fixtures/aws-docs-examples/route53 come from the Amazon Route 53
  * developer guide (awsdocs/amazon-route53-docs), licensed CC BY-SA 4.0; they are read in place,
  * never copied. The fixtures in test/fixtures/route53resolver and route53public are written for these tests.
  */
@@ -10,7 +10,7 @@ import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { route53publicSource } from '../../../shared/sources/route53public-source.js';
 import { route53resolverSource } from '../../../shared/sources/route53resolver-source.js';
-import { sharedData } from '../../support/shared-data.js';
+import { fixtureData } from '../../support/fixture-data.js';
 import {
   athenaColumns,
   duckdbColumns,
@@ -24,8 +24,8 @@ import {
 
 const resolverFixtures = fileURLToPath(new URL('../../fixtures/route53resolver/', import.meta.url));
 const publicFixtures = fileURLToPath(new URL('../../fixtures/route53public/', import.meta.url));
-const resolverExample = sharedData('aws-docs-examples/route53/resolver-query-log_doc-example.jsonl');
-const publicExample = sharedData('aws-docs-examples/route53/public-hosted-zone-query-log_doc-examples.log');
+const resolverExample = fixtureData('aws-docs-examples/route53/resolver-query-log_doc-example.jsonl');
+const publicExample = fixtureData('aws-docs-examples/route53/public-hosted-zone-query-log_doc-examples.log');
 
 const location: AthenaLocation = {
   s3Uri: 's3://dns-logs-bucket/resolver',
@@ -102,7 +102,7 @@ describe('the route53resolver table', () => {
   });
 
   it('loads the documented record in place', async () => {
-    await withBuiltFolder(sharedData('aws-docs-examples/route53'), async (doc) => {
+    await withBuiltFolder(fixtureData('aws-docs-examples/route53'), async (doc) => {
       const { rows } = await doc.engine.run(
         'SELECT query_name, srcport, firewall_rule_action FROM route53resolver',
       );

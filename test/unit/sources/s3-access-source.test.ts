@@ -12,7 +12,7 @@ import {
   s3AccessSource,
 } from '../../../shared/sources/s3-access-source.js';
 import { sqlString } from '../../../shared/sources/source-sql.js';
-import { sharedData } from '../../support/shared-data.js';
+import { fixtureData } from '../../support/fixture-data.js';
 import {
   athenaColumns,
   athenaStatements,
@@ -28,9 +28,9 @@ import {
 
 /**
  * The five documentation lines are from the Amazon S3 User Guide (awsdocs/amazon-s3-userguide,
- * LogFormat.md), licensed CC BY-SA 4.0; they are read in place from ../shared/data, never copied.
+ * LogFormat.md), licensed CC BY-SA 4.0; copied unchanged into test/fixtures/aws-docs-examples.
  */
-const docsSample = sharedData('aws-docs-examples/s3-server-access/s3-server-access_doc-examples.log');
+const docsSample = fixtureData('aws-docs-examples/s3-server-access/s3-server-access_doc-examples.log');
 const fixtures = fileURLToPath(new URL('../../fixtures/s3access/', import.meta.url));
 const flatFixture = join(fixtures, 'access-logs/2024-05-01-10-15-00-6E3A9F1C2B4D5E6F');
 

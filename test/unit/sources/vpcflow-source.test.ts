@@ -1,5 +1,5 @@
 /**
- * Flow log samples in ../shared/data/aws-docs-examples/vpc-flow come from the Amazon VPC User Guide
+ * Flow log samples in test/fixtures/aws-docs-examples/vpc-flow come from the Amazon VPC User Guide
  * (awsdocs/amazon-vpc-user-guide), licensed CC BY-SA 4.0; they are read in place, never copied.
  * The fixtures in test/fixtures/vpcflow are written for these tests.
  */
@@ -12,7 +12,7 @@ import { InvalidRequestError } from '../../../shared/errors.js';
 import { classifyLogFile } from '../../../shared/sources/classify-log-file.js';
 import type { AthenaLocation } from '../../../shared/sources/log-source-module.js';
 import { vpcflowColumns, vpcflowSource } from '../../../shared/sources/vpcflow-source.js';
-import { sharedData } from '../../support/shared-data.js';
+import { fixtureData } from '../../support/fixture-data.js';
 import {
   athenaColumns,
   duckdbColumns,
@@ -27,7 +27,7 @@ import {
 } from '../../support/source-harness.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/vpcflow/', import.meta.url));
-const docExamples = sharedData('aws-docs-examples/vpc-flow');
+const docExamples = fixtureData('aws-docs-examples/vpc-flow');
 
 const location: AthenaLocation = {
   s3Uri: 's3://flow-logs-bucket/network/',

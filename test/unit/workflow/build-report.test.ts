@@ -145,7 +145,8 @@ describe('buildReport', async () => {
 
   it('writes the report beside the summary, failed hunts included', () => {
     const report = adapters.store.text('case-1/report.md');
-    expect(report).toContain('- `s3-bulk-download`: QueryFailedError: TABLE_NOT_FOUND: cloudtrail');
+    // The error text is escaped as Markdown: `\_` shows as `_`.
+    expect(report).toContain('- `s3-bulk-download`: QueryFailedError: TABLE\\_NOT\\_FOUND: cloudtrail');
     expect(report).toContain('### [HIGH] Root user activity');
   });
 });
