@@ -124,8 +124,6 @@ export function caseIdForKey(key: string): string {
   return `case-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
 
-type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-
 async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<ApiResponse> {
   const layout = caseFolderLayout(caseId);
   const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);

@@ -1,7 +1,7 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
+import type { HuntOutcome } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile } from '../ports/evidence-store.js';
 import type { QueryParameter, QueryResult } from '../ports/query-engine.js';
@@ -156,7 +156,7 @@ async function seedIndicators(
   ];
   if (fromIocs.length > 0) return { seeds: fromIocs, from: 'iocs' };
 
-  const layout = caseFolderLayout(context.caseId);
+  const _layout = caseFolderLayout(context.caseId);
   const found = hunts.filter((h) => h.status === 'SUCCEEDED' && (h.rowCount ?? 0) > 0);
   for (const severity of SEVERITY_ORDER) {
     const seeds = new Map<string, Indicator>();
