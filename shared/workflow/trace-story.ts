@@ -1,7 +1,7 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
-import type { HuntOutcome } from '../domain/hunt-result.js';
+import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile } from '../ports/evidence-store.js';
 import type { QueryParameter, QueryResult } from '../ports/query-engine.js';
@@ -156,13 +156,15 @@ async function seedIndicators(
   ];
   if (fromIocs.length > 0) return { seeds: fromIocs, from: 'iocs' };
 
-  const _layout = caseFolderLayout(context.caseId);
-  const found = hunts.filter((h) => h.status === 'SUCCEEDED' && (h.rowCount ?? 0) > 0);
+  // The workflow state carries each hunt's id and status only; what it found is in its result file.
+  const found: HuntResultRecord[] = [];
+  for (const outcome of hunts.filter((h) => h.status === 'SUCCEEDED')) {
+    const result = await readCaseFile(adapters.store, caseFiles(context.caseId).huntResult(outcome.huntId));
+    if (result.kind !== 'pivot' && result.rowCount > 0) found.push(result);
+  }
   for (const severity of SEVERITY_ORDER) {
     const seeds = new Map<string, Indicator>();
-    for (const outcome of found.filter((h) => h.severity === severity)) {
-      const result = await readCaseFile(adapters.store, caseFiles(context.caseId).huntResult(outcome.huntId));
-      if (result.kind === 'pivot') continue;
+    for (const result of found.filter((r) => r.severity === severity)) {
       for (const row of result.sample) {
         const why = `${severity} finding of ${result.huntId}`;
         const candidates: Indicator[] = [];

@@ -126,3 +126,23 @@ describe("the demo intrusion's story, from the leaked key", () => {
     expect(sessions).toContain(`| ${demoScenario.backdoorAccessKeyId} | ${demoScenario.leakedAccessKeyId} |`);
   });
 });
+
+describe("the demo intrusion's story with no indicator, as `npm start` runs it", () => {
+  it('pivots from the most severe findings (read from their result files) and lists what is still open', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-story-noioc-'));
+    await generateDemoLogs(join(work, 'logs'));
+    const outcome = await runInvestigationLocally({
+      logs: join(work, 'logs'),
+      out: join(work, 'cases'),
+      request: {
+        caseId: 'story-no-ioc',
+        huntIds: ['cloudtrail-logging-disabled', 'iam-access-key-created-for-another-user'],
+      },
+    });
+    const pivots = await readJson<PivotsFile>(join(outcome.caseFolder, 'pivots.json'));
+    const openItems = await readJson<OpenItemsFile>(join(outcome.caseFolder, 'open-items.json'));
+    expect(pivots.seeds).toBe('findings');
+    expect(pivots.attacker.keys).toContain(demoScenario.leakedAccessKeyId);
+    expect(openItems.items.filter((i) => i.closed === null).length).toBeGreaterThanOrEqual(10);
+  });
+});
