@@ -1,5 +1,6 @@
 import type { Allowlist } from './allowlist.js';
 import { allowlistSchema } from './case-files/allowlist-file.js';
+import { type AttackLayer, attackLayerSchema } from './case-files/attack-layer-file.js';
 import type { CaseFile } from './case-files/case-file.js';
 import { type CaseRecord, caseRecordSchema } from './case-files/case-record.js';
 import { huntResultSchema } from './case-files/hunt-result-file.js';
@@ -32,6 +33,7 @@ export function caseFiles(caseId: string) {
       schema: huntResultSchema,
     }),
     summary: { key: layout.summary, schema: summarySchema } satisfies CaseFile<CaseSummary>,
+    attackLayer: { key: layout.attackLayer, schema: attackLayerSchema } satisfies CaseFile<AttackLayer>,
     manifest: { key: layout.manifest, schema: manifestSchema } satisfies CaseFile<Manifest>,
   };
 }

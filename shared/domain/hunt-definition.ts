@@ -43,6 +43,11 @@ export interface HuntDefinition {
   /** The IOC list bound to each `?` of the SQL, in order (newline-joined; split in SQL). */
   parameters?: IocType[];
   tests: HuntTestCase[];
+  /**
+   * The columns beyond the leading ones that decide a row (error code, outside account, trusted
+   * principal), shown first in the report's tables. Optional: without it the report picks.
+   */
+  reportColumns?: string[];
 }
 
 /** The leading columns of every event hunt, so results from all hunts line up in one timeline. */
@@ -107,6 +112,7 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
   if (sources.length === 0) problems.push(`'sources' must name at least one log source`);
   const mitre = list('mitre', (v) => TECHNIQUE.test(v), 'must list ATT&CK technique ids like T1562.008');
   const tests = validateTests(h.tests, problems);
+  const reportColumns = list('reportColumns', (v) => /^[a-z_][a-z0-9_]*$/.test(v), 'must list column names');
   const hunt: HuntDefinition = {
     id,
     title: text('title'),
@@ -121,6 +127,7 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
     sql: text('sql'),
     parameters: parameters as IocType[],
     tests,
+    ...(h.reportColumns === undefined ? {} : { reportColumns }),
   };
   if (problems.length > 0) throw new InvalidHuntError(`${origin}: ${problems.join('; ')}`);
   return hunt;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../../domain/case.js';
 import { caseFiles } from '../../domain/case-files.js';
+import { caseFolderLayout } from '../../domain/case-folder-layout.js';
 import {
   defaultFindingScope,
   findingFromDocument,
@@ -223,6 +224,9 @@ async function runAndReport(logs: string, out: string, request: InvestigationReq
       `(${s.critical} critical, ${s.high} high, ${s.medium} medium), ${summary.hunts.failed} failed, ` +
       `${summary.skipped.length} inputs skipped. Read report.md first.`,
   );
+  // The report's path goes to stderr: the last line on stdout stays the case folder, for scripts.
+  const layout = caseFolderLayout(caseId);
+  console.error(`Report: ${join(outcome.caseFolder, layout.relative(layout.reportHtml))}`);
   console.log(outcome.caseFolder);
   return 0;
 }
