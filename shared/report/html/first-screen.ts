@@ -15,9 +15,7 @@ function executiveSummary(summary: CaseSummary, facts: ReportFacts): string {
   if (summary.findings.length === 0)
     lines.push('<p class="lede">No hunt found activity in the logs read.</p>');
   else {
-    const top = summary.findings
-      .slice(0, 3)
-      .map((f) => esc(f.title.charAt(0).toLowerCase() + f.title.slice(1)));
+    const top = summary.findings.slice(0, 3).map((f) => esc(f.title));
     lines.push(
       `<p class="lede"><strong>What happened.</strong> ${summary.findings.length} hunt(s) found activity (${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info); the most severe: ${top.join('; ')}.</p>`,
     );
