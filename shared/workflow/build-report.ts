@@ -90,6 +90,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     hits,
     rows,
     sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
+    tables: tables.tables,
   });
 
   const opened = await readCaseFile(adapters.store, files.caseRecord);

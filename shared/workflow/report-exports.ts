@@ -1,4 +1,5 @@
 import type { CaseSummary, TimelineEntry } from '../domain/case-files/summary-file.js';
+import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
@@ -15,6 +16,7 @@ export interface ReportExportsInput {
   hits: TimelineEntry[];
   rows: ReadonlyMap<string, HuntRow[]>;
   sourcesOf: (huntId: string) => string[];
+  tables: BuiltTable[];
 }
 
 /**
@@ -27,7 +29,12 @@ export async function writeReportExports(store: EvidenceStore, caseId: string, i
   const facts = reportFacts(input.summary, input.results, input.hits, rowsOf);
   await store.put(
     layout.reportHtml,
-    renderHtmlReport({ ...input, facts, rowsOf }),
+    renderHtmlReport({
+      ...input,
+      facts,
+      rowsOf,
+      recordsPerHour: new Map(input.tables.map((t) => [t.source, t.recordsPerHour ?? []])),
+    }),
     'text/html; charset=utf-8',
   );
   await writeCaseFile(

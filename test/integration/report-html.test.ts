@@ -17,7 +17,9 @@ async function expectSelfContainedAndDrawn(opened: OpenedPage, screenshot: strin
   const { page } = opened;
   expect(opened.errors).toEqual([]);
   expect(opened.networkRequests).toEqual([]);
-  const drawn = await page.$$eval('figure.chart svg', (svgs) => svgs.map((s) => s.querySelectorAll('rect').length));
+  const drawn = await page.$$eval('figure.chart svg', (svgs) =>
+    svgs.map((s) => s.querySelectorAll('rect').length),
+  );
   expect(drawn.length).toBeGreaterThanOrEqual(3);
   for (const rects of drawn) expect(rects).toBeGreaterThan(0);
   await mkdir(screenshots, { recursive: true });
@@ -87,7 +89,11 @@ describe('report.html of a case with a failed hunt, unreadable inputs and a host
       ).toString('utf8'),
     ) as { Records: Record<string, unknown>[] };
     const payload = '<script>window.pwned = true</script><img src="https://attacker.example/x.png">';
-    const hostile = stop.Records.map((r) => ({ ...r, userAgent: payload, requestParameters: { name: payload } }));
+    const hostile = stop.Records.map((r) => ({
+      ...r,
+      userAgent: payload,
+      requestParameters: { name: payload },
+    }));
     await writeFile(join(logs, 'hostile.json'), JSON.stringify({ Records: hostile }));
     const text = JSON.stringify({ Records: hostile });
     await writeFile(join(logs, 'truncated.json'), text.slice(0, Math.floor(text.length / 2)));
@@ -118,7 +124,7 @@ describe('report.html of a case with a failed hunt, unreadable inputs and a host
 
   it('shows a <script> from a user agent as text and never runs it', async () => {
     const { page } = opened;
-    expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { pwned?: boolean }).pwned)).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.textContent('#timeline')).toContain('<script>window.pwned = true</script>');
   });

@@ -17,6 +17,8 @@ export interface BuiltTable {
   /** Earliest and latest event time seen, when known. */
   firstEventTime?: string;
   lastEventTime?: string;
+  /** Records per hour (UTC, the hour's start), when the engine counted them while building. */
+  recordsPerHour?: { hour: string; records: number }[];
 }
 
 /** `tables.json`: what CreateTables made queryable, what it could not, and the hunts it chose. */
@@ -42,6 +44,7 @@ export const builtTableSchema: z.ZodType<BuiltTable> = z.object({
   recordCount: z.number().optional(),
   firstEventTime: z.string().optional(),
   lastEventTime: z.string().optional(),
+  recordsPerHour: z.array(z.object({ hour: z.string(), records: z.number() })).optional(),
 });
 
 export const huntNotRunSchema: z.ZodType<HuntNotRun> = z.object({ huntId: z.string(), reason: z.string() });

@@ -16,20 +16,15 @@ const TOP = 10;
 export function caseCharts(input: HtmlReportInput): string {
   const { hits, summary, results } = input;
   if (hits.length === 0) return '';
-  const times = hits.flatMap((h) => [Date.parse(h.time), Date.parse(h.lastTime)]).filter(Number.isFinite);
-  const from = Math.min(...times);
-  const to = Math.max(...times);
-  const series = new Map<string, SourceSeries>();
-  for (const h of hits) {
-    for (const source of new Set(h.hunts.flatMap((x) => input.sourcesOf(x.huntId)))) {
-      const s = series.get(source) ?? { source, hits: new Map() };
-      const bucket = bucketOf(Date.parse(h.time), from, to);
-      const counts = s.hits.get(bucket) ?? {};
-      counts[h.severity] = (counts[h.severity] ?? 0) + 1;
-      s.hits.set(bucket, counts);
-      series.set(source, s);
-    }
-  }
+  const span = timeSpan(hits);
+  const logs = {
+    from: Date.parse(summary.observed.firstEventTime ?? '') || span.from,
+    to: Date.parse(summary.observed.lastEventTime ?? '') || span.to,
+  };
+  const serious = hits.filter((h) => h.ioc || ['critical', 'high', 'medium'].includes(h.severity));
+  const zoom = timeSpan(serious.length > 0 ? serious : hits);
+  const margin = Math.max(15 * 60_000, (zoom.to - zoom.from) / 10);
+  const zoomed = { from: zoom.from - margin, to: zoom.to + margin };
   const byId = new Map(results.map((r) => [r.huntId, r]));
   const tactics = new Map<string, number>();
   for (const h of hits)
@@ -49,7 +44,8 @@ export function caseCharts(input: HtmlReportInput): string {
     .sort((a, b) => b[1] - a[1])
     .map(([label, value]) => ({ label, value, colour: '#4a6fa5' }));
   return `<section id="charts"><h2>At a glance</h2>
-${hitsOverTime('Hits over time, per log source (stacked by severity)', from, to, [...series.values()])}
+${hitsOverTime('Events over the whole span of the logs, per log source, hits in colour', logs.from, logs.to, perSource(input, hits, logs))}
+${hitsOverTime('Close-up on the medium-and-above activity', zoomed.from, zoomed.to, perSource(input, hits, zoomed))}
 <p class="muted">${legend()}</p>
 ${barChart('Rows per finding', perHunt)}
 ${barChart('Hits per ATT&CK tactic', perTactic)}
@@ -62,6 +58,40 @@ ${barChart(
   top(hits, (h) => (h.sourceIp ?? '').split(/,\s*/)),
 )}
 </section>`;
+}
+
+function timeSpan(hits: TimelineEntry[]): { from: number; to: number } {
+  const times = hits.flatMap((h) => [Date.parse(h.time), Date.parse(h.lastTime)]).filter(Number.isFinite);
+  return { from: Math.min(...times), to: Math.max(...times) };
+}
+
+/** Hits within the span, bucketed per log source of the hunts that found them. */
+function perSource(input: HtmlReportInput, hits: TimelineEntry[], span: { from: number; to: number }) {
+  const series = new Map<string, SourceSeries>();
+  const volumes = bucketsAtLeastHourly(span.from, span.to);
+  for (const [source, hours] of input.recordsPerHour) {
+    const volume = new Map<number, number>();
+    for (const { hour, records } of volumes ? hours : []) {
+      const time = Date.parse(hour);
+      if (!(time >= span.from - 3_600_000 && time <= span.to)) continue;
+      const bucket = bucketOf(Math.max(time, span.from), span.from, span.to);
+      volume.set(bucket, (volume.get(bucket) ?? 0) + records);
+    }
+    series.set(source, { source, hits: new Map(), volume });
+  }
+  for (const h of hits) {
+    const time = Date.parse(h.time);
+    if (!(time >= span.from && time <= span.to)) continue;
+    for (const source of new Set(h.hunts.flatMap((x) => input.sourcesOf(x.huntId)))) {
+      const s = series.get(source) ?? { source, hits: new Map(), volume: new Map() };
+      const bucket = bucketOf(time, span.from, span.to);
+      const counts = s.hits.get(bucket) ?? {};
+      counts[h.severity] = (counts[h.severity] ?? 0) + 1;
+      s.hits.set(bucket, counts);
+      series.set(source, s);
+    }
+  }
+  return [...series.values()];
 }
 
 function top(hits: TimelineEntry[], values: (h: TimelineEntry) => (string | null)[]): Bar[] {

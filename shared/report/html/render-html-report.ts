@@ -10,6 +10,7 @@ import { caseRecordSections } from './record-sections.js';
 import { reportStyle, timelineFilterScript } from './report-page-assets.js';
 
 const FINDING_ROWS = 10;
+const LONG_CELL = 90;
 
 export interface HtmlReportInput {
   summary: CaseSummary;
@@ -20,6 +21,8 @@ export interface HtmlReportInput {
   rowsOf: (r: HuntResultRecord) => HuntRow[];
   /** The log sources a hunt reads, to place its hits in the per-source chart and filter. */
   sourcesOf: (huntId: string) => string[];
+  /** Each source's records per hour, where the engine counted them (the embedded one does). */
+  recordsPerHour: ReadonlyMap<string, { hour: string; records: number }[]>;
 }
 
 /**
@@ -74,7 +77,7 @@ function timeline(input: HtmlReportInput): string {
     return `<tr class="${e.ioc ? 'ioc' : ''}" data-severity="${esc(e.severity)}" data-actor="${esc(e.actor ?? '')}" data-sources="${esc(sourcesOfEntry(input, e).join(' '))}" data-ioc="${e.ioc}">
 <td>${esc(e.time)}</td><td><span class="sev sev-${esc(e.severity)}">${esc(e.severity)}</span>${e.ioc && e.severity !== 'ioc' ? ' <span class="sev sev-ioc">ioc</span>' : ''}</td>
 <td>${esc(what)}<br><span class="muted">${esc(hunts)}</span></td><td>${esc(e.eventName)}</td><td>${esc(e.outcome)}</td><td>${esc(e.actor)}</td><td>${esc(e.sourceIp)}</td>
-<td>${esc(e.accountId)}${e.region ? ` / ${esc(e.region)}` : ''}</td><td>${esc(e.accessKeyId)}</td><td>${esc(e.userAgent)}</td><td>${esc(e.target)}</td></tr>`;
+<td>${esc(e.accountId)}${e.region ? ` / ${esc(e.region)}` : ''}</td><td>${esc(e.accessKeyId)}</td>${longCell(e.userAgent)}${longCell(e.target)}</tr>`;
   });
   return `<section id="timeline-section"><h2>Timeline</h2>
 <p class="muted">${notes.join(' ')}</p>
@@ -86,6 +89,13 @@ function timeline(input: HtmlReportInput): string {
 <span id="timeline-count" class="muted"></span></form>
 ${entries.length === 0 ? '<p>No hunt reported an event.</p>' : `<table id="timeline"><thead><tr><th>time (UTC)</th><th>severity</th><th>what</th><th>event</th><th>outcome</th><th>actor</th><th>source IP</th><th>account / region</th><th>access key</th><th>user agent</th><th>target</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`}
 </section>`;
+}
+
+/** A long logged value (a user agent) shown clipped, whole in its tooltip. */
+function longCell(value: string | null): string {
+  if (!value) return '<td></td>';
+  const shown = value.length > LONG_CELL ? `${value.slice(0, LONG_CELL - 1)}…` : value;
+  return `<td class="long" title="${esc(value)}">${esc(shown)}</td>`;
 }
 
 function sourcesOfEntry(input: HtmlReportInput, e: TimelineEntry): string[] {

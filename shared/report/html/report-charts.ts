@@ -26,7 +26,7 @@ export interface Bar {
 export function barChart(title: string, bars: Bar[]): string {
   if (bars.length === 0) return '';
   const rowHeight = 20;
-  const labelWidth = 330;
+  const labelWidth = 380;
   const barWidth = 300;
   const max = Math.max(...bars.map((b) => b.value), 1);
   const height = bars.length * rowHeight + 8;
@@ -34,7 +34,7 @@ export function barChart(title: string, bars: Bar[]): string {
     const y = i * rowHeight + 4;
     const w = Math.max(2, Math.round((b.value / max) * barWidth));
     return (
-      `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end">${esc(clip(b.label, 52))}</text>` +
+      `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end">${esc(clip(b.label, 54))}</text>` +
       `<rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowHeight - 6}" fill="${b.colour}"><title>${esc(b.label)}: ${b.value}</title></rect>` +
       `<text x="${labelWidth + w + 4}" y="${y + 14}">${b.value}</text>`
     );
@@ -46,11 +46,14 @@ export interface SourceSeries {
   source: string;
   /** Hits per bucket, by severity. */
   hits: Map<number, Partial<Record<Severity | 'ioc', number>>>;
+  /** Every record of the source per bucket, when the engine counted them. */
+  volume: Map<number, number>;
 }
 
 /**
- * Hits over time, one band per log source: a bar per hour stacked by severity, so where an
- * intrusion starts, how it spreads across sources and when it stops reads at a glance.
+ * Events over time, one band per log source: the source's volume as grey bars (its own scale),
+ * the hits in front of it stacked by severity, so where an intrusion starts, how it spreads
+ * across sources and when it stops reads at a glance.
  */
 export function hitsOverTime(title: string, from: number, to: number, series: SourceSeries[]): string {
   if (series.length === 0 || !(to >= from)) return '';
@@ -70,6 +73,14 @@ export function hitsOverTime(title: string, from: number, to: number, series: So
       `<text x="${left - 8}" y="${base - band / 2}" text-anchor="end">${esc(s.source)}</text>`,
       `<line x1="${left}" x2="${left + width}" y1="${base}" y2="${base}" stroke="#ccc"/>`,
     );
+    const loudest = Math.max(1, ...s.volume.values());
+    for (const [bucket, n] of s.volume) {
+      const h = Math.max(1, (n / loudest) * (band - 14));
+      const x = left + ((bucket - start) / bucketMs) * step;
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${(base - h).toFixed(1)}" width="${Math.max(1, step - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="#dde3e8"><title>${new Date(bucket).toISOString()} ${n} records</title></rect>`,
+      );
+    }
     for (const [bucket, counts] of s.hits) {
       let y = base;
       const x = left + ((bucket - start) / bucketMs) * step;
@@ -99,6 +110,11 @@ function bucketFor(spanMs: number): number {
   return steps.find((s) => spanMs / s <= 150) ?? 86_400_000 * Math.ceil(spanMs / 86_400_000 / 150);
 }
 
+/** Hourly volumes cannot be drawn on buckets finer than an hour. */
+export function bucketsAtLeastHourly(from: number, to: number): boolean {
+  return bucketFor(to - from) >= 3_600_000;
+}
+
 export function bucketOf(time: number, from: number, to: number): number {
   const bucketMs = bucketFor(to - from);
   return Math.floor(time / bucketMs) * bucketMs;
@@ -110,7 +126,7 @@ const total = (c: Partial<Record<string, number>>) =>
 function figure(title: string, width: number, height: number, body: string): string {
   return (
     `<figure class="chart"><figcaption>${esc(title)}</figcaption>` +
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${body}</svg></figure>`
+    `<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${body}</svg></figure>`
   );
 }
 

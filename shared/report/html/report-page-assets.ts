@@ -1,7 +1,7 @@
 /** Inlined into the page: a report opened from disk or from an S3 download loads nothing else. */
 export const reportStyle = `
 :root { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2329; }
-body { margin: 0 auto; max-width: 1180px; padding: 16px 24px 64px; line-height: 1.45; }
+body { margin: 0 auto; max-width: 1500px; padding: 16px 24px 64px; line-height: 1.45; }
 h1 { margin-bottom: 4px; } h2 { border-bottom: 2px solid #e3e7eb; padding-bottom: 4px; margin-top: 36px; }
 .lede { font-size: 1.1em; } .muted { color: #5b6770; }
 .banner { border-left: 4px solid #b3261e; background: #fbeceb; padding: 8px 12px; margin: 12px 0; }
@@ -15,7 +15,8 @@ ol.story li { margin-bottom: 8px; }
 .sev-low { background: #7a9cc6; } .sev-info { background: #9aa5b1; } .sev-ioc { background: #7b4bb7; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 8px 0; }
 th, td { border: 1px solid #e3e7eb; padding: 3px 6px; text-align: left; vertical-align: top; }
-td { word-break: break-word; max-width: 420px; } th { background: #f1f4f6; position: sticky; top: 0; }
+td { word-break: break-word; max-width: 420px; } td.long { font-size: 0.9em; max-width: 260px; }
+#timeline td:first-child { white-space: nowrap; } th { background: #f1f4f6; position: sticky; top: 0; }
 tr.ioc td:first-child { box-shadow: inset 4px 0 #7b4bb7; }
 .filters { display: flex; gap: 12px; flex-wrap: wrap; align-items: center; margin: 8px 0; }
 figure.chart { margin: 12px 0; overflow-x: auto; } figure.chart svg { font-size: 12px; max-width: 100%; height: auto; }
