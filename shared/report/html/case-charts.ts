@@ -5,6 +5,7 @@ import {
   type Bar,
   barChart,
   bucketOf,
+  bucketsAtLeastHourly,
   hitsOverTime,
   type SourceSeries,
   severityColours,
