@@ -117,7 +117,7 @@ function timelineEntry(result: HuntResultRecord, row: HuntRow): TimelineEntry | 
     accountId: value(row.account_id),
     region: value(row.region),
     accessKeyId: value(row.access_key_id),
-    userAgent: value(row.user_agent) ?? value(row.client) ?? firstItems(row.user_agents),
+    userAgent: value(row.user_agent) ?? value(row.client) ?? firstItems(row.user_agents, 1, ' | '),
     target: target(result, row),
     repeats: behaviour ? Math.max(1, Number(row.event_count) || 1) : 1,
     lastTime: (behaviour ? value(row.last_seen) : null) ?? time,
@@ -195,9 +195,16 @@ function value(v: string | null | undefined): string | null {
   return v === undefined || v === null || v === '' ? null : v;
 }
 
+/** An entry's "what": its hunt's title, with how many events or repeats it stands for. */
+export function describeEntry(e: TimelineEntry): string {
+  if (e.eventId === null)
+    return e.repeats > 1 ? `${e.title} (${e.repeats} events, until ${e.lastTime})` : e.title;
+  return e.repeats > 1 ? `${e.title} (${e.repeats} times, until ${e.lastTime})` : e.title;
+}
+
 /** `a,b,c,d` as `a, b, c and 1 more`: a list column shown in one cell. */
-function firstItems(list: string | null | undefined, shown = 3): string | null {
-  const items = (value(list) ?? '').split(',').filter((i) => i !== '');
+function firstItems(list: string | null | undefined, shown = 3, separator = ','): string | null {
+  const items = (value(list) ?? '').split(separator).filter((i) => i !== '');
   if (items.length === 0) return null;
   const head = items.slice(0, shown).join(', ');
   return items.length > shown ? `${head} and ${items.length - shown} more` : head;

@@ -54,8 +54,11 @@ export function timesketchTimeline(hits: TimelineEntry[]): string {
   );
 }
 
+/** `[HIGH] CloudTrail logging stopped: StopLogging by <actor> from <ip>, succeeded`. */
 function message(h: TimelineEntry): string {
-  const what = h.eventId ? (h.eventName ?? h.title) : `${h.title} (${h.repeats} events until ${h.lastTime})`;
-  const who = [h.actor && `by ${h.actor}`, h.sourceIp && `from ${h.sourceIp}`, h.outcome].filter(Boolean);
-  return `[${h.severity.toUpperCase()}] ${what}${who.length > 0 ? ` ${who.join(' ')}` : ''}: ${h.title}`;
+  const what = h.eventId ? h.eventName : `${h.repeats} events until ${h.lastTime}`;
+  const detail = [what, h.actor && `by ${h.actor}`, h.sourceIp && `from ${h.sourceIp}`]
+    .filter(Boolean)
+    .join(' ');
+  return `[${h.severity.toUpperCase()}] ${h.title}${detail ? `: ${detail}` : ''}${h.outcome ? `, ${h.outcome}` : ''}`;
 }

@@ -1,6 +1,6 @@
 import type { CaseSummary, TimelineEntry } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
-import type { HuntRow } from '../case-timeline.js';
+import { describeEntry, type HuntRow } from '../case-timeline.js';
 import { findingColumns } from '../finding-columns.js';
 import type { ReportFacts } from '../report-facts.js';
 import { caseCharts } from './case-charts.js';
@@ -72,7 +72,7 @@ function timeline(input: HtmlReportInput): string {
       : []),
   ];
   const rows = entries.map((e) => {
-    const what = e.repeats > 1 ? `${e.title} (${e.repeats} times, until ${e.lastTime})` : e.title;
+    const what = describeEntry(e);
     const hunts = e.hunts.map((h) => h.huntId).join(', ');
     return `<tr class="${e.ioc ? 'ioc' : ''}" data-severity="${esc(e.severity)}" data-actor="${esc(e.actor ?? '')}" data-sources="${esc(sourcesOfEntry(input, e).join(' '))}" data-ioc="${e.ioc}">
 <td>${esc(e.time)}</td><td><span class="sev sev-${esc(e.severity)}">${esc(e.severity)}</span>${e.ioc && e.severity !== 'ioc' ? ' <span class="sev sev-ioc">ioc</span>' : ''}</td>
