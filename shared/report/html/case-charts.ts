@@ -18,10 +18,10 @@ export function caseCharts(input: HtmlReportInput): string {
   const { hits, summary, results } = input;
   if (hits.length === 0) return '';
   const span = timeSpan(hits);
-  const logs = {
+  const logs = atLeastAnHour({
     from: Date.parse(summary.observed.firstEventTime ?? '') || span.from,
     to: Date.parse(summary.observed.lastEventTime ?? '') || span.to,
-  };
+  });
   const serious = hits.filter((h) => h.ioc || ['critical', 'high', 'medium'].includes(h.severity));
   const zoom = timeSpan(serious.length > 0 ? serious : hits);
   const margin = Math.max(15 * 60_000, (zoom.to - zoom.from) / 10);
@@ -59,6 +59,12 @@ ${barChart(
   top(hits, (h) => (h.sourceIp ?? '').split(/,\s*/)),
 )}
 </section>`;
+}
+
+/** A span of a few seconds would draw one bar across the whole chart. */
+function atLeastAnHour(span: { from: number; to: number }): { from: number; to: number } {
+  const missing = 3_600_000 - (span.to - span.from);
+  return missing > 0 ? { from: span.from - missing / 2, to: span.to + missing / 2 } : span;
 }
 
 function timeSpan(hits: TimelineEntry[]): { from: number; to: number } {

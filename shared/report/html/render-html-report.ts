@@ -10,7 +10,7 @@ import { caseRecordSections } from './record-sections.js';
 import { reportStyle, timelineFilterScript } from './report-page-assets.js';
 
 const FINDING_ROWS = 10;
-const LONG_CELL = 90;
+const LONG_CELL = 70;
 
 export interface HtmlReportInput {
   summary: CaseSummary;
