@@ -87,7 +87,7 @@ function timeline(input: HtmlReportInput): string {
 <label>Source <select name="source"><option value="">any</option>${sources.map(option).join('')}</select></label>
 <label><input type="checkbox" name="ioc"> indicator rows only</label>
 <span id="timeline-count" class="muted"></span></form>
-${entries.length === 0 ? '<p>No hunt reported an event.</p>' : `<table id="timeline"><thead><tr><th>time (UTC)</th><th>severity</th><th>what</th><th>event</th><th>outcome</th><th>actor</th><th>source IP</th><th>account / region</th><th>access key</th><th>user agent</th><th>target</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`}
+${entries.length === 0 ? '<p>No hunt reported an event.</p>' : `<div class="scroll"><table id="timeline"><thead><tr><th>time (UTC)</th><th>severity</th><th>what</th><th>event</th><th>outcome</th><th>actor</th><th>source IP</th><th>account / region</th><th>access key</th><th>user agent</th><th>target</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`}
 </section>`;
 }
 
@@ -114,7 +114,7 @@ function findings(input: HtmlReportInput): string {
 <p class="muted"><code>${esc(r.huntId)}</code> · ATT&amp;CK ${esc(r.mitre.join(', '))} · ${r.rowCount} row(s) · ${csv}</p>
 <p><strong>Why it matters.</strong> ${esc(r.description)}</p>
 <p><strong>What to check next.</strong> ${esc(r.triage)}</p>
-<div style="overflow-x:auto"><table><thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
+<div class="scroll"><table><thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
       .map((row) => `<tr>${columns.map((c) => `<td>${esc(row[c])}</td>`).join('')}</tr>`)
       .join('')}</tbody></table></div>
 ${r.rowCount > rows.length ? `<p>…and ${r.rowCount - rows.length} more in ${csv}.</p>` : ''}

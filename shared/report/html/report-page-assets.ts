@@ -17,7 +17,9 @@ table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 8px 0
 th, td { border: 1px solid #e3e7eb; padding: 3px 6px; text-align: left; vertical-align: top; }
 td { word-break: break-word; max-width: 420px; } td.long { font-size: 0.9em; max-width: 260px; }
 #timeline { font-size: 0.8em; } #timeline td:first-child, #timeline td:nth-child(7) { white-space: nowrap; }
-#timeline td:nth-child(3) { min-width: 220px; } #timeline td:nth-child(6) { min-width: 160px; } th { background: #f1f4f6; position: sticky; top: 0; }
+#timeline td:nth-child(3) { min-width: 220px; } #timeline td:nth-child(4) { min-width: 120px; }
+#timeline td:nth-child(6) { min-width: 160px; } #timeline td.long { min-width: 150px; }
+.scroll { overflow-x: auto; } th { background: #f1f4f6; position: sticky; top: 0; }
 tr.ioc td:first-child { box-shadow: inset 4px 0 #7b4bb7; }
 .filters { display: flex; gap: 12px; flex-wrap: wrap; align-items: center; margin: 8px 0; }
 figure.chart { margin: 12px 0; overflow-x: auto; } figure.chart svg { font-size: 12px; max-width: 100%; height: auto; }
