@@ -91,6 +91,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     rows,
     sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
     tables: tables.tables,
+    engineVersion: await engineVersion(adapters),
   });
 
   const opened = await readCaseFile(adapters.store, files.caseRecord);
@@ -126,6 +127,16 @@ async function readFindingRows(adapters: CaseAdapters, caseId: string, results: 
     );
   }
   return rows;
+}
+
+/**
+ * The embedded engine's version, for the report's "how to reproduce". Athena's engine version is
+ * the workgroup's setting; asking it would bill a query, so the report names the workgroup instead.
+ */
+async function engineVersion(adapters: CaseAdapters): Promise<string | null> {
+  if (adapters.engine.name !== 'duckdb') return null;
+  const { rows } = await adapters.engine.run('SELECT version() AS version');
+  return rows[0]?.version ? `DuckDB ${rows[0].version}` : null;
 }
 
 /** Step Functions passes a Lambda error's cause as JSON text holding errorMessage. */

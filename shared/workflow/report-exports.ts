@@ -17,6 +17,8 @@ export interface ReportExportsInput {
   rows: ReadonlyMap<string, HuntRow[]>;
   sourcesOf: (huntId: string) => string[];
   tables: BuiltTable[];
+  /** `DuckDB v1.5.6`; null where the engine's version is a deployment setting (Athena's workgroup). */
+  engineVersion: string | null;
 }
 
 /**

@@ -11,10 +11,18 @@ const USD_PER_TB = 5;
 const MIN_BILLED_BYTES = 10 * 1_000_000;
 
 /** What the case could not do, what it cost, and how to run it again. */
-export function caseRecordSections(summary: CaseSummary, results: HuntResultRecord[]): string {
-  return [coverage(summary), gaps(summary), cost(results), reproduce(summary, results), evidence()].join(
-    '\n',
-  );
+export function caseRecordSections(
+  summary: CaseSummary,
+  results: HuntResultRecord[],
+  engineVersion: string | null,
+): string {
+  const sections = [
+    coverage(summary),
+    gaps(summary),
+    cost(results),
+    reproduce(summary, results, engineVersion),
+  ];
+  return [...sections, evidence()].join('\n');
 }
 
 function coverage(summary: CaseSummary): string {
@@ -74,14 +82,17 @@ function cost(results: HuntResultRecord[]): string {
 <p>${scanned.length} queries scanned ${formatBytes(bytes)}; billed as ${formatBytes(billed)} (at least 10 MB per query), about <strong>USD ${usd.toFixed(4)}</strong> at USD ${USD_PER_TB} per TB (list price, varies by region).</p></section>`;
 }
 
-function reproduce(summary: CaseSummary, results: HuntResultRecord[]): string {
+function reproduce(summary: CaseSummary, results: HuntResultRecord[], engineVersion: string | null): string {
+  const engine =
+    engineVersion ??
+    (summary.engine === 'athena' ? 'Athena, at the engine version set on the workgroup' : summary.engine);
   const hunts = results.map(
     (r) =>
       `<details><summary><code>${esc(r.huntId)}</code> · ${esc(r.status)} · ${esc(r.engine)}${r.queryId ? ` · query id <code>${esc(r.queryId)}</code>` : ''} · ${r.durationMs} ms</summary>
 <pre>${esc(r.query)}</pre>${r.parameters.length > 0 ? `<p>Parameters, in order: <code>${esc(JSON.stringify(r.parameters))}</code></p>` : ''}</details>`,
   );
   return `<section id="reproduce"><h2>How to reproduce</h2>
-<p>Engine: ${esc(summary.engine)}. Each hunt's exact query, parameters and query id are also in <code>hunts/&lt;huntId&gt;.json</code>; the request, engine and timings in <code>case.json</code>. Run the same hunts again with <code>npx casefile investigate --logs &lt;dir&gt; --hunts &lt;id,id&gt;</code>.</p>
+<p>Engine: ${esc(engine)}. Each hunt's exact query, parameters and query id are also in <code>hunts/&lt;huntId&gt;.json</code>; the request, engine and timings in <code>case.json</code>. Run the same hunts again with <code>npx casefile investigate --logs &lt;dir&gt; --hunts &lt;id,id&gt;</code>.</p>
 ${hunts.join('\n')}</section>`;
 }
 

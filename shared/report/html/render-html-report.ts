@@ -23,6 +23,7 @@ export interface HtmlReportInput {
   sourcesOf: (huntId: string) => string[];
   /** Each source's records per hour, where the engine counted them (the embedded one does). */
   recordsPerHour: ReadonlyMap<string, { hour: string; records: number }[]>;
+  engineVersion: string | null;
 }
 
 /**
@@ -47,7 +48,7 @@ ${firstScreen(summary, input.facts)}
 ${caseCharts(input)}
 ${timeline(input)}
 ${findings(input)}
-${caseRecordSections(summary, input.results)}
+${caseRecordSections(summary, input.results, input.engineVersion)}
 <script>${timelineFilterScript}</script>
 </body>
 </html>

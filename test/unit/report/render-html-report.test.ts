@@ -43,6 +43,7 @@ function render(results: HuntResultRecord[], observedEnd = '2025-03-12T00:00:00Z
       rowsOf,
       sourcesOf: () => ['cloudtrail'],
       recordsPerHour: new Map(),
+      engineVersion: 'DuckDB v1.5.6',
     }),
   };
 }
