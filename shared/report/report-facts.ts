@@ -21,7 +21,10 @@ export interface FindingStory {
 }
 
 export interface ReportFacts {
-  /** Since when, until when, and whether the most severe activity reaches the end of the logs. */
+  /**
+   * Since when (the first hit by an actor or from an address the serious hits involve), until when
+   * (the last serious hit), and whether that reaches the end of the logs.
+   */
   firstSuspicious: TimelineEntry | null;
   lastSuspicious: TimelineEntry | null;
   stillActive: boolean;
@@ -48,7 +51,11 @@ export function reportFacts(
 ): ReportFacts {
   const serious = hits.filter(suspicious);
   const basis = serious.length > 0 ? serious : hits;
-  const first = basis[0] ?? null;
+  // The intrusion starts with the first hit of anyone, or from anywhere, the serious hits involve:
+  // the quiet sign-in from a new address comes before the first alarming call.
+  const involved = new Set(basis.flatMap((h) => [h.actor, ...splitList(h.sourceIp)]).filter(Boolean));
+  const first =
+    hits.find((h) => [h.actor, ...splitList(h.sourceIp)].some((v) => v && involved.has(v))) ?? null;
   const last = [...basis].sort((a, b) => a.lastTime.localeCompare(b.lastTime)).at(-1) ?? null;
   const logsEnd = summary.observed.lastEventTime;
   const findings = results.filter((r) => r.status === 'SUCCEEDED' && r.rowCount > 0 && r.kind !== 'pivot');

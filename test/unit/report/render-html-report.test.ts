@@ -83,6 +83,21 @@ describe('report.html', () => {
     expect(render([stopped], '2025-03-11T03:30:00Z').html).toContain('Possibly still going on');
   });
 
+  it('dates the start from the first hit of the actor behind the serious ones, even a low one', () => {
+    const quiet = huntResult({ huntId: 'new-address', severity: 'low' }, [
+      eventRow('early', '2025-03-11T02:47:13Z'),
+    ]);
+    const unrelated = huntResult({ huntId: 'nightly', severity: 'low' }, [
+      eventRow('earlier', '2025-03-10T01:00:00Z', {
+        actor: 'arn:aws:iam::111122223333:role/ci',
+        source_ip: '10.0.0.1',
+      }),
+    ]);
+    const { facts } = render([stopped, quiet, unrelated]);
+    expect(facts.firstSuspicious?.eventId).toBe('early');
+    expect(facts.lastSuspicious?.eventId).toBe('e1');
+  });
+
   it('summarises hunts not run by reason instead of one line each', () => {
     const { html } = render([stopped]);
     expect(html).toContain('2 hunt(s): no readable vpcflow logs for this case');
