@@ -1,7 +1,7 @@
 import type { TimelineEntry, TimelineHunt, TimelineLimits } from '../domain/case-files/summary-file.js';
 import {
   behaviourHuntColumns,
-  eventHuntLeadingColumns,
+  cloudtrailEventHuntColumns,
   type Severity,
   severities,
 } from '../domain/hunt-definition.js';
@@ -22,7 +22,8 @@ export const severityRank = (s: Severity | 'ioc') =>
 
 /** Columns that describe the call itself; any other column names what it acted on. */
 const contextColumns = new Set<string>([
-  ...eventHuntLeadingColumns,
+  // Every event hunt's leading columns, and a CloudTrail one's event id and outcome.
+  ...cloudtrailEventHuntColumns,
   ...behaviourHuntColumns,
   'outcome',
   'error_code',

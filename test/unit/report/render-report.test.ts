@@ -28,11 +28,12 @@ function report(results: HuntResultRecord[], extra: Partial<Parameters<typeof su
 }
 
 describe('renderReport', () => {
-  it('leads with the counts, the window and what was read', () => {
+  it('opens with what happened, then the counts, the window and what was read', () => {
     const text = report([huntResult({ huntId: 'root-account-usage', severity: 'high', rowCount: 2 })]);
 
-    expect(text.startsWith('# Case case-1\n\n**1 hunts found activity**: 0 critical, 1 high, 0 medium')).toBe(
-      true,
+    expect(text.startsWith('# Case case-1\n\n## What happened\n')).toBe(true);
+    expect(text.indexOf('**1 hunts found activity**: 0 critical, 1 high, 0 medium')).toBeGreaterThan(
+      text.indexOf('## What happened'),
     );
     expect(text).toContain('- Window: 2024-05-01T00:00:00.000Z to end of the logs');
     expect(text).toContain('- Source cloudtrail: 120 records');
