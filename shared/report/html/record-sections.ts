@@ -48,6 +48,7 @@ ${list(
   summary.skipped.map((k) => `<code>${esc(k.input)}</code> (${esc(k.stage)}): ${esc(k.reason)}`),
   'None: every input found was read.',
 )}
+${recordsSetAside(summary, list)}
 <h3>Failed hunts</h3>
 ${list(
   summary.failedHunts.map((f) => `<code>${esc(f.huntId)}</code>: ${esc(f.error)}`),
@@ -69,6 +70,18 @@ ${
     : ''
 }
 </section>`;
+}
+
+/** Records the embedded engine set aside or read with NULLs, counted per file (quarantine). */
+function recordsSetAside(summary: CaseSummary, list: (items: string[], none: string) => string): string {
+  if (summary.recordsSetAside.length === 0) return '';
+  const files = summary.recordsSetAside.map((f) => {
+    const nulled = f.nulledValues > 0 ? `, ${f.nulledValues} value(s) read as NULL` : '';
+    return `<code>${esc(f.file)}</code>: ${f.quarantined} of ${f.records} record(s) set aside${nulled}`;
+  });
+  return `<h3>Records set aside</h3>
+<p class="muted">Each record is in <code>quarantine/&lt;source&gt;.jsonl</code> with its position and reason.</p>
+${list(files, '')}`;
 }
 
 function cost(results: HuntResultRecord[]): string {
@@ -97,7 +110,7 @@ ${hunts.join('\n')}</section>`;
 }
 
 function evidence(): string {
-  return '<section id="evidence"><h2>Evidence</h2><p>Every file of this case is listed with its SHA-256 in <code>manifest.json</code>; <code>npx casefile verify &lt;case folder&gt;</code> checks them.</p></section>';
+  return '<section id="evidence"><h2>Evidence</h2><p>Every file of this case is listed with its SHA-256 in <code>manifest.json</code>; <code>npx casefile verify &lt;case folder&gt; --manifest-sha256 &lt;hex&gt;</code> checks them, given the hash of the manifest kept elsewhere.</p></section>';
 }
 
 function formatBytes(bytes: number): string {

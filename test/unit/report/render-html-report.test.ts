@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
+import type { FileRecordCount } from '../../../shared/domain/inventory.js';
 import { findingColumns } from '../../../shared/report/finding-columns.js';
 import { renderHtmlReport } from '../../../shared/report/html/render-html-report.js';
 import { reportFacts } from '../../../shared/report/report-facts.js';
@@ -8,7 +9,11 @@ import { eventRow, huntResult } from './hunt-results.js';
 
 const hostile = '<script>window.pwned=1</script><img src=x onerror=alert(1)>';
 
-function render(results: HuntResultRecord[], observedEnd = '2025-03-12T00:00:00Z') {
+function render(
+  results: HuntResultRecord[],
+  observedEnd = '2025-03-12T00:00:00Z',
+  files: FileRecordCount[] = [],
+) {
   const { summary, hits } = summariseCaseWithHits({
     caseId: 'c-<b>1</b>',
     engine: 'duckdb',
@@ -30,6 +35,7 @@ function render(results: HuntResultRecord[], observedEnd = '2025-03-12T00:00:00Z
     ],
     skipped: [{ input: `logs/${hostile}.json`, reason: hostile, stage: 'inventory' }],
     coverage: [],
+    files,
   });
   const rowsOf = (r: HuntResultRecord) => r.sample;
   const facts = reportFacts(summary, results, hits, rowsOf);
@@ -54,6 +60,22 @@ const stopped = huntResult(
 );
 
 describe('report.html', () => {
+  it('names each file whose records were set aside, its file name shown as text', () => {
+    const damaged: FileRecordCount = {
+      file: `logs/${hostile}.json`,
+      source: 'cloudtrail',
+      records: 10,
+      read: 10,
+      quarantined: 2,
+      nulledValues: 1,
+    };
+    const { html } = render([stopped], undefined, [damaged]);
+    expect(html).toContain('<h3>Records set aside</h3>');
+    expect(html).toContain('2 of 10 record(s) set aside, 1 value(s) read as NULL');
+    expect(html).toContain('logs/&lt;script&gt;window.pwned=1&lt;/script&gt;');
+    expect(render([stopped]).html).not.toContain('Records set aside');
+  });
+
   it('shows markup from the logs as text: no script, image or handler of theirs reaches the page', () => {
     const { html } = render([stopped]);
     expect(html).not.toContain('<script>window.pwned');
