@@ -118,9 +118,15 @@ async function readFindingRows(adapters: CaseAdapters, caseId: string, results: 
 /**
  * The embedded engine's version, for the report's "how to reproduce". Athena's engine version is
  * the workgroup's setting; asking it would bill a query, so the report names the workgroup instead.
+ * An engine that cannot answer (the one every hunt just failed on) leaves the version unnamed: the
+ * report of a case whose hunts all failed is the one most needed.
  */
 async function engineVersion(adapters: CaseAdapters): Promise<string | null> {
   if (adapters.engine.name !== 'duckdb') return null;
-  const { rows } = await adapters.engine.run('SELECT version() AS version');
-  return rows[0]?.version ? `DuckDB ${rows[0].version}` : null;
+  try {
+    const { rows } = await adapters.engine.run('SELECT version() AS version');
+    return rows[0]?.version ? `DuckDB ${rows[0].version}` : null;
+  } catch {
+    return null;
+  }
 }

@@ -83,6 +83,23 @@ async function caseBeforeTheReport() {
   return adapters;
 }
 
+describe('buildReport with an engine that fails every query', () => {
+  it('still writes the report, naming no engine version', async () => {
+    const adapters = await caseBeforeTheReport();
+    const broken = fakeCaseAdapters({
+      store: adapters.store,
+      engine: new ScriptedQueryEngine(() => new Error('engine unavailable')),
+    });
+    await buildReport(
+      { case: testContext, hunts: [{ huntId: 'root-account-usage', status: 'SUCCEEDED', rowCount: 1 }] },
+      broken,
+    );
+    const html = adapters.store.text('case-1/report.html');
+    expect(html).toContain('Root user activity');
+    expect(html).not.toContain('DuckDB v');
+  });
+});
+
 describe('buildReport', async () => {
   const adapters = await caseBeforeTheReport();
   const output = await buildReport(
