@@ -75,6 +75,21 @@ describe('renderReport', () => {
     expect(text).toContain('\\[click\\](http://evil)\\|x');
   });
 
+  it('lists hunts not run once per reason, the reason escaped and the ids as code', () => {
+    const reason = 'no <b>vpcflow</b> logs';
+    const text = report([], {
+      huntsNotRun: [
+        { huntId: 'port-scan', reason },
+        { huntId: 'beaconing', reason },
+        { huntId: 'dns-tunnel', reason: 'no route53 logs' },
+      ],
+    });
+
+    expect(text).toContain('## Hunts not run (3)');
+    expect(text).toContain('- 2 hunt(s): no \\<b\\>vpcflow\\</b\\> logs (`beaconing`, `port-scan`)');
+    expect(text).toContain('- 1 hunt(s): no route53 logs (`dns-tunnel`)');
+  });
+
   it('says the case is incomplete, and why, when hunts failed or inputs were skipped', () => {
     const text = report(
       [
