@@ -1,6 +1,7 @@
 import type { Allowlist } from './allowlist.js';
 import { accountInventoryFailureSchema } from './case-files/account-failure-file.js';
 import { allowlistSchema } from './case-files/allowlist-file.js';
+import { type AttackLayer, attackLayerSchema } from './case-files/attack-layer-file.js';
 import type { CaseFile } from './case-files/case-file.js';
 import { type CaseRecord, caseRecordSchema } from './case-files/case-record.js';
 import { type CaseClaim, claimSchema } from './case-files/claim-file.js';
@@ -46,6 +47,7 @@ export function caseFiles(caseId: string) {
       schema: huntResultSchema,
     }),
     summary: { key: layout.summary, schema: summarySchema } satisfies CaseFile<CaseSummary>,
+    attackLayer: { key: layout.attackLayer, schema: attackLayerSchema } satisfies CaseFile<AttackLayer>,
     manifest: { key: layout.manifest, schema: manifestSchema } satisfies CaseFile<Manifest>,
   };
 }

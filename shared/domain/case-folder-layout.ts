@@ -43,6 +43,12 @@ export function caseFolderLayout(caseId: string) {
     logGaps: `${root}log-gaps.json`,
     summary: `${root}summary.json`,
     report: `${root}report.md`,
+    /** The report as one self-contained page: no script, style or font from the network. */
+    reportHtml: `${root}report.html`,
+    /** The techniques hit, as an ATT&CK Navigator layer. */
+    attackLayer: `${root}attack-layer.json`,
+    /** One row per hit, in the CSV layout Timesketch imports. */
+    timelineCsv: `${root}timeline.csv`,
     manifest: `${root}manifest.json`,
     /** A key as the case folder's own files name it (`hunts/<huntId>.csv`). */
     relative: (key: string) => {

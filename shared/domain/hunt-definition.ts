@@ -44,6 +44,11 @@ export interface HuntDefinition {
   /** The IOC list bound to each `?` of the SQL, in order (newline-joined; split in SQL). */
   parameters?: IocType[];
   tests: HuntTestCase[];
+  /**
+   * The columns beyond the leading ones that decide a row (error code, outside account, trusted
+   * principal), shown first in the report's tables. Optional: without it the report picks.
+   */
+  reportColumns?: string[];
 }
 
 /** The leading columns of every event hunt, so results from all hunts line up in one timeline. */
@@ -135,6 +140,7 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
       );
     }
   }
+  const reportColumns = list('reportColumns', (v) => /^[a-z_][a-z0-9_]*$/.test(v), 'must list column names');
   const hunt: HuntDefinition = {
     id,
     title: text('title'),
@@ -149,6 +155,7 @@ export function validateHunt(raw: unknown, origin: string): HuntDefinition {
     sql: text('sql'),
     parameters: parameters as IocType[],
     tests,
+    ...(h.reportColumns === undefined ? {} : { reportColumns }),
   };
   if (problems.length > 0) throw new InvalidHuntError(`${origin}: ${problems.join('; ')}`);
   return hunt;

@@ -13,6 +13,8 @@ export interface HuntResultRecord {
   mitre: string[];
   tactics: string[];
   triage: string;
+  /** The hunt's own choice of columns for the report's tables (see HuntDefinition). */
+  reportColumns?: string[];
   status: HuntStatus;
   engine: EngineName;
   query: string;
@@ -59,8 +61,18 @@ export function rowRecordId(columns: string[], row: Record<string, string | null
 }
 
 export function huntMetadata(hunt: HuntDefinition) {
-  const { id, title, description, severity, kind, mitre, tactics, triage } = hunt;
-  return { huntId: id, title, description, severity, kind, mitre, tactics, triage };
+  const { id, title, description, severity, kind, mitre, tactics, triage, reportColumns } = hunt;
+  return {
+    huntId: id,
+    title,
+    description,
+    severity,
+    kind,
+    mitre,
+    tactics,
+    triage,
+    ...(reportColumns ? { reportColumns } : {}),
+  };
 }
 
 /** `MAX_HUNT_ROWS` from the environment: a positive integer, or no cap. */

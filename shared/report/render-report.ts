@@ -1,11 +1,15 @@
 import type { CaseSummary } from '../domain/case-files/summary-file.js';
-import { behaviourHuntColumns, cloudtrailEventHuntColumns } from '../domain/hunt-definition.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
 import type { StoryFiles } from '../story/story-files.js';
+import { findingColumns } from './finding-columns.js';
+import { huntsNotRunByReason } from './hunts-not-run.js';
 import { code, text } from './markdown.js';
 import { renderLogGaps, renderStillOpen, renderStory } from './render-story.js';
+import { storyLines, timelineTable } from './report-story-markdown.js';
 
 const FINDING_ROWS = 10;
+/** A finding's deciding value (an outside account, a trusted principal's ARN) is seldom short. */
+const FINDING_CELL = 300;
 
 /** `report.md`: the page a responder reads first. Facts only, each traceable to a file in the case. */
 export function renderReport(summary: CaseSummary, results: HuntResultRecord[], story?: StoryFiles): string {
@@ -13,6 +17,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   const out: string[] = [];
   const s = summary.findingsBySeverity;
   out.push(`# Case ${text(summary.caseId)}`, '');
+  out.push(...storyLines(summary, results));
   out.push(
     `**${summary.findings.length} hunts found activity**: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info.`,
     '',
@@ -76,12 +81,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   out.push('## Timeline', '');
   if (summary.timeline.length === 0) out.push('No hunt reported an event.', '');
   else {
-    out.push('| time (UTC) | severity | what | event | actor | source IP |', '|---|---|---|---|---|---|');
-    for (const t of summary.timeline) {
-      const what = t.repeats > 1 ? `${t.title} (${t.repeats} times, until ${t.lastTime})` : t.title;
-      out.push(row([t.time, t.severity, what, t.eventName, t.actor, t.sourceIp]));
-    }
-    out.push('');
+    out.push(...timelineTable(summary));
   }
 
   out.push('## Findings', '');
@@ -96,10 +96,15 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
     );
     out.push(`**Why it matters.** ${text(r.description)}`, '');
     out.push(`**What to check next.** ${text(r.triage)}`, '');
-    const columns = shownColumns(r);
+    const columns = findingColumns(r, 3);
     out.push(row(columns), row(columns.map(() => '---')));
     for (const sample of r.sample.slice(0, FINDING_ROWS))
-      out.push(row(columns.map((c) => sample[c] ?? null)));
+      out.push(
+        row(
+          columns.map((c) => sample[c] ?? null),
+          FINDING_CELL,
+        ),
+      );
     if (r.rowCount > FINDING_ROWS)
       out.push('', `…and ${r.rowCount - FINDING_ROWS} more in ${code(r.resultsFile)}.`);
     if (suppressed > 0)
@@ -136,9 +141,10 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
     out.push('', '## Left out by the allowlist', '');
     for (const s of summary.suppressedByAllowlist) out.push(`- ${code(s.huntId)}: ${s.count} row(s)`);
   }
-  out.push('', '## Hunts not run', '');
+  out.push('', `## Hunts not run (${summary.huntsNotRun.length})`, '');
   if (summary.huntsNotRun.length === 0) out.push('None.');
-  for (const n of summary.huntsNotRun) out.push(`- ${code(n.huntId)}: ${text(n.reason)}`);
+  for (const g of huntsNotRunByReason(summary.huntsNotRun))
+    out.push(`- ${g.huntIds.length} hunt(s): ${text(g.reason)} (${g.huntIds.map(code).join(', ')})`);
   if (summary.recordsSetAside.length > 0) {
     out.push(
       '',
@@ -165,14 +171,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   return out.join('\n');
 }
 
-function shownColumns(r: HuntResultRecord): string[] {
-  const preferred: readonly string[] = r.kind === 'event' ? cloudtrailEventHuntColumns : behaviourHuntColumns;
-  const leading = preferred.filter((c) => r.columns.includes(c));
-  const extra = r.columns.filter((c) => !preferred.includes(c)).slice(0, 3);
-  return [...leading, ...extra];
-}
-
-function row(cells: (string | null)[], width = 120): string {
+export function row(cells: (string | null)[], width = 120): string {
   return `| ${cells.map((c) => cell(c, width)).join(' | ')} |`;
 }
 

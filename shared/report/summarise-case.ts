@@ -2,11 +2,13 @@ import type { CaseSummary, TimelineEntry } from '../domain/case-files/summary-fi
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { CoverageEntry } from '../domain/coverage.js';
 import { type Severity, severities } from '../domain/hunt-definition.js';
-import { type HuntResultRecord, rowRecordId } from '../domain/hunt-result.js';
+import type { HuntResultRecord } from '../domain/hunt-result.js';
 import type { HuntNotRun } from '../domain/hunt-selection.js';
 import type { FileRecordCount, SkippedInput } from '../domain/inventory.js';
 import type { TimeWindow } from '../domain/time-window.js';
 import { ATTACK_VERSION } from '../hunts/hunt-library.js';
+import { tacticsOfTechnique } from './attack/attack-techniques.js';
+import { caseTimeline, type HuntRow, severityRank } from './case-timeline.js';
 
 export interface SummaryInput {
   caseId: string;
@@ -19,18 +21,17 @@ export interface SummaryInput {
   coverage: CoverageEntry[];
   /** Embedded engine: how many records of each file were read and set aside. */
   files?: FileRecordCount[];
+  /** Each finding's rows as its CSV holds them; a hunt's sample stands in where absent. */
+  rows?: ReadonlyMap<string, HuntRow[]>;
 }
-
-const TIMELINE_LIMIT = 200;
-/** Repeats closer together than this are one burst on the timeline. */
-const REPEAT_GAP_MS = 10 * 60_000;
-
-/** An indicator's own activity ranks with high findings when the timeline must drop rows. */
-export const severityRank = (s: Severity | 'ioc') =>
-  s === 'ioc' ? severities.indexOf('high') : severities.indexOf(s);
 
 /** The facts a responder reads first, derived only from what the hunts and tables recorded. */
 export function summariseCase(input: SummaryInput): CaseSummary {
+  return summariseCaseWithHits(input).summary;
+}
+
+/** The summary, and every hit (one per record, repeats unfolded) for the exported timeline. */
+export function summariseCaseWithHits(input: SummaryInput): { summary: CaseSummary; hits: TimelineEntry[] } {
   const succeeded = input.results.filter((r) => r.status === 'SUCCEEDED');
   const pivots = succeeded.filter((r) => r.kind === 'pivot');
   const findings = succeeded
@@ -38,10 +39,14 @@ export function summariseCase(input: SummaryInput): CaseSummary {
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.rowCount - a.rowCount);
   const findingsBySeverity = Object.fromEntries(severities.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) findingsBySeverity[f.severity] += 1;
+  const { timeline, hits, limits } = caseTimeline(
+    [...pivots, ...findings],
+    (r) => input.rows?.get(r.huntId) ?? r.sample,
+  );
   const times = input.tables
     .flatMap((t) => [t.firstEventTime, t.lastEventTime])
     .filter((t): t is string => !!t);
-  return {
+  const summary: CaseSummary = {
     caseId: input.caseId,
     engine: input.engine,
     window: input.window,
@@ -79,7 +84,8 @@ export function summariseCase(input: SummaryInput): CaseSummary {
     })),
     attackVersion: ATTACK_VERSION,
     attackCoverage: attackCoverage(input.results),
-    timeline: timeline([...pivots, ...findings]),
+    timeline,
+    timelineLimits: limits,
     failedHunts: input.results
       .filter((r) => r.status === 'FAILED')
       .map((r) => ({
@@ -96,6 +102,7 @@ export function summariseCase(input: SummaryInput): CaseSummary {
       .filter((f) => f.quarantined > 0 || f.nulledValues > 0)
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
+  return { summary, hits };
 }
 
 function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverage'] {
@@ -113,7 +120,8 @@ function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverag
       entry.huntsRun += 1;
       if (r.status === 'SUCCEEDED' && r.rowCount > 0) {
         entry.huntsWithFindings += 1;
-        for (const t of r.mitre) entry.techniques.add(t);
+        for (const t of r.mitre)
+          if (tacticsOfTechnique(t, r.tactics).includes(tactic)) entry.techniques.add(t);
       }
       byTactic.set(tactic, entry);
     }
@@ -126,52 +134,4 @@ function attackCoverage(results: HuntResultRecord[]): CaseSummary['attackCoverag
       techniques: [...e.techniques].sort(),
     }))
     .sort((a, b) => b.huntsWithFindings - a.huntsWithFindings || a.tactic.localeCompare(b.tactic));
-}
-
-/**
- * Event rows of every finding on one time line. When there are more than fit, the most severe
- * are kept, so a burst of low-severity rows never pushes a critical event off the page.
- */
-function timeline(results: HuntResultRecord[]): TimelineEntry[] {
-  const entries: TimelineEntry[] = [];
-  for (const f of results) {
-    for (const row of f.sample) {
-      const time = row.event_time ?? row.first_seen;
-      if (!time) continue;
-      entries.push({
-        time,
-        severity: f.kind === 'pivot' ? 'ioc' : f.severity,
-        huntId: f.huntId,
-        title: f.title,
-        eventName: row.event_name ?? null,
-        actor: row.actor ?? null,
-        sourceIp: row.source_ip ?? null,
-        eventId: f.kind === 'behaviour' ? null : rowRecordId(f.columns, row),
-        repeats: 1,
-        lastTime: time,
-      });
-    }
-  }
-  return foldRepeats(entries.sort((a, b) => a.time.localeCompare(b.time)))
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time.localeCompare(b.time))
-    .slice(0, TIMELINE_LIMIT)
-    .sort((a, b) => a.time.localeCompare(b.time) || severityRank(b.severity) - severityRank(a.severity));
-}
-
-/** Twenty-five identical GetPasswordData calls in five seconds read as one line: "25 times". */
-function foldRepeats(sorted: TimelineEntry[]): TimelineEntry[] {
-  const folded: TimelineEntry[] = [];
-  const open = new Map<string, TimelineEntry>();
-  for (const entry of sorted) {
-    const key = [entry.huntId, entry.eventName, entry.actor, entry.sourceIp].join('\u0000');
-    const previous = open.get(key);
-    if (previous && Date.parse(entry.time) - Date.parse(previous.lastTime) <= REPEAT_GAP_MS) {
-      previous.repeats += 1;
-      previous.lastTime = entry.time;
-      continue;
-    }
-    open.set(key, entry);
-    folded.push(entry);
-  }
-  return folded;
 }

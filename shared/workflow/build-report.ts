@@ -2,15 +2,18 @@ import type { CaseContext } from '../domain/case.js';
 import { completedCaseRecord } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { fromCsv } from '../domain/csv.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
+import type { HuntRow } from '../report/case-timeline.js';
 import { renderReport } from '../report/render-report.js';
-import { summariseCase } from '../report/summarise-case.js';
+import { summariseCaseWithHits } from '../report/summarise-case.js';
 import { readStoryFiles } from '../story/story-files.js';
 import { loadCaseHunts } from './case-hunts.js';
 import { failedHuntRecord } from './file-hunt-failure.js';
 import { lambdaErrorMessage } from './lambda-error.js';
+import { writeReportExports } from './report-exports.js';
 
 export interface BuildReportInput {
   case: CaseContext;
@@ -18,7 +21,10 @@ export interface BuildReportInput {
   timings?: Record<string, number>;
 }
 
-/** Files failed hunts, writes `summary.json` and `report.md`, and marks the case COMPLETED. */
+/**
+ * Files failed hunts, writes `summary.json`, `report.md`, `report.html`, `attack-layer.json` and
+ * `timeline.csv`, and marks the case COMPLETED.
+ */
 export async function buildReport(input: BuildReportInput, adapters: CaseAdapters) {
   const context = input.case;
   const files = caseFiles(context.caseId);
@@ -47,7 +53,8 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
   }
 
   const skipped = [...inventory.skipped, ...tables.skipped];
-  const summary = summariseCase({
+  const rows = await readFindingRows(adapters, context.caseId, results);
+  const { summary, hits } = summariseCaseWithHits({
     caseId: context.caseId,
     engine: context.engine,
     window: context.window,
@@ -57,11 +64,21 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     skipped,
     coverage: tables.coverage,
     ...(tables.files ? { files: tables.files } : {}),
+    rows,
   });
   await writeCaseFile(adapters.store, files.summary, summary);
   const story = await readStoryFiles(adapters.store, caseFolderLayout(context.caseId));
   const report = renderReport(summary, results, story);
   await adapters.store.put(caseFolderLayout(context.caseId).report, report, 'text/markdown; charset=utf-8');
+  await writeReportExports(adapters.store, context.caseId, {
+    summary,
+    results,
+    hits,
+    rows,
+    sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
+    tables: tables.tables,
+    engineVersion: await engineVersion(adapters),
+  });
 
   const opened = await readCaseFile(adapters.store, files.caseRecord);
   await writeCaseFile(
@@ -79,4 +96,37 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     failedHunts: summary.hunts.failed,
     skipped: skipped.length,
   };
+}
+
+/** Every row of each finding's CSV: the timeline reads them all, not the first few. */
+async function readFindingRows(adapters: CaseAdapters, caseId: string, results: HuntResultRecord[]) {
+  const layout = caseFolderLayout(caseId);
+  const rows = new Map<string, HuntRow[]>();
+  for (const r of results) {
+    if (r.status !== 'SUCCEEDED' || r.rowCount === 0 || !r.resultsFile) continue;
+    const { rows: read } = fromCsv(
+      new TextDecoder().decode(await adapters.store.get(layout.huntRows(r.huntId))),
+    );
+    rows.set(
+      r.huntId,
+      read.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === '' ? null : v]))),
+    );
+  }
+  return rows;
+}
+
+/**
+ * The embedded engine's version, for the report's "how to reproduce". Athena's engine version is
+ * the workgroup's setting; asking it would bill a query, so the report names the workgroup instead.
+ * An engine that cannot answer (the one every hunt just failed on) leaves the version unnamed: the
+ * report of a case whose hunts all failed is the one most needed.
+ */
+async function engineVersion(adapters: CaseAdapters): Promise<string | null> {
+  if (adapters.engine.name !== 'duckdb') return null;
+  try {
+    const { rows } = await adapters.engine.run('SELECT version() AS version');
+    return rows[0]?.version ? `DuckDB ${rows[0].version}` : null;
+  } catch {
+    return null;
+  }
 }

@@ -100,6 +100,9 @@ describe('one case folder, one run', () => {
     const resumed = await startCli(['investigate', '--resume', caseFolder, '--logs', logs]).finished;
     expect(resumed.stderr).toContain('Resuming case killed');
     expect(resumed.code).toBe(0);
+    // The report's path on stderr; the case folder stays the last line on stdout, for scripts.
+    expect(resumed.stderr).toContain(`Report: ${join(caseFolder, 'report.html')}`);
+    expect(resumed.stdout.trim().split('\n').at(-1)).toBe(caseFolder);
     const caseFile = await readJson(join(caseFolder, 'case.json'));
     expect(caseFile.status).toBe('COMPLETED');
     const claim = await readJson(join(caseFolder, 'claim.json'));

@@ -139,7 +139,15 @@ const caseFileWrites: Record<FunctionKey, string[]> = {
   runHunt: ['hunts/*'],
   traceStory: ['lineage.json', 'pivots.json', 'open-items.json', 'log-gaps.json'],
   fileHuntFailure: ['hunts/*'],
-  buildReport: ['hunts/*', 'summary.json', 'report.md', 'case.json'],
+  buildReport: [
+    'hunts/*',
+    'summary.json',
+    'report.md',
+    'report.html',
+    'attack-layer.json',
+    'timeline.csv',
+    'case.json',
+  ],
   // The manifest's own SHA-256 goes into case.json.
   writeManifest: ['manifest.json', 'case.json'],
   recordCaseFailure: ['case.json'],

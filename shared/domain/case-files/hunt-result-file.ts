@@ -14,6 +14,7 @@ export const huntResultSchema: z.ZodType<HuntResultRecord> = z.strictObject({
   mitre: z.array(z.string()),
   tactics: z.array(z.string()),
   triage: z.string(),
+  reportColumns: z.array(z.string()).optional(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
   engine: z.enum(['athena', 'duckdb']),
   query: z.string(),

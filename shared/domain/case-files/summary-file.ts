@@ -7,12 +7,32 @@ import type { TimeWindow } from '../time-window.js';
 import { coverageEntrySchema, skippedInputSchema } from './inventory-file.js';
 import { fileRecordCountSchema, huntNotRunSchema } from './tables-file.js';
 
-export interface TimelineEntry {
-  time: string;
-  /** `ioc`: a row of a pivot hunt, what one of the case's indicators did. */
-  severity: Severity | 'ioc';
+/** One hunt that reported a timeline entry's event. */
+export interface TimelineHunt {
   huntId: string;
   title: string;
+  severity: Severity | 'ioc';
+}
+
+export interface TimelineEntry {
+  time: string;
+  /** The highest severity of the hunts that found the event; `ioc` when only a pivot hunt did. */
+  severity: Severity | 'ioc';
+  /** The most severe of `hunts`. */
+  huntId: string;
+  title: string;
+  /** Every hunt that reported this event (one record found by two hunts is one entry). */
+  hunts: TimelineHunt[];
+  /** The event is among what one of the case's indicators did. */
+  ioc: boolean;
+  /** What the call achieved: the hunt's `outcome` column, else its error code or success. */
+  outcome: string | null;
+  accountId: string | null;
+  region: string | null;
+  accessKeyId: string | null;
+  userAgent: string | null;
+  /** What the event acted on (`bucket: prod-exports`), from the hunt's deciding column. */
+  target: string | null;
   eventName: string | null;
   actor: string | null;
   sourceIp: string | null;
@@ -20,6 +40,14 @@ export interface TimelineEntry {
   /** Repeats of the same call by the same actor from the same address, folded into this entry. */
   repeats: number;
   lastTime: string;
+}
+
+export interface TimelineLimits {
+  rowsPerFinding: number;
+  entries: number;
+  /** Entries beyond `entries`, least severe first, that the timeline leaves out. */
+  entriesLeftOut: number;
+  cut: { huntId: string; resultsFile: string | null; rowsLeftOut: number }[];
 }
 
 export interface CaseSummary {
@@ -46,6 +74,8 @@ export interface CaseSummary {
   attackVersion: string;
   attackCoverage: { tactic: string; huntsRun: number; huntsWithFindings: number; techniques: string[] }[];
   timeline: TimelineEntry[];
+  /** How the timeline was bounded: the rows read per finding, and what was left in each CSV. */
+  timelineLimits: TimelineLimits;
   /** Sources that are missing, partial or out of retention, with what that costs the investigation. */
   coverageGaps: CoverageEntry[];
   failedHunts: { huntId: string; error: string }[];
@@ -76,11 +106,20 @@ export const observedSchema = z.strictObject({
   lastEventTime: nullableString,
 });
 
+const timelineSeverity = z.union([severity, z.literal('ioc')]);
 const timelineEntrySchema: z.ZodType<TimelineEntry> = z.strictObject({
   time: z.string(),
-  severity: z.union([severity, z.literal('ioc')]),
+  severity: timelineSeverity,
   huntId: z.string(),
   title: z.string(),
+  hunts: z.array(z.strictObject({ huntId: z.string(), title: z.string(), severity: timelineSeverity })),
+  ioc: z.boolean(),
+  outcome: nullableString,
+  accountId: nullableString,
+  region: nullableString,
+  accessKeyId: nullableString,
+  userAgent: nullableString,
+  target: nullableString,
   eventName: nullableString,
   actor: nullableString,
   sourceIp: nullableString,
@@ -129,6 +168,14 @@ export const summarySchema: z.ZodType<CaseSummary> = z.strictObject({
     }),
   ),
   timeline: z.array(timelineEntrySchema),
+  timelineLimits: z.strictObject({
+    rowsPerFinding: z.number(),
+    entries: z.number(),
+    entriesLeftOut: z.number(),
+    cut: z.array(
+      z.strictObject({ huntId: z.string(), resultsFile: nullableString, rowsLeftOut: z.number() }),
+    ),
+  }),
   coverageGaps: z.array(coverageEntrySchema),
   failedHunts: z.array(z.strictObject({ huntId: z.string(), error: z.string() })),
   suppressedByAllowlist: z.array(z.strictObject({ huntId: z.string(), count: z.number() })),

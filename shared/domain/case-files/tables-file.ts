@@ -19,6 +19,8 @@ export interface BuiltTable {
   lastEventTime?: string;
   /** Records whose time (`timeExpression`) did not parse: loaded, outside any window. */
   recordsWithoutTime?: number;
+  /** Records per hour (UTC, the hour's start), when the engine counted them while building. */
+  recordsPerHour?: { hour: string; records: number }[];
 }
 
 /** `tables.json`: what CreateTables made queryable, what it could not, and the hunts it chose. */
@@ -47,6 +49,7 @@ export const builtTableSchema: z.ZodType<BuiltTable> = z.strictObject({
   firstEventTime: z.string().optional(),
   lastEventTime: z.string().optional(),
   recordsWithoutTime: z.number().optional(),
+  recordsPerHour: z.array(z.strictObject({ hour: z.string(), records: z.number() })).optional(),
 });
 
 export const fileRecordCountSchema: z.ZodType<FileRecordCount> = z.strictObject({

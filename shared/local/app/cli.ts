@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import type { InvestigationRequest } from '../../domain/case.js';
 import { caseFiles } from '../../domain/case-files.js';
+import { caseFolderLayout } from '../../domain/case-folder-layout.js';
 import {
   defaultFindingScope,
   findingFromDocument,
@@ -310,6 +311,9 @@ async function runAndReport(
   console.error(
     `manifest.json SHA-256: ${outcome.manifestSha256} (keep it elsewhere; verify --manifest-sha256 checks it)`,
   );
+  // The report's path goes to stderr: the last line on stdout stays the case folder, for scripts.
+  const layout = caseFolderLayout(caseId);
+  console.error(`Report: ${join(outcome.caseFolder, layout.relative(layout.reportHtml))}`);
   console.log(outcome.caseFolder);
   return 0;
 }

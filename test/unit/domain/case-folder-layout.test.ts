@@ -26,6 +26,9 @@ function layoutKeys(caseId: string): string[] {
     layout.huntRows('root-account-usage'),
     layout.summary,
     layout.report,
+    layout.reportHtml,
+    layout.attackLayer,
+    layout.timelineCsv,
     layout.manifest,
     layout.claim,
   ];

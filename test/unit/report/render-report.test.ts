@@ -28,11 +28,12 @@ function report(results: HuntResultRecord[], extra: Partial<Parameters<typeof su
 }
 
 describe('renderReport', () => {
-  it('leads with the counts, the window and what was read', () => {
+  it('opens with what happened, then the counts, the window and what was read', () => {
     const text = report([huntResult({ huntId: 'root-account-usage', severity: 'high', rowCount: 2 })]);
 
-    expect(text.startsWith('# Case case-1\n\n**1 hunts found activity**: 0 critical, 1 high, 0 medium')).toBe(
-      true,
+    expect(text.startsWith('# Case case-1\n\n## What happened\n')).toBe(true);
+    expect(text.indexOf('**1 hunts found activity**: 0 critical, 1 high, 0 medium')).toBeGreaterThan(
+      text.indexOf('## What happened'),
     );
     expect(text).toContain('- Window: 2024-05-01T00:00:00.000Z to end of the logs');
     expect(text).toContain('- Source cloudtrail: 120 records');
@@ -72,6 +73,21 @@ describe('renderReport', () => {
     expect(text).not.toMatch(/(?<!\\)\[click/);
     expect(text).toContain('\\<img src=x onerror=alert(1)\\>');
     expect(text).toContain('\\[click\\](http://evil)\\|x');
+  });
+
+  it('lists hunts not run once per reason, the reason escaped and the ids as code', () => {
+    const reason = 'no <b>vpcflow</b> logs';
+    const text = report([], {
+      huntsNotRun: [
+        { huntId: 'port-scan', reason },
+        { huntId: 'beaconing', reason },
+        { huntId: 'dns-tunnel', reason: 'no route53 logs' },
+      ],
+    });
+
+    expect(text).toContain('## Hunts not run (3)');
+    expect(text).toContain('- 2 hunt(s): no \\<b\\>vpcflow\\</b\\> logs (`beaconing`, `port-scan`)');
+    expect(text).toContain('- 1 hunt(s): no route53 logs (`dns-tunnel`)');
   });
 
   it('says the case is incomplete, and why, when hunts failed or inputs were skipped', () => {

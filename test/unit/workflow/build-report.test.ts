@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { openedCaseRecord } from '../../../shared/domain/case-files/case-record.js';
 import { caseFiles } from '../../../shared/domain/case-files.js';
 import type { CoverageEntry } from '../../../shared/domain/coverage.js';
+import { toCsv } from '../../../shared/domain/csv.js';
 import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import { buildReport } from '../../../shared/workflow/build-report.js';
-import { fakeCaseAdapters, testContext } from '../../support/fake-case-adapters.js';
+import {
+  fakeCaseAdapters,
+  queryResult,
+  ScriptedQueryEngine,
+  testContext,
+} from '../../support/fake-case-adapters.js';
 
 const files = caseFiles('case-1');
 const eksaudit = (status: CoverageEntry['status']): CoverageEntry => ({
@@ -42,7 +48,11 @@ const rootUsage: HuntResultRecord = {
 
 /** A case folder as the steps before BuildReport leave it. */
 async function caseBeforeTheReport() {
-  const adapters = fakeCaseAdapters();
+  // The only query BuildReport makes: the embedded engine's version, for "how to reproduce".
+  const engine = new ScriptedQueryEngine((sql) =>
+    sql === 'SELECT version() AS version' ? queryResult([{ version: 'v1.5.6' }]) : new Error(sql),
+  );
+  const adapters = fakeCaseAdapters({ engine });
   await writeCaseFile(
     adapters.store,
     files.caseRecord,
@@ -65,8 +75,30 @@ async function caseBeforeTheReport() {
     durationMs: 900,
   });
   await writeCaseFile(adapters.store, files.huntResult('root-account-usage'), rootUsage);
+  await adapters.store.put(
+    'case-1/hunts/root-account-usage.csv',
+    toCsv(rootUsage.columns, rootUsage.sample),
+    'text/csv; charset=utf-8',
+  );
   return adapters;
 }
+
+describe('buildReport with an engine that fails every query', () => {
+  it('still writes the report, naming no engine version', async () => {
+    const adapters = await caseBeforeTheReport();
+    const broken = fakeCaseAdapters({
+      store: adapters.store,
+      engine: new ScriptedQueryEngine(() => new Error('engine unavailable')),
+    });
+    await buildReport(
+      { case: testContext, hunts: [{ huntId: 'root-account-usage', status: 'SUCCEEDED', rowCount: 1 }] },
+      broken,
+    );
+    const html = adapters.store.text('case-1/report.html');
+    expect(html).toContain('Root user activity');
+    expect(html).not.toContain('DuckDB v');
+  });
+});
 
 describe('buildReport', async () => {
   const adapters = await caseBeforeTheReport();
@@ -148,5 +180,17 @@ describe('buildReport', async () => {
     // The error text is escaped as Markdown: `\_` shows as `_`.
     expect(report).toContain('- `s3-bulk-download`: QueryFailedError: TABLE\\_NOT\\_FOUND: cloudtrail');
     expect(report).toContain('### [HIGH] Root user activity');
+  });
+
+  it('writes report.html, the ATT&CK Navigator layer and the Timesketch timeline from the CSV rows', async () => {
+    const html = adapters.store.text('case-1/report.html');
+    expect(html).toContain('Root user activity');
+    expect(html).toContain('DuckDB v1.5.6');
+    expect(await readCaseFile(adapters.store, files.attackLayer)).toMatchObject({
+      techniques: [{ techniqueID: 'T1078.004', tactic: 'initial-access' }],
+    });
+    const timeline = adapters.store.text('case-1/timeline.csv');
+    expect(timeline).toContain('e-1');
+    expect(timeline.trim().split('\r\n')).toHaveLength(2);
   });
 });

@@ -1,0 +1,125 @@
+import type { CaseSummary } from '../../domain/case-files/summary-file.js';
+import type { HuntResultRecord } from '../../domain/hunt-result.js';
+import { huntsNotRunByReason } from '../hunts-not-run.js';
+import { esc } from './escape-html.js';
+
+/**
+ * Athena's list price for SQL queries: USD 5 per TB scanned, each query billed for at least 10 MB
+ * (https://aws.amazon.com/athena/pricing/). Regions differ, so the report calls it an estimate.
+ */
+const USD_PER_TB = 5;
+const MIN_BILLED_BYTES = 10 * 1_000_000;
+
+/** What the case could not do, what it cost, and how to run it again. */
+export function caseRecordSections(
+  summary: CaseSummary,
+  results: HuntResultRecord[],
+  engineVersion: string | null,
+): string {
+  const sections = [
+    coverage(summary),
+    gaps(summary),
+    cost(results),
+    reproduce(summary, results, engineVersion),
+  ];
+  return [...sections, evidence()].join('\n');
+}
+
+function coverage(summary: CaseSummary): string {
+  const rows = summary.attackCoverage.map(
+    (c) =>
+      `<tr><td>${esc(c.tactic)}</td><td>${c.huntsRun}</td><td>${c.huntsWithFindings}</td><td>${esc(c.techniques.join(', '))}</td></tr>`,
+  );
+  return `<section id="attack"><h2>ATT&amp;CK coverage by tactic (ATT&amp;CK ${esc(summary.attackVersion)})</h2>
+<p class="muted">Each technique is listed under the tactics ATT&amp;CK files it under. The techniques hit are in <a href="attack-layer.json">attack-layer.json</a>, a layer for the ATT&amp;CK Navigator; every hit is in <a href="timeline.csv">timeline.csv</a>, ready for Timesketch.</p>
+<table><thead><tr><th>tactic</th><th>hunts run</th><th>with findings</th><th>techniques seen</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function gaps(summary: CaseSummary): string {
+  const list = (items: string[], none: string) =>
+    items.length === 0 ? `<p>${none}</p>` : `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
+  const notRun = huntsNotRunByReason(summary.huntsNotRun).map(
+    (g) =>
+      `${g.huntIds.length} hunt(s): ${esc(g.reason)} <details><summary>which</summary>${esc(g.huntIds.join(', '))}</details>`,
+  );
+  return `<section id="gaps"><h2>Skipped, failed and not run</h2>
+<h3>Inputs skipped or quarantined</h3>
+${list(
+  summary.skipped.map((k) => `<code>${esc(k.input)}</code> (${esc(k.stage)}): ${esc(k.reason)}`),
+  'None: every input found was read.',
+)}
+${recordsSetAside(summary, list)}
+<h3>Failed hunts</h3>
+${list(
+  summary.failedHunts.map((f) => `<code>${esc(f.huntId)}</code>: ${esc(f.error)}`),
+  'None.',
+)}
+<h3>Hunts not run (${summary.huntsNotRun.length})</h3>
+${list(notRun, 'None.')}
+<h3>Coverage gaps</h3>
+${list(
+  summary.coverageGaps.map((g) => `${esc(g.title)} — ${esc(g.status)}: ${esc(g.consequence ?? g.detail)}`),
+  'None: every known source was present.',
+)}
+${
+  summary.suppressedByAllowlist.length > 0
+    ? `<h3>Left out by the allowlist</h3>${list(
+        summary.suppressedByAllowlist.map((s) => `<code>${esc(s.huntId)}</code>: ${s.count} row(s)`),
+        '',
+      )}`
+    : ''
+}
+</section>`;
+}
+
+/** Records the embedded engine set aside or read with NULLs, counted per file (quarantine). */
+function recordsSetAside(summary: CaseSummary, list: (items: string[], none: string) => string): string {
+  if (summary.recordsSetAside.length === 0) return '';
+  const files = summary.recordsSetAside.map((f) => {
+    const nulled = f.nulledValues > 0 ? `, ${f.nulledValues} value(s) read as NULL` : '';
+    return `<code>${esc(f.file)}</code>: ${f.quarantined} of ${f.records} record(s) set aside${nulled}`;
+  });
+  return `<h3>Records set aside</h3>
+<p class="muted">Each record is in <code>quarantine/&lt;source&gt;.jsonl</code> with its position and reason.</p>
+${list(files, '')}`;
+}
+
+function cost(results: HuntResultRecord[]): string {
+  const scanned = results.filter((r) => r.bytesScanned !== null);
+  if (scanned.length === 0)
+    return '<section id="cost"><h2>Bytes scanned and cost</h2><p>The embedded engine read local files: no query was billed.</p></section>';
+  const bytes = scanned.reduce((sum, r) => sum + (r.bytesScanned ?? 0), 0);
+  const billed = scanned.reduce((sum, r) => sum + Math.max(r.bytesScanned ?? 0, MIN_BILLED_BYTES), 0);
+  const usd = (billed / 1e12) * USD_PER_TB;
+  return `<section id="cost"><h2>Bytes scanned and cost</h2>
+<p>${scanned.length} queries scanned ${formatBytes(bytes)}; billed as ${formatBytes(billed)} (at least 10 MB per query), about <strong>USD ${usd.toFixed(4)}</strong> at USD ${USD_PER_TB} per TB (list price, varies by region).</p></section>`;
+}
+
+function reproduce(summary: CaseSummary, results: HuntResultRecord[], engineVersion: string | null): string {
+  const engine =
+    engineVersion ??
+    (summary.engine === 'athena' ? 'Athena, at the engine version set on the workgroup' : summary.engine);
+  const hunts = results.map(
+    (r) =>
+      `<details><summary><code>${esc(r.huntId)}</code> · ${esc(r.status)} · ${esc(r.engine)}${r.queryId ? ` · query id <code>${esc(r.queryId)}</code>` : ''} · ${r.durationMs} ms</summary>
+<pre>${esc(r.query)}</pre>${r.parameters.length > 0 ? `<p>Parameters, in order: <code>${esc(JSON.stringify(r.parameters))}</code></p>` : ''}</details>`,
+  );
+  return `<section id="reproduce"><h2>How to reproduce</h2>
+<p>Engine: ${esc(engine)}. Each hunt's exact query, parameters and query id are also in <code>hunts/&lt;huntId&gt;.json</code>; the request, engine and timings in <code>case.json</code>. Run the same hunts again with <code>npx casefile investigate --logs &lt;dir&gt; --hunts &lt;id,id&gt;</code>.</p>
+${hunts.join('\n')}</section>`;
+}
+
+function evidence(): string {
+  return '<section id="evidence"><h2>Evidence</h2><p>Every file of this case is listed with its SHA-256 in <code>manifest.json</code>; <code>npx casefile verify &lt;case folder&gt; --manifest-sha256 &lt;hex&gt;</code> checks them, given the hash of the manifest kept elsewhere.</p></section>';
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
