@@ -85,7 +85,7 @@ const WHOLE_CHECK_FILE_BYTES = 8 * 1024 * 1024;
 async function checkWholeList(file: InventoriedFile, module: LogSourceModule): Promise<Scanned | null> {
   const wrapper = LIST_WRAPPER_DEPTH[file.layout];
   if (wrapper === undefined || (await stat(file.path)).size > WHOLE_CHECK_FILE_BYTES) return null;
-  let bytes = await readFile(file.path);
+  let bytes: Buffer = await readFile(file.path);
   if (file.compressed) {
     const { output, damage } = gunzipMembers(bytes);
     if (damage !== null) return null;
