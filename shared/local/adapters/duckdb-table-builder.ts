@@ -51,11 +51,16 @@ export class DuckDbTableBuilder implements TableBuilder {
       const dir = join(this.workDir, source);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
+      const gateStarted = performance.now();
       const readable = await this.gate(source, files, { skipped, counts, quarantined });
+      const conversionStarted = performance.now();
       let written = 0;
       for (const group of groupByLayout(readable)) {
         written += await this.convertIsolatingFailures(source, group, dir, skipped);
       }
+      // User timing entries: a benchmark reads how long each phase took without a case file changing.
+      performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
+      performance.measure(`casefile:conversion:${source}`, { start: conversionStarted });
       if (written === 0) continue;
       // Quoted: a source id can be a DuckDB keyword (`lambda`).
       await this.engine.execute(
