@@ -224,6 +224,16 @@ describe('the record gate on CloudTrail files', () => {
 });
 
 describe('recognising a file whose first record is large', () => {
+  it('stops at the first record of a delivery file, not at the end of the object around the list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const record = '{"eventVersion":"1.09","eventSource":"s","eventName":"n","requestParameters":{"p":"x"}}';
+    await writeFile(path, gzipSync(`{"Records":[${Array(20_000).fill(record).join(',')}]}`));
+    const head = await readFileHead(path);
+    expect(head.text.length).toBeLessThanOrEqual(16_384);
+    expect(classifyLogFile(head.text)).toMatchObject({ source: 'cloudtrail', layout: 'records-object' });
+  });
+
   it('reads past 16 KiB until the first record is complete', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
     const path = join(dir, 'trail.json.gz');
