@@ -15,5 +15,6 @@ export async function readCaseJson(caseFolder: string) {
       huntsMs: timings.huntsMs ?? Number.NaN,
     },
     hunts: { ...summary.hunts, failedHunts: summary.failedHunts },
+    huntsToRun: JSON.parse(await readFile(join(caseFolder, 'tables.json'), 'utf8')).huntsToRun as string[],
   };
 }

@@ -8,10 +8,12 @@
  * files are decompressed by `gzip -dc` and a sample searched by `zcat | jq` for comparison.
  * Figures only: no pass or fail, since a shared two-core machine is no stopwatch.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { estimateAthenaCost } from '../shared/domain/athena-estimate.js';
+import { loadHuntLibrary } from '../shared/hunts/hunt-library.js';
 import { runInvestigationLocally } from '../shared/local/app/local-runner.js';
 import { gzipFloor, uncompressedBytes, zcatJqHunt } from './baselines.js';
 import { readCaseJson } from './bench-case.js';
@@ -72,6 +74,33 @@ try {
   const jq = await zcatJqHunt(sample);
   const jqSeconds = (jq.seconds * jsonBytes) / (await uncompressedBytes(sample));
 
+  const conversions = performance
+    .getEntriesByType('measure')
+    .filter((m) => m.name.startsWith('casefile:conversion:'))
+    .map(
+      (m) =>
+        (m as import('node:perf_hooks').PerformanceMeasure).detail as {
+          sourceBytes: number;
+          parquetBytes: number;
+        },
+    );
+  const parquetPerSourceByte =
+    conversions.reduce((sum, c) => sum + c.parquetBytes, 0) /
+    conversions.reduce((sum, c) => sum + c.sourceBytes, 0);
+  const library = await loadHuntLibrary();
+  const chosen = new Set(found.huntsToRun);
+  const athena = estimateAthenaCost({
+    objects: await Promise.all(
+      files.map(async (file) => ({
+        source: 'cloudtrail' as const,
+        key: relative(corpus.root, file),
+        size: (await stat(file)).size,
+      })),
+    ),
+    hunts: library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, sources: h.sources })),
+    parquetPerSourceByte,
+  });
+
   const results = {
     measuredAt: new Date().toISOString(),
     corpus: { ...corpus, jsonBytes },
@@ -99,6 +128,7 @@ try {
       corpusSecondsEstimated: jqSeconds,
     },
     ratioToZcatJqOneHunt: wall / jqSeconds,
+    athenaEstimate: athena,
   };
   await writeFile(values.json as string, `${JSON.stringify(results, null, 2)}\n`);
   const s = (n: number) => n.toFixed(1);
@@ -119,6 +149,10 @@ try {
   );
   console.log(
     `  zcat | jq, one hunt: ${s(jq.seconds)} s on ${sample.length} files, about ${s(jqSeconds)} s for the corpus: the whole investigation takes ${results.ratioToZcatJqOneHunt.toFixed(2)}x one hunt by hand`,
+  );
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  console.log(
+    `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB: ${usd(athena.direct.costUsd)} reading the logs as delivered (${mib(athena.direct.billedBytes).toFixed(0)} MiB billed), ${usd(athena.withParquetCopy.costUsd)} with one CTAS copy to Parquet (${mib(athena.withParquetCopy.billedBytes).toFixed(0)} MiB; Parquet ${(parquetPerSourceByte * 100).toFixed(0)}% of the gzip size)`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {

@@ -10,7 +10,9 @@ export class MemorySampler {
     this.sample();
     this.close();
     this.step = step;
-    process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${step} (RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB)\n`);
+    process.stderr.write(
+      `${new Date().toISOString().slice(11, 19)} ${step} (RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB)\n`,
+    );
   }
 
   stop(): void {

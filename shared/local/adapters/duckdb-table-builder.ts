@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import type { BuiltTable } from '../../domain/case-files/tables-file.js';
@@ -60,7 +60,10 @@ export class DuckDbTableBuilder implements TableBuilder {
       }
       // User timing entries: a benchmark reads how long each phase took without a case file changing.
       performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
-      performance.measure(`casefile:conversion:${source}`, { start: conversionStarted });
+      performance.measure(`casefile:conversion:${source}`, {
+        start: conversionStarted,
+        detail: { sourceBytes: sumOfSizes(files), parquetBytes: await parquetBytes(dir) },
+      });
       if (written === 0) continue;
       // Quoted: a source id can be a DuckDB keyword (`lambda`).
       await this.engine.execute(
@@ -238,6 +241,16 @@ function groupByLayout(files: InventoriedFile[]): FileGroup[] {
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+function sumOfSizes(files: InventoriedFile[]): number {
+  return files.reduce((sum, f) => sum + f.size, 0);
+}
+
+async function parquetBytes(dir: string): Promise<number> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.parquet'));
+  const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 function isoInstant(epochMs: string): string {
