@@ -1,4 +1,5 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import type { BuiltTable } from '../../domain/case-files/tables-file.js';
@@ -14,13 +15,10 @@ import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
 import { cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
-import { mapConcurrently } from '../../util/async.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
-import { gateRecords } from './record-gate.js';
+import { gateFiles } from './record-gate-pool.js';
 import { recordsToLines } from './records-to-lines.js';
 
-/** Files checked at once: decoding is CPU-bound and the machine may have two cores. */
-const GATE_CONCURRENCY = 2;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /**
@@ -84,9 +82,11 @@ export class DuckDbTableBuilder implements TableBuilder {
     files: InventoriedFile[],
     found: { skipped: SkippedInput[]; counts: FileRecordCount[]; quarantined: QuarantinedRecord[] },
   ): Promise<InventoriedFile[]> {
-    const module = logSourceModule(source);
-    const gated = await mapConcurrently(files, GATE_CONCURRENCY, (file) =>
-      gateRecords(file, module, join(this.workDir, 'clean', file.path)).catch((error: Error) => error),
+    const gated = await gateFiles(
+      source,
+      files,
+      (file) => join(this.workDir, 'clean', file.path),
+      availableParallelism(),
     );
     const readable: InventoriedFile[] = [];
     gated.forEach((outcome, i) => {
