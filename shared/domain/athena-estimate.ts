@@ -16,7 +16,7 @@ export const DEFAULT_PRICE_PER_TB_USD = 5;
  * Parquet (zstd) bytes per gzip byte of CloudTrail delivery files, measured by `npm run bench` at
  * 4 million events (`bench/results.json`: the conversion's sizes).
  */
-export const MEASURED_PARQUET_PER_GZIP_BYTE = 0.5;
+export const MEASURED_PARQUET_PER_GZIP_BYTE = 0.28;
 const MB = 2 ** 20;
 const TB = 2 ** 40;
 const MINIMUM_BILLED_BYTES = 10 * MB;
