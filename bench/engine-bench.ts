@@ -2,7 +2,7 @@
  * How fast and how lean a local investigation is, on a corpus of the size asked for:
  *   npm run bench -- [--records 1000000] [--file-records 1000] [--memory-limit 1GB]
  *                    [--logs <corpus kept from before>] [--keep <dir to keep the corpus in>]
- *                    [--json bench/results.json] [--jq-sample-files 40]
+ *                    [--json bench/results.json] [--jq-sample-files 40] [--concurrent-queries 1]
  * The demo companies' CloudTrail is replicated (fresh event ids, spread over a month) until the
  * corpus holds the requested number of records, then the real workflow runs over it, and the same
  * files are decompressed by `gzip -dc` and a sample searched by `zcat | jq` for comparison.
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     records: { type: 'string', default: '1000000' },
     'file-records': { type: 'string', default: '1000' },
     'memory-limit': { type: 'string' },
+    'concurrent-queries': { type: 'string' },
     logs: { type: 'string' },
     keep: { type: 'string' },
     json: { type: 'string', default: 'bench/results.json' },
@@ -54,7 +55,10 @@ try {
     logs: corpus.root,
     out: join(work, 'cases'),
     request: { caseId: 'bench' },
-    ...(values['memory-limit'] ? { engine: { memoryLimit: values['memory-limit'] } } : {}),
+    engine: {
+      ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
+      ...(values['concurrent-queries'] ? { maxConcurrentQueries: Number(values['concurrent-queries']) } : {}),
+    },
     onProgress: (event) => {
       if (event.kind === 'step') sampler.enter(event.state);
     },
