@@ -1,95 +1,164 @@
 /**
  * How fast and how lean a local investigation is, on a corpus of the size asked for:
- *   npm run bench -- --records 1000000 [--file-records 1000] [--memory-limit 2GB]
- * The demo company's CloudTrail is replicated (fresh event ids, one copy per folder) until the
- * corpus holds the requested number of records, then the real workflow runs over it. Figures only:
- * no pass or fail, since a shared two-core machine is no stopwatch.
+ *   npm run bench -- [--records 1000000] [--file-records 1000] [--memory-limit 1GB]
+ *                    [--logs <corpus kept from before>] [--keep <dir to keep the corpus in>]
+ *                    [--json bench/results.json] [--jq-sample-files 40] [--concurrent-queries 1]
+ * The demo companies' CloudTrail is replicated (fresh event ids, spread over a month) until the
+ * corpus holds the requested number of records, then the real workflow runs over it, and the same
+ * files are decompressed by `gzip -dc` and a sample searched by `zcat | jq` for comparison.
+ * Figures only: no pass or fail, since a shared two-core machine is no stopwatch.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { estimateAthenaCost } from '../shared/domain/athena-estimate.js';
+import { loadHuntLibrary } from '../shared/hunts/hunt-library.js';
 import { runInvestigationLocally } from '../shared/local/app/local-runner.js';
-import { generateDemoLogs } from '../shared/local/demo/generate-demo-logs.js';
+import { gzipFloor, uncompressedBytes, zcatJqHunt } from './baselines.js';
+import { readCaseJson } from './bench-case.js';
+import { describeCorpus, folderBytes, listFiles, writeBenchCorpus } from './bench-corpus.js';
+import { MemorySampler } from './memory-sampler.js';
 
 const { values } = parseArgs({
   options: {
-    records: { type: 'string', default: '200000' },
+    records: { type: 'string', default: '1000000' },
     'file-records': { type: 'string', default: '1000' },
-    'memory-limit': { type: 'string', default: '2GB' },
+    'memory-limit': { type: 'string' },
+    'concurrent-queries': { type: 'string' },
+    logs: { type: 'string' },
+    keep: { type: 'string' },
+    json: { type: 'string', default: 'bench/results.json' },
+    'jq-sample-files': { type: 'string', default: '40' },
   },
 });
-const wanted = Number(values.records);
 const work = await mkdtemp(join(tmpdir(), 'casefile-bench-'));
 try {
-  const seed = join(work, 'seed');
-  const demo = await generateDemoLogs(seed);
-  const files = await listFiles(seed);
-  const copies = Math.max(1, Math.ceil(wanted / demo.records));
-  const logs = join(work, 'logs');
-  // Real delivery files hold 100 to 2,000 records; the demo's are small, so each copy's records are
-  // regrouped into files of --file-records, as a busy account's trail would deliver them.
-  const seedRecords: Record<string, unknown>[] = [];
-  for (const file of files)
-    seedRecords.push(...JSON.parse(gunzipSync(await readFile(file)).toString('utf8')).Records);
-  const perFile = Number(values['file-records']);
-  let bytes = 0;
-  let written = 0;
-  for (let copy = 0; copy < copies; copy += 1) {
-    const folder = join(logs, `copy-${copy}`);
-    await mkdir(folder, { recursive: true });
-    for (let at = 0; at < seedRecords.length; at += perFile) {
-      const records = seedRecords.slice(at, at + perFile).map((r) => ({ ...r, eventID: randomUUID() }));
-      const body = gzipSync(JSON.stringify({ Records: records }));
-      bytes += body.length;
-      written += 1;
-      await writeFile(join(folder, `part-${String(at / perFile).padStart(5, '0')}.json.gz`), body);
-    }
-  }
-  const records = copies * demo.records;
+  const corpus = values.logs
+    ? await describeCorpus(values.logs)
+    : await writeBenchCorpus(
+        values.keep ?? join(work, 'logs'),
+        work,
+        Number(values.records),
+        Number(values['file-records']),
+      );
+  const files = await listFiles(corpus.root);
+  const jsonBytes = await uncompressedBytes(files);
+  const mib = (bytes: number) => bytes / 2 ** 20;
   console.log(
-    `corpus: ${records.toLocaleString()} records in ${written.toLocaleString()} files, ${(bytes / 2 ** 20).toFixed(0)} MiB gzip`,
+    `corpus: ${corpus.records.toLocaleString()} records in ${corpus.files.toLocaleString()} files, ${mib(corpus.gzipBytes).toFixed(0)} MiB gzip, ${mib(jsonBytes).toFixed(0)} MiB JSON`,
   );
 
+  const sampler = new MemorySampler();
   const started = performance.now();
   const outcome = await runInvestigationLocally({
-    logs,
+    logs: corpus.root,
     out: join(work, 'cases'),
     request: { caseId: 'bench' },
-    engine: { memoryLimit: values['memory-limit'] ?? '2GB' },
+    engine: {
+      ...(values['memory-limit'] ? { memoryLimit: values['memory-limit'] } : {}),
+      ...(values['concurrent-queries'] ? { maxConcurrentQueries: Number(values['concurrent-queries']) } : {}),
+    },
+    onProgress: (event) => {
+      if (event.kind === 'step') sampler.enter(event.state);
+    },
   });
   const wall = (performance.now() - started) / 1000;
-  const caseFile = JSON.parse(await readFile(join(outcome.caseFolder, 'case.json'), 'utf8'));
-  const summary = JSON.parse(await readFile(join(outcome.caseFolder, 'summary.json'), 'utf8'));
-  const timings = caseFile.timings as Record<string, number>;
-  const seconds = (ms: number | undefined) => ((ms ?? Number.NaN) / 1000).toFixed(1);
-  console.log(`investigation: ${wall.toFixed(1)} s wall`);
+  sampler.stop();
+  const found = await readCaseJson(outcome.caseFolder);
+  const phase = (name: string) =>
+    performance
+      .getEntriesByType('measure')
+      .filter((m) => m.name.startsWith(`casefile:${name}:`))
+      .reduce((sum, m) => sum + m.duration / 1000, 0);
+  const gzipSeconds = await gzipFloor(files);
+  const sample = files.filter(
+    (_, i) => i % Math.ceil(files.length / Number(values['jq-sample-files'])) === 0,
+  );
+  const jq = await zcatJqHunt(sample);
+  const jqSeconds = (jq.seconds * jsonBytes) / (await uncompressedBytes(sample));
+
+  const conversions = performance
+    .getEntriesByType('measure')
+    .filter((m) => m.name.startsWith('casefile:conversion:'))
+    .map(
+      (m) =>
+        (m as import('node:perf_hooks').PerformanceMeasure).detail as {
+          sourceBytes: number;
+          parquetBytes: number;
+        },
+    );
+  const parquetPerSourceByte =
+    conversions.reduce((sum, c) => sum + c.parquetBytes, 0) /
+    conversions.reduce((sum, c) => sum + c.sourceBytes, 0);
+  const library = await loadHuntLibrary();
+  const chosen = new Set(found.huntsToRun);
+  const athena = estimateAthenaCost({
+    objects: await Promise.all(
+      files.map(async (file) => ({
+        source: 'cloudtrail' as const,
+        key: relative(corpus.root, file),
+        size: (await stat(file)).size,
+      })),
+    ),
+    hunts: library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, sources: h.sources })),
+    parquetPerSourceByte,
+  });
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    corpus: { ...corpus, jsonBytes },
+    wallSeconds: wall,
+    recordsPerSecond: corpus.records / wall,
+    mibPerSecondCompressed: mib(corpus.gzipBytes) / wall,
+    mibPerSecondJson: mib(jsonBytes) / wall,
+    phasesSeconds: {
+      inventory: found.timings.inventoryMs / 1000,
+      gate: phase('gate'),
+      conversion: phase('conversion'),
+      huntsWall: sampler.secondsIn('RunHunts'),
+      huntsSummed: found.timings.huntsMs / 1000,
+      story: sampler.secondsIn('TraceStory'),
+    },
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiBByStep: sampler.peaks(),
+    hunts: found.hunts,
+    caseFolderMiB: mib(await folderBytes(outcome.caseFolder)),
+    gzipDcSeconds: gzipSeconds,
+    ratioToGzipDc: wall / gzipSeconds,
+    zcatJqOneHunt: {
+      sampleFiles: sample.length,
+      sampleSeconds: jq.seconds,
+      corpusSecondsEstimated: jqSeconds,
+    },
+    ratioToZcatJqOneHunt: wall / jqSeconds,
+    athenaEstimate: athena,
+  };
+  await writeFile(values.json as string, `${JSON.stringify(results, null, 2)}\n`);
+  const s = (n: number) => n.toFixed(1);
   console.log(
-    `  inventory ${seconds(timings.inventoryMs)} s, tables (one pass to Parquet) ${seconds(timings.tablesMs)} s, hunts ${seconds(timings.huntsMs)} s summed over ${summary.hunts.run}`,
+    `investigation: ${s(wall)} s wall, ${Math.round(results.recordsPerSecond).toLocaleString()} records/s, ${s(results.mibPerSecondCompressed)} MiB/s gzip, ${s(results.mibPerSecondJson)} MiB/s JSON`,
+  );
+  const p = results.phasesSeconds;
+  console.log(
+    `  inventory ${s(p.inventory)} s, gate ${s(p.gate)} s, conversion to Parquet ${s(p.conversion)} s, hunts ${s(p.huntsWall)} s (${found.hunts.run} run, ${found.hunts.failed} failed), story ${s(p.story)} s`,
   );
   console.log(
-    `  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (DuckDB memory_limit ${values['memory-limit']})`,
+    `  peak RSS ${results.peakRssMiB.toFixed(0)} MiB; by step: ${Object.entries(results.peakRssMiBByStep)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   );
   console.log(
-    `  ${summary.findings.length} hunts with findings, ${summary.hunts.failed} failed, ${summary.skipped.length} inputs skipped`,
+    `  gzip -dc of the same files ${s(gzipSeconds)} s: casefile takes ${s(results.ratioToGzipDc)}x`,
   );
-  console.log(`  case folder size ${((await folderBytes(outcome.caseFolder)) / 2 ** 20).toFixed(1)} MiB`);
+  console.log(
+    `  zcat | jq, one hunt: ${s(jq.seconds)} s on ${sample.length} files, about ${s(jqSeconds)} s for the corpus: the whole investigation takes ${results.ratioToZcatJqOneHunt.toFixed(2)}x one hunt by hand`,
+  );
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  console.log(
+    `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB: ${usd(athena.direct.costUsd)} reading the logs as delivered (${mib(athena.direct.billedBytes).toFixed(0)} MiB billed), ${usd(athena.withParquetCopy.costUsd)} with one CTAS copy to Parquet (${mib(athena.withParquetCopy.billedBytes).toFixed(0)} MiB; Parquet ${(parquetPerSourceByte * 100).toFixed(0)}% of the gzip size)`,
+  );
+  console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {
   await rm(work, { recursive: true, force: true });
-}
-
-async function listFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-async function folderBytes(root: string): Promise<number> {
-  let total = 0;
-  for (const file of await listFiles(root)) total += (await stat(file)).size;
-  return total;
 }

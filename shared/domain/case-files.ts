@@ -1,6 +1,8 @@
 import type { Allowlist } from './allowlist.js';
+import type { AthenaEstimate } from './athena-estimate.js';
 import { accountInventoryFailureSchema } from './case-files/account-failure-file.js';
 import { allowlistSchema } from './case-files/allowlist-file.js';
+import { athenaEstimateSchema } from './case-files/athena-estimate-file.js';
 import { type AttackLayer, attackLayerSchema } from './case-files/attack-layer-file.js';
 import type { CaseFile } from './case-files/case-file.js';
 import { type CaseRecord, caseRecordSchema } from './case-files/case-record.js';
@@ -42,6 +44,10 @@ export function caseFiles(caseId: string) {
     }),
     allowlist: { key: layout.allowlist, schema: allowlistSchema } satisfies CaseFile<Allowlist>,
     tables: { key: layout.tables, schema: tablesSchema } satisfies CaseFile<TablesRecord>,
+    athenaEstimate: {
+      key: layout.athenaEstimate,
+      schema: athenaEstimateSchema,
+    } satisfies CaseFile<AthenaEstimate>,
     huntResult: (huntId: string): CaseFile<HuntResultRecord> => ({
       key: layout.huntResult(huntId),
       schema: huntResultSchema,

@@ -28,6 +28,8 @@ export function caseFolderLayout(caseId: string) {
     /** Where a log group's export lands: `exports/<group>/<task>/<stream>/000000.gz`. */
     logGroupExport: (logGroup: string) => `${root}${EXPORTS_FOLDER}/${exportFolderName(logGroup)}/`,
     tables: `${root}tables.json`,
+    /** What the case's hunts would cost in Athena, from the sizes of the files its tables read. */
+    athenaEstimate: `${root}athena-estimate.json`,
     /** Records set aside while reading one source, one JSON object a line, with file, position and reason. */
     quarantine: (source: string) => `${root}quarantine/${source}.jsonl`,
     huntsFolder: `${root}hunts/`,

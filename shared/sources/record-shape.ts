@@ -15,14 +15,27 @@ export type DeclaredStructure = string | DeclaredStructure[] | { [key: string]: 
 export function checkRecordShape(record: unknown, structure: DeclaredStructure): RecordCheck {
   if (!isObject(record)) return { problem: `the record is ${kindOf(record)}, not a JSON object` };
   const nulled: string[] = [];
-  const problem = checkValue(record, structure, '', nulled, record, null);
+  const problem = checkValue(record, structure, [], nulled, record, null);
   return problem === null ? { nulled } : { problem };
 }
 
+/** The declared fields of each object structure, listed once: every record of a file is checked against them. */
+const declaredFields = new WeakMap<object, [string, DeclaredStructure][]>();
+
+function fieldsOf(declared: { [key: string]: DeclaredStructure }): [string, DeclaredStructure][] {
+  let fields = declaredFields.get(declared);
+  if (!fields) {
+    fields = Object.entries(declared);
+    declaredFields.set(declared, fields);
+  }
+  return fields;
+}
+
+/** `path` is the way down to `value`, joined into text only when a value is reported. */
 function checkValue(
   value: unknown,
   declared: DeclaredStructure,
-  path: string,
+  path: (string | number)[],
   nulled: string[],
   parent: Record<string, unknown> | unknown[],
   key: string | number | null,
@@ -33,33 +46,37 @@ function checkValue(
     const [element] = declared;
     if (element === undefined) return null;
     for (let i = 0; i < value.length; i += 1) {
-      const problem = checkValue(value[i], element, `${path}[${i}]`, nulled, value, i);
+      path.push(i);
+      const problem = checkValue(value[i], element, path, nulled, value, i);
+      path.pop();
       if (problem) return problem;
     }
     return null;
   }
   if (typeof declared === 'object') {
     if (!isObject(value)) return `${label(path)} is ${kindOf(value)}, not an object`;
-    for (const [field, inner] of Object.entries(declared)) {
-      const problem = checkValue(
-        value[field],
-        inner,
-        path ? `${path}.${field}` : field,
-        nulled,
-        value,
-        field,
-      );
+    for (const [field, inner] of fieldsOf(declared)) {
+      path.push(field);
+      const problem = checkValue(value[field], inner, path, nulled, value, field);
+      path.pop();
       if (problem) return problem;
     }
     return null;
   }
+  if (declared === 'VARCHAR' || declared === 'JSON') return null;
   if (declared.startsWith('MAP'))
     return isObject(value) ? null : `${label(path)} is ${kindOf(value)}, not an object`;
   if (!scalarParses(value, declared)) {
-    nulled.push(path);
+    nulled.push(pathText(path));
     if (key !== null) (parent as Record<string | number, unknown>)[key] = null;
   }
   return null;
+}
+
+function pathText(path: (string | number)[]): string {
+  return path
+    .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`))
+    .join('');
 }
 
 const INTEGER_RANGE: Record<string, bigint> = { INTEGER: 2n ** 31n, BIGINT: 2n ** 63n };
@@ -100,6 +117,6 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function label(path: string): string {
-  return `\`${path}\``;
+function label(path: (string | number)[]): string {
+  return `\`${pathText(path)}\``;
 }

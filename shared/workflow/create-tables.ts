@@ -1,9 +1,15 @@
+import {
+  type AthenaEstimate,
+  estimateAthenaCost,
+  MEASURED_PARQUET_PER_GZIP_BYTE,
+} from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { completeCoverage } from '../domain/coverage.js';
+import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';
-import type { Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
+import type { Inventory, QuarantinedRecord, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
@@ -43,6 +49,12 @@ export async function createTables(
     context.iocs ?? {},
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
+  const estimate = athenaEstimateOfListedFiles(
+    [...inventory.sources, ...(exported?.sources ?? [])],
+    caseHunts.hunts.filter((h) => selection.run.includes(h.id)),
+    context,
+  );
+  if (estimate) await writeCaseFile(adapters.store, files.athenaEstimate, estimate);
   await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
@@ -64,6 +76,26 @@ export async function createTables(
     tables: built.tables.map((t) => t.table),
     durationMs,
   };
+}
+
+/**
+ * What the chosen hunts would cost in Athena, when the inventory lists every file with its size (a
+ * folder of logs); an inventory of S3 locations without their listing gives no estimate.
+ */
+function athenaEstimateOfListedFiles(
+  locations: SourceLocation[],
+  hunts: HuntDefinition[],
+  context: CaseContext,
+): AthenaEstimate | null {
+  if (locations.length === 0 || locations.some((l) => !l.files)) return null;
+  return estimateAthenaCost({
+    objects: locations.flatMap((l) =>
+      (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
+    ),
+    hunts: hunts.map((h) => ({ huntId: h.id, sources: h.sources })),
+    window: context.window,
+    parquetPerSourceByte: MEASURED_PARQUET_PER_GZIP_BYTE,
+  });
 }
 
 /** One file per source under `quarantine/`, one record a line, so a responder can grep what was set aside. */

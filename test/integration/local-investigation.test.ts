@@ -65,6 +65,24 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
     expect(summary.observed.firstEventTime).toMatch(/^20\d\d-/);
   });
 
+  it('estimates what its hunts would cost in Athena from the sizes of the files read', async () => {
+    const estimate = await readJson<{
+      sourceBytes: Record<string, number>;
+      hunts: { huntId: string; billedBytes: number }[];
+      direct: { billedBytes: number; costUsd: number };
+      withParquetCopy: { costUsd: number };
+    }>(join(caseFolder, 'athena-estimate.json'));
+    const inventory = await readJson<{ sources: { files: { size: number }[] }[] }>(
+      join(caseFolder, 'inventory.json'),
+    );
+    const listed = inventory.sources.flatMap((s) => s.files).reduce((sum, f) => sum + f.size, 0);
+    expect(estimate.sourceBytes.cloudtrail).toBe(listed);
+    // Small logs: every hunt is billed Athena's 10 MB minimum (https://aws.amazon.com/athena/pricing/).
+    expect(estimate.hunts.length).toBeGreaterThan(50);
+    expect(estimate.direct.billedBytes).toBe(estimate.hunts.length * 10 * 2 ** 20);
+    expect(estimate.direct.costUsd).toBeCloseTo((estimate.direct.billedBytes / 2 ** 40) * 5, 10);
+  });
+
   it('reports the techniques those logs hold', async () => {
     const stop = await readJson<{ status: string; rowCount: number; sample: Record<string, string>[] }>(
       join(caseFolder, 'hunts', 'cloudtrail-logging-disabled.json'),

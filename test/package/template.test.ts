@@ -135,7 +135,7 @@ const caseFileWrites: Record<FunctionKey, string[]> = {
   startLogExport: ['exports/*'],
   checkLogExport: [],
   recordExportBatch: ['export-outcomes/*'],
-  createTables: ['tables.json', 'quarantine/*'],
+  createTables: ['tables.json', 'quarantine/*', 'athena-estimate.json'],
   runHunt: ['hunts/*'],
   traceStory: ['lineage.json', 'pivots.json', 'open-items.json', 'log-gaps.json'],
   fileHuntFailure: ['hunts/*'],

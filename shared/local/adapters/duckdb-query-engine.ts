@@ -8,27 +8,49 @@ import {
 } from '../../ports/query-engine.js';
 import { athenaCompatibilityMacros } from './duckdb-compat.js';
 
+/**
+ * DuckDB's share of a 2 GB budget for the whole process: Node (the gate's workers, hunt results,
+ * the report) holds up to about 500 MB beside it at 4 million events (`npm run bench`).
+ */
+const DEFAULT_MEMORY_LIMIT = '1.5GB';
+
 export interface DuckDbSettings {
   /** DuckDB's own cap; it spills to `tempDirectory` past it. Below 1 GB, Parquet writes fail. */
   memoryLimit?: string;
   threads?: number;
   tempDirectory?: string;
+  /**
+   * Queries run at once. One by default: DuckDB already spreads one query over every thread, and
+   * queries run side by side share `memoryLimit`, so four grouping hunts over millions of events at
+   * once ran out of memory where each alone spills to `tempDirectory` and completes.
+   */
+  maxConcurrentQueries?: number;
 }
 
 /** The embedded engine: Athena SQL through compatibility macros, values bound as prepared parameters. */
 export class DuckDbQueryEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
 
-  private constructor(private readonly instance: DuckDBInstance) {}
+  private readonly slots: QuerySlots;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    maxConcurrentQueries: number,
+  ) {
+    this.slots = new QuerySlots(maxConcurrentQueries);
+  }
 
   static async open(settings: DuckDbSettings = {}): Promise<DuckDbQueryEngine> {
     const options: Record<string, string> = {
-      memory_limit: settings.memoryLimit ?? '2GB',
+      memory_limit: settings.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       threads: String(settings.threads ?? 2),
       preserve_insertion_order: 'false',
     };
     if (settings.tempDirectory) options.temp_directory = settings.tempDirectory;
-    const engine = new DuckDbQueryEngine(await DuckDBInstance.create(':memory:', options));
+    const engine = new DuckDbQueryEngine(
+      await DuckDBInstance.create(':memory:', options),
+      settings.maxConcurrentQueries ?? 1,
+    );
     await engine.withConnection(async (connection) => {
       // Day buckets of TIMESTAMPTZ values follow the session time zone; Athena works in UTC.
       await connection.run('LOAD icu');
@@ -45,8 +67,8 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async run(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-    const started = performance.now();
     return this.withConnection(async (connection) => {
+      const started = performance.now();
       let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
       try {
         result = await connection.stream(sql, options.parameters ?? []);
@@ -89,12 +111,40 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     // One connection per query: the workflow's Map runs hunts concurrently, and a connection runs one at a time.
+    await this.slots.acquire();
     const connection = await this.instance.connect();
     try {
       return await work(connection);
     } finally {
       connection.closeSync();
+      this.slots.release();
     }
+  }
+}
+
+/** A counting semaphore: callers past the limit wait, first come first served. */
+class QuerySlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`maxConcurrentQueries must be a positive integer, got ${limit}`);
+    this.free = limit;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
   }
 }
 

@@ -82,42 +82,48 @@ export class FolderInventory implements LogInventory {
 /** Files sniffed at once: opening and gunzipping a head is I/O-bound, and a dump can hold 100,000 files. */
 const SNIFF_CONCURRENCY = 32;
 
+type Sniffed =
+  | { path: string; dump: string }
+  | { path: string; file: InventoriedFile; source: LogSourceId }
+  | { path: string; skip: string };
+
 async function classifyFiles(paths: string[], root: string) {
-  const heads = await mapConcurrently(paths, SNIFF_CONCURRENCY, async (path) => {
-    const size = await stat(path).then(
-      (info) => info.size,
-      () => 0,
-    );
-    return readFileHead(path).then(
-      (head) => ({ path, size, head, error: null }),
-      (error: Error) => ({ path, size, head: null, error }),
-    );
-  });
+  // Each file is classified as soon as its head is read, so only the verdicts are held, not 100,000 heads.
+  const verdicts = await mapConcurrently(paths, SNIFF_CONCURRENCY, (path) => sniff(path, root));
   const sources = new Map<LogSourceId, InventoriedFile[]>();
   const dumps = new Map<string, string[]>();
   const skipped: SkippedInput[] = [];
-  for (const { path, size, head, error } of heads) {
-    try {
-      if (!head) throw error;
-      if (detectCloudWatchDump(head.text)) {
-        const group = dumpedLogGroup(head.text) ?? groupFromPath(path, root);
-        dumps.set(group, [...(dumps.get(group) ?? []), path]);
-        continue;
-      }
-      const classification = classifyLogFile(head.text);
-      if (classification.kind === 'not-a-log') {
-        const reason = head.damage ? `corrupt gzip: ${head.damage}` : classification.reason;
-        skipped.push({ input: path, reason, stage: 'inventory' });
-        continue;
-      }
-      const list = sources.get(classification.source) ?? [];
-      list.push({ path, size, layout: classification.layout, compressed: head.compressed });
-      sources.set(classification.source, list);
-    } catch (error) {
-      skipped.push({ input: path, reason: (error as Error).message, stage: 'inventory' });
-    }
+  const add = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  for (const verdict of verdicts) {
+    if ('dump' in verdict) add(dumps, verdict.dump, verdict.path);
+    else if ('skip' in verdict)
+      skipped.push({ input: verdict.path, reason: verdict.skip, stage: 'inventory' });
+    else add(sources, verdict.source, verdict.file);
   }
   return { sources, skipped, dumps };
+}
+
+async function sniff(path: string, root: string): Promise<Sniffed> {
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
+  try {
+    const head = await readFileHead(path);
+    if (detectCloudWatchDump(head.text))
+      return { path, dump: dumpedLogGroup(head.text) ?? groupFromPath(path, root) };
+    const classification = classifyLogFile(head.text);
+    if (classification.kind === 'not-a-log')
+      return { path, skip: head.damage ? `corrupt gzip: ${head.damage}` : classification.reason };
+    const file = { path, size, layout: classification.layout, compressed: head.compressed };
+    return { path, file, source: classification.source };
+  } catch (error) {
+    return { path, skip: (error as Error).message };
+  }
 }
 
 /**

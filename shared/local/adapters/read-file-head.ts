@@ -65,7 +65,10 @@ async function readRaw(path: string, bytes: number): Promise<Buffer> {
  */
 function firstRecordComplete(text: string): boolean {
   if (!/^\uFEFF?\s*[[{]/.test(text)) return text.includes('\n');
-  const start = text.indexOf('{');
+  // `{"Records": [ {...}, ...`: the first record is the first object in the list, not the file's object,
+  // which closes only at the end of the file (reading to the limit for every delivery file).
+  const list = /^\uFEFF?\s*\{\s*"[^"\\]*"\s*:\s*\[/.exec(text);
+  const start = text.indexOf('{', list ? list[0].length : 0);
   if (start < 0) return false;
   let depth = 0;
   let inString = false;

@@ -31,6 +31,7 @@ function layoutKeys(caseId: string): string[] {
     layout.timelineCsv,
     layout.manifest,
     layout.claim,
+    layout.athenaEstimate,
   ];
 }
 

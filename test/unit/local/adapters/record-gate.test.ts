@@ -151,6 +151,47 @@ describe('the record gate on CloudTrail files', () => {
     expect(gated).toMatchObject({ read: 2, quarantinedCount: 0, damage: null, readFrom: clean });
   });
 
+  describe('a compressed delivery file checked whole, in memory', () => {
+    const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
+
+    it('is read in place when its deepest record is exactly as deep as a record may be', async () => {
+      const body = `{"Records":[${record()},${record({ requestParameters: nested(MAX_NESTING_DEPTH - 1) })}]}`;
+      const { file: gz, clean } = await file('deep.json.gz', gzipSync(body), 'records-object', true);
+      expect(await gateRecords(gz, cloudtrailSource, clean)).toMatchObject({ read: 2, readFrom: gz });
+    });
+
+    it('gives up only the record one level deeper, and the one with bytes that are not UTF-8', async () => {
+      const tooDeep = record({ requestParameters: nested(MAX_NESTING_DEPTH) });
+      const latin1 = Buffer.from(record({ eventName: 'caf\xe9' }), 'latin1');
+      const body = Buffer.concat([
+        Buffer.from(`{"Records":[${record({ n: 1 })},${tooDeep},`),
+        latin1,
+        Buffer.from(']}'),
+      ]);
+      const { file: gz, clean } = await file('mixed.json.gz', gzipSync(body), 'records-object', true);
+      const gated = await gateRecords(gz, cloudtrailSource, clean);
+      expect(gated?.quarantined.map((q) => [q.position, q.reason])).toEqual([
+        ['record 2', `nested deeper than ${MAX_NESTING_DEPTH} levels`],
+        ['record 3', 'not valid UTF-8'],
+      ]);
+      expect(gated?.read).toBe(1);
+      expect(await readFile(clean, 'utf8')).toBe(`${record({ n: 1 })}\n`);
+    });
+
+    it('reads a cut-off file up to the damage, as the record-by-record scan does', async () => {
+      const whole = gzipSync(`{"Records":[${record({ n: 1 })},${record({ n: 2 })}]}`);
+      const { file: gz, clean } = await file(
+        'cut.json.gz',
+        whole.subarray(0, whole.length - 12),
+        'records-object',
+        true,
+      );
+      const gated = await gateRecords(gz, cloudtrailSource, clean);
+      expect(gated?.damage).toMatch(/cut off|truncated|end/i);
+      expect(gated?.readFrom.path).toBe(clean);
+    });
+  });
+
   it('rewrites a file with a bad record as one good record a line, in the layout the reader reads', async () => {
     const deep = `${'['.repeat(MAX_NESTING_DEPTH + 1)}${']'.repeat(MAX_NESTING_DEPTH + 1)}`;
     const body = `[${record({ n: 1 })},\n${record({ requestParameters: JSON.parse(deep) })},\n${record({ userIdentity: [] })}]`;
@@ -183,6 +224,16 @@ describe('the record gate on CloudTrail files', () => {
 });
 
 describe('recognising a file whose first record is large', () => {
+  it('stops at the first record of a delivery file, not at the end of the object around the list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const record = '{"eventVersion":"1.09","eventSource":"s","eventName":"n","requestParameters":{"p":"x"}}';
+    await writeFile(path, gzipSync(`{"Records":[${Array(20_000).fill(record).join(',')}]}`));
+    const head = await readFileHead(path);
+    expect(head.text.length).toBeLessThanOrEqual(16_384);
+    expect(classifyLogFile(head.text)).toMatchObject({ source: 'cloudtrail', layout: 'records-object' });
+  });
+
   it('reads past 16 KiB until the first record is complete', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
     const path = join(dir, 'trail.json.gz');
