@@ -78,6 +78,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
     tables: tables.tables,
     engineVersion: await engineVersion(adapters),
+    ...(story ? { story } : {}),
   });
 
   const opened = await readCaseFile(adapters.store, files.caseRecord);

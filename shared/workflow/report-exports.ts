@@ -9,6 +9,7 @@ import type { HuntRow } from '../report/case-timeline.js';
 import { renderHtmlReport } from '../report/html/render-html-report.js';
 import { reportFacts } from '../report/report-facts.js';
 import { timesketchTimeline } from '../report/timesketch-timeline.js';
+import type { StoryFiles } from '../story/story-files.js';
 
 export interface ReportExportsInput {
   summary: CaseSummary;
@@ -19,6 +20,8 @@ export interface ReportExportsInput {
   tables: BuiltTable[];
   /** `DuckDB v1.5.6`; null where the engine's version is a deployment setting (Athena's workgroup). */
   engineVersion: string | null;
+  /** The attack's story (TraceStory), when the case has one: what is still open leads the first screen. */
+  story?: StoryFiles;
 }
 
 /**

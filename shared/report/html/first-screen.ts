@@ -1,13 +1,35 @@
 import type { CaseSummary } from '../../domain/case-files/summary-file.js';
+import type { StoryFiles } from '../../story/story-files.js';
 import type { ReportFacts } from '../report-facts.js';
 import { esc } from './escape-html.js';
 
 /** The first screen, shaped like an incident report: what happened, since when, is it still going on. */
-export function firstScreen(summary: CaseSummary, facts: ReportFacts): string {
-  return [executiveSummary(summary, facts), stories(facts), indicators(facts)].join('\n');
+export function firstScreen(summary: CaseSummary, facts: ReportFacts, story?: StoryFiles): string {
+  return [executiveSummary(summary, facts, story), stories(facts), indicators(facts)].join('\n');
 }
 
-function executiveSummary(summary: CaseSummary, facts: ReportFacts): string {
+/**
+ * What the attacker created or opened that no later event undid (TraceStory's open items): a case
+ * whose last hunt hit is hours before the end of the logs can still be open, a stolen key still usable.
+ */
+function stillOpen(story: StoryFiles | undefined): string {
+  const items = story?.openItems.items ?? [];
+  const open = items.filter((i) => i.closed === null);
+  if (open.length === 0) return '';
+  const shown = open
+    .slice(0, 8)
+    .map(
+      (i) =>
+        `<li>${esc(i.kind)} <code>${esc(i.resource)}</code> (${esc(i.opened.eventName)} at <time>${esc(i.opened.time)}</time>${i.opened.actor ? ` by <code>${esc(i.opened.actor)}</code>` : ''})${i.note ? `: ${esc(i.note)}` : ''}</li>`,
+    );
+  const more =
+    open.length > shown.length
+      ? `<li>and ${open.length - shown.length} more in <code>open-items.json</code></li>`
+      : '';
+  return `<div class="banner"><p><strong>Still open at the end of the logs.</strong> ${open.length} of ${items.length} thing(s) the attacker created or opened were not undone:</p><ul>${shown.join('')}${more}</ul></div>`;
+}
+
+function executiveSummary(summary: CaseSummary, facts: ReportFacts, story?: StoryFiles): string {
   const s = summary.findingsBySeverity;
   const first = facts.firstSuspicious;
   const last = facts.lastSuspicious;
@@ -25,9 +47,11 @@ function executiveSummary(summary: CaseSummary, facts: ReportFacts): string {
       `<p><strong>Since when.</strong> The first suspicious event is at <time>${esc(first.time)}</time>: ${esc(first.title)}${first.actor ? ` by <code>${esc(first.actor)}</code>` : ''}${first.sourceIp ? ` from <code>${esc(first.sourceIp)}</code>` : ''}.</p>`,
       facts.stillActive
         ? `<p class="banner"><strong>Possibly still going on.</strong> Suspicious activity continues until <time>${esc(last.lastTime)}</time>, within an hour of the end of the logs (${esc(summary.observed.lastEventTime)}): the logs stop before the activity does.</p>`
-        : `<p><strong>Still going on?</strong> The last suspicious event is at <time>${esc(last.lastTime)}</time> (${esc(last.title)}); the logs read run until ${esc(summary.observed.lastEventTime ?? 'an unknown time')} with nothing suspicious after it. Logs delivered since then are not in this case.</p>`,
+        : `<p><strong>Still going on?</strong> The last suspicious event is at <time>${esc(last.lastTime)}</time> (${esc(last.title)}); the logs read run until ${esc(summary.observed.lastEventTime ?? 'an unknown time')} with no hunt firing after it. Logs delivered since then are not in this case.</p>`,
     );
   }
+  const open = stillOpen(story);
+  if (open) lines.push(open);
   if (summary.failedHunts.length + summary.skipped.length > 0)
     lines.push(
       `<p class="banner">This case is incomplete: ${summary.failedHunts.length} hunt(s) failed and ${summary.skipped.length} input(s) were skipped (see "Skipped, failed and not run") before drawing conclusions.</p>`,

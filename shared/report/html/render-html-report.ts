@@ -1,5 +1,6 @@
 import type { CaseSummary, TimelineEntry } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
+import type { StoryFiles } from '../../story/story-files.js';
 import { describeEntry, type HuntRow } from '../case-timeline.js';
 import { findingColumns } from '../finding-columns.js';
 import type { ReportFacts } from '../report-facts.js';
@@ -24,6 +25,7 @@ export interface HtmlReportInput {
   /** Each source's records per hour, where the engine counted them (the embedded one does). */
   recordsPerHour: ReadonlyMap<string, { hour: string; records: number }[]>;
   engineVersion: string | null;
+  story?: StoryFiles;
 }
 
 /**
@@ -44,7 +46,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <body>
 <header><h1>Case ${esc(summary.caseId)}</h1>
 <p class="muted">Logs read from ${esc(summary.observed.firstEventTime ?? '—')} to ${esc(summary.observed.lastEventTime ?? '—')} · window ${esc(summary.window.from ?? 'start of the logs')} to ${esc(summary.window.to ?? 'end of the logs')} · engine ${esc(summary.engine)} · ${summary.hunts.run} hunts run · times in UTC</p></header>
-${firstScreen(summary, input.facts)}
+${firstScreen(summary, input.facts, input.story)}
 ${caseCharts(input)}
 ${timeline(input)}
 ${findings(input)}

@@ -5,6 +5,7 @@ import { findingColumns } from '../../../shared/report/finding-columns.js';
 import { renderHtmlReport } from '../../../shared/report/html/render-html-report.js';
 import { reportFacts } from '../../../shared/report/report-facts.js';
 import { summariseCaseWithHits } from '../../../shared/report/summarise-case.js';
+import type { StoryFiles } from '../../../shared/story/story-files.js';
 import { eventRow, huntResult } from './hunt-results.js';
 
 const hostile = '<script>window.pwned=1</script><img src=x onerror=alert(1)>';
@@ -13,6 +14,7 @@ function render(
   results: HuntResultRecord[],
   observedEnd = '2025-03-12T00:00:00Z',
   files: FileRecordCount[] = [],
+  story?: StoryFiles,
 ) {
   const { summary, hits } = summariseCaseWithHits({
     caseId: 'c-<b>1</b>',
@@ -50,6 +52,7 @@ function render(
       sourcesOf: () => ['cloudtrail'],
       recordsPerHour: new Map(),
       engineVersion: 'DuckDB v1.5.6',
+      ...(story ? { story } : {}),
     }),
   };
 }
@@ -60,6 +63,51 @@ const stopped = huntResult(
 );
 
 describe('report.html', () => {
+  it('leads with what the attacker left open, not only with when the last hunt fired', () => {
+    const opened = (eventName: string, time: string) => ({
+      eventId: null,
+      eventName,
+      time,
+      actor: hostile,
+      sourceIp: '203.0.113.77',
+    });
+    const story = {
+      openItems: {
+        endOfLogs: '2025-03-12T00:00:00Z',
+        items: [
+          {
+            kind: 'IAM user',
+            resource: 'svc-backup',
+            account: '111122223333',
+            region: 'global',
+            opened: opened('CreateUser', '2025-03-11T02:52:10Z'),
+            closed: null,
+            outsideAccounts: [],
+          },
+          {
+            kind: 'trail stopped',
+            resource: 'prod-trail',
+            account: '111122223333',
+            region: 'us-east-1',
+            opened: opened('StopLogging', '2025-03-11T03:21:34Z'),
+            closed: opened('StartLogging', '2025-03-11T08:52:37Z'),
+            outsideAccounts: [],
+          },
+        ],
+      },
+    } as unknown as StoryFiles;
+    const { html } = render([stopped], undefined, [], story);
+    const summary = html.slice(
+      html.indexOf('id="summary"'),
+      html.indexOf('</section>', html.indexOf('id="summary"')),
+    );
+    expect(summary).toContain('Still open at the end of the logs');
+    expect(summary).toContain('1 of 2 thing(s)');
+    expect(summary).toContain('<code>svc-backup</code>');
+    expect(summary).not.toContain('prod-trail');
+    expect(summary).not.toContain('<script>');
+  });
+
   it('names each file whose records were set aside, its file name shown as text', () => {
     const damaged: FileRecordCount = {
       file: `logs/${hostile}.json`,
