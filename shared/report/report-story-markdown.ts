@@ -17,7 +17,7 @@ export function storyLines(summary: CaseSummary, results: HuntResultRecord[]): s
       `Suspicious activity from ${md(first.time)} (${md(first.title)}) to ${md(last.lastTime)}; ` +
         (facts.stillActive
           ? `**it reaches the end of the logs (${md(summary.observed.lastEventTime)}) and may still be going on.**`
-          : `nothing suspicious after it until the logs end at ${md(summary.observed.lastEventTime)}.`),
+          : `no hunt fired after it until the logs end at ${md(summary.observed.lastEventTime)} (see "What is still open" for what the attacker left behind).`),
       '',
     );
   }
