@@ -3,7 +3,15 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup-matchers.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/setup-matchers.ts'],
+          // Unit files share one module graph per worker: half of the run was re-importing it per file.
+          isolate: false,
+        },
+      },
       {
         test: {
           name: 'integration',
