@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CASE_ID } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { fromCsv } from '../domain/csv.js';
@@ -33,7 +34,6 @@ export interface InvestigationsApiDeps {
   isStarting(caseId: string): Promise<boolean>;
 }
 
-const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const HUNT_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/;
 const MAX_PAGE = 1000;
 

@@ -1,4 +1,5 @@
 import { validateInvestigationRequest } from '../domain/case.js';
+import { logSourceIds } from '../domain/log-sources.js';
 import { InvalidRequestError } from '../errors.js';
 
 /** A request the API refuses, naming the field at fault (OpenAPI `Error.field`). */
@@ -35,19 +36,7 @@ const FIELDS = new Set([
   'requestedBy',
   'reason',
 ]);
-const SOURCES = new Set([
-  'cloudtrail',
-  'vpcflow',
-  'route53resolver',
-  'route53public',
-  's3access',
-  'alb',
-  'cloudfront',
-  'waf',
-  'eksaudit',
-  'guardduty',
-  'lambda',
-]);
+const SOURCES: ReadonlySet<string> = new Set(logSourceIds);
 
 export interface RequestRules {
   now: Date;

@@ -46,7 +46,8 @@ export interface CaseContext {
   runId?: string;
 }
 
-const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+/** A case id: also the Step Functions execution name and the case folder's name. */
+export const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 const HUNT_ID = /^[a-z0-9][a-z0-9-]{1,79}$/;
 const DEFAULT_MAX_CONCURRENCY = 4;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
 import type { InvestigationRequest } from './case.js';
-import type { Iocs } from './iocs.js';
+import { type Iocs, type IocType, isIocValue } from './iocs.js';
 
 /**
  * A GuardDuty finding opens an investigation scoped from what the finding names. Field names follow
@@ -180,18 +180,19 @@ export function indicatorsOf(finding: GuardDutyFinding): Iocs {
   ].flatMap((r) => [r?.ipAddressV4, r?.ipAddressV6]);
   ips.push(...(action.kubernetesApiCallAction?.sourceIPs ?? []));
   const iocs: Iocs = {
-    accessKeyIds: keep([key?.accessKeyId], /^(AKIA|ASIA)[A-Z0-9]{12,124}$/),
-    principalArns: keep([principalArn(finding.accountId, key?.userType, key?.userName)], /^arn:/),
-    ips: keep(ips, /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]{2,39})$/),
-    instanceIds: keep([finding.resource.instanceDetails?.instanceId], /^i-[0-9a-f]{8,17}$/),
-    userAgents: keep(
-      [action.awsApiCallAction?.userAgent, action.kubernetesApiCallAction?.userAgent],
-      /^[^\r\n]{1,990}$/,
-    ),
-    domains: keep(
-      [action.dnsRequestAction?.domain, action.awsApiCallAction?.domainDetails?.domain],
-      /^(?=.{1,253}$)([A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{2,63}\.?$/,
-    ),
+    // GuardDuty names the credential used: an access key (AKIA) or a session key (ASIA), never a role or user id.
+    accessKeyIds: keep('accessKeyIds', [key?.accessKeyId]).filter((k) => /^(AKIA|ASIA)/.test(k)),
+    principalArns: keep('principalArns', [principalArn(finding.accountId, key?.userType, key?.userName)]),
+    ips: keep('ips', ips),
+    instanceIds: keep('instanceIds', [finding.resource.instanceDetails?.instanceId]),
+    userAgents: keep('userAgents', [
+      action.awsApiCallAction?.userAgent,
+      action.kubernetesApiCallAction?.userAgent,
+    ]),
+    domains: keep('domains', [
+      action.dnsRequestAction?.domain,
+      action.awsApiCallAction?.domainDetails?.domain,
+    ]),
   };
   return Object.fromEntries(Object.entries(iocs).filter(([, values]) => values.length > 0));
 }
@@ -205,8 +206,9 @@ function principalArn(account: string, userType?: string, userName?: string): st
   return undefined;
 }
 
-function keep(values: (string | undefined)[], shape: RegExp): string[] {
-  return [...new Set(values.filter((v): v is string => typeof v === 'string' && shape.test(v)))];
+/** The values an investigation request accepts for the type (the same check as `parseIocs`), once each. */
+function keep(type: IocType, values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && isIocValue(type, v)))];
 }
 
 /**

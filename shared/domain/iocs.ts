@@ -29,6 +29,17 @@ const shapes: Record<IocType, RegExp> = {
   domains: /^(?=.{1,253}$)([A-Za-z0-9_-]{1,63}\.)+[A-Za-z]{2,63}\.?$/,
 };
 
+/** Whether a value has its indicator type's shape (for triggers that gather indicators from events). */
+export function hasIocShape(type: IocType, value: string): boolean {
+  return shapes[type].test(value);
+}
+
+/** Whether `parseIocs` takes the value: its type's shape, and short enough to bind alone. */
+export function isIocValue(type: IocType, value: string): boolean {
+  // A value is bound alone at worst (iocParameterSets), so it must fit one parameter as sent.
+  return hasIocShape(type, value) && fitsExecutionParameter(value);
+}
+
 export function parseIocs(raw: unknown): Iocs {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw))
@@ -42,10 +53,9 @@ export function parseIocs(raw: unknown): Iocs {
       throw new InvalidRequestError(`'iocs.${type}' must be a list of at most ${MAX_PER_TYPE} values.`);
     }
     for (const value of values) {
-      if (typeof value !== 'string' || !shapes[type as IocType].test(value)) {
+      if (typeof value !== 'string' || !hasIocShape(type as IocType, value)) {
         throw new InvalidRequestError(`'${String(value).slice(0, 80)}' is not a valid ${type} value.`);
       }
-      // A value is bound alone at worst (iocParameterSets), so it must fit one parameter as sent.
       if (!fitsExecutionParameter(value)) {
         throw new InvalidRequestError(
           `'${value.slice(0, 80)}...' is longer than one query parameter may be once its quotes are escaped.`,

@@ -82,7 +82,7 @@ describe('report.html of a case with a failed hunt, unreadable inputs and a host
     const work = await mkdtemp(join(tmpdir(), 'casefile-report-hostile-'));
     const logs = join(work, 'logs');
     await mkdir(logs, { recursive: true });
-    // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0 (../shared/data/stratus-red-team/README.txt).
+    // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0 (test/fixtures/stratus-red-team/README.txt).
     const stop = JSON.parse(
       gunzipSync(
         await readFile(

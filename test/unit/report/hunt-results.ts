@@ -1,37 +1,22 @@
-import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
+import { type HuntResultRecord, SAMPLE_ROWS } from '../../../shared/domain/hunt-result.js';
+import { huntResult as filedHuntResult } from '../../support/hunt-results.js';
 
 type Row = Record<string, string | null>;
 
-/** A succeeded hunt's record with the given rows (the sample holds the first 25, as RunHunt keeps). */
+/** A succeeded hunt's record with the given rows (the sample holds the first rows, as RunHunt keeps). */
 export function huntResult(
   overrides: Partial<HuntResultRecord> & { huntId: string },
   rows: Row[],
 ): HuntResultRecord {
-  const columns = overrides.columns ?? Object.keys(rows[0] ?? {});
-  return {
+  return filedHuntResult({
     title: `Title of ${overrides.huntId}`,
     description: 'why',
-    severity: 'medium',
-    kind: 'event',
-    mitre: [],
-    tactics: [],
     triage: 'what next',
-    status: 'SUCCEEDED',
-    engine: 'duckdb',
-    query: 'SELECT 1',
-    parameters: [],
     rowCount: rows.length,
-    truncated: false,
-    columns,
-    sample: rows.slice(0, 25),
-    resultsFile: `hunts/${overrides.huntId}.csv`,
-    suppressedByAllowlist: { count: 0, sample: [] },
-    durationMs: 1,
-    bytesScanned: null,
-    queryId: null,
-    error: null,
+    columns: overrides.columns ?? Object.keys(rows[0] ?? {}),
+    sample: rows.slice(0, SAMPLE_ROWS),
     ...overrides,
-  };
+  });
 }
 
 /** A CloudTrail event row with the shared leading columns. */
