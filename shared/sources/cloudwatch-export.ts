@@ -38,7 +38,7 @@ export function checkExportedJsonLine(line: string, check: (message: unknown) =>
   try {
     message = JSON.parse(line.slice(prefix[0].length));
   } catch (error) {
-    return { problem: `the exported message is not valid JSON: ${(error as Error).message}` };
+    return { problem: `not valid JSON: ${(error as Error).message}` };
   }
   const checked = check(message);
   if ('problem' in checked || checked.nulled.length === 0) return checked;

@@ -1,4 +1,9 @@
 import { externalTableWithViewSql, regexSerde } from './athena-table-ddl.js';
+import {
+  CLOUDWATCH_EXPORT_LAYOUT,
+  checkExportedJsonLine,
+  firstExportedMessage,
+} from './cloudwatch-export.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import type { RecordCheck } from './record-shape.js';
 import {
@@ -69,7 +74,6 @@ export const eksAuditColumnNames = [...eksAuditColumns, ...annotationColumns].ma
 
 const EVENT = /"kind"\s*:\s*"Event"/;
 const AUDIT_API = /"apiVersion"\s*:\s*"audit\.k8s\.io\/v1"/;
-const EXPORT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z /;
 
 function isAuditEvent(objectText: string): boolean {
   const start = objectText.slice(0, 16_384);
@@ -78,19 +82,8 @@ function isAuditEvent(objectText: string): boolean {
 
 /** An audit event fits when it is one and its values fit the columns; an export line carries it behind a time. */
 function checkAuditRecord(record: unknown, layout: string): RecordCheck {
-  if (layout !== 'cloudwatch-export') return checkAuditEvent(record);
-  const line = record as string;
-  const time = EXPORT_TIME.exec(line)?.[0];
-  if (time === undefined) return { problem: 'no export time before the event' };
-  let event: unknown;
-  try {
-    event = JSON.parse(line.slice(time.length));
-  } catch (error) {
-    return { problem: `not valid JSON: ${(error as Error).message}` };
-  }
-  const check = checkAuditEvent(event);
-  if ('problem' in check || check.nulled.length === 0) return check;
-  return { ...check, replacement: `${time}${JSON.stringify(event)}` };
+  if (layout !== CLOUDWATCH_EXPORT_LAYOUT) return checkAuditEvent(record);
+  return checkExportedJsonLine(record as string, checkAuditEvent);
 }
 
 function checkAuditEvent(event: unknown): RecordCheck {
@@ -107,8 +100,8 @@ export const eksAuditSource: LogSourceModule = {
   detect(head) {
     const line = firstLine(head);
     if (isAuditEvent(line)) return 'json-lines';
-    const exportTime = EXPORT_TIME.exec(line);
-    if (exportTime && isAuditEvent(line.slice(exportTime[0].length))) return 'cloudwatch-export';
+    const exported = firstExportedMessage(head);
+    if (exported !== null && isAuditEvent(exported)) return CLOUDWATCH_EXPORT_LAYOUT;
     return null;
   },
 
@@ -122,7 +115,7 @@ export const eksAuditSource: LogSourceModule = {
    * is skipped with the line in the reason.
    */
   duckdbSelect(paths, layout, compressed) {
-    const message = layout === 'cloudwatch-export' ? "substr(line, strpos(line, ' ') + 1)" : 'line';
+    const message = layout === CLOUDWATCH_EXPORT_LAYOUT ? "substr(line, strpos(line, ' ') + 1)" : 'line';
     const parsed = `SELECT line, from_json(${message}, ${sqlString(duckdbJsonStructure(eksAuditColumns))}) AS e FROM (${duckdbLines(paths, compressed)})`;
     const checked = `SELECT CASE WHEN e."kind" IS DISTINCT FROM 'Event' THEN ${duckdbRejectLine('not a Kubernetes audit event')} ELSE e END AS e FROM (${parsed})`;
     const columns = [
