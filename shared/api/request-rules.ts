@@ -1,5 +1,5 @@
 import { validateInvestigationRequest } from '../domain/case.js';
-import { logSourceIds } from '../domain/log-sources.js';
+import { parseCaseScope } from '../domain/case-scope.js';
 import { InvalidRequestError } from '../errors.js';
 
 /** A request the API refuses, naming the field at fault (OpenAPI `Error.field`). */
@@ -36,7 +36,6 @@ const FIELDS = new Set([
   'requestedBy',
   'reason',
 ]);
-const SOURCES: ReadonlySet<string> = new Set(logSourceIds);
 
 export interface RequestRules {
   now: Date;
@@ -63,12 +62,13 @@ export function checkInvestigationRequest(
   }
   const { hunts, ...rest } = body;
   const request: Record<string, unknown> = hunts === undefined ? rest : { ...rest, huntIds: hunts };
-  stringList(request, 'accounts', /^\d{12}$/, 'a 12-digit account id');
-  stringList(request, 'regions', /^[a-z]{2}(-[a-z]+)+-\d$/, 'a region name such as eu-west-1');
-  const sources = stringList(request, 'sources', /^[a-z0-9]+$/, 'a source name');
-  for (const source of sources) {
-    if (!SOURCES.has(source)) {
-      throw new FieldError('sources', `Unknown source '${source}'; known: ${[...SOURCES].join(', ')}.`);
+  // The case's own scope rules, one list at a time so the refusal names its field.
+  for (const field of ['accounts', 'regions', 'sources'] as const) {
+    try {
+      parseCaseScope({ [field]: request[field] });
+    } catch (error) {
+      if (error instanceof InvalidRequestError) throw new FieldError(field, error.message);
+      throw error;
     }
   }
   for (const [field, max] of [

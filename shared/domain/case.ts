@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseAllowlist } from './allowlist.js';
+import { type CaseScope, parseCaseScope } from './case-scope.js';
 import { type Iocs, parseIocs } from './iocs.js';
 import { type ClosedTimeWindow, closeTimeWindow, parseTimeWindow, type TimeWindow } from './time-window.js';
 
@@ -10,6 +11,10 @@ export interface InvestigationRequest {
   caseId?: string;
   from?: string;
   to?: string;
+  /** Narrow the case to these accounts, regions and log sources; every one found when absent. */
+  accounts?: string[];
+  regions?: string[];
+  sources?: string[];
   /** Restrict the run to these hunts (ids); by default every hunt whose sources exist runs. */
   huntIds?: string[];
   /** Hunts run at once; Athena's per-account concurrency limits make a cap worth having. */
@@ -33,6 +38,11 @@ export interface CaseContext {
   /** The same window closed once, when the case opened: what every step searches. */
   closedWindow: ClosedTimeWindow;
   engine: EngineName;
+  /**
+   * The accounts, regions and sources the case looks at. Set by OpenCase on every case; absent
+   * only in contexts made before scopes existed, which mean the whole estate.
+   */
+  scope?: CaseScope;
   openedAt: string;
   maxConcurrency: number;
   huntIds: string[] | null;
@@ -87,6 +97,7 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
     window,
     closedWindow: closeTimeWindow(window, openedAt, engine === 'athena' ? 'lookback' : 'unbounded'),
     engine,
+    scope: parseCaseScope(r),
     openedAt,
     maxConcurrency: maxConcurrency as number,
     huntIds,

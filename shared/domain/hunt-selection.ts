@@ -12,12 +12,17 @@ export interface HuntSelection {
   notRun: HuntNotRun[];
 }
 
-/** Every hunt whose log sources exist runs; every other one is listed with the reason it did not. */
+/**
+ * Every hunt whose log sources exist runs; every other one is listed with the reason it did not.
+ * `scopeSources` are the sources the case asked for (null: all): a hunt reading another one was
+ * left out by the case's scope, not by a missing log, and says so.
+ */
 export function selectHunts(
   library: HuntDefinition[],
   available: LogSourceId[],
   requested: string[] | null,
   iocs: Iocs = {},
+  scopeSources: readonly LogSourceId[] | null = null,
 ): HuntSelection {
   const selection: HuntSelection = { run: [], notRun: [] };
   const known = new Set(library.map((h) => h.id));
@@ -31,6 +36,11 @@ export function selectHunts(
       selection.notRun.push({
         huntId: hunt.id,
         reason: `pivot hunt: the request names no ${(hunt.parameters ?? []).join(' or ')}`,
+      });
+    } else if (scopeSources && missing.some((source) => !scopeSources.includes(source))) {
+      selection.notRun.push({
+        huntId: hunt.id,
+        reason: `reads ${missing.filter((m) => !scopeSources.includes(m)).join(', ')}, outside the case's sources (${scopeSources.join(', ')})`,
       });
     } else if (missing.length > 0) {
       selection.notRun.push({

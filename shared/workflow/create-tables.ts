@@ -5,6 +5,7 @@ import {
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
+import { narrowInventory } from '../domain/case-scope.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { completeCoverage } from '../domain/coverage.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
@@ -34,8 +35,9 @@ export async function createTables(
   const started = performance.now();
   const files = caseFiles(context.caseId);
   const inventory = await readCaseFile(adapters.store, files.inventory);
+  // What an export holds is known only once it is classified: sources outside the scope stop here.
   const exported = exports.some((e) => e.status === 'COMPLETED')
-    ? await adapters.inventory.discoverExported(context, exports)
+    ? narrowInventory(await adapters.inventory.discoverExported(context, exports), context.scope)
     : null;
   const built = await adapters.tables.build(context, {
     ...inventory,
@@ -47,6 +49,7 @@ export async function createTables(
     built.tables.map((t) => t.source),
     context.huntIds,
     context.iocs ?? {},
+    context.scope?.sources ?? null,
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
   const estimate = athenaEstimateOfListedFiles(

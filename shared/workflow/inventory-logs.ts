@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
+import { narrowInventory } from '../domain/case-scope.js';
 import { assessCoverage } from '../domain/coverage.js';
 import type { Inventory } from '../domain/inventory.js';
 import { type AccountInventoryFailure, mergeInventories } from '../domain/inventory-merge.js';
@@ -57,7 +58,8 @@ export interface InventoryStepResult {
 }
 
 /**
- * Merges the accounts' inventories into `inventory.json` with the coverage of every source, and
+ * Merges the accounts' inventories into `inventory.json`, narrowed to the case's scope, with the
+ * coverage of every source, and
  * hands the workflow only counts: a list of sources or groups grows with the organisation, the
  * state may not (256 KiB).
  */
@@ -74,7 +76,12 @@ export async function mergeInventory(
       parts.push(await readCaseFile(adapters.store, files.accountInventory(outcome.account)));
     else failures.push(await filedFailure(outcome.account, files, adapters));
   }
-  const merged = mergeInventories(parts, failures, adapters.now().toISOString());
+  // Adapters already look only where the scope points; this also catches what a shared location
+  // (an organisation trail's bucket) holds beyond it, the same way on every engine.
+  const merged = narrowInventory(
+    mergeInventories(parts, failures, adapters.now().toISOString()),
+    context.scope,
+  );
   const inventory = { ...merged, coverage: assessCoverage(merged) };
   await writeCaseFile(adapters.store, files.inventory, inventory);
   return {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CaseContext } from '../case.js';
 import type { SkippedInput } from '../inventory.js';
+import { logSourceIds } from '../log-sources.js';
 import { skippedInputSchema } from './inventory-file.js';
 import {
   type CaseSummary,
@@ -24,6 +25,14 @@ export const caseRecordSchema = z.strictObject({
   /** The same window closed when the case opened: what every step searched. */
   closedWindow: z.strictObject({ from: z.string(), to: z.string() }),
   engine: z.enum(['athena', 'duckdb']),
+  /** The accounts, regions and log sources the case looked at; null is every one found. */
+  scope: z
+    .strictObject({
+      accounts: z.array(z.string()).nullable(),
+      regions: z.array(z.string()).nullable(),
+      sources: z.array(z.enum(logSourceIds)).nullable(),
+    })
+    .optional(),
   caseFolder: z.string(),
   /** `openedAt` and `completedAt` are instants; the steps' durations are milliseconds. */
   timings: z.object({ openedAt: z.string() }).catchall(z.union([z.string(), z.number()])),
@@ -68,6 +77,7 @@ export function openedCaseRecord(context: CaseContext, request: unknown, caseFol
     window: context.window,
     closedWindow: context.closedWindow,
     engine: context.engine,
+    ...(context.scope ? { scope: context.scope } : {}),
     timings: { openedAt: context.openedAt },
     caseFolder,
   };

@@ -31,6 +31,7 @@ Usage:
   casefile investigate --logs <dir> [--out <dir>] [--case-id <id>] [--from <iso>] [--to <iso>]
                        [--hunts <id,id>] [--max-concurrency <n>] [--ioc <type>=<value> ...]
                        [--allowlist <file.yaml>] [--sigma <dir>] [--guardduty-finding <finding.json>]
+                       [--accounts <id,id>] [--regions <name,name>] [--sources <source,source>]
   casefile investigate --resume <case folder or id> --logs <dir> [--out <dir>]
                                     finish an interrupted case with the same request
   casefile demo [--out <dir>]       generate the demo logs and investigate them
@@ -45,7 +46,8 @@ Usage:
                                     ATT&CK techniques and attacker-used CloudTrail APIs against the
                                     hunts (Markdown on stdout, or coverage.md and coverage.json in <dir>)
 
-Without --from/--to the window is the whole span of the records found.
+Without --from/--to the window is the whole span of the records found. --accounts, --regions and
+--sources narrow the case: other CloudTrail files are listed as out of scope, other sources not read.
 IOC types: accessKeyIds, principalArns, ips, instanceIds, userAgents, domains. An allowlist file
 (principals, sourceIps, userAgents, hunts: {<id>: ...}) silences known-good actors for this case;
 CASEFILE_ALLOWLIST names a file that applies to every case.
@@ -84,6 +86,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--regions eu-west-1,us-east-1`; `--regions ''` stays an empty list, which the case refuses by name. */
+const commaList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
 async function investigate(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -94,6 +103,9 @@ async function investigate(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       hunts: { type: 'string' },
+      accounts: { type: 'string' },
+      regions: { type: 'string' },
+      sources: { type: 'string' },
       'max-concurrency': { type: 'string' },
       ioc: { type: 'string', multiple: true },
       allowlist: { type: 'string' },
@@ -128,6 +140,9 @@ async function investigate(argv: string[]): Promise<number> {
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
     ...(values.hunts ? { huntIds: values.hunts.split(',').map((h) => h.trim()) } : {}),
+    ...(values.accounts !== undefined ? { accounts: commaList(values.accounts) } : {}),
+    ...(values.regions !== undefined ? { regions: commaList(values.regions) } : {}),
+    ...(values.sources !== undefined ? { sources: commaList(values.sources) } : {}),
     ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
     ...(values.ioc || fromFinding.iocs ? { iocs: mergeIocs(fromFinding.iocs ?? {}, flagIocs) } : {}),
     ...(values.allowlist ? { allowlist: parse(await readFile(values.allowlist, 'utf8')) } : {}),
