@@ -109,7 +109,10 @@ export function narrowInventory(inventory: Inventory, scope: CaseScope | undefin
       ...(inventory.gaps ?? []).filter((g) => within(scope.sources, g.source)),
       ...logSourceIds
         .filter((source) => !within(scope.sources, source))
-        .map((source) => ({ source, reason: `not asked for (the case's sources: ${scope.sources?.join(', ')})` })),
+        .map((source) => ({
+          source,
+          reason: `not asked for (the case's sources: ${scope.sources?.join(', ')})`,
+        })),
     ],
   };
 }
@@ -142,7 +145,12 @@ function narrowLocation(location: SourceLocation, scope: CaseScope): SourceLocat
     ...(location.regions ?? []).filter((r) => !narrowed.regions?.includes(r)),
   ];
   if (left.length > 0) {
-    narrowed.details = { ...location.details, outOfScope: `not read for this case: ${left.join(', ')}` };
+    // A listed file is read whole (its other records included); a delivery prefix is read only under
+    // the asked accounts and regions.
+    const outOfScope = location.files
+      ? `files that also name ${left.join(', ')} are read whole`
+      : `not read for this case: ${left.join(', ')}`;
+    narrowed.details = { ...location.details, outOfScope };
   }
   return narrowed;
 }

@@ -5,8 +5,8 @@ import {
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
-import { narrowInventory } from '../domain/case-scope.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { narrowInventory } from '../domain/case-scope.js';
 import { completeCoverage } from '../domain/coverage.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';

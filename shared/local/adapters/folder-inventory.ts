@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
+import { type CaseScope, describeScope, within } from '../../domain/case-scope.js';
 import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../../domain/inventory.js';
 import type { ExportOutcome, LogGroupExport } from '../../domain/log-exports.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
@@ -10,6 +11,7 @@ import type { LogInventory } from '../../ports/log-inventory.js';
 import { classifyLogFile } from '../../sources/classify-log-file.js';
 import { detectCloudWatchDump, dumpedLogGroup } from '../../sources/cloudwatch-logs-dump.js';
 import { mapConcurrently } from '../../util/async.js';
+import { type LogFilePlace, logFilePlace, placeOutsideScope } from './log-file-place.js';
 import { readFileHead } from './read-file-head.js';
 
 export const LOCAL_FOLDER = 'folder';
@@ -38,7 +40,7 @@ export class FolderInventory implements LogInventory {
     if (!root?.isDirectory())
       throw new InvalidRequestError(`The logs folder ${this.root} does not exist or is not a folder.`);
     const listing = await listFiles(this.root, this.caseStoreRoot ? [this.caseStoreRoot] : []);
-    const classified = await classifyFiles(listing.files, this.root);
+    const classified = await classifyFiles(listing.files, this.root, context.scope);
     const { sources, dumps } = classified;
     const skipped = [...listing.skipped, ...classified.skipped];
     const exports: LogGroupExport[] = [...dumps].map(([logGroup, files]) => ({
@@ -51,9 +53,9 @@ export class FolderInventory implements LogInventory {
     }));
     return {
       discoveredAt: new Date().toISOString(),
-      sources: locations(sources, this.root),
+      sources: locations(sources, this.root, classified.places),
       skipped,
-      notes: [],
+      notes: scopeNotes(classified.outOfScope, classified.mixed, context.scope),
       exports,
     };
   }
@@ -69,8 +71,8 @@ export class FolderInventory implements LogInventory {
     for (const outcome of exports.filter((e) => e.status === 'COMPLETED' && e.destination)) {
       const folder = join(this.caseStoreRoot, ...(outcome.destination ?? '').split('/'));
       const listing = await listFiles(folder, []);
-      const { sources, skipped } = await classifyFiles(listing.files, folder);
-      inventory.sources.push(...locations(sources, folder));
+      const { sources, skipped, places } = await classifyFiles(listing.files, folder, undefined);
+      inventory.sources.push(...locations(sources, folder, places));
       inventory.skipped.push(
         ...[...listing.skipped, ...skipped].map((s) => ({ ...s, stage: 'export' as const })),
       );
@@ -84,15 +86,22 @@ const SNIFF_CONCURRENCY = 32;
 
 type Sniffed =
   | { path: string; dump: string }
-  | { path: string; file: InventoriedFile; source: LogSourceId }
+  | { path: string; file: InventoriedFile; source: LogSourceId; place: LogFilePlace }
   | { path: string; skip: string };
 
-async function classifyFiles(paths: string[], root: string) {
+/**
+ * Every file's source, or why it is skipped. With a scope, files of sources not asked for and files
+ * whose delivery path or records name only other accounts or regions are skipped as out of scope.
+ */
+async function classifyFiles(paths: string[], root: string, scope: CaseScope | undefined) {
   // Each file is classified as soon as its head is read, so only the verdicts are held, not 100,000 heads.
   const verdicts = await mapConcurrently(paths, SNIFF_CONCURRENCY, (path) => sniff(path, root));
   const sources = new Map<LogSourceId, InventoriedFile[]>();
   const dumps = new Map<string, string[]>();
   const skipped: SkippedInput[] = [];
+  const places = new Map<LogSourceId, { accounts: Set<string>; regions: Set<string> }>();
+  let outOfScope = 0;
+  const mixed: string[] = [];
   const add = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
     const list = map.get(key);
     if (list) list.push(value);
@@ -102,9 +111,41 @@ async function classifyFiles(paths: string[], root: string) {
     if ('dump' in verdict) add(dumps, verdict.dump, verdict.path);
     else if ('skip' in verdict)
       skipped.push({ input: verdict.path, reason: verdict.skip, stage: 'inventory' });
-    else add(sources, verdict.source, verdict.file);
+    else {
+      const why = within(scope?.sources ?? null, verdict.source)
+        ? placeOutsideScope(verdict.place, scope)
+        : { outside: `${verdict.source} is not among the sources asked for`, mixed: null };
+      if (why.outside) {
+        outOfScope += 1;
+        skipped.push({
+          input: verdict.path,
+          reason: `outside the case's scope: ${why.outside}`,
+          stage: 'inventory',
+        });
+        continue;
+      }
+      if (why.mixed) mixed.push(`${verdict.path}: ${why.mixed}`);
+      add(sources, verdict.source, verdict.file);
+      const seen = places.get(verdict.source) ?? { accounts: new Set(), regions: new Set() };
+      for (const account of verdict.place.accounts) seen.accounts.add(account);
+      for (const region of verdict.place.regions) seen.regions.add(region);
+      places.set(verdict.source, seen);
+    }
   }
-  return { sources, skipped, dumps };
+  return { sources, skipped, dumps, places, outOfScope, mixed };
+}
+
+/** How many files the scope left out, in one line; files read whole despite naming other places, each. */
+function scopeNotes(outOfScope: number, mixed: string[], scope: CaseScope | undefined): string[] {
+  if (!scope) return [];
+  return [
+    ...(outOfScope > 0
+      ? [
+          `${outOfScope} file(s) left out as outside the case's scope (${describeScope(scope)}); skipped lists each.`,
+        ]
+      : []),
+    ...mixed,
+  ];
 }
 
 async function sniff(path: string, root: string): Promise<Sniffed> {
@@ -120,7 +161,8 @@ async function sniff(path: string, root: string): Promise<Sniffed> {
     if (classification.kind === 'not-a-log')
       return { path, skip: head.damage ? `corrupt gzip: ${head.damage}` : classification.reason };
     const file = { path, size, layout: classification.layout, compressed: head.compressed };
-    return { path, file, source: classification.source };
+    const place = logFilePlace(relative(root, path), classification.source, head.text);
+    return { path, file, source: classification.source, place };
   } catch (error) {
     return { path, skip: (error as Error).message };
   }
@@ -137,13 +179,23 @@ function groupFromPath(path: string, root: string): string {
   return name;
 }
 
-function locations(files: Map<LogSourceId, InventoriedFile[]>, location: string): SourceLocation[] {
-  return [...files].map(([source, list]) => ({
-    source,
-    location,
-    files: list,
-    details: { files: list.length, bytes: list.reduce((sum, f) => sum + f.size, 0) },
-  }));
+/** One location per source, naming the accounts and regions its files' paths or records name. */
+function locations(
+  files: Map<LogSourceId, InventoriedFile[]>,
+  location: string,
+  places: Map<LogSourceId, { accounts: Set<string>; regions: Set<string> }>,
+): SourceLocation[] {
+  return [...files].map(([source, list]) => {
+    const place = places.get(source);
+    return {
+      source,
+      location,
+      files: list,
+      ...(place && place.accounts.size > 0 ? { accounts: [...place.accounts].sort() } : {}),
+      ...(place && place.regions.size > 0 ? { regions: [...place.regions].sort() } : {}),
+      details: { files: list.length, bytes: list.reduce((sum, f) => sum + f.size, 0) },
+    };
+  });
 }
 
 /**
