@@ -200,3 +200,104 @@ process.stdout.write(JSON.stringify(inventory));`;
   );
   return JSON.parse(stdout);
 }
+
+describe('the inventory of a folder narrowed to a scope', () => {
+  const record = (account: string, region: string) =>
+    JSON.stringify({
+      Records: [
+        {
+          eventVersion: '1.08',
+          eventTime: '2024-05-01T00:00:00Z',
+          eventSource: 'iam.amazonaws.com',
+          eventName: 'ListUsers',
+          awsRegion: region,
+          recipientAccountId: account,
+        },
+      ],
+    });
+  const scoped = (scope: CaseContext['scope']) => ({ ...context, scope });
+
+  async function estate() {
+    const root = await mkdtemp(join(tmpdir(), 'casefile-scope-'));
+    const delivered = (account: string, region: string) =>
+      join(root, 'AWSLogs', 'o-abcdefghij', account, 'CloudTrail', region, '2024', '05', '01');
+    await mkdir(delivered('111122223333', 'eu-west-1'), { recursive: true });
+    await mkdir(delivered('222233334444', 'eu-west-1'), { recursive: true });
+    await mkdir(delivered('111122223333', 'us-east-1'), { recursive: true });
+    // The path is what counts when there is one, whatever the records say.
+    await writeFile(
+      join(delivered('111122223333', 'eu-west-1'), 'a.json.gz'),
+      gzipSync(record('222233334444', 'us-east-1')),
+    );
+    await writeFile(
+      join(delivered('222233334444', 'eu-west-1'), 'b.json.gz'),
+      gzipSync(record('222233334444', 'eu-west-1')),
+    );
+    await writeFile(
+      join(delivered('111122223333', 'us-east-1'), 'c.json.gz'),
+      gzipSync(record('111122223333', 'us-east-1')),
+    );
+    // Copied out of S3 under its own name, which CloudTrail makes from the account and region.
+    await writeFile(
+      join(root, '222233334444_CloudTrail_eu-west-1_20240501T0010Z_Mu0KsOhtH1ar15ZZ.json.gz'),
+      gzipSync(record('111122223333', 'eu-west-1')),
+    );
+    // No path to go by: the records say.
+    await writeFile(join(root, 'lookup-export.json'), record('222233334444', 'eu-west-1'));
+    return root;
+  }
+
+  it('leaves out files of other accounts and regions by path, file name or records, listed and counted', async () => {
+    const root = await estate();
+    const inventory = await new FolderInventory(root).discover(
+      scoped({ accounts: ['111122223333'], regions: ['eu-west-1'], sources: null }),
+    );
+    const read = inventory.sources.flatMap((s) => s.files?.map((f) => f.path.slice(root.length + 1)));
+    expect(read).toEqual(['AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2024/05/01/a.json.gz']);
+    expect(inventory.sources[0]).toMatchObject({ accounts: ['111122223333'], regions: ['eu-west-1'] });
+    expect(inventory.skipped.map((s) => [s.input.slice(root.length + 1), s.reason])).toEqual([
+      [
+        '222233334444_CloudTrail_eu-west-1_20240501T0010Z_Mu0KsOhtH1ar15ZZ.json.gz',
+        "outside the case's scope: its delivery path names account 222233334444, not asked for (111122223333)",
+      ],
+      [
+        'AWSLogs/o-abcdefghij/111122223333/CloudTrail/us-east-1/2024/05/01/c.json.gz',
+        "outside the case's scope: its delivery path names region us-east-1, not asked for (eu-west-1)",
+      ],
+      [
+        'AWSLogs/o-abcdefghij/222233334444/CloudTrail/eu-west-1/2024/05/01/b.json.gz',
+        "outside the case's scope: its delivery path names account 222233334444, not asked for (111122223333)",
+      ],
+      [
+        'lookup-export.json',
+        "outside the case's scope: its records name account 222233334444, not asked for (111122223333)",
+      ],
+    ]);
+    expect(inventory.notes).toEqual([
+      "4 file(s) left out as outside the case's scope (accounts 111122223333; regions eu-west-1); skipped lists each.",
+    ]);
+  });
+
+  it('reads every file when the scope is the whole estate, and names the accounts and regions found', async () => {
+    const root = await estate();
+    const inventory = await new FolderInventory(root).discover(context);
+    expect(inventory.sources[0]?.files).toHaveLength(5);
+    expect(inventory.sources[0]).toMatchObject({
+      accounts: ['111122223333', '222233334444'],
+      regions: ['eu-west-1', 'us-east-1'],
+    });
+    expect(inventory.notes).toEqual([]);
+  });
+
+  it('does not table a source that was not asked for', async () => {
+    const root = await estate();
+    const inventory = await new FolderInventory(root).discover(
+      scoped({ accounts: null, regions: null, sources: ['vpcflow'] }),
+    );
+    expect(inventory.sources).toEqual([]);
+    expect(inventory.skipped).toHaveLength(5);
+    expect(inventory.skipped[0]?.reason).toBe(
+      "outside the case's scope: cloudtrail is not among the sources asked for",
+    );
+  });
+});
