@@ -3,6 +3,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { CaseContext } from '../domain/case.js';
+import { within } from '../domain/case-scope.js';
 import type { CoverageGap, Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import { mergeInventories } from '../domain/inventory-merge.js';
 import type { ExportOutcome, LogGroupExport } from '../domain/log-exports.js';
@@ -103,6 +104,21 @@ export interface AwsLogInventoryOptions {
   now?: () => Date;
 }
 
+/**
+ * The source each service's part finds; a case whose scope leaves that source out does not call it.
+ * The parts not named here (Security Hub, Config, CloudTrail Lake, log deliveries) only write notes.
+ */
+const SOURCE_OF_SERVICE: Partial<Record<InventoriedService, LogSourceId>> = {
+  'flow-logs': 'vpcflow',
+  'resolver-query-logs': 'route53resolver',
+  'bucket-logging': 's3access',
+  'load-balancers': 'alb',
+  cloudfront: 'cloudfront',
+  waf: 'waf',
+  eks: 'eksaudit',
+  guardduty: 'guardduty',
+};
+
 /** Every service part, in the order their findings are merged. */
 const SERVICES: readonly InventoryService[] = [
   flowLogsInventory,
@@ -195,24 +211,38 @@ export class AwsLogInventory implements LogInventory {
     this.home = new AccountScope(this.regions, {}, this.clients);
   }
 
-  async accounts(_context: CaseContext): Promise<string[]> {
+  /**
+   * The configured accounts, or those the case asks for: each asked account is one Map iteration,
+   * including one the deployment cannot reach, so that `discover` names it in the inventory.
+   */
+  async accounts(context: CaseContext): Promise<string[]> {
+    const asked = context.scope?.accounts;
+    if (asked) return asked;
     return this.roleAccounts ? this.roleAccounts.map((a) => a.accountId) : [THIS_ACCOUNT];
   }
 
   async discover(context: CaseContext, account?: string): Promise<Inventory> {
     const now = this.now();
     const window = context.closedWindow;
+    const regions = this.regionsOf(context);
+    const unreachable = await this.outOfReach(context, account);
+    if (unreachable || regions.inventoried.length === 0) {
+      const notes = [...regions.notes, ...(unreachable ? [unreachable] : [])];
+      return { discoveredAt: now.toISOString(), sources: [], skipped: [], notes, exports: [] };
+    }
     const chosen = this.roleAccounts?.filter((a) => account === undefined || a.accountId === account);
     if (chosen?.length === 0)
       throw new InvalidRequestError(`Account ${account} is not one the inventory is set up for.`);
-    const scopes = chosen ? chosen.map((a) => this.accountScope(a, context)) : [this.home];
+    const scopes = chosen
+      ? chosen.map((a) => this.accountScope(a, context, regions.inventoried))
+      : [new AccountScope(regions.inventoried, {}, this.clients)];
     const sources: SourceLocation[] = [];
     const skipped: SkippedInput[] = [];
-    const notes: string[] = [];
+    const notes: string[] = [...regions.notes];
     const exports: LogGroupExport[] = [];
     const gaps: CoverageGap[] = [];
     for (const scope of scopes) {
-      const found = await this.discoverAccount(scope, window, now, exports);
+      const found = await this.discoverAccount(scope, context, window, now, exports);
       // With several accounts, every sentence says which one it is about.
       const label = (this.roleAccounts?.length ?? 1) > 1 ? `Account ${scope.access.accountId}: ` : '';
       sources.push(...found.sources);
@@ -232,15 +262,21 @@ export class AwsLogInventory implements LogInventory {
   /** One account: trails and every service at once, then the log groups they and the names point to. */
   private async discoverAccount(
     scope: AccountScope,
+    context: CaseContext,
     window: { from: string; to: string },
     now: Date,
     exports: LogGroupExport[],
   ): Promise<Findings> {
     const found = emptyFindings();
     if (!(await this.reachable(scope, found.notes))) return found;
+    const asked = context.scope?.sources ?? null;
+    const source = (service: InventoryService) => SOURCE_OF_SERVICE[service.id];
     const parts: { run: (scope: AccountScope, found: Findings) => Promise<void> }[] = [
-      { run: inventoryTrails },
-      ...this.services,
+      ...(within(asked, 'cloudtrail') ? [{ run: inventoryTrails }] : []),
+      ...this.services.filter((service) => {
+        const serviceSource = source(service);
+        return serviceSource === undefined || within(asked, serviceSource);
+      }),
     ];
     await inParallel(parts, found, (part, partFound) => part.run(scope, partFound));
     const chosen = await findLogGroupExports(
@@ -261,9 +297,8 @@ export class AwsLogInventory implements LogInventory {
   }
 
   /** The scope of one configured account: its role's credentials, or the function's own. */
-  private accountScope(account: InventoryAccount, context: CaseContext): AccountScope {
-    if (!account.roleArn)
-      return new AccountScope(this.regions, { accountId: account.accountId }, this.clients);
+  private accountScope(account: InventoryAccount, context: CaseContext, regions: string[]): AccountScope {
+    if (!account.roleArn) return new AccountScope(regions, { accountId: account.accountId }, this.clients);
     const sts = this.home.client('sts', this.home.homeRegion);
     const credentials = assumedRoleCredentials(
       sts,
@@ -272,9 +307,49 @@ export class AwsLogInventory implements LogInventory {
       this.now,
     );
     return new AccountScope(
-      this.regions,
+      regions,
       { accountId: account.accountId, roleArn: account.roleArn, credentials },
       this.clients,
+    );
+  }
+
+  /**
+   * The configured regions the case asks for; an asked region the deployment does not inventory (not
+   * enabled there, or a typo) is named, never quietly left out.
+   */
+  private regionsOf(context: CaseContext): { inventoried: string[]; notes: string[] } {
+    const asked = context.scope?.regions;
+    if (!asked) return { inventoried: this.regions, notes: [] };
+    const notes = asked
+      .filter((region) => !this.regions.includes(region))
+      .map(
+        (region) =>
+          `Region ${region} was asked for, but this deployment inventories only ${this.regions.join(', ')} ` +
+          '(inventoryRegions): it is not looked at. Check the name, or add the region and redeploy.',
+      );
+    return { inventoried: this.regions.filter((region) => asked.includes(region)), notes };
+  }
+
+  /**
+   * Why an account the case asks for cannot be inventoried: no role is configured for it, or (with
+   * no roles) it is not the function's own account. Null when it can be.
+   */
+  private async outOfReach(context: CaseContext, account: string | undefined): Promise<string | null> {
+    if (!context.scope?.accounts || account === undefined || account === THIS_ACCOUNT) return null;
+    if (this.roleAccounts) {
+      if (this.roleAccounts.some((a) => a.accountId === account)) return null;
+      const configured = this.roleAccounts.map((a) => a.accountId).join(', ');
+      return (
+        `Account ${account} was asked for, but this deployment has no inventory role for it ` +
+        `(inventoryRoleArns covers ${configured}): it is not inventoried.`
+      );
+    }
+    const notes: string[] = [];
+    const own = await this.home.accountId(notes);
+    if (own === account) return null;
+    return (
+      `Account ${account} was asked for, but this deployment inventories only its own account ` +
+      `(${own ?? `unknown: ${notes.join(' ')}`}) and has no inventoryRoleArns: it is not inventoried.`
     );
   }
 

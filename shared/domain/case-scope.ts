@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
+import { logGroupSourceByName } from './coverage.js';
 import type { Inventory, SkippedInput, SourceLocation } from './inventory.js';
 import type { LogGroupExport } from './log-exports.js';
 import { type LogSourceId, logSourceIds } from './log-sources.js';
@@ -156,8 +157,9 @@ function narrowLocation(location: SourceLocation, scope: CaseScope): SourceLocat
 }
 
 function exportOutside(item: LogGroupExport, scope: CaseScope): string | null {
-  if (item.source && !within(scope.sources, item.source))
-    return `${item.source} is not among the sources asked for (${scope.sources?.join(', ')})`;
+  const source = item.source ?? logGroupSourceByName(item.logGroup);
+  if (source && !within(scope.sources, source))
+    return `${source} is not among the sources asked for (${scope.sources?.join(', ')})`;
   if (item.account && !within(scope.accounts, item.account))
     return `account ${item.account} is not among those asked for (${scope.accounts?.join(', ')})`;
   if (item.region && !within(scope.regions, item.region))
