@@ -1,4 +1,5 @@
 import type { CaseSummary } from '../domain/case-files/summary-file.js';
+import { describeScope } from '../domain/case-scope.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
 import type { StoryFiles } from '../story/story-files.js';
 import { findingColumns } from './finding-columns.js';
@@ -6,6 +7,7 @@ import { huntsNotRunByReason } from './hunts-not-run.js';
 import { code, text } from './markdown.js';
 import { renderLogGaps, renderStillOpen, renderStory } from './render-story.js';
 import { storyLines, timelineTable } from './report-story-markdown.js';
+import { scopeFlags, scopeSentence } from './scope-text.js';
 
 const FINDING_ROWS = 10;
 /** A finding's deciding value (an outside account, a trusted principal's ARN) is seldom short. */
@@ -38,6 +40,11 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   out.push(
     `- Records seen: ${summary.observed.firstEventTime ?? '—'} to ${summary.observed.lastEventTime ?? '—'}`,
   );
+  if (summary.scope) {
+    out.push(
+      `- Scope: ${text(describeScope(summary.scope))} (to reproduce: ${code(`casefile investigate${scopeFlags(summary.scope)}`)})`,
+    );
+  }
   out.push(`- Engine: ${summary.engine}`);
   for (const source of summary.sources) {
     out.push(`- Source ${source.source}: ${source.records ?? 'unknown number of'} records`);
@@ -142,6 +149,8 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
     for (const s of summary.suppressedByAllowlist) out.push(`- ${code(s.huntId)}: ${s.count} row(s)`);
   }
   out.push('', `## Hunts not run (${summary.huntsNotRun.length})`, '');
+  const scope = scopeSentence(summary.scope);
+  if (scope) out.push(text(scope), '');
   if (summary.huntsNotRun.length === 0) out.push('None.');
   for (const g of huntsNotRunByReason(summary.huntsNotRun))
     out.push(`- ${g.huntIds.length} hunt(s): ${text(g.reason)} (${g.huntIds.map(code).join(', ')})`);

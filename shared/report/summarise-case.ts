@@ -1,5 +1,6 @@
 import type { CaseSummary, TimelineEntry } from '../domain/case-files/summary-file.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
+import { type CaseScope, isWholeEstate } from '../domain/case-scope.js';
 import type { CoverageEntry } from '../domain/coverage.js';
 import { type Severity, severities } from '../domain/hunt-definition.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
@@ -17,6 +18,8 @@ export interface SummaryInput {
   tables: BuiltTable[];
   results: HuntResultRecord[];
   huntsNotRun: HuntNotRun[];
+  /** The case's scope; a whole-estate case leaves it out. */
+  scope?: CaseScope;
   skipped: SkippedInput[];
   coverage: CoverageEntry[];
   /** Embedded engine: how many records of each file were read and set aside. */
@@ -97,6 +100,7 @@ export function summariseCaseWithHits(input: SummaryInput): { summary: CaseSumma
       .filter((r) => r.suppressedByAllowlist.count > 0)
       .map((r) => ({ huntId: r.huntId, count: r.suppressedByAllowlist.count })),
     huntsNotRun: input.huntsNotRun,
+    ...(input.scope && !isWholeEstate(input.scope) ? { scope: input.scope } : {}),
     skipped: input.skipped,
     recordsSetAside: (input.files ?? [])
       .filter((f) => f.quarantined > 0 || f.nulledValues > 0)

@@ -61,6 +61,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     tables: tables.tables,
     results,
     huntsNotRun: tables.huntsNotRun,
+    ...(context.scope ? { scope: context.scope } : {}),
     skipped,
     coverage: tables.coverage,
     ...(tables.files ? { files: tables.files } : {}),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { CaseContext } from '../case.js';
 import type { SkippedInput } from '../inventory.js';
-import { logSourceIds } from '../log-sources.js';
 import { skippedInputSchema } from './inventory-file.js';
 import {
   type CaseSummary,
+  caseScopeSchema,
   findingsBySeveritySchema,
   huntCountsSchema,
   observedSchema,
@@ -26,13 +26,7 @@ export const caseRecordSchema = z.strictObject({
   closedWindow: z.strictObject({ from: z.string(), to: z.string() }),
   engine: z.enum(['athena', 'duckdb']),
   /** The accounts, regions and log sources the case looked at; null is every one found. */
-  scope: z
-    .strictObject({
-      accounts: z.array(z.string()).nullable(),
-      regions: z.array(z.string()).nullable(),
-      sources: z.array(z.enum(logSourceIds)).nullable(),
-    })
-    .optional(),
+  scope: caseScopeSchema.optional(),
   caseFolder: z.string(),
   /** `openedAt` and `completedAt` are instants; the steps' durations are milliseconds. */
   timings: z.object({ openedAt: z.string() }).catchall(z.union([z.string(), z.number()])),

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import type { CaseScope } from '../case-scope.js';
 import type { CoverageEntry } from '../coverage.js';
 import { type Severity, severities } from '../hunt-definition.js';
 import type { HuntNotRun } from '../hunt-selection.js';
 import type { FileRecordCount, SkippedInput } from '../inventory.js';
+import { logSourceIds } from '../log-sources.js';
 import type { TimeWindow } from '../time-window.js';
 import { coverageEntrySchema, skippedInputSchema } from './inventory-file.js';
 import { fileRecordCountSchema, huntNotRunSchema } from './tables-file.js';
@@ -82,12 +84,21 @@ export interface CaseSummary {
   /** Rows the allowlist left out, per hunt: a suppression is a decision the responder can review. */
   suppressedByAllowlist: { huntId: string; count: number }[];
   huntsNotRun: HuntNotRun[];
+  /** The accounts, regions and sources the case was narrowed to; absent or null: every one found. */
+  scope?: CaseScope;
   skipped: SkippedInput[];
   /** Files with records set aside (`quarantine/<source>.jsonl`) or values read as NULL: records = read + set aside. */
   recordsSetAside: FileRecordCount[];
 }
 
 const severity = z.enum(severities);
+
+/** A case's scope as case.json and summary.json keep it; null is every one found. */
+export const caseScopeSchema = z.strictObject({
+  accounts: z.array(z.string()).nullable(),
+  regions: z.array(z.string()).nullable(),
+  sources: z.array(z.enum(logSourceIds)).nullable(),
+});
 const nullableString = z.string().nullable();
 export const timeWindowSchema: z.ZodType<TimeWindow> = z.strictObject({
   from: nullableString,
@@ -180,6 +191,7 @@ export const summarySchema: z.ZodType<CaseSummary> = z.strictObject({
   failedHunts: z.array(z.strictObject({ huntId: z.string(), error: z.string() })),
   suppressedByAllowlist: z.array(z.strictObject({ huntId: z.string(), count: z.number() })),
   huntsNotRun: z.array(huntNotRunSchema),
+  scope: caseScopeSchema.optional(),
   skipped: z.array(skippedInputSchema),
   recordsSetAside: z.array(fileRecordCountSchema),
 });

@@ -1,6 +1,7 @@
 import type { CaseSummary } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
 import { huntsNotRunByReason } from '../hunts-not-run.js';
+import { scopeFlags, scopeRequestFields, scopeSentence } from '../scope-text.js';
 import { esc } from './escape-html.js';
 
 /**
@@ -55,6 +56,7 @@ ${list(
   'None.',
 )}
 <h3>Hunts not run (${summary.huntsNotRun.length})</h3>
+${scopeSentence(summary.scope) ? `<p>${esc(scopeSentence(summary.scope) ?? '')}</p>` : ''}
 ${list(notRun, 'None.')}
 <h3>Coverage gaps</h3>
 ${list(
@@ -105,7 +107,11 @@ function reproduce(summary: CaseSummary, results: HuntResultRecord[], engineVers
 <pre>${esc(r.query)}</pre>${r.parameters.length > 0 ? `<p>Parameters, in order: <code>${esc(JSON.stringify(r.parameters))}</code></p>` : ''}</details>`,
   );
   return `<section id="reproduce"><h2>How to reproduce</h2>
-<p>Engine: ${esc(engine)}. Each hunt's exact query, parameters and query id are also in <code>hunts/&lt;huntId&gt;.json</code>; the request, engine and timings in <code>case.json</code>. Run the same hunts again with <code>npx casefile investigate --logs &lt;dir&gt; --hunts &lt;id,id&gt;</code>.</p>
+<p>Engine: ${esc(engine)}. Each hunt's exact query, parameters and query id are also in <code>hunts/&lt;huntId&gt;.json</code>; the request, engine and timings in <code>case.json</code>. Run the same hunts again with <code>npx casefile investigate --logs &lt;dir&gt; --hunts &lt;id,id&gt;${esc(scopeFlags(summary.scope))}</code>${
+    summary.scope
+      ? `, or in AWS with <code>POST /investigations</code> and <code>${esc(JSON.stringify(scopeRequestFields(summary.scope)))}</code> in the body`
+      : ''
+  }.</p>
 ${hunts.join('\n')}</section>`;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CaseScope } from '../../../shared/domain/case-scope.js';
 import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
 import type { FileRecordCount } from '../../../shared/domain/inventory.js';
 import { findingColumns } from '../../../shared/report/finding-columns.js';
@@ -15,8 +16,10 @@ function render(
   observedEnd = '2025-03-12T00:00:00Z',
   files: FileRecordCount[] = [],
   story?: StoryFiles,
+  scope?: CaseScope,
 ) {
   const { summary, hits } = summariseCaseWithHits({
+    ...(scope ? { scope } : {}),
     caseId: 'c-<b>1</b>',
     engine: 'duckdb',
     window: { from: null, to: null },
@@ -63,6 +66,27 @@ const stopped = huntResult(
 );
 
 describe('report.html', () => {
+  it("says the case's scope where hunts not run are listed, and reproduces it in the command", () => {
+    const scope = { accounts: ['111122223333'], regions: null, sources: ['cloudtrail' as const] };
+    const { html } = render([stopped], undefined, [], undefined, scope);
+    expect(html).toContain(
+      '<p>This case was narrowed to accounts 111122223333; sources cloudtrail: logs of other accounts',
+    );
+    expect(html).toContain(
+      '<code>npx casefile investigate --logs &lt;dir&gt; --hunts &lt;id,id&gt; --accounts 111122223333 --sources cloudtrail</code>',
+    );
+    expect(html).toContain(
+      '{&quot;accounts&quot;:[&quot;111122223333&quot;],&quot;sources&quot;:[&quot;cloudtrail&quot;]}',
+    );
+    const whole = render([stopped], undefined, [], undefined, {
+      accounts: null,
+      regions: null,
+      sources: null,
+    }).html;
+    expect(whole).not.toContain('This case was narrowed');
+    expect(whole).toContain('--hunts &lt;id,id&gt;</code>.');
+  });
+
   it('leads with what the attacker left open, not only with when the last hunt fired', () => {
     const opened = (eventName: string, time: string) => ({
       eventId: null,

@@ -28,6 +28,22 @@ function report(results: HuntResultRecord[], extra: Partial<Parameters<typeof su
 }
 
 describe('renderReport', () => {
+  it("states the case's scope beside the window and before the hunts it left out", () => {
+    const text = report([], {
+      scope: { accounts: ['111122223333'], regions: ['eu-west-1'], sources: ['cloudtrail'] },
+      huntsNotRun: [
+        { huntId: 'flow-scan', reason: "reads vpcflow, outside the case's sources (cloudtrail)" },
+      ],
+    });
+    expect(text).toContain(
+      '- Scope: accounts 111122223333; regions eu-west-1; sources cloudtrail (to reproduce: `casefile investigate --accounts 111122223333 --regions eu-west-1 --sources cloudtrail`)\n',
+    );
+    expect(text).toMatch(
+      /## Hunts not run \(1\)\n\nThis case was narrowed to accounts 111122223333; regions eu-west-1; sources cloudtrail: .*\n\n- 1 hunt\(s\): reads vpcflow, outside the case's sources \(cloudtrail\)/,
+    );
+    expect(report([])).not.toContain('Scope:');
+  });
+
   it('opens with what happened, then the counts, the window and what was read', () => {
     const text = report([huntResult({ huntId: 'root-account-usage', severity: 'high', rowCount: 2 })]);
 
