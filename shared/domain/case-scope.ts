@@ -189,8 +189,8 @@ function unseenNotes(scope: CaseScope, sources: SourceLocation[], exports: LogGr
       if (!named.has(value)) {
         notes.push(
           `${dimension === 'accounts' ? 'Account' : 'Region'} ${value} was asked for, but no log found names it ` +
-            '(CloudTrail and other deliveries under AWSLogs/ name their accounts and regions): check the id, ' +
-            'and whether its logs are elsewhere.',
+            '(CloudTrail and other deliveries under AWSLogs/ name their accounts and regions): ' +
+            `check the ${dimension === 'accounts' ? 'id' : 'name'}, and whether its logs are elsewhere.`,
         );
       }
     }
