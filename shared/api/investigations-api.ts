@@ -32,7 +32,29 @@ export interface InvestigationsApiDeps {
   now(): Date;
   /** Whether a case was started but has not written case.json yet (an execution still queued or opening). */
   isStarting(caseId: string): Promise<boolean>;
+  /**
+   * A short-lived URL to download one case file (`?as=link`): a presigned S3 GET in AWS, a link the
+   * local server serves itself in `casefile serve`.
+   */
+  downloadLink(key: string, request: DownloadLinkRequest): Promise<DownloadLink>;
 }
+
+export interface DownloadLinkRequest {
+  expiresInSeconds: number;
+  /** The name the browser saves it under, and its media type. */
+  fileName: string;
+  contentType: string;
+}
+
+export interface DownloadLink {
+  url: string;
+  /** When the link stops working: the asked expiry, or earlier when the signing credentials end first. */
+  expiresAt: string;
+}
+
+/** A link lives 15 minutes unless asked otherwise, an hour at most: long enough to download, not to forward. */
+export const DEFAULT_LINK_SECONDS = 900;
+export const MAX_LINK_SECONDS = 3600;
 
 const HUNT_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/;
 const MAX_PAGE = 1000;
@@ -52,7 +74,7 @@ export async function handleApiRequest(
     }
     if (!CASE_ID.test(caseId)) throw new FieldError('caseId', `'${caseId.slice(0, 80)}' is not a case id.`);
     if (parts.length === 2) return await caseStatus(caseId, deps);
-    if (parts.length === 3 && parts[2] === 'report') return await report(caseId, deps);
+    if (parts.length === 3 && parts[2] === 'report') return await report(caseId, request, deps);
     if (parts.length === 4 && parts[2] === 'hunts')
       return await huntPage(caseId, parts[3] ?? '', request, deps);
     return notFound(`No route ${request.method} ${request.path}.`);
@@ -166,13 +188,46 @@ function stepReached(files: Set<string>, layout: ReturnType<typeof caseFolderLay
   return 'OpenCase';
 }
 
-async function report(caseId: string, deps: InvestigationsApiDeps): Promise<ApiResponse> {
+async function report(
+  caseId: string,
+  request: ApiRequest,
+  deps: InvestigationsApiDeps,
+): Promise<ApiResponse> {
   const layout = caseFolderLayout(caseId);
-  if (!(await deps.store.exists(layout.report))) {
+  const format = choice(request.query.format, 'format', ['md', 'html'] as const, 'md');
+  const key = format === 'html' ? layout.reportHtml : layout.report;
+  const contentType = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
+  const asLink = wantsLink(request);
+  if (!(await deps.store.exists(key))) {
     return notFound(`Case ${caseId} has no report (yet): GET /investigations/${caseId} says where it is.`);
   }
-  const text = new TextDecoder().decode(await deps.store.get(layout.report));
-  return { statusCode: 200, headers: { 'content-type': 'text/markdown; charset=utf-8' }, body: text };
+  if (asLink) return linkTo(key, `${caseId}-report.${format}`, contentType, asLink, deps);
+  const text = new TextDecoder().decode(await deps.store.get(key));
+  return { statusCode: 200, headers: { 'content-type': contentType }, body: text };
+}
+
+/** `?as=link[&expiresIn=<seconds>]`: the seconds the link should live, or null for the body itself. */
+function wantsLink(request: ApiRequest): number | null {
+  const as = choice(request.query.as, 'as', ['body', 'link'] as const, 'body');
+  if (as === 'body') {
+    if (request.query.expiresIn !== undefined)
+      throw new FieldError('expiresIn', "'expiresIn' goes with as=link.");
+    return null;
+  }
+  return integer(request.query.expiresIn, 'expiresIn', DEFAULT_LINK_SECONDS, 60, MAX_LINK_SECONDS);
+}
+
+async function linkTo(
+  key: string,
+  fileName: string,
+  contentType: string,
+  expiresInSeconds: number,
+  deps: InvestigationsApiDeps,
+): Promise<ApiResponse> {
+  // A plain name: it goes into a Content-Disposition header.
+  const saveAs = fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+  const link = await deps.downloadLink(key, { expiresInSeconds, fileName: saveAs, contentType });
+  return json(200, { url: link.url, expiresAt: link.expiresAt, fileName: saveAs, contentType });
 }
 
 async function huntPage(
@@ -184,9 +239,22 @@ async function huntPage(
   if (!HUNT_ID.test(huntId)) throw new FieldError('huntId', `'${huntId.slice(0, 80)}' is not a hunt id.`);
   const offset = integer(request.query.offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = integer(request.query.limit, 'limit', 100, 1, MAX_PAGE);
+  const asLink = wantsLink(request);
   const layout = caseFolderLayout(caseId);
   const hunt = await readCaseFileIfPresent(deps.store, caseFiles(caseId).huntResult(huntId));
   if (hunt === null) return notFound(`Case ${caseId} has no result for hunt ${huntId}.`);
+  if (asLink) {
+    // The link is to every row (the CSV), not to a page of them.
+    if (!(await deps.store.exists(layout.huntRows(huntId))))
+      return notFound(`Hunt ${huntId} of case ${caseId} has no rows file (its record says why).`);
+    return linkTo(
+      layout.huntRows(huntId),
+      `${caseId}-${huntId}.csv`,
+      'text/csv; charset=utf-8',
+      asLink,
+      deps,
+    );
+  }
   const csv = (await deps.store.exists(layout.huntRows(huntId)))
     ? fromCsv(new TextDecoder().decode(await deps.store.get(layout.huntRows(huntId))))
     : { columns: [], rows: [] };
@@ -204,6 +272,18 @@ async function huntPage(
         ? `/investigations/${caseId}/hunts/${huntId}?offset=${nextOffset}&limit=${limit}`
         : null,
   });
+}
+
+function choice<T extends string>(
+  raw: string | undefined,
+  field: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new FieldError(field, `'${field}' must be one of ${allowed.join(', ')}.`);
+  return raw as T;
 }
 
 function integer(raw: string | undefined, field: string, fallback: number, min: number, max: number): number {

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApiRequest, InvestigationsApiDeps } from '../api/investigations-api.js';
 import { loadHuntLibrary } from '../hunts/hunt-library.js';
 import { investigationStarterFromEnvironment } from './investigation-starter.js';
+import { S3DownloadLinks } from './s3-download-links.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
 
 /**
@@ -13,7 +14,9 @@ export function investigationsApiFromEnvironment(
 ): InvestigationsApiDeps {
   const starter = investigationStarterFromEnvironment(env);
   let huntIds: Promise<ReadonlySet<string>> | undefined;
+  const links = new S3DownloadLinks(starter.caseLocation);
   return {
+    downloadLink: (key, request) => links.link(key, request),
     start: (request) => starter.start(request),
     store: new S3EvidenceStore(starter.caseLocation),
     now: () => new Date(),

@@ -10,6 +10,7 @@ import { caseFolderLayout } from '../../domain/case-folder-layout.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFileIfPresent } from '../../ports/evidence-store.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
+import { DOWNLOADS_PATH, LocalDownloadLinks } from './local-download-links.js';
 import { runInvestigationLocally } from './local-runner.js';
 
 export interface ServeOptions {
@@ -31,9 +32,12 @@ export async function serveInvestigations(options: ServeOptions): Promise<{ serv
   const started = new Map<string, Record<string, unknown>>();
   let queue: Promise<unknown> = Promise.resolve();
   let huntIds: ReadonlySet<string> | undefined;
+  let baseUrl = '';
+  const links = new LocalDownloadLinks(store, () => baseUrl);
 
   const deps: InvestigationsApiDeps = {
     store,
+    downloadLink: async (key, request) => links.link(key, request),
     now: () => new Date(),
     isStarting: async (caseId) => started.has(caseId),
     knownHuntIds: async () => {
@@ -66,6 +70,27 @@ export async function serveInvestigations(options: ServeOptions): Promise<{ serv
   };
 
   const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path.startsWith(DOWNLOADS_PATH)) {
+      links
+        .download(path.slice(DOWNLOADS_PATH.length))
+        .then((found) => {
+          if (found) res.writeHead(200, found.headers).end(found.body);
+          else
+            res
+              .writeHead(404, { 'content-type': 'application/json' })
+              .end(
+                JSON.stringify({ error: 'NotFound', message: 'No such download link, or it has expired.' }),
+              );
+        })
+        .catch((error: Error) => {
+          log(`error: ${error.stack ?? error.message}`);
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'InternalError', message: error.message }));
+        });
+      return;
+    }
     readBody(req)
       .then((body) =>
         handleApiRequest(
@@ -93,7 +118,8 @@ export async function serveInvestigations(options: ServeOptions): Promise<{ serv
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const { address, port } = server.address() as AddressInfo;
-  return { server, url: `http://${address}:${port}` };
+  baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  return { server, url: baseUrl };
 }
 
 /** The request a case folder was opened with, when the case exists (a case from an earlier serve or CLI run). */

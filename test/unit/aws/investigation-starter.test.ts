@@ -45,6 +45,9 @@ function postInvestigation(event: { body?: string }, headers: Record<string, str
       knownHuntIds: async () => new Set(['cloudtrail-logging-disabled']),
       now: () => NOW,
       isStarting: async () => false,
+      downloadLink: async () => {
+        throw new Error('POST /investigations makes no download link');
+      },
     },
   );
 }
