@@ -104,7 +104,7 @@ export function narrowInventory(inventory: Inventory, scope: CaseScope | undefin
     ...inventory,
     sources,
     skipped: [...inventory.skipped, ...skipped],
-    notes: [...inventory.notes, ...unseenNotes(scope, sources, exports)],
+    notes: [...inventory.notes, ...unseenNotes(scope, sources, exports), ...globalEventsNote(scope)],
     ...(inventory.exports ? { exports } : {}),
     gaps: [
       ...(inventory.gaps ?? []).filter((g) => within(scope.sources, g.source)),
@@ -116,6 +116,23 @@ export function narrowInventory(inventory: Inventory, scope: CaseScope | undefin
         })),
     ],
   };
+}
+
+/**
+ * CloudTrail records IAM, STS and CloudFront, wherever they were called from, in us-east-1: a scope
+ * of other regions leaves out who created users, keys and roles. Said, not silently lost.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail-by-using-the-aws-cli-update-trail.html
+ */
+export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+export function globalEventsNote(scope: CaseScope): string[] {
+  if (!scope.regions || scope.regions.includes(GLOBAL_EVENTS_REGION) || !within(scope.sources, 'cloudtrail'))
+    return [];
+  return [
+    `CloudTrail records IAM, STS and CloudFront calls in ${GLOBAL_EVENTS_REGION}, which is not among the asked regions ` +
+      `(${scope.regions.join(', ')}): users, access keys, roles and sign-ins are not in this case. ` +
+      `Add ${GLOBAL_EVENTS_REGION} to the regions to see them.`,
+  ];
 }
 
 function locationOutside(location: SourceLocation, scope: CaseScope): string | null {

@@ -1,4 +1,4 @@
-import { type CaseScope, describeScope, isWholeEstate } from '../domain/case-scope.js';
+import { type CaseScope, describeScope, globalEventsNote, isWholeEstate } from '../domain/case-scope.js';
 
 /** The scope as `casefile investigate` flags, so the command in "How to reproduce" narrows the same way. */
 export function scopeFlags(scope: CaseScope | undefined): string {
@@ -24,5 +24,8 @@ export function scopeRequestFields(scope: CaseScope | undefined): Record<string,
 /** One sentence for the report: what this case looked at, and that the rest was left out on purpose. */
 export function scopeSentence(scope: CaseScope | undefined): string | null {
   if (!scope || isWholeEstate(scope)) return null;
-  return `This case was narrowed to ${describeScope(scope)}: logs of other accounts, regions and sources were left out on purpose (listed under the inputs skipped), and hunts reading other sources were not run.`;
+  return [
+    `This case was narrowed to ${describeScope(scope)}: logs of other accounts, regions and sources were left out on purpose (listed under the inputs skipped), and hunts reading other sources were not run.`,
+    ...globalEventsNote(scope),
+  ].join(' ');
 }

@@ -98,6 +98,8 @@ describe('a case narrowed to one account, one region and CloudTrail, on the embe
     const report = await readFile(join(caseFolder, 'report.md'), 'utf8');
     expect(report).toContain(`- Scope: accounts ${ASKED}; regions eu-west-1; sources cloudtrail`);
     expect(report).toContain('This case was narrowed to');
+    // Asked for eu-west-1 only: the report says what that costs (IAM is recorded in us-east-1).
+    expect(report).toContain('users, access keys, roles and sign-ins are not in this case');
     const inventory = await readJson<{ notes: string[]; coverage: { source: string; detail: string }[] }>(
       join(caseFolder, 'inventory.json'),
     );

@@ -170,7 +170,24 @@ describe('an inventory narrowed to the scope', () => {
       expect.stringMatching(/^No guardduty logs were found in the case's scope/),
       expect.stringMatching(/^Account 999988887777 was asked for, but no log found names it/),
       expect.stringMatching(/^Region eu-wset-1 was asked for, but no log found names it/),
+      expect.stringMatching(
+        /^CloudTrail records IAM, STS and CloudFront calls in us-east-1, which is not among/,
+      ),
     ]);
+  });
+
+  it('warns that IAM, STS and CloudFront events are left out only when CloudTrail is read without us-east-1', () => {
+    const note = /^CloudTrail records IAM, STS and CloudFront calls in us-east-1/;
+    const notes = (scope: Parameters<typeof narrowInventory>[1]) => narrowInventory(inventory, scope).notes;
+    expect(notes({ accounts: null, regions: ['eu-west-1'], sources: null })).toContainEqual(
+      expect.stringMatching(note),
+    );
+    expect(notes({ accounts: null, regions: ['eu-west-1', 'us-east-1'], sources: null })).not.toContainEqual(
+      expect.stringMatching(note),
+    );
+    expect(notes({ accounts: null, regions: ['eu-west-1'], sources: ['vpcflow'] })).not.toContainEqual(
+      expect.stringMatching(note),
+    );
   });
 });
 
