@@ -20,6 +20,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 /** Region names as AWS writes them (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`). */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const SOURCES: ReadonlySet<string> = new Set(logSourceIds);
+/** The scope rides in every step's state (256 KiB at most): an organisation's worth, not more. */
+const MAX_SCOPE_ITEMS = 1000;
 
 /**
  * The scope of a request: `accounts`, `regions`, `sources`, each a list or absent (everything).
@@ -47,6 +49,11 @@ function scopeList(
   const value = request[key];
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value)) throw new InvalidRequestError(`'${key}' must be a list of strings.`);
+  if (value.length > MAX_SCOPE_ITEMS) {
+    throw new InvalidRequestError(
+      `'${key}' names ${value.length} items; at most ${MAX_SCOPE_ITEMS}: leave it out to investigate every one.`,
+    );
+  }
   if (value.length === 0) {
     throw new InvalidRequestError(
       `'${key}' is an empty list: leave it out to investigate every one, or name at least one.`,
@@ -104,7 +111,10 @@ export function narrowInventory(inventory: Inventory, scope: CaseScope | undefin
     ...inventory,
     sources,
     skipped: [...inventory.skipped, ...skipped],
-    notes: [...inventory.notes, ...unseenNotes(scope, sources, exports), ...globalEventsNote(scope)],
+    // Every account's inventory notes the same asked region it cannot look at: once is enough.
+    notes: [
+      ...new Set([...inventory.notes, ...unseenNotes(scope, sources, exports), ...globalEventsNote(scope)]),
+    ],
     ...(inventory.exports ? { exports } : {}),
     gaps: [
       ...(inventory.gaps ?? []).filter((g) => within(scope.sources, g.source)),

@@ -46,6 +46,11 @@ describe("a case's scope", () => {
     ],
     ['a list of something else', { accounts: '111122223333' }, /'accounts' must be a list/],
     ['a number among the accounts', { accounts: [111122223333] }, /not a 12-digit account id/],
+    [
+      'more accounts than a workflow state should carry',
+      { accounts: Array.from({ length: 1001 }, (_, i) => String(100000000000 + i)) },
+      /'accounts' names 1001 items; at most 1000/,
+    ],
   ])('refuses %s, naming the field', (_, request, message) => {
     expect(() => parseCaseScope(request)).toThrow(InvalidRequestError);
     expect(() => parseCaseScope(request)).toThrow(message);
