@@ -20,8 +20,11 @@ const ACCOUNT_ID = /^\d{12}$/;
 /** Region names as AWS writes them (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`). */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const SOURCES: ReadonlySet<string> = new Set(logSourceIds);
-/** The scope rides in every step's state (256 KiB at most): an organisation's worth, not more. */
-const MAX_SCOPE_ITEMS = 1000;
+/**
+ * The scope rides in every step's state (256 KiB at most): an organisation's worth of accounts, more
+ * regions than AWS has, each source once (as api/openapi.yaml documents).
+ */
+const MAX_SCOPE_ITEMS = { accounts: 1000, regions: 50, sources: logSourceIds.length } as const;
 
 /**
  * The scope of a request: `accounts`, `regions`, `sources`, each a list or absent (everything).
@@ -49,9 +52,9 @@ function scopeList(
   const value = request[key];
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value)) throw new InvalidRequestError(`'${key}' must be a list of strings.`);
-  if (value.length > MAX_SCOPE_ITEMS) {
+  if (value.length > MAX_SCOPE_ITEMS[key]) {
     throw new InvalidRequestError(
-      `'${key}' names ${value.length} items; at most ${MAX_SCOPE_ITEMS}: leave it out to investigate every one.`,
+      `'${key}' names ${value.length} items; at most ${MAX_SCOPE_ITEMS[key]}: leave it out to investigate every one.`,
     );
   }
   if (value.length === 0) {
