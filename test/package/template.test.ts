@@ -339,7 +339,7 @@ describe('the functions', () => {
     expect(integration.IntegrationUri).toEqual(arnOf(lambdaId('readInvestigation')));
   });
 
-  it('lets readInvestigation read case folders and describe executions, and write nothing', () => {
+  it('lets readInvestigation read case folders (all its presigned download links can reach) and describe executions, and write nothing', () => {
     const role = roleId('readInvestigation');
     expect(actionsOf(role)).toEqual(
       new Set([
