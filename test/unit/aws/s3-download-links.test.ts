@@ -1,7 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { handleApiRequest } from '../../../shared/api/investigations-api.js';
 import { MAX_PRESIGNED_SECONDS, S3DownloadLinks } from '../../../shared/aws/s3-download-links.js';
+import { caseFiles } from '../../../shared/domain/case-files.js';
+import { writeCaseFile } from '../../../shared/ports/evidence-store.js';
+import { huntResult } from '../../support/hunt-results.js';
+import { MemoryEvidenceStore } from '../../support/memory-evidence-store.js';
 
 const signedAt = new Date('2024-05-01T10:00:00Z');
 const csv = { fileName: 'c1-root-login.csv', contentType: 'text/csv; charset=utf-8' };
@@ -79,6 +84,46 @@ describe('presigned download links to case files', () => {
     await expect(signer.link('c1/report.md', { ...csv, expiresInSeconds: 0 })).rejects.toThrow(/1 to 604800/);
     await expect(signer.link('../other/report.md', { ...csv, expiresInSeconds: 60 })).rejects.toThrow(
       /not a key inside the case folders/,
+    );
+  });
+});
+
+describe('GET ...?as=link in AWS', () => {
+  it("answers a presigned URL of the case file under the bucket's case prefix, with a plain file name", async () => {
+    const store = new MemoryEvidenceStore();
+    await writeCaseFile(
+      store,
+      caseFiles('c1').huntResult('sigma:rule-1'),
+      huntResult({ huntId: 'sigma:rule-1' }),
+    );
+    await store.put('c1/hunts/sigma:rule-1.csv', 'event_time\n');
+    const { links: signer } = links();
+    const answer = await handleApiRequest(
+      {
+        method: 'GET',
+        path: '/investigations/c1/hunts/sigma:rule-1',
+        query: { as: 'link' },
+        headers: {},
+        body: null,
+      },
+      {
+        store,
+        downloadLink: (key, request) => signer.link(key, request),
+        start: async () => {
+          throw new Error('a GET starts nothing');
+        },
+        knownHuntIds: async () => new Set(),
+        now: () => signedAt,
+        isStarting: async () => false,
+      },
+    );
+    expect(answer.statusCode).toBe(200);
+    const body = JSON.parse(answer.body);
+    expect(body).toMatchObject({ fileName: 'c1-sigma_rule-1.csv', expiresAt: '2024-05-01T10:15:00.000Z' });
+    const url = new URL(body.url);
+    expect(decodeURIComponent(url.pathname)).toBe('/cases/c1/hunts/sigma:rule-1.csv');
+    expect(url.searchParams.get('response-content-disposition')).toBe(
+      'attachment; filename="c1-sigma_rule-1.csv"',
     );
   });
 });
