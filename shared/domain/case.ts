@@ -39,8 +39,8 @@ export interface CaseContext {
   closedWindow: ClosedTimeWindow;
   engine: EngineName;
   /**
-   * The accounts, regions and sources the case looks at. Set by OpenCase on every case; absent
-   * only in contexts made before scopes existed, which mean the whole estate.
+   * The accounts, regions and sources the case looks at (see case-scope.ts). OpenCase sets it on
+   * every case; a context without it (one written before scopes, a test's) means the whole estate.
    */
   scope?: CaseScope;
   openedAt: string;
