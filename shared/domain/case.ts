@@ -44,6 +44,8 @@ export interface CaseContext {
    * run's id); every file the run writes is tagged with it. Set by OpenCase.
    */
   runId?: string;
+  /** Which run of the case this is: absent for run 1, 2 and up for a re-run (its files go under `runs/<n>/`). */
+  run?: number;
 }
 
 /** A case id: also the Step Functions execution name and the case folder's name. */
