@@ -59,6 +59,11 @@ export function caseFolderLayout(caseId: string, run = 1) {
     runRoot,
     /** Hits of run n that no earlier run had; written by re-runs only. */
     newHits: `${runRoot}new-hits.json`,
+    /** A key as the run's report names it: from the run's folder, where its report is. */
+    relativeToRun: (key: string) => {
+      if (!key.startsWith(runRoot)) throw new Error(`${key} is not in run folder ${runRoot}.`);
+      return key.slice(runRoot.length);
+    },
     /** A key as the case folder's own files name it (`hunts/<huntId>.csv`). */
     relative: (key: string) => {
       if (!key.startsWith(root)) throw new Error(`${key} is not in case folder ${root}.`);

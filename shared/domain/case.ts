@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseAllowlist } from './allowlist.js';
+import { parseRerunRequest, type RerunRequest } from './case-runs.js';
 import { type Iocs, parseIocs } from './iocs.js';
 import { type ClosedTimeWindow, closeTimeWindow, parseTimeWindow, type TimeWindow } from './time-window.js';
 
@@ -23,6 +24,8 @@ export interface InvestigationRequest {
   allowlist?: unknown;
   /** Sigma rules for CloudTrail to run alongside the library, as `{ file, text }`. */
   sigmaRules?: { file: string; text: string }[];
+  /** Opens the next run of an existing case instead of a new case (see case-runs.ts). */
+  rerun?: RerunRequest;
 }
 
 /** The small state that flows between the workflow's steps; everything large lives in the case folder. */
@@ -138,9 +141,10 @@ export function parseSigmaRules(raw: unknown): { file: string; text: string }[] 
  */
 export function validateInvestigationRequest(request: unknown, engine: EngineName, now: Date) {
   const context = openCaseContext(request, engine, now);
-  const r = request as { allowlist?: unknown; sigmaRules?: unknown };
+  const r = request as { allowlist?: unknown; sigmaRules?: unknown; rerun?: unknown };
   return {
     context,
+    rerun: parseRerunRequest(r.rerun),
     allowlist: parseAllowlist(r.allowlist, 'the request'),
     sigmaRules: parseSigmaRules(r.sigmaRules),
   };

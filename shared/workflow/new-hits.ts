@@ -50,13 +50,15 @@ export async function recordNewHits(
   for (const result of results) {
     const earlier = seen.get(result.huntId);
     const found = new Set<string>();
+    const again = new Set<string>();
     for (const row of rows.get(result.huntId) ?? []) {
       const { key, recordId } = hitKey(result.columns, row);
-      if (earlier?.has(key)) seenBefore++;
+      if (earlier?.has(key)) again.add(key);
       if (earlier?.has(key) || found.has(key)) continue;
       found.add(key);
       newHits.push({ huntId: result.huntId, title: result.title, severity: result.severity, recordId, row });
     }
+    seenBefore += again.size;
     if (found.size > 0) keys[result.huntId] = [...found];
   }
   const file: NewHits = {

@@ -67,7 +67,7 @@ export async function runHunt(
     ...(result.truncated ? { rowsInCsv: kept.length } : {}),
     columns: result.columns,
     sample: kept.slice(0, SAMPLE_ROWS),
-    resultsFile: layout.relative(layout.huntRows(hunt.id)),
+    resultsFile: layout.relativeToRun(layout.huntRows(hunt.id)),
     suppressedByAllowlist: {
       count: suppressed.length,
       sample: suppressed.slice(0, 5).map(({ row, entry }) => ({

@@ -127,7 +127,7 @@ async function queryHashes(store: EvidenceStore, caseId: string, written: Set<st
   for (const object of await store.list(layout.huntsFolder)) {
     const file = layout.relative(object.key);
     if (!object.key.endsWith('.json') || !written.has(file)) continue;
-    const huntId = file.slice('hunts/'.length, -'.json'.length);
+    const huntId = object.key.slice(layout.huntsFolder.length, -'.json'.length);
     const record = await readCaseFile(store, caseFiles(caseId, run).huntResult(huntId));
     queries.push({ huntId: record.huntId, sha256: sha256(record.query) });
   }

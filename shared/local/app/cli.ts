@@ -14,6 +14,7 @@ import { iocTypes } from '../../domain/iocs.js';
 import { assessHuntCoverage, loadCoverageInputs, renderCoverageMarkdown } from '../../hunts/coverage.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFile } from '../../ports/evidence-store.js';
+import { planNextRun } from '../../workflow/next-run.js';
 import { verifyCase } from '../../workflow/verify-case.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { openHuntTestEngine, runHuntTests } from './hunt-test-runner.js';
@@ -33,6 +34,9 @@ Usage:
                        [--allowlist <file.yaml>] [--sigma <dir>] [--guardduty-finding <finding.json>]
   casefile investigate --resume <case folder or id> --logs <dir> [--out <dir>]
                                     finish an interrupted case with the same request
+  casefile rerun --case <case folder> --logs <dir> [--to <iso>] [--ioc <type>=<value> ...]
+                                    run a finished case again from where its last run ended
+                                    (less 15 minutes for late delivery); reports only new hits
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile serve --logs <dir> [--out <dir>] [--port <n>]
                                     the investigations API (api/openapi.yaml) on localhost
@@ -58,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'investigate':
         return await investigate(rest);
+      case 'rerun':
+        return await rerun(rest);
       case 'demo':
         return await demo(rest);
       case 'verify':
@@ -137,6 +143,49 @@ async function investigate(argv: string[]): Promise<number> {
   const out = resolve(values.out);
   if (request.caseId) await detectKilledRun(new FileEvidenceStore(out), request.caseId);
   return runAndReport(resolve(values.logs), out, request);
+}
+
+/** `rerun --case <case folder>`: the next run of a finished case, over the same or a grown folder of logs. */
+async function rerun(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      case: { type: 'string' },
+      logs: { type: 'string' },
+      to: { type: 'string' },
+      ioc: { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  if (!values.case || !values.logs || !(await stat(values.logs).catch(() => null))?.isDirectory()) {
+    console.error(
+      `casefile rerun needs --case <case folder> and --logs <dir>, an existing folder of logs.\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const folder = resolve(values.case);
+  const out = dirname(folder);
+  const caseId = basename(folder);
+  const store = new FileEvidenceStore(out);
+  await detectKilledRun(store, caseId);
+  const next = await planNextRun(
+    store,
+    caseId,
+    { trigger: 'cli', ...(values.to ? { to: values.to } : {}) },
+    values.ioc ? iocsFromFlags(values.ioc) : undefined,
+  );
+  if (next.kind === 'no-case') {
+    console.error(`casefile: ${folder} holds no case: there is nothing to run again.`);
+    return 2;
+  }
+  if (next.kind === 'still-running') {
+    console.error(
+      `casefile: case ${caseId} is still in run ${next.running.run} (${next.running.runId}); run it again once that ends.`,
+    );
+    return 1;
+  }
+  console.error(`Run ${next.request.rerun.run} of case ${caseId}.`);
+  return runAndReport(resolve(values.logs), out, next.request);
 }
 
 /** `--resume <case folder>`: a new run takes the interrupted case over and runs it again from the start. */
@@ -295,7 +344,8 @@ async function runAndReport(
   }
   progress.finish();
   const caseId = basename(outcome.caseFolder);
-  const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId).summary);
+  const run = request.rerun?.run ?? 1;
+  const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId, run).summary);
   const s = summary.findingsBySeverity;
   const withFindings = new Set(summary.findings.map((f) => f.huntId));
   const onlySuppressed = summary.suppressedByAllowlist.filter((h) => !withFindings.has(h.huntId));
@@ -312,7 +362,11 @@ async function runAndReport(
     `manifest.json SHA-256: ${outcome.manifestSha256} (keep it elsewhere; verify --manifest-sha256 checks it)`,
   );
   // The report's path goes to stderr: the last line on stdout stays the case folder, for scripts.
-  const layout = caseFolderLayout(caseId);
+  const layout = caseFolderLayout(caseId, run);
+  if (run > 1) {
+    const newHits = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId, run).newHits);
+    console.error(`Run ${run}: ${newHits.newHits.length} new hit(s), ${newHits.seenBefore} found again.`);
+  }
   console.error(`Report: ${join(outcome.caseFolder, layout.relative(layout.reportHtml))}`);
   console.log(outcome.caseFolder);
   return 0;
