@@ -1,6 +1,14 @@
 /** What starting an investigation came to, whatever the trigger and whatever runs the workflow. */
 export type StartOutcome =
-  | { kind: 'started'; caseId: string; caseFolder: string; executionArn: string; startDate?: string }
+  | {
+      kind: 'started';
+      caseId: string;
+      caseFolder: string;
+      executionArn: string;
+      startDate?: string;
+      /** The run it started, for a re-run of an existing case. */
+      run?: number;
+    }
   | {
       kind: 'existing' | 'conflict';
       caseId: string;

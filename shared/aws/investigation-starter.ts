@@ -46,9 +46,10 @@ export class InvestigationStarter {
 
   /**
    * Starts an investigation for any trigger (HTTP, a GuardDuty finding, a schedule): validates the
-   * request, names the execution after the case, and recognises a request that was already started.
+   * request, names the execution after the case (or after the run, for run 2 and later: see
+   * runExecutionName), and recognises a request that was already started.
    */
-  async start(request: Record<string, unknown>): Promise<StartOutcome> {
+  async start(request: Record<string, unknown>, executionName?: string): Promise<StartOutcome> {
     let caseId: string;
     try {
       // The same validation OpenCase applies: a bad request is refused before anything starts.
@@ -59,11 +60,12 @@ export class InvestigationStarter {
     }
     const input = { ...request, caseId };
     const caseFolder = `s3://${this.caseBucket}/${this.casePrefix}${caseId}/`;
+    const name = executionName ?? caseId;
     try {
       const started = await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: caseId,
+          name,
           input: JSON.stringify(input),
         }),
       );
@@ -76,7 +78,7 @@ export class InvestigationStarter {
       };
     } catch (error) {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-        return this.existing(caseId, input, caseFolder);
+        return this.existing(caseId, name, input, caseFolder);
       }
       // Step Functions refuses an input over 256 KiB (a long IOC list, say): the caller's to shorten.
       if (error instanceof Error && error.name === 'InvalidExecutionInput') {
@@ -90,10 +92,11 @@ export class InvestigationStarter {
   /** Step Functions keeps an execution's name for 90 days after it ends: the request either repeats it or clashes. */
   private async existing(
     caseId: string,
+    executionName: string,
     input: Record<string, unknown>,
     caseFolder: string,
   ): Promise<StartOutcome> {
-    const executionArn = this.executionArn(caseId);
+    const executionArn = this.executionArn(executionName);
     try {
       const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
       const sameRequest =
@@ -130,8 +133,8 @@ export class InvestigationStarter {
     return { bucket: this.caseBucket, prefix: this.casePrefix };
   }
 
-  private executionArn(caseId: string): string {
-    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
+  private executionArn(executionName: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
   }
 }
 

@@ -24,6 +24,8 @@ export interface InvestigationRequest {
   allowlist?: unknown;
   /** Sigma rules for CloudTrail to run alongside the library, as `{ file, text }`. */
   sigmaRules?: { file: string; text: string }[];
+  /** The `updatedAt` of the GuardDuty finding that opened the case: later updates extend it. */
+  findingUpdatedAt?: string;
   /** Opens the next run of an existing case instead of a new case (see case-runs.ts). */
   rerun?: RerunRequest;
 }

@@ -155,6 +155,7 @@ export function investigationFromFinding(
       regions: [finding.region],
       iocs: indicatorsOf(finding),
       requestedBy: 'guardduty',
+      findingUpdatedAt: finding.updatedAt,
       reason:
         `GuardDuty finding ${finding.type} (severity ${finding.severity}) ${finding.id}: ${finding.title ?? ''}`.trim(),
     },

@@ -91,8 +91,14 @@ export function runsOf(record: CaseRecord): CaseRun[] {
       status: record.status,
       openedAt: record.timings.openedAt,
       lastEventTime: record.observed?.lastEventTime ?? null,
+      ...findingUpdatedAtOf(record.request),
     },
   ];
+}
+
+function findingUpdatedAtOf(request: unknown): { findingUpdatedAt?: string } {
+  const updatedAt = (request as { findingUpdatedAt?: unknown } | null)?.findingUpdatedAt;
+  return typeof updatedAt === 'string' ? { findingUpdatedAt: updatedAt } : {};
 }
 
 /** The record with its latest run's entry changed: a case run once has no list to change. */
