@@ -46,12 +46,12 @@ export async function openRerun(
   const { from: _from, to: _to, ...scope } = caseRequest;
   const { context } = validateInvestigationRequest(scope, adapters.engineName, now);
   if (latest.run === rerun.run && latest.runId === runId) return rerunContext(context, latest);
+  if (record.status === 'RUNNING') throw new RunStillGoingError(caseId, latest.run, latest.runId);
   if (rerun.run !== latest.run + 1) {
     throw new InvalidRequestError(
       `Case ${caseId} has ${latest.run} run(s): the next is run ${latest.run + 1}, not run ${rerun.run}.`,
     );
   }
-  if (record.status === 'RUNNING') throw new RunStillGoingError(caseId, latest.run, latest.runId);
   await claimRun(store, caseId, rerun.run, runId, now);
 
   const openEnd = adapters.engineName === 'athena' ? now.toISOString() : UNBOUNDED_TO;
