@@ -3,11 +3,13 @@
  * 15 minutes, writes its files under runs/<n+1>/, and reports only the hits no earlier run had.
  * Real local runner (the state machine, DuckDB); the logs are CloudTrail records written here.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileEvidenceStore } from '../../shared/local/adapters/file-evidence-store.js';
+import { main } from '../../shared/local/app/cli.js';
 import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { planNextRun } from '../../shared/workflow/next-run.js';
 
@@ -168,4 +170,85 @@ describe('running a case again', () => {
       await writeFile(path, JSON.stringify(record, null, 2));
     }
   }, 60_000);
+});
+
+describe('a GuardDuty finding saved again with a later updatedAt (casefile investigate --guardduty-finding)', () => {
+  const event = JSON.parse(
+    // test/fixtures/guardduty-events/README.txt: the finding's fields as the GuardDuty API documents them.
+    readFileSync(new URL('../fixtures/guardduty-events/iam-access-key.json', import.meta.url), 'utf8'),
+  );
+  const caseId = `guardduty-${event.detail.id}`;
+  let work: string;
+  let logs: string;
+  let out: string;
+
+  const investigate = async (finding: unknown, name: string) => {
+    const file = join(work, name);
+    await writeFile(file, JSON.stringify(finding));
+    return main([
+      'investigate',
+      '--logs',
+      logs,
+      '--out',
+      out,
+      '--guardduty-finding',
+      file,
+      '--hunts',
+      'iam-user-created',
+    ]);
+  };
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'casefile-finding-update-'));
+    logs = join(work, 'logs');
+    out = join(work, 'cases');
+    await mkdir(logs);
+    await writeTrail(logs, 'may-1.json', [
+      createUser('00000000-0000-4000-8000-000000000101', '2024-05-01T11:00:00Z', 'backdoor-1'),
+    ]);
+    expect(await investigate(event, 'finding.json')).toBe(0);
+  }, 120_000);
+
+  it('the same updatedAt again runs nothing', async () => {
+    expect(await investigate(event, 'finding-again.json')).toBe(0);
+    const record = await readJson(join(out, caseId, 'case.json'));
+    expect(record.runs).toBeUndefined();
+    expect(existsSync(join(out, caseId, 'runs'))).toBe(false);
+  }, 60_000);
+
+  it('a later updatedAt runs the case again to the later end, with the new address among its indicators', async () => {
+    await writeTrail(logs, 'may-2.json', [
+      createUser('00000000-0000-4000-8000-000000000102', '2024-05-02T12:00:00Z', 'backdoor-2'),
+    ]);
+    const updated = structuredClone(event);
+    updated.detail.updatedAt = '2024-05-02T18:00:00.000Z';
+    updated.detail.service.eventLastSeen = '2024-05-02T17:55:00.000Z';
+    updated.detail.service.count = 7;
+    updated.detail.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4 = '198.51.100.200';
+    expect(await investigate(updated, 'finding-updated.json')).toBe(0);
+
+    const record = await readJson<{
+      request: { iocs: { ips: string[] } };
+      runs: {
+        run: number;
+        trigger: string;
+        findingUpdatedAt?: string;
+        window: { to: string };
+        newHits?: number;
+      }[];
+    }>(join(out, caseId, 'case.json'));
+    expect(
+      record.runs.map((r) => [r.run, r.trigger, r.findingUpdatedAt, r.window.to, r.newHits ?? null]),
+    ).toEqual([
+      [1, 'request', '2024-05-01T13:08:55.901Z', '2024-05-01T19:02:41.000Z', null],
+      [2, 'guardduty', '2024-05-02T18:00:00.000Z', '2024-05-02T23:55:00.000Z', 1],
+    ]);
+    expect(record.request.iocs.ips).toEqual(['203.0.113.77', '198.51.100.200']);
+    const newHits = await readJson<NewHitsFile>(join(out, caseId, 'runs/2/new-hits.json'));
+    expect(newHits.newHits.map((h) => h.recordId)).toEqual(['00000000-0000-4000-8000-000000000102']);
+
+    // Delivered again, the update that made run 2 runs nothing more.
+    expect(await investigate(updated, 'finding-updated-again.json')).toBe(0);
+    expect(existsSync(join(out, caseId, 'runs/3'))).toBe(false);
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { extendCaseFromFinding } from '../../api/case-reruns.js';
 import type { InvestigationRequest } from '../../domain/case.js';
 import { caseFiles } from '../../domain/case-files.js';
 import { caseFolderLayout } from '../../domain/case-folder-layout.js';
@@ -142,7 +143,54 @@ async function investigate(argv: string[]): Promise<number> {
   };
   const out = resolve(values.out);
   if (request.caseId) await detectKilledRun(new FileEvidenceStore(out), request.caseId);
+  if (fromFinding.caseId && fromFinding.findingUpdatedAt) {
+    const store = new FileEvidenceStore(out);
+    if (await store.exists(caseFiles(fromFinding.caseId).caseRecord.key)) {
+      return extendFromFinding(resolve(values.logs), out, request, fromFinding.findingUpdatedAt);
+    }
+  }
   return runAndReport(resolve(values.logs), out, request);
+}
+
+/**
+ * A saved finding whose case exists already (GuardDuty published it again): the same `updatedAt`
+ * changes nothing, a later one runs the case again to the finding's new end, as in AWS.
+ */
+async function extendFromFinding(
+  logs: string,
+  out: string,
+  request: InvestigationRequest,
+  updatedAt: string,
+): Promise<number> {
+  const caseId = request.caseId as string;
+  let exitCode = 0;
+  const outcome = await extendCaseFromFinding(
+    {
+      store: new FileEvidenceStore(out),
+      start: async (next) => {
+        console.error(
+          `Finding updated at ${updatedAt}: run ${(next as { rerun: { run: number } }).rerun.run} of case ${caseId}.`,
+        );
+        exitCode = await runAndReport(logs, out, next as InvestigationRequest);
+        return { kind: 'started', caseId, caseFolder: join(out, caseId), executionArn: '' };
+      },
+    },
+    { caseId, updatedAt, to: request.to as string, iocs: request.iocs ?? {} },
+  );
+  if (outcome.kind === 'already-seen') {
+    console.error(
+      `casefile: run ${outcome.run} of case ${caseId} already covers the finding as updated at ${updatedAt}; nothing to do.`,
+    );
+    console.log(join(out, caseId));
+    return 0;
+  }
+  if (outcome.kind === 'skipped') {
+    console.error(
+      `casefile: case ${caseId} is still in run ${outcome.running.run}; try the finding again once it ends.`,
+    );
+    return 1;
+  }
+  return exitCode;
 }
 
 /** `rerun --case <case folder>`: the next run of a finished case, over the same or a grown folder of logs. */
