@@ -52,12 +52,29 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
     ...(await hashInputs(store, context.caseId, adapters, context.run)),
     queries: await queryHashes(store, context.caseId, written, context.run),
     notWrittenByThisRun,
+    ...((context.run ?? 1) > 1
+      ? { earlierManifests: await earlierManifests(store, context.caseId, context.run ?? 1) }
+      : {}),
   };
   const text = serialiseCaseFile(caseFile.manifest, manifest);
   const manifestSha256 = sha256(text);
   await store.put(caseFile.manifest.key, text, 'application/json');
   await writeCaseFile(store, caseFile.caseRecord, { ...caseRecord, manifestSha256 });
   return { caseFolder: store.locate(layout.root), files: files.length, manifestSha256 };
+}
+
+/** The manifests of the runs before this one, hashed as they are now. */
+async function earlierManifests(store: EvidenceStore, caseId: string, run: number): Promise<ManifestEntry[]> {
+  const entries: ManifestEntry[] = [];
+  for (let earlier = 1; earlier < run; earlier++) {
+    const layout = caseFolderLayout(caseId, earlier);
+    if (!(await store.exists(layout.manifest))) continue;
+    entries.push({
+      file: layout.relative(layout.manifest),
+      ...(await hashStream((await store.read(layout.manifest)).body)),
+    });
+  }
+  return entries;
 }
 
 /**

@@ -12,6 +12,7 @@ import { FileEvidenceStore } from '../../shared/local/adapters/file-evidence-sto
 import { main } from '../../shared/local/app/cli.js';
 import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { planNextRun } from '../../shared/workflow/next-run.js';
+import { verifyCase } from '../../shared/workflow/verify-case.js';
 
 const HUNTS = ['iam-user-created'];
 
@@ -150,6 +151,27 @@ describe('running a case again', () => {
     const report = await readFile(join(caseFolder(), 'runs/3/report.md'), 'utf8');
     expect(report).toContain('Nothing new: every hit of run 3 (1) was already found by run(s) 1, 2.');
   }, 120_000);
+
+  it('verifies as a whole: each run against its manifest, earlier manifests against the latest', async () => {
+    const store = new FileEvidenceStore(out);
+    const intact = await verifyCase(store, 'grows');
+    expect(intact).toMatchObject({ altered: [], missing: [], added: [], manifestProblems: [] });
+    const run2Csv = join(caseFolder(), 'runs/2/hunts/iam-user-created.csv');
+    const run1Manifest = join(caseFolder(), 'manifest.json');
+    const [csv, manifest] = [await readFile(run2Csv, 'utf8'), await readFile(run1Manifest, 'utf8')];
+    try {
+      await writeFile(run2Csv, csv.replace('backdoor-3', 'nothing-here'));
+      await writeFile(run1Manifest, manifest.replace('"SHA-256"', '"SHA-256" '));
+      const tampered = await verifyCase(store, 'grows');
+      expect(tampered.altered).toEqual(['runs/2/hunts/iam-user-created.csv']);
+      expect(tampered.manifestProblems).toEqual([
+        'manifest.json is not the manifest the latest run recorded: it was edited.',
+      ]);
+    } finally {
+      await writeFile(run2Csv, csv);
+      await writeFile(run1Manifest, manifest);
+    }
+  });
 
   it('does not open a run while the latest is still going', async () => {
     const store = new FileEvidenceStore(out);
