@@ -2,7 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StartOutcome } from '../api/start-outcome.js';
 import { validateInvestigationRequest } from '../domain/case.js';
+import type { CaseSchedule } from '../domain/case-schedule.js';
 import { CasefileError, InvalidRequestError } from '../errors.js';
+import { type CaseScheduler, caseSchedulerFromEnvironment } from './case-scheduler.js';
 
 export interface InvestigationStarterOptions {
   client?: SFNClient;
@@ -11,6 +13,8 @@ export interface InvestigationStarterOptions {
   /** Where case folders start in the bucket, as for the evidence store; `cases/` by default. */
   casePrefix?: string;
   now?: () => Date;
+  /** Creates the schedule of a request that carries one; without it such a request is refused. */
+  scheduler?: CaseScheduler;
 }
 
 export type { StartOutcome };
@@ -34,6 +38,7 @@ export class InvestigationStarter {
   private readonly caseBucket: string;
   private readonly casePrefix: string;
   private readonly now: () => Date;
+  private readonly scheduler: CaseScheduler | undefined;
 
   constructor(options: InvestigationStarterOptions) {
     this.client = options.client ?? new SFNClient({});
@@ -42,6 +47,7 @@ export class InvestigationStarter {
     const prefix = options.casePrefix ?? 'cases/';
     this.casePrefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.now = options.now ?? (() => new Date());
+    this.scheduler = options.scheduler;
   }
 
   /**
@@ -51,13 +57,32 @@ export class InvestigationStarter {
    */
   async start(request: Record<string, unknown>, executionName?: string): Promise<StartOutcome> {
     let caseId: string;
+    let schedule: CaseSchedule | undefined;
     try {
       // The same validation OpenCase applies: a bad request is refused before anything starts.
-      caseId = validateInvestigationRequest(request, 'athena', this.now()).context.caseId;
+      const validated = validateInvestigationRequest(request, 'athena', this.now());
+      caseId = validated.context.caseId;
+      schedule = validated.schedule;
     } catch (error) {
       if (error instanceof InvalidRequestError) return { kind: 'invalid', message: error.message };
       throw error;
     }
+    if (schedule && !this.scheduler) {
+      return { kind: 'invalid', message: "This deployment does not schedule re-runs; leave out 'schedule'." };
+    }
+    const outcome = await this.startExecution(request, caseId, executionName);
+    // Created once the case has started (again on a retried request: the same schedule), never before.
+    if (schedule && this.scheduler && (outcome.kind === 'started' || outcome.kind === 'existing')) {
+      return { ...outcome, schedule: await this.scheduler.create(caseId, schedule, this.now()) };
+    }
+    return outcome;
+  }
+
+  private async startExecution(
+    request: Record<string, unknown>,
+    caseId: string,
+    executionName: string | undefined,
+  ): Promise<StartOutcome> {
     const input = { ...request, caseId };
     const caseFolder = `s3://${this.caseBucket}/${this.casePrefix}${caseId}/`;
     const name = executionName ?? caseId;
@@ -149,9 +174,11 @@ export function investigationStarterFromEnvironment(
       "The function's environment lacks STATE_MACHINE_ARN or CASE_BUCKET; check serverless.yml.",
     );
   }
+  const scheduler = caseSchedulerFromEnvironment(env);
   return new InvestigationStarter({
     stateMachineArn,
     caseBucket,
+    ...(scheduler ? { scheduler } : {}),
     ...(env.CASE_PREFIX === undefined ? {} : { casePrefix: env.CASE_PREFIX }),
   });
 }

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseAllowlist } from './allowlist.js';
 import { parseRerunRequest, type RerunRequest } from './case-runs.js';
+import { type CaseSchedule, parseCaseSchedule } from './case-schedule.js';
 import { type Iocs, parseIocs } from './iocs.js';
 import { type ClosedTimeWindow, closeTimeWindow, parseTimeWindow, type TimeWindow } from './time-window.js';
 
@@ -24,6 +25,8 @@ export interface InvestigationRequest {
   allowlist?: unknown;
   /** Sigma rules for CloudTrail to run alongside the library, as `{ file, text }`. */
   sigmaRules?: { file: string; text: string }[];
+  /** Run the case again every so often for so many days (see case-schedule.ts). */
+  schedule?: Pick<CaseSchedule, 'every' | 'forDays'>;
   /** The `updatedAt` of the GuardDuty finding that opened the case: later updates extend it. */
   findingUpdatedAt?: string;
   /** Opens the next run of an existing case instead of a new case (see case-runs.ts). */
@@ -143,10 +146,18 @@ export function parseSigmaRules(raw: unknown): { file: string; text: string }[] 
  */
 export function validateInvestigationRequest(request: unknown, engine: EngineName, now: Date) {
   const context = openCaseContext(request, engine, now);
-  const r = request as { allowlist?: unknown; sigmaRules?: unknown; rerun?: unknown };
+  const r = request as { allowlist?: unknown; sigmaRules?: unknown; rerun?: unknown; schedule?: unknown };
+  const rerun = parseRerunRequest(r.rerun);
+  const schedule = parseCaseSchedule(r.schedule);
+  if (rerun && schedule) {
+    throw new InvalidRequestError(
+      "'schedule' belongs to the request that opens a case, not to one of its re-runs.",
+    );
+  }
   return {
     context,
-    rerun: parseRerunRequest(r.rerun),
+    rerun,
+    schedule,
     allowlist: parseAllowlist(r.allowlist, 'the request'),
     sigmaRules: parseSigmaRules(r.sigmaRules),
   };
