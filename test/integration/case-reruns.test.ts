@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileEvidenceStore } from '../../shared/local/adapters/file-evidence-store.js';
 import { main } from '../../shared/local/app/cli.js';
+import { serveInvestigations } from '../../shared/local/app/investigations-server.js';
 import { runInvestigationLocally } from '../../shared/local/app/local-runner.js';
 import { planNextRun } from '../../shared/workflow/next-run.js';
 import { verifyCase } from '../../shared/workflow/verify-case.js';
@@ -273,4 +274,82 @@ describe('a GuardDuty finding saved again with a later updatedAt (casefile inves
     expect(await investigate(updated, 'finding-updated-again.json')).toBe(0);
     expect(existsSync(join(out, caseId, 'runs/3'))).toBe(false);
   }, 120_000);
+});
+
+describe('casefile serve runs a scheduled case again in process', () => {
+  it('accepts the schedule, runs the case again when it is due, and stops after the days asked for', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-serve-schedule-'));
+    const logs = join(work, 'logs');
+    const out = join(work, 'cases');
+    await mkdir(logs);
+    await writeTrail(logs, 'first.json', [
+      createUser('00000000-0000-4000-8000-000000000201', '2024-05-16T07:00:00Z', 'backdoor-1'),
+    ]);
+    let clock = new Date('2024-05-16T08:00:00Z');
+    const lines: string[] = [];
+    const { server, url, schedules, idle } = await serveInvestigations({
+      logs,
+      out,
+      port: 0,
+      now: () => clock,
+      scheduleCheckMs: 0,
+      log: (line) => lines.push(line),
+    });
+    try {
+      const answer = await fetch(`${url}/investigations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ caseId: 'watched', hunts: HUNTS, schedule: { every: '1 hour', forDays: 1 } }),
+      });
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toMatchObject({
+        schedule: { name: 'watched', every: '1 hour', endsAt: '2024-05-17T08:00:00.000Z' },
+      });
+      await idle();
+
+      clock = new Date('2024-05-16T08:30:00Z');
+      expect(await schedules.tick()).toEqual([]);
+
+      await writeTrail(logs, 'second.json', [
+        createUser('00000000-0000-4000-8000-000000000202', '2024-05-16T08:20:00Z', 'backdoor-2'),
+      ]);
+      clock = new Date('2024-05-16T09:01:00Z');
+      expect(await schedules.tick()).toMatchObject([{ kind: 'started', run: 2 }]);
+      await idle();
+      const newHits = await readJson<NewHitsFile>(join(out, 'watched', 'runs/2/new-hits.json'));
+      expect(newHits.newHits.map((h) => h.recordId)).toEqual(['00000000-0000-4000-8000-000000000202']);
+      const record = await readJson<{ runs: { trigger: string }[] }>(join(out, 'watched', 'case.json'));
+      expect(record.runs.map((r) => r.trigger)).toEqual(['request', 'schedule']);
+
+      // A day later the schedule is over: one more tick ends it and starts nothing.
+      clock = new Date('2024-05-17T09:00:00Z');
+      expect(await schedules.tick()).toEqual([]);
+      expect(schedules.scheduled).toEqual([]);
+      expect(lines).toContain('schedule of case watched ended');
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+
+  it('refuses a schedule it cannot keep, naming the field', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'casefile-serve-schedule-'));
+    await mkdir(join(work, 'logs'));
+    const { server, url } = await serveInvestigations({
+      logs: join(work, 'logs'),
+      out: join(work, 'cases'),
+      port: 0,
+      scheduleCheckMs: 0,
+    });
+    try {
+      const answer = await fetch(`${url}/investigations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ caseId: 'too-often', schedule: { every: '5 minutes', forDays: 1 } }),
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ field: 'schedule' });
+    } finally {
+      server.close();
+    }
+  });
 });
