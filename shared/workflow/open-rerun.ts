@@ -46,6 +46,18 @@ export async function openRerun(
   const { from: _from, to: _to, ...scope } = caseRequest;
   const { context } = validateInvestigationRequest(scope, adapters.engineName, now);
   if (latest.run === rerun.run && latest.runId === runId) return rerunContext(context, latest);
+  if (latest.run === rerun.run && (await resumesLatest(store, caseId, record, runId))) {
+    // `casefile investigate --resume` took the case over for this run: it runs again in its own window.
+    const resumed: CaseRun = { ...latest, runId, status: 'RUNNING', openedAt: now.toISOString() };
+    await claimRun(store, caseId, rerun.run, runId, now, latest.runId);
+    await writeCaseFile(store, files.caseRecord, {
+      ...withoutOutcome(record),
+      status: 'RUNNING',
+      runId,
+      runs: [...runs.slice(0, -1), resumed],
+    });
+    return rerunContext(context, resumed);
+  }
   if (record.status === 'RUNNING') throw new RunStillGoingError(caseId, latest.run, latest.runId);
   if (rerun.run !== latest.run + 1) {
     throw new InvalidRequestError(
@@ -64,9 +76,8 @@ export async function openRerun(
     openedAt: now.toISOString(),
     ...(rerun.findingUpdatedAt ? { findingUpdatedAt: rerun.findingUpdatedAt } : {}),
   };
-  const { failure: _f, failedAt: _fa, interruption: _i, manifestSha256: _m, ...kept } = record;
   await writeCaseFile(store, files.caseRecord, {
-    ...kept,
+    ...withoutOutcome(record),
     status: 'RUNNING',
     runId,
     request: caseRequest,
@@ -75,13 +86,35 @@ export async function openRerun(
   return rerunContext(context, run);
 }
 
-/** Claims run n exclusively, then the case folder: two processes opening the same run get one run. */
+/** The case as it goes into a run: how the previous run ended is in its runs entry, not at the top. */
+function withoutOutcome(record: CaseRecord): CaseRecord {
+  const { failure: _f, failedAt: _fa, interruption: _i, manifestSha256: _m, ...kept } = record;
+  return kept;
+}
+
+/** The latest run stopped, and `--resume` handed the case folder's claim to this run. */
+async function resumesLatest(
+  store: CaseAdapters['store'],
+  caseId: string,
+  record: CaseRecord,
+  runId: string,
+): Promise<boolean> {
+  if (record.status !== 'INTERRUPTED' && record.status !== 'FAILED') return false;
+  const claim = await readCaseFileIfPresent(store, caseFiles(caseId).claim);
+  return claim?.runId === runId;
+}
+
+/**
+ * Claims run n exclusively, then the case folder: two processes opening the same run get one run. A
+ * resume (`resumes`: the run it takes over) replaces the run's claim instead.
+ */
 async function claimRun(
   store: CaseAdapters['store'],
   caseId: string,
   run: number,
   runId: string,
   now: Date,
+  resumes?: string,
 ): Promise<void> {
   const claim: CaseClaim = {
     caseId,
@@ -89,12 +122,14 @@ async function claimRun(
     host: hostname(),
     pid: process.pid,
     claimedAt: now.toISOString(),
+    ...(resumes ? { resumes } : {}),
   };
   const runClaim = {
     key: `${caseFolderLayout(caseId, run).runRoot}claim.json`,
     schema: caseFiles(caseId).claim.schema,
   };
-  if (!(await createCaseFile(store, runClaim, claim))) {
+  if (resumes) await writeCaseFile(store, runClaim, claim);
+  else if (!(await createCaseFile(store, runClaim, claim))) {
     const holder = await readCaseFile(store, runClaim);
     if (holder.runId !== runId) {
       throw new InvalidRequestError(`Run ${run} of case ${caseId} is already held by run ${holder.runId}.`);

@@ -99,6 +99,18 @@ export async function takeOverInterruptedCase(
     claimedAt: new Date().toISOString(),
     resumes: previous.runId,
   });
+  const latest = caseRecord.runs?.at(-1);
+  // An interrupted re-run is resumed as that run, in its window, not as the case's first run.
+  if (latest && latest.run > 1) {
+    return {
+      caseId,
+      rerun: {
+        run: latest.run,
+        trigger: latest.trigger,
+        ...(latest.findingUpdatedAt ? { findingUpdatedAt: latest.findingUpdatedAt } : {}),
+      },
+    };
+  }
   return { ...(caseRecord.request as InvestigationRequest), caseId };
 }
 

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { caseFiles } from '../../../shared/domain/case-files.js';
 import { runExecutionName } from '../../../shared/domain/case-runs.js';
+import { takeOverInterruptedCase } from '../../../shared/local/app/interrupted-runs.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import { openCase } from '../../../shared/workflow/open-case.js';
 import { fakeCaseAdapters } from '../../support/fake-case-adapters.js';
@@ -100,6 +101,26 @@ describe('opening run n+1 of a case', () => {
         adapters,
       ),
     ).rejects.toThrow(/holds no case: there is nothing to run again/);
+  });
+
+  it('resumes an interrupted re-run as that run, in its window, under the run that took it over', async () => {
+    const interrupted = await rerun(`${CASE}.run-2`);
+    const files = caseFiles(CASE);
+    const record = await readCaseFile(adapters.store, files.caseRecord);
+    await writeCaseFile(adapters.store, files.caseRecord, { ...record, status: 'INTERRUPTED' });
+    const request = await takeOverInterruptedCase(adapters.store, CASE, 'resumer');
+    expect(request).toEqual({
+      caseId: CASE,
+      rerun: { run: 2, trigger: 'guardduty', findingUpdatedAt: '2024-05-01T19:00:00.000Z' },
+    });
+    const resumed = await openCase({ request, runId: 'resumer' }, adapters);
+    expect(resumed.closedWindow).toEqual(interrupted.closedWindow);
+    expect(resumed).toMatchObject({ run: 2, runId: 'resumer' });
+    const after = await readCaseFile(adapters.store, files.caseRecord);
+    expect(after.runs?.map((r) => [r.run, r.runId, r.status])).toEqual([
+      [1, CASE, 'COMPLETED'],
+      [2, 'resumer', 'RUNNING'],
+    ]);
   });
 
   it('refuses an end before the start of the run', async () => {
