@@ -125,7 +125,6 @@ export function caseIdForKey(key: string): string {
 }
 
 async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<ApiResponse> {
-  const layout = caseFolderLayout(caseId);
   const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
   if (caseFile === null) {
     if (!(await deps.isStarting(caseId))) return notFound(`No case ${caseId}.`);
@@ -139,9 +138,12 @@ async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<
       links: links(caseId),
     });
   }
+  // A case run again is followed in its latest run's folder (runs/<n>/).
+  const latestRun = caseFile.runs?.at(-1)?.run ?? 1;
+  const layout = caseFolderLayout(caseId, latestRun);
   const files = new Set((await deps.store.list(layout.root)).map((o) => o.key));
   const tables = files.has(layout.tables)
-    ? await readCaseFileIfPresent(deps.store, caseFiles(caseId).tables)
+    ? await readCaseFileIfPresent(deps.store, caseFiles(caseId, latestRun).tables)
     : null;
   const huntsDone = [...files].filter((k) => k.startsWith(layout.huntsFolder) && k.endsWith('.json')).length;
   return json(200, {
@@ -152,6 +154,17 @@ async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<
     window: caseFile.window ?? { from: null, to: null },
     findingsBySeverity: caseFile.findingsBySeverity ?? { info: 0, low: 0, medium: 0, high: 0, critical: 0 },
     error: caseFile.failure ?? null,
+    ...(caseFile.runs
+      ? {
+          runs: caseFile.runs.map(({ run, trigger, window, status, newHits }) => ({
+            run,
+            trigger,
+            window,
+            status,
+            ...(newHits === undefined ? {} : { newHits }),
+          })),
+        }
+      : {}),
     links: links(caseId, caseFile.caseFolder),
   });
 }
@@ -167,7 +180,9 @@ function stepReached(files: Set<string>, layout: ReturnType<typeof caseFolderLay
 }
 
 async function report(caseId: string, deps: InvestigationsApiDeps): Promise<ApiResponse> {
-  const layout = caseFolderLayout(caseId);
+  // The latest run's report, which opens with what that run found new.
+  const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
+  const layout = caseFolderLayout(caseId, caseFile?.runs?.at(-1)?.run ?? 1);
   if (!(await deps.store.exists(layout.report))) {
     return notFound(`Case ${caseId} has no report (yet): GET /investigations/${caseId} says where it is.`);
   }

@@ -320,6 +320,15 @@ describe('casefile serve runs a scheduled case again in process', () => {
       expect(newHits.newHits.map((h) => h.recordId)).toEqual(['00000000-0000-4000-8000-000000000202']);
       const record = await readJson<{ runs: { trigger: string }[] }>(join(out, 'watched', 'case.json'));
       expect(record.runs.map((r) => r.trigger)).toEqual(['request', 'schedule']);
+      // The API follows the latest run: its status lists the runs, its report leads with what is new.
+      const status = await (await fetch(`${url}/investigations/watched`)).json();
+      expect(status).toMatchObject({
+        status: 'COMPLETED',
+        step: 'WriteManifest',
+        runs: [{ run: 1 }, { run: 2, newHits: 1 }],
+      });
+      const report = await (await fetch(`${url}/investigations/watched/report`)).text();
+      expect(report.split('\n').find((line) => line.startsWith('## '))).toBe('## New in run 2');
 
       // A day later the schedule is over: one more tick ends it and starts nothing.
       clock = new Date('2024-05-17T09:00:00Z');
