@@ -1,7 +1,8 @@
 import type { NewHit, NewHits } from '../domain/case-files/new-hits-file.js';
 import { severities } from '../domain/hunt-definition.js';
 import { esc } from './html/escape-html.js';
-import { code, text } from './markdown.js';
+import { text } from './markdown.js';
+import { row } from './render-report.js';
 
 /** Rows listed per hunt; the rest are in `new-hits.json`. */
 const ROWS_PER_HUNT = 10;
@@ -62,10 +63,9 @@ export function newHitsMarkdown(newHits: NewHits): string[] {
       '|---|---|---|',
     );
     for (const hit of hunt.hits.slice(0, ROWS_PER_HUNT)) {
+      // Cells hold log text: escaped as every table of report.md is (no Markdown, no line or cell break).
       const who = WHO_COLUMNS.map((c) => hit.row[c]).filter((v): v is string => !!v);
-      out.push(
-        `| ${code(pick(hit, WHEN_COLUMNS))} | ${who.map((v) => code(v)).join(' ')} | ${code(hit.recordId)} |`,
-      );
+      out.push(row([pick(hit, WHEN_COLUMNS), who.join(' · '), hit.recordId]));
     }
     if (hunt.hits.length > ROWS_PER_HUNT) {
       out.push('', `${hunt.hits.length - ROWS_PER_HUNT} more in \`new-hits.json\`.`);
