@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StartOutcome } from '../api/start-outcome.js';
 import { validateInvestigationRequest } from '../domain/case.js';
-import type { CaseSchedule } from '../domain/case-schedule.js';
+import { type CaseSchedule, scheduleEnd } from '../domain/case-schedule.js';
 import { CasefileError, InvalidRequestError } from '../errors.js';
 import { type CaseScheduler, caseSchedulerFromEnvironment } from './case-scheduler.js';
 
@@ -71,9 +71,12 @@ export class InvestigationStarter {
       return { kind: 'invalid', message: "This deployment does not schedule re-runs; leave out 'schedule'." };
     }
     const outcome = await this.startExecution(request, caseId, executionName);
-    // Created once the case has started (again on a retried request: the same schedule), never before.
+    // Created once the case has started, never before; a retried request finds the same schedule,
+    // counted from the execution's start, and none once its days are over.
     if (schedule && this.scheduler && (outcome.kind === 'started' || outcome.kind === 'existing')) {
-      return { ...outcome, schedule: await this.scheduler.create(caseId, schedule, this.now()) };
+      const startedAt = outcome.startDate ? new Date(outcome.startDate) : this.now();
+      if (scheduleEnd(schedule, startedAt) <= this.now()) return outcome;
+      return { ...outcome, schedule: await this.scheduler.create(caseId, schedule, startedAt) };
     }
     return outcome;
   }

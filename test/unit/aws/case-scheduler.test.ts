@@ -84,6 +84,19 @@ describe('a request with a schedule (EventBridge Scheduler, API_CreateSchedule)'
     expect(await starter().start(request)).toMatchObject({ kind: 'existing', schedule: { name: 'IR-9' } });
   });
 
+  it('a request retried after its schedule ran out creates no new one: the days count from the first start', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({
+      input: JSON.stringify(request),
+      status: 'SUCCEEDED',
+      startDate: new Date('2024-04-20T10:00:00Z'),
+    });
+    const outcome = await starter().start(request);
+    expect(outcome).toMatchObject({ kind: 'existing' });
+    expect(outcome).not.toHaveProperty('schedule');
+    expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+  });
+
   it('is refused before anything starts where the deployment has no scheduler, or on a re-run', async () => {
     expect(await starter(false).start(request)).toMatchObject({ kind: 'invalid' });
     expect(await starter().start({ ...request, rerun: { run: 2, trigger: 'request' } })).toMatchObject({
