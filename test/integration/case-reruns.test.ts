@@ -330,6 +330,11 @@ describe('casefile serve runs a scheduled case again in process', () => {
       const report = await (await fetch(`${url}/investigations/watched/report`)).text();
       expect(report.split('\n').find((line) => line.startsWith('## '))).toBe('## New in run 2');
 
+      // A server started again over the same folder keeps the case's schedule.
+      const again = await serveInvestigations({ logs, out, port: 0, now: () => clock, scheduleCheckMs: 0 });
+      expect(again.schedules.scheduled).toEqual(['watched']);
+      again.server.close();
+
       // A day later the schedule is over: one more tick ends it and starts nothing.
       clock = new Date('2024-05-17T09:00:00Z');
       expect(await schedules.tick()).toEqual([]);

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
@@ -5,9 +6,10 @@ import { startNextRun } from '../../api/case-reruns.js';
 import { handleApiRequest, type InvestigationsApiDeps } from '../../api/investigations-api.js';
 import { MAX_BODY_BYTES } from '../../api/request-rules.js';
 import type { StartOutcome } from '../../api/start-outcome.js';
-import { type InvestigationRequest, validateInvestigationRequest } from '../../domain/case.js';
+import { CASE_ID, type InvestigationRequest, validateInvestigationRequest } from '../../domain/case.js';
 import { caseFiles } from '../../domain/case-files.js';
 import { caseFolderLayout } from '../../domain/case-folder-layout.js';
+import { parseCaseSchedule, scheduleEnd } from '../../domain/case-schedule.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFileIfPresent } from '../../ports/evidence-store.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
@@ -133,6 +135,7 @@ export async function serveInvestigations(
           .end(JSON.stringify({ error: 'InternalError', message: error.message }));
       });
   });
+  await resumeSchedules(store, options.out, schedules, now());
   const checkMs = options.scheduleCheckMs ?? 30_000;
   if (checkMs > 0) {
     const timer = setInterval(() => {
@@ -144,6 +147,26 @@ export async function serveInvestigations(
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const { address, port } = server.address() as AddressInfo;
   return { server, url: `http://${address}:${port}`, schedules, idle: () => queue };
+}
+
+/**
+ * The schedules of cases in the folder whose days are not over: a restarted server keeps running
+ * them, counted from when each case opened.
+ */
+async function resumeSchedules(store: FileEvidenceStore, out: string, schedules: LocalSchedules, now: Date) {
+  const entries = await readdir(out, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries.filter((e) => e.isDirectory() && CASE_ID.test(e.name))) {
+    const record = await readCaseFileIfPresent(store, caseFiles(entry.name).caseRecord).catch(() => null);
+    const raw = (record?.request as { schedule?: unknown } | undefined)?.schedule;
+    if (!record || raw === undefined) continue;
+    try {
+      const schedule = parseCaseSchedule(raw);
+      const openedAt = new Date(record.timings.openedAt);
+      if (schedule && scheduleEnd(schedule, openedAt) > now) schedules.add(entry.name, schedule, openedAt);
+    } catch {
+      // A schedule this version no longer accepts is not run.
+    }
+  }
 }
 
 /** The request a case folder was opened with, when the case exists (a case from an earlier serve or CLI run). */
