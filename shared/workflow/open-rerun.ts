@@ -64,14 +64,15 @@ export async function openRerun(
       `Case ${caseId} has ${latest.run} run(s): the next is run ${latest.run + 1}, not run ${rerun.run}.`,
     );
   }
-  await claimRun(store, caseId, rerun.run, runId, now);
-
+  // The window is checked before the run is claimed: a refused end leaves the run free for another request.
   const openEnd = adapters.engineName === 'athena' ? now.toISOString() : UNBOUNDED_TO;
+  const window = nextRunWindow(latest, rerun.to, openEnd);
+  await claimRun(store, caseId, rerun.run, runId, now);
   const run: CaseRun = {
     run: rerun.run,
     runId,
     trigger: rerun.trigger,
-    window: nextRunWindow(latest, rerun.to, openEnd),
+    window,
     status: 'RUNNING',
     openedAt: now.toISOString(),
     ...(rerun.findingUpdatedAt ? { findingUpdatedAt: rerun.findingUpdatedAt } : {}),

@@ -127,6 +127,8 @@ describe('opening run n+1 of a case', () => {
     await expect(
       rerun(`${CASE}.run-2`, { rerun: { run: 2, trigger: 'cli', to: '2024-05-01T11:00:00Z' } }),
     ).rejects.toThrow(/would end .* before it starts/);
+    // Refused, the run is still free: a good request under another run id opens it.
+    expect(await rerun('another-run')).toMatchObject({ run: 2, runId: 'another-run' });
   });
 });
 
