@@ -9,10 +9,15 @@ import {
   type InvestigationStarter,
   investigationStarterFromEnvironment,
 } from '../shared/aws/investigation-starter.js';
+import { S3EvidenceStore } from '../shared/aws/s3-evidence-store.js';
 
 /** EventBridge rule on GuardDuty findings: opens (or finds) the investigation of a serious finding. */
 export const createHandler = (starter: () => InvestigationStarter, options: () => GuardDutyTriggerOptions) =>
-  middy(async (event: unknown) => startFromGuardDutyEvent(event, starter(), options()));
+  middy(async (event: unknown) => {
+    const current = starter();
+    // case.json says which versions of the finding the case has run for.
+    return startFromGuardDutyEvent(event, current, options(), new S3EvidenceStore(current.caseLocation));
+  });
 
 let starter: InvestigationStarter | undefined;
 

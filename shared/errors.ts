@@ -18,6 +18,14 @@ export class InvalidRequestError extends CasefileError {
   }
 }
 
+/** The next run of a case was asked for while its latest run is still going: it is not started twice. */
+export class RunStillGoingError extends InvalidRequestError {
+  constructor(caseId: string, run: number, runId: string) {
+    super(`Case ${caseId} is still in run ${run} (${runId}): run ${run + 1} is not started while it goes.`);
+    this.name = 'RunStillGoingError';
+  }
+}
+
 /** A service asked us to slow down, or was briefly unavailable: worth retrying with backoff. */
 export class TransientServiceError extends CasefileError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -147,7 +147,6 @@ export function caseIdForKey(key: string): string {
 }
 
 async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<ApiResponse> {
-  const layout = caseFolderLayout(caseId);
   const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
   if (caseFile === null) {
     if (!(await deps.isStarting(caseId))) return notFound(`No case ${caseId}.`);
@@ -161,9 +160,12 @@ async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<
       links: links(caseId),
     });
   }
+  // A case run again is followed in its latest run's folder (runs/<n>/).
+  const latestRun = caseFile.runs?.at(-1)?.run ?? 1;
+  const layout = caseFolderLayout(caseId, latestRun);
   const files = new Set((await deps.store.list(layout.root)).map((o) => o.key));
   const tables = files.has(layout.tables)
-    ? await readCaseFileIfPresent(deps.store, caseFiles(caseId).tables)
+    ? await readCaseFileIfPresent(deps.store, caseFiles(caseId, latestRun).tables)
     : null;
   const huntsDone = [...files].filter((k) => k.startsWith(layout.huntsFolder) && k.endsWith('.json')).length;
   return json(200, {
@@ -174,6 +176,17 @@ async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<
     window: caseFile.window ?? { from: null, to: null },
     findingsBySeverity: caseFile.findingsBySeverity ?? { info: 0, low: 0, medium: 0, high: 0, critical: 0 },
     error: caseFile.failure ?? null,
+    ...(caseFile.runs
+      ? {
+          runs: caseFile.runs.map(({ run, trigger, window, status, newHits }) => ({
+            run,
+            trigger,
+            window,
+            status,
+            ...(newHits === undefined ? {} : { newHits }),
+          })),
+        }
+      : {}),
     links: links(caseId, caseFile.caseFolder),
   });
 }
@@ -193,7 +206,9 @@ async function report(
   request: ApiRequest,
   deps: InvestigationsApiDeps,
 ): Promise<ApiResponse> {
-  const layout = caseFolderLayout(caseId);
+  // The latest run's report, which opens with what that run found new.
+  const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
+  const layout = caseFolderLayout(caseId, caseFile?.runs?.at(-1)?.run ?? 1);
   const format = choice(request.query.format, 'format', ['md', 'html'] as const, 'md');
   const key = format === 'html' ? layout.reportHtml : layout.report;
   const contentType = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';

@@ -35,6 +35,7 @@ const FIELDS = new Set([
   'sigmaRules',
   'requestedBy',
   'reason',
+  'schedule',
 ]);
 
 export interface RequestRules {
@@ -132,7 +133,8 @@ function stringList(request: Record<string, unknown>, field: string, shape: RegE
 
 /** The domain's messages quote the field they refuse ('from', 'iocs.ips', caseId ...); keep it for `field`. */
 function fieldNamedIn(message: string): string {
-  const quoted = /'((?:iocs\.)?[A-Za-z]+)'/.exec(message)?.[1];
+  const quoted = /'((?:iocs\.|schedule\.)?[A-Za-z]+)'/.exec(message)?.[1];
+  if (quoted?.startsWith('schedule')) return 'schedule';
   if (quoted && (FIELDS.has(quoted) || quoted.startsWith('iocs.'))) return quoted;
   for (const field of FIELDS) if (message.startsWith(field)) return field;
   for (const field of FIELDS) if (message.includes(` ${field} `)) return field;

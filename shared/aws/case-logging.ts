@@ -8,8 +8,8 @@ export const logger = new Logger({ serviceName: 'casefile' });
 /**
  * The case id of a step's or trigger's event, wherever the workflow puts it: `case.caseId` (every step
  * after OpenCase), `request.caseId` (OpenCase, which gets `{ request, runId }`), `caseId` (the API),
- * a path parameter of the API, or the execution's name in a Step Functions status change (the starter
- * names each execution after its case).
+ * a path parameter of the API, or in a Step Functions status change the execution's input (`caseId`)
+ * or else its name (the starter names run 1's execution after its case).
  */
 export function caseIdOf(event: unknown): string | undefined {
   const e = (event ?? {}) as {
@@ -18,11 +18,23 @@ export function caseIdOf(event: unknown): string | undefined {
     request?: { caseId?: unknown };
     pathParameters?: { caseId?: unknown };
     source?: unknown;
-    detail?: { name?: unknown };
+    detail?: { name?: unknown; input?: unknown };
   };
-  const execution = e.source === 'aws.states' ? e.detail?.name : undefined;
+  const execution =
+    e.source === 'aws.states' ? (caseIdOfInput(e.detail?.input) ?? e.detail?.name) : undefined;
   const id = e.case?.caseId ?? e.request?.caseId ?? e.caseId ?? e.pathParameters?.caseId ?? execution;
   return typeof id === 'string' ? id : undefined;
+}
+
+/** A re-run's execution is named `<caseId>.run-<n>`: its input names the case. */
+function caseIdOfInput(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  try {
+    const caseId = (JSON.parse(input) as { caseId?: unknown } | null)?.caseId;
+    return typeof caseId === 'string' ? caseId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -67,7 +67,7 @@ export class CloudWatchLogsExporter implements LogExporter {
         `Log group ${item.logGroup} has no valid window to export (${item.from} to ${item.to}).`,
       );
     }
-    const destination = caseFolderLayout(context.caseId).logGroupExport(item.logGroup);
+    const destination = caseFolderLayout(context.caseId, context.run).logGroupExport(item.logGroup);
     try {
       const { taskId } = await this.clientFor(region).send(
         new CreateExportTaskCommand({

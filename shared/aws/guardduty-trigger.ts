@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { extendCaseFromFinding, type FindingUpdateOutcome } from '../api/case-reruns.js';
 import {
   defaultFindingScope,
   investigationFromFinding,
   parseGuardDutyFinding,
 } from '../domain/guardduty-finding.js';
 import { InvalidRequestError, TransientServiceError } from '../errors.js';
+import type { EvidenceStore } from '../ports/evidence-store.js';
 import type { InvestigationStarter, StartOutcome } from './investigation-starter.js';
 
 /** The EventBridge envelope of a GuardDuty finding (`source: aws.guardduty`, `detail-type: GuardDuty Finding`). */
@@ -24,17 +26,21 @@ export interface GuardDutyTriggerOptions {
 
 export type GuardDutyTriggerOutcome =
   | StartOutcome
+  | FindingUpdateOutcome
   | { kind: 'below-threshold'; findingId: string; severity: number; minSeverity: number };
 
 /**
- * Opens one investigation per finding. GuardDuty re-publishes an active finding when it is updated;
- * the case id is the finding's, so a re-published finding reaches the case already open for it
- * (`existing` for the same version, `conflict` for a later one) and never starts a second case.
+ * Opens one investigation per finding. GuardDuty re-publishes an active finding as it recurs, with a
+ * later `updatedAt` (and `service.count`, `service.eventLastSeen`)
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_cloudwatch.html). The case
+ * id is the finding's, so a re-published finding reaches the case already open for it: the same
+ * `updatedAt` changes nothing, a later one opens the case's next run (see extendCaseFromFinding).
  */
 export async function startFromGuardDutyEvent(
   event: unknown,
   starter: Pick<InvestigationStarter, 'start'>,
   options: GuardDutyTriggerOptions,
+  store: EvidenceStore,
 ): Promise<GuardDutyTriggerOutcome> {
   const envelope = findingEventSchema.safeParse(event);
   if (!envelope.success) {
@@ -49,14 +55,32 @@ export async function startFromGuardDutyEvent(
       minSeverity: options.minSeverity,
     };
   }
-  const { request } = investigationFromFinding(finding, { ...options, now: options.now() });
+  const { request, updatedAt } = investigationFromFinding(finding, { ...options, now: options.now() });
   const outcome = await starter.start(request as unknown as Record<string, unknown>);
-  // A throttled start is thrown so that EventBridge's retry policy delivers the finding again.
-  if (outcome.kind === 'busy') {
-    throw new TransientServiceError(
-      `Step Functions is busy (${outcome.reason}); the finding will be delivered again.`,
+  if (outcome.kind === 'existing' || outcome.kind === 'conflict') {
+    const extended = await extendCaseFromFinding(
+      { store, start: (next, name) => starter.start(next, name) },
+      { caseId: outcome.caseId, updatedAt, to: request.to as string, iocs: request.iocs ?? {} },
     );
+    return settled(extended);
   }
+  return settled(outcome);
+}
+
+/**
+ * What is thrown so that the finding is delivered again later (the function's asynchronous retries,
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): Step Functions
+ * busy, the case's run still going, or the case started and not opened yet. The update is not lost.
+ */
+function settled<T extends { kind: string }>(outcome: T): T {
+  const later: Record<string, string> = {
+    busy: 'Step Functions is busy',
+    skipped: 'the case is still in its latest run',
+    'not-opened-yet': 'the case was started and has not opened its folder yet',
+    conflict: 'another update of the finding opened that run first',
+  };
+  const reason = later[outcome.kind];
+  if (reason) throw new TransientServiceError(`${reason}; the finding will be delivered again.`);
   return outcome;
 }
 

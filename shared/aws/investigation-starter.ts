@@ -2,7 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StartOutcome } from '../api/start-outcome.js';
 import { validateInvestigationRequest } from '../domain/case.js';
+import { type CaseSchedule, scheduleEnd } from '../domain/case-schedule.js';
 import { CasefileError, InvalidRequestError } from '../errors.js';
+import { type CaseScheduler, caseSchedulerFromEnvironment } from './case-scheduler.js';
 
 export interface InvestigationStarterOptions {
   client?: SFNClient;
@@ -11,6 +13,8 @@ export interface InvestigationStarterOptions {
   /** Where case folders start in the bucket, as for the evidence store; `cases/` by default. */
   casePrefix?: string;
   now?: () => Date;
+  /** Creates the schedule of a request that carries one; without it such a request is refused. */
+  scheduler?: CaseScheduler;
 }
 
 export type { StartOutcome };
@@ -34,6 +38,7 @@ export class InvestigationStarter {
   private readonly caseBucket: string;
   private readonly casePrefix: string;
   private readonly now: () => Date;
+  private readonly scheduler: CaseScheduler | undefined;
 
   constructor(options: InvestigationStarterOptions) {
     this.client = options.client ?? new SFNClient({});
@@ -42,28 +47,53 @@ export class InvestigationStarter {
     const prefix = options.casePrefix ?? 'cases/';
     this.casePrefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.now = options.now ?? (() => new Date());
+    this.scheduler = options.scheduler;
   }
 
   /**
    * Starts an investigation for any trigger (HTTP, a GuardDuty finding, a schedule): validates the
-   * request, names the execution after the case, and recognises a request that was already started.
+   * request, names the execution after the case (or after the run, for run 2 and later: see
+   * runExecutionName), and recognises a request that was already started.
    */
-  async start(request: Record<string, unknown>): Promise<StartOutcome> {
+  async start(request: Record<string, unknown>, executionName?: string): Promise<StartOutcome> {
     let caseId: string;
+    let schedule: CaseSchedule | undefined;
     try {
       // The same validation OpenCase applies: a bad request is refused before anything starts.
-      caseId = validateInvestigationRequest(request, 'athena', this.now()).context.caseId;
+      const validated = validateInvestigationRequest(request, 'athena', this.now());
+      caseId = validated.context.caseId;
+      schedule = validated.schedule;
     } catch (error) {
       if (error instanceof InvalidRequestError) return { kind: 'invalid', message: error.message };
       throw error;
     }
+    if (schedule && !this.scheduler) {
+      return { kind: 'invalid', message: "This deployment does not schedule re-runs; leave out 'schedule'." };
+    }
+    const outcome = await this.startExecution(request, caseId, executionName);
+    // Created once the case has started, never before; a retried request finds the same schedule,
+    // counted from the execution's start, and none once its days are over.
+    if (schedule && this.scheduler && (outcome.kind === 'started' || outcome.kind === 'existing')) {
+      const startedAt = outcome.startDate ? new Date(outcome.startDate) : this.now();
+      if (scheduleEnd(schedule, startedAt) <= this.now()) return outcome;
+      return { ...outcome, schedule: await this.scheduler.create(caseId, schedule, startedAt) };
+    }
+    return outcome;
+  }
+
+  private async startExecution(
+    request: Record<string, unknown>,
+    caseId: string,
+    executionName: string | undefined,
+  ): Promise<StartOutcome> {
     const input = { ...request, caseId };
     const caseFolder = `s3://${this.caseBucket}/${this.casePrefix}${caseId}/`;
+    const name = executionName ?? caseId;
     try {
       const started = await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: caseId,
+          name,
           input: JSON.stringify(input),
         }),
       );
@@ -76,7 +106,7 @@ export class InvestigationStarter {
       };
     } catch (error) {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-        return this.existing(caseId, input, caseFolder);
+        return this.existing(caseId, name, input, caseFolder);
       }
       // Step Functions refuses an input over 256 KiB (a long IOC list, say): the caller's to shorten.
       if (error instanceof Error && error.name === 'InvalidExecutionInput') {
@@ -90,10 +120,11 @@ export class InvestigationStarter {
   /** Step Functions keeps an execution's name for 90 days after it ends: the request either repeats it or clashes. */
   private async existing(
     caseId: string,
+    executionName: string,
     input: Record<string, unknown>,
     caseFolder: string,
   ): Promise<StartOutcome> {
-    const executionArn = this.executionArn(caseId);
+    const executionArn = this.executionArn(executionName);
     try {
       const existing = await this.client.send(new DescribeExecutionCommand({ executionArn }));
       const sameRequest =
@@ -130,8 +161,8 @@ export class InvestigationStarter {
     return { bucket: this.caseBucket, prefix: this.casePrefix };
   }
 
-  private executionArn(caseId: string): string {
-    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${caseId}`;
+  private executionArn(executionName: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
   }
 }
 
@@ -146,9 +177,11 @@ export function investigationStarterFromEnvironment(
       "The function's environment lacks STATE_MACHINE_ARN or CASE_BUCKET; check serverless.yml.",
     );
   }
+  const scheduler = caseSchedulerFromEnvironment(env);
   return new InvestigationStarter({
     stateMachineArn,
     caseBucket,
+    ...(scheduler ? { scheduler } : {}),
     ...(env.CASE_PREFIX === undefined ? {} : { casePrefix: env.CASE_PREFIX }),
   });
 }

@@ -11,6 +11,7 @@ import { exportOutcomesSchema } from './case-files/export-outcomes-file.js';
 import { huntResultSchema } from './case-files/hunt-result-file.js';
 import { inventorySchema } from './case-files/inventory-file.js';
 import { type Manifest, manifestSchema } from './case-files/manifest-file.js';
+import { type NewHits, newHitsSchema } from './case-files/new-hits-file.js';
 import { type CaseSummary, summarySchema } from './case-files/summary-file.js';
 import { type TablesRecord, tablesSchema } from './case-files/tables-file.js';
 import { caseFolderLayout } from './case-folder-layout.js';
@@ -24,8 +25,8 @@ import type { ExportOutcome } from './log-exports.js';
  * layout) and its schema. Read and write them only through these, with `readCaseFile` and
  * `writeCaseFile`: a file that breaks its contract fails where it is read, naming the file.
  */
-export function caseFiles(caseId: string) {
-  const layout = caseFolderLayout(caseId);
+export function caseFiles(caseId: string, run = 1) {
+  const layout = caseFolderLayout(caseId, run);
   return {
     caseRecord: { key: layout.caseFile, schema: caseRecordSchema } satisfies CaseFile<CaseRecord>,
     claim: { key: layout.claim, schema: claimSchema } satisfies CaseFile<CaseClaim>,
@@ -55,5 +56,6 @@ export function caseFiles(caseId: string) {
     summary: { key: layout.summary, schema: summarySchema } satisfies CaseFile<CaseSummary>,
     attackLayer: { key: layout.attackLayer, schema: attackLayerSchema } satisfies CaseFile<AttackLayer>,
     manifest: { key: layout.manifest, schema: manifestSchema } satisfies CaseFile<Manifest>,
+    newHits: { key: layout.newHits, schema: newHitsSchema } satisfies CaseFile<NewHits>,
   };
 }

@@ -1,5 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import { parseAllowlist } from './allowlist.js';
+import { parseRerunRequest, type RerunRequest } from './case-runs.js';
+import { type CaseSchedule, parseCaseSchedule } from './case-schedule.js';
 import { type CaseScope, parseCaseScope } from './case-scope.js';
 import { type Iocs, parseIocs } from './iocs.js';
 import { type ClosedTimeWindow, closeTimeWindow, parseTimeWindow, type TimeWindow } from './time-window.js';
@@ -28,6 +30,12 @@ export interface InvestigationRequest {
   allowlist?: unknown;
   /** Sigma rules for CloudTrail to run alongside the library, as `{ file, text }`. */
   sigmaRules?: { file: string; text: string }[];
+  /** Run the case again every so often for so many days (see case-schedule.ts). */
+  schedule?: Pick<CaseSchedule, 'every' | 'forDays'>;
+  /** The `updatedAt` of the GuardDuty finding that opened the case: later updates extend it. */
+  findingUpdatedAt?: string;
+  /** Opens the next run of an existing case instead of a new case (see case-runs.ts). */
+  rerun?: RerunRequest;
 }
 
 /** The small state that flows between the workflow's steps; everything large lives in the case folder. */
@@ -54,6 +62,8 @@ export interface CaseContext {
    * run's id); every file the run writes is tagged with it. Set by OpenCase.
    */
   runId?: string;
+  /** Which run of the case this is: absent for run 1, 2 and up for a re-run (its files go under `runs/<n>/`). */
+  run?: number;
 }
 
 /** A case id: also the Step Functions execution name and the case folder's name. */
@@ -147,9 +157,18 @@ export function parseSigmaRules(raw: unknown): { file: string; text: string }[] 
  */
 export function validateInvestigationRequest(request: unknown, engine: EngineName, now: Date) {
   const context = openCaseContext(request, engine, now);
-  const r = request as { allowlist?: unknown; sigmaRules?: unknown };
+  const r = request as { allowlist?: unknown; sigmaRules?: unknown; rerun?: unknown; schedule?: unknown };
+  const rerun = parseRerunRequest(r.rerun);
+  const schedule = parseCaseSchedule(r.schedule);
+  if (rerun && schedule) {
+    throw new InvalidRequestError(
+      "'schedule' belongs to the request that opens a case, not to one of its re-runs.",
+    );
+  }
   return {
     context,
+    rerun,
+    schedule,
     allowlist: parseAllowlist(r.allowlist, 'the request'),
     sigmaRules: parseSigmaRules(r.sigmaRules),
   };

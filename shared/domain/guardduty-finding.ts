@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
 import type { InvestigationRequest } from './case.js';
+import { GLOBAL_EVENTS_REGION } from './case-scope.js';
 import { type Iocs, type IocType, isIocValue } from './iocs.js';
 
 /**
@@ -152,9 +153,12 @@ export function investigationFromFinding(
       from: from.toISOString(),
       to: (to < from ? from : to).toISOString(),
       accounts: [finding.accountId],
-      regions: [finding.region],
+      // The finding's region, and us-east-1, where CloudTrail records the IAM and STS calls behind
+      // most credential findings wherever they were made (see GLOBAL_EVENTS_REGION).
+      regions: [...new Set([finding.region, GLOBAL_EVENTS_REGION])],
       iocs: indicatorsOf(finding),
       requestedBy: 'guardduty',
+      findingUpdatedAt: finding.updatedAt,
       reason:
         `GuardDuty finding ${finding.type} (severity ${finding.severity}) ${finding.id}: ${finding.title ?? ''}`.trim(),
     },

@@ -60,7 +60,7 @@ function endOfDayWhenDateOnly(raw: string | null | undefined, instant: string | 
   return new Date(Date.parse(instant) + 86_399_999).toISOString();
 }
 
-function normaliseInstant(value: string | null | undefined, name: string): string | null {
+export function normaliseInstant(value: string | null | undefined, name: string): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
     throw new InvalidRequestError(`'${name}' must be an ISO 8601 date or timestamp, got '${value}'.`);

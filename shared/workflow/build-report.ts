@@ -1,18 +1,20 @@
 import type { CaseContext } from '../domain/case.js';
 import { completedCaseRecord } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
-import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { type CaseFolderLayout, caseFolderLayout } from '../domain/case-folder-layout.js';
 import { fromCsv } from '../domain/csv.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 import type { HuntRow } from '../report/case-timeline.js';
+import { newHitsMarkdown } from '../report/render-new-hits.js';
 import { renderReport } from '../report/render-report.js';
 import { summariseCaseWithHits } from '../report/summarise-case.js';
 import { readStoryFiles } from '../story/story-files.js';
 import { loadCaseHunts } from './case-hunts.js';
 import { failedHuntRecord } from './file-hunt-failure.js';
 import { lambdaErrorMessage } from './lambda-error.js';
+import { recordNewHits } from './new-hits.js';
 import { writeReportExports } from './report-exports.js';
 
 export interface BuildReportInput {
@@ -27,7 +29,7 @@ export interface BuildReportInput {
  */
 export async function buildReport(input: BuildReportInput, adapters: CaseAdapters) {
   const context = input.case;
-  const files = caseFiles(context.caseId);
+  const files = caseFiles(context.caseId, context.run);
   const library = new Map((await loadCaseHunts(context.caseId, adapters)).hunts.map((h) => [h.id, h]));
   const tables = await readCaseFile(adapters.store, files.tables);
   const inventory = await readCaseFile(adapters.store, files.inventory);
@@ -53,7 +55,8 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
   }
 
   const skipped = [...inventory.skipped, ...tables.skipped];
-  const rows = await readFindingRows(adapters, context.caseId, results);
+  const layout = caseFolderLayout(context.caseId, context.run);
+  const rows = await readFindingRows(adapters, layout, results);
   const { summary, hits } = summariseCaseWithHits({
     caseId: context.caseId,
     engine: context.engine,
@@ -68,29 +71,47 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     rows,
   });
   await writeCaseFile(adapters.store, files.summary, summary);
-  const story = await readStoryFiles(adapters.store, caseFolderLayout(context.caseId));
+  const story = await readStoryFiles(adapters.store, layout);
+  // A re-run reports what is new first: the hits no earlier run of the case had.
+  const newHits = isRerun(context) ? await recordNewHits(adapters.store, context, results, rows) : undefined;
   const report = renderReport(summary, results, story);
-  await adapters.store.put(caseFolderLayout(context.caseId).report, report, 'text/markdown; charset=utf-8');
-  await writeReportExports(adapters.store, context.caseId, {
-    summary,
-    results,
-    hits,
-    rows,
-    sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
-    tables: tables.tables,
-    engineVersion: await engineVersion(adapters),
-    ...(story ? { story } : {}),
-  });
+  await adapters.store.put(
+    layout.report,
+    newHits ? withSectionFirst(report, newHitsMarkdown(newHits)) : report,
+    'text/markdown; charset=utf-8',
+  );
+  await writeReportExports(
+    adapters.store,
+    context.caseId,
+    {
+      ...(newHits ? { newHits } : {}),
+      summary,
+      results,
+      hits,
+      rows,
+      sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
+      tables: tables.tables,
+      engineVersion: await engineVersion(adapters),
+      ...(story ? { story } : {}),
+    },
+    context.run,
+  );
 
   const opened = await readCaseFile(adapters.store, files.caseRecord);
   await writeCaseFile(
     adapters.store,
     files.caseRecord,
-    completedCaseRecord(opened, summary, skipped, {
-      ...input.timings,
-      huntsMs: results.reduce((sum, r) => sum + r.durationMs, 0),
-      completedAt: adapters.now().toISOString(),
-    }),
+    completedCaseRecord(
+      opened,
+      summary,
+      skipped,
+      {
+        ...input.timings,
+        huntsMs: results.reduce((sum, r) => sum + r.durationMs, 0),
+        completedAt: adapters.now().toISOString(),
+      },
+      newHits?.newHits.length,
+    ),
   );
   return {
     status: 'COMPLETED',
@@ -101,8 +122,11 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
 }
 
 /** Every row of each finding's CSV: the timeline reads them all, not the first few. */
-async function readFindingRows(adapters: CaseAdapters, caseId: string, results: HuntResultRecord[]) {
-  const layout = caseFolderLayout(caseId);
+async function readFindingRows(
+  adapters: CaseAdapters,
+  layout: CaseFolderLayout,
+  results: HuntResultRecord[],
+) {
   const rows = new Map<string, HuntRow[]>();
   for (const r of results) {
     if (r.status !== 'SUCCEEDED' || r.rowCount === 0 || !r.resultsFile) continue;
@@ -115,6 +139,16 @@ async function readFindingRows(adapters: CaseAdapters, caseId: string, results: 
     );
   }
   return rows;
+}
+
+function isRerun(context: CaseContext): context is CaseContext & { run: number } {
+  return (context.run ?? 1) > 1;
+}
+
+/** The report with a section placed right under its title. */
+function withSectionFirst(report: string, section: string[]): string {
+  const [title, ...rest] = report.split('\n');
+  return [title, '', ...section, ...rest].join('\n');
 }
 
 /**

@@ -5,7 +5,7 @@ import {
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
-import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { type CaseFolderLayout, caseFolderLayout } from '../domain/case-folder-layout.js';
 import { narrowInventory } from '../domain/case-scope.js';
 import { completeCoverage } from '../domain/coverage.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
@@ -33,7 +33,7 @@ export async function createTables(
   adapters: CaseAdapters,
 ): Promise<TablesStepResult> {
   const started = performance.now();
-  const files = caseFiles(context.caseId);
+  const files = caseFiles(context.caseId, context.run);
   const inventory = await readCaseFile(adapters.store, files.inventory);
   // What an export holds is known only once it is classified: sources outside the scope stop here.
   const exported = exports.some((e) => e.status === 'COMPLETED')
@@ -58,7 +58,7 @@ export async function createTables(
     context,
   );
   if (estimate) await writeCaseFile(adapters.store, files.athenaEstimate, estimate);
-  await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
+  await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
     tables: built.tables,
@@ -102,7 +102,11 @@ function athenaEstimateOfListedFiles(
 }
 
 /** One file per source under `quarantine/`, one record a line, so a responder can grep what was set aside. */
-async function writeQuarantine(adapters: CaseAdapters, caseId: string, records: QuarantinedRecord[]) {
+async function writeQuarantine(
+  adapters: CaseAdapters,
+  layout: CaseFolderLayout,
+  records: QuarantinedRecord[],
+) {
   const bySource = new Map<string, QuarantinedRecord[]>();
   for (const record of records) {
     const list = bySource.get(record.source) ?? [];
@@ -111,11 +115,7 @@ async function writeQuarantine(adapters: CaseAdapters, caseId: string, records: 
   }
   for (const [source, list] of bySource) {
     const body = list.map((r) => JSON.stringify(r)).join('\n');
-    await adapters.store.put(
-      caseFolderLayout(caseId).quarantine(source),
-      `${body}\n`,
-      'application/x-ndjson',
-    );
+    await adapters.store.put(layout.quarantine(source), `${body}\n`, 'application/x-ndjson');
   }
 }
 

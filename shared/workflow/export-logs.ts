@@ -11,7 +11,7 @@ import type { ExportProgress } from '../ports/log-exporter.js';
  * window; the full entry (with local files) is read back from `inventory.json`.
  */
 export async function startLogExport(context: CaseContext, logGroup: string, adapters: CaseAdapters) {
-  const inventory = await readCaseFile(adapters.store, caseFiles(context.caseId).inventory);
+  const inventory = await readCaseFile(adapters.store, caseFiles(context.caseId, context.run).inventory);
   const item = inventory.exports?.find((e) => e.logGroup === logGroup);
   if (!item) throw new InvalidRequestError(`Log group '${logGroup}' is not in the case's inventory.`);
   return adapters.exporter.start(context, item);
@@ -29,7 +29,7 @@ export function exportStateItem(item: LogGroupExport) {
 
 /** One batch of the groups to export, read from `inventory.json`: the workflow carries only the batch number. */
 export async function listExportBatch(context: CaseContext, batch: number, adapters: CaseAdapters) {
-  const inventory = await readCaseFile(adapters.store, caseFiles(context.caseId).inventory);
+  const inventory = await readCaseFile(adapters.store, caseFiles(context.caseId, context.run).inventory);
   return { exports: exportBatch(inventory.exports ?? [], batch).map(exportStateItem) };
 }
 
@@ -40,7 +40,7 @@ export async function recordExportBatch(
   outcomes: ExportOutcome[],
   adapters: CaseAdapters,
 ) {
-  await writeCaseFile(adapters.store, caseFiles(context.caseId).exportOutcomes(batch), outcomes);
+  await writeCaseFile(adapters.store, caseFiles(context.caseId, context.run).exportOutcomes(batch), outcomes);
   return { batch, exports: outcomes.length };
 }
 
@@ -50,7 +50,7 @@ export async function readExportOutcomes(
   batches: number[],
   adapters: CaseAdapters,
 ): Promise<ExportOutcome[]> {
-  const files = caseFiles(context.caseId);
+  const files = caseFiles(context.caseId, context.run);
   const outcomes: ExportOutcome[] = [];
   for (const batch of batches) {
     outcomes.push(...(await readCaseFile(adapters.store, files.exportOutcomes(batch))));

@@ -22,7 +22,7 @@ export async function fileHuntFailure(
     name: failure.Error ?? 'Error',
     message: lambdaErrorMessage(failure.Cause),
   });
-  await writeCaseFile(adapters.store, caseFiles(context.caseId).huntResult(huntId), failed);
+  await writeCaseFile(adapters.store, caseFiles(context.caseId, context.run).huntResult(huntId), failed);
   return { huntId, status: 'FAILED' };
 }
 

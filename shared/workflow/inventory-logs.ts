@@ -33,7 +33,11 @@ export async function fileAccountFailure(
     error: failure.Error ?? 'Error',
     cause: lambdaErrorMessage(failure.Cause),
   };
-  await writeCaseFile(adapters.store, caseFiles(context.caseId).accountInventoryFailure(account), filed);
+  await writeCaseFile(
+    adapters.store,
+    caseFiles(context.caseId, context.run).accountInventoryFailure(account),
+    filed,
+  );
   return { account, status: 'FAILED' };
 }
 
@@ -45,7 +49,11 @@ export async function inventoryAccount(
 ): Promise<AccountInventoryOutcome> {
   const started = performance.now();
   const inventory = await adapters.inventory.discover(context, account);
-  await writeCaseFile(adapters.store, caseFiles(context.caseId).accountInventory(account), inventory);
+  await writeCaseFile(
+    adapters.store,
+    caseFiles(context.caseId, context.run).accountInventory(account),
+    inventory,
+  );
   return { account, status: 'SUCCEEDED', durationMs: Math.round(performance.now() - started) };
 }
 
@@ -68,7 +76,7 @@ export async function mergeInventory(
   outcomes: AccountInventoryOutcome[],
   adapters: CaseAdapters,
 ): Promise<InventoryStepResult> {
-  const files = caseFiles(context.caseId);
+  const files = caseFiles(context.caseId, context.run);
   const parts: Inventory[] = [];
   const failures: AccountInventoryFailure[] = [];
   for (const outcome of outcomes) {

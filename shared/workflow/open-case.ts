@@ -5,6 +5,7 @@ import { openedCaseRecord } from '../domain/case-files/case-record.js';
 import type { CaseClaim } from '../domain/case-files/claim-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { parseRerunRequest } from '../domain/case-runs.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import {
@@ -13,6 +14,7 @@ import {
   readCaseFileIfPresent,
   writeCaseFile,
 } from '../ports/evidence-store.js';
+import { openRerun } from './open-rerun.js';
 
 /** What the workflow hands OpenCase: the request, and the run (the Step Functions execution name). */
 export interface OpenCaseInput {
@@ -28,6 +30,8 @@ export interface OpenCaseInput {
  */
 export async function openCase(input: unknown, adapters: CaseAdapters): Promise<CaseContext> {
   const { request, runId } = parseInput(input);
+  const rerun = parseRerunRequest((request as { rerun?: unknown } | null)?.rerun);
+  if (rerun) return openRerun(request as Record<string, unknown>, rerun, runId, adapters);
   const now = adapters.now();
   const validated = validateInvestigationRequest(request, adapters.engineName, now);
   const layout = caseFolderLayout(validated.context.caseId);

@@ -12,13 +12,13 @@ export interface CaseFailureInput {
 
 /** A step the case cannot go on without failed: the case says which, and why, in `case.json`. */
 export async function recordCaseFailure(input: CaseFailureInput, adapters: CaseAdapters) {
-  const file = caseFiles(input.case.caseId).caseRecord;
+  const file = caseFiles(input.case.caseId, input.case.run).caseRecord;
   const existing = await readCaseFileIfPresent(adapters.store, file);
   const failure = {
     error: input.failure.Error ?? 'Error',
     cause: input.failure.Cause ?? 'no cause recorded',
   };
-  const caseFolder = adapters.store.locate(caseFolderLayout(input.case.caseId).root);
+  const caseFolder = adapters.store.locate(caseFolderLayout(input.case.caseId, input.case.run).root);
   await writeCaseFile(
     adapters.store,
     file,

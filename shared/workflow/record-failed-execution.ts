@@ -1,3 +1,4 @@
+import { withLatestRun } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
@@ -5,8 +6,10 @@ import { readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js
 
 /** An execution that ended without the workflow closing its case. */
 export interface FailedExecution {
-  /** The execution's name, which the starter sets to the case id. */
+  /** The case: the execution's input names it; run 1's execution is also named after it. */
   caseId: string;
+  /** The execution's name: the run id (`<caseId>` for run 1, `<caseId>.run-<n>` after). */
+  runId: string;
   status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   error: string | null;
   cause: string | null;
@@ -29,19 +32,31 @@ export function parseExecutionStatusChange(event: unknown): FailedExecution {
   if (typeof detail !== 'object' || detail === null) {
     throw new InvalidRequestError('An execution status change event needs a detail.');
   }
-  const { name, status, startDate, error, cause } = detail;
+  const { name, status, startDate, error, cause, input } = detail;
   if (typeof name !== 'string' || name === '') throw new InvalidRequestError('The event names no execution.');
   if (typeof status !== 'string' || !EXECUTION_END.has(status)) {
     throw new InvalidRequestError(`Execution status ${String(status)} is not an ending this rule handles.`);
   }
   if (typeof startDate !== 'number') throw new InvalidRequestError('The event has no startDate.');
   return {
-    caseId: name,
+    caseId: caseIdOfInput(input) ?? name,
+    runId: name,
     status: status as FailedExecution['status'],
     error: typeof error === 'string' ? error : null,
     cause: typeof cause === 'string' ? cause : null,
     startedAt: new Date(startDate),
   };
+}
+
+/** The `caseId` of the execution's input (JSON text in the event), which a re-run's name cannot give back. */
+function caseIdOfInput(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  try {
+    const caseId = (JSON.parse(input) as { caseId?: unknown } | null)?.caseId;
+    return typeof caseId === 'string' && caseId !== '' ? caseId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -61,13 +76,21 @@ export async function recordFailedExecution(
   if (caseRecord.status !== 'RUNNING') {
     return { recorded: false, reason: `the case is already ${caseRecord.status}` };
   }
-  const openedAt = Date.parse(caseRecord.timings.openedAt);
-  if (Number.isFinite(openedAt) && openedAt < execution.startedAt.getTime() - CLOCK_SKEW_MS) {
-    return { recorded: false, reason: 'the case was opened by an earlier execution' };
+  const latestRun = caseRecord.runs?.at(-1);
+  if (latestRun) {
+    // A case run again: the run that is going must be this execution's.
+    if (latestRun.runId !== execution.runId) {
+      return { recorded: false, reason: `the case's latest run is ${latestRun.runId}` };
+    }
+  } else {
+    const openedAt = Date.parse(caseRecord.timings.openedAt);
+    if (Number.isFinite(openedAt) && openedAt < execution.startedAt.getTime() - CLOCK_SKEW_MS) {
+      return { recorded: false, reason: 'the case was opened by an earlier execution' };
+    }
   }
   const cause = execution.cause ?? `the execution ended ${execution.status}`;
   await writeCaseFile(adapters.store, file, {
-    ...caseRecord,
+    ...withLatestRun(caseRecord, { status: 'FAILED' }),
     status: 'FAILED',
     failure: {
       error: execution.error ?? `States.${execution.status === 'TIMED_OUT' ? 'Timeout' : execution.status}`,

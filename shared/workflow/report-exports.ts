@@ -1,3 +1,4 @@
+import type { NewHits } from '../domain/case-files/new-hits-file.js';
 import type { CaseSummary, TimelineEntry } from '../domain/case-files/summary-file.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import { caseFiles } from '../domain/case-files.js';
@@ -22,14 +23,21 @@ export interface ReportExportsInput {
   engineVersion: string | null;
   /** The attack's story (TraceStory), when the case has one: what is still open leads the first screen. */
   story?: StoryFiles;
+  /** A re-run's hits that no earlier run had: the page leads with them. */
+  newHits?: NewHits;
 }
 
 /**
  * The report for people and for their tools: `report.html`, the ATT&CK Navigator layer and the
  * Timesketch timeline, written through the evidence store so the manifest lists them.
  */
-export async function writeReportExports(store: EvidenceStore, caseId: string, input: ReportExportsInput) {
-  const layout = caseFolderLayout(caseId);
+export async function writeReportExports(
+  store: EvidenceStore,
+  caseId: string,
+  input: ReportExportsInput,
+  run?: number,
+) {
+  const layout = caseFolderLayout(caseId, run);
   const rowsOf = (r: HuntResultRecord) => input.rows.get(r.huntId) ?? r.sample;
   const facts = reportFacts(input.summary, input.results, input.hits, rowsOf);
   await store.put(
@@ -44,7 +52,7 @@ export async function writeReportExports(store: EvidenceStore, caseId: string, i
   );
   await writeCaseFile(
     store,
-    caseFiles(caseId).attackLayer,
+    caseFiles(caseId, run).attackLayer,
     attackLayer(caseId, input.summary.attackVersion, input.results),
   );
   await store.put(layout.timelineCsv, timesketchTimeline(input.hits), 'text/csv; charset=utf-8');

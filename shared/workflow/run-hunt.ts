@@ -31,7 +31,7 @@ export async function runHunt(
     withSigma: huntId.startsWith(SIGMA_HUNT_PREFIX),
   });
   const hunt = findCaseHunt(caseHunts, huntId);
-  const layout = caseFolderLayout(context.caseId);
+  const layout = caseFolderLayout(context.caseId, context.run);
   const iocTypes = hunt.parameters ?? [];
   const parameters =
     caseHunts.sigmaParameters.get(hunt.id) ?? iocTypes.map((type) => iocParameter(context.iocs ?? {}, type));
@@ -42,7 +42,7 @@ export async function runHunt(
       ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
       : await adapters.engine.run(hunt.sql, { parameters, maxRows });
 
-  const files = caseFiles(context.caseId);
+  const files = caseFiles(context.caseId, context.run);
   const allowlist = (await readCaseFileIfPresent(adapters.store, files.allowlist)) ?? {};
   const allowlisted = allowlistMatcher(allowlist, hunt.id);
   let kept: typeof result.rows = [];
@@ -67,7 +67,7 @@ export async function runHunt(
     ...(result.truncated ? { rowsInCsv: kept.length } : {}),
     columns: result.columns,
     sample: kept.slice(0, SAMPLE_ROWS),
-    resultsFile: layout.relative(layout.huntRows(hunt.id)),
+    resultsFile: layout.relativeToRun(layout.huntRows(hunt.id)),
     suppressedByAllowlist: {
       count: suppressed.length,
       sample: suppressed.slice(0, 5).map(({ row, entry }) => ({

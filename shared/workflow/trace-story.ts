@@ -48,8 +48,8 @@ const MAX_FINDING_SEEDS = 20;
  */
 export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters) {
   const context = input.case;
-  const layout = caseFolderLayout(context.caseId);
-  const tables = await readCaseFile(adapters.store, caseFiles(context.caseId).tables);
+  const layout = caseFolderLayout(context.caseId, context.run);
+  const tables = await readCaseFile(adapters.store, caseFiles(context.caseId, context.run).tables);
   if (!tables.tables.some((t) => t.table === 'cloudtrail')) {
     return { status: 'SKIPPED', reason: 'no CloudTrail table in this case' };
   }
@@ -100,7 +100,7 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     volumes: [...volumes, ...accountVolumes(volumes)],
     events,
     dataEvents: (await run('data events', dataEventsSql)).map(readDataEvent),
-    digestFiles: await digestEvidence(adapters, context.caseId, accounts),
+    digestFiles: await digestEvidence(adapters, context.caseId, accounts, context.run),
     accounts,
     openItems: items,
     attackerLastSeen:
@@ -159,7 +159,10 @@ async function seedIndicators(
   // The workflow state carries each hunt's id and status only; what it found is in its result file.
   const found: HuntResultRecord[] = [];
   for (const outcome of hunts.filter((h) => h.status === 'SUCCEEDED')) {
-    const result = await readCaseFile(adapters.store, caseFiles(context.caseId).huntResult(outcome.huntId));
+    const result = await readCaseFile(
+      adapters.store,
+      caseFiles(context.caseId, context.run).huntResult(outcome.huntId),
+    );
     if (result.kind !== 'pivot' && result.rowCount > 0) found.push(result);
   }
   for (const severity of SEVERITY_ORDER) {
@@ -206,8 +209,8 @@ function accountVolumes(volumes: { account: string; events: number; first: strin
 }
 
 /** Digest files the local inventory set aside, and the accounts whose trails the AWS inventory found validating. */
-async function digestEvidence(adapters: CaseAdapters, caseId: string, accounts: string[]) {
-  const inventory = await readCaseFile(adapters.store, caseFiles(caseId).inventory);
+async function digestEvidence(adapters: CaseAdapters, caseId: string, accounts: string[], run?: number) {
+  const inventory = await readCaseFile(adapters.store, caseFiles(caseId, run).inventory);
   const validated = inventory.sources
     .filter((s) => s.source === 'cloudtrail' && s.details?.logFileValidation === true)
     .flatMap((s) => s.accounts ?? []);

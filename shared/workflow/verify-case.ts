@@ -32,9 +32,9 @@ export async function verifyCase(
   expectedManifestSha256?: string,
 ): Promise<Verification> {
   const layout = caseFolderLayout(caseId);
-  const manifestText = await readManifestText(store, caseId);
-  const manifest = parseManifest(caseId, manifestText, store.locate(layout.manifest));
-  const manifestSha256 = sha256(manifestText);
+  const manifests = await runManifests(store, caseId);
+  const latest = manifests.at(-1) as RunManifest;
+  const manifestSha256 = sha256(latest.text);
   const result: Verification = {
     caseId,
     verified: 0,
@@ -49,8 +49,19 @@ export async function verifyCase(
       `manifest.json has SHA-256 ${manifestSha256}, not the ${expectedManifestSha256} given: the manifest was edited.`,
     );
   }
-  const listed = new Set(manifest.files.map((f) => f.file));
-  for (const entry of manifest.files) {
+  for (const earlier of manifests.slice(0, -1)) {
+    const vouched = latest.manifest.earlierManifests?.find((m) => m.file === earlier.file);
+    const actual = { size: Buffer.byteLength(earlier.text), sha256: sha256(earlier.text) };
+    if (!vouched || vouched.sha256 !== actual.sha256 || vouched.size !== actual.size) {
+      result.manifestProblems.push(
+        `${earlier.file} is not the manifest the latest run recorded: it was edited.`,
+      );
+    }
+  }
+  // A file a later run wrote again (case.json, claim.json) is checked against the latest manifest listing it.
+  const lastListing = new Map(manifests.flatMap((m) => m.manifest.files.map((f) => [f.file, f] as const)));
+  const manifestFiles = new Set(manifests.map((m) => m.file));
+  for (const entry of lastListing.values()) {
     const key = `${layout.root}${entry.file}`;
     if (!(await store.exists(key))) {
       result.missing.push(entry.file);
@@ -65,7 +76,7 @@ export async function verifyCase(
   }
   for (const object of await store.list(layout.root)) {
     const file = layout.relative(object.key);
-    if (object.key !== layout.manifest && !listed.has(file)) result.added.push(file);
+    if (!manifestFiles.has(file) && !lastListing.has(file)) result.added.push(file);
   }
   const recorded = await recordedManifestHash(store, caseId);
   if (recorded !== null && recorded !== manifestSha256) {
@@ -74,6 +85,32 @@ export async function verifyCase(
     );
   }
   return result;
+}
+
+interface RunManifest {
+  file: string;
+  text: string;
+  manifest: Manifest;
+}
+
+/** Every run's manifest, oldest first: run 1's `manifest.json`, then `runs/<n>/manifest.json`. */
+async function runManifests(store: EvidenceStore, caseId: string): Promise<RunManifest[]> {
+  const layout = caseFolderLayout(caseId);
+  const text = await readManifestText(store, caseId);
+  const manifests = [
+    { file: 'manifest.json', text, manifest: parseManifest(caseId, text, store.locate(layout.manifest)) },
+  ];
+  const later = (await store.list(`${layout.root}runs/`))
+    .map((o) => layout.relative(o.key))
+    .map((file) => ({ file, run: Number(/^runs\/(\d+)\/manifest\.json$/.exec(file)?.[1]) }))
+    .filter((m) => Number.isInteger(m.run))
+    .sort((a, b) => a.run - b.run);
+  for (const { file } of later) {
+    const key = `${layout.root}${file}`;
+    const runText = new TextDecoder().decode(await store.get(key));
+    manifests.push({ file, text: runText, manifest: parseManifest(caseId, runText, store.locate(key)) });
+  }
+  return manifests;
 }
 
 async function readManifestText(store: EvidenceStore, caseId: string): Promise<string> {

@@ -19,8 +19,8 @@ import {
  * elsewhere: with it, `verify` detects an edited manifest too.
  */
 export async function writeManifest(context: CaseContext, adapters: CaseAdapters) {
-  const layout = caseFolderLayout(context.caseId);
-  const caseFile = caseFiles(context.caseId);
+  const layout = caseFolderLayout(context.caseId, context.run);
+  const caseFile = caseFiles(context.caseId, context.run);
   const runId = context.runId ?? (await readCaseFile(adapters.store, caseFile.claim)).runId;
   const store = adapters.store.forRun(runId);
   const { manifestSha256: _, ...caseRecord } = await readCaseFile(store, caseFile.caseRecord);
@@ -49,15 +49,32 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
     createdAt: adapters.now().toISOString(),
     engine: { name: context.engine, version: (await adapters.engine.version?.()) ?? null },
     files,
-    ...(await hashInputs(store, context.caseId, adapters)),
-    queries: await queryHashes(store, context.caseId, written),
+    ...(await hashInputs(store, context.caseId, adapters, context.run)),
+    queries: await queryHashes(store, context.caseId, written, context.run),
     notWrittenByThisRun,
+    ...((context.run ?? 1) > 1
+      ? { earlierManifests: await earlierManifests(store, context.caseId, context.run ?? 1) }
+      : {}),
   };
   const text = serialiseCaseFile(caseFile.manifest, manifest);
   const manifestSha256 = sha256(text);
   await store.put(caseFile.manifest.key, text, 'application/json');
   await writeCaseFile(store, caseFile.caseRecord, { ...caseRecord, manifestSha256 });
   return { caseFolder: store.locate(layout.root), files: files.length, manifestSha256 };
+}
+
+/** The manifests of the runs before this one, hashed as they are now. */
+async function earlierManifests(store: EvidenceStore, caseId: string, run: number): Promise<ManifestEntry[]> {
+  const entries: ManifestEntry[] = [];
+  for (let earlier = 1; earlier < run; earlier++) {
+    const layout = caseFolderLayout(caseId, earlier);
+    if (!(await store.exists(layout.manifest))) continue;
+    entries.push({
+      file: layout.relative(layout.manifest),
+      ...(await hashStream((await store.read(layout.manifest)).body)),
+    });
+  }
+  return entries;
 }
 
 /**
@@ -98,8 +115,8 @@ function textEntry(text: string): { size: number; sha256: string } {
   return { size: Buffer.byteLength(text), sha256: sha256(text) };
 }
 
-async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAdapters) {
-  const inventory = await readCaseFileIfPresent(store, caseFiles(caseId).inventory);
+async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAdapters, run?: number) {
+  const inventory = await readCaseFileIfPresent(store, caseFiles(caseId, run).inventory);
   if (!inventory) return { inputs: [], inputLocations: [] };
   const inputs: ManifestEntry[] = [];
   const inputLocations: string[] = [];
@@ -121,14 +138,14 @@ async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAd
 }
 
 /** The query of every hunt result this run wrote; a file it did not write is never read. */
-async function queryHashes(store: EvidenceStore, caseId: string, written: Set<string>) {
-  const layout = caseFolderLayout(caseId);
+async function queryHashes(store: EvidenceStore, caseId: string, written: Set<string>, run?: number) {
+  const layout = caseFolderLayout(caseId, run);
   const queries: { huntId: string; sha256: string }[] = [];
   for (const object of await store.list(layout.huntsFolder)) {
     const file = layout.relative(object.key);
     if (!object.key.endsWith('.json') || !written.has(file)) continue;
-    const huntId = file.slice('hunts/'.length, -'.json'.length);
-    const record = await readCaseFile(store, caseFiles(caseId).huntResult(huntId));
+    const huntId = object.key.slice(layout.huntsFolder.length, -'.json'.length);
+    const record = await readCaseFile(store, caseFiles(caseId, run).huntResult(huntId));
     queries.push({ huntId: record.huntId, sha256: sha256(record.query) });
   }
   return queries;

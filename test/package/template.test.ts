@@ -72,6 +72,7 @@ const functions = {
   startInvestigation: 'investigations-api',
   readInvestigation: 'investigations-api',
   startFromGuardDuty: 'start-from-guardduty',
+  runScheduledCase: 'run-scheduled-case',
 } as const;
 type FunctionKey = keyof typeof functions;
 const functionKeys = Object.keys(functions) as FunctionKey[];
@@ -147,6 +148,7 @@ const caseFileWrites: Record<FunctionKey, string[]> = {
     'attack-layer.json',
     'timeline.csv',
     'case.json',
+    'new-hits.json',
   ],
   // The manifest's own SHA-256 goes into case.json.
   writeManifest: ['manifest.json', 'case.json'],
@@ -155,6 +157,7 @@ const caseFileWrites: Record<FunctionKey, string[]> = {
   startInvestigation: [],
   readInvestigation: [],
   startFromGuardDuty: [],
+  runScheduledCase: [],
 };
 const athenaResults = { 'Fn::Join': ['', [arnOf('CaseBucket'), '/athena-results/*']] };
 const accountId = ref('AWS::AccountId');
@@ -715,24 +718,27 @@ describe('the function roles', () => {
     },
   );
 
-  it.each(['startInvestigation', 'startFromGuardDuty'] as const)(
-    'lets %s start and describe executions of this state machine only',
-    (key) => {
-      const role = roleId(key);
-      expect(actionsOf(role)).toEqual(
-        new Set([
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          'states:StartExecution',
-          'states:DescribeExecution',
-        ]),
-      );
-      expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
-      expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
-        '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
-      );
-    },
-  );
+  it.each([
+    ['startInvestigation', ['scheduler:CreateSchedule', 'iam:PassRole']],
+    // case.json says which run of the case comes next, and which finding versions it ran for.
+    ['startFromGuardDuty', ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt']],
+    ['runScheduledCase', ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt']],
+  ] as const)('lets %s start and describe executions of this state machine only', (key, more) => {
+    const role = roleId(key);
+    expect(actionsOf(role)).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'states:StartExecution',
+        'states:DescribeExecution',
+        ...more,
+      ]),
+    );
+    expect(grantsOf(role, 'states:StartExecution')).toEqual([ref('InvestigationStateMachine')]);
+    expect(JSON.stringify(grantsOf(role, 'states:DescribeExecution'))).toContain(
+      '":execution:",{"Fn::GetAtt":["InvestigationStateMachine","Name"]},":*"',
+    );
+  });
 
   it('opens investigations from GuardDuty findings at or above the configured severity', () => {
     const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
@@ -753,6 +759,57 @@ describe('the function roles', () => {
       STATE_MACHINE_ARN: ref('InvestigationStateMachine'),
       GUARDDUTY_MIN_SEVERITY: '7',
     });
+  });
+});
+
+describe('the schedules of re-runs (EventBridge Scheduler)', () => {
+  const group = resource('CaseScheduleGroup', 'AWS::Scheduler::ScheduleGroup');
+  const environment = (
+    resource(lambdaId('startInvestigation'), 'AWS::Lambda::Function').Properties.Environment as {
+      Variables: Json;
+    }
+  ).Variables;
+
+  it("live in casefile's own schedule group, which the starter is told of with the target and the role", () => {
+    expect(group.Properties.Name).toBe('casefile-test');
+    expect(environment).toMatchObject({
+      SCHEDULE_GROUP: ref('CaseScheduleGroup'),
+      RERUN_FUNCTION_ARN: arnOf(lambdaId('runScheduledCase')),
+      SCHEDULER_ROLE_ARN: arnOf('CaseSchedulerRole'),
+    });
+  });
+
+  it('are created by the starter in that group only, and the role it passes is the scheduler role, to Scheduler only', () => {
+    const role = roleId('startInvestigation');
+    expect(JSON.stringify(grantsOf(role, 'scheduler:CreateSchedule'))).toContain(
+      '":schedule/",{"Ref":"CaseScheduleGroup"},"/*"',
+    );
+    expect(actionsOf(role)).not.toContain('scheduler:DeleteScheduleGroup');
+    const pass = statements(role).filter((s) => asList(s.Action).includes('iam:PassRole'));
+    expect(pass).toEqual([
+      expect.objectContaining({
+        Resource: arnOf('CaseSchedulerRole'),
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it("run as a role Scheduler assumes for this account's schedules, allowed to invoke runScheduledCase and nothing else", () => {
+    const properties = resource('CaseSchedulerRole', 'AWS::IAM::Role').Properties as {
+      AssumeRolePolicyDocument: { Statement: Statement[] };
+    };
+    expect(properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ]);
+    expect(actionsOf('CaseSchedulerRole')).toEqual(new Set(['lambda:InvokeFunction']));
+    expect(grantsOf('CaseSchedulerRole', 'lambda:InvokeFunction')).toEqual([
+      arnOf(lambdaId('runScheduledCase')),
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CaseContext } from '../case.js';
+import { type CaseRun, caseRunSchema } from '../case-runs.js';
 import type { SkippedInput } from '../inventory.js';
 import { skippedInputSchema } from './inventory-file.js';
 import {
@@ -56,6 +57,11 @@ export const caseRecordSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /**
+   * Every run of the case once it has been run again, oldest first; `status`, `runId` and
+   * `closedWindow` above are the latest run's. A case run once has no list (see `runsOf`).
+   */
+  runs: z.array(caseRunSchema).optional(),
 });
 
 /** `case.json`: the request, where the case stands, and (once it ends) how it ended. */
@@ -77,15 +83,52 @@ export function openedCaseRecord(context: CaseContext, request: unknown, caseFol
   };
 }
 
+/** The runs of a case: the list once it has been run again, or its one run, read from the record. */
+export function runsOf(record: CaseRecord): CaseRun[] {
+  if (record.runs) return record.runs;
+  return [
+    {
+      run: 1,
+      runId: record.runId ?? record.caseId,
+      trigger: 'request',
+      window: record.closedWindow,
+      status: record.status,
+      openedAt: record.timings.openedAt,
+      lastEventTime: record.observed?.lastEventTime ?? null,
+      ...findingUpdatedAtOf(record.request),
+    },
+  ];
+}
+
+function findingUpdatedAtOf(request: unknown): { findingUpdatedAt?: string } {
+  const updatedAt = (request as { findingUpdatedAt?: unknown } | null)?.findingUpdatedAt;
+  return typeof updatedAt === 'string' ? { findingUpdatedAt: updatedAt } : {};
+}
+
+/** The record with its latest run's entry changed: a case run once has no list to change. */
+export function withLatestRun(record: CaseRecord, change: Partial<CaseRun>): CaseRecord {
+  if (!record.runs) return record;
+  return {
+    ...record,
+    runs: record.runs.map((r, i, all) => (i === all.length - 1 ? { ...r, ...change } : r)),
+  };
+}
+
 /** BuildReport: the case with its outcome, the steps' timings and every input it skipped. */
 export function completedCaseRecord(
   opened: CaseRecord,
   summary: CaseSummary,
   skipped: SkippedInput[],
   timings: Record<string, string | number>,
+  newHits?: number,
 ): CaseRecord {
+  const latest = {
+    status: 'COMPLETED' as const,
+    lastEventTime: summary.observed.lastEventTime,
+    ...(newHits === undefined ? {} : { newHits }),
+  };
   return {
-    ...opened,
+    ...withLatestRun(opened, latest),
     status: 'COMPLETED',
     observed: summary.observed,
     timings: { ...opened.timings, ...timings },
@@ -107,5 +150,5 @@ export function failedCaseRecord(
   caseFolder: string,
 ): CaseRecord {
   const base = existing ?? openedCaseRecord(context, null, caseFolder);
-  return { ...base, status: 'FAILED', failure, failedAt };
+  return { ...withLatestRun(base, { status: 'FAILED' }), status: 'FAILED', failure, failedAt };
 }

@@ -26,6 +26,11 @@ export const manifestSchema = z.strictObject({
   queries: z.array(z.strictObject({ huntId: z.string(), sha256 })),
   /** Files found in the folder that this run did not write: never vouched for. */
   notWrittenByThisRun: z.array(z.string()),
+  /**
+   * A re-run's manifest vouches for the earlier runs' manifests (`manifest.json`, `runs/<k>/manifest.json`),
+   * so the hash printed at the end of the latest run covers every run of the case.
+   */
+  earlierManifests: z.array(manifestEntrySchema).optional(),
 });
 
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;

@@ -25,7 +25,7 @@ export class LocalLogExporter implements LogExporter {
       throw new InvalidRequestError(`Log group '${item.logGroup}' has no local files to export.`);
     }
     const taskId = randomUUID();
-    const destination = caseFolderLayout(context.caseId).logGroupExport(item.logGroup);
+    const destination = caseFolderLayout(context.caseId, context.run).logGroupExport(item.logGroup);
     const task = this.export(item, `${destination}${taskId}/`).catch((error: Error) => ({
       status: 'FAILED' as const,
       reason: error.message,

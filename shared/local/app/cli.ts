@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { extendCaseFromFinding } from '../../api/case-reruns.js';
 import type { InvestigationRequest } from '../../domain/case.js';
 import { caseFiles } from '../../domain/case-files.js';
 import { caseFolderLayout } from '../../domain/case-folder-layout.js';
@@ -14,6 +15,7 @@ import { iocTypes } from '../../domain/iocs.js';
 import { assessHuntCoverage, loadCoverageInputs, renderCoverageMarkdown } from '../../hunts/coverage.js';
 import { loadHuntLibrary } from '../../hunts/hunt-library.js';
 import { readCaseFile } from '../../ports/evidence-store.js';
+import { planNextRun } from '../../workflow/next-run.js';
 import { verifyCase } from '../../workflow/verify-case.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { openHuntTestEngine, runHuntTests } from './hunt-test-runner.js';
@@ -34,6 +36,9 @@ Usage:
                        [--accounts <id,id>] [--regions <name,name>] [--sources <source,source>]
   casefile investigate --resume <case folder or id> --logs <dir> [--out <dir>]
                                     finish an interrupted case with the same request
+  casefile rerun --case <case folder> --logs <dir> [--to <iso>] [--ioc <type>=<value> ...]
+                                    run a finished case again from where its last run ended
+                                    (less 15 minutes for late delivery); reports only new hits
   casefile demo [--out <dir>]       generate the demo logs and investigate them
   casefile serve --logs <dir> [--out <dir>] [--port <n>]
                                     the investigations API (api/openapi.yaml) on localhost
@@ -60,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'investigate':
         return await investigate(rest);
+      case 'rerun':
+        return await rerun(rest);
       case 'demo':
         return await demo(rest);
       case 'verify':
@@ -151,7 +158,97 @@ async function investigate(argv: string[]): Promise<number> {
   };
   const out = resolve(values.out);
   if (request.caseId) await detectKilledRun(new FileEvidenceStore(out), request.caseId);
+  if (fromFinding.caseId && fromFinding.findingUpdatedAt) {
+    const store = new FileEvidenceStore(out);
+    if (await store.exists(caseFiles(fromFinding.caseId).caseRecord.key)) {
+      return extendFromFinding(resolve(values.logs), out, request, fromFinding.findingUpdatedAt);
+    }
+  }
   return runAndReport(resolve(values.logs), out, request);
+}
+
+/**
+ * A saved finding whose case exists already (GuardDuty published it again): the same `updatedAt`
+ * changes nothing, a later one runs the case again to the finding's new end, as in AWS.
+ */
+async function extendFromFinding(
+  logs: string,
+  out: string,
+  request: InvestigationRequest,
+  updatedAt: string,
+): Promise<number> {
+  const caseId = request.caseId as string;
+  let exitCode = 0;
+  const outcome = await extendCaseFromFinding(
+    {
+      store: new FileEvidenceStore(out),
+      start: async (next) => {
+        console.error(
+          `Finding updated at ${updatedAt}: run ${(next as { rerun: { run: number } }).rerun.run} of case ${caseId}.`,
+        );
+        exitCode = await runAndReport(logs, out, next as InvestigationRequest);
+        return { kind: 'started', caseId, caseFolder: join(out, caseId), executionArn: '' };
+      },
+    },
+    { caseId, updatedAt, to: request.to as string, iocs: request.iocs ?? {} },
+  );
+  if (outcome.kind === 'already-seen') {
+    console.error(
+      `casefile: run ${outcome.run} of case ${caseId} already covers the finding as updated at ${updatedAt}; nothing to do.`,
+    );
+    console.log(join(out, caseId));
+    return 0;
+  }
+  if (outcome.kind === 'skipped') {
+    console.error(
+      `casefile: case ${caseId} is still in run ${outcome.running.run}; try the finding again once it ends.`,
+    );
+    return 1;
+  }
+  return exitCode;
+}
+
+/** `rerun --case <case folder>`: the next run of a finished case, over the same or a grown folder of logs. */
+async function rerun(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      case: { type: 'string' },
+      logs: { type: 'string' },
+      to: { type: 'string' },
+      ioc: { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  if (!values.case || !values.logs || !(await stat(values.logs).catch(() => null))?.isDirectory()) {
+    console.error(
+      `casefile rerun needs --case <case folder> and --logs <dir>, an existing folder of logs.\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const folder = resolve(values.case);
+  const out = dirname(folder);
+  const caseId = basename(folder);
+  const store = new FileEvidenceStore(out);
+  await detectKilledRun(store, caseId);
+  const next = await planNextRun(
+    store,
+    caseId,
+    { trigger: 'cli', ...(values.to ? { to: values.to } : {}) },
+    values.ioc ? iocsFromFlags(values.ioc) : undefined,
+  );
+  if (next.kind === 'no-case') {
+    console.error(`casefile: ${folder} holds no case: there is nothing to run again.`);
+    return 2;
+  }
+  if (next.kind === 'still-running') {
+    console.error(
+      `casefile: case ${caseId} is still in run ${next.running.run} (${next.running.runId}); run it again once that ends.`,
+    );
+    return 1;
+  }
+  console.error(`Run ${next.request.rerun.run} of case ${caseId}.`);
+  return runAndReport(resolve(values.logs), out, next.request);
 }
 
 /** `--resume <case folder>`: a new run takes the interrupted case over and runs it again from the start. */
@@ -310,7 +407,8 @@ async function runAndReport(
   }
   progress.finish();
   const caseId = basename(outcome.caseFolder);
-  const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId).summary);
+  const run = request.rerun?.run ?? 1;
+  const summary = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId, run).summary);
   const s = summary.findingsBySeverity;
   const withFindings = new Set(summary.findings.map((f) => f.huntId));
   const onlySuppressed = summary.suppressedByAllowlist.filter((h) => !withFindings.has(h.huntId));
@@ -327,7 +425,11 @@ async function runAndReport(
     `manifest.json SHA-256: ${outcome.manifestSha256} (keep it elsewhere; verify --manifest-sha256 checks it)`,
   );
   // The report's path goes to stderr: the last line on stdout stays the case folder, for scripts.
-  const layout = caseFolderLayout(caseId);
+  const layout = caseFolderLayout(caseId, run);
+  if (run > 1) {
+    const newHits = await readCaseFile(new FileEvidenceStore(out), caseFiles(caseId, run).newHits);
+    console.error(`Run ${run}: ${newHits.newHits.length} new hit(s), ${newHits.seenBefore} found again.`);
+  }
   console.error(`Report: ${join(outcome.caseFolder, layout.relative(layout.reportHtml))}`);
   console.log(outcome.caseFolder);
   return 0;

@@ -3,6 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InvestigationRequest } from '../../domain/case.js';
+import { withLatestRun } from '../../domain/case-files/case-record.js';
 import type { CaseClaim } from '../../domain/case-files/claim-file.js';
 import { caseFiles } from '../../domain/case-files.js';
 import { caseFolderLayout } from '../../domain/case-folder-layout.js';
@@ -41,7 +42,7 @@ export async function markInterrupted(store: EvidenceStore, caseId: string, runI
   const caseRecord = await readCaseFileIfPresent(store, files.caseRecord);
   if (!claim || !caseRecord || claim.runId !== runId || caseRecord.status !== 'RUNNING') return;
   await writeCaseFile(store, files.caseRecord, {
-    ...caseRecord,
+    ...withLatestRun(caseRecord, { status: 'INTERRUPTED' }),
     status: 'INTERRUPTED',
     interruption: { reason, at: new Date().toISOString() },
   });
@@ -98,6 +99,18 @@ export async function takeOverInterruptedCase(
     claimedAt: new Date().toISOString(),
     resumes: previous.runId,
   });
+  const latest = caseRecord.runs?.at(-1);
+  // An interrupted re-run is resumed as that run, in its window, not as the case's first run.
+  if (latest && latest.run > 1) {
+    return {
+      caseId,
+      rerun: {
+        run: latest.run,
+        trigger: latest.trigger,
+        ...(latest.findingUpdatedAt ? { findingUpdatedAt: latest.findingUpdatedAt } : {}),
+      },
+    };
+  }
   return { ...(caseRecord.request as InvestigationRequest), caseId };
 }
 

@@ -1,8 +1,10 @@
+import type { NewHits } from '../../domain/case-files/new-hits-file.js';
 import type { CaseSummary, TimelineEntry } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
 import type { StoryFiles } from '../../story/story-files.js';
 import { describeEntry, type HuntRow } from '../case-timeline.js';
 import { findingColumns } from '../finding-columns.js';
+import { newHitsHtml } from '../render-new-hits.js';
 import type { ReportFacts } from '../report-facts.js';
 import { caseCharts } from './case-charts.js';
 import { esc } from './escape-html.js';
@@ -26,6 +28,8 @@ export interface HtmlReportInput {
   recordsPerHour: ReadonlyMap<string, { hour: string; records: number }[]>;
   engineVersion: string | null;
   story?: StoryFiles;
+  /** A re-run's hits that no earlier run had: the page leads with them. */
+  newHits?: NewHits;
 }
 
 /**
@@ -46,6 +50,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <body>
 <header><h1>Case ${esc(summary.caseId)}</h1>
 <p class="muted">Logs read from ${esc(summary.observed.firstEventTime ?? '—')} to ${esc(summary.observed.lastEventTime ?? '—')} · window ${esc(summary.window.from ?? 'start of the logs')} to ${esc(summary.window.to ?? 'end of the logs')} · engine ${esc(summary.engine)} · ${summary.hunts.run} hunts run · times in UTC</p></header>
+${input.newHits ? newHitsHtml(input.newHits) : ''}
 ${firstScreen(summary, input.facts, input.story)}
 ${caseCharts(input)}
 ${timeline(input)}

@@ -79,6 +79,10 @@ describe('caseLogging', () => {
     expect(caseIdOf({ request: { caseId: 'r' }, runId: 'exec-1' })).toBe('r');
     expect(caseIdOf({ pathParameters: { caseId: 'c' } })).toBe('c');
     expect(caseIdOf({ source: 'aws.states', detail: { name: 'd' } })).toBe('d');
+    // Run 2 of case e: the execution is named after the run, its input names the case.
+    expect(
+      caseIdOf({ source: 'aws.states', detail: { name: 'e.run-2', input: JSON.stringify({ caseId: 'e' }) } }),
+    ).toBe('e');
     expect(caseIdOf({ source: 'aws.guardduty', detail: { name: 'not-a-case' } })).toBeUndefined();
     expect(caseIdOf({ detail: {} })).toBeUndefined();
   });

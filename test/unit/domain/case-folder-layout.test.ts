@@ -4,8 +4,8 @@ import { parse } from 'yaml';
 import { caseFolderLayout } from '../../../shared/domain/case-folder-layout.js';
 
 /** Every key the layout can produce for one case, with sample ids for the keys that take one. */
-function layoutKeys(caseId: string): string[] {
-  const layout = caseFolderLayout(caseId);
+function layoutKeys(caseId: string, run = 1): string[] {
+  const layout = caseFolderLayout(caseId, run);
   return [
     layout.root,
     layout.caseFile,
@@ -32,6 +32,7 @@ function layoutKeys(caseId: string): string[] {
     layout.manifest,
     layout.claim,
     layout.athenaEstimate,
+    ...(run > 1 ? [layout.newHits] : []),
   ];
 }
 
@@ -63,6 +64,33 @@ describe('the case folder layout', () => {
     expect(() => caseFolderLayout('case-1').relative('case-2/hunts/a.csv')).toThrow(/not in case folder/);
   });
 
+  it("puts run n's own files under runs/<n>/ and keeps the case's (case.json, claim, allowlist, Sigma rules) at its root", () => {
+    const run1 = caseFolderLayout('case-1');
+    const run2 = caseFolderLayout('case-1', 2);
+    expect(run2.huntRows('a')).toBe('case-1/runs/2/hunts/a.csv');
+    expect(run2.report).toBe('case-1/runs/2/report.md');
+    expect(run2.newHits).toBe('case-1/runs/2/new-hits.json');
+    expect(run2.relativeToRun(run2.huntRows('a'))).toBe('hunts/a.csv');
+    expect(run2.relative(run2.huntRows('a'))).toBe('runs/2/hunts/a.csv');
+    for (const key of ['caseFile', 'claim', 'allowlist', 'sigmaFolder'] as const)
+      expect(run2[key]).toBe(run1[key]);
+    expect(run1.huntRows('a')).toBe('case-1/hunts/a.csv');
+  });
+
+  it('grants a step the same keys in every run: a policy path matches run n under runs/<n>/ as it matches run 1', async () => {
+    const serverless = parse(await readFile('serverless.yml', 'utf8'));
+    const casePrefix: string = serverless.provider.environment.CASE_PREFIX;
+    const patterns = caseBucketObjectPaths(serverless)
+      .filter((p) => p.startsWith(`/${casePrefix}`))
+      .map((p) => globToRegExp(p.slice(`/${casePrefix}`.length)));
+    const run1 = layoutKeys('case-1');
+    const run2 = layoutKeys('case-1', 2);
+    run1.forEach((key, i) => {
+      const granted = (k: string) => patterns.filter((p) => p.test(k)).map(String);
+      expect(granted(run2[i] as string), `${key} and its run-2 key`).toEqual(granted(key));
+    });
+  });
+
   it('is what serverless.yml grants on the case bucket: each case-folder resource names a layout key', async () => {
     const serverless = parse(await readFile('serverless.yml', 'utf8'));
     const casePrefix: string = serverless.provider.environment.CASE_PREFIX;
@@ -73,7 +101,9 @@ describe('the case folder layout', () => {
     );
     for (const path of casePaths) {
       const pattern = globToRegExp(path.slice(`/${casePrefix}`.length));
-      const matching = layoutKeys('case-1').filter((key) => pattern.test(key));
+      const matching = [...layoutKeys('case-1'), ...layoutKeys('case-1', 2)].filter((key) =>
+        pattern.test(key),
+      );
       expect(matching, `${path} grants no key of the layout`).not.toEqual([]);
     }
   });

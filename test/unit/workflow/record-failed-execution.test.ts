@@ -105,6 +105,37 @@ describe('closing a case whose execution ended where no Catch could', () => {
     expect(await readCaseFile(store, caseFile)).toMatchObject({ status: 'RUNNING' });
   });
 
+  it('closes run 2 of a case when its execution (named <caseId>.run-2, the case id in its input) ends unrecorded', async () => {
+    const run = (n: number, runId: string, status: CaseRecord['status']) => ({
+      run: n,
+      runId,
+      trigger: 'schedule' as const,
+      window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-01T10:00:00.000Z' },
+      status,
+      openedAt: '2024-05-01T10:00:01Z',
+    });
+    await writeCaseFile(store, caseFile, {
+      ...caseRecord('2024-04-01T09:00:00Z', 'RUNNING'),
+      runs: [run(1, 'IR-2024-017', 'COMPLETED'), run(2, 'IR-2024-017.run-2', 'RUNNING')],
+    });
+    const event = statusChange({
+      name: 'IR-2024-017.run-2',
+      input: JSON.stringify({ caseId: 'IR-2024-017' }),
+    });
+    expect(
+      await handler(
+        statusChange({ name: 'IR-2024-017.run-3', input: JSON.stringify({ caseId: 'IR-2024-017' }) }),
+      ),
+    ).toEqual({
+      recorded: false,
+      reason: "the case's latest run is IR-2024-017.run-2",
+    });
+    expect(await handler(event)).toEqual({ recorded: true, reason: 'the execution ended FAILED' });
+    const closed = await readCaseFile(store, caseFile);
+    expect(closed.status).toBe('FAILED');
+    expect(closed.runs?.map((r) => r.status)).toEqual(['COMPLETED', 'FAILED']);
+  });
+
   it('does nothing for an execution that never opened its case (a rejected request)', async () => {
     expect(await handler(statusChange({}))).toEqual({
       recorded: false,
