@@ -1,5 +1,6 @@
 import type { NewHit, NewHits } from '../domain/case-files/new-hits-file.js';
 import { severities } from '../domain/hunt-definition.js';
+import { UNBOUNDED_TO } from '../domain/time-window.js';
 import { esc } from './html/escape-html.js';
 import { text } from './markdown.js';
 import { row } from './render-report.js';
@@ -42,6 +43,12 @@ function headline(newHits: NewHits): string {
     : `${newHits.newHits.length} new hit(s) since run(s) ${earlier}; ${newHits.seenBefore} hit(s) found again are not repeated.`;
 }
 
+/** A local run without an end searches to the end of the logs: said so, not as the year 9999. */
+function windowText(newHits: NewHits): string {
+  const to = newHits.window.to === UNBOUNDED_TO ? 'the end of the logs' : newHits.window.to;
+  return `${newHits.window.from} to ${to}`;
+}
+
 function pick(hit: NewHit, columns: string[]): string | null {
   for (const column of columns) if (hit.row[column]) return hit.row[column] ?? null;
   return null;
@@ -49,12 +56,7 @@ function pick(hit: NewHit, columns: string[]): string | null {
 
 /** report.md's first section in a re-run: what this run found that no earlier run had. */
 export function newHitsMarkdown(newHits: NewHits): string[] {
-  const out = [
-    `## New in run ${newHits.run}`,
-    '',
-    `Window ${newHits.window.from} to ${newHits.window.to}. ${headline(newHits)}`,
-    '',
-  ];
+  const out = [`## New in run ${newHits.run}`, '', `Window ${windowText(newHits)}. ${headline(newHits)}`, ''];
   for (const hunt of byHunt(newHits)) {
     out.push(
       `### ${text(hunt.title)} (${hunt.severity}, ${hunt.hits.length} new)`,
@@ -90,6 +92,6 @@ export function newHitsHtml(newHits: NewHits): string {
 <table><thead><tr><th>when</th><th>who / what</th><th>record</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
   });
   return `<section id="new-in-run"><h2>New in run ${newHits.run}</h2>
-<p>Window ${esc(newHits.window.from)} to ${esc(newHits.window.to)}. ${esc(headline(newHits))}</p>
+<p>Window ${esc(windowText(newHits))}. ${esc(headline(newHits))}</p>
 ${hunts.join('\n')}</section>`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewHits } from '../../../shared/domain/case-files/new-hits-file.js';
+import { UNBOUNDED_TO } from '../../../shared/domain/time-window.js';
 import { newHitsHtml, newHitsMarkdown } from '../../../shared/report/render-new-hits.js';
 
 const hostile = '<script>alert(1)</script> | `x` \n## injected';
@@ -39,6 +40,14 @@ describe("a re-run's new hits in the report", () => {
     expect(newHitsMarkdown(newHits([]))).toContain(
       'Window 2024-05-16T09:40:00.000Z to 2024-05-16T12:00:00.000Z. Nothing new: every hit of run 3 (4) was already found by run(s) 1, 2.',
     );
+  });
+
+  it('say a local run without an end searched to the end of the logs, not to the year 9999', () => {
+    const open = { ...newHits([]), window: { from: '2024-05-16T09:40:00.000Z', to: UNBOUNDED_TO } };
+    expect(newHitsMarkdown(open).join('\n')).toContain(
+      'Window 2024-05-16T09:40:00.000Z to the end of the logs.',
+    );
+    expect(newHitsHtml(open)).not.toContain('9999');
   });
 
   it('keep text from the logs inert: no table cell, line, heading or HTML element comes from it', () => {
