@@ -206,9 +206,8 @@ async function report(
   request: ApiRequest,
   deps: InvestigationsApiDeps,
 ): Promise<ApiResponse> {
-  // The latest run's report, which opens with what that run found new.
-  const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
-  const layout = caseFolderLayout(caseId, caseFile?.runs?.at(-1)?.run ?? 1);
+  // The latest run's report by default, which opens with what that run found new.
+  const layout = caseFolderLayout(caseId, await runAsked(caseId, request, deps));
   const format = choice(request.query.format, 'format', ['md', 'html'] as const, 'md');
   const key = format === 'html' ? layout.reportHtml : layout.report;
   const contentType = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
@@ -255,9 +254,10 @@ async function huntPage(
   const offset = integer(request.query.offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = integer(request.query.limit, 'limit', 100, 1, MAX_PAGE);
   const asLink = wantsLink(request);
-  const layout = caseFolderLayout(caseId);
-  const hunt = await readCaseFileIfPresent(deps.store, caseFiles(caseId).huntResult(huntId));
-  if (hunt === null) return notFound(`Case ${caseId} has no result for hunt ${huntId}.`);
+  const run = await runAsked(caseId, request, deps);
+  const layout = caseFolderLayout(caseId, run);
+  const hunt = await readCaseFileIfPresent(deps.store, caseFiles(caseId, run).huntResult(huntId));
+  if (hunt === null) return notFound(`Run ${run} of case ${caseId} has no result for hunt ${huntId}.`);
   if (asLink) {
     // The link is to every row (the CSV), not to a page of them.
     if (!(await deps.store.exists(layout.huntRows(huntId))))
@@ -277,6 +277,7 @@ async function huntPage(
   const nextOffset = offset + rows.length;
   return json(200, {
     hunt,
+    run,
     columns: csv.columns,
     rows,
     offset,
@@ -284,7 +285,7 @@ async function huntPage(
     rowCount: csv.rows.length,
     next:
       nextOffset < csv.rows.length
-        ? `/investigations/${caseId}/hunts/${huntId}?offset=${nextOffset}&limit=${limit}`
+        ? `/investigations/${caseId}/hunts/${huntId}?run=${run}&offset=${nextOffset}&limit=${limit}`
         : null,
   });
 }
@@ -299,6 +300,16 @@ function choice<T extends string>(
   if (!(allowed as readonly string[]).includes(raw))
     throw new FieldError(field, `'${field}' must be one of ${allowed.join(', ')}.`);
   return raw as T;
+}
+
+/**
+ * `?run=<n>`: which run of the case to read (each run's results cover its own window); the latest
+ * run by default, so a scheduled case answers with what it found last.
+ */
+async function runAsked(caseId: string, request: ApiRequest, deps: InvestigationsApiDeps): Promise<number> {
+  const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
+  const latest = caseFile?.runs?.at(-1)?.run ?? 1;
+  return integer(request.query.run, 'run', latest, 1, latest);
 }
 
 function integer(raw: string | undefined, field: string, fallback: number, min: number, max: number): number {

@@ -329,6 +329,15 @@ describe('casefile serve runs a scheduled case again in process', () => {
       });
       const report = await (await fetch(`${url}/investigations/watched/report`)).text();
       expect(report.split('\n').find((line) => line.startsWith('## '))).toBe('## New in run 2');
+      // Hunt rows: the latest run's by default (its window reaches back 15 minutes before run 1's last
+      // record, so both users), an earlier run's with ?run=, a run the case has not had is a 400.
+      const rowsOf = async (query: string) =>
+        (await fetch(`${url}/investigations/watched/hunts/iam-user-created${query}`)).json();
+      expect(await rowsOf('')).toMatchObject({ run: 2, rowCount: 2 });
+      expect(await rowsOf('?run=1')).toMatchObject({ run: 1, rowCount: 1 });
+      const future = await fetch(`${url}/investigations/watched/hunts/iam-user-created?run=3`);
+      expect(future.status).toBe(400);
+      expect(await future.json()).toMatchObject({ field: 'run' });
 
       // A server started again over the same folder keeps the case's schedule.
       const again = await serveInvestigations({ logs, out, port: 0, now: () => clock, scheduleCheckMs: 0 });
