@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
 import { maxHuntRowsFrom } from '../domain/hunt-result.js';
+import { deploymentScanBudget } from '../domain/scan-budget.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
@@ -81,6 +82,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
+    ...scanBudgetFrom(process.env.MAX_SCAN_BYTES_PER_CASE),
     now: () => new Date(),
   };
 }
@@ -115,4 +117,9 @@ function requiredEnvironment<K extends string>(names: K[]): Record<K, string> {
     values[name] = value;
   }
   return values;
+}
+
+function scanBudgetFrom(value: string | undefined): { scanBudgetBytes?: number } {
+  const bytes = deploymentScanBudget(value);
+  return bytes === undefined ? {} : { scanBudgetBytes: bytes };
 }

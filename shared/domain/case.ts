@@ -14,6 +14,8 @@ export interface InvestigationRequest {
   huntIds?: string[];
   /** Hunts run at once; Athena's per-account concurrency limits make a cap worth having. */
   maxConcurrency?: number;
+  /** The most Athena may scan for this case, in bytes; the deployment's own cap applies too (the smaller wins). */
+  maxScanBytes?: number;
   /** Who asked and why, kept in case.json for the record. */
   requestedBy?: string;
   reason?: string;
@@ -35,6 +37,8 @@ export interface CaseContext {
   engine: EngineName;
   openedAt: string;
   maxConcurrency: number;
+  /** The request's scan budget in bytes, or null for none (see shared/domain/scan-budget.ts). */
+  maxScanBytes?: number | null;
   huntIds: string[] | null;
   iocs: Iocs;
   requestedBy: string | null;
@@ -76,6 +80,10 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
   ) {
     throw new InvalidRequestError('maxConcurrency must be an integer from 1 to 40.');
   }
+  const maxScanBytes = r.maxScanBytes ?? null;
+  if (maxScanBytes !== null && (!Number.isSafeInteger(maxScanBytes) || (maxScanBytes as number) < 1)) {
+    throw new InvalidRequestError('maxScanBytes must be a positive whole number of bytes.');
+  }
   const huntIds = r.huntIds === undefined ? null : stringList(r.huntIds, 'huntIds');
   for (const id of huntIds ?? []) {
     if (!HUNT_ID.test(id)) throw new InvalidRequestError(`'${id}' is not a hunt id.`);
@@ -89,6 +97,7 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
     engine,
     openedAt,
     maxConcurrency: maxConcurrency as number,
+    ...(maxScanBytes === null ? {} : { maxScanBytes: maxScanBytes as number }),
     huntIds,
     iocs: parseIocs(r.iocs),
     requestedBy: optionalString(r, 'requestedBy') ?? null,

@@ -23,6 +23,8 @@ export interface CaseAdapters {
   inputs?: { read(path: string): Promise<AsyncIterable<Uint8Array>> };
   /** A cap on the rows a hunt writes to its CSV (MAX_HUNT_ROWS); every row when absent. */
   maxHuntRows?: number;
+  /** The deployment's cap on a case's Athena scan, in bytes (MAX_SCAN_BYTES_PER_CASE); none when absent. */
+  scanBudgetBytes?: number;
   /** Folder of hunt definition files; the library's own when absent. */
   huntLibraryDir?: string;
   now: () => Date;

@@ -1,7 +1,7 @@
 import {
   type AthenaEstimate,
+  DEFAULT_ONE_PASS_MIN_HUNTS,
   estimateAthenaCost,
-  MEASURED_PARQUET_PER_GZIP_BYTE,
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
@@ -11,6 +11,9 @@ import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, QuarantinedRecord, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
+import { MEASURED_CLOUDTRAIL_COPY } from '../domain/measured-copy-profile.js';
+import { caseScanBudget, huntsWithinBudget } from '../domain/scan-budget.js';
+import { huntScans } from '../hunts/hunt-scan.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import { loadCaseHunts } from './case-hunts.js';
@@ -49,12 +52,18 @@ export async function createTables(
     context.iocs ?? {},
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
+  const chosen = caseHunts.hunts.filter((h) => selection.run.includes(h.id));
   const estimate = athenaEstimateOfListedFiles(
     [...inventory.sources, ...(exported?.sources ?? [])],
-    caseHunts.hunts.filter((h) => selection.run.includes(h.id)),
+    chosen,
     context,
   );
   if (estimate) await writeCaseFile(adapters.store, files.athenaEstimate, estimate);
+  const budget = caseScanBudget(context.maxScanBytes, adapters.scanBudgetBytes);
+  const affordable =
+    estimate && budget !== null
+      ? huntsWithinBudget(estimate, chosen, budget)
+      : { run: selection.run, notRun: [] };
   await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
@@ -62,9 +71,10 @@ export async function createTables(
     skipped,
     ...(built.files ? { files: built.files } : {}),
     exports,
-    huntsToRun: selection.run,
+    huntsToRun: affordable.run,
     huntsNotRun: [
       ...selection.notRun,
+      ...affordable.notRun,
       ...caseHunts.sigmaErrors.map((e) => ({ huntId: `sigma:${e.file}`, reason: e.error })),
       ...otherSourceRules(caseHunts.sigmaSkipped),
     ],
@@ -72,7 +82,7 @@ export async function createTables(
     durationMs,
   });
   return {
-    hunts: selection.run.map((huntId) => ({ huntId })),
+    hunts: affordable.run.map((huntId) => ({ huntId })),
     tables: built.tables.map((t) => t.table),
     durationMs,
   };
@@ -80,7 +90,8 @@ export async function createTables(
 
 /**
  * What the chosen hunts would cost in Athena, when the inventory lists every file with its size (a
- * folder of logs); an inventory of S3 locations without their listing gives no estimate.
+ * folder of logs); an inventory of S3 locations without their listing gives no estimate, and then
+ * no budget can be applied before the hunts run (the workgroup's per-query cutoff still holds).
  */
 function athenaEstimateOfListedFiles(
   locations: SourceLocation[],
@@ -92,9 +103,10 @@ function athenaEstimateOfListedFiles(
     objects: locations.flatMap((l) =>
       (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
     ),
-    hunts: hunts.map((h) => ({ huntId: h.id, sources: h.sources })),
+    hunts: hunts.map((h) => ({ huntId: h.id, scans: huntScans(h) })),
     window: context.window,
-    parquetPerSourceByte: MEASURED_PARQUET_PER_GZIP_BYTE,
+    onePassMinHunts: DEFAULT_ONE_PASS_MIN_HUNTS,
+    profiles: { cloudtrail: MEASURED_CLOUDTRAIL_COPY },
   });
 }
 
