@@ -58,7 +58,9 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
     for (const from of (select.from as Node[] | undefined) ?? []) {
       const source = typeof from.table === 'string' && !cteNames.has(from.table) ? tableOf(from.table) : null;
       if (!source) continue;
-      const columns = sourceColumns(source, named);
+      const columns = selectsEveryColumn(select)
+        ? [...logSourceModule(source).columns]
+        : sourceColumns(source, named);
       const eventNames = eventNamesOf(select.where as Node | null);
       for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames });
     }
@@ -80,13 +82,23 @@ function cteName(cte: Node): string {
   return String(typeof name === 'string' ? name : name.value).toLowerCase();
 }
 
-/** Column names (and struct names before a dot) the query mentions anywhere. */
+/** `SELECT *` straight from a source reads all of it; a star over a CTE's own columns does not. */
+function selectsEveryColumn(select: Node): boolean {
+  const columns = select.columns;
+  if (columns === '*') return true;
+  if (!Array.isArray(columns)) return false;
+  return (columns as Node[]).some((c) => {
+    const expr = c.expr as Node | undefined;
+    return expr?.type === 'column_ref' && columnName(expr) === '*' && expr.table === null;
+  });
+}
+
+/** Column names (and struct names before a dot) the query mentions anywhere; stars are left to `selectsEveryColumn`. */
 function namedColumns(sql: string, parser: InstanceType<typeof Parser>): Set<string> {
   const names = new Set<string>();
   for (const entry of parser.columnList(sql, { database: 'trino' })) {
     const [, table, column] = entry.split('::');
-    if (column === '(.*)') names.add('*');
-    else if (column) names.add(column.toLowerCase());
+    if (column && column !== '(.*)') names.add(column.toLowerCase());
     if (table && table !== 'null') names.add(table.toLowerCase());
   }
   return names;
@@ -94,7 +106,6 @@ function namedColumns(sql: string, parser: InstanceType<typeof Parser>): Set<str
 
 function sourceColumns(source: LogSourceId, named: Set<string>): string[] {
   const stored = logSourceModule(source).columns;
-  if (named.has('*')) return [...stored];
   const wanted = new Set<string>();
   for (const name of named) {
     for (const column of VIEW_COLUMNS[name] ?? [name]) if (stored.includes(column)) wanted.add(column);
