@@ -21,7 +21,7 @@ export const ONE_PASS_BUCKETS = MAX_WRITERS_PER_STATEMENT;
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
 export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
 
-const S3_FOLDER = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*'()/-]*\/$/;
+const S3_FOLDER = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]*\/$/;
 const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
 
 /**

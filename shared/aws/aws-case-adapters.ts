@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
+import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { maxHuntRowsFrom } from '../domain/hunt-result.js';
 import { deploymentScanBudget } from '../domain/scan-budget.js';
 import { InvalidRequestError } from '../errors.js';
@@ -78,7 +79,12 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
       bucket: env.CASE_BUCKET,
       prefix: casePrefix,
     }),
-    tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
+    tables: new AthenaTableBuilder({
+      engine: ddlEngine,
+      databaseName,
+      copyLocation: (caseId, source) =>
+        `s3://${env.CASE_BUCKET}/${casePrefix}${caseFolderLayout(caseId).onePassCopy(source, randomUUID())}`,
+    }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
