@@ -89,6 +89,8 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     engine,
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...scanBudgetFrom(process.env.MAX_SCAN_BYTES_PER_CASE),
+    ...positiveNumber('onePassMinHunts', process.env.ONE_PASS_MIN_HUNTS),
+    ...positiveNumber('pricePerTbUsd', process.env.ATHENA_PRICE_PER_TB_USD),
     now: () => new Date(),
   };
 }
@@ -128,4 +130,12 @@ function requiredEnvironment<K extends string>(names: K[]): Record<K, string> {
 function scanBudgetFrom(value: string | undefined): { scanBudgetBytes?: number } {
   const bytes = deploymentScanBudget(value);
   return bytes === undefined ? {} : { scanBudgetBytes: bytes };
+}
+
+/** A stack parameter passed as an environment variable; absent or empty keeps the default. */
+function positiveNumber<K extends string>(key: K, value: string | undefined): Partial<Record<K, number>> {
+  if (value === undefined || value.trim() === '') return {};
+  const number = Number(value);
+  if (!(number > 0)) throw new InvalidRequestError(`${key} must be a positive number, got '${value}'.`);
+  return { [key]: number } as Partial<Record<K, number>>;
 }

@@ -25,6 +25,10 @@ export interface CaseAdapters {
   maxHuntRows?: number;
   /** The deployment's cap on a case's Athena scan, in bytes (MAX_SCAN_BYTES_PER_CASE); none when absent. */
   scanBudgetBytes?: number;
+  /** A source gets Athena's one-pass copy when at least this many hunts read it (ONE_PASS_MIN_HUNTS). */
+  onePassMinHunts?: number;
+  /** Athena's price per TB scanned, for the case's bill (ATHENA_PRICE_PER_TB_USD); $5 when absent. */
+  pricePerTbUsd?: number;
   /** Folder of hunt definition files; the library's own when absent. */
   huntLibraryDir?: string;
   now: () => Date;

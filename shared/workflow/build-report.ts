@@ -1,9 +1,11 @@
+import { DEFAULT_PRICE_PER_TB_USD } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { completedCaseRecord } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { fromCsv } from '../domain/csv.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
+import { scanCostOfCase } from '../domain/scan-cost.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 import type { HuntRow } from '../report/case-timeline.js';
@@ -22,7 +24,7 @@ export interface BuildReportInput {
 }
 
 /**
- * Files failed hunts, writes `summary.json`, `report.md`, `report.html`, `attack-layer.json` and
+ * Files failed hunts, writes `scan-cost.json`, `summary.json`, `report.md`, `report.html`, `attack-layer.json` and
  * `timeline.csv`, and marks the case COMPLETED.
  */
 export async function buildReport(input: BuildReportInput, adapters: CaseAdapters) {
@@ -52,6 +54,19 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     }
   }
 
+  const scanCost = scanCostOfCase({
+    engine: context.engine,
+    pricePerTbUsd: adapters.pricePerTbUsd ?? DEFAULT_PRICE_PER_TB_USD,
+    estimate: await readCaseFileIfPresent(adapters.store, files.athenaEstimate),
+    queries: [
+      ...(tables.statements ?? []),
+      ...results
+        .filter((r) => r.bytesScanned !== null)
+        .map((r) => ({ purpose: `hunt ${r.huntId}`, queryId: r.queryId, bytesScanned: r.bytesScanned ?? 0 })),
+    ],
+  });
+  await writeCaseFile(adapters.store, files.scanCost, scanCost);
+
   const skipped = [...inventory.skipped, ...tables.skipped];
   const rows = await readFindingRows(adapters, context.caseId, results);
   const { summary, hits } = summariseCaseWithHits({
@@ -68,7 +83,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
   });
   await writeCaseFile(adapters.store, files.summary, summary);
   const story = await readStoryFiles(adapters.store, caseFolderLayout(context.caseId));
-  const report = renderReport(summary, results, story);
+  const report = renderReport(summary, results, story, scanCost);
   await adapters.store.put(caseFolderLayout(context.caseId).report, report, 'text/markdown; charset=utf-8');
   await writeReportExports(adapters.store, context.caseId, {
     summary,
@@ -78,6 +93,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
     tables: tables.tables,
     engineVersion: await engineVersion(adapters),
+    scanCost,
     ...(story ? { story } : {}),
   });
 

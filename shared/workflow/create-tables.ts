@@ -2,6 +2,7 @@ import {
   type AthenaEstimate,
   DEFAULT_ONE_PASS_MIN_HUNTS,
   estimateAthenaCost,
+  onePassSources,
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
@@ -57,6 +58,7 @@ export async function createTables(
     [...inventory.sources, ...(exported?.sources ?? [])],
     chosen,
     context,
+    adapters,
   );
   if (estimate) await writeCaseFile(adapters.store, files.athenaEstimate, estimate);
   const budget = caseScanBudget(context.maxScanBytes, adapters.scanBudgetBytes);
@@ -64,6 +66,15 @@ export async function createTables(
     estimate && budget !== null
       ? huntsWithinBudget(estimate, chosen, budget)
       : { run: selection.run, notRun: [] };
+  const copied = adapters.tables.copyOnce
+    ? await adapters.tables.copyOnce(context, [
+        ...onePassSources(
+          chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf),
+          minHunts(adapters),
+        ),
+      ])
+    : [];
+  const statements = [...(built.statements ?? []), ...copied];
   await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
@@ -79,6 +90,7 @@ export async function createTables(
       ...otherSourceRules(caseHunts.sigmaSkipped),
     ],
     coverage: completeCoverage(inventory.coverage ?? [], built.tables),
+    ...(statements.length > 0 ? { statements } : {}),
     durationMs,
   });
   return {
@@ -97,17 +109,27 @@ function athenaEstimateOfListedFiles(
   locations: SourceLocation[],
   hunts: HuntDefinition[],
   context: CaseContext,
+  adapters: CaseAdapters,
 ): AthenaEstimate | null {
   if (locations.length === 0 || locations.some((l) => !l.files)) return null;
   return estimateAthenaCost({
     objects: locations.flatMap((l) =>
       (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
     ),
-    hunts: hunts.map((h) => ({ huntId: h.id, scans: huntScans(h) })),
+    hunts: hunts.map(scansOf),
     window: context.window,
-    onePassMinHunts: DEFAULT_ONE_PASS_MIN_HUNTS,
+    onePassMinHunts: minHunts(adapters),
+    ...(adapters.pricePerTbUsd === undefined ? {} : { pricePerTbUsd: adapters.pricePerTbUsd }),
     profiles: { cloudtrail: MEASURED_CLOUDTRAIL_COPY },
   });
+}
+
+function scansOf(hunt: HuntDefinition) {
+  return { huntId: hunt.id, scans: huntScans(hunt) };
+}
+
+function minHunts(adapters: CaseAdapters): number {
+  return adapters.onePassMinHunts ?? DEFAULT_ONE_PASS_MIN_HUNTS;
 }
 
 /** One file per source under `quarantine/`, one record a line, so a responder can grep what was set aside. */

@@ -3,6 +3,7 @@ import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
+import type { ScanCost } from '../domain/scan-cost.js';
 import { type EvidenceStore, writeCaseFile } from '../ports/evidence-store.js';
 import { attackLayer } from '../report/attack-layer.js';
 import type { HuntRow } from '../report/case-timeline.js';
@@ -22,6 +23,8 @@ export interface ReportExportsInput {
   engineVersion: string | null;
   /** The attack's story (TraceStory), when the case has one: what is still open leads the first screen. */
   story?: StoryFiles;
+  /** What the case was estimated to scan, scanned and cost (`scan-cost.json`). */
+  scanCost?: ScanCost;
 }
 
 /**

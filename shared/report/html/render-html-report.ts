@@ -1,5 +1,6 @@
 import type { CaseSummary, TimelineEntry } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
+import type { ScanCost } from '../../domain/scan-cost.js';
 import type { StoryFiles } from '../../story/story-files.js';
 import { describeEntry, type HuntRow } from '../case-timeline.js';
 import { findingColumns } from '../finding-columns.js';
@@ -26,6 +27,7 @@ export interface HtmlReportInput {
   recordsPerHour: ReadonlyMap<string, { hour: string; records: number }[]>;
   engineVersion: string | null;
   story?: StoryFiles;
+  scanCost?: ScanCost;
 }
 
 /**
@@ -50,7 +52,7 @@ ${firstScreen(summary, input.facts, input.story)}
 ${caseCharts(input)}
 ${timeline(input)}
 ${findings(input)}
-${caseRecordSections(summary, input.results, input.engineVersion)}
+${caseRecordSections(summary, input.results, input.engineVersion, input.scanCost)}
 <script>${timelineFilterScript}</script>
 </body>
 </html>

@@ -189,8 +189,6 @@ describe('which bucket file Athena reads for an event name', () => {
   it('reads every bucket for a scan that names no event name, and one bucket per distinct bucket named', () => {
     expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid'], eventNames: null })).toBe(0.375);
     expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(0.125);
-    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid', 'nosuch'], eventNames: ['a'] })).toBe(
-      0.25,
-    );
+    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid', 'nosuch'], eventNames: ['a'] })).toBe(0.25);
   });
 });
