@@ -32,6 +32,8 @@ function layoutKeys(caseId: string): string[] {
     layout.manifest,
     layout.claim,
     layout.athenaEstimate,
+    layout.scanCost,
+    layout.onePassCopy('cloudtrail', 'attempt-1'),
   ];
 }
 
