@@ -15,6 +15,7 @@ import { AwsLogInventory, type InventoryAccount } from './aws-log-inventory.js';
 import { CloudWatchLogsExporter } from './cloudwatch-logs-exporter.js';
 import { defaultInventoryClients } from './inventory/account-scope.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
+import { WindowObjectLister } from './window-object-lister.js';
 
 /** Clients live as long as the Lambda container, so connections are reused across invocations. */
 let clients: { athena: AthenaClient; s3: S3Client; logs: S3Client } | undefined;
@@ -89,6 +90,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     engine,
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...scanBudgetFrom(process.env.MAX_SCAN_BYTES_PER_CASE),
+    listWindow: (locations, window) => new WindowObjectLister({ client: logBuckets }).list(locations, window),
     ...positiveNumber('onePassMinHunts', process.env.ONE_PASS_MIN_HUNTS),
     ...positiveNumber('pricePerTbUsd', process.env.ATHENA_PRICE_PER_TB_USD),
     now: () => new Date(),

@@ -54,7 +54,7 @@ export async function createTables(
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
   const chosen = caseHunts.hunts.filter((h) => selection.run.includes(h.id));
-  const estimate = athenaEstimateOfListedFiles(
+  const estimate = await athenaEstimateOfCase(
     [...inventory.sources, ...(exported?.sources ?? [])],
     chosen,
     context,
@@ -101,26 +101,40 @@ export async function createTables(
 }
 
 /**
- * What the chosen hunts would cost in Athena, when the inventory lists every file with its size (a
- * folder of logs); an inventory of S3 locations without their listing gives no estimate, and then
- * no budget can be applied before the hunts run (the workgroup's per-query cutoff still holds).
+ * What the chosen hunts would cost in Athena, from the sizes of the objects their tables read: the
+ * inventory's files where it lists every one (a folder of logs), or a listing of the window's S3
+ * prefixes. Without either there is no estimate, and no budget can be applied before the hunts run
+ * (the workgroup's per-query cutoff still holds).
  */
-function athenaEstimateOfListedFiles(
+async function athenaEstimateOfCase(
   locations: SourceLocation[],
   hunts: HuntDefinition[],
   context: CaseContext,
   adapters: CaseAdapters,
-): AthenaEstimate | null {
-  if (locations.length === 0 || locations.some((l) => !l.files)) return null;
+): Promise<AthenaEstimate | null> {
+  if (locations.length === 0) return null;
+  const listing = locations.every((l) => l.files)
+    ? {
+        objects: locations.flatMap((l) =>
+          (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
+        ),
+        complete: true,
+      }
+    : adapters.listWindow
+      ? await adapters.listWindow(locations, context.closedWindow)
+      : null;
+  if (!listing) return null;
   return estimateAthenaCost({
-    objects: locations.flatMap((l) =>
-      (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
-    ),
+    objects: listing.objects,
     hunts: hunts.map(scansOf),
     window: context.window,
     onePassMinHunts: minHunts(adapters),
     ...(adapters.pricePerTbUsd === undefined ? {} : { pricePerTbUsd: adapters.pricePerTbUsd }),
     profiles: { cloudtrail: MEASURED_CLOUDTRAIL_COPY },
+    listing: {
+      complete: listing.complete,
+      ...('note' in listing && listing.note ? { note: listing.note } : {}),
+    },
   });
 }
 
