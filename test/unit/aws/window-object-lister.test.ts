@@ -59,7 +59,7 @@ describe('listing the objects a case’s tables read', () => {
       requests: 9,
     });
     const tokens = s3.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.ContinuationToken);
-    expect(tokens.filter((t) => t !== undefined)).toEqual(['page-2']);
+    expect(tokens).toContain('page-2');
   });
 
   it('stops at its request bound and says the estimate counts only what was listed', async () => {
