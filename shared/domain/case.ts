@@ -12,7 +12,12 @@ export interface InvestigationRequest {
   to?: string;
   /** Restrict the run to these hunts (ids); by default every hunt whose sources exist runs. */
   huntIds?: string[];
-  /** Hunts run at once; Athena's per-account concurrency limits make a cap worth having. */
+  /**
+   * Hunts run at once; Athena's per-account concurrency limits make a cap worth having. Athena's
+   * "active DML queries" quota (running and queued, region-dependent) answers more with
+   * TooManyRequestsException, which the query engine and the workflow's Retry both back off from
+   * (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html).
+   */
   maxConcurrency?: number;
   /** The most Athena may scan for this case, in bytes; the deployment's own cap applies too (the smaller wins). */
   maxScanBytes?: number;
