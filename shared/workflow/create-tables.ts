@@ -12,11 +12,14 @@ import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, QuarantinedRecord, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
+import type { LogSourceId } from '../domain/log-sources.js';
 import { MEASURED_CLOUDTRAIL_COPY } from '../domain/measured-copy-profile.js';
 import { caseScanBudget, huntsWithinBudget } from '../domain/scan-budget.js';
-import { huntScans } from '../hunts/hunt-scan.js';
+import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from '../errors.js';
+import { huntScans, type SourceScan } from '../hunts/hunt-scan.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
+import type { ScannedStatement } from '../ports/table-builder.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
@@ -67,12 +70,12 @@ export async function createTables(
       ? huntsWithinBudget(estimate, chosen, budget)
       : { run: selection.run, notRun: [] };
   const copied = adapters.tables.copyOnce
-    ? await adapters.tables.copyOnce(context, [
-        ...onePassSources(
-          chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf),
-          minHunts(adapters),
-        ),
-      ])
+    ? await copyOnce(
+        context,
+        adapters,
+        onePassSources(chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf), minHunts(adapters)),
+        skipped,
+      )
     : [];
   const statements = [...(built.statements ?? []), ...copied];
   await writeQuarantine(adapters, context.caseId, built.quarantined ?? []);
@@ -138,8 +141,50 @@ async function athenaEstimateOfCase(
   });
 }
 
+/**
+ * The one pass, source by source. A copy that fails or outlasts its query timeout costs only itself:
+ * the source's view still reads the logs as delivered (it is replaced only after the copy), and the
+ * case names the copy it could not make. A throttled or unavailable Athena fails the step for its Retry.
+ */
+async function copyOnce(
+  context: CaseContext,
+  adapters: CaseAdapters,
+  sources: Iterable<LogSourceId>,
+  skipped: SkippedInput[],
+): Promise<ScannedStatement[]> {
+  const statements: ScannedStatement[] = [];
+  for (const source of sources) {
+    try {
+      statements.push(...((await adapters.tables.copyOnce?.(context, [source])) ?? []));
+    } catch (error) {
+      if (
+        !(
+          error instanceof QueryFailedError ||
+          error instanceof QueryTimeoutError ||
+          error instanceof QueryCancelledError
+        )
+      )
+        throw error;
+      skipped.push({
+        input: `one-pass copy of ${source}`,
+        reason: `not made (${error.message}); its hunts read the logs as delivered`,
+        stage: 'tables',
+      });
+    }
+  }
+  return statements;
+}
+
+/** Parsing a hunt's SQL takes tens of milliseconds: once per text and process. */
+const parsedScans = new Map<string, SourceScan[]>();
+
 function scansOf(hunt: HuntDefinition) {
-  return { huntId: hunt.id, scans: huntScans(hunt) };
+  let scans = parsedScans.get(hunt.sql);
+  if (!scans) {
+    scans = huntScans(hunt);
+    parsedScans.set(hunt.sql, scans);
+  }
+  return { huntId: hunt.id, scans };
 }
 
 function minHunts(adapters: CaseAdapters): number {

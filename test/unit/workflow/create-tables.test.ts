@@ -3,6 +3,7 @@ import { caseFiles } from '../../../shared/domain/case-files.js';
 import { assessCoverage } from '../../../shared/domain/coverage.js';
 import type { Inventory } from '../../../shared/domain/inventory.js';
 import type { ExportOutcome } from '../../../shared/domain/log-exports.js';
+import { QueryFailedError } from '../../../shared/errors.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import type { LogInventory } from '../../../shared/ports/log-inventory.js';
 import type { TableBuilder } from '../../../shared/ports/table-builder.js';
@@ -168,5 +169,31 @@ describe('createTables with an Athena budget and the one pass', () => {
       { purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 },
       { purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 * MB },
     ]);
+  });
+});
+
+describe('createTables when the one-pass copy fails', () => {
+  it('names the copy it could not make and runs the hunts on the logs as delivered', async () => {
+    const tables: TableBuilder = {
+      build: async (_context, seen) => ({
+        tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+        skipped: [],
+      }),
+      copyOnce: async () => {
+        throw new QueryFailedError('Athena query q-9 failed: HIVE_TOO_MANY_OPEN_PARTITIONS');
+      },
+    };
+    const a = fakeCaseAdapters({ tables });
+    await writeCaseFile(a.store, files.inventory, { ...found, exports: [], coverage: assessCoverage(found) });
+
+    const result = await createTables(testContext, [], a);
+
+    expect(result.hunts.map((h) => h.huntId)).toContain('root-account-usage');
+    expect((await readCaseFile(a.store, files.tables)).skipped).toContainEqual({
+      input: 'one-pass copy of cloudtrail',
+      reason:
+        'not made (Athena query q-9 failed: HIVE_TOO_MANY_OPEN_PARTITIONS); its hunts read the logs as delivered',
+      stage: 'tables',
+    });
   });
 });
