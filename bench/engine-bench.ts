@@ -83,6 +83,10 @@ try {
   const library = await loadHuntLibrary();
   const chosen = new Set(found.huntsToRun);
   const copy = await measureCopyProfile(files, corpus.gzipBytes, work);
+  const scanned = library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) }));
+  const readsEveryEvent = new Set(
+    scanned.filter((h) => h.scans.some((s) => s.eventNames === null)).map((h) => h.huntId),
+  );
   const athena = estimateAthenaCost({
     objects: await Promise.all(
       files.map(async (file) => ({
@@ -91,7 +95,7 @@ try {
         size: (await stat(file)).size,
       })),
     ),
-    hunts: library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) })),
+    hunts: scanned,
     onePassMinHunts: DEFAULT_ONE_PASS_MIN_HUNTS,
     profiles: { cloudtrail: copy.profile },
   });
@@ -149,6 +153,12 @@ try {
   const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
   console.log(
     `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB over ${gib(corpus.gzipBytes)} of gzip logs: ${gib(athena.direct.bytes)} scanned reading the logs as delivered (${(athena.direct.bytes / corpus.gzipBytes).toFixed(1)}x, ${usd(athena.direct.costUsd)}); with the one pass ${gib(athena.withOnePass.bytes)} (${athena.ratioToSource.toFixed(2)}x: the copy ${gib(corpus.gzipBytes)} once, then the hunts' columns and buckets of a ${gib(copy.copyBytes)} Parquet copy; ${usd(athena.withOnePass.costUsd)} billed, 10 MB minimum per query)`,
+  );
+  const share = (every: boolean) =>
+    athena.hunts.filter((h) => readsEveryEvent.has(h.huntId) === every).reduce((sum, h) => sum + h.bytes, 0) /
+    corpus.gzipBytes;
+  console.log(
+    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x, the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {
