@@ -45,24 +45,31 @@ export class WindowObjectLister {
     );
     let requests = 0;
     let cut = 0;
+    let refused: string | null = null;
     const listed = await mapConcurrently(prefixes, this.concurrency, async ({ source, bucket, prefix }) => {
       const objects: ListedObject[] = [];
       if (requests >= this.maxRequests) {
         cut++;
         return objects;
       }
-      for await (const page of paginateListObjectsV2(
-        { client: this.client },
-        { Bucket: bucket, Prefix: prefix },
-      )) {
-        requests++;
-        for (const object of page.Contents ?? []) {
-          if (object.Key !== undefined) objects.push({ source, key: object.Key, size: object.Size ?? 0 });
+      try {
+        for await (const page of paginateListObjectsV2(
+          { client: this.client },
+          { Bucket: bucket, Prefix: prefix },
+        )) {
+          requests++;
+          for (const object of page.Contents ?? []) {
+            if (object.Key !== undefined) objects.push({ source, key: object.Key, size: object.Size ?? 0 });
+          }
+          if (requests >= this.maxRequests && page.IsTruncated) {
+            cut++;
+            break;
+          }
         }
-        if (requests >= this.maxRequests && page.IsTruncated) {
-          cut++;
-          break;
-        }
+      } catch (error) {
+        // A bucket the role may not list costs the estimate its objects, never the case.
+        cut++;
+        refused ??= `s3://${bucket}/${prefix}: ${(error as Error).name}: ${(error as Error).message}`;
       }
       return objects;
     });
@@ -74,7 +81,7 @@ export class WindowObjectLister {
       ...(complete
         ? {}
         : {
-            note: `the listing stopped at ${requests} ListObjectsV2 requests with ${cut} of ${prefixes.length} prefixes not listed to the end: the estimate counts only what was listed`,
+            note: `the listing stopped at ${requests} ListObjectsV2 requests with ${cut} of ${prefixes.length} prefixes not listed to the end${refused ? ` (first refusal: ${refused})` : ''}: the estimate counts only what was listed`,
           }),
     };
   }

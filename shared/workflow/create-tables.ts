@@ -20,6 +20,7 @@ import { huntScans, type SourceScan } from '../hunts/hunt-scan.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import type { ScannedStatement } from '../ports/table-builder.js';
+import { logSourceModule } from '../sources/registry.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
@@ -175,13 +176,29 @@ async function copyOnce(
   return statements;
 }
 
+/**
+ * A hunt whose SQL the parser cannot read (a Sigma rule's, say) is estimated at its most: every
+ * column of each of its sources, every event. An estimate never fails the case.
+ */
+function scansOrWholeSources(hunt: HuntDefinition): SourceScan[] {
+  try {
+    return huntScans(hunt);
+  } catch {
+    return hunt.sources.map((source) => ({
+      source,
+      columns: logSourceModule(source).columns,
+      eventNames: null,
+    }));
+  }
+}
+
 /** Parsing a hunt's SQL takes tens of milliseconds: once per text and process. */
 const parsedScans = new Map<string, SourceScan[]>();
 
 function scansOf(hunt: HuntDefinition) {
   let scans = parsedScans.get(hunt.sql);
   if (!scans) {
-    scans = huntScans(hunt);
+    scans = scansOrWholeSources(hunt);
     parsedScans.set(hunt.sql, scans);
   }
   return { huntId: hunt.id, scans };

@@ -81,4 +81,21 @@ describe('listing the objects a case’s tables read', () => {
       'the listing stopped at 3 ListObjectsV2 requests with 8 of 8 prefixes not listed to the end: the estimate counts only what was listed',
     );
   });
+
+  it('keeps going past a bucket it may not list, and says which in the note', async () => {
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    s3.on(ListObjectsV2Command)
+      .resolves({ Contents: [{ Key: 'flow.log.gz', Size: 7 }], IsTruncated: false, KeyCount: 1 })
+      .on(ListObjectsV2Command, { Bucket: 'org-trail-logs' })
+      .rejects(denied);
+    const listing = await new WindowObjectLister({ client: new S3Client({}) }).list(
+      [trail, { source: 'vpcflow', location: 's3://flow-logs/' }],
+      window,
+    );
+    expect(listing.objects).toEqual([{ source: 'vpcflow', key: 'flow.log.gz', size: 7 }]);
+    expect(listing.complete).toBe(false);
+    expect(listing.note).toMatch(
+      /^the listing stopped at 1 ListObjectsV2 requests with 8 of 9 prefixes not listed to the end \(first refusal: s3:\/\/org-trail-logs\/security\/AWSLogs\/.*: AccessDenied: Access Denied\)/,
+    );
+  });
 });
