@@ -42,16 +42,15 @@ export function huntsWithinBudget(
   let spent = estimate.copies.reduce((sum, c) => sum + c.billedBytes, 0);
   const run: string[] = [];
   const notRun: BudgetedHunts['notRun'] = [];
+  // One reason for all, so the report lists them on one line; each hunt's estimate is in athena-estimate.json.
+  const reason = `over the case's scan budget of ${budgetBytes} bytes (each hunt's estimate is in athena-estimate.json)`;
   for (const hunt of ordered) {
     const bytes = cost.get(hunt.id) ?? 0;
     if (spent + bytes <= budgetBytes) {
       spent += bytes;
       run.push(hunt.id);
     } else {
-      notRun.push({
-        huntId: hunt.id,
-        reason: `over the case's scan budget: estimated ${bytes} billed bytes, ${Math.max(0, budgetBytes - spent)} of the budget's ${budgetBytes} left`,
-      });
+      notRun.push({ huntId: hunt.id, reason });
     }
   }
   return { run, notRun };

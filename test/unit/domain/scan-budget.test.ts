@@ -43,15 +43,10 @@ describe('the case scan budget', () => {
       185 * MB,
     );
     expect(result.run).toEqual(['critical-big', 'medium-mid']);
+    const reason = `over the case's scan budget of ${185 * MB} bytes (each hunt's estimate is in athena-estimate.json)`;
     expect(result.notRun).toEqual([
-      {
-        huntId: 'high-huge',
-        reason: `over the case's scan budget: estimated ${200 * MB} billed bytes, ${25 * MB} of the budget's ${185 * MB} left`,
-      },
-      {
-        huntId: 'low-cheap',
-        reason: `over the case's scan budget: estimated ${10 * MB} billed bytes, ${5 * MB} of the budget's ${185 * MB} left`,
-      },
+      { huntId: 'high-huge', reason },
+      { huntId: 'low-cheap', reason },
     ]);
   });
 
