@@ -65,7 +65,9 @@ export async function createTables(
     adapters,
   );
   if (estimate) await writeCaseFile(adapters.store, files.athenaEstimate, estimate);
-  const budget = caseScanBudget(context.maxScanBytes, adapters.scanBudgetBytes);
+  // An Athena budget: the embedded engine bills nothing, so locally every chosen hunt runs.
+  const budget =
+    context.engine === 'athena' ? caseScanBudget(context.maxScanBytes, adapters.scanBudgetBytes) : null;
   const affordable =
     estimate && budget !== null
       ? huntsWithinBudget(estimate, chosen, budget)

@@ -108,29 +108,29 @@ describe('createTables', () => {
   });
 });
 
-describe('createTables with an Athena budget and the one pass', () => {
-  const MB = 2 ** 20;
-  /** A listed CloudTrail folder of 4 GiB: every hunt that reads it whole costs more than the budget. */
-  const listed: Inventory = {
-    discoveredAt: '2024-05-02T08:00:01.000Z',
-    sources: [
-      {
-        source: 'cloudtrail',
-        location: '/logs/trail',
-        files: [
-          {
-            path: '/logs/trail/AWSLogs/1/CloudTrail/eu-west-1/2024/05/01/a.json.gz',
-            size: 4096 * MB,
-            layout: 'records-object',
-            compressed: true,
-          },
-        ],
-      } as Inventory['sources'][number],
-    ],
-    skipped: [],
-    notes: [],
-  };
+const MB = 2 ** 20;
+/** A listed CloudTrail folder of 4 GiB: every hunt that reads it whole costs more than the budget. */
+const listed: Inventory = {
+  discoveredAt: '2024-05-02T08:00:01.000Z',
+  sources: [
+    {
+      source: 'cloudtrail',
+      location: '/logs/trail',
+      files: [
+        {
+          path: '/logs/trail/AWSLogs/1/CloudTrail/eu-west-1/2024/05/01/a.json.gz',
+          size: 4096 * MB,
+          layout: 'records-object',
+          compressed: true,
+        },
+      ],
+    } as Inventory['sources'][number],
+  ],
+  skipped: [],
+  notes: [],
+};
 
+describe('createTables with an Athena budget and the one pass', () => {
   function budgeted(copies: string[][]) {
     const tables: TableBuilder = {
       build: async (_context, seen) => ({
@@ -151,7 +151,7 @@ describe('createTables with an Athena budget and the one pass', () => {
     const a = budgeted(copies);
     await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
 
-    const result = await createTables({ ...testContext, huntIds: null }, [], a);
+    const result = await createTables({ ...testContext, engine: 'athena', huntIds: null }, [], a);
 
     const tables = await readCaseFile(a.store, files.tables);
     const estimate = await readCaseFile(a.store, files.athenaEstimate);
@@ -169,6 +169,25 @@ describe('createTables with an Athena budget and the one pass', () => {
       { purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 },
       { purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 * MB },
     ]);
+  });
+});
+
+describe('createTables on the embedded engine', () => {
+  it('runs every chosen hunt whatever the scan budget: nothing is billed', async () => {
+    const tables: TableBuilder = {
+      build: async (_context, seen) => ({
+        tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+        skipped: [],
+      }),
+    };
+    const a = fakeCaseAdapters({ tables, scanBudgetBytes: 1 });
+    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+
+    await createTables({ ...testContext, engine: 'duckdb', maxScanBytes: 1, huntIds: null }, [], a);
+
+    const written = await readCaseFile(a.store, files.tables);
+    expect((await readCaseFile(a.store, files.athenaEstimate)).hunts.length).toBe(written.huntsToRun.length);
+    expect(written.huntsNotRun.filter((h) => h.reason.startsWith("over the case's scan budget"))).toEqual([]);
   });
 });
 
