@@ -16,7 +16,8 @@ export interface WindowObjectListerOptions {
 /**
  * 2,000 requests list up to two million objects (ListObjectsV2 returns at most 1,000 keys a page,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html) for about one US cent at
- * S3's list-request price, within seconds at 8 prefixes at once.
+ * S3's list-request price (LIST requests, https://aws.amazon.com/s3/pricing/), within seconds at 8
+ * prefixes at once.
  */
 export const DEFAULT_MAX_LIST_REQUESTS = 2_000;
 const DEFAULT_CONCURRENCY = 8;
