@@ -36,11 +36,9 @@ type Node = Record<string, unknown>;
  * its uses (Trino inlines it), so each reference to one that reads a source is a scan of its own.
  */
 export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): SourceScan[] {
-  const parser = new Parser();
-  const ast = parser.astify(hunt.sql, { database: 'trino' });
+  const ast = new Parser().astify(hunt.sql, { database: 'trino' });
   const tableOf = (name: string): LogSourceId | null =>
     VIEW_SOURCE[name] ?? (hunt.sources.find((s) => s === name) as LogSourceId | undefined) ?? null;
-  const named = namedColumns(hunt.sql, parser);
   const cteNames = new Set<string>();
   const references = new Map<string, number>();
   visit(ast, (node) => {
@@ -60,7 +58,7 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
       if (!source) continue;
       const columns = selectsEveryColumn(select)
         ? [...logSourceModule(source).columns]
-        : sourceColumns(source, named);
+        : sourceColumns(source, columnRefsIn(select));
       const eventNames = eventNamesOf(select.where as Node | null);
       for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames });
     }
@@ -93,15 +91,33 @@ function selectsEveryColumn(select: Node): boolean {
   });
 }
 
-/** Column names (and struct names before a dot) the query mentions anywhere; stars are left to `selectsEveryColumn`. */
-function namedColumns(sql: string, parser: InstanceType<typeof Parser>): Set<string> {
+/**
+ * Column names (and struct names before a dot) a scan's SELECT mentions, subqueries included: every
+ * source column the scan reads is named inside it, since what reads its result sees only its output.
+ * Stars are left to `selectsEveryColumn`.
+ */
+function columnRefsIn(select: Node): Set<string> {
   const names = new Set<string>();
-  for (const entry of parser.columnList(sql, { database: 'trino' })) {
-    const [, table, column] = entry.split('::');
-    if (column && column !== '(.*)') names.add(column.toLowerCase());
-    if (table && table !== 'null') names.add(table.toLowerCase());
-  }
+  visit(select, (node) => {
+    if (node.type !== 'column_ref') return;
+    const name = columnName(node);
+    if (name && name !== '*') names.add(name);
+    if (typeof node.table === 'string') names.add(node.table.toLowerCase());
+    const path = pathRoot((node.column as { expr?: unknown } | undefined)?.expr);
+    if (path) names.add(path);
+  });
   return names;
+}
+
+/** `a.b.c.d` parses as a tree of `.` operators: its leftmost name is the stored column. */
+function pathRoot(expr: unknown): string | null {
+  let node = expr as Node | string | undefined;
+  while (typeof node === 'object' && node !== null && node.type === 'binary_expr' && node.operator === '.') {
+    node = node.left as Node | string;
+  }
+  if (typeof node === 'string') return node.toLowerCase();
+  if (node && node !== expr && typeof node.value === 'string') return node.value.toLowerCase();
+  return null;
 }
 
 function sourceColumns(source: LogSourceId, named: Set<string>): string[] {

@@ -17,6 +17,13 @@ describe('what each scan of a hunt reads', () => {
     });
   });
 
+  it('names only what its own SELECT mentions, deep struct paths and function arguments included', () => {
+    const [scan] = trail(
+      "SELECT coalesce(useridentity.sessioncontext.sessionissuer.arn, '') AS issuer FROM cloudtrail WHERE regexp_like(coalesce(errorcode, ''), 'Denied')",
+    );
+    expect(scan?.columns).toEqual(['useridentity', 'errorcode']);
+  });
+
   it('reads the columns behind the view’s derived ones: outcome reads the request and response JSON', () => {
     const [scan] = trail("SELECT actor, outcome FROM cloudtrail_events WHERE eventname IN ('A', 'B')");
     expect(scan?.columns).toEqual([
