@@ -64,15 +64,69 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
     }
   };
   visit(ast, (node) => {
-    if (Array.isArray(node.with)) {
-      for (const cte of node.with as Node[]) {
-        const uses = Math.max(1, references.get(cteName(cte)) ?? 0);
+    if (!Array.isArray(node.with)) return;
+    for (const cte of node.with as Node[]) {
+      const name = cteName(cte);
+      const body = (cte.stmt as Node).ast as Node | undefined;
+      const froms = ((body?.from as Node[] | undefined) ?? []).filter((f) => typeof f.table === 'string');
+      const source = froms.length === 1 && !body?._next ? tableOf(String(froms[0]?.table)) : null;
+      if (
+        body?.type !== 'select' ||
+        !source ||
+        cteNames.has(String(froms[0]?.table)) ||
+        selectsEveryColumn(body)
+      ) {
+        const uses = Math.max(1, references.get(name) ?? 0);
         forEachSelect(cte.stmt, (select) => collect(select, uses));
+        continue;
       }
+      scans.push(...referenceScans(ast, name, body, source));
     }
   });
   forEachSelect(ast, (select) => collect(select, 1), true);
   return scans;
+}
+
+/**
+ * The scans of a CTE that reads one source directly, one per reference: Trino inlines the CTE and
+ * prunes, per reference, the outputs that reference does not use, so a reference that counts rows
+ * reads only the CTE's filter columns. A reference through a star uses every output.
+ */
+function referenceScans(ast: unknown, name: string, body: Node, source: LogSourceId): SourceScan[] {
+  const outputs = new Map<string, Set<string>>();
+  for (const item of (body.columns as Node[] | undefined) ?? []) {
+    const expr = item.expr as Node;
+    const output = typeof item.as === 'string' ? item.as : columnName(expr);
+    if (output) outputs.set(output.toLowerCase(), columnRefsIn(expr));
+  }
+  const filters = columnRefsIn({ ...body, columns: [] });
+  const eventNames = eventNamesOf(body.where as Node | null);
+  const scans: SourceScan[] = [];
+  forEachSelect(ast, (select) => {
+    const uses = ((select.from as Node[] | undefined) ?? []).filter((f) => f.table === name).length;
+    if (uses === 0) return;
+    const used = new Set(filters);
+    const mentioned = columnRefsIn(select);
+    for (const [output, refs] of outputs) {
+      if (referencesEveryOutput(select) || mentioned.has(output)) for (const ref of refs) used.add(ref);
+    }
+    const columns = sourceColumns(source, used);
+    for (let i = 0; i < uses; i++) scans.push({ source, columns, eventNames });
+  });
+  return scans;
+}
+
+/** `SELECT *` or `SELECT c.*` over a CTE. */
+function referencesEveryOutput(select: Node): boolean {
+  const columns = select.columns;
+  if (columns === '*') return true;
+  return (
+    Array.isArray(columns) &&
+    (columns as Node[]).some((c) => {
+      const expr = c.expr as Node | undefined;
+      return expr?.type === 'column_ref' && columnName(expr) === '*';
+    })
+  );
 }
 
 function cteName(cte: Node): string {

@@ -59,6 +59,26 @@ describe('what each scan of a hunt reads', () => {
     expect(scans).toHaveLength(2);
   });
 
+  it('reads, for each use of a CTE, only the outputs that use names, besides the CTE’s own filter columns', () => {
+    const scans = trail(
+      [
+        'WITH calls AS (',
+        '  SELECT actor, eventid, from_iso8601_timestamp(eventtime) AS ts FROM cloudtrail_events',
+        "  WHERE regexp_like(coalesce(errorcode, ''), 'Denied')",
+        '),',
+        'first_seen AS (SELECT actor, min(ts) AS first_ts FROM calls GROUP BY actor),',
+        'counted AS (SELECT count(*) AS n FROM calls),',
+        'everything AS (SELECT c.* FROM calls c)',
+        'SELECT e.eventid, f.first_ts, n FROM everything e JOIN first_seen f ON e.actor = f.actor CROSS JOIN counted',
+      ].join('\n'),
+    );
+    expect(scans.map((s) => s.columns)).toEqual([
+      ['useridentity', 'eventtime', 'errorcode'],
+      ['errorcode'],
+      ['useridentity', 'eventtime', 'errorcode', 'eventid'],
+    ]);
+  });
+
   it('reads every column for SELECT * from the source, but not for a star over a CTE', () => {
     expect(trail('SELECT * FROM cloudtrail_events')[0]?.columns).toEqual(cloudtrailColumnNames);
     const overCte = trail('WITH c AS (SELECT eventid FROM cloudtrail_events) SELECT c.* FROM c');
