@@ -12,9 +12,11 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { estimateAthenaCost } from '../shared/domain/athena-estimate.js';
+import { DEFAULT_ONE_PASS_MIN_HUNTS, estimateAthenaCost } from '../shared/domain/athena-estimate.js';
 import { loadHuntLibrary } from '../shared/hunts/hunt-library.js';
+import { huntScans } from '../shared/hunts/hunt-scan.js';
 import { runInvestigationLocally } from '../shared/local/app/local-runner.js';
+import { measureCopyProfile } from './athena-copy-profile.js';
 import { gzipFloor, uncompressedBytes, zcatJqHunt } from './baselines.js';
 import { readCaseJson } from './bench-case.js';
 import { describeCorpus, folderBytes, listFiles, writeBenchCorpus } from './bench-corpus.js';
@@ -78,21 +80,13 @@ try {
   const jq = await zcatJqHunt(sample);
   const jqSeconds = (jq.seconds * jsonBytes) / (await uncompressedBytes(sample));
 
-  const conversions = performance
-    .getEntriesByType('measure')
-    .filter((m) => m.name.startsWith('casefile:conversion:'))
-    .map(
-      (m) =>
-        (m as import('node:perf_hooks').PerformanceMeasure).detail as {
-          sourceBytes: number;
-          parquetBytes: number;
-        },
-    );
-  const parquetPerSourceByte =
-    conversions.reduce((sum, c) => sum + c.parquetBytes, 0) /
-    conversions.reduce((sum, c) => sum + c.sourceBytes, 0);
   const library = await loadHuntLibrary();
   const chosen = new Set(found.huntsToRun);
+  const copy = await measureCopyProfile(files, corpus.gzipBytes, work);
+  const scanned = library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) }));
+  const readsEveryEvent = new Set(
+    scanned.filter((h) => h.scans.some((s) => s.eventNames === null)).map((h) => h.huntId),
+  );
   const athena = estimateAthenaCost({
     objects: await Promise.all(
       files.map(async (file) => ({
@@ -101,8 +95,9 @@ try {
         size: (await stat(file)).size,
       })),
     ),
-    hunts: library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, sources: h.sources })),
-    parquetPerSourceByte,
+    hunts: scanned,
+    onePassMinHunts: DEFAULT_ONE_PASS_MIN_HUNTS,
+    profiles: { cloudtrail: copy.profile },
   });
 
   const results = {
@@ -132,7 +127,7 @@ try {
       corpusSecondsEstimated: jqSeconds,
     },
     ratioToZcatJqOneHunt: wall / jqSeconds,
-    athenaEstimate: athena,
+    athenaEstimate: { ...athena, copyBytes: copy.copyBytes },
   };
   await writeFile(values.json as string, `${JSON.stringify(results, null, 2)}\n`);
   const s = (n: number) => n.toFixed(1);
@@ -155,8 +150,15 @@ try {
     `  zcat | jq, one hunt: ${s(jq.seconds)} s on ${sample.length} files, about ${s(jqSeconds)} s for the corpus: the whole investigation takes ${results.ratioToZcatJqOneHunt.toFixed(2)}x one hunt by hand`,
   );
   const usd = (n: number) => `$${n.toFixed(4)}`;
+  const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
   console.log(
-    `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB: ${usd(athena.direct.costUsd)} reading the logs as delivered (${mib(athena.direct.billedBytes).toFixed(0)} MiB billed), ${usd(athena.withParquetCopy.costUsd)} with one CTAS copy to Parquet (${mib(athena.withParquetCopy.billedBytes).toFixed(0)} MiB; Parquet ${(parquetPerSourceByte * 100).toFixed(0)}% of the gzip size)`,
+    `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB over ${gib(corpus.gzipBytes)} of gzip logs: ${gib(athena.direct.bytes)} scanned reading the logs as delivered (${(athena.direct.bytes / corpus.gzipBytes).toFixed(1)}x, ${usd(athena.direct.costUsd)}); with the one pass ${gib(athena.withOnePass.bytes)} (${athena.ratioToSource.toFixed(2)}x: the copy ${gib(corpus.gzipBytes)} once, then the hunts' columns and buckets of a ${gib(copy.copyBytes)} Parquet copy; ${usd(athena.withOnePass.costUsd)} billed, 10 MB minimum per query)`,
+  );
+  const share = (every: boolean) =>
+    athena.hunts.filter((h) => readsEveryEvent.has(h.huntId) === every).reduce((sum, h) => sum + h.bytes, 0) /
+    corpus.gzipBytes;
+  console.log(
+    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x, the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {

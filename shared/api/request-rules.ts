@@ -30,6 +30,7 @@ const FIELDS = new Set([
   'hunts',
   'huntIds',
   'maxConcurrency',
+  'maxScanBytes',
   'iocs',
   'allowlist',
   'sigmaRules',

@@ -42,6 +42,12 @@ export interface AthenaQueryEngineOptions {
   now?: () => number;
 }
 
+/** A statement run for its effect, with Athena's id for it and the bytes it scanned. */
+export interface ExecutedStatement {
+  queryId: string;
+  bytesScanned: number;
+}
+
 /** Attempts after the first for a call Athena throttled or failed on its side. */
 const SERVICE_RETRIES = 4;
 /** GetQueryResults returns at most this many rows per page. */
@@ -83,9 +89,14 @@ export class AthenaQueryEngine implements QueryEngine {
    * Runs a statement whose result has no rows worth reading (CREATE, DROP, ALTER). DDL finishes in
    * about a second, so it is polled at a steady short interval rather than the doubling one hunts
    * get: a case with hundreds of tables would otherwise spend most of its time between polls.
+   * Returns what Athena scanned (a CTAS reads its source; DDL reads nothing), for the case's bill.
    */
-  async execute(sql: string): Promise<void> {
-    await this.runToCompletion(sql, [], DDL_POLL_MS);
+  async execute(sql: string): Promise<ExecutedStatement> {
+    const execution = await this.runToCompletion(sql, [], DDL_POLL_MS);
+    return {
+      queryId: execution.QueryExecutionId as string,
+      bytesScanned: execution.Statistics?.DataScannedInBytes ?? 0,
+    };
   }
 
   async run(sql: string, options: QueryOptions = {}): Promise<QueryResult> {

@@ -3,7 +3,7 @@ import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError } from '../errors.js';
-import type { TableBuilder, TablesResult } from '../ports/table-builder.js';
+import type { ScannedStatement, TableBuilder, TablesResult } from '../ports/table-builder.js';
 import { TooManyPartitionsError } from '../sources/athena-table-ddl.js';
 import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
 import type { AthenaLocation, LogSourceModule } from '../sources/log-source-module.js';
@@ -19,10 +19,14 @@ import {
   sourceViewSql,
   windowCopySql,
 } from './athena-case-sql.js';
+import { onePassCopySql, viewOnCopySql } from './athena-one-pass-sql.js';
+import type { ExecutedStatement } from './athena-query-engine.js';
 
 export interface AthenaTableBuilderOptions {
-  /** Runs one DDL statement to completion; names in the DDL are qualified, so any database context works. */
-  engine: { execute(sql: string): Promise<void> };
+  /** Runs one statement to completion; names in the DDL are qualified, so any database context works. */
+  engine: { execute(sql: string): Promise<ExecutedStatement> };
+  /** The empty S3 folder (`s3://bucket/prefix/`) a source's one-pass copy is written to. */
+  copyLocation: (context: Pick<CaseContext, 'caseId' | 'run'>, source: LogSourceId) => string;
   /** The Glue database that holds one case's tables; the hunts' engine must use the same one. */
   databaseName: (caseId: string) => string;
   /** Locations whose DDL runs at once; see DDL_CONCURRENCY. */
@@ -61,9 +65,12 @@ export class AthenaTableBuilder implements TableBuilder {
   private readonly engine: AthenaTableBuilderOptions['engine'];
   private readonly databaseName: AthenaTableBuilderOptions['databaseName'];
   private readonly concurrency: number;
+  private readonly copyLocation: AthenaTableBuilderOptions['copyLocation'];
+  private statements: ScannedStatement[] = [];
 
   constructor(options: AthenaTableBuilderOptions) {
     this.engine = options.engine;
+    this.copyLocation = options.copyLocation;
     this.databaseName = options.databaseName;
     this.concurrency = options.concurrency ?? DDL_CONCURRENCY;
   }
@@ -75,7 +82,8 @@ export class AthenaTableBuilder implements TableBuilder {
     const skipped: SkippedInput[] = [];
     const tasks = planTables(database, inventory.sources, span, context.openedAt, skipped);
 
-    await this.engine.execute(createDatabase);
+    this.statements = [];
+    await this.run('create the case database', createDatabase);
     const created = await mapConcurrently(tasks, this.concurrency, (task) =>
       this.createTable(database, task, span, skipped),
     );
@@ -89,16 +97,53 @@ export class AthenaTableBuilder implements TableBuilder {
       const module = logSourceModule(source);
       const tables = entries.map((entry) => entry.read);
       const done = entries.map((entry) => entry.task);
-      await this.engine.execute(
+      await this.run(
+        `view ${source}`,
         sourceViewSql(database, source, module.columns, module.timeExpression, tables, span),
       );
       if (source === 'cloudtrail') {
-        await this.engine.execute(cloudtrailEventsViewSql((name) => qualifiedViewName(database, name)));
+        await this.run(
+          'view cloudtrail_events',
+          cloudtrailEventsViewSql((name) => qualifiedViewName(database, name)),
+        );
       }
       const locations = [...new Set(done.map((task) => task.location.location))];
       built.push({ source, table: source, locations });
     }
-    return { tables: built, skipped };
+    return { tables: built, skipped, statements: this.statements };
+  }
+
+  /**
+   * The one pass for each source: a CTAS of its view (the window of every location's table) into
+   * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
+   * `cloudtrail` view by name, so it reads the copy too. A retry writes to a new folder: a CTAS
+   * refuses a location that holds files.
+   */
+  async copyOnce(context: CaseContext, sources: LogSourceId[]): Promise<ScannedStatement[]> {
+    const database = this.databaseName(context.caseId);
+    this.statements = [];
+    for (const source of sources) {
+      const columns = logSourceModule(source).columns;
+      const copy = `${source}_copy`;
+      await this.run(`drop the ${source} copy`, dropTableSql(database, copy));
+      await this.run(
+        `copy ${source} once`,
+        onePassCopySql({
+          database,
+          source,
+          copy,
+          columns,
+          location: this.copyLocation(context, source),
+        }),
+      );
+      await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
+    }
+    return this.statements;
+  }
+
+  private async run(purpose: string, sql: string): Promise<void> {
+    const { queryId, bytesScanned } = await this.engine.execute(sql);
+    this.statements.push({ purpose, queryId, bytesScanned });
   }
 
   /** The module's statements for one table, in order; a DDL refusal skips the location with its reason. */
@@ -117,11 +162,14 @@ export class AthenaTableBuilder implements TableBuilder {
       skipped.push({ input: task.location.location, reason: error.message, stage: 'tables' });
       return null;
     }
-    for (const statement of statements) await this.engine.execute(statement);
+    for (const statement of statements) await this.run(`table ${task.table}`, statement);
     if (isBounded(task, statements)) return { read: task.table };
     const copy = `${task.table}_window`;
-    await this.engine.execute(dropTableSql(database, copy));
-    await this.engine.execute(windowCopySql(database, module, task.table, copy, span));
+    await this.run(`drop ${copy}`, dropTableSql(database, copy));
+    await this.run(
+      `copy the window of ${task.table}`,
+      windowCopySql(database, module, task.table, copy, span),
+    );
     return { read: copy };
   }
 }

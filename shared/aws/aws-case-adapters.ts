@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
+import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { maxHuntRowsFrom } from '../domain/hunt-result.js';
+import { deploymentScanBudget } from '../domain/scan-budget.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
@@ -13,6 +15,7 @@ import { AwsLogInventory, type InventoryAccount } from './aws-log-inventory.js';
 import { CloudWatchLogsExporter } from './cloudwatch-logs-exporter.js';
 import { defaultInventoryClients } from './inventory/account-scope.js';
 import { S3EvidenceStore } from './s3-evidence-store.js';
+import { WindowObjectLister } from './window-object-lister.js';
 
 /** Clients live as long as the Lambda container, so connections are reused across invocations. */
 let clients: { athena: AthenaClient; s3: S3Client; logs: S3Client } | undefined;
@@ -77,10 +80,20 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
       bucket: env.CASE_BUCKET,
       prefix: casePrefix,
     }),
-    tables: new AthenaTableBuilder({ engine: ddlEngine, databaseName }),
+    tables: new AthenaTableBuilder({
+      engine: ddlEngine,
+      databaseName,
+      // A re-run copies its own window into its own run folder.
+      copyLocation: ({ caseId, run }, source) =>
+        `s3://${env.CASE_BUCKET}/${casePrefix}${caseFolderLayout(caseId, run).onePassCopy(source, randomUUID())}`,
+    }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
+    ...scanBudgetFrom(process.env.MAX_SCAN_BYTES_PER_CASE),
+    listWindow: (locations, window) => new WindowObjectLister({ client: logBuckets }).list(locations, window),
+    ...positiveNumber('onePassMinHunts', process.env.ONE_PASS_MIN_HUNTS),
+    ...positiveNumber('pricePerTbUsd', process.env.ATHENA_PRICE_PER_TB_USD),
     now: () => new Date(),
   };
 }
@@ -115,4 +128,17 @@ function requiredEnvironment<K extends string>(names: K[]): Record<K, string> {
     values[name] = value;
   }
   return values;
+}
+
+function scanBudgetFrom(value: string | undefined): { scanBudgetBytes?: number } {
+  const bytes = deploymentScanBudget(value);
+  return bytes === undefined ? {} : { scanBudgetBytes: bytes };
+}
+
+/** A stack parameter passed as an environment variable; absent or empty keeps the default. */
+function positiveNumber<K extends string>(key: K, value: string | undefined): Partial<Record<K, number>> {
+  if (value === undefined || value.trim() === '') return {};
+  const number = Number(value);
+  if (!(number > 0)) throw new InvalidRequestError(`${key} must be a positive number, got '${value}'.`);
+  return { [key]: number } as Partial<Record<K, number>>;
 }

@@ -6,20 +6,19 @@ import type { LogSourceId } from './log-sources.js';
  * Athena bills the bytes a query reads from S3, compressed as stored, rounded up to the megabyte with
  * a 10 MB minimum per query, at $5 per TB in most regions; DDL costs nothing
  * (https://aws.amazon.com/athena/pricing/). A JSON or text log is read whole by every query that
- * touches it, so a hunt reads every object of each of its sources in the window. A one-pass CTAS
- * copy to Parquet reads them once, and each hunt then reads the copy, which is smaller than the
- * gzip source (measured locally by the benchmark: `parquetPerSourceByte`); a hunt reading only some
- * columns reads less still, so the copy's whole size is an upper bound.
+ * touches it, so a scan reads every object of its source in the window. The one pass reads them once
+ * into a Parquet copy (CTAS), and each scan then reads only the column chunks it names
+ * (https://docs.aws.amazon.com/athena/latest/ug/columnar-storage.html) of the bucket files its
+ * `eventname` filter leaves (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html).
  */
 export const DEFAULT_PRICE_PER_TB_USD = 5;
-/**
- * Parquet (zstd) bytes per gzip byte of CloudTrail delivery files, measured by `npm run bench` at
- * 4 million events (`bench/results.json`: the conversion's sizes).
- */
+/** Parquet bytes per gzip byte of CloudTrail delivery files, measured by `npm run bench`. */
 export const MEASURED_PARQUET_PER_GZIP_BYTE = 0.28;
 const MB = 2 ** 20;
 const TB = 2 ** 40;
-const MINIMUM_BILLED_BYTES = 10 * MB;
+export const MINIMUM_BILLED_BYTES = 10 * MB;
+/** A source gets the one pass when at least this many hunts read it (stack parameter `onePassMinHunts`). */
+export const DEFAULT_ONE_PASS_MIN_HUNTS = 3;
 
 export interface ListedObject {
   source: LogSourceId;
@@ -28,14 +27,36 @@ export interface ListedObject {
   size: number;
 }
 
+/** One scan of a source table by a hunt (see shared/hunts/hunt-scan.ts). */
+export interface EstimatedScan {
+  source: LogSourceId;
+  columns: string[];
+  eventNames: string[] | null;
+}
+
+/**
+ * How a source's Parquet copy is laid out: per bucket file, the bytes of each column per byte of the
+ * compressed logs it was written from. One bucket is a copy not bucketed; a column missing from a
+ * bucket has no bytes there.
+ */
+export interface CopyProfile {
+  buckets: Record<string, number>[];
+}
+
 export interface EstimateInput {
   objects: ListedObject[];
-  hunts: { huntId: string; sources: LogSourceId[] }[];
+  hunts: { huntId: string; scans: EstimatedScan[] }[];
   /** The case window; objects whose key carries a delivery day outside it (widened a day each side) are not read. */
   window?: { from: string | null; to: string | null };
   pricePerTbUsd?: number;
-  /** Parquet bytes per compressed source byte, for the CTAS alternative. */
-  parquetPerSourceByte: number;
+  /** Sources with at least this many hunts get the one pass. */
+  onePassMinHunts: number;
+  /** The copy's layout per source; a source without one is charged its whole copy per scan. */
+  profiles: Partial<Record<LogSourceId, CopyProfile>>;
+  /** Parquet bytes per compressed source byte, for a source without a profile. */
+  parquetPerSourceByte?: number;
+  /** Whether the listing behind `objects` is the window's whole listing; otherwise why not. */
+  listing?: { complete: boolean; note?: string };
 }
 
 export interface QueryEstimate {
@@ -46,20 +67,25 @@ export interface QueryEstimate {
 
 export interface AthenaEstimate {
   pricePerTbUsd: number;
-  parquetPerSourceByte: number;
+  onePassMinHunts: number;
   sourceBytes: Partial<Record<LogSourceId, number>>;
-  hunts: (QueryEstimate & { huntId: string })[];
+  listing: { complete: boolean; note?: string };
+  /** Sources copied once to Parquet, and what each copy reads. */
+  copies: (QueryEstimate & { source: LogSourceId })[];
+  hunts: (QueryEstimate & { huntId: string; readsCopy: boolean })[];
   /** Every hunt reading the logs as delivered. */
   direct: QueryEstimate;
-  /** One CTAS per source reading the logs once, then every hunt reading the Parquet copy. */
-  withParquetCopy: QueryEstimate & { copyBytes: number };
+  /** The copies plus every hunt, each on the copy where its sources have one. */
+  withOnePass: QueryEstimate;
+  /** `withOnePass.bytes` over the compressed size of the window's logs. */
+  ratioToSource: number;
 }
 
 export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
   const price = input.pricePerTbUsd ?? DEFAULT_PRICE_PER_TB_USD;
   if (!(price >= 0)) throw new RangeError(`price per TB must be a non-negative number, got ${price}`);
-  if (!(input.parquetPerSourceByte > 0))
-    throw new RangeError(`parquetPerSourceByte must be positive, got ${input.parquetPerSourceByte}`);
+  const wholeCopy = input.parquetPerSourceByte ?? MEASURED_PARQUET_PER_GZIP_BYTE;
+  if (!(wholeCopy > 0)) throw new RangeError(`parquetPerSourceByte must be positive, got ${wholeCopy}`);
   const inWindow = deliveryDayTest(input.window);
   const sourceBytes: Partial<Record<LogSourceId, number>> = {};
   for (const object of input.objects) {
@@ -67,37 +93,89 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
       throw new RangeError(`object ${object.key} has no valid size (${object.size})`);
     if (inWindow(object.key)) sourceBytes[object.source] = (sourceBytes[object.source] ?? 0) + object.size;
   }
-  const read = (sources: LogSourceId[], perByte: number) =>
-    [...new Set(sources)].reduce((sum, s) => sum + Math.ceil((sourceBytes[s] ?? 0) * perByte), 0);
+  const copied = onePassSources(input.hunts, input.onePassMinHunts);
   const query = (bytes: number): QueryEstimate => billed(bytes, price);
-  const hunts = input.hunts.map((h) => ({ huntId: h.huntId, ...query(read(h.sources, 1)) }));
-  const copies = (Object.keys(sourceBytes) as LogSourceId[])
-    .filter((s) => input.hunts.some((h) => h.sources.includes(s)))
-    .map((s) => query(read([s], 1)));
-  const onCopy = input.hunts.map((h) => query(read(h.sources, input.parquetPerSourceByte)));
-  const copyBytes = sum(copies, 'bytes');
+  const direct = input.hunts.map((h) =>
+    query(h.scans.reduce((sum, scan) => sum + (sourceBytes[scan.source] ?? 0), 0)),
+  );
+  const hunts = input.hunts.map((h) => {
+    const bytes = h.scans.reduce((sum, scan) => {
+      const logs = sourceBytes[scan.source] ?? 0;
+      if (!copied.has(scan.source)) return sum + logs;
+      const profile = input.profiles[scan.source];
+      return sum + Math.ceil(logs * (profile ? bytesPerSourceByte(profile, scan) : wholeCopy));
+    }, 0);
+    const readsCopy = h.scans.some((scan) => copied.has(scan.source));
+    return { huntId: h.huntId, readsCopy, ...query(bytes) };
+  });
+  const copies = [...copied]
+    .filter((source) => (sourceBytes[source] ?? 0) > 0)
+    .map((source) => ({ source, ...query(sourceBytes[source] ?? 0) }));
+  const withOnePass = total([...copies, ...hunts], price);
+  const logs = Object.values(sourceBytes).reduce((sum, n) => sum + (n ?? 0), 0);
   return {
     pricePerTbUsd: price,
-    parquetPerSourceByte: input.parquetPerSourceByte,
+    onePassMinHunts: input.onePassMinHunts,
     sourceBytes,
+    listing: input.listing ?? { complete: true },
+    copies,
     hunts,
-    direct: total(hunts, price),
-    withParquetCopy: { ...total([...copies, ...onCopy], price), copyBytes },
+    direct: total(direct, price),
+    withOnePass,
+    ratioToSource: logs === 0 ? 0 : withOnePass.bytes / logs,
   };
 }
 
-function billed(bytes: number, price: number): QueryEstimate {
+/** The sources enough hunts read to pay for a copy: at least `minHunts` hunts. */
+export function onePassSources(
+  hunts: { scans: { source: LogSourceId }[] }[],
+  minHunts: number,
+): Set<LogSourceId> {
+  const counts = new Map<LogSourceId, number>();
+  for (const hunt of hunts) {
+    for (const source of new Set(hunt.scans.map((s) => s.source)))
+      counts.set(source, (counts.get(source) ?? 0) + 1);
+  }
+  return new Set([...counts].filter(([, n]) => n >= minHunts).map(([source]) => source));
+}
+
+/** The columns a scan names, in the bucket files its event names hash to (all of them when it names none). */
+export function bytesPerSourceByte(
+  profile: CopyProfile,
+  scan: Pick<EstimatedScan, 'columns' | 'eventNames'>,
+) {
+  const count = profile.buckets.length;
+  const read =
+    scan.eventNames === null || count === 1
+      ? profile.buckets.map((_, i) => i)
+      : [...new Set(scan.eventNames.map((name) => hiveBucket(name, count)))];
+  let sum = 0;
+  for (const i of read) for (const column of scan.columns) sum += profile.buckets[i]?.[column] ?? 0;
+  return sum;
+}
+
+/**
+ * The bucket Athena writes a string value to with its default (Hive) bucketing: the Java-style
+ * hash (h * 31 + byte, over the UTF-8 bytes as signed bytes) made non-negative, modulo the count.
+ */
+export function hiveBucket(value: string, bucketCount: number): number {
+  let hash = 0;
+  for (const byte of new TextEncoder().encode(value)) hash = (Math.imul(hash, 31) + ((byte << 24) >> 24)) | 0;
+  return (hash & 0x7fffffff) % bucketCount;
+}
+
+export function billed(bytes: number, price: number): QueryEstimate {
   const billedBytes = Math.max(MINIMUM_BILLED_BYTES, Math.ceil(bytes / MB) * MB);
   return { bytes, billedBytes, costUsd: (billedBytes / TB) * price };
 }
 
-function total(queries: QueryEstimate[], price: number): QueryEstimate {
-  const billedBytes = sum(queries, 'billedBytes');
-  return { bytes: sum(queries, 'bytes'), billedBytes, costUsd: (billedBytes / TB) * price };
-}
-
-function sum(queries: QueryEstimate[], field: 'bytes' | 'billedBytes'): number {
-  return queries.reduce((s, q) => s + q[field], 0);
+export function total(queries: QueryEstimate[], price: number): QueryEstimate {
+  const billedBytes = queries.reduce((s, q) => s + q.billedBytes, 0);
+  return {
+    bytes: queries.reduce((s, q) => s + q.bytes, 0),
+    billedBytes,
+    costUsd: (billedBytes / TB) * price,
+  };
 }
 
 const DELIVERY_DAY = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\//;

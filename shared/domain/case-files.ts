@@ -12,6 +12,7 @@ import { huntResultSchema } from './case-files/hunt-result-file.js';
 import { inventorySchema } from './case-files/inventory-file.js';
 import { type Manifest, manifestSchema } from './case-files/manifest-file.js';
 import { type NewHits, newHitsSchema } from './case-files/new-hits-file.js';
+import { scanCostSchema } from './case-files/scan-cost-file.js';
 import { type CaseSummary, summarySchema } from './case-files/summary-file.js';
 import { type TablesRecord, tablesSchema } from './case-files/tables-file.js';
 import { caseFolderLayout } from './case-folder-layout.js';
@@ -19,6 +20,7 @@ import type { HuntResultRecord } from './hunt-result.js';
 import type { Inventory } from './inventory.js';
 import type { AccountInventoryFailure } from './inventory-merge.js';
 import type { ExportOutcome } from './log-exports.js';
+import type { ScanCost } from './scan-cost.js';
 
 /**
  * The JSON files steps hand each other through the case folder, each with its key (from the
@@ -49,6 +51,7 @@ export function caseFiles(caseId: string, run = 1) {
       key: layout.athenaEstimate,
       schema: athenaEstimateSchema,
     } satisfies CaseFile<AthenaEstimate>,
+    scanCost: { key: layout.scanCost, schema: scanCostSchema } satisfies CaseFile<ScanCost>,
     huntResult: (huntId: string): CaseFile<HuntResultRecord> => ({
       key: layout.huntResult(huntId),
       schema: huntResultSchema,

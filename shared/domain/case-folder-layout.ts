@@ -33,6 +33,10 @@ export function caseFolderLayout(caseId: string, run = 1) {
     tables: `${runRoot}tables.json`,
     /** What the case's hunts would cost in Athena, from the sizes of the files its tables read. */
     athenaEstimate: `${runRoot}athena-estimate.json`,
+    /** What Athena scanned for the case, statement by statement and hunt by hunt, and what it cost. */
+    scanCost: `${runRoot}scan-cost.json`,
+    /** Athena's one-pass Parquet copy of a source (written by a CTAS, one folder per attempt). */
+    onePassCopy: (source: string, attempt: string) => `${runRoot}one-pass/${source}/${attempt}/`,
     /** Records set aside while reading one source, one JSON object a line, with file, position and reason. */
     quarantine: (source: string) => `${runRoot}quarantine/${source}.jsonl`,
     huntsFolder: `${runRoot}hunts/`,

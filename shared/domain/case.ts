@@ -19,8 +19,15 @@ export interface InvestigationRequest {
   sources?: string[];
   /** Restrict the run to these hunts (ids); by default every hunt whose sources exist runs. */
   huntIds?: string[];
-  /** Hunts run at once; Athena's per-account concurrency limits make a cap worth having. */
+  /**
+   * Hunts run at once; Athena's per-account concurrency limits make a cap worth having. Athena's
+   * "active DML queries" quota (running and queued, region-dependent) answers more with
+   * TooManyRequestsException, which the query engine and the workflow's Retry both back off from
+   * (https://docs.aws.amazon.com/athena/latest/ug/service-limits.html).
+   */
   maxConcurrency?: number;
+  /** The most Athena may scan for this case, in bytes; the deployment's own cap applies too (the smaller wins). */
+  maxScanBytes?: number;
   /** Who asked and why, kept in case.json for the record. */
   requestedBy?: string;
   reason?: string;
@@ -53,6 +60,8 @@ export interface CaseContext {
   scope?: CaseScope;
   openedAt: string;
   maxConcurrency: number;
+  /** The request's scan budget in bytes, or null for none (see shared/domain/scan-budget.ts). */
+  maxScanBytes?: number | null;
   huntIds: string[] | null;
   iocs: Iocs;
   requestedBy: string | null;
@@ -96,6 +105,10 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
   ) {
     throw new InvalidRequestError('maxConcurrency must be an integer from 1 to 40.');
   }
+  const maxScanBytes = r.maxScanBytes ?? null;
+  if (maxScanBytes !== null && (!Number.isSafeInteger(maxScanBytes) || (maxScanBytes as number) < 1)) {
+    throw new InvalidRequestError('maxScanBytes must be a positive whole number of bytes.');
+  }
   const huntIds = r.huntIds === undefined ? null : stringList(r.huntIds, 'huntIds');
   for (const id of huntIds ?? []) {
     if (!HUNT_ID.test(id)) throw new InvalidRequestError(`'${id}' is not a hunt id.`);
@@ -110,6 +123,7 @@ export function openCaseContext(request: unknown, engine: EngineName, now: Date)
     scope: parseCaseScope(r),
     openedAt,
     maxConcurrency: maxConcurrency as number,
+    ...(maxScanBytes === null ? {} : { maxScanBytes: maxScanBytes as number }),
     huntIds,
     iocs: parseIocs(r.iocs),
     requestedBy: optionalString(r, 'requestedBy') ?? null,

@@ -1,5 +1,7 @@
 import type { Allowlist } from '../domain/allowlist.js';
+import type { ListedObject } from '../domain/athena-estimate.js';
 import type { CaseContext, EngineName } from '../domain/case.js';
+import type { SourceLocation } from '../domain/inventory.js';
 import type { EvidenceStore } from './evidence-store.js';
 import type { LogExporter } from './log-exporter.js';
 import type { LogInventory } from './log-inventory.js';
@@ -23,6 +25,17 @@ export interface CaseAdapters {
   inputs?: { read(path: string): Promise<AsyncIterable<Uint8Array>> };
   /** A cap on the rows a hunt writes to its CSV (MAX_HUNT_ROWS); every row when absent. */
   maxHuntRows?: number;
+  /** The deployment's cap on a case's Athena scan, in bytes (MAX_SCAN_BYTES_PER_CASE); none when absent. */
+  scanBudgetBytes?: number;
+  /** A source gets Athena's one-pass copy when at least this many hunts read it (ONE_PASS_MIN_HUNTS). */
+  onePassMinHunts?: number;
+  /** Athena's price per TB scanned, for the case's bill (ATHENA_PRICE_PER_TB_USD); $5 when absent. */
+  pricePerTbUsd?: number;
+  /**
+   * Lists the objects the tables will read in the window (AWS: S3 ListObjectsV2), for the estimate
+   * and the budget before hunts run. Absent where the inventory lists every file already (locally).
+   */
+  listWindow?: (locations: SourceLocation[], window: { from: string; to: string }) => Promise<ObjectListing>;
   /** Folder of hunt definition files; the library's own when absent. */
   huntLibraryDir?: string;
   now: () => Date;
@@ -30,3 +43,11 @@ export interface CaseAdapters {
 
 /** Builds the adapters for one step; AWS scopes the query engine to the case's Glue database. */
 export type CaseAdapterFactory = (context?: CaseContext) => CaseAdapters;
+
+/** Objects listed for the Athena estimate; `complete` false when the listing stopped early (see `note`). */
+export interface ObjectListing {
+  objects: ListedObject[];
+  complete: boolean;
+  requests: number;
+  note?: string;
+}

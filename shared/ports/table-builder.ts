@@ -1,6 +1,7 @@
 import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import type { FileRecordCount, Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
+import type { LogSourceId } from '../domain/log-sources.js';
 
 export interface TablesResult {
   tables: BuiltTable[];
@@ -10,6 +11,15 @@ export interface TablesResult {
   files?: FileRecordCount[];
   /** Embedded engine: the records set aside, each with its file, position and reason. */
   quarantined?: QuarantinedRecord[];
+  /** Athena: every statement run, with the bytes it scanned, for the case's bill. */
+  statements?: ScannedStatement[];
+}
+
+/** A statement a table builder ran and what Athena scanned for it (DDL scans nothing, a CTAS its source). */
+export interface ScannedStatement {
+  purpose: string;
+  queryId: string;
+  bytesScanned: number;
 }
 
 /**
@@ -18,4 +28,10 @@ export interface TablesResult {
  */
 export interface TableBuilder {
   build(context: CaseContext, inventory: Inventory): Promise<TablesResult>;
+  /**
+   * The one pass: each source's window copied once to columnar files in the case folder, its view
+   * then reading the copy. Only where tables read the logs in place (Athena); the embedded engine's
+   * tables are such a copy already.
+   */
+  copyOnce?(context: CaseContext, sources: LogSourceId[]): Promise<ScannedStatement[]>;
 }

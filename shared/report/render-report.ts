@@ -1,6 +1,7 @@
 import type { CaseSummary } from '../domain/case-files/summary-file.js';
 import { describeScope } from '../domain/case-scope.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
+import { type ScanCost, scanCostLine } from '../domain/scan-cost.js';
 import type { StoryFiles } from '../story/story-files.js';
 import { findingColumns } from './finding-columns.js';
 import { huntsNotRunByReason } from './hunts-not-run.js';
@@ -14,7 +15,12 @@ const FINDING_ROWS = 10;
 const FINDING_CELL = 300;
 
 /** `report.md`: the page a responder reads first. Facts only, each traceable to a file in the case. */
-export function renderReport(summary: CaseSummary, results: HuntResultRecord[], story?: StoryFiles): string {
+export function renderReport(
+  summary: CaseSummary,
+  results: HuntResultRecord[],
+  story?: StoryFiles,
+  scanCost?: ScanCost,
+): string {
   const byId = new Map(results.map((r) => [r.huntId, r]));
   const out: string[] = [];
   const s = summary.findingsBySeverity;
@@ -170,6 +176,7 @@ export function renderReport(summary: CaseSummary, results: HuntResultRecord[], 
   out.push('', '## Inputs skipped', '');
   if (summary.skipped.length === 0) out.push('None: every input found was read.');
   for (const k of summary.skipped) out.push(`- ${code(k.input)} (${k.stage}): ${text(k.reason)}`);
+  if (scanCost) out.push('', '## Bytes scanned and cost', '', `${text(scanCostLine(scanCost))}.`);
   out.push(
     '',
     '## Evidence',

@@ -1,9 +1,11 @@
+import { DEFAULT_PRICE_PER_TB_USD } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { completedCaseRecord } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { type CaseFolderLayout, caseFolderLayout } from '../domain/case-folder-layout.js';
 import { fromCsv } from '../domain/csv.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
+import { scanCostOfCase } from '../domain/scan-cost.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
 import type { HuntRow } from '../report/case-timeline.js';
@@ -24,7 +26,7 @@ export interface BuildReportInput {
 }
 
 /**
- * Files failed hunts, writes `summary.json`, `report.md`, `report.html`, `attack-layer.json` and
+ * Files failed hunts, writes `scan-cost.json`, `summary.json`, `report.md`, `report.html`, `attack-layer.json` and
  * `timeline.csv`, and marks the case COMPLETED.
  */
 export async function buildReport(input: BuildReportInput, adapters: CaseAdapters) {
@@ -54,6 +56,19 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     }
   }
 
+  const scanCost = scanCostOfCase({
+    engine: context.engine,
+    pricePerTbUsd: adapters.pricePerTbUsd ?? DEFAULT_PRICE_PER_TB_USD,
+    estimate: await readCaseFileIfPresent(adapters.store, files.athenaEstimate),
+    queries: [
+      ...(tables.statements ?? []),
+      ...results
+        .filter((r) => r.bytesScanned !== null)
+        .map((r) => ({ purpose: `hunt ${r.huntId}`, queryId: r.queryId, bytesScanned: r.bytesScanned ?? 0 })),
+    ],
+  });
+  await writeCaseFile(adapters.store, files.scanCost, scanCost);
+
   const skipped = [...inventory.skipped, ...tables.skipped];
   const layout = caseFolderLayout(context.caseId, context.run);
   const rows = await readFindingRows(adapters, layout, results);
@@ -74,7 +89,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
   const story = await readStoryFiles(adapters.store, layout);
   // A re-run reports what is new first: the hits no earlier run of the case had.
   const newHits = isRerun(context) ? await recordNewHits(adapters.store, context, results, rows) : undefined;
-  const report = renderReport(summary, results, story);
+  const report = renderReport(summary, results, story, scanCost);
   await adapters.store.put(
     layout.report,
     newHits ? withSectionFirst(report, newHitsMarkdown(newHits)) : report,
@@ -92,6 +107,7 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
       sourcesOf: (huntId) => library.get(huntId)?.sources ?? [],
       tables: tables.tables,
       engineVersion: await engineVersion(adapters),
+      scanCost,
       ...(story ? { story } : {}),
     },
     context.run,

@@ -1,7 +1,8 @@
 import {
   type AthenaEstimate,
+  DEFAULT_ONE_PASS_MIN_HUNTS,
   estimateAthenaCost,
-  MEASURED_PARQUET_PER_GZIP_BYTE,
+  onePassSources,
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
@@ -12,8 +13,15 @@ import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, QuarantinedRecord, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
+import type { LogSourceId } from '../domain/log-sources.js';
+import { MEASURED_CLOUDTRAIL_COPY } from '../domain/measured-copy-profile.js';
+import { caseScanBudget, huntsWithinBudget } from '../domain/scan-budget.js';
+import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from '../errors.js';
+import { huntScans, type SourceScan } from '../hunts/hunt-scan.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
+import type { ScannedStatement } from '../ports/table-builder.js';
+import { logSourceModule } from '../sources/registry.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
@@ -52,12 +60,30 @@ export async function createTables(
     context.scope?.sources ?? null,
   );
   const skipped = [...exportGaps(inventory, exports), ...(exported?.skipped ?? []), ...built.skipped];
-  const estimate = athenaEstimateOfListedFiles(
+  const chosen = caseHunts.hunts.filter((h) => selection.run.includes(h.id));
+  const estimate = await athenaEstimateOfCase(
     [...inventory.sources, ...(exported?.sources ?? [])],
-    caseHunts.hunts.filter((h) => selection.run.includes(h.id)),
+    chosen,
     context,
+    adapters,
   );
   if (estimate) await writeCaseFile(adapters.store, files.athenaEstimate, estimate);
+  // An Athena budget: the embedded engine bills nothing, so locally every chosen hunt runs.
+  const budget =
+    context.engine === 'athena' ? caseScanBudget(context.maxScanBytes, adapters.scanBudgetBytes) : null;
+  const affordable =
+    estimate && budget !== null
+      ? huntsWithinBudget(estimate, chosen, budget)
+      : { run: selection.run, notRun: [] };
+  const copied = adapters.tables.copyOnce
+    ? await copyOnce(
+        context,
+        adapters,
+        onePassSources(chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf), minHunts(adapters)),
+        skipped,
+      )
+    : [];
+  const statements = [...(built.statements ?? []), ...copied];
   await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
@@ -65,40 +91,126 @@ export async function createTables(
     skipped,
     ...(built.files ? { files: built.files } : {}),
     exports,
-    huntsToRun: selection.run,
+    huntsToRun: affordable.run,
     huntsNotRun: [
       ...selection.notRun,
+      ...affordable.notRun,
       ...caseHunts.sigmaErrors.map((e) => ({ huntId: `sigma:${e.file}`, reason: e.error })),
       ...otherSourceRules(caseHunts.sigmaSkipped),
     ],
     coverage: completeCoverage(inventory.coverage ?? [], built.tables),
+    ...(statements.length > 0 ? { statements } : {}),
     durationMs,
   });
   return {
-    hunts: selection.run.map((huntId) => ({ huntId })),
+    hunts: affordable.run.map((huntId) => ({ huntId })),
     tables: built.tables.map((t) => t.table),
     durationMs,
   };
 }
 
 /**
- * What the chosen hunts would cost in Athena, when the inventory lists every file with its size (a
- * folder of logs); an inventory of S3 locations without their listing gives no estimate.
+ * What the chosen hunts would cost in Athena, from the sizes of the objects their tables read: the
+ * inventory's files where it lists every one (a folder of logs), or a listing of the window's S3
+ * prefixes. Without either there is no estimate, and no budget can be applied before the hunts run
+ * (the workgroup's per-query cutoff still holds).
  */
-function athenaEstimateOfListedFiles(
+async function athenaEstimateOfCase(
   locations: SourceLocation[],
   hunts: HuntDefinition[],
   context: CaseContext,
-): AthenaEstimate | null {
-  if (locations.length === 0 || locations.some((l) => !l.files)) return null;
+  adapters: CaseAdapters,
+): Promise<AthenaEstimate | null> {
+  if (locations.length === 0) return null;
+  const listing = locations.every((l) => l.files)
+    ? {
+        objects: locations.flatMap((l) =>
+          (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
+        ),
+        complete: true,
+      }
+    : adapters.listWindow
+      ? await adapters.listWindow(locations, context.closedWindow)
+      : null;
+  if (!listing) return null;
   return estimateAthenaCost({
-    objects: locations.flatMap((l) =>
-      (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
-    ),
-    hunts: hunts.map((h) => ({ huntId: h.id, sources: h.sources })),
+    objects: listing.objects,
+    hunts: hunts.map(scansOf),
     window: context.window,
-    parquetPerSourceByte: MEASURED_PARQUET_PER_GZIP_BYTE,
+    onePassMinHunts: minHunts(adapters),
+    ...(adapters.pricePerTbUsd === undefined ? {} : { pricePerTbUsd: adapters.pricePerTbUsd }),
+    profiles: { cloudtrail: MEASURED_CLOUDTRAIL_COPY },
+    listing: {
+      complete: listing.complete,
+      ...('note' in listing && listing.note ? { note: listing.note } : {}),
+    },
   });
+}
+
+/**
+ * The one pass, source by source. A copy that fails or outlasts its query timeout costs only itself:
+ * the source's view still reads the logs as delivered (it is replaced only after the copy), and the
+ * case names the copy it could not make. A throttled or unavailable Athena fails the step for its Retry.
+ */
+async function copyOnce(
+  context: CaseContext,
+  adapters: CaseAdapters,
+  sources: Iterable<LogSourceId>,
+  skipped: SkippedInput[],
+): Promise<ScannedStatement[]> {
+  const statements: ScannedStatement[] = [];
+  for (const source of sources) {
+    try {
+      statements.push(...((await adapters.tables.copyOnce?.(context, [source])) ?? []));
+    } catch (error) {
+      if (
+        !(
+          error instanceof QueryFailedError ||
+          error instanceof QueryTimeoutError ||
+          error instanceof QueryCancelledError
+        )
+      )
+        throw error;
+      skipped.push({
+        input: `one-pass copy of ${source}`,
+        reason: `not made (${error.message}); its hunts read the logs as delivered`,
+        stage: 'tables',
+      });
+    }
+  }
+  return statements;
+}
+
+/**
+ * A hunt whose SQL the parser cannot read (a Sigma rule's, say) is estimated at its most: every
+ * column of each of its sources, every event. An estimate never fails the case.
+ */
+function scansOrWholeSources(hunt: HuntDefinition): SourceScan[] {
+  try {
+    return huntScans(hunt);
+  } catch {
+    return hunt.sources.map((source) => ({
+      source,
+      columns: logSourceModule(source).columns,
+      eventNames: null,
+    }));
+  }
+}
+
+/** Parsing a hunt's SQL takes tens of milliseconds: once per text and process. */
+const parsedScans = new Map<string, SourceScan[]>();
+
+function scansOf(hunt: HuntDefinition) {
+  let scans = parsedScans.get(hunt.sql);
+  if (!scans) {
+    scans = scansOrWholeSources(hunt);
+    parsedScans.set(hunt.sql, scans);
+  }
+  return { huntId: hunt.id, scans };
+}
+
+function minHunts(adapters: CaseAdapters): number {
+  return adapters.onePassMinHunts ?? DEFAULT_ONE_PASS_MIN_HUNTS;
 }
 
 /** One file per source under `quarantine/`, one record a line, so a responder can grep what was set aside. */

@@ -4,6 +4,7 @@ import type { BuiltTable } from '../domain/case-files/tables-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { HuntResultRecord } from '../domain/hunt-result.js';
+import type { ScanCost } from '../domain/scan-cost.js';
 import { type EvidenceStore, writeCaseFile } from '../ports/evidence-store.js';
 import { attackLayer } from '../report/attack-layer.js';
 import type { HuntRow } from '../report/case-timeline.js';
@@ -25,6 +26,8 @@ export interface ReportExportsInput {
   story?: StoryFiles;
   /** A re-run's hits that no earlier run had: the page leads with them. */
   newHits?: NewHits;
+  /** What the case was estimated to scan, scanned and cost (`scan-cost.json`). */
+  scanCost?: ScanCost;
 }
 
 /**

@@ -70,7 +70,7 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
       sourceBytes: Record<string, number>;
       hunts: { huntId: string; billedBytes: number }[];
       direct: { billedBytes: number; costUsd: number };
-      withParquetCopy: { costUsd: number };
+      withOnePass: { bytes: number };
     }>(join(caseFolder, 'athena-estimate.json'));
     const inventory = await readJson<{ sources: { files: { size: number }[] }[] }>(
       join(caseFolder, 'inventory.json'),
@@ -81,6 +81,24 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
     expect(estimate.hunts.length).toBeGreaterThan(50);
     expect(estimate.direct.billedBytes).toBe(estimate.hunts.length * 10 * 2 ** 20);
     expect(estimate.direct.costUsd).toBeCloseTo((estimate.direct.billedBytes / 2 ** 40) * 5, 10);
+  });
+
+  it('records its scan: the estimate, and "not billed" for the embedded engine, in scan-cost.json and the reports', async () => {
+    const cost = await readJson<{ estimated: { bytes: number }; scanned: null; note: string }>(
+      join(caseFolder, 'scan-cost.json'),
+    );
+    const estimate = await readJson<{ withOnePass: { bytes: number } }>(
+      join(caseFolder, 'athena-estimate.json'),
+    );
+    expect(cost.estimated.bytes).toBe(estimate.withOnePass.bytes);
+    expect(cost.scanned).toBeNull();
+    expect(cost.note).toBe('not billed (embedded engine)');
+    const report = await readFile(join(caseFolder, 'report.md'), 'utf8');
+    expect(report).toMatch(
+      /## Bytes scanned and cost\n\nestimated [0-9.]+ (KiB|MiB), not billed \(embedded engine\)\./,
+    );
+    const html = await readFile(join(caseFolder, 'report.html'), 'utf8');
+    expect(html).toContain('not billed (embedded engine)');
   });
 
   it('reports the techniques those logs hold', async () => {

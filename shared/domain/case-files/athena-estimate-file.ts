@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import type { AthenaEstimate } from '../athena-estimate.js';
-import { isLogSourceId } from '../log-sources.js';
+import { isLogSourceId, type LogSourceId } from '../log-sources.js';
 
 const query = {
   bytes: z.number().int().nonnegative(),
   billedBytes: z.number().int().nonnegative(),
   costUsd: z.number().nonnegative(),
 };
+const source = z.string().refine(isLogSourceId) as unknown as z.ZodType<LogSourceId>;
 
-/** `athena-estimate.json`: what this case's hunts would cost in Athena, read as delivered and with a Parquet copy. */
+/**
+ * `athena-estimate.json`: what this case's hunts cost in Athena before they run, reading the logs as
+ * delivered and with the one pass, from the listing of the window's objects.
+ */
 export const athenaEstimateSchema: z.ZodType<AthenaEstimate> = z.strictObject({
   pricePerTbUsd: z.number().nonnegative(),
-  parquetPerSourceByte: z.number().positive(),
+  onePassMinHunts: z.number().int().positive(),
   sourceBytes: z.record(z.string().refine(isLogSourceId), z.number().int().nonnegative()),
-  hunts: z.array(z.strictObject({ huntId: z.string(), ...query })),
+  listing: z.strictObject({ complete: z.boolean(), note: z.string().optional() }),
+  copies: z.array(z.strictObject({ source, ...query })),
+  hunts: z.array(z.strictObject({ huntId: z.string(), readsCopy: z.boolean(), ...query })),
   direct: z.strictObject(query),
-  withParquetCopy: z.strictObject({ ...query, copyBytes: z.number().int().nonnegative() }),
+  withOnePass: z.strictObject(query),
+  ratioToSource: z.number().nonnegative(),
 });

@@ -4,7 +4,9 @@ import type { HuntNotRun } from '../hunt-selection.js';
 import type { FileRecordCount, SkippedInput } from '../inventory.js';
 import type { ExportOutcome } from '../log-exports.js';
 import { type LogSourceId, logSourceIds } from '../log-sources.js';
+import type { ScannedQuery } from '../scan-cost.js';
 import { coverageEntrySchema, exportOutcomeSchema, skippedInputSchema } from './inventory-file.js';
+import { scannedQuerySchema } from './scan-cost-file.js';
 
 export interface BuiltTable {
   source: LogSourceId;
@@ -38,6 +40,8 @@ export interface TablesRecord {
    * present here. `inventory.json` keeps what the inventory alone could tell.
    */
   coverage: CoverageEntry[];
+  /** Athena: the statements that built the tables and the one-pass copies, with the bytes each scanned. */
+  statements?: ScannedQuery[];
   durationMs: number;
 }
 
@@ -75,5 +79,6 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   huntsToRun: z.array(z.string()),
   huntsNotRun: z.array(huntNotRunSchema),
   coverage: z.array(coverageEntrySchema),
+  statements: z.array(scannedQuerySchema).optional(),
   durationMs: z.number(),
 });

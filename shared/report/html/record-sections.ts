@@ -1,5 +1,6 @@
 import type { CaseSummary } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
+import { type ScanCost, scanCostLine } from '../../domain/scan-cost.js';
 import { huntsNotRunByReason } from '../hunts-not-run.js';
 import { scopeFlags, scopeRequestFields, scopeSentence } from '../scope-text.js';
 import { esc } from './escape-html.js';
@@ -16,11 +17,12 @@ export function caseRecordSections(
   summary: CaseSummary,
   results: HuntResultRecord[],
   engineVersion: string | null,
+  scanCost?: ScanCost,
 ): string {
   const sections = [
     coverage(summary),
     gaps(summary),
-    cost(results),
+    scanCost ? caseScanCost(scanCost) : cost(results),
     reproduce(summary, results, engineVersion),
   ];
   return [...sections, evidence()].join('\n');
@@ -84,6 +86,12 @@ function recordsSetAside(summary: CaseSummary, list: (items: string[], none: str
   return `<h3>Records set aside</h3>
 <p class="muted">Each record is in <code>quarantine/&lt;source&gt;.jsonl</code> with its position and reason.</p>
 ${list(files, '')}`;
+}
+
+/** The case's bill from `scan-cost.json`: estimated, scanned (DDL, copies and hunts), cost. */
+function caseScanCost(scanCost: ScanCost): string {
+  return `<section id="cost"><h2>Bytes scanned and cost</h2>
+<p>${esc(scanCostLine(scanCost))}. Each query is in <code>scan-cost.json</code>.</p></section>`;
 }
 
 function cost(results: HuntResultRecord[]): string {

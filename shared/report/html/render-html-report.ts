@@ -1,6 +1,7 @@
 import type { NewHits } from '../../domain/case-files/new-hits-file.js';
 import type { CaseSummary, TimelineEntry } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
+import type { ScanCost } from '../../domain/scan-cost.js';
 import type { StoryFiles } from '../../story/story-files.js';
 import { describeEntry, type HuntRow } from '../case-timeline.js';
 import { findingColumns } from '../finding-columns.js';
@@ -30,6 +31,7 @@ export interface HtmlReportInput {
   story?: StoryFiles;
   /** A re-run's hits that no earlier run had: the page leads with them. */
   newHits?: NewHits;
+  scanCost?: ScanCost;
 }
 
 /**
@@ -55,7 +57,7 @@ ${firstScreen(summary, input.facts, input.story)}
 ${caseCharts(input)}
 ${timeline(input)}
 ${findings(input)}
-${caseRecordSections(summary, input.results, input.engineVersion)}
+${caseRecordSections(summary, input.results, input.engineVersion, input.scanCost)}
 <script>${timelineFilterScript}</script>
 </body>
 </html>

@@ -404,8 +404,10 @@ describe('AthenaQueryEngine.execute', () => {
       .resolvesOnce(execution('RUNNING', { statementType: 'DDL' }))
       .resolves(execution('SUCCEEDED', { statementType: 'DDL' }));
 
-    await engine().engine.execute('CREATE DATABASE IF NOT EXISTS casefile_case_1');
+    const executed = await engine().engine.execute('CREATE DATABASE IF NOT EXISTS casefile_case_1');
 
+    // A CTAS scans its source and is billed for it: the statement's Statistics.DataScannedInBytes is kept.
+    expect(executed).toEqual({ queryId: QUERY_ID, bytesScanned: 123_456 });
     expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
       QueryString: 'CREATE DATABASE IF NOT EXISTS casefile_case_1',
     });

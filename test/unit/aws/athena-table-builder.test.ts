@@ -78,10 +78,19 @@ function cloudTrailViewSql(tables: string[], span: QuerySpan): string {
   );
 }
 
+const copyLocation = ({ caseId }: { caseId: string }, source: string) =>
+  `s3://case-bucket/cases/${caseId}/one-pass/${source}/attempt-1/`;
+
 /** Records the statements, in order, the way Athena would receive them. */
 function recordingEngine() {
   const statements: string[] = [];
-  return { statements, execute: async (sql: string) => void statements.push(sql) };
+  return {
+    statements,
+    execute: async (sql: string) => {
+      statements.push(sql);
+      return { queryId: `q-${statements.length}`, bytesScanned: /^CREATE TABLE "/.test(sql) ? 4096 : 0 };
+    },
+  };
 }
 
 /** TBLPROPERTIES as a map, read back from the DDL text. */
@@ -137,6 +146,7 @@ describe('AthenaTableBuilder.build', () => {
     const builder = new AthenaTableBuilder({
       engine,
       databaseName: (caseId) => `casefile_${caseId.replace('-', '_')}`,
+      copyLocation,
     });
 
     const result = await builder.build(caseContext(), inventory(organizationTrail, accountTrail));
@@ -164,12 +174,16 @@ describe('AthenaTableBuilder.build', () => {
         },
       ],
       skipped: [],
+      statements: engine.statements.map((_, i) =>
+        expect.objectContaining({ queryId: `q-${i + 1}`, bytesScanned: 0 }),
+      ),
     });
+    expect(result.statements?.[0]?.purpose).toBe('create the case database');
   });
 
   it('skips, with a reason, locations it cannot make a table of, and builds the rest', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const hostile: SourceLocation = { ...accountTrail, location: "s3://logs-bucket/x'; DROP TABLE t; --/" };
     const noRegions: SourceLocation = { ...accountTrail, location: 's3://quiet-trail/', regions: [] };
     const localFolder: SourceLocation = { source: 'cloudtrail', location: '/evidence/cloudtrail', files: [] };
@@ -206,17 +220,25 @@ describe('AthenaTableBuilder.build', () => {
 
   it('creates the database but no view when no location can be read', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
 
     const result = await builder.build(caseContext(), inventory());
 
-    expect(result).toEqual({ tables: [], skipped: [] });
+    expect(result).toEqual({
+      tables: [],
+      skipped: [],
+      statements: [expect.objectContaining({ purpose: 'create the case database' })],
+    });
     expect(engine.statements).toEqual(['CREATE DATABASE IF NOT EXISTS `casefile_case_1`']);
   });
 
   it('refuses a database name that is not a Glue name before running anything', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => 'casefile`; DROP DATABASE x; --' });
+    const builder = new AthenaTableBuilder({
+      engine,
+      databaseName: () => 'casefile`; DROP DATABASE x; --',
+      copyLocation,
+    });
 
     await expect(builder.build(caseContext(), inventory(accountTrail))).rejects.toBeInstanceOf(
       InvalidRequestError,
@@ -226,7 +248,7 @@ describe('AthenaTableBuilder.build', () => {
 
   it('refuses a window that is not in normalised form before running anything', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const window = { from: "2024-05-01') OR true --", to: null };
 
     await expect(builder.build(caseContext(window), inventory(accountTrail))).rejects.toBeInstanceOf(
@@ -252,6 +274,7 @@ describe('AthenaTableBuilder.build with many locations', () => {
         await new Promise((resolve) => setTimeout(resolve, 2));
         statements.push(sql);
         running--;
+        return { queryId: `q-${statements.length}`, bytesScanned: 0 };
       },
     };
   }
@@ -265,7 +288,7 @@ describe('AthenaTableBuilder.build with many locations', () => {
 
   it('runs the DDL of several locations at once, never more than the quota share, each in order', async () => {
     const engine = slowEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const started = performance.now();
 
     const result = await builder.build(caseContext(), inventory(...exportsOf(40)));
@@ -290,7 +313,7 @@ describe('AthenaTableBuilder.build with many locations', () => {
 
   it('splits a trail by account so that no table projects more than a million partitions', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const accounts = Array.from({ length: 1200 }, (_, i) => String(100000000000 + i));
     const regions = [
       'us-east-1',
@@ -540,7 +563,7 @@ describe('tables for the other log sources', () => {
 
   it('runs the source module’s DDL per location and views the data columns within the window', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const result = await builder.build(
       caseContext(),
       inventory(flowLogs, { ...flowLogs, location: 's3://second-bucket/' }),
@@ -562,7 +585,7 @@ describe('tables for the other log sources', () => {
   // https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html
   it('copies the case window of a table with no date in its keys once, and views the copy', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const cloudfront: SourceLocation = { source: 'cloudfront', location: 's3://cdn-logs/shop/' };
     const flatAccessLogs: SourceLocation = {
       source: 's3access',
@@ -601,7 +624,7 @@ describe('tables for the other log sources', () => {
 
   it('tables public DNS query logs, which exist only in CloudWatch Logs, from their export folder', async () => {
     const engine = recordingEngine();
-    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE });
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const exportFolder = 's3://casefile-cases/cases/case-1/exports/aws-route53-example.com/';
     const result = await builder.build(
       caseContext(),
@@ -618,5 +641,29 @@ describe('tables for the other log sources', () => {
     expect(engine.statements.find((s) => s.startsWith('CREATE EXTERNAL TABLE'))).toContain(
       `LOCATION '${exportFolder}'`,
     );
+  });
+});
+
+describe('AthenaTableBuilder.copyOnce', () => {
+  it('copies the source view once into the case folder, points the view at the copy, and records what each statement scanned', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    const statements = await builder.copyOnce(caseContext(), ['cloudtrail']);
+    expect(engine.statements).toHaveLength(3);
+    expect(engine.statements[0]).toBe(`DROP TABLE IF EXISTS \`${DATABASE}\`.\`cloudtrail_copy\``);
+    expect(engine.statements[1]).toContain(`CREATE TABLE "${DATABASE}"."cloudtrail_copy"`);
+    expect(engine.statements[1]).toContain(
+      "external_location = 's3://case-bucket/cases/case-1/one-pass/cloudtrail/attempt-1/'",
+    );
+    expect(engine.statements[1]).toContain(`FROM "${DATABASE}"."cloudtrail"`);
+    expect(engine.statements[2]).toContain(`CREATE OR REPLACE VIEW "${DATABASE}"."cloudtrail" AS`);
+    expect(engine.statements[2]).toContain(`FROM "${DATABASE}"."cloudtrail_copy"`);
+    expect(statements).toEqual([
+      { purpose: 'drop the cloudtrail copy', queryId: 'q-1', bytesScanned: 0 },
+      { purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 },
+      { purpose: 'view cloudtrail on its copy', queryId: 'q-3', bytesScanned: 0 },
+    ]);
+    const view = new Parser().astify(engine.statements[2] as string, { database: 'trino' });
+    expect(view).toBeTruthy();
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { estimateAthenaCost, type ListedObject } from '../../../shared/domain/athena-estimate.js';
+import {
+  bytesPerSourceByte,
+  type CopyProfile,
+  type EstimatedScan,
+  estimateAthenaCost,
+  hiveBucket,
+  type ListedObject,
+} from '../../../shared/domain/athena-estimate.js';
 
 const MB = 2 ** 20;
 const GB = 2 ** 30;
@@ -9,10 +16,23 @@ const trail = (day: string, size: number): ListedObject => ({
   key: `AWSLogs/111122223333/CloudTrail/eu-west-1/${day}/111122223333_CloudTrail_eu-west-1_x.json.gz`,
   size,
 });
+const scan = (columns: string[], eventNames: string[] | null = null): EstimatedScan => ({
+  source: 'cloudtrail',
+  columns,
+  eventNames,
+});
+
+/** Two buckets: `eventname` "a" hashes to bucket 1 of 2 (97 is odd), "b" (98) to bucket 0. */
+const twoBuckets: CopyProfile = {
+  buckets: [
+    { eventname: 0.0625, eventid: 0.125, requestparameters: 0.25 },
+    { eventname: 0.0625, eventid: 0.25, requestparameters: 0.375 },
+  ],
+};
 
 // https://aws.amazon.com/athena/pricing/: bytes scanned, rounded up to the megabyte, 10 MB minimum per query, $5 per TB.
 describe('what a case would cost in Athena', () => {
-  it('bills each hunt the compressed size of its sources, rounded up to the megabyte, at $5 per TB', () => {
+  it('bills each scan the compressed size of its source in the window when nothing is copied', () => {
     const estimate = estimateAthenaCost({
       objects: [
         trail('2024/05/01', 300 * GB),
@@ -20,86 +40,155 @@ describe('what a case would cost in Athena', () => {
         { source: 'vpcflow', key: 'f/2024/05/01/a.log.gz', size: 100 * GB },
       ],
       hunts: [
-        { huntId: 'root-account-usage', sources: ['cloudtrail'] },
-        { huntId: 'flow-to-known-bad', sources: ['vpcflow', 'cloudtrail'] },
+        { huntId: 'root-account-usage', scans: [scan(['eventname'])] },
+        {
+          huntId: 'flow-to-known-bad',
+          scans: [{ source: 'vpcflow', columns: ['srcaddr'], eventNames: null }, scan(['eventname'])],
+        },
       ],
-      parquetPerSourceByte: 0.5,
+      onePassMinHunts: 3,
+      profiles: {},
     });
+    expect(estimate.copies).toEqual([]);
     expect(estimate.hunts).toEqual([
       {
         huntId: 'root-account-usage',
+        readsCopy: false,
         bytes: 500 * GB + 1,
         billedBytes: 500 * GB + MB,
         costUsd: ((500 * GB + MB) / TB) * 5,
       },
       {
         huntId: 'flow-to-known-bad',
+        readsCopy: false,
         bytes: 600 * GB + 1,
         billedBytes: 600 * GB + MB,
         costUsd: ((600 * GB + MB) / TB) * 5,
       },
     ]);
     expect(estimate.direct.billedBytes).toBe(1100 * GB + 2 * MB);
+    expect(estimate.withOnePass).toEqual(estimate.direct);
+  });
+
+  it('with the one pass, reads the logs once, then only the named columns of the named event names’ buckets', () => {
+    const logs = 1000 * MB;
+    const estimate = estimateAthenaCost({
+      objects: [trail('2024/05/01', logs)],
+      hunts: [
+        { huntId: 'only-a', scans: [scan(['eventname', 'eventid'], ['a'])] },
+        { huntId: 'a-or-b', scans: [scan(['eventid'], ['a', 'b'])] },
+        { huntId: 'every-event', scans: [scan(['requestparameters'])] },
+      ],
+      onePassMinHunts: 3,
+      profiles: { cloudtrail: twoBuckets },
+    });
+    expect(estimate.copies).toEqual([
+      { source: 'cloudtrail', bytes: logs, billedBytes: logs, costUsd: (logs / TB) * 5 },
+    ]);
+    expect(estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy])).toEqual([
+      ['only-a', logs * 0.3125, true],
+      ['a-or-b', logs * 0.375, true],
+      ['every-event', logs * 0.625, true],
+    ]);
+    expect(estimate.withOnePass.bytes).toBe(logs + logs * 0.3125 + logs * 0.375 + logs * 0.625);
+    expect(estimate.ratioToSource).toBe(2.3125);
+    expect(estimate.direct.bytes).toBe(3 * logs);
+  });
+
+  it('copies only a source read by at least the configured number of hunts', () => {
+    const estimate = estimateAthenaCost({
+      objects: [trail('2024/05/01', 100 * MB)],
+      hunts: [
+        { huntId: 'one', scans: [scan(['eventid'])] },
+        { huntId: 'two', scans: [scan(['eventid']), scan(['eventid'])] },
+      ],
+      onePassMinHunts: 3,
+      profiles: { cloudtrail: twoBuckets },
+    });
+    expect(estimate.copies).toEqual([]);
+    expect(estimate.hunts.map((h) => h.bytes)).toEqual([100 * MB, 200 * MB]);
+  });
+
+  it('charges a whole copy per scan for a copied source whose layout was never measured', () => {
+    const estimate = estimateAthenaCost({
+      objects: [{ source: 'vpcflow', key: 'f/2024/05/01/a.log.gz', size: 100 * MB }],
+      hunts: ['x', 'y'].map((huntId) => ({
+        huntId,
+        scans: [{ source: 'vpcflow' as const, columns: ['srcaddr'], eventNames: null }],
+      })),
+      onePassMinHunts: 2,
+      profiles: {},
+      parquetPerSourceByte: 0.25,
+    });
+    expect(estimate.hunts.map((h) => h.bytes)).toEqual([25 * MB, 25 * MB]);
   });
 
   it('bills a query that reads almost nothing the 10 MB minimum', () => {
     const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', 1)],
-      hunts: [
-        { huntId: 'h', sources: ['cloudtrail'] },
-        { huntId: 'no-logs', sources: ['alb'] },
-      ],
-      parquetPerSourceByte: 0.5,
+      objects: [trail('2024/05/01', 1000)],
+      hunts: [{ huntId: 'h', scans: [scan(['eventid'])] }],
+      onePassMinHunts: 3,
+      profiles: {},
     });
-    expect(estimate.hunts.map((h) => [h.bytes, h.billedBytes])).toEqual([
-      [1, 10 * MB],
-      [0, 10 * MB],
-    ]);
+    expect(estimate.hunts[0]).toMatchObject({ bytes: 1000, billedBytes: 10 * MB });
   });
 
-  it('with a Parquet copy, reads the logs once and each hunt reads the smaller copy', () => {
-    const hunts = Array.from({ length: 30 }, (_, i) => ({
-      huntId: `h${i}`,
-      sources: ['cloudtrail' as const],
-    }));
-    const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', 100 * GB)],
-      hunts,
-      parquetPerSourceByte: 0.25,
-    });
-    expect(estimate.direct.billedBytes).toBe(30 * 100 * GB);
-    expect(estimate.withParquetCopy.copyBytes).toBe(100 * GB);
-    expect(estimate.withParquetCopy.billedBytes).toBe(100 * GB + 30 * 25 * GB);
-    expect(estimate.withParquetCopy.costUsd).toBeLessThan(estimate.direct.costUsd / 3);
-  });
-
-  it('leaves out delivery days outside the window widened by a day, and keeps keys with no day', () => {
+  it('leaves out objects whose delivery day is more than a day outside the window', () => {
     const estimate = estimateAthenaCost({
       objects: [
-        trail('2024/04/29', 1 * GB),
-        trail('2024/04/30', 2 * GB),
-        trail('2024/05/03', 4 * GB),
-        trail('2024/05/04', 8 * GB),
-        { source: 'cloudtrail', key: 'flat/export.json.gz', size: 16 * GB },
+        trail('2024/04/29', 1),
+        trail('2024/04/30', 10),
+        trail('2024/05/03', 100),
+        trail('2024/05/05', 1000),
       ],
-      hunts: [{ huntId: 'h', sources: ['cloudtrail'] }],
-      window: { from: '2024-05-01T00:00:00Z', to: '2024-05-02T23:59:59Z' },
-      parquetPerSourceByte: 0.5,
+      hunts: [{ huntId: 'h', scans: [scan(['eventid'])] }],
+      window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T12:00:00.000Z' },
+      onePassMinHunts: 3,
+      profiles: {},
     });
-    expect(estimate.sourceBytes).toEqual({ cloudtrail: 22 * GB });
+    expect(estimate.sourceBytes).toEqual({ cloudtrail: 110 });
   });
 
-  it('takes another price per TB, and refuses a negative one or a size that is no byte count', () => {
-    const objects = [trail('2024/05/01', TB)];
-    const hunts = [{ huntId: 'h', sources: ['cloudtrail' as const] }];
-    expect(
-      estimateAthenaCost({ objects, hunts, pricePerTbUsd: 6.75, parquetPerSourceByte: 1 }).direct.costUsd,
-    ).toBe(6.75);
-    expect(() => estimateAthenaCost({ objects, hunts, pricePerTbUsd: -1, parquetPerSourceByte: 1 })).toThrow(
-      /price/,
-    );
+  it('says when the listing behind it was not complete', () => {
+    const listing = { complete: false, note: 'listing stopped after 100,000 objects of 4 prefixes' };
+    const estimate = estimateAthenaCost({
+      objects: [],
+      hunts: [],
+      onePassMinHunts: 3,
+      profiles: {},
+      listing,
+    });
+    expect(estimate.listing).toEqual(listing);
+  });
+
+  it('refuses a negative price and an object without a size', () => {
+    const hunts = [{ huntId: 'h', scans: [scan(['eventid'])] }];
     expect(() =>
-      estimateAthenaCost({ objects: [trail('2024/05/01', Number.NaN)], hunts, parquetPerSourceByte: 1 }),
-    ).toThrow(/valid size/);
+      estimateAthenaCost({ objects: [], hunts, pricePerTbUsd: -1, onePassMinHunts: 3, profiles: {} }),
+    ).toThrow(RangeError);
+    expect(() =>
+      estimateAthenaCost({
+        objects: [trail('2024/05/01', Number.NaN)],
+        hunts,
+        onePassMinHunts: 3,
+        profiles: {},
+      }),
+    ).toThrow(RangeError);
+  });
+});
+
+describe('which bucket file Athena reads for an event name', () => {
+  it('hashes like Java’s String.hashCode over the UTF-8 bytes, made non-negative, modulo the count', () => {
+    // "abc".hashCode() is 96354; "polygenelubricants".hashCode() is Integer.MIN_VALUE (a known Java fact).
+    expect(hiveBucket('abc', 100)).toBe(96354 % 100);
+    expect(hiveBucket('polygenelubricants', 7)).toBe(0);
+    expect(hiveBucket('a', 2)).toBe(1);
+    expect(hiveBucket('b', 2)).toBe(0);
+  });
+
+  it('reads every bucket for a scan that names no event name, and one bucket per distinct bucket named', () => {
+    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid'], eventNames: null })).toBe(0.375);
+    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(0.125);
+    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid', 'nosuch'], eventNames: ['a'] })).toBe(0.25);
   });
 });

@@ -32,6 +32,8 @@ function layoutKeys(caseId: string, run = 1): string[] {
     layout.manifest,
     layout.claim,
     layout.athenaEstimate,
+    layout.scanCost,
+    layout.onePassCopy('cloudtrail', 'attempt-1'),
     ...(run > 1 ? [layout.newHits] : []),
   ];
 }

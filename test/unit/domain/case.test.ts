@@ -55,11 +55,19 @@ describe('opening a case from a request', () => {
     );
   });
 
+  it('keeps a scan budget in bytes, and none when the request sets none', () => {
+    expect(openCaseContext({ maxScanBytes: 2 ** 30 }, 'athena', now).maxScanBytes).toBe(2 ** 30);
+    expect(openCaseContext({}, 'athena', now)).not.toHaveProperty('maxScanBytes');
+  });
+
   it.each([
     ['not an object', ['a list']],
     ['a case id that could escape the case folder', { caseId: '../other-case' }],
     ['a case id with a quote', { caseId: "x'; drop" }],
     ['a concurrency of zero', { maxConcurrency: 0 }],
+    ['a scan budget of zero bytes', { maxScanBytes: 0 }],
+    ['a scan budget in fractions of a byte', { maxScanBytes: 1.5 }],
+    ['a scan budget given as text', { maxScanBytes: '10GB' }],
     ['hunt ids that are not ids', { huntIds: ['Robert"); DROP'] }],
     ['a window given as a number', { from: 1714521600 }],
   ])('rejects %s', (_name, request) => {

@@ -3,6 +3,7 @@ import { caseFiles } from '../../../shared/domain/case-files.js';
 import { assessCoverage } from '../../../shared/domain/coverage.js';
 import type { Inventory } from '../../../shared/domain/inventory.js';
 import type { ExportOutcome } from '../../../shared/domain/log-exports.js';
+import { QueryFailedError } from '../../../shared/errors.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import type { LogInventory } from '../../../shared/ports/log-inventory.js';
 import type { TableBuilder } from '../../../shared/ports/table-builder.js';
@@ -103,6 +104,115 @@ describe('createTables', () => {
       input: 'log group dump/eks',
       reason: 'export FAILED: AccessDenied on the bucket',
       stage: 'export',
+    });
+  });
+});
+
+const MB = 2 ** 20;
+/** A listed CloudTrail folder of 4 GiB: every hunt that reads it whole costs more than the budget. */
+const listed: Inventory = {
+  discoveredAt: '2024-05-02T08:00:01.000Z',
+  sources: [
+    {
+      source: 'cloudtrail',
+      location: '/logs/trail',
+      files: [
+        {
+          path: '/logs/trail/AWSLogs/1/CloudTrail/eu-west-1/2024/05/01/a.json.gz',
+          size: 4096 * MB,
+          layout: 'records-object',
+          compressed: true,
+        },
+      ],
+    } as Inventory['sources'][number],
+  ],
+  skipped: [],
+  notes: [],
+};
+
+describe('createTables with an Athena budget and the one pass', () => {
+  function budgeted(copies: string[][]) {
+    const tables: TableBuilder = {
+      build: async (_context, seen) => ({
+        tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+        skipped: [],
+        statements: [{ purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 }],
+      }),
+      copyOnce: async (_context, sources) => {
+        copies.push(sources);
+        return [{ purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 * MB }];
+      },
+    };
+    return fakeCaseAdapters({ tables, scanBudgetBytes: 4096 * MB + 700 * MB });
+  }
+
+  it('names every hunt left out over the budget, runs the rest, copies the source once and records what it scanned', async () => {
+    const copies: string[][] = [];
+    const a = budgeted(copies);
+    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+
+    const result = await createTables({ ...testContext, engine: 'athena', huntIds: null }, [], a);
+
+    const tables = await readCaseFile(a.store, files.tables);
+    const estimate = await readCaseFile(a.store, files.athenaEstimate);
+    const overBudget = tables.huntsNotRun.filter((h) => h.reason.startsWith("over the case's scan budget"));
+    expect(overBudget.length).toBeGreaterThan(0);
+    expect(result.hunts.length).toBeGreaterThan(0);
+    const ran = new Set(result.hunts.map((h) => h.huntId));
+    for (const hunt of overBudget) expect(ran.has(hunt.huntId)).toBe(false);
+    const spent =
+      estimate.copies.reduce((s, c) => s + c.billedBytes, 0) +
+      estimate.hunts.filter((h) => ran.has(h.huntId)).reduce((s, h) => s + h.billedBytes, 0);
+    expect(spent).toBeLessThanOrEqual(4096 * MB + 700 * MB);
+    expect(copies).toEqual([['cloudtrail']]);
+    expect(tables.statements).toEqual([
+      { purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 },
+      { purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 * MB },
+    ]);
+  });
+});
+
+describe('createTables on the embedded engine', () => {
+  it('runs every chosen hunt whatever the scan budget: nothing is billed', async () => {
+    const tables: TableBuilder = {
+      build: async (_context, seen) => ({
+        tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+        skipped: [],
+      }),
+    };
+    const a = fakeCaseAdapters({ tables, scanBudgetBytes: 1 });
+    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+
+    await createTables({ ...testContext, engine: 'duckdb', maxScanBytes: 1, huntIds: null }, [], a);
+
+    const written = await readCaseFile(a.store, files.tables);
+    expect((await readCaseFile(a.store, files.athenaEstimate)).hunts.length).toBe(written.huntsToRun.length);
+    expect(written.huntsNotRun.filter((h) => h.reason.startsWith("over the case's scan budget"))).toEqual([]);
+  });
+});
+
+describe('createTables when the one-pass copy fails', () => {
+  it('names the copy it could not make and runs the hunts on the logs as delivered', async () => {
+    const tables: TableBuilder = {
+      build: async (_context, seen) => ({
+        tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+        skipped: [],
+      }),
+      copyOnce: async () => {
+        throw new QueryFailedError('Athena query q-9 failed: HIVE_TOO_MANY_OPEN_PARTITIONS');
+      },
+    };
+    const a = fakeCaseAdapters({ tables });
+    await writeCaseFile(a.store, files.inventory, { ...found, exports: [], coverage: assessCoverage(found) });
+
+    const result = await createTables(testContext, [], a);
+
+    expect(result.hunts.map((h) => h.huntId)).toContain('root-account-usage');
+    expect((await readCaseFile(a.store, files.tables)).skipped).toContainEqual({
+      input: 'one-pass copy of cloudtrail',
+      reason:
+        'not made (Athena query q-9 failed: HIVE_TOO_MANY_OPEN_PARTITIONS); its hunts read the logs as delivered',
+      stage: 'tables',
     });
   });
 });

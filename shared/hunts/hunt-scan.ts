@@ -1,0 +1,249 @@
+import pkg from 'node-sql-parser';
+import type { HuntDefinition } from '../domain/hunt-definition.js';
+import type { LogSourceId } from '../domain/log-sources.js';
+import { logSourceModule } from '../sources/registry.js';
+
+const { Parser } = pkg;
+
+/**
+ * What one scan of a source table reads: the source's columns the whole query names (Athena reads
+ * only those column chunks of a Parquet file, https://docs.aws.amazon.com/athena/latest/ug/columnar-storage.html)
+ * and the event names its WHERE clause limits it to by `=` or `IN` (null: any event name), which is
+ * what lets Athena read only the files of those names' buckets in a table bucketed by `eventname`
+ * (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html).
+ */
+export interface SourceScan {
+  source: LogSourceId;
+  columns: string[];
+  eventNames: string[] | null;
+}
+
+/**
+ * The derived columns of the `cloudtrail_events` view (shared/sources/cloudtrail-view.ts) and the
+ * stored columns each reads: a hunt naming `outcome` reads the request and response JSON.
+ */
+const VIEW_COLUMNS: Record<string, string[]> = {
+  actor: ['useridentity'],
+  by_aws_service: ['useridentity'],
+  outcome: ['errorcode', 'eventsource', 'responseelements', 'requestparameters'],
+};
+const VIEW_SOURCE: Record<string, LogSourceId> = { cloudtrail_events: 'cloudtrail' };
+
+type Node = Record<string, unknown>;
+
+/**
+ * Every scan of a source table the hunt's SQL makes. A common table expression is not kept between
+ * its uses (Trino inlines it), so each reference to one that reads a source is a scan of its own.
+ */
+export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): SourceScan[] {
+  const ast = new Parser().astify(hunt.sql, { database: 'trino' });
+  const tableOf = (name: string): LogSourceId | null =>
+    VIEW_SOURCE[name] ?? (hunt.sources.find((s) => s === name) as LogSourceId | undefined) ?? null;
+  const cteNames = new Set<string>();
+  const references = new Map<string, number>();
+  visit(ast, (node) => {
+    if (Array.isArray(node.with)) {
+      for (const cte of node.with as Node[]) cteNames.add(cteName(cte));
+    }
+    if (Array.isArray(node.from)) {
+      for (const from of node.from as Node[]) {
+        if (typeof from.table === 'string') references.set(from.table, (references.get(from.table) ?? 0) + 1);
+      }
+    }
+  });
+  const scans: SourceScan[] = [];
+  const collect = (select: Node, times: number) => {
+    for (const from of (select.from as Node[] | undefined) ?? []) {
+      const source = typeof from.table === 'string' && !cteNames.has(from.table) ? tableOf(from.table) : null;
+      if (!source) continue;
+      const columns = selectsEveryColumn(select)
+        ? [...logSourceModule(source).columns]
+        : sourceColumns(source, columnRefsIn(select));
+      const eventNames = eventNamesOf(select.where as Node | null);
+      for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames });
+    }
+  };
+  visit(ast, (node) => {
+    if (!Array.isArray(node.with)) return;
+    for (const cte of node.with as Node[]) {
+      const name = cteName(cte);
+      const body = (cte.stmt as Node).ast as Node | undefined;
+      const froms = ((body?.from as Node[] | undefined) ?? []).filter((f) => typeof f.table === 'string');
+      const source = froms.length === 1 && !body?._next ? tableOf(String(froms[0]?.table)) : null;
+      if (
+        body?.type !== 'select' ||
+        !source ||
+        cteNames.has(String(froms[0]?.table)) ||
+        selectsEveryColumn(body)
+      ) {
+        const uses = Math.max(1, references.get(name) ?? 0);
+        forEachSelect(cte.stmt, (select) => collect(select, uses));
+        continue;
+      }
+      scans.push(...referenceScans(ast, name, body, source));
+    }
+  });
+  forEachSelect(ast, (select) => collect(select, 1), true);
+  return scans;
+}
+
+/**
+ * The scans of a CTE that reads one source directly, one per reference: Trino inlines the CTE and
+ * prunes, per reference, the outputs that reference does not use, so a reference that counts rows
+ * reads only the CTE's filter columns. A reference through a star uses every output.
+ */
+function referenceScans(ast: unknown, name: string, body: Node, source: LogSourceId): SourceScan[] {
+  const outputs = new Map<string, Set<string>>();
+  for (const item of (body.columns as Node[] | undefined) ?? []) {
+    const expr = item.expr as Node;
+    const output = typeof item.as === 'string' ? item.as : columnName(expr);
+    if (output) outputs.set(output.toLowerCase(), columnRefsIn(expr));
+  }
+  const filters = columnRefsIn({ ...body, columns: [] });
+  const eventNames = eventNamesOf(body.where as Node | null);
+  const scans: SourceScan[] = [];
+  forEachSelect(ast, (select) => {
+    const uses = ((select.from as Node[] | undefined) ?? []).filter((f) => f.table === name).length;
+    if (uses === 0) return;
+    const used = new Set(filters);
+    const mentioned = columnRefsIn(select);
+    for (const [output, refs] of outputs) {
+      if (referencesEveryOutput(select) || mentioned.has(output)) for (const ref of refs) used.add(ref);
+    }
+    const columns = sourceColumns(source, used);
+    for (let i = 0; i < uses; i++) scans.push({ source, columns, eventNames });
+  });
+  return scans;
+}
+
+/** `SELECT *` or `SELECT c.*` over a CTE. */
+function referencesEveryOutput(select: Node): boolean {
+  const columns = select.columns;
+  if (columns === '*') return true;
+  return (
+    Array.isArray(columns) &&
+    (columns as Node[]).some((c) => {
+      const expr = c.expr as Node | undefined;
+      return expr?.type === 'column_ref' && columnName(expr) === '*';
+    })
+  );
+}
+
+function cteName(cte: Node): string {
+  const name = cte.name as { value?: string } | string;
+  return String(typeof name === 'string' ? name : name.value).toLowerCase();
+}
+
+/** `SELECT *` straight from a source reads all of it; a star over a CTE's own columns does not. */
+function selectsEveryColumn(select: Node): boolean {
+  const columns = select.columns;
+  if (columns === '*') return true;
+  if (!Array.isArray(columns)) return false;
+  return (columns as Node[]).some((c) => {
+    const expr = c.expr as Node | undefined;
+    return expr?.type === 'column_ref' && columnName(expr) === '*' && expr.table === null;
+  });
+}
+
+/**
+ * Column names (and struct names before a dot) a scan's SELECT mentions, subqueries included: every
+ * source column the scan reads is named inside it, since what reads its result sees only its output.
+ * Stars are left to `selectsEveryColumn`.
+ */
+function columnRefsIn(select: Node): Set<string> {
+  const names = new Set<string>();
+  visit(select, (node) => {
+    if (node.type !== 'column_ref') return;
+    const name = columnName(node);
+    if (name && name !== '*') names.add(name);
+    if (typeof node.table === 'string') names.add(node.table.toLowerCase());
+    const path = pathRoot((node.column as { expr?: unknown } | undefined)?.expr);
+    if (path) names.add(path);
+  });
+  return names;
+}
+
+/** `a.b.c.d` parses as a tree of `.` operators: its leftmost name is the stored column. */
+function pathRoot(expr: unknown): string | null {
+  let node = expr as Node | string | undefined;
+  while (typeof node === 'object' && node !== null && node.type === 'binary_expr' && node.operator === '.') {
+    node = node.left as Node | string;
+  }
+  if (typeof node === 'string') return node.toLowerCase();
+  if (node && node !== expr && typeof node.value === 'string') return node.value.toLowerCase();
+  return null;
+}
+
+function sourceColumns(source: LogSourceId, named: Set<string>): string[] {
+  const stored = logSourceModule(source).columns;
+  const wanted = new Set<string>();
+  for (const name of named) {
+    for (const column of VIEW_COLUMNS[name] ?? [name]) if (stored.includes(column)) wanted.add(column);
+  }
+  return stored.filter((c) => wanted.has(c));
+}
+
+/** The event names a condition limits rows to: AND keeps the narrower side, OR needs both sides limited. */
+function eventNamesOf(node: Node | null | undefined): string[] | null {
+  if (!node) return null;
+  if (node.type === 'binary_expr') {
+    const operator = String(node.operator).toUpperCase();
+    if (operator === 'AND') {
+      const left = eventNamesOf(node.left as Node);
+      const right = eventNamesOf(node.right as Node);
+      if (left && right) return left.filter((n) => right.includes(n));
+      return left ?? right;
+    }
+    if (operator === 'OR') {
+      const left = eventNamesOf(node.left as Node);
+      const right = eventNamesOf(node.right as Node);
+      return left && right ? [...new Set([...left, ...right])] : null;
+    }
+    if ((operator === '=' || operator === 'IN') && columnName(node.left as Node) === 'eventname') {
+      const values = strings(node.right as Node);
+      return values.length > 0 ? values : null;
+    }
+  }
+  return null;
+}
+
+function forEachSelect(node: unknown, act: (select: Node) => void, skipWith = false): void {
+  if (Array.isArray(node)) {
+    for (const item of node) forEachSelect(item, act, skipWith);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Node;
+  if (record.type === 'select') act(record);
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'with' && skipWith) continue;
+    forEachSelect(value, act, skipWith);
+  }
+}
+
+function visit(node: unknown, act: (node: Node) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) visit(item, act);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  act(node as Node);
+  for (const value of Object.values(node as Node)) visit(value, act);
+}
+
+function columnName(node: Node | undefined): string | null {
+  if (node?.type !== 'column_ref') return null;
+  const column = node.column as { expr?: { value?: unknown } } | string;
+  const name = typeof column === 'string' ? column : column?.expr?.value;
+  return typeof name === 'string' ? name.toLowerCase() : null;
+}
+
+function strings(node: Node | undefined): string[] {
+  if (!node) return [];
+  if (node.type === 'single_quote_string' || node.type === 'string') return [String(node.value)];
+  if (node.type === 'expr_list' && Array.isArray(node.value)) {
+    const values = (node.value as Node[]).map(strings);
+    return values.every((v) => v.length === 1) ? values.flat() : [];
+  }
+  return [];
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
+import { huntScans } from '../../../shared/hunts/hunt-scan.js';
+import { cloudtrailColumnNames } from '../../../shared/sources/cloudtrail-schema.js';
+
+const trail = (sql: string) => huntScans({ sql, sources: ['cloudtrail'] });
+
+describe('what each scan of a hunt reads', () => {
+  it('names the stored columns the query mentions, nested fields by their struct column', () => {
+    const [scan] = trail(
+      "SELECT eventtime, useridentity.arn AS who FROM cloudtrail_events WHERE eventname = 'StopLogging'",
+    );
+    expect(scan).toEqual({
+      source: 'cloudtrail',
+      columns: ['useridentity', 'eventtime', 'eventname'],
+      eventNames: ['StopLogging'],
+    });
+  });
+
+  it('names only what its own SELECT mentions, deep struct paths and function arguments included', () => {
+    const [scan] = trail(
+      "SELECT coalesce(useridentity.sessioncontext.sessionissuer.arn, '') AS issuer FROM cloudtrail WHERE regexp_like(coalesce(errorcode, ''), 'Denied')",
+    );
+    expect(scan?.columns).toEqual(['useridentity', 'errorcode']);
+  });
+
+  it('reads the columns behind the view’s derived ones: outcome reads the request and response JSON', () => {
+    const [scan] = trail("SELECT actor, outcome FROM cloudtrail_events WHERE eventname IN ('A', 'B')");
+    expect(scan?.columns).toEqual([
+      'useridentity',
+      'eventsource',
+      'eventname',
+      'errorcode',
+      'requestparameters',
+      'responseelements',
+    ]);
+    expect(scan?.eventNames).toEqual(['A', 'B']);
+  });
+
+  it('keeps the event names an AND narrows to, and drops them when an OR side names none', () => {
+    expect(
+      trail("SELECT eventid FROM cloudtrail WHERE eventname IN ('A', 'B') AND eventname = 'B'")[0]
+        ?.eventNames,
+    ).toEqual(['B']);
+    expect(
+      trail("SELECT eventid FROM cloudtrail WHERE eventname = 'A' OR eventname = 'B'")[0]?.eventNames,
+    ).toEqual(['A', 'B']);
+    expect(
+      trail("SELECT eventid FROM cloudtrail WHERE eventname = 'A' OR errorcode = 'X'")[0]?.eventNames,
+    ).toBeNull();
+    expect(trail("SELECT eventid FROM cloudtrail WHERE eventname LIKE 'Update%'")[0]?.eventNames).toBeNull();
+    expect(trail("SELECT eventid FROM cloudtrail WHERE NOT (eventname = 'A')")[0]?.eventNames).toBeNull();
+  });
+
+  it('counts a common table expression over the source once per use: Trino inlines it', () => {
+    const scans = trail(
+      "WITH calls AS (SELECT actor, eventid FROM cloudtrail_events WHERE eventname = 'A') SELECT a.eventid FROM calls a JOIN calls b ON a.actor = b.actor",
+    );
+    expect(scans).toHaveLength(2);
+  });
+
+  it('reads, for each use of a CTE, only the outputs that use names, besides the CTE’s own filter columns', () => {
+    const scans = trail(
+      [
+        'WITH calls AS (',
+        '  SELECT actor, eventid, from_iso8601_timestamp(eventtime) AS ts FROM cloudtrail_events',
+        "  WHERE regexp_like(coalesce(errorcode, ''), 'Denied')",
+        '),',
+        'first_seen AS (SELECT actor, min(ts) AS first_ts FROM calls GROUP BY actor),',
+        'counted AS (SELECT count(*) AS n FROM calls),',
+        'everything AS (SELECT c.* FROM calls c)',
+        'SELECT e.eventid, f.first_ts, n FROM everything e JOIN first_seen f ON e.actor = f.actor CROSS JOIN counted',
+      ].join('\n'),
+    );
+    expect(scans.map((s) => s.columns)).toEqual([
+      ['useridentity', 'eventtime', 'errorcode'],
+      ['errorcode'],
+      ['useridentity', 'eventtime', 'errorcode', 'eventid'],
+    ]);
+  });
+
+  it('reads every column for SELECT * from the source, but not for a star over a CTE', () => {
+    expect(trail('SELECT * FROM cloudtrail_events')[0]?.columns).toEqual(cloudtrailColumnNames);
+    const overCte = trail('WITH c AS (SELECT eventid FROM cloudtrail_events) SELECT c.* FROM c');
+    expect(overCte[0]?.columns).toEqual(['eventid']);
+  });
+
+  it('parses every hunt of the library, and every hunt scans at least one of its sources', async () => {
+    for (const hunt of await loadHuntLibrary()) {
+      const scans = huntScans(hunt);
+      expect(scans.length, hunt.id).toBeGreaterThan(0);
+      for (const scan of scans) expect(hunt.sources, hunt.id).toContain(scan.source);
+    }
+  });
+});
