@@ -120,6 +120,8 @@ try {
       huntsSummed: found.timings.huntsMs / 1000,
       story: sampler.secondsIn('TraceStory'),
     },
+    cpuSeconds: sampler.cpuSeconds(),
+    cpuSecondsTotal: Object.values(sampler.cpuSeconds()).reduce((sum, s) => sum + s, 0),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     peakRssMiBByStep: sampler.peaks(),
     hunts: found.hunts,
@@ -142,6 +144,12 @@ try {
   const p = results.phasesSeconds;
   console.log(
     `  inventory ${s(p.inventory)} s, gate ${s(p.gate)} s, conversion to Parquet ${s(p.conversion)} s, hunts ${s(p.huntsWall)} s (${found.hunts.run} run, ${found.hunts.failed} failed), story ${s(p.story)} s`,
+  );
+  console.log(
+    `  CPU ${s(results.cpuSecondsTotal)} s; by step: ${Object.entries(results.cpuSeconds)
+      .filter(([, v]) => v >= 0.05)
+      .map(([k, v]) => `${k} ${s(v)}`)
+      .join(', ')}`,
   );
   console.log(
     `  peak RSS ${results.peakRssMiB.toFixed(0)} MiB; by step: ${Object.entries(results.peakRssMiBByStep)

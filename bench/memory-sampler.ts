@@ -1,7 +1,13 @@
-/** Samples the process's resident memory while the workflow runs, attributed to the step running. */
+/**
+ * Samples the process's resident memory while the workflow runs, attributed to the step running,
+ * and the CPU time each step used (user and system, every thread: DuckDB's and the gate's workers),
+ * which a shared machine's load does not inflate as it does wall time.
+ */
 export class MemorySampler {
   private step = 'start';
   private stepStarted = performance.now();
+  private cpuAtStepStart = process.cpuUsage();
+  private readonly cpu = new Map<string, number>();
   private readonly peakMiB = new Map<string, number>();
   private readonly seconds = new Map<string, number>();
   private readonly timer = setInterval(() => this.sample(), 200);
@@ -25,6 +31,11 @@ export class MemorySampler {
     return this.seconds.get(step) ?? 0;
   }
 
+  /** CPU seconds (user + system) used in each step. */
+  cpuSeconds(): Record<string, number> {
+    return Object.fromEntries([...this.cpu].map(([step, s]) => [step, Math.round(s * 100) / 100]));
+  }
+
   /** Highest RSS seen in each step, in MiB (sampled: the process's own peak is `maxRSS`). */
   peaks(): Record<string, number> {
     return Object.fromEntries(this.peakMiB);
@@ -39,5 +50,8 @@ export class MemorySampler {
     const now = performance.now();
     this.seconds.set(this.step, (this.seconds.get(this.step) ?? 0) + (now - this.stepStarted) / 1000);
     this.stepStarted = now;
+    const used = process.cpuUsage(this.cpuAtStepStart);
+    this.cpu.set(this.step, (this.cpu.get(this.step) ?? 0) + (used.user + used.system) / 1e6);
+    this.cpuAtStepStart = process.cpuUsage();
   }
 }

@@ -234,6 +234,38 @@ describe('recognising a file whose first record is large', () => {
     expect(classifyLogFile(head.text)).toMatchObject({ source: 'cloudtrail', layout: 'records-object' });
   });
 
+  it('decodes only the start of a large gzip file: its first 16 KiB exactly, whatever damage lies further on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const records = Array.from(
+      { length: 20_000 },
+      (_, i) => `{"eventVersion":"1.09","eventSource":"s","eventName":"n${i}"}`,
+    );
+    const content = `{"Records":[${records.join(',')}]}`;
+    const gzip = gzipSync(content);
+    gzip.fill(0xff, gzip.length - 1_000);
+    await writeFile(path, gzip);
+    const head = await readFileHead(path);
+    expect(head.text).toBe(content.slice(0, 16_384));
+    expect(head.damage).toBeUndefined();
+  });
+
+  it('keeps the readable start of a cut-off gzip file shorter than a head, and says why it ends', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const records = Array.from(
+      { length: 200 },
+      (_, i) => `{"eventVersion":"1.09","eventSource":"s","eventName":"n${i}"}`,
+    );
+    const content = `{"Records":[${records.join(',')}]}`;
+    const gzip = gzipSync(content);
+    await writeFile(path, gzip.subarray(0, Math.floor(gzip.length / 2)));
+    const head = await readFileHead(path);
+    expect(head.text.length).toBeGreaterThan(0);
+    expect(content.startsWith(head.text)).toBe(true);
+    expect(head.damage).toMatch(/.+/);
+  });
+
   it('reads past 16 KiB until the first record is complete', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
     const path = join(dir, 'trail.json.gz');
