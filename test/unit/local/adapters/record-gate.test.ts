@@ -201,7 +201,9 @@ describe('the record gate on CloudTrail files', () => {
       ['record 2', `nested deeper than ${MAX_NESTING_DEPTH} levels`],
       ['record 3', '`userIdentity` is a list, not an object'],
     ]);
-    expect(gated?.readFrom).toEqual({ path: clean, size: 0, layout: 'json-lines', compressed: false });
+    // The copy's own size, which the conversion sizes its batches by.
+    const size = Buffer.byteLength(`${record({ n: 1 })}\n`);
+    expect(gated?.readFrom).toEqual({ path: clean, size, layout: 'json-lines', compressed: false });
     expect(await readFile(clean, 'utf8')).toBe(`${record({ n: 1 })}\n`);
   });
 
