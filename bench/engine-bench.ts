@@ -124,6 +124,7 @@ try {
     cpuSecondsTotal: Object.values(sampler.cpuSeconds()).reduce((sum, s) => sum + s, 0),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     peakRssMiBByStep: sampler.peaks(),
+    peakNodeHeapMiBByStep: sampler.nodePeaks(),
     hunts: found.hunts,
     caseFolderMiB: mib(await folderBytes(outcome.caseFolder)),
     gzipDcSeconds: gzipSeconds,
@@ -153,6 +154,8 @@ try {
   );
   console.log(
     `  peak RSS ${results.peakRssMiB.toFixed(0)} MiB; by step: ${Object.entries(results.peakRssMiBByStep)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; of which Node's heap and buffers: ${Object.entries(results.peakNodeHeapMiBByStep)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   );

@@ -9,6 +9,8 @@ export class MemorySampler {
   private cpuAtStepStart = process.cpuUsage();
   private readonly cpu = new Map<string, number>();
   private readonly peakMiB = new Map<string, number>();
+  /** Node's share of the RSS: the V8 heap and buffers outside it (the rest is DuckDB and code). */
+  private readonly peakNodeMiB = new Map<string, number>();
   private readonly seconds = new Map<string, number>();
   private readonly timer = setInterval(() => this.sample(), 200);
 
@@ -41,9 +43,17 @@ export class MemorySampler {
     return Object.fromEntries(this.peakMiB);
   }
 
+  /** Highest V8 heap plus external buffers seen in each step, in MiB. */
+  nodePeaks(): Record<string, number> {
+    return Object.fromEntries(this.peakNodeMiB);
+  }
+
   private sample(): void {
     const rss = Math.round(process.memoryUsage.rss() / 2 ** 20);
     this.peakMiB.set(this.step, Math.max(this.peakMiB.get(this.step) ?? 0, rss));
+    const { heapUsed, external } = process.memoryUsage();
+    const node = Math.round((heapUsed + external) / 2 ** 20);
+    this.peakNodeMiB.set(this.step, Math.max(this.peakNodeMiB.get(this.step) ?? 0, node));
   }
 
   private close(): void {
