@@ -10,7 +10,7 @@ import { athenaCompatibilityMacros } from './duckdb-compat.js';
 
 /**
  * DuckDB's share of a 2 GB budget for the whole process. DuckDB goes past its own limit by up to
- * about 0.4 GB (grouping hunts over 10 million events peaked at 2.08 GB RSS with 1.5 GB, 1.69 GB with
+ * about 0.5 GB (grouping hunts over 10 million events peaked at 2.08 GB RSS with 1.5 GB, 1.69-1.75 GB with
  * 1.2 GB, no hunt failing either way), and Node holds about 0.2 GB beside it (`npm run bench`).
  */
 const DEFAULT_MEMORY_LIMIT = '1.2GB';
