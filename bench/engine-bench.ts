@@ -115,8 +115,11 @@ try {
       huntsSummed: found.timings.huntsMs / 1000,
       story: sampler.secondsIn('TraceStory'),
     },
+    cpuSeconds: sampler.cpuSeconds(),
+    cpuSecondsTotal: Object.values(sampler.cpuSeconds()).reduce((sum, s) => sum + s, 0),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     peakRssMiBByStep: sampler.peaks(),
+    peakNodeHeapMiBByStep: sampler.nodePeaks(),
     hunts: found.hunts,
     caseFolderMiB: mib(await folderBytes(outcome.caseFolder)),
     gzipDcSeconds: gzipSeconds,
@@ -139,7 +142,15 @@ try {
     `  inventory ${s(p.inventory)} s, gate ${s(p.gate)} s, conversion to Parquet ${s(p.conversion)} s, hunts ${s(p.huntsWall)} s (${found.hunts.run} run, ${found.hunts.failed} failed), story ${s(p.story)} s`,
   );
   console.log(
+    `  CPU ${s(results.cpuSecondsTotal)} s; by step: ${Object.entries(results.cpuSeconds)
+      .filter(([, v]) => v >= 0.05)
+      .map(([k, v]) => `${k} ${s(v)}`)
+      .join(', ')}`,
+  );
+  console.log(
     `  peak RSS ${results.peakRssMiB.toFixed(0)} MiB; by step: ${Object.entries(results.peakRssMiBByStep)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; of which Node's heap and buffers: ${Object.entries(results.peakNodeHeapMiBByStep)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   );

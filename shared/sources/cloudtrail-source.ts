@@ -41,6 +41,8 @@ export const cloudtrailSource: LogSourceModule = {
   id: 'cloudtrail',
   columns: cloudtrailColumns.map((c) => c.name),
   timeExpression: 'from_iso8601_timestamp(eventtime)',
+  // Most CloudTrail hunts name the API calls they look for: sorted by name, a hunt reads a few row groups.
+  duckdbClusterBy: 'eventname',
 
   detect(head) {
     // `aws cloudtrail lookup-events` output: each record is a JSON string in `CloudTrailEvent`.

@@ -54,6 +54,12 @@ export interface LogSourceModule {
   /** A DuckDB SELECT giving the table's columns from files of one layout (pure SQL text). */
   duckdbSelect(paths: string[], layout: string, compressed: boolean): string;
   /**
+   * The column the embedded engine sorts each Parquet part by, when most hunts over the source
+   * select on it: each row group's min/max then spans a few values, and a filter on it skips the
+   * rest of the file (`eventname` for CloudTrail).
+   */
+  duckdbClusterBy?: string;
+  /**
    * The Athena DDL for one S3 location, giving a relation named `table` with the same column names
    * and types as `duckdbSelect`, and partition projection derived from the window where the S3
    * layout allows it (an out-of-range projection silently returns nothing). It takes one of two forms:

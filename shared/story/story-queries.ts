@@ -8,6 +8,8 @@ import { storyEventColumns } from './story-event.js';
  * The story's queries over the `cloudtrail` table, in Athena (Trino) SQL that runs unchanged on DuckDB.
  * Values are bound parameters, only in WHERE clauses, one newline-joined list per `?`
  * (https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html).
+ * Every query orders its rows fully: the story built from them must not change with the order in
+ * which an engine happens to return rows (threads, or a table stored sorted by event name).
  */
 
 /** Every event with one of the given names. */
@@ -32,7 +34,8 @@ export const credentialUseSql = `
     min(c.sourceipaddress) AS an_address
   FROM cloudtrail c
   WHERE c.useridentity.accesskeyid IS NOT NULL AND c.useridentity.accesskeyid <> ''
-  GROUP BY 1, 2, 3, 4, 5`;
+  GROUP BY 1, 2, 3, 4, 5
+  ORDER BY 1, 2, 3, 4, 5`;
 
 const activityPredicates: Record<
   Exclude<IndicatorKind, 'userAgent'>,
@@ -66,7 +69,8 @@ export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: s
     count(*) AS events
   FROM cloudtrail c
   WHERE ${predicate.where}
-  GROUP BY 1, 2, 3, 4, 5, 6`,
+  GROUP BY 1, 2, 3, 4, 5, 6
+  ORDER BY 1, 2, 3, 4, 5, 6`,
   };
 }
 
@@ -87,7 +91,8 @@ export function silencesSql(perRegion: boolean): string {
     FROM cloudtrail c
   ) t
   WHERE previous_time IS NOT NULL
-    AND date_diff('second', try(from_iso8601_timestamp(previous_time)), try(from_iso8601_timestamp(event_time))) > ?`;
+    AND date_diff('second', try(from_iso8601_timestamp(previous_time)), try(from_iso8601_timestamp(event_time))) > ?
+  ORDER BY account_id, region, silence_from, silence_to`;
 }
 
 /** The shortest silence the silence queries return; the completeness check then keeps the unusual ones. */
@@ -98,7 +103,8 @@ export const volumesSql = `
   SELECT c.recipientaccountid AS account_id, c.awsregion AS region, count(*) AS events,
     min(c.eventtime) AS first_seen, max(c.eventtime) AS last_seen
   FROM cloudtrail c
-  GROUP BY 1, 2`;
+  GROUP BY 1, 2
+  ORDER BY 1, 2`;
 
 /** Data events per account, service and bucket or function: which resources have any at all. */
 export const dataEventsSql = `
@@ -111,7 +117,8 @@ export const dataEventsSql = `
     max(c.eventtime) AS last_seen
   FROM cloudtrail c
   WHERE c.eventcategory = 'Data' OR c.managementevent = 'false'
-  GROUP BY 1, 2, 3`;
+  GROUP BY 1, 2, 3
+  ORDER BY 1, 2, 3`;
 
 /** Athena takes at most 1,024 characters per parameter value: a long list runs in several parts. */
 export const MAX_PARAMETER_CHARS = 1_000;

@@ -64,7 +64,9 @@ export async function gateRecords(
   output.end();
   await once(output, 'finish');
   const layout = file.layout in LIST_KEYS ? 'json-lines' : file.layout;
-  return { ...second, readFrom: { ...file, path: cleanPath, layout, compressed: false } };
+  // The copy's own size: the conversion sizes its batches by it.
+  const size = (await stat(cleanPath)).size;
+  return { ...second, readFrom: { ...file, path: cleanPath, layout, compressed: false, size } };
 }
 
 const COLUMNAR_LAYOUTS = new Set(['parquet']);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
 import { fixtureData } from '../../support/fixture-data.js';
+import { withBuiltFolder } from '../../support/source-harness.js';
 
 // Stratus Red Team detonation logs: DataDog/stratus-red-team, Apache-2.0.
 const delivered = fixtureData('stratus-red-team/records_gz/aws.persistence.iam-create-admin-user.json.gz');
@@ -63,5 +64,30 @@ describe('CloudTrail records in every shape a responder is handed', () => {
     const fromDelivery = await rows(delivered, 'records-object', true);
     expect(await rows(join(dir, 'array.json'), 'json-array', false)).toEqual(fromDelivery);
     expect(await rows(join(dir, 'lines.jsonl'), 'json-lines', false)).toEqual(fromDelivery);
+  });
+});
+
+describe('CloudTrail as the embedded engine stores it', () => {
+  it('is sorted by event name in each Parquet part, so a hunt naming its API calls skips the other row groups', async () => {
+    await withBuiltFolder(fixtureData('stratus-red-team/records_gz'), async (built) => {
+      const [table] = built.tables.tables;
+      const parts = join(table?.locations[0] ?? '', '*.parquet');
+      const { rows } = await built.engine.run(
+        `SELECT eventname, filename, file_row_number FROM read_parquet(?, filename = true, file_row_number = true) ORDER BY filename, file_row_number`,
+        { parameters: [parts] },
+      );
+      expect(rows.length).toBeGreaterThan(100);
+      const names = new Set(rows.map((r) => r.eventname));
+      expect(names.size).toBeGreaterThan(10);
+      const outOfOrder = rows.filter((r, i) => {
+        const before = rows[i - 1];
+        return (
+          before !== undefined &&
+          before.filename === r.filename &&
+          (before.eventname ?? '') > (r.eventname ?? '')
+        );
+      });
+      expect(outOfOrder).toEqual([]);
+    });
   });
 });

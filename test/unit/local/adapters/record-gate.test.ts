@@ -201,7 +201,9 @@ describe('the record gate on CloudTrail files', () => {
       ['record 2', `nested deeper than ${MAX_NESTING_DEPTH} levels`],
       ['record 3', '`userIdentity` is a list, not an object'],
     ]);
-    expect(gated?.readFrom).toEqual({ path: clean, size: 0, layout: 'json-lines', compressed: false });
+    // The copy's own size, which the conversion sizes its batches by.
+    const size = Buffer.byteLength(`${record({ n: 1 })}\n`);
+    expect(gated?.readFrom).toEqual({ path: clean, size, layout: 'json-lines', compressed: false });
     expect(await readFile(clean, 'utf8')).toBe(`${record({ n: 1 })}\n`);
   });
 
@@ -232,6 +234,38 @@ describe('recognising a file whose first record is large', () => {
     const head = await readFileHead(path);
     expect(head.text.length).toBeLessThanOrEqual(16_384);
     expect(classifyLogFile(head.text)).toMatchObject({ source: 'cloudtrail', layout: 'records-object' });
+  });
+
+  it('decodes only the start of a large gzip file: its first 16 KiB exactly, whatever damage lies further on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const records = Array.from(
+      { length: 20_000 },
+      (_, i) => `{"eventVersion":"1.09","eventSource":"s","eventName":"n${i}"}`,
+    );
+    const content = `{"Records":[${records.join(',')}]}`;
+    const gzip = gzipSync(content);
+    gzip.fill(0xff, gzip.length - 1_000);
+    await writeFile(path, gzip);
+    const head = await readFileHead(path);
+    expect(head.text).toBe(content.slice(0, 16_384));
+    expect(head.damage).toBeUndefined();
+  });
+
+  it('keeps the readable start of a cut-off gzip file shorter than a head, and says why it ends', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-head-'));
+    const path = join(dir, 'trail.json.gz');
+    const records = Array.from(
+      { length: 200 },
+      (_, i) => `{"eventVersion":"1.09","eventSource":"s","eventName":"n${i}"}`,
+    );
+    const content = `{"Records":[${records.join(',')}]}`;
+    const gzip = gzipSync(content);
+    await writeFile(path, gzip.subarray(0, Math.floor(gzip.length / 2)));
+    const head = await readFileHead(path);
+    expect(head.text.length).toBeGreaterThan(0);
+    expect(content.startsWith(head.text)).toBe(true);
+    expect(head.damage).toMatch(/.+/);
   });
 
   it('reads past 16 KiB until the first record is complete', async () => {
