@@ -1,6 +1,6 @@
 import type { CaseSummary } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
-import { type ScanCost, scanCostLine } from '../../domain/scan-cost.js';
+import { formatBytes, type ScanCost, scanCostLine } from '../../domain/scan-cost.js';
 import { huntsNotRunByReason } from '../hunts-not-run.js';
 import { scopeFlags, scopeRequestFields, scopeSentence } from '../scope-text.js';
 import { esc } from './escape-html.js';
@@ -125,15 +125,4 @@ ${hunts.join('\n')}</section>`;
 
 function evidence(): string {
   return '<section id="evidence"><h2>Evidence</h2><p>Every file of this case is listed with its SHA-256 in <code>manifest.json</code>; <code>npx casefile verify &lt;case folder&gt; --manifest-sha256 &lt;hex&gt;</code> checks them, given the hash of the manifest kept elsewhere.</p></section>';
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
