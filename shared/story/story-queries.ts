@@ -77,18 +77,34 @@ export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: s
 /**
  * Intervals longer than `?` seconds between two consecutive records of an account, or of an account and
  * region. A record whose time is not ISO 8601 makes its interval NULL (dropped), not the query fail.
+ *
+ * The records are first folded into minutes (the first and last record of each): CloudTrail writes
+ * `eventTime` in UTC as `YYYY-MM-DDTHH:MM:SSZ`, so two records of the same minute are less than 60
+ * seconds apart, and every longer interval runs from one minute's last record to the next non-empty
+ * minute's first. The answer is the same as a window over every record for any `?` of 60 seconds or
+ * more, and the window sorts minutes instead of records: over every event of a 10-million-event
+ * case, the window over records held more memory than the engine's limit.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 export function silencesSql(perRegion: boolean): string {
-  const partition = perRegion ? 'c.recipientaccountid, c.awsregion' : 'c.recipientaccountid';
   return `
   SELECT account_id, region, previous_time AS silence_from, event_time AS silence_to
   FROM (
     SELECT
-      c.recipientaccountid AS account_id,
-      ${perRegion ? 'c.awsregion' : "'*'"} AS region,
-      c.eventtime AS event_time,
-      lag(c.eventtime) OVER (PARTITION BY ${partition} ORDER BY c.eventtime) AS previous_time
-    FROM cloudtrail c
+      account_id,
+      region,
+      first_time AS event_time,
+      lag(last_time) OVER (PARTITION BY account_id, region ORDER BY minute) AS previous_time
+    FROM (
+      SELECT
+        c.recipientaccountid AS account_id,
+        ${perRegion ? 'c.awsregion' : "'*'"} AS region,
+        substr(c.eventtime, 1, 16) AS minute,
+        min(c.eventtime) AS first_time,
+        max(c.eventtime) AS last_time
+      FROM cloudtrail c
+      GROUP BY 1, 2, 3
+    ) minutes
   ) t
   WHERE previous_time IS NOT NULL
     AND date_diff('second', try(from_iso8601_timestamp(previous_time)), try(from_iso8601_timestamp(event_time))) > ?
