@@ -207,7 +207,9 @@ async function report(
   deps: InvestigationsApiDeps,
 ): Promise<ApiResponse> {
   // The latest run's report by default, which opens with what that run found new.
-  const layout = caseFolderLayout(caseId, await runAsked(caseId, request, deps));
+  const run = await runAsked(caseId, request, deps);
+  if (run === null) return notFound(`No case ${caseId}.`);
+  const layout = caseFolderLayout(caseId, run);
   const format = choice(request.query.format, 'format', ['md', 'html'] as const, 'md');
   const key = format === 'html' ? layout.reportHtml : layout.report;
   const contentType = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
@@ -255,6 +257,7 @@ async function huntPage(
   const limit = integer(request.query.limit, 'limit', 100, 1, MAX_PAGE);
   const asLink = wantsLink(request);
   const run = await runAsked(caseId, request, deps);
+  if (run === null) return notFound(`No case ${caseId}.`);
   const layout = caseFolderLayout(caseId, run);
   const hunt = await readCaseFileIfPresent(deps.store, caseFiles(caseId, run).huntResult(huntId));
   if (hunt === null) return notFound(`Run ${run} of case ${caseId} has no result for hunt ${huntId}.`);
@@ -306,9 +309,14 @@ function choice<T extends string>(
  * `?run=<n>`: which run of the case to read (each run's results cover its own window); the latest
  * run by default, so a scheduled case answers with what it found last.
  */
-async function runAsked(caseId: string, request: ApiRequest, deps: InvestigationsApiDeps): Promise<number> {
+async function runAsked(
+  caseId: string,
+  request: ApiRequest,
+  deps: InvestigationsApiDeps,
+): Promise<number | null> {
   const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
-  const latest = caseFile?.runs?.at(-1)?.run ?? 1;
+  if (caseFile === null) return null;
+  const latest = caseFile.runs?.at(-1)?.run ?? 1;
   return integer(request.query.run, 'run', latest, 1, latest);
 }
 

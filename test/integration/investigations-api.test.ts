@@ -300,6 +300,11 @@ describe('precise errors', () => {
     expect((await call('getInvestigation', 'GET', '/investigations/no-such-case')).status).toBe(404);
     expect((await call('getReport', 'GET', '/investigations/no-such-case/report')).status).toBe(404);
     expect((await call('getHuntResult', 'GET', '/investigations/no-such-case/hunts/x1')).status).toBe(404);
+    // An unknown case is a 404 before any run number is looked at.
+    expect((await call('getHuntResult', 'GET', '/investigations/no-such-case/hunts/x1?run=0')).status).toBe(
+      404,
+    );
+    expect((await call('getReport', 'GET', '/investigations/no-such-case/report?run=7')).status).toBe(404);
     expect((await call('getHuntResult', 'GET', '/investigations/api-case/hunts/x1?limit=5000')).status).toBe(
       400,
     );
