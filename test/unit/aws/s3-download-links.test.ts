@@ -3,8 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { handleApiRequest } from '../../../shared/api/investigations-api.js';
 import { MAX_PRESIGNED_SECONDS, S3DownloadLinks } from '../../../shared/aws/s3-download-links.js';
+import { openedCaseRecord } from '../../../shared/domain/case-files/case-record.js';
 import { caseFiles } from '../../../shared/domain/case-files.js';
 import { writeCaseFile } from '../../../shared/ports/evidence-store.js';
+import { testContext } from '../../support/fake-case-adapters.js';
 import { huntResult } from '../../support/hunt-results.js';
 import { MemoryEvidenceStore } from '../../support/memory-evidence-store.js';
 
@@ -97,6 +99,11 @@ describe('GET ...?as=link in AWS', () => {
       huntResult({ huntId: 'sigma:rule-1' }),
     );
     await store.put('c1/hunts/sigma:rule-1.csv', 'event_time\n');
+    await writeCaseFile(
+      store,
+      caseFiles('c1').caseRecord,
+      openedCaseRecord({ ...testContext, caseId: 'c1' }, {}, 'memory://c1/'),
+    );
     const { links: signer } = links();
     const answer = await handleApiRequest(
       {
