@@ -13,6 +13,18 @@ export interface ObjectReading {
 }
 
 /**
+ * Lets go of a body that will not be read: destroying the stream closes a file or releases an S3
+ * connection instead of holding it until the garbage collector (a re-run's manifest passes over every
+ * file of the earlier runs). Ending an iteration never started would not: a Node stream's iterator
+ * destroys it only once it has begun.
+ */
+export async function discardBody(reading: ObjectReading): Promise<void> {
+  const body = reading.body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+  if (typeof body.destroy === 'function') body.destroy();
+  else await body[Symbol.asyncIterator]().return?.();
+}
+
+/**
  * Where a case folder lives: a local directory or an S3 prefix. Keys are relative and use `/`
  * (`<caseId>/hunts/<huntId>.json`), so the same layout holds in both.
  */

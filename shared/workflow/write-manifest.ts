@@ -7,6 +7,7 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { CasefileError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import {
+  discardBody,
   type EvidenceStore,
   readCaseFile,
   readCaseFileIfPresent,
@@ -37,6 +38,7 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
     const reading = await store.read(object.key);
     if (reading.writtenBy !== runId) {
       notWrittenByThisRun.push(file);
+      await discardBody(reading);
       continue;
     }
     files.push({ file, ...(await hashStream(reading.body)) });

@@ -92,4 +92,41 @@ describe('the manifest lists what the run wrote', () => {
     expect(manifest.notWrittenByThisRun).toEqual(['hunts/other-run.csv', 'hunts/planted.csv']);
     expect(manifest.runId).toBe('run-a');
   });
+
+  it('lets go of each file it passes over (a re-run passes over every file of the earlier runs)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'casefile-release-'));
+    const base = new FileEvidenceStore(root);
+    const released: string[] = [];
+    const store = new Proxy(base, {
+      get(target, name, receiver) {
+        if (name === 'forRun') return (runId: string) => watched(target.forRun(runId));
+        return Reflect.get(target, name, receiver);
+      },
+    });
+    // Every body the store hands out reports whether it was read to its end or let go of.
+    const watched = (inner: ReturnType<FileEvidenceStore['forRun']>) =>
+      new Proxy(inner, {
+        get(target, name, receiver) {
+          if (name !== 'read') return Reflect.get(target, name, receiver);
+          return async (key: string) => {
+            const reading = await target.read(key);
+            const stream = reading.body as NodeJS.ReadableStream & { once(e: string, f: () => void): void };
+            stream.once('close', () => released.push(key));
+            return reading;
+          };
+        },
+      });
+    const adapters = {
+      engineName: 'duckdb',
+      store,
+      engine: {},
+      now: () => new Date(),
+    } as unknown as CaseAdapters;
+    const context = await openCase({ request: { caseId: 'IR-7' }, runId: 'run-a' }, adapters);
+    await base.forRun('run-b').put('IR-7/hunts/earlier-run.csv', 'b\r\n');
+    await writeManifest(context, adapters);
+    // A file closes a moment after its stream is destroyed; one never let go of stays open until GC.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(released).toContain('IR-7/hunts/earlier-run.csv');
+  });
 });
