@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CASE_ID } from '../domain/case.js';
+import { latestRunOf } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { fromCsv } from '../domain/csv.js';
@@ -161,7 +162,7 @@ async function caseStatus(caseId: string, deps: InvestigationsApiDeps): Promise<
     });
   }
   // A case run again is followed in its latest run's folder (runs/<n>/).
-  const latestRun = caseFile.runs?.at(-1)?.run ?? 1;
+  const latestRun = latestRunOf(caseFile);
   const layout = caseFolderLayout(caseId, latestRun);
   const files = new Set((await deps.store.list(layout.root)).map((o) => o.key));
   const tables = files.has(layout.tables)
@@ -316,7 +317,7 @@ async function runAsked(
 ): Promise<number | null> {
   const caseFile = await readCaseFileIfPresent(deps.store, caseFiles(caseId).caseRecord);
   if (caseFile === null) return null;
-  const latest = caseFile.runs?.at(-1)?.run ?? 1;
+  const latest = latestRunOf(caseFile);
   return integer(request.query.run, 'run', latest, 1, latest);
 }
 

@@ -105,6 +105,11 @@ function findingUpdatedAtOf(request: unknown): { findingUpdatedAt?: string } {
   return typeof updatedAt === 'string' ? { findingUpdatedAt: updatedAt } : {};
 }
 
+/** The number of the case's latest run: 1 until it is run again. */
+export function latestRunOf(record: CaseRecord): number {
+  return runsOf(record).at(-1)?.run ?? 1;
+}
+
 /** The record with its latest run's entry changed: a case run once has no list to change. */
 export function withLatestRun(record: CaseRecord, change: Partial<CaseRun>): CaseRecord {
   if (!record.runs) return record;
