@@ -64,8 +64,7 @@ export function scanCostLine(cost: ScanCost): string {
   return `${estimated}, scanned ${formatBytes(cost.scanned.bytes)} in ${cost.scanned.queries} queries (billed ${formatBytes(cost.scanned.billedBytes)}), cost USD ${cost.scanned.costUsd.toFixed(4)} at USD ${cost.pricePerTbUsd} per TB`;
 }
 
-/** Bytes in binary units (KiB, MiB, GiB): one rule for every byte figure in the reports. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;

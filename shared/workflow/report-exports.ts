@@ -27,7 +27,7 @@ export interface ReportExportsInput {
   /** A re-run's hits that no earlier run had: the page leads with them. */
   newHits?: NewHits;
   /** What the case was estimated to scan, scanned and cost (`scan-cost.json`). */
-  scanCost?: ScanCost;
+  scanCost: ScanCost;
 }
 
 /**

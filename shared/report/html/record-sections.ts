@@ -1,28 +1,21 @@
 import type { CaseSummary } from '../../domain/case-files/summary-file.js';
 import type { HuntResultRecord } from '../../domain/hunt-result.js';
-import { formatBytes, type ScanCost, scanCostLine } from '../../domain/scan-cost.js';
+import { type ScanCost, scanCostLine } from '../../domain/scan-cost.js';
 import { huntsNotRunByReason } from '../hunts-not-run.js';
 import { scopeFlags, scopeRequestFields, scopeSentence } from '../scope-text.js';
 import { esc } from './escape-html.js';
-
-/**
- * Athena's list price for SQL queries: USD 5 per TB scanned, each query billed for at least 10 MB
- * (https://aws.amazon.com/athena/pricing/). Regions differ, so the report calls it an estimate.
- */
-const USD_PER_TB = 5;
-const MIN_BILLED_BYTES = 10 * 1_000_000;
 
 /** What the case could not do, what it cost, and how to run it again. */
 export function caseRecordSections(
   summary: CaseSummary,
   results: HuntResultRecord[],
   engineVersion: string | null,
-  scanCost?: ScanCost,
+  scanCost: ScanCost,
 ): string {
   const sections = [
     coverage(summary),
     gaps(summary),
-    scanCost ? caseScanCost(scanCost) : cost(results),
+    caseScanCost(scanCost),
     reproduce(summary, results, engineVersion),
   ];
   return [...sections, evidence()].join('\n');
@@ -92,17 +85,6 @@ ${list(files, '')}`;
 function caseScanCost(scanCost: ScanCost): string {
   return `<section id="cost"><h2>Bytes scanned and cost</h2>
 <p>${esc(scanCostLine(scanCost))}. Each query is in <code>scan-cost.json</code>.</p></section>`;
-}
-
-function cost(results: HuntResultRecord[]): string {
-  const scanned = results.filter((r) => r.bytesScanned !== null);
-  if (scanned.length === 0)
-    return '<section id="cost"><h2>Bytes scanned and cost</h2><p>The embedded engine read local files: no query was billed.</p></section>';
-  const bytes = scanned.reduce((sum, r) => sum + (r.bytesScanned ?? 0), 0);
-  const billed = scanned.reduce((sum, r) => sum + Math.max(r.bytesScanned ?? 0, MIN_BILLED_BYTES), 0);
-  const usd = (billed / 1e12) * USD_PER_TB;
-  return `<section id="cost"><h2>Bytes scanned and cost</h2>
-<p>${scanned.length} queries scanned ${formatBytes(bytes)}; billed as ${formatBytes(billed)} (at least 10 MB per query), about <strong>USD ${usd.toFixed(4)}</strong> at USD ${USD_PER_TB} per TB (list price, varies by region).</p></section>`;
 }
 
 function reproduce(summary: CaseSummary, results: HuntResultRecord[], engineVersion: string | null): string {

@@ -31,7 +31,7 @@ export interface HtmlReportInput {
   story?: StoryFiles;
   /** A re-run's hits that no earlier run had: the page leads with them. */
   newHits?: NewHits;
-  scanCost?: ScanCost;
+  scanCost: ScanCost;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseScope } from '../../../shared/domain/case-scope.js';
 import type { HuntResultRecord } from '../../../shared/domain/hunt-result.js';
 import type { FileRecordCount } from '../../../shared/domain/inventory.js';
+import { scanCostOfCase } from '../../../shared/domain/scan-cost.js';
 import { findingColumns } from '../../../shared/report/finding-columns.js';
 import { renderHtmlReport } from '../../../shared/report/html/render-html-report.js';
 import { reportFacts } from '../../../shared/report/report-facts.js';
@@ -55,6 +56,7 @@ function render(
       sourcesOf: () => ['cloudtrail'],
       recordsPerHour: new Map(),
       engineVersion: 'DuckDB v1.5.6',
+      scanCost: scanCostOfCase({ engine: 'duckdb', pricePerTbUsd: 5, estimate: null, queries: [] }),
       ...(story ? { story } : {}),
     }),
   };
