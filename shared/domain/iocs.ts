@@ -107,6 +107,6 @@ export function iocParameterSets(
   return sets;
 }
 
-export function hasIocs(iocs: Iocs, types: IocType[]): boolean {
+export function hasIocs(iocs: Iocs, types: readonly IocType[] = iocTypes): boolean {
   return types.some((type) => (iocs[type]?.length ?? 0) > 0);
 }

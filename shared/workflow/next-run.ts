@@ -1,7 +1,7 @@
 import { runsOf } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { type CaseRun, nextRun, type RerunRequest } from '../domain/case-runs.js';
-import type { Iocs } from '../domain/iocs.js';
+import { hasIocs, type Iocs } from '../domain/iocs.js';
 import { type EvidenceStore, readCaseFileIfPresent } from '../ports/evidence-store.js';
 
 /** The request that opens the next run of a case, and the run's execution name. */
@@ -33,10 +33,9 @@ export async function planNextRun(
   const latest = runs.at(-1) as CaseRun;
   if (record.status === 'RUNNING') return { kind: 'still-running', running: latest };
   const { run, executionName } = nextRun(caseId, runs);
-  const hasIocs = iocs !== undefined && Object.values(iocs).some((values) => (values ?? []).length > 0);
   return {
     kind: 'next',
-    request: { caseId, rerun: { ...rerun, run }, ...(hasIocs ? { iocs } : {}) },
+    request: { caseId, rerun: { ...rerun, run }, ...(iocs && hasIocs(iocs) ? { iocs } : {}) },
     executionName,
   };
 }
