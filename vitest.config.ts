@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // One scratch folder per run for everything tests write under os.tmpdir(), removed at the end.
+    globalSetup: ['test/support/scratch-tmpdir.ts'],
     projects: [
       {
         test: {
