@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { HuntDefinition } from '../../../shared/domain/hunt-definition.js';
+import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
+import { huntScans, type SourceScan } from '../../../shared/hunts/hunt-scan.js';
+
+/**
+ * In Athena the hunts read a Parquet copy of CloudTrail bucketed by `eventname`: a scan whose WHERE
+ * names its event names reads only their buckets, any other scan reads its columns for every event
+ * (shared/hunts/hunt-scan.ts), and `eventid`, a random UUID, is most of the copy's bytes. Trino inlines
+ * a CTE at each reference, so a baseline joined back to the events it was computed from reads every
+ * event again; window functions over the one scan give the same baseline.
+ */
+const hunts = await loadHuntLibrary();
+const byId = (list: HuntDefinition[]) => list.map((hunt) => [hunt.id, hunt] as const);
+const everyEventScans = (hunt: HuntDefinition): SourceScan[] =>
+  huntScans(hunt).filter((scan) => scan.source === 'cloudtrail' && scan.eventNames === null);
+
+/** The hunts that must read the id of every event, because no list of event names holds what they look for. */
+const READS_EVERY_EVENT_ID: Record<string, string> = {
+  'access-denied-burst': 'a denial of any call counts',
+  'bulk-resource-deletion': 'any Delete, Terminate, Remove... call counts, of any service, new APIs included',
+  'ec2-instance-credentials-used-elsewhere': 'any call signed with instance credentials',
+  'offensive-tool-user-agent': 'the user agent of any call',
+  'principal-new-source-address': 'any call from a new address',
+  'principal-new-user-agent': 'any call with a new client',
+  'reconnaissance-across-services': 'any List, Describe or Get call of any service counts',
+  'region-used-by-one-principal': 'any write call in the region',
+  'root-account-usage': 'any call as the root user',
+  'security-change-from-new-address': 'any write call to fourteen security services, new APIs included',
+};
+
+describe('scans of every CloudTrail event', () => {
+  it.each(byId(hunts))('%s reads every event at most once', (_id, hunt) => {
+    expect(everyEventScans(hunt).length).toBeLessThanOrEqual(1);
+  });
+
+  it('read every event id only in the hunts that look for any call, each for its reason', () => {
+    const readingIds = hunts
+      .filter((hunt) => everyEventScans(hunt).some((scan) => scan.columns.includes('eventid')))
+      .map((hunt) => hunt.id);
+    expect(readingIds.sort()).toEqual(Object.keys(READS_EVERY_EVENT_ID).sort());
+  });
+});
