@@ -8,7 +8,8 @@ import { huntScans, type SourceScan } from '../../../shared/hunts/hunt-scan.js';
  * names its event names reads only their buckets, any other scan reads its columns for every event
  * (shared/hunts/hunt-scan.ts), and `eventid`, a random UUID, is most of the copy's bytes. Trino inlines
  * a CTE at each reference, so a baseline joined back to the events it was computed from reads every
- * event again; window functions over the one scan give the same baseline.
+ * event again: a hunt reads the event ids of every event once at most, and a baseline that needs a
+ * second read of every event reads narrow columns (who, when, where) only.
  */
 const hunts = await loadHuntLibrary();
 const byId = (list: HuntDefinition[]) => list.map((hunt) => [hunt.id, hunt] as const);
@@ -30,8 +31,9 @@ const READS_EVERY_EVENT_ID: Record<string, string> = {
 };
 
 describe('scans of every CloudTrail event', () => {
-  it.each(byId(hunts))('%s reads every event at most once', (_id, hunt) => {
-    expect(everyEventScans(hunt).length).toBeLessThanOrEqual(1);
+  it.each(byId(hunts))('%s reads the id of every event at most once', (_id, hunt) => {
+    const readingIds = everyEventScans(hunt).filter((scan) => scan.columns.includes('eventid'));
+    expect(readingIds.length).toBeLessThanOrEqual(1);
   });
 
   it('read every event id only in the hunts that look for any call, each for its reason', () => {
