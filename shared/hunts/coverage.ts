@@ -27,6 +27,11 @@ export interface HuntEventSelection {
   kind: HuntDefinition['kind'];
   eventSources: string[];
   matchers: EventNameMatcher[];
+  /**
+   * The hunt keeps only failed calls (a WHERE that requires an error code, or `outcome = 'failure'`):
+   * it sees attempts that were refused, not the API being used, so it covers no API.
+   */
+  failuresOnly: boolean;
 }
 
 export interface ApiCoverage {
@@ -82,8 +87,53 @@ export function eventSelectionOfHunt(hunt: HuntDefinition): HuntEventSelection {
     if (column === 'eventname') matchers.push(matcher);
     else if (column === 'eventsource' && matcher.kind === 'exact') sources.add(matcher.pattern);
   };
-  forEachWhereClause(ast, (where) => walkCondition(where, collect));
-  return { huntId: hunt.id, kind: hunt.kind, eventSources: [...sources].sort(), matchers: dedupe(matchers) };
+  let failuresOnly = false;
+  forEachWhereClause(ast, (where) => {
+    walkCondition(where, collect);
+    if (conjuncts(where).some(requiresFailure)) failuresOnly = true;
+  });
+  return {
+    huntId: hunt.id,
+    kind: hunt.kind,
+    eventSources: [...sources].sort(),
+    matchers: dedupe(matchers),
+    failuresOnly,
+  };
+}
+
+function conjuncts(node: Node): Node[] {
+  if (node.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND')
+    return [...conjuncts(node.left as Node), ...conjuncts(node.right as Node)];
+  return [node];
+}
+
+/**
+ * A test that only a failed call passes: `outcome = 'failure'`, or `errorcode` tested positively
+ * (`IS NOT NULL`, `=`, `IN`, `LIKE`, `regexp_like`, also through `coalesce(errorcode, '')`).
+ */
+function requiresFailure(node: Node): boolean {
+  if (node.type === 'binary_expr') {
+    const operator = String(node.operator).toUpperCase();
+    const column = errorColumn(node.left as Node);
+    if (column === 'outcome') return operator === '=' && strings(node.right as Node).includes('failure');
+    if (column !== 'errorcode') return false;
+    if (operator === 'IS NOT') return (node.right as Node)?.type === 'null';
+    return operator === '=' || operator === 'IN' || operator === 'LIKE';
+  }
+  if (node.type === 'function' && functionName(node) === 'regexp_like') {
+    const first = (((node.args as Node | undefined)?.value ?? []) as Node[])[0];
+    return first !== undefined && errorColumn(first) === 'errorcode';
+  }
+  return false;
+}
+
+/** The column a test reads, seeing through `coalesce(column, ...)`. */
+function errorColumn(node: Node | undefined): string | null {
+  if (node?.type === 'function' && functionName(node) === 'coalesce') {
+    const first = (((node.args as Node | undefined)?.value ?? []) as Node[])[0];
+    return columnName(first);
+  }
+  return columnName(node);
 }
 
 type Node = Record<string, unknown>;
@@ -177,6 +227,7 @@ export function matchesEventName(matcher: EventNameMatcher, eventName: string): 
 }
 
 export function selectionCovers(selection: HuntEventSelection, api: CatalogueApi): boolean {
+  if (selection.failuresOnly) return false;
   const sourceFits = selection.eventSources.length === 0 || selection.eventSources.includes(api.eventSource);
   return sourceFits && selection.matchers.some((m) => matchesEventName(m, api.eventName));
 }

@@ -68,6 +68,29 @@ describe('the event names a hunt selects, read from its WHERE clauses', () => {
     expect(selection.matchers).toEqual([]);
   });
 
+  it('marks a hunt that keeps only failed calls, which sees refusals and not the API in use', () => {
+    const failuresOnly = (where: string) =>
+      eventSelectionOfHunt(
+        hunt('h', `SELECT 1 FROM cloudtrail_events WHERE eventname = 'CreateUser' AND ${where}`),
+      ).failuresOnly;
+    expect(failuresOnly(`outcome = 'failure'`)).toBe(true);
+    expect(failuresOnly('errorcode IS NOT NULL')).toBe(true);
+    expect(failuresOnly(`errorcode IN ('AccessDenied', 'UnauthorizedOperation')`)).toBe(true);
+    expect(failuresOnly(`regexp_like(coalesce(errorcode, ''), '(?i)AccessDenied')`)).toBe(true);
+    // Near misses: successes only, a failure counted beside successes, an OR that lets successes through.
+    expect(failuresOnly(`outcome = 'success'`)).toBe(false);
+    expect(failuresOnly('errorcode IS NULL')).toBe(false);
+    expect(failuresOnly(`(errorcode IS NOT NULL OR readonly = 'false')`)).toBe(false);
+    expect(
+      eventSelectionOfHunt(
+        hunt(
+          'h',
+          `SELECT count_if(errorcode IS NOT NULL) AS failed FROM cloudtrail WHERE eventname = 'CreateUser'`,
+        ),
+      ).failuresOnly,
+    ).toBe(false);
+  });
+
   it('matches LIKE wildcards and case-insensitive regular expressions as the engines do', () => {
     expect(matchesEventName({ kind: 'like', pattern: 'DeleteFunction%' }, 'DeleteFunction20150331')).toBe(
       true,
@@ -97,6 +120,22 @@ describe('coverage of the API catalogue', () => {
     expect(report.apis.map((a) => [a.api, a.huntIds])).toEqual([
       ['iam:CreateUser', ['iam-users']],
       ['sso-directory:CreateUser', []],
+    ]);
+  });
+
+  it('does not count a hunt of refused attempts as covering the APIs it names', () => {
+    const denied = hunt(
+      'denied',
+      `SELECT 1 FROM cloudtrail_events WHERE eventname IN ('CreateUser', 'DeleteTrail') AND outcome = 'failure'`,
+    );
+    const report = assessHuntCoverage(
+      [...hunts, denied],
+      [api('iam.amazonaws.com', 'CreateUser'), api('cloudtrail.amazonaws.com', 'DeleteTrail')],
+      {},
+    );
+    expect(report.apis.map((a) => [a.api, a.huntIds])).toEqual([
+      ['iam:CreateUser', ['iam-users']],
+      ['cloudtrail:DeleteTrail', []],
     ]);
   });
 
