@@ -1,25 +1,37 @@
+import { createHash } from 'node:crypto';
+import { CLASSED_SOURCE, EVENT_CLASS_COLUMN, NAMED_EVENTS, OTHER_EVENTS } from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
+import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
+import { sqlString } from '../sources/source-sql.js';
 import { qualifiedViewName } from './athena-case-sql.js';
 
 /**
  * The one pass: a source that many hunts read is copied once, within the case window, to Parquet in
- * the case folder, and its view then reads the copy. The copy is bucketed by `eventname`, so a hunt
- * whose WHERE names its event names with `=` or `IN` reads only those names' bucket files ("Athena
- * determines the bucket that contains those records and only reads the files in that bucket"), and
- * of those only the column chunks it names.
+ * the case folder, and its view then reads the copy. The CloudTrail copy is partitioned by event
+ * class (shared/domain/event-classes.ts: the events the case's hunts name, and the rest) and, within
+ * each class, bucketed by `eventname`. A hunt whose WHERE names its event names with `=` or `IN` reads
+ * only those names' bucket files ("Athena determines the bucket that contains those records and only
+ * reads the files in that bucket"), and of those only the column chunks it names; a hunt routed to
+ * the named class reads that partition alone, so a heavy event no hunt names is never in its files.
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
+ * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
- * Not partitioned by day: every hunt reads the whole window, so a day partition would prune nothing,
- * and Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
+ * Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
  * Exceeded limit of 100 open writers for partitions/buckets",
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html) and takes no INSERT INTO into
- * a bucketed table (the bucketing page above): days times buckets would have to stay under 100.
- * One CTAS with 100 buckets and no partitions reads the window's logs once.
+ * a bucketed table (the bucketing page above): one CTAS writes two classes of 50 buckets. Not
+ * partitioned by day: every hunt reads the whole window, so a day partition would prune nothing.
  */
 export const MAX_WRITERS_PER_STATEMENT = 100;
-export const ONE_PASS_BUCKETS = MAX_WRITERS_PER_STATEMENT;
+const EVENT_CLASSES = [NAMED_EVENTS, OTHER_EVENTS];
+export const ONE_PASS_BUCKETS = MAX_WRITERS_PER_STATEMENT / EVENT_CLASSES.length;
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
 export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
+/**
+ * A statement's text is at most 262,144 bytes, not adjustable
+ * (https://repost.aws/knowledge-center/athena-query-string-length).
+ */
+export const MAX_QUERY_BYTES = 262_144;
 
 const S3_FOLDER = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]*\/$/;
 const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
@@ -29,6 +41,12 @@ const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
  * folder ("external_location ... must specify an empty location",
  * https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html); zstd is one of the
  * compressions Athena writes for Parquet (https://docs.aws.amazon.com/athena/latest/ug/compression-support-zstd-levels.html).
+ *
+ * A bucketed source is partitioned by its event class, the partition column last in the SELECT as
+ * CTAS requires (create-table-as.html above). The named events are written into the text as escaped
+ * literals, not bound: execution parameters may stand only in a WHERE clause ("SELECT ? FROM table
+ * is not supported", https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html),
+ * and the class is computed in the SELECT list.
  */
 export function onePassCopySql(options: {
   database: string;
@@ -36,29 +54,51 @@ export function onePassCopySql(options: {
   copy: string;
   columns: string[];
   location: string;
+  /** The events of the `named` class (the names the case's routed hunts name). */
+  namedEvents: string[];
 }): string {
   if (!S3_FOLDER.test(options.location))
     throw new InvalidRequestError(`'${options.location}' is not an S3 folder the copy can be written to.`);
-  const columns = options.columns.map((c) => `"${checkColumn(c)}"`).join(', ');
+  const columns = options.columns.map((c) => `"${checkColumn(c)}"`);
   const bucketColumn = ONE_PASS_BUCKET_COLUMN[options.source];
-  const bucketing =
-    bucketColumn && options.columns.includes(bucketColumn)
-      ? [`  bucketed_by = ARRAY['${bucketColumn}'],`, `  bucket_count = ${ONE_PASS_BUCKETS},`]
-      : [];
-  return [
+  const classed = bucketColumn !== undefined && options.columns.includes(bucketColumn);
+  const layout = classed
+    ? [
+        `  partitioned_by = ARRAY['${EVENT_CLASS_COLUMN}'],`,
+        `  bucketed_by = ARRAY['${bucketColumn}'],`,
+        `  bucket_count = ${ONE_PASS_BUCKETS},`,
+      ]
+    : [];
+  const select = classed ? [...columns, eventClassExpression(bucketColumn, options.namedEvents)] : columns;
+  const sql = [
     `CREATE TABLE ${qualifiedViewName(options.database, options.copy)}`,
     'WITH (',
     "  format = 'PARQUET',",
     "  write_compression = 'ZSTD',",
-    ...bucketing,
+    ...layout,
     `  external_location = '${options.location}'`,
     ') AS',
-    `SELECT ${columns}`,
+    `SELECT ${select.join(', ')}`,
     `FROM ${qualifiedViewName(options.database, options.source)}`,
   ].join('\n');
+  const bytes = new TextEncoder().encode(sql).length;
+  if (bytes > MAX_QUERY_BYTES)
+    throw new InvalidRequestError(
+      `The one-pass copy of ${options.source} would be ${bytes} bytes of SQL; Athena takes at most ${MAX_QUERY_BYTES}.`,
+    );
+  return sql;
 }
 
-/** The source's view once the copy holds its window: the copy's columns, nothing else to filter. */
+/** `named` for the listed event names, `other` for every other row, a null name included. */
+function eventClassExpression(column: string, names: string[]): string {
+  const value =
+    names.length === 0
+      ? sqlString(OTHER_EVENTS)
+      : `CASE WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(NAMED_EVENTS)} ELSE ${sqlString(OTHER_EVENTS)} END`;
+  return `CAST(${value} AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
+}
+
+/** The source's view once the copy holds its window: the copy's columns, every event class. */
 export function viewOnCopySql(database: string, source: string, copy: string, columns: string[]): string {
   const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
   return [
@@ -66,6 +106,30 @@ export function viewOnCopySql(database: string, source: string, copy: string, co
     `SELECT ${list}`,
     `FROM ${qualifiedViewName(database, copy)}`,
   ].join('\n');
+}
+
+/**
+ * The database whose `cloudtrail` and `cloudtrail_events` views read only the named events. A routed
+ * hunt runs its unchanged text there (its unqualified names resolve in the query's database), so the
+ * SQL stays the one both engines run. The name keeps the case database's prefix (which the IAM
+ * policies grant) and a hash of it, so two long case databases never share a twin.
+ */
+export function namedEventsDatabase(database: string): string {
+  const hash = createHash('sha256').update(database).digest('hex').slice(0, 8);
+  return `${database.slice(0, 240)}_named_${hash}`;
+}
+
+/** The CloudTrail views of the named-events database, over the case database's copy, in order. */
+export function namedEventsViewsSql(database: string, copy: string, columns: string[]): string[] {
+  const named = namedEventsDatabase(database);
+  const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
+  const cloudtrail = [
+    `CREATE OR REPLACE VIEW ${qualifiedViewName(named, CLASSED_SOURCE)} AS`,
+    `SELECT ${list}`,
+    `FROM ${qualifiedViewName(database, copy)}`,
+    `WHERE "${EVENT_CLASS_COLUMN}" = ${sqlString(NAMED_EVENTS)}`,
+  ].join('\n');
+  return [cloudtrail, cloudtrailEventsViewSql((name) => qualifiedViewName(named, name))];
 }
 
 function checkColumn(name: string): string {

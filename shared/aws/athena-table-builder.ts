@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
+import { CLASSED_SOURCE, type EventClassRouting } from '../domain/event-classes.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError } from '../errors.js';
@@ -19,7 +20,12 @@ import {
   sourceViewSql,
   windowCopySql,
 } from './athena-case-sql.js';
-import { onePassCopySql, viewOnCopySql } from './athena-one-pass-sql.js';
+import {
+  namedEventsDatabase,
+  namedEventsViewsSql,
+  onePassCopySql,
+  viewOnCopySql,
+} from './athena-one-pass-sql.js';
 import type { ExecutedStatement } from './athena-query-engine.js';
 
 export interface AthenaTableBuilderOptions {
@@ -117,9 +123,14 @@ export class AthenaTableBuilder implements TableBuilder {
    * The one pass for each source: a CTAS of its view (the window of every location's table) into
    * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
    * `cloudtrail` view by name, so it reads the copy too. A retry writes to a new folder: a CTAS
-   * refuses a location that holds files.
+   * refuses a location that holds files. With hunts routed to the named events, the CloudTrail copy's
+   * named class gets views of its own in the named-events database, made only once the copy exists.
    */
-  async copyOnce(context: CaseContext, sources: LogSourceId[]): Promise<ScannedStatement[]> {
+  async copyOnce(
+    context: CaseContext,
+    sources: LogSourceId[],
+    routing: EventClassRouting,
+  ): Promise<ScannedStatement[]> {
     const database = this.databaseName(context.caseId);
     this.statements = [];
     for (const source of sources) {
@@ -134,9 +145,14 @@ export class AthenaTableBuilder implements TableBuilder {
           copy,
           columns,
           location: this.copyLocation(context, source),
+          namedEvents: source === CLASSED_SOURCE ? routing.names : [],
         }),
       );
       await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
+      if (source !== CLASSED_SOURCE || routing.hunts.length === 0) continue;
+      await this.run('create the named-events database', createDatabaseSql(namedEventsDatabase(database)));
+      for (const view of namedEventsViewsSql(database, copy, columns))
+        await this.run(`view the named ${source} events`, view);
     }
     return this.statements;
   }

@@ -9,6 +9,7 @@ import { maxHuntRowsFrom } from '../domain/hunt-result.js';
 import { deploymentScanBudget } from '../domain/scan-budget.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
+import { namedEventsDatabase } from './athena-one-pass-sql.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
 import { AthenaTableBuilder } from './athena-table-builder.js';
 import { AwsLogInventory, type InventoryAccount } from './aws-log-inventory.js';
@@ -45,6 +46,14 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     workGroup: env.ATHENA_WORKGROUP,
     ...(context ? { database: databaseName(context.caseId) } : {}),
   });
+  // The same hunt text over the views of the case's named events (tables.json routes hunts there).
+  const namedEventsEngine = context
+    ? new AthenaQueryEngine({
+        client: clients.athena,
+        workGroup: env.ATHENA_WORKGROUP,
+        database: namedEventsDatabase(databaseName(context.caseId)),
+      })
+    : undefined;
   // The DDL creates the case database, so it must run before that database exists as a context.
   const ddlEngine = new AthenaQueryEngine({ client: clients.athena, workGroup: env.ATHENA_WORKGROUP });
   const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1')
@@ -89,6 +98,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
+    ...(namedEventsEngine ? { namedEventsEngine } : {}),
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...scanBudgetFrom(process.env.MAX_SCAN_BYTES_PER_CASE),
     listWindow: (locations, window) => new WindowObjectLister({ client: logBuckets }).list(locations, window),

@@ -16,6 +16,11 @@ export interface CaseAdapters {
   exporter: LogExporter;
   tables: TableBuilder;
   engine: QueryEngine;
+  /**
+   * Athena: the engine whose CloudTrail views hold only the case's named events, for the hunts
+   * `tables.json` routes there (`namedEvents`). Absent where every hunt reads every event (locally).
+   */
+  namedEventsEngine?: QueryEngine;
   /** The deployment's known-good actors; each case may add its own. */
   allowlist?: Allowlist;
   /**

@@ -37,12 +37,15 @@ export async function runHunt(
     caseHunts.sigmaParameters.get(hunt.id) ?? iocTypes.map((type) => iocParameter(context.iocs ?? {}, type));
   // Every row, unless the deployment configured a cap; then the record and the report say N of M.
   const maxRows = adapters.maxHuntRows ?? Number.POSITIVE_INFINITY;
+  const files = caseFiles(context.caseId, context.run);
+  const engine = (await readsNamedEventsOnly(adapters, files, hunt.id))
+    ? (adapters.namedEventsEngine ?? adapters.engine)
+    : adapters.engine;
   const result =
     hunt.kind === 'pivot'
-      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
-      : await adapters.engine.run(hunt.sql, { parameters, maxRows });
+      ? await runPivot(engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
+      : await engine.run(hunt.sql, { parameters, maxRows });
 
-  const files = caseFiles(context.caseId, context.run);
   const allowlist = (await readCaseFileIfPresent(adapters.store, files.allowlist)) ?? {};
   const allowlisted = allowlistMatcher(allowlist, hunt.id);
   let kept: typeof result.rows = [];
@@ -83,6 +86,20 @@ export async function runHunt(
   };
   await writeCaseFile(adapters.store, files.huntResult(hunt.id), record);
   return { huntId: hunt.id, status: 'SUCCEEDED', severity: hunt.severity, rowCount };
+}
+
+/**
+ * Whether the case's tables route the hunt to the named events of the CloudTrail copy: CreateTables
+ * says so in `tables.json` only once the copy and its views exist.
+ */
+async function readsNamedEventsOnly(
+  adapters: CaseAdapters,
+  files: ReturnType<typeof caseFiles>,
+  huntId: string,
+): Promise<boolean> {
+  if (!adapters.namedEventsEngine) return false;
+  const tables = await readCaseFileIfPresent(adapters.store, files.tables);
+  return tables?.namedEvents?.hunts.includes(huntId) ?? false;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   querySpan,
   sourceViewSql,
 } from '../../../shared/aws/athena-case-sql.js';
+import { namedEventsDatabase } from '../../../shared/aws/athena-one-pass-sql.js';
 import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
@@ -13,6 +14,7 @@ import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/t
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
+import { cloudtrailEventsViewSql } from '../../../shared/sources/cloudtrail-view.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -648,7 +650,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
   it('copies the source view once into the case folder, points the view at the copy, and records what each statement scanned', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const statements = await builder.copyOnce(caseContext(), ['cloudtrail']);
+    const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], { names: [], hunts: [] });
     expect(engine.statements).toHaveLength(3);
     expect(engine.statements[0]).toBe(`DROP TABLE IF EXISTS \`${DATABASE}\`.\`cloudtrail_copy\``);
     expect(engine.statements[1]).toContain(`CREATE TABLE "${DATABASE}"."cloudtrail_copy"`);
@@ -665,5 +667,46 @@ describe('AthenaTableBuilder.copyOnce', () => {
     ]);
     const view = new Parser().astify(engine.statements[2] as string, { database: 'trino' });
     expect(view).toBeTruthy();
+  });
+
+  it('gives the hunts routed to the named events their own database, whose views read only that class of the copy', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    const routing = { names: ['CreateUser', 'StopLogging'], hunts: ['backdoor-user', 'trail-stopped'] };
+    const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
+    const named = namedEventsDatabase(DATABASE);
+    expect(named.startsWith(DATABASE)).toBe(true);
+    expect(engine.statements[1]).toContain(
+      `CASE WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN 'named'`,
+    );
+    expect(engine.statements.slice(3)).toEqual([
+      `CREATE DATABASE IF NOT EXISTS \`${named}\``,
+      [
+        `CREATE OR REPLACE VIEW "${named}"."cloudtrail" AS`,
+        `SELECT ${cloudtrailColumnNames.map((c) => `"${c}"`).join(', ')}`,
+        `FROM "${DATABASE}"."cloudtrail_copy"`,
+        `WHERE "event_class" = 'named'`,
+      ].join('\n'),
+      cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
+    ]);
+    expect(statements.map((s) => s.purpose)).toEqual([
+      'drop the cloudtrail copy',
+      'copy cloudtrail once',
+      'view cloudtrail on its copy',
+      'create the named-events database',
+      'view the named cloudtrail events',
+      'view the named cloudtrail events',
+    ]);
+  });
+
+  it('makes no named-events views for a source other than CloudTrail, nor when no hunt is routed', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    await builder.copyOnce(caseContext(), ['vpcflow'], { names: ['CreateUser'], hunts: ['backdoor-user'] });
+    await builder.copyOnce(caseContext(), ['cloudtrail'], { names: [], hunts: [] });
+    expect(engine.statements.filter((s) => s.includes('_named_'))).toEqual([]);
+    expect(
+      engine.statements.find((s) => s.includes('"vpcflow_copy"') && s.startsWith('CREATE TABLE')),
+    ).not.toContain('CreateUser');
   });
 });
