@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CLASSED_SOURCE, EVENT_CLASS_COLUMN, NAMED_EVENTS, OTHER_EVENTS } from '../domain/event-classes.js';
+import {
+  BUCKETS_PER_CLASS,
+  CLASSED_SOURCE,
+  EVENT_CLASS_COLUMN,
+  MAX_WRITERS_PER_STATEMENT,
+  NAMED_EVENTS,
+  OTHER_EVENTS,
+} from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
 import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
 import { sqlString } from '../sources/source-sql.js';
@@ -16,15 +23,13 @@ import { qualifiedViewName } from './athena-case-sql.js';
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
  * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
- * Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
- * Exceeded limit of 100 open writers for partitions/buckets",
- * https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html) and takes no INSERT INTO into
- * a bucketed table (the bucketing page above): one CTAS writes two classes of 50 buckets. Not
- * partitioned by day: every hunt reads the whole window, so a day partition would prune nothing.
+ * Athena takes no INSERT INTO into a bucketed table (the bucketing page above) and opens at most
+ * MAX_WRITERS_PER_STATEMENT writers per CTAS, so one CTAS writes both classes of BUCKETS_PER_CLASS
+ * buckets. Not partitioned by day: every hunt reads the whole window, so a day partition would prune
+ * nothing.
  */
-export const MAX_WRITERS_PER_STATEMENT = 100;
-const EVENT_CLASSES = [NAMED_EVENTS, OTHER_EVENTS];
-export const ONE_PASS_BUCKETS = MAX_WRITERS_PER_STATEMENT / EVENT_CLASSES.length;
+export { MAX_WRITERS_PER_STATEMENT };
+export const ONE_PASS_BUCKETS = BUCKETS_PER_CLASS;
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
 export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
 /**

@@ -10,6 +10,15 @@ import type { LogSourceId } from './log-sources.js';
 export const EVENT_CLASS_COLUMN = 'event_class';
 export const NAMED_EVENTS = 'named';
 export const OTHER_EVENTS = 'other';
+/**
+ * Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
+ * Exceeded limit of 100 open writers for partitions/buckets",
+ * https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html), and the copy is one CTAS:
+ * two classes of 50 `eventname` buckets each.
+ */
+export const MAX_WRITERS_PER_STATEMENT = 100;
+export const EVENT_CLASSES = [NAMED_EVENTS, OTHER_EVENTS] as const;
+export const BUCKETS_PER_CLASS = MAX_WRITERS_PER_STATEMENT / EVENT_CLASSES.length;
 /** The source whose copy is split by event class: the one whose hunts name their events. */
 export const CLASSED_SOURCE: LogSourceId = 'cloudtrail';
 
