@@ -110,7 +110,9 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
       const profile = input.profiles[scan.source];
-      const perLogByte = profile ? bytesPerSourceByte(profile, scan, readsNamedEvents ? named : null) : wholeCopy;
+      const perLogByte = profile
+        ? bytesPerSourceByte(profile, scan, readsNamedEvents ? named : null)
+        : wholeCopy;
       return sum + Math.ceil(logs * perLogByte);
     }, 0);
     const readsCopy = h.scans.some((scan) => copied.has(scan.source));
@@ -156,7 +158,8 @@ export function bytesPerSourceByte(
   scan: Pick<EstimatedScan, 'columns' | 'eventNames'>,
   namedOnly: ReadonlySet<string> | null = null,
 ) {
-  const buckets = scan.eventNames && new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
+  const buckets =
+    scan.eventNames && new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
   let sum = 0;
   for (const [name, columns] of Object.entries(profile.events)) {
     if (namedOnly && !namedOnly.has(name)) continue;
