@@ -10,7 +10,8 @@ import type { CopyProfile } from './athena-estimate.js';
  * event name not listed here is modelled as holding nothing).
  */
 const COPY_PER_GZIP_BYTE = 0.2728;
-const EVENT_SHARE: Record<string, number> = {
+/** Each event name's share of the copy's bytes. */
+export const MEASURED_EVENT_SHARE: Readonly<Record<string, number>> = {
   UpdateInstanceInformation: 0.4808,
   AssumeRole: 0.1452,
   GetParameters: 0.03232,
@@ -140,7 +141,7 @@ const COLUMN_SHARE: Record<string, number> = {
 
 export const MEASURED_CLOUDTRAIL_COPY: CopyProfile = {
   events: Object.fromEntries(
-    Object.entries(EVENT_SHARE).map(([name, share]) => [
+    Object.entries(MEASURED_EVENT_SHARE).map(([name, share]) => [
       name,
       Object.fromEntries(
         Object.entries(COLUMN_SHARE).map(([column, part]) => [column, COPY_PER_GZIP_BYTE * share * part]),
