@@ -2,14 +2,19 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
-import { BUCKETS_PER_CLASS, NAMED_EVENTS, OTHER_EVENTS } from '../shared/domain/event-classes.js';
+import {
+  BUCKETS_PER_CLASS,
+  HEAVY_NAMED_EVENTS,
+  NAMED_EVENTS,
+  OTHER_EVENTS,
+} from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
 import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, one folder per event class (`namedEvents` and the rest), one file per Hive bucket
+ * Parquet with zstd, one folder per event class (`namedEvents`' two and the rest), one file per Hive bucket
  * of `eventname` in each, written by DuckDB from the corpus, then measured column chunk by column
  * chunk with `parquet_metadata`. Each file's column bytes are shared among its event names by their
  * rows, so the profile holds, per event name, its column bytes per byte of the gzip logs: the class
@@ -19,7 +24,7 @@ export async function measureCopyProfile(
   files: string[],
   gzipBytes: number,
   work: string,
-  namedEvents: string[],
+  namedEvents: { names: string[]; heavyNames: string[] },
 ): Promise<{ profile: CopyProfile; copyBytes: number }> {
   const dir = join(work, 'one-pass-copy');
   await rm(dir, { recursive: true, force: true });
@@ -31,12 +36,15 @@ export async function measureCopyProfile(
       `SELECT DISTINCT eventname FROM (${records}) WHERE eventname IS NOT NULL`,
       { maxRows: 1_000_000 },
     );
-    const named = new Set(namedEvents);
+    const classOf = new Map<string, string>([
+      ...namedEvents.names.map((name) => [name, NAMED_EVENTS] as const),
+      ...namedEvents.heavyNames.map((name) => [name, HEAVY_NAMED_EVENTS] as const),
+    ]);
     const layout = names.rows
       .map((row) => row.eventname as string)
       .map(
         (name) =>
-          `(${sqlString(name)}, ${sqlString(named.has(name) ? NAMED_EVENTS : OTHER_EVENTS)}, ${hiveBucket(name, BUCKETS_PER_CLASS)})`,
+          `(${sqlString(name)}, ${sqlString(classOf.get(name) ?? OTHER_EVENTS)}, ${hiveBucket(name, BUCKETS_PER_CLASS)})`,
       );
     await engine.execute(
       `CREATE TABLE event_layout AS SELECT * FROM (VALUES ${layout.join(', ')}) AS t(eventname, event_class, bucket)`,

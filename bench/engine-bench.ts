@@ -85,7 +85,7 @@ try {
   const chosen = new Set(found.huntsToRun);
   const scanned = library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) }));
   const routing = eventClassRouting(scanned);
-  const copy = await measureCopyProfile(files, corpus.gzipBytes, work, routing.names);
+  const copy = await measureCopyProfile(files, corpus.gzipBytes, work, routing);
   const readsEveryEvent = new Set(
     scanned.filter((h) => h.scans.some((s) => s.eventNames === null)).map((h) => h.huntId),
   );
@@ -171,7 +171,7 @@ try {
     athena.hunts.filter((h) => readsEveryEvent.has(h.huntId) === every).reduce((sum, h) => sum + h.bytes, 0) /
     corpus.gzipBytes;
   console.log(
-    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only the named-events partition, ${routing.names.length} names), the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
+    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only the named classes: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {

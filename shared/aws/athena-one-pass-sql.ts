@@ -3,9 +3,12 @@ import {
   BUCKETS_PER_CLASS,
   CLASSED_SOURCE,
   EVENT_CLASS_COLUMN,
+  type EventRoute,
+  HEAVY_NAMED_EVENTS,
   MAX_WRITERS_PER_STATEMENT,
   NAMED_EVENTS,
   OTHER_EVENTS,
+  ROUTE_CLASSES,
 } from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
 import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
@@ -19,12 +22,13 @@ import { qualifiedViewName } from './athena-case-sql.js';
  * each class, bucketed by `eventname`. A hunt whose WHERE names its event names with `=` or `IN` reads
  * only those names' bucket files ("Athena determines the bucket that contains those records and only
  * reads the files in that bucket"), and of those only the column chunks it names; a hunt routed to
- * the named class reads that partition alone, so a heavy event no hunt names is never in its files.
+ * the named classes reads those partitions alone, so a heavy event it does not name is never in its
+ * files.
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
  * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
  * Athena takes no INSERT INTO into a bucketed table (the bucketing page above) and opens at most
- * MAX_WRITERS_PER_STATEMENT writers per CTAS, so one CTAS writes both classes of BUCKETS_PER_CLASS
+ * MAX_WRITERS_PER_STATEMENT writers per CTAS, so one CTAS writes every class in BUCKETS_PER_CLASS
  * buckets. Not partitioned by day: every hunt reads the whole window, so a day partition would prune
  * nothing.
  */
@@ -59,8 +63,8 @@ export function onePassCopySql(options: {
   copy: string;
   columns: string[];
   location: string;
-  /** The events of the `named` class (the names the case's routed hunts name). */
-  namedEvents: string[];
+  /** The events of the named classes: the light and the heavy names the case's routed hunts name. */
+  namedEvents: { names: string[]; heavyNames: string[] };
 }): string {
   if (!S3_FOLDER.test(options.location))
     throw new InvalidRequestError(`'${options.location}' is not an S3 folder the copy can be written to.`);
@@ -94,12 +98,22 @@ export function onePassCopySql(options: {
   return sql;
 }
 
-/** `named` for the listed event names, `other` for every other row, a null name included. */
-function eventClassExpression(column: string, names: string[]): string {
+/** The class of each row: `named`, `named_heavy` for the listed names, `other` for the rest (a null name too). */
+function eventClassExpression(column: string, named: { names: string[]; heavyNames: string[] }): string {
+  const branches = [
+    [named.names, NAMED_EVENTS],
+    [named.heavyNames, HEAVY_NAMED_EVENTS],
+  ] as const;
+  const when = branches
+    .filter(([names]) => names.length > 0)
+    .map(
+      ([names, eventClass]) =>
+        `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(eventClass)}`,
+    );
   const value =
-    names.length === 0
+    when.length === 0
       ? sqlString(OTHER_EVENTS)
-      : `CASE WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(NAMED_EVENTS)} ELSE ${sqlString(OTHER_EVENTS)} END`;
+      : `CASE ${when.join(' ')} ELSE ${sqlString(OTHER_EVENTS)} END`;
   return `CAST(${value} AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
 }
 
@@ -114,27 +128,32 @@ export function viewOnCopySql(database: string, source: string, copy: string, co
 }
 
 /**
- * The database whose `cloudtrail` and `cloudtrail_events` views read only the named events. A routed
- * hunt runs its unchanged text there (its unqualified names resolve in the query's database), so the
- * SQL stays the one both engines run. The name keeps the case database's prefix (which the IAM
- * policies grant) and a hash of it, so two long case databases never share a twin.
+ * The database whose `cloudtrail` and `cloudtrail_events` views read only the classes of a route. A
+ * routed hunt runs its unchanged text there (its unqualified names resolve in the query's database),
+ * so the SQL stays the one both engines run. The name keeps the case database's prefix (which the IAM
+ * policies grant) and a hash of it and the route, so two long case databases never share one.
  */
-export function namedEventsDatabase(database: string): string {
-  const hash = createHash('sha256').update(database).digest('hex').slice(0, 8);
-  return `${database.slice(0, 240)}_named_${hash}`;
+export function routedDatabase(database: string, route: EventRoute): string {
+  const hash = createHash('sha256').update(`${database}/${route}`).digest('hex').slice(0, 8);
+  return `${database.slice(0, 230)}_${route.replaceAll('-', '_')}_${hash}`;
 }
 
-/** The CloudTrail views of the named-events database, over the case database's copy, in order. */
-export function namedEventsViewsSql(database: string, copy: string, columns: string[]): string[] {
-  const named = namedEventsDatabase(database);
+/** The CloudTrail views of a route's database, over the case database's copy, in order. */
+export function routedViewsSql(
+  database: string,
+  route: EventRoute,
+  copy: string,
+  columns: string[],
+): string[] {
+  const routed = routedDatabase(database, route);
   const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
   const cloudtrail = [
-    `CREATE OR REPLACE VIEW ${qualifiedViewName(named, CLASSED_SOURCE)} AS`,
+    `CREATE OR REPLACE VIEW ${qualifiedViewName(routed, CLASSED_SOURCE)} AS`,
     `SELECT ${list}`,
     `FROM ${qualifiedViewName(database, copy)}`,
-    `WHERE "${EVENT_CLASS_COLUMN}" = ${sqlString(NAMED_EVENTS)}`,
+    `WHERE "${EVENT_CLASS_COLUMN}" IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`,
   ].join('\n');
-  return [cloudtrail, cloudtrailEventsViewSql((name) => qualifiedViewName(named, name))];
+  return [cloudtrail, cloudtrailEventsViewSql((name) => qualifiedViewName(routed, name))];
 }
 
 function checkColumn(name: string): string {

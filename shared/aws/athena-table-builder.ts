@@ -1,6 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
-import { CLASSED_SOURCE, type EventClassRouting } from '../domain/event-classes.js';
+import { CLASSED_SOURCE, type EventClassRouting, routesTaken } from '../domain/event-classes.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError } from '../errors.js';
@@ -20,12 +20,7 @@ import {
   sourceViewSql,
   windowCopySql,
 } from './athena-case-sql.js';
-import {
-  namedEventsDatabase,
-  namedEventsViewsSql,
-  onePassCopySql,
-  viewOnCopySql,
-} from './athena-one-pass-sql.js';
+import { onePassCopySql, routedDatabase, routedViewsSql, viewOnCopySql } from './athena-one-pass-sql.js';
 import type { ExecutedStatement } from './athena-query-engine.js';
 
 export interface AthenaTableBuilderOptions {
@@ -124,7 +119,7 @@ export class AthenaTableBuilder implements TableBuilder {
    * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
    * `cloudtrail` view by name, so it reads the copy too. A retry writes to a new folder: a CTAS
    * refuses a location that holds files. With hunts routed to the named events, the CloudTrail copy's
-   * named class gets views of its own in the named-events database, made only once the copy exists.
+   * named class gets views of its own in the database of its route, made only once the copy exists.
    */
   async copyOnce(
     context: CaseContext,
@@ -145,14 +140,16 @@ export class AthenaTableBuilder implements TableBuilder {
           copy,
           columns,
           location: this.copyLocation(context, source),
-          namedEvents: source === CLASSED_SOURCE ? routing.names : [],
+          namedEvents: source === CLASSED_SOURCE ? routing : { names: [], heavyNames: [] },
         }),
       );
       await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
-      if (source !== CLASSED_SOURCE || routing.hunts.length === 0) continue;
-      await this.run('create the named-events database', createDatabaseSql(namedEventsDatabase(database)));
-      for (const view of namedEventsViewsSql(database, copy, columns))
-        await this.run(`view the named ${source} events`, view);
+      if (source !== CLASSED_SOURCE) continue;
+      for (const route of routesTaken(routing)) {
+        await this.run(`create the ${route} database`, createDatabaseSql(routedDatabase(database, route)));
+        for (const view of routedViewsSql(database, route, copy, columns))
+          await this.run(`view the ${route} ${source} events`, view);
+      }
     }
     return this.statements;
   }

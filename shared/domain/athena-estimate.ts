@@ -1,4 +1,10 @@
-import { BUCKETS_PER_CLASS, CLASSED_SOURCE, eventClassRouting } from './event-classes.js';
+import {
+  BUCKETS_PER_CLASS,
+  CLASSED_SOURCE,
+  type EventRoute,
+  eventClassRouting,
+  routeOf,
+} from './event-classes.js';
 import type { LogSourceId } from './log-sources.js';
 
 /**
@@ -75,7 +81,7 @@ export interface AthenaEstimate {
   listing: { complete: boolean; note?: string };
   /** Sources copied once to Parquet, and what each copy reads. */
   copies: (QueryEstimate & { source: LogSourceId })[];
-  /** `readsNamedEvents`: the hunt reads only the named-events partition of the CloudTrail copy. */
+  /** `readsNamedEvents`: the hunt reads only the named classes' partitions of the CloudTrail copy. */
   hunts: (QueryEstimate & { huntId: string; readsCopy: boolean; readsNamedEvents?: boolean })[];
   /** Every hunt reading the logs as delivered. */
   direct: QueryEstimate;
@@ -103,16 +109,18 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
     query(h.scans.reduce((sum, scan) => sum + (sourceBytes[scan.source] ?? 0), 0)),
   );
   const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
-  const named = new Set(routing.names);
+  const readable: Record<EventRoute, ReadonlySet<string>> = {
+    named: new Set(routing.names),
+    'named-and-heavy': new Set([...routing.names, ...routing.heavyNames]),
+  };
   const hunts = input.hunts.map((h) => {
-    const readsNamedEvents = routing.hunts.includes(h.huntId);
+    const route = routeOf(routing, h.huntId);
+    const readsNamedEvents = route !== null;
     const bytes = h.scans.reduce((sum, scan) => {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
       const profile = input.profiles[scan.source];
-      const perLogByte = profile
-        ? bytesPerSourceByte(profile, scan, readsNamedEvents ? named : null)
-        : wholeCopy;
+      const perLogByte = profile ? bytesPerSourceByte(profile, scan, route && readable[route]) : wholeCopy;
       return sum + Math.ceil(logs * perLogByte);
     }, 0);
     const readsCopy = h.scans.some((scan) => copied.has(scan.source));
@@ -151,7 +159,7 @@ export function onePassSources(
 
 /**
  * The columns a scan names, in the bucket files its event names hash to (every file when it names
- * none), of the named-events partition alone when its hunt is routed there (`namedOnly`).
+ * none), of the named classes alone when its hunt is routed there (`namedOnly`: their names).
  */
 export function bytesPerSourceByte(
   profile: CopyProfile,

@@ -9,7 +9,12 @@ import { caseFiles } from '../domain/case-files.js';
 import { type CaseFolderLayout, caseFolderLayout } from '../domain/case-folder-layout.js';
 import { narrowInventory } from '../domain/case-scope.js';
 import { completeCoverage } from '../domain/coverage.js';
-import { CLASSED_SOURCE, type EventClassRouting, eventClassRouting } from '../domain/event-classes.js';
+import {
+  CLASSED_SOURCE,
+  type EventClassRouting,
+  eventClassRouting,
+  routesTaken,
+} from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, QuarantinedRecord, SkippedInput, SourceLocation } from '../domain/inventory.js';
@@ -83,7 +88,8 @@ export async function createTables(
     ? await copyOnce(context, adapters, copySources, routing, skipped)
     : { statements: [], sources: [] };
   const statements = [...(built.statements ?? []), ...copied.statements];
-  const namedEvents = copied.sources.includes(CLASSED_SOURCE) && routing.hunts.length > 0 ? routing : null;
+  const namedEvents =
+    copied.sources.includes(CLASSED_SOURCE) && routesTaken(routing).length > 0 ? routing : null;
   await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {

@@ -3,6 +3,7 @@ import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
+import { type EventRoute, routeOf } from '../domain/event-classes.js';
 import {
   type HuntOutcome,
   type HuntResultRecord,
@@ -38,9 +39,8 @@ export async function runHunt(
   // Every row, unless the deployment configured a cap; then the record and the report say N of M.
   const maxRows = adapters.maxHuntRows ?? Number.POSITIVE_INFINITY;
   const files = caseFiles(context.caseId, context.run);
-  const engine = (await readsNamedEventsOnly(adapters, files, hunt.id))
-    ? (adapters.namedEventsEngine ?? adapters.engine)
-    : adapters.engine;
+  const route = await routeOfHunt(adapters, files, hunt.id);
+  const engine = route && adapters.routedEngine ? adapters.routedEngine(route) : adapters.engine;
   const result =
     hunt.kind === 'pivot'
       ? await runPivot(engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
@@ -89,17 +89,17 @@ export async function runHunt(
 }
 
 /**
- * Whether the case's tables route the hunt to the named events of the CloudTrail copy: CreateTables
+ * The event classes of the CloudTrail copy the case's tables route the hunt to, if any: CreateTables
  * says so in `tables.json` only once the copy and its views exist.
  */
-async function readsNamedEventsOnly(
+async function routeOfHunt(
   adapters: CaseAdapters,
   files: ReturnType<typeof caseFiles>,
   huntId: string,
-): Promise<boolean> {
-  if (!adapters.namedEventsEngine) return false;
-  const tables = await readCaseFileIfPresent(adapters.store, files.tables);
-  return tables?.namedEvents?.hunts.includes(huntId) ?? false;
+): Promise<EventRoute | null> {
+  if (!adapters.routedEngine) return null;
+  const routing = (await readCaseFileIfPresent(adapters.store, files.tables))?.namedEvents;
+  return routing ? routeOf(routing, huntId) : null;
 }
 
 /**

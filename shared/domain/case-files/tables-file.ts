@@ -44,8 +44,8 @@ export interface TablesRecord {
   /** Athena: the statements that built the tables and the one-pass copies, with the bytes each scanned. */
   statements?: ScannedQuery[];
   /**
-   * Athena: the hunts that read only the named events of the CloudTrail copy (shared/domain/event-classes.ts)
-   * and those event names; present only once that copy and its views exist.
+   * Athena: the hunts that read only the named classes of the CloudTrail copy (shared/domain/event-classes.ts)
+   * and those classes' event names; present only once that copy and its views exist.
    */
   namedEvents?: EventClassRouting;
   durationMs: number;
@@ -86,6 +86,13 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   huntsNotRun: z.array(huntNotRunSchema),
   coverage: z.array(coverageEntrySchema),
   statements: z.array(scannedQuerySchema).optional(),
-  namedEvents: z.strictObject({ names: z.array(z.string()), hunts: z.array(z.string()) }).optional(),
+  namedEvents: z
+    .strictObject({
+      names: z.array(z.string()),
+      heavyNames: z.array(z.string()),
+      hunts: z.array(z.string()),
+      heavyHunts: z.array(z.string()),
+    })
+    .optional(),
   durationMs: z.number(),
 });

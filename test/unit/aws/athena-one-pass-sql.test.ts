@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_QUERY_BYTES,
   MAX_WRITERS_PER_STATEMENT,
-  namedEventsDatabase,
-  namedEventsViewsSql,
   ONE_PASS_BUCKETS,
   onePassCopySql,
+  routedDatabase,
+  routedViewsSql,
 } from '../../../shared/aws/athena-one-pass-sql.js';
 import { logSourceIds } from '../../../shared/domain/log-sources.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
@@ -14,18 +14,18 @@ import { logSourceModule } from '../../../shared/sources/registry.js';
 
 const { Parser } = pkg;
 const LOCATION = 's3://case-bucket/cases/case-1/one-pass/cloudtrail/attempt-1/';
-const copyOf = (
-  source: string,
-  namedEvents: string[],
-  columns = logSourceModule(source as 'cloudtrail').columns,
-) =>
+/** The copy with `names` named; AssumeRole, a heavy event, goes to the heavy class. */
+const copyOf = (source: string, names: string[], columns = logSourceModule(source as 'cloudtrail').columns) =>
   onePassCopySql({
     database: 'casefile_case_1',
     source,
     copy: `${source}_copy`,
     columns,
     location: LOCATION,
-    namedEvents,
+    namedEvents: {
+      names: names.filter((n) => n !== 'AssumeRole'),
+      heavyNames: names.filter((n) => n === 'AssumeRole'),
+    },
   });
 
 /**
@@ -39,28 +39,36 @@ function writersOf(statement: string): number {
   const buckets = Number(/bucket_count\s*=\s*(\d+)/i.exec(statement)?.[1] ?? 1);
   const partitioned = /partitioned_by\s*=\s*ARRAY\['([a-z_]+)'\]/i.exec(statement);
   if (!partitioned) return buckets;
-  const expression = new RegExp(`CAST\\((.*) AS varchar\\) AS "${partitioned[1]}"`).exec(statement)?.[1];
-  expect(expression, 'a partition column with no bound known before the copy runs').toBeDefined();
-  const outcomes = /^CASE WHEN .* THEN ('[a-z]+') ELSE ('[a-z]+') END$/.exec(expression ?? '');
-  const values = outcomes ? new Set(outcomes.slice(1)) : new Set([expression]);
-  expect([...values].every((v) => /^'[a-z]+'$/.test(v ?? ''))).toBe(true);
-  return values.size * buckets;
+  const expression =
+    new RegExp(`CAST\\((.*) AS varchar\\) AS "${partitioned[1]}"`).exec(statement)?.[1] ?? '';
+  expect(expression, 'a partition column with no bound known before the copy runs').not.toBe('');
+  const outcomes = expression.startsWith('CASE ')
+    ? [...expression.matchAll(/(?:THEN|ELSE) ('[^']*')/g)].map((m) => m[1])
+    : [expression];
+  expect(outcomes.every((v) => /^'[a-z_]+'$/.test(v ?? ''))).toBe(true);
+  return new Set(outcomes).size * buckets;
 }
 
 describe('the one-pass copy statement', () => {
   it('stays within the 100 writers one CTAS may open, for every source, with or without named events', () => {
     for (const source of logSourceIds) {
-      for (const named of [[], ['CreateUser', 'StopLogging']]) {
+      for (const named of [[], ['CreateUser', 'StopLogging'], ['CreateUser', 'AssumeRole']]) {
         const sql = copyOf(source, named);
         expect(sql).not.toMatch(/INSERT INTO/i);
         expect(writersOf(sql), source).toBeLessThanOrEqual(MAX_WRITERS_PER_STATEMENT);
       }
     }
-    expect(writersOf(copyOf('cloudtrail', ['CreateUser']))).toBe(MAX_WRITERS_PER_STATEMENT);
+    expect(writersOf(copyOf('cloudtrail', ['CreateUser', 'AssumeRole']))).toBe(3 * ONE_PASS_BUCKETS);
   });
 
   it('partitions CloudTrail by event class, the class column last, each class bucketed by eventname, Parquet with zstd', () => {
-    expect(copyOf('cloudtrail', ['StopLogging', 'CreateUser', 'StopLogging'], ['eventname', 'eventid'])).toBe(
+    expect(
+      copyOf(
+        'cloudtrail',
+        ['StopLogging', 'AssumeRole', 'CreateUser', 'StopLogging'],
+        ['eventname', 'eventid'],
+      ),
+    ).toBe(
       [
         'CREATE TABLE "casefile_case_1"."cloudtrail_copy"',
         'WITH (',
@@ -71,7 +79,7 @@ describe('the one-pass copy statement', () => {
         `  bucket_count = ${ONE_PASS_BUCKETS},`,
         `  external_location = '${LOCATION}'`,
         ') AS',
-        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN 'named' ELSE 'other' END AS varchar) AS "event_class"`,
+        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END AS varchar) AS "event_class"`,
         'FROM "casefile_case_1"."cloudtrail"',
       ].join('\n'),
     );
@@ -109,7 +117,7 @@ describe('the one-pass copy statement', () => {
       database: 'casefile_case_1',
       source: 'cloudtrail',
       copy: 'cloudtrail_copy',
-      namedEvents: [],
+      namedEvents: { names: [], heavyNames: [] },
     };
     expect(() => onePassCopySql({ ...base, columns: ['eventid'], location: "s3://case-bucket/x'/" })).toThrow(
       InvalidRequestError,
@@ -123,19 +131,26 @@ describe('the one-pass copy statement', () => {
   });
 });
 
-describe('the named-events database', () => {
-  it('keeps the case database prefix the IAM policies grant, and differs for two long databases alike in their first 240 characters', () => {
+describe('the databases of the routed hunts', () => {
+  it('keep the case database prefix the IAM policies grant, one per route, and differ for two long databases alike in their first 230 characters', () => {
     const long = `casefile_${'a'.repeat(240)}`;
-    expect(namedEventsDatabase('casefile_case_1')).toMatch(/^casefile_case_1_named_[0-9a-f]{8}$/);
-    expect(namedEventsDatabase(`${long}1`)).not.toBe(namedEventsDatabase(`${long}2`));
-    expect(namedEventsDatabase(`${long}1`).length).toBeLessThanOrEqual(255);
+    expect(routedDatabase('casefile_case_1', 'named')).toMatch(/^casefile_case_1_named_[0-9a-f]{8}$/);
+    expect(routedDatabase('casefile_case_1', 'named-and-heavy')).toMatch(
+      /^casefile_case_1_named_and_heavy_[0-9a-f]{8}$/,
+    );
+    expect(routedDatabase(`${long}1`, 'named')).not.toBe(routedDatabase(`${long}2`, 'named'));
+    expect(routedDatabase(`${long}1`, 'named-and-heavy').length).toBeLessThanOrEqual(255);
   });
 
-  it('reads the named class of the copy, and builds cloudtrail_events over its own cloudtrail view', () => {
-    const [cloudtrail, events] = namedEventsViewsSql('casefile_case_1', 'cloudtrail_copy', ['eventname']);
-    const named = namedEventsDatabase('casefile_case_1');
-    expect(cloudtrail).toContain(`FROM "casefile_case_1"."cloudtrail_copy"\nWHERE "event_class" = 'named'`);
-    expect(events).toContain(`CREATE OR REPLACE VIEW "${named}"."cloudtrail_events"`);
-    expect(events).toContain(`FROM "${named}"."cloudtrail"`);
+  it('read their route’s classes of the copy, and build cloudtrail_events over their own cloudtrail view', () => {
+    const [light] = routedViewsSql('casefile_case_1', 'named', 'cloudtrail_copy', ['eventname']);
+    const [cloudtrail, events] = routedViewsSql('casefile_case_1', 'named-and-heavy', 'cloudtrail_copy', [
+      'eventname',
+    ]);
+    const routed = routedDatabase('casefile_case_1', 'named-and-heavy');
+    expect(light).toContain(`FROM "casefile_case_1"."cloudtrail_copy"\nWHERE "event_class" IN ('named')`);
+    expect(cloudtrail).toContain(`WHERE "event_class" IN ('named', 'named_heavy')`);
+    expect(events).toContain(`CREATE OR REPLACE VIEW "${routed}"."cloudtrail_events"`);
+    expect(events).toContain(`FROM "${routed}"."cloudtrail"`);
   });
 });

@@ -7,6 +7,7 @@ import {
   hiveBucket,
   type ListedObject,
 } from '../../../shared/domain/athena-estimate.js';
+import { BUCKETS_PER_CLASS, HEAVY_EVENTS } from '../../../shared/domain/event-classes.js';
 
 const MB = 2 ** 20;
 const GB = 2 ** 30;
@@ -23,13 +24,13 @@ const scan = (columns: string[], eventNames: string[] | null = null): EstimatedS
 });
 
 /**
- * Three event names over the copy's 50 buckets per class: "a" hashes to 97 (bucket 47), "AR" to
- * 31 * 65 + 82 = 2097 (bucket 47 too), "b" to 98 (bucket 48). Shares are powers of two, so sums are exact.
+ * Three event names over the copy's 33 buckets per class: "a" hashes to 97 (bucket 31), "A_" to
+ * 31 * 65 + 95 = 2110 (bucket 31 too), "b" to 98 (bucket 32). Shares are powers of two, so sums are exact.
  */
 const threeEvents: CopyProfile = {
   events: {
     a: { eventname: 1 / 64, eventid: 1 / 32, requestparameters: 1 / 16 },
-    AR: { eventname: 1 / 64, eventid: 1 / 4, requestparameters: 1 / 2 },
+    A_: { eventname: 1 / 64, eventid: 1 / 4, requestparameters: 1 / 2 },
     b: { eventid: 1 / 8 },
   },
 };
@@ -96,11 +97,11 @@ describe('what a case would cost in Athena', () => {
       { source: 'cloudtrail', bytes: logs, billedBytes: logs, costUsd: (logs / TB) * 5 },
     ]);
     expect(estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy, h.readsNamedEvents])).toEqual([
-      // Bucket 47 of the named class holds "a" alone: "AR", which shares its bucket, is no hunt's name.
+      // Bucket 31 of the named class holds "a" alone: "A_", which shares its bucket, is no hunt's name.
       ['only-a', logs * (1 / 64 + 1 / 32), true, true],
       ['a-or-b', logs * (1 / 32 + 1 / 8), true, true],
       ['every-event', logs * (1 / 16 + 1 / 2), true, false],
-      // A hunt reading another source reads both classes: bucket 47 there holds "AR" as well.
+      // A hunt reading another source reads every class: bucket 31 there holds "A_" as well.
       ['a-and-flows', logs * (1 / 32 + 1 / 4), true, false],
     ]);
     expect(estimate.ratioToSource).toBe(1 + 3 / 64 + 5 / 32 + 9 / 16 + 9 / 32);
@@ -204,6 +205,35 @@ describe('which bucket file Athena reads for an event name', () => {
     );
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(1 / 8);
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a'] })).toBe(1 / 32 + 1 / 4);
+  });
+
+  it('lays the test profile out as its comment says', () => {
+    expect(['a', 'A_', 'b'].map((name) => hiveBucket(name, BUCKETS_PER_CLASS))).toEqual([31, 31, 32]);
+    expect(hiveBucket('Ab', BUCKETS_PER_CLASS)).toBe(hiveBucket('AssumeRole', BUCKETS_PER_CLASS));
+  });
+
+  it('keeps a heavy named event apart: a light hunt sharing its bucket never reads it, the hunt naming it reads it with the light names of its buckets', () => {
+    expect(HEAVY_EVENTS.has('AssumeRole')).toBe(true);
+    const logs = 1024 * MB;
+    const estimate = estimateAthenaCost({
+      objects: [trail('2024/05/01', logs)],
+      hunts: [
+        { huntId: 'light', scans: [scan(['eventid'], ['Ab'])] },
+        { huntId: 'assumed', scans: [scan(['eventid'], ['AssumeRole'])] },
+        { huntId: 'third', scans: [scan(['eventid'], ['b'])] },
+      ],
+      onePassMinHunts: 3,
+      profiles: {
+        cloudtrail: {
+          events: { Ab: { eventid: 1 / 32 }, AssumeRole: { eventid: 1 / 2 }, b: { eventid: 1 / 8 } },
+        },
+      },
+    });
+    expect(estimate.hunts.map((h) => [h.huntId, h.bytes / logs, h.readsNamedEvents])).toEqual([
+      ['light', 1 / 32, true],
+      ['assumed', 1 / 2 + 1 / 32, true],
+      ['third', 1 / 8, true],
+    ]);
   });
 
   it('reads, for a hunt routed to the named events, only the names of that class in its buckets', () => {

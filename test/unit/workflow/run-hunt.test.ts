@@ -79,11 +79,15 @@ describe('runHunt', () => {
     expect(adapters.store.text('case-1/hunts/root-account-usage.csv')).not.toContain('e-2');
   });
 
-  it('runs a hunt tables.json routes to the named events on the named-events engine, and any other on the case engine', async () => {
+  it('runs a hunt tables.json routes to the named events on its route’s engine, and any other on the case engine', async () => {
     const answer = () => queryResult([rootEvent('e-1', 'arn:aws:iam::111122223333:root')]);
     const whole = new ScriptedQueryEngine(answer);
     const named = new ScriptedQueryEngine(answer);
-    const adapters = fakeCaseAdapters({ engine: whole, namedEventsEngine: named });
+    const heavy = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
+    const adapters = fakeCaseAdapters({
+      engine: whole,
+      routedEngine: (route) => (route === 'named' ? named : heavy),
+    });
     const tables = {
       tables: [],
       skipped: [],
@@ -95,7 +99,7 @@ describe('runHunt', () => {
     };
     await writeCaseFile(adapters.store, files.tables, {
       ...tables,
-      namedEvents: { names: ['ConsoleLogin'], hunts: ['root-account-usage'] },
+      namedEvents: { names: ['ConsoleLogin'], heavyNames: [], hunts: ['root-account-usage'], heavyHunts: [] },
     });
 
     await runHunt(testContext, 'root-account-usage', adapters);
@@ -112,7 +116,7 @@ describe('runHunt', () => {
   it('runs every hunt on the case engine when no named-events views were made (no namedEvents in tables.json)', async () => {
     const whole = new ScriptedQueryEngine(() => queryResult([]));
     const named = new ScriptedQueryEngine(() => new Error('no query was expected here'));
-    const adapters = fakeCaseAdapters({ engine: whole, namedEventsEngine: named });
+    const adapters = fakeCaseAdapters({ engine: whole, routedEngine: () => named });
 
     await runHunt(testContext, 'root-account-usage', adapters);
 
