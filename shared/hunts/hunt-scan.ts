@@ -40,10 +40,14 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
   const tableOf = (name: string): LogSourceId | null =>
     VIEW_SOURCE[name] ?? (hunt.sources.find((s) => s === name) as LogSourceId | undefined) ?? null;
   const cteNames = new Set<string>();
+  const cteOutputs = new Map<string, Set<string> | null>();
   const references = new Map<string, number>();
   visit(ast, (node) => {
     if (Array.isArray(node.with)) {
-      for (const cte of node.with as Node[]) cteNames.add(cteName(cte));
+      for (const cte of node.with as Node[]) {
+        cteNames.add(cteName(cte));
+        cteOutputs.set(cteName(cte), outputNames((cte.stmt as Node).ast as Node | undefined));
+      }
     }
     if (Array.isArray(node.from)) {
       for (const from of node.from as Node[]) {
@@ -59,7 +63,7 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
       const columns = selectsEveryColumn(select)
         ? [...logSourceModule(source).columns]
         : sourceColumns(source, columnRefsIn(select));
-      const eventNames = eventNamesOf(select.where as Node | null, eventNameOf(select, from));
+      const eventNames = eventNamesOf(select.where as Node | null, eventNameOf(select, from, cteOutputs));
       for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames });
     }
   };
@@ -80,7 +84,7 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
         forEachSelect(cte.stmt, (select) => collect(select, uses));
         continue;
       }
-      scans.push(...referenceScans(ast, name, body, source, froms[0] as Node));
+      scans.push(...referenceScans(ast, name, body, source, froms[0] as Node, cteOutputs));
     }
   });
   forEachSelect(ast, (select) => collect(select, 1), true);
@@ -98,6 +102,7 @@ function referenceScans(
   body: Node,
   source: LogSourceId,
   from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
 ): SourceScan[] {
   const outputs = new Map<string, Set<string>>();
   for (const item of (body.columns as Node[] | undefined) ?? []) {
@@ -106,7 +111,7 @@ function referenceScans(
     if (output) outputs.set(output.toLowerCase(), columnRefsIn(expr));
   }
   const filters = columnRefsIn({ ...body, columns: [] });
-  const eventNames = eventNamesOf(body.where as Node | null, eventNameOf(body, from));
+  const eventNames = eventNamesOf(body.where as Node | null, eventNameOf(body, from, cteOutputs));
   const scans: SourceScan[] = [];
   forEachSelect(ast, (select) => {
     const uses = ((select.from as Node[] | undefined) ?? []).filter((f) => f.table === name).length;
@@ -191,17 +196,49 @@ function sourceColumns(source: LogSourceId, named: Set<string>): string[] {
 
 /**
  * Whether a column reference is the `eventname` of one FROM item: named through its alias or table
- * name, or unqualified where that item is the select's only one (with a join, an unqualified name
- * could be another item's column, so it limits no scan).
+ * name, or unqualified where no other FROM item of the select can have such a column (an UNNEST
+ * with its columns named, a CTE or subquery whose outputs are all named). Otherwise an unqualified
+ * name could be another item's column, and it limits no scan.
  */
-function eventNameOf(select: Node, from: Node): (node: Node) => boolean {
-  const names = new Set([from.as, from.table].filter((n): n is string => typeof n === 'string'));
-  const only = ((select.from as Node[] | undefined) ?? []).length === 1;
-  const lower = new Set([...names].map((n) => n.toLowerCase()));
+function eventNameOf(
+  select: Node,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+): (node: Node) => boolean {
+  const names = new Set(
+    [from.as, from.table].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()),
+  );
+  const others = ((select.from as Node[] | undefined) ?? []).filter((item) => item !== from);
+  const unqualified = others.every((item) => outputsOf(item, cteOutputs)?.has('eventname') === false);
   return (node) => {
     if (columnName(node) !== 'eventname') return false;
-    return typeof node.table === 'string' ? lower.has(node.table.toLowerCase()) : only;
+    return typeof node.table === 'string' ? names.has(node.table.toLowerCase()) : unqualified;
   };
+}
+
+/** The column names a FROM item gives, or null where they cannot be told (a table, a star). */
+function outputsOf(item: Node, cteOutputs: Map<string, Set<string> | null>): Set<string> | null {
+  if (typeof item.table === 'string') return cteOutputs.get(item.table.toLowerCase()) ?? null;
+  const expr = item.expr as Node | undefined;
+  if (expr?.ast) return outputNames(expr.ast as Node);
+  const unnest = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(([^)]*)\)\s*$/.exec(
+    typeof item.as === 'string' ? item.as : '',
+  );
+  if (expr?.type === 'function' && unnest?.[1])
+    return new Set(unnest[1].split(',').map((name) => name.trim().replace(/^"|"$/g, '').toLowerCase()));
+  return null;
+}
+
+/** The output names of a SELECT whose every output is named; null with a star or anything else. */
+function outputNames(select: Node | undefined): Set<string> | null {
+  if (select?.type !== 'select' || select._next || !Array.isArray(select.columns)) return null;
+  const names = new Set<string>();
+  for (const item of select.columns as Node[]) {
+    const name = typeof item.as === 'string' ? item.as : columnName(item.expr as Node);
+    if (name === '*' || (name === null && (item.expr as Node)?.type === 'column_ref')) return null;
+    if (name) names.add(name.toLowerCase());
+  }
+  return names;
 }
 
 /**

@@ -83,6 +83,8 @@ export async function createTables(
       : { run: selection.run, notRun: [] };
   const running = chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf);
   const copySources = onePassSources(running, minHunts(adapters));
+  // The hunts that will run decide the named classes: one left out by the budget adds no names, so the
+  // hunts that run read no more than the estimate (made with every chosen hunt) said.
   const routing = eventClassRouting(copySources.has(CLASSED_SOURCE) ? running : []);
   const copied = adapters.tables.copyOnce
     ? await copyOnce(context, adapters, copySources, routing, skipped)

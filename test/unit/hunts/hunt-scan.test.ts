@@ -85,11 +85,29 @@ describe('what each scan of a hunt reads', () => {
     expect(crossed.map((s) => s.eventNames)).toEqual([null, null]);
   });
 
-  it('takes an unqualified name in a join as limiting no side: it could be any FROM item’s column', () => {
-    const scans = trail(
+  it('takes an unqualified name in a join as the source’s only where no other FROM item can have that column', () => {
+    const named = [
       "SELECT c.eventid FROM cloudtrail_events c CROSS JOIN UNNEST(c.resources) AS r(res) WHERE eventname = 'A'",
-    );
-    expect(scans[0]?.eventNames).toBeNull();
+      "WITH f AS (SELECT DISTINCT recipientaccountid FROM cloudtrail_events WHERE errorcode IS NULL) SELECT c.eventid FROM cloudtrail_events c JOIN f ON f.recipientaccountid = c.recipientaccountid WHERE eventname = 'A'",
+      "SELECT c.eventid FROM cloudtrail c JOIN (SELECT eventid AS other_id, count(*) FROM cloudtrail GROUP BY eventid) s ON s.other_id = c.eventid WHERE eventname = 'A'",
+    ];
+    for (const sql of named)
+      expect(
+        trail(sql).map((scan) => scan.eventNames),
+        sql,
+      ).toContainEqual(['A']);
+    const ambiguous = [
+      "SELECT c.eventid FROM cloudtrail_events c CROSS JOIN UNNEST(c.resources) AS r(eventname) WHERE eventname = 'A'",
+      "SELECT c.eventid FROM cloudtrail_events c CROSS JOIN UNNEST(c.resources) WHERE eventname = 'A'",
+      "WITH f AS (SELECT errorcode AS EventName FROM cloudtrail_events) SELECT c.eventid FROM cloudtrail_events c JOIN f ON f.eventname = c.errorcode WHERE eventname = 'A'",
+      "WITH f AS (SELECT * FROM cloudtrail_events) SELECT c.eventid FROM cloudtrail_events c JOIN f ON f.eventid = c.eventid WHERE eventname = 'A'",
+      "SELECT c.eventid FROM cloudtrail c JOIN (SELECT s.* FROM cloudtrail s) s ON s.eventid = c.eventid WHERE eventname = 'A'",
+    ];
+    for (const sql of ambiguous)
+      expect(
+        trail(sql).map((scan) => scan.eventNames),
+        sql,
+      ).not.toContainEqual(['A']);
   });
 
   it('finds the names inside a subquery’s own scan and in each branch of a UNION', () => {
