@@ -3,7 +3,7 @@ import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
-import { type EventRoute, routeOf } from '../domain/event-classes.js';
+import { type EventRoute, ROUTE_CLASSES, routeOf } from '../domain/event-classes.js';
 import {
   type HuntOutcome,
   type HuntResultRecord,
@@ -82,6 +82,7 @@ export async function runHunt(
     durationMs: result.stats.durationMs,
     bytesScanned: result.stats.bytesScanned ?? null,
     queryId: result.stats.queryId ?? null,
+    ...(route ? { eventClasses: ROUTE_CLASSES[route] } : {}),
     error: null,
   };
   await writeCaseFile(adapters.store, files.huntResult(hunt.id), record);

@@ -111,6 +111,8 @@ describe('runHunt', () => {
     const other = await readCaseFile(adapters.store, files.huntResult('console-login-without-mfa'));
     expect(named.queries[0]?.sql).toBe(routed.query);
     expect(whole.queries[0]?.sql).toBe(other.query);
+    expect(routed.eventClasses).toEqual(['named']);
+    expect(other.eventClasses).toBeUndefined();
   });
 
   it('runs every hunt on the case engine when no named-events views were made (no namedEvents in tables.json)', async () => {
