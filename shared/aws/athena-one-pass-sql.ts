@@ -5,7 +5,6 @@ import {
   EVENT_CLASS_COLUMN,
   type EventRoute,
   HEAVY_NAMED_EVENTS,
-  MAX_WRITERS_PER_STATEMENT,
   NAMED_EVENTS,
   OTHER_EVENTS,
   ROUTE_CLASSES,
@@ -27,13 +26,11 @@ import { qualifiedViewName } from './athena-case-sql.js';
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
  * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
- * Athena takes no INSERT INTO into a bucketed table (the bucketing page above) and opens at most
- * MAX_WRITERS_PER_STATEMENT writers per CTAS, so one CTAS writes every class in BUCKETS_PER_CLASS
- * buckets. Not partitioned by day: every hunt reads the whole window, so a day partition would prune
+ * Athena takes no INSERT INTO into a bucketed table (the bucketing page above) and opens at most 100
+ * writers per CTAS (MAX_WRITERS_PER_STATEMENT in event-classes.ts), so one CTAS writes every class in
+ * BUCKETS_PER_CLASS buckets. Not partitioned by day: every hunt reads the whole window, so a day partition would prune
  * nothing.
  */
-export { MAX_WRITERS_PER_STATEMENT };
-export const ONE_PASS_BUCKETS = BUCKETS_PER_CLASS;
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
 export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
 /**
@@ -75,7 +72,7 @@ export function onePassCopySql(options: {
     ? [
         `  partitioned_by = ARRAY['${EVENT_CLASS_COLUMN}'],`,
         `  bucketed_by = ARRAY['${bucketColumn}'],`,
-        `  bucket_count = ${ONE_PASS_BUCKETS},`,
+        `  bucket_count = ${BUCKETS_PER_CLASS},`,
       ]
     : [];
   const select = classed ? [...columns, eventClassExpression(bucketColumn, options.namedEvents)] : columns;

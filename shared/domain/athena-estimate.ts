@@ -17,7 +17,7 @@ import type { LogSourceId } from './log-sources.js';
  * into a Parquet copy (CTAS), and each scan then reads only the column chunks it names
  * (https://docs.aws.amazon.com/athena/latest/ug/columnar-storage.html) of the bucket files its
  * `eventname` filter leaves (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html),
- * in the named-events partition alone for a hunt routed there (shared/domain/event-classes.ts).
+ * in the named classes' partitions alone for a hunt routed there (shared/domain/event-classes.ts).
  */
 export const DEFAULT_PRICE_PER_TB_USD = 5;
 /** Parquet bytes per gzip byte of CloudTrail delivery files, measured by `npm run bench`. */

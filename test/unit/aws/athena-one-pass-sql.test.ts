@@ -2,12 +2,11 @@ import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_QUERY_BYTES,
-  MAX_WRITERS_PER_STATEMENT,
-  ONE_PASS_BUCKETS,
   onePassCopySql,
   routedDatabase,
   routedViewsSql,
 } from '../../../shared/aws/athena-one-pass-sql.js';
+import { BUCKETS_PER_CLASS, MAX_WRITERS_PER_STATEMENT } from '../../../shared/domain/event-classes.js';
 import { logSourceIds } from '../../../shared/domain/log-sources.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { logSourceModule } from '../../../shared/sources/registry.js';
@@ -58,7 +57,7 @@ describe('the one-pass copy statement', () => {
         expect(writersOf(sql), source).toBeLessThanOrEqual(MAX_WRITERS_PER_STATEMENT);
       }
     }
-    expect(writersOf(copyOf('cloudtrail', ['CreateUser', 'AssumeRole']))).toBe(3 * ONE_PASS_BUCKETS);
+    expect(writersOf(copyOf('cloudtrail', ['CreateUser', 'AssumeRole']))).toBe(3 * BUCKETS_PER_CLASS);
   });
 
   it('partitions CloudTrail by event class, the class column last, each class bucketed by eventname, Parquet with zstd', () => {
@@ -76,7 +75,7 @@ describe('the one-pass copy statement', () => {
         "  write_compression = 'ZSTD',",
         "  partitioned_by = ARRAY['event_class'],",
         "  bucketed_by = ARRAY['eventname'],",
-        `  bucket_count = ${ONE_PASS_BUCKETS},`,
+        `  bucket_count = ${BUCKETS_PER_CLASS},`,
         `  external_location = '${LOCATION}'`,
         ') AS',
         `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END AS varchar) AS "event_class"`,

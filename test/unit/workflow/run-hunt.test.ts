@@ -115,7 +115,7 @@ describe('runHunt', () => {
     expect(other.eventClasses).toBeUndefined();
   });
 
-  it('runs every hunt on the case engine when no named-events views were made (no namedEvents in tables.json)', async () => {
+  it('runs every hunt on the case engine when no routed views were made (no namedEvents in tables.json)', async () => {
     const whole = new ScriptedQueryEngine(() => queryResult([]));
     const named = new ScriptedQueryEngine(() => new Error('no query was expected here'));
     const adapters = fakeCaseAdapters({ engine: whole, routedEngine: () => named });
