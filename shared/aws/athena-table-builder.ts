@@ -118,8 +118,10 @@ export class AthenaTableBuilder implements TableBuilder {
    * The one pass for each source: a CTAS of its view (the window of every location's table) into
    * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
    * `cloudtrail` view by name, so it reads the copy too. A retry writes to a new folder: a CTAS
-   * refuses a location that holds files. With hunts routed to the named events, the CloudTrail copy's
-   * named class gets views of its own in the database of its route, made only once the copy exists.
+   * refuses a location that holds files. With hunts routed to the named events, each route taken gets
+   * views of the CloudTrail copy's named classes in a database of its own, made once the copy exists
+   * and before the source's view moves to the copy: a copy whose statements fail part way leaves the
+   * source's view on the logs as delivered, as the case then says.
    */
   async copyOnce(
     context: CaseContext,
@@ -143,13 +145,12 @@ export class AthenaTableBuilder implements TableBuilder {
           namedEvents: source === CLASSED_SOURCE ? routing : { names: [], heavyNames: [] },
         }),
       );
-      await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
-      if (source !== CLASSED_SOURCE) continue;
-      for (const route of routesTaken(routing)) {
+      for (const route of source === CLASSED_SOURCE ? routesTaken(routing) : []) {
         await this.run(`create the ${route} database`, createDatabaseSql(routedDatabase(database, route)));
         for (const view of routedViewsSql(database, route, copy, columns))
           await this.run(`view the ${route} ${source} events`, view);
       }
+      await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
     }
     return this.statements;
   }

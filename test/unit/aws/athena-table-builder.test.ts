@@ -11,7 +11,7 @@ import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
 import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/time-window.js';
-import { InvalidRequestError } from '../../../shared/errors.js';
+import { InvalidRequestError, QueryFailedError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
 import { cloudtrailEventsViewSql } from '../../../shared/sources/cloudtrail-view.js';
@@ -674,7 +674,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
     expect(view).toBeTruthy();
   });
 
-  it('gives each route taken its own database, whose views read only that route’s classes of the copy', async () => {
+  it('gives each route taken its own database, whose views read only that route’s classes of the copy, before the source view moves to the copy', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const routing = {
@@ -697,7 +697,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
         `FROM "${DATABASE}"."cloudtrail_copy"`,
         `WHERE "event_class" IN (${classes})`,
       ].join('\n');
-    expect(engine.statements.slice(3)).toEqual([
+    expect(engine.statements.slice(2, 8)).toEqual([
       `CREATE DATABASE IF NOT EXISTS \`${named}\``,
       view(named, "'named'"),
       cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
@@ -708,14 +708,31 @@ describe('AthenaTableBuilder.copyOnce', () => {
     expect(statements.map((s) => s.purpose)).toEqual([
       'drop the cloudtrail copy',
       'copy cloudtrail once',
-      'view cloudtrail on its copy',
       'create the named database',
       'view the named cloudtrail events',
       'view the named cloudtrail events',
       'create the named-and-heavy database',
       'view the named-and-heavy cloudtrail events',
       'view the named-and-heavy cloudtrail events',
+      'view cloudtrail on its copy',
     ]);
+  });
+
+  it('leaves the source view on the logs as delivered when a routed view fails', async () => {
+    const statements: string[] = [];
+    const engine = {
+      execute: async (sql: string) => {
+        statements.push(sql);
+        if (sql.includes('"event_class" IN')) throw new QueryFailedError('Athena query q-7 failed: denied');
+        return { queryId: `q-${statements.length}`, bytesScanned: 0 };
+      },
+    };
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    const routing = { names: ['CreateUser'], heavyNames: [], hunts: ['backdoor-user'], heavyHunts: [] };
+    await expect(builder.copyOnce(caseContext(), ['cloudtrail'], routing)).rejects.toThrow(QueryFailedError);
+    expect(
+      statements.some((sql) => sql.startsWith(`CREATE OR REPLACE VIEW "${DATABASE}"."cloudtrail"`)),
+    ).toBe(false);
   });
 
   it('makes no routed views for a source other than CloudTrail, nor for a route no hunt takes', async () => {
