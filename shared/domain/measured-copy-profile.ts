@@ -7,7 +7,8 @@ import type { CopyProfile } from './athena-estimate.js';
  * copy's bytes per gzip byte of the logs, how they split over the event names and over the columns.
  * Before a case's copy exists this is the model of it; each event name is taken to hold the columns
  * in the same proportions, and an account whose events are spread otherwise reads more or less (an
- * event name not listed here is modelled as holding nothing).
+ * event name not listed here is modelled as holding nothing). It also decides which named events are
+ * heavy enough for a class of their own (HEAVY_EVENTS in event-classes.ts).
  */
 const COPY_PER_GZIP_BYTE = 0.2776;
 /** Each event name's share of the copy's bytes. */
