@@ -1,21 +1,30 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ONE_PASS_BUCKETS } from '../shared/aws/athena-one-pass-sql.js';
-import { type CopyProfile, hiveBucket } from '../shared/domain/athena-estimate.js';
+import type { CopyProfile } from '../shared/domain/athena-estimate.js';
+import { hiveBucket } from '../shared/domain/athena-estimate.js';
+import {
+  BUCKETS_PER_CLASS,
+  HEAVY_NAMED_EVENTS,
+  NAMED_EVENTS,
+  OTHER_EVENTS,
+} from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
 import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, one file per Hive bucket of `eventname`, written by DuckDB from the corpus, then
- * measured column chunk by column chunk with `parquet_metadata`. The profile is each bucket's column
- * bytes per byte of the gzip logs.
+ * Parquet with zstd, one folder per event class (`namedEvents`' two and the rest), one file per Hive bucket
+ * of `eventname` in each, written by DuckDB from the corpus, then measured column chunk by column
+ * chunk with `parquet_metadata`. Each file's column bytes are shared among its event names by their
+ * rows, so the profile holds, per event name, its column bytes per byte of the gzip logs: the class
+ * and bucket files the estimate reads are sums of it.
  */
 export async function measureCopyProfile(
   files: string[],
   gzipBytes: number,
   work: string,
+  namedEvents: { names: string[]; heavyNames: string[] },
 ): Promise<{ profile: CopyProfile; copyBytes: number }> {
   const dir = join(work, 'one-pass-copy');
   await rm(dir, { recursive: true, force: true });
@@ -25,32 +34,53 @@ export async function measureCopyProfile(
     const records = cloudtrailSource.duckdbSelect(files, 'records-object', true);
     const names = await engine.run(
       `SELECT DISTINCT eventname FROM (${records}) WHERE eventname IS NOT NULL`,
-      {
-        maxRows: 1_000_000,
-      },
-    );
-    const buckets = names.rows
-      .map((row) => row.eventname as string)
-      .map((name) => `(${sqlString(name)}, ${hiveBucket(name, ONE_PASS_BUCKETS)})`);
-    await engine.execute(
-      `CREATE TABLE event_buckets AS SELECT * FROM (VALUES ${buckets.join(', ')}) AS t(eventname, bucket)`,
-    );
-    await engine.execute(
-      `COPY (SELECT r.*, coalesce(b.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_buckets AS b USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (bucket))`,
-    );
-    const chunks = await engine.run(
-      `SELECT regexp_extract(file_name, 'bucket=([0-9]+)', 1) AS bucket, lower(split_part(path_in_schema, ',', 1)) AS column_name, sum(total_compressed_size) AS bytes FROM parquet_metadata(${sqlString(join(dir, '**', '*.parquet'))}) GROUP BY ALL`,
       { maxRows: 1_000_000 },
     );
-    const profile: CopyProfile = {
-      buckets: Array.from({ length: ONE_PASS_BUCKETS }, () => ({})),
-    };
+    const classOf = new Map<string, string>([
+      ...namedEvents.names.map((name) => [name, NAMED_EVENTS] as const),
+      ...namedEvents.heavyNames.map((name) => [name, HEAVY_NAMED_EVENTS] as const),
+    ]);
+    const layout = names.rows
+      .map((row) => row.eventname as string)
+      .map(
+        (name) =>
+          `(${sqlString(name)}, ${sqlString(classOf.get(name) ?? OTHER_EVENTS)}, ${hiveBucket(name, BUCKETS_PER_CLASS)})`,
+      );
+    await engine.execute(
+      `CREATE TABLE event_layout AS SELECT * FROM (VALUES ${layout.join(', ')}) AS t(eventname, event_class, bucket)`,
+    );
+    // A null name is written to bucket 0 of the other class, as Hive bucketing hashes null to 0.
+    await engine.execute(
+      `COPY (SELECT r.*, coalesce(l.event_class, ${sqlString(OTHER_EVENTS)}) AS event_class, coalesce(l.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_layout AS l USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
+    );
+    const parquet = sqlString(join(dir, '**', '*.parquet'));
+    const chunks = await engine.run(
+      `SELECT file_name AS file, lower(split_part(path_in_schema, ',', 1)) AS column_name, sum(total_compressed_size) AS bytes FROM parquet_metadata(${parquet}) GROUP BY ALL`,
+      { maxRows: 1_000_000 },
+    );
+    const rows = await engine.run(
+      `SELECT filename AS file, coalesce(eventname, '') AS eventname, count(*) AS n FROM read_parquet(${parquet}, filename = true, hive_partitioning = false) GROUP BY ALL`,
+      { maxRows: 1_000_000 },
+    );
+    const fileColumns = new Map<string, Map<string, number>>();
     let copyBytes = 0;
     for (const row of chunks.rows) {
       const bytes = Number(row.bytes);
       copyBytes += bytes;
-      const bucket = profile.buckets[Number(row.bucket)];
-      if (bucket) bucket[String(row.column_name).trim()] = bytes / gzipBytes;
+      const columns = fileColumns.get(String(row.file)) ?? new Map<string, number>();
+      columns.set(String(row.column_name).trim(), bytes);
+      fileColumns.set(String(row.file), columns);
+    }
+    const fileRows = new Map<string, number>();
+    for (const row of rows.rows)
+      fileRows.set(String(row.file), (fileRows.get(String(row.file)) ?? 0) + Number(row.n));
+    const profile: CopyProfile = { events: {} };
+    for (const row of rows.rows) {
+      const share = Number(row.n) / (fileRows.get(String(row.file)) ?? 1);
+      const event = profile.events[String(row.eventname)] ?? {};
+      profile.events[String(row.eventname)] = event;
+      for (const [column, bytes] of fileColumns.get(String(row.file)) ?? [])
+        event[column] = (event[column] ?? 0) + (bytes * share) / gzipBytes;
     }
     return { profile, copyBytes };
   } finally {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ONE_PASS_MIN_HUNTS, estimateAthenaCost } from '../shared/domain/athena-estimate.js';
+import { eventClassRouting } from '../shared/domain/event-classes.js';
 import { loadHuntLibrary } from '../shared/hunts/hunt-library.js';
 import { huntScans } from '../shared/hunts/hunt-scan.js';
 import { runInvestigationLocally } from '../shared/local/app/local-runner.js';
@@ -82,8 +83,9 @@ try {
 
   const library = await loadHuntLibrary();
   const chosen = new Set(found.huntsToRun);
-  const copy = await measureCopyProfile(files, corpus.gzipBytes, work);
   const scanned = library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) }));
+  const routing = eventClassRouting(scanned);
+  const copy = await measureCopyProfile(files, corpus.gzipBytes, work, routing);
   const readsEveryEvent = new Set(
     scanned.filter((h) => h.scans.some((s) => s.eventNames === null)).map((h) => h.huntId),
   );
@@ -169,7 +171,7 @@ try {
     athena.hunts.filter((h) => readsEveryEvent.has(h.huntId) === every).reduce((sum, h) => sum + h.bytes, 0) /
     corpus.gzipBytes;
   console.log(
-    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x, the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
+    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only the named classes: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {

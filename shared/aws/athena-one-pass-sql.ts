@@ -1,25 +1,43 @@
+import { createHash } from 'node:crypto';
+import {
+  BUCKETS_PER_CLASS,
+  CLASSED_SOURCE,
+  EVENT_CLASS_COLUMN,
+  type EventRoute,
+  HEAVY_NAMED_EVENTS,
+  NAMED_EVENTS,
+  OTHER_EVENTS,
+  ROUTE_CLASSES,
+} from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
+import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
+import { sqlString } from '../sources/source-sql.js';
 import { qualifiedViewName } from './athena-case-sql.js';
 
 /**
  * The one pass: a source that many hunts read is copied once, within the case window, to Parquet in
- * the case folder, and its view then reads the copy. The copy is bucketed by `eventname`, so a hunt
- * whose WHERE names its event names with `=` or `IN` reads only those names' bucket files ("Athena
- * determines the bucket that contains those records and only reads the files in that bucket"), and
- * of those only the column chunks it names.
+ * the case folder, and its view then reads the copy. The CloudTrail copy is partitioned by event
+ * class (shared/domain/event-classes.ts: the events the case's hunts name, and the rest) and, within
+ * each class, bucketed by `eventname`. A hunt whose WHERE names its event names with `=` or `IN` reads
+ * only those names' bucket files ("Athena determines the bucket that contains those records and only
+ * reads the files in that bucket"), and of those only the column chunks it names; a hunt routed to
+ * the named classes reads those partitions alone, so a heavy event it does not name is never in its
+ * files.
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
+ * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
- * Not partitioned by day: every hunt reads the whole window, so a day partition would prune nothing,
- * and Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
- * Exceeded limit of 100 open writers for partitions/buckets",
- * https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html) and takes no INSERT INTO into
- * a bucketed table (the bucketing page above): days times buckets would have to stay under 100.
- * One CTAS with 100 buckets and no partitions reads the window's logs once.
+ * Athena takes no INSERT INTO into a bucketed table (the bucketing page above) and opens at most 100
+ * writers per CTAS (MAX_WRITERS_PER_STATEMENT in event-classes.ts), so one CTAS writes every class in
+ * BUCKETS_PER_CLASS buckets. Not partitioned by day: every hunt reads the whole window, so a day partition would prune
+ * nothing.
  */
-export const MAX_WRITERS_PER_STATEMENT = 100;
-export const ONE_PASS_BUCKETS = MAX_WRITERS_PER_STATEMENT;
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
 export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
+/**
+ * A statement's text is at most 262,144 bytes, not adjustable
+ * (https://repost.aws/knowledge-center/athena-query-string-length).
+ */
+export const MAX_QUERY_BYTES = 262_144;
 
 const S3_FOLDER = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*()/-]*\/$/;
 const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
@@ -29,6 +47,12 @@ const COLUMN_NAME = /^[a-z][a-z0-9_]{0,127}$/;
  * folder ("external_location ... must specify an empty location",
  * https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html); zstd is one of the
  * compressions Athena writes for Parquet (https://docs.aws.amazon.com/athena/latest/ug/compression-support-zstd-levels.html).
+ *
+ * A bucketed source is partitioned by its event class, the partition column last in the SELECT as
+ * CTAS requires (create-table-as.html above). The named events are written into the text as escaped
+ * literals, not bound: execution parameters may stand only in a WHERE clause ("SELECT ? FROM table
+ * is not supported", https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html),
+ * and the class is computed in the SELECT list.
  */
 export function onePassCopySql(options: {
   database: string;
@@ -36,29 +60,61 @@ export function onePassCopySql(options: {
   copy: string;
   columns: string[];
   location: string;
+  /** The events of the named classes: the light and the heavy names the case's routed hunts name. */
+  namedEvents: { names: string[]; heavyNames: string[] };
 }): string {
   if (!S3_FOLDER.test(options.location))
     throw new InvalidRequestError(`'${options.location}' is not an S3 folder the copy can be written to.`);
-  const columns = options.columns.map((c) => `"${checkColumn(c)}"`).join(', ');
+  const columns = options.columns.map((c) => `"${checkColumn(c)}"`);
   const bucketColumn = ONE_PASS_BUCKET_COLUMN[options.source];
-  const bucketing =
-    bucketColumn && options.columns.includes(bucketColumn)
-      ? [`  bucketed_by = ARRAY['${bucketColumn}'],`, `  bucket_count = ${ONE_PASS_BUCKETS},`]
-      : [];
-  return [
+  const classed = bucketColumn !== undefined && options.columns.includes(bucketColumn);
+  const layout = classed
+    ? [
+        `  partitioned_by = ARRAY['${EVENT_CLASS_COLUMN}'],`,
+        `  bucketed_by = ARRAY['${bucketColumn}'],`,
+        `  bucket_count = ${BUCKETS_PER_CLASS},`,
+      ]
+    : [];
+  const select = classed ? [...columns, eventClassExpression(bucketColumn, options.namedEvents)] : columns;
+  const sql = [
     `CREATE TABLE ${qualifiedViewName(options.database, options.copy)}`,
     'WITH (',
     "  format = 'PARQUET',",
     "  write_compression = 'ZSTD',",
-    ...bucketing,
+    ...layout,
     `  external_location = '${options.location}'`,
     ') AS',
-    `SELECT ${columns}`,
+    `SELECT ${select.join(', ')}`,
     `FROM ${qualifiedViewName(options.database, options.source)}`,
   ].join('\n');
+  const bytes = new TextEncoder().encode(sql).length;
+  if (bytes > MAX_QUERY_BYTES)
+    throw new InvalidRequestError(
+      `The one-pass copy of ${options.source} would be ${bytes} bytes of SQL; Athena takes at most ${MAX_QUERY_BYTES}.`,
+    );
+  return sql;
 }
 
-/** The source's view once the copy holds its window: the copy's columns, nothing else to filter. */
+/** The class of each row: `named`, `named_heavy` for the listed names, `other` for the rest (a null name too). */
+function eventClassExpression(column: string, named: { names: string[]; heavyNames: string[] }): string {
+  const branches = [
+    [named.names, NAMED_EVENTS],
+    [named.heavyNames, HEAVY_NAMED_EVENTS],
+  ] as const;
+  const when = branches
+    .filter(([names]) => names.length > 0)
+    .map(
+      ([names, eventClass]) =>
+        `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(eventClass)}`,
+    );
+  const value =
+    when.length === 0
+      ? sqlString(OTHER_EVENTS)
+      : `CASE ${when.join(' ')} ELSE ${sqlString(OTHER_EVENTS)} END`;
+  return `CAST(${value} AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
+}
+
+/** The source's view once the copy holds its window: the copy's columns, every event class. */
 export function viewOnCopySql(database: string, source: string, copy: string, columns: string[]): string {
   const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
   return [
@@ -66,6 +122,35 @@ export function viewOnCopySql(database: string, source: string, copy: string, co
     `SELECT ${list}`,
     `FROM ${qualifiedViewName(database, copy)}`,
   ].join('\n');
+}
+
+/**
+ * The database whose `cloudtrail` and `cloudtrail_events` views read only the classes of a route. A
+ * routed hunt runs its unchanged text there (its unqualified names resolve in the query's database),
+ * so the SQL stays the one both engines run. The name keeps the case database's prefix (which the IAM
+ * policies grant) and a hash of it and the route, so two long case databases never share one.
+ */
+export function routedDatabase(database: string, route: EventRoute): string {
+  const hash = createHash('sha256').update(`${database}/${route}`).digest('hex').slice(0, 8);
+  return `${database.slice(0, 230)}_${route.replaceAll('-', '_')}_${hash}`;
+}
+
+/** The CloudTrail views of a route's database, over the case database's copy, in order. */
+export function routedViewsSql(
+  database: string,
+  route: EventRoute,
+  copy: string,
+  columns: string[],
+): string[] {
+  const routed = routedDatabase(database, route);
+  const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
+  const cloudtrail = [
+    `CREATE OR REPLACE VIEW ${qualifiedViewName(routed, CLASSED_SOURCE)} AS`,
+    `SELECT ${list}`,
+    `FROM ${qualifiedViewName(database, copy)}`,
+    `WHERE "${EVENT_CLASS_COLUMN}" IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`,
+  ].join('\n');
+  return [cloudtrail, cloudtrailEventsViewSql((name) => qualifiedViewName(routed, name))];
 }
 
 function checkColumn(name: string): string {

@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
+import { CLASSED_SOURCE, type EventClassRouting, routesTaken } from '../domain/event-classes.js';
 import type { Inventory, SkippedInput, SourceLocation } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError } from '../errors.js';
@@ -19,7 +20,7 @@ import {
   sourceViewSql,
   windowCopySql,
 } from './athena-case-sql.js';
-import { onePassCopySql, viewOnCopySql } from './athena-one-pass-sql.js';
+import { onePassCopySql, routedDatabase, routedViewsSql, viewOnCopySql } from './athena-one-pass-sql.js';
 import type { ExecutedStatement } from './athena-query-engine.js';
 
 export interface AthenaTableBuilderOptions {
@@ -117,9 +118,16 @@ export class AthenaTableBuilder implements TableBuilder {
    * The one pass for each source: a CTAS of its view (the window of every location's table) into
    * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
    * `cloudtrail` view by name, so it reads the copy too. A retry writes to a new folder: a CTAS
-   * refuses a location that holds files.
+   * refuses a location that holds files. With hunts routed to the named events, each route taken gets
+   * views of the CloudTrail copy's named classes in a database of its own, made once the copy exists
+   * and before the source's view moves to the copy: a copy whose statements fail part way leaves the
+   * source's view on the logs as delivered, as the case then says.
    */
-  async copyOnce(context: CaseContext, sources: LogSourceId[]): Promise<ScannedStatement[]> {
+  async copyOnce(
+    context: CaseContext,
+    sources: LogSourceId[],
+    routing: EventClassRouting,
+  ): Promise<ScannedStatement[]> {
     const database = this.databaseName(context.caseId);
     this.statements = [];
     for (const source of sources) {
@@ -134,8 +142,14 @@ export class AthenaTableBuilder implements TableBuilder {
           copy,
           columns,
           location: this.copyLocation(context, source),
+          namedEvents: source === CLASSED_SOURCE ? routing : { names: [], heavyNames: [] },
         }),
       );
+      for (const route of source === CLASSED_SOURCE ? routesTaken(routing) : []) {
+        await this.run(`create the ${route} database`, createDatabaseSql(routedDatabase(database, route)));
+        for (const view of routedViewsSql(database, route, copy, columns))
+          await this.run(`view the ${route} ${source} events`, view);
+      }
       await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
     }
     return this.statements;

@@ -5,10 +5,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { parseAllowlist } from '../domain/allowlist.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import type { EventRoute } from '../domain/event-classes.js';
 import { maxHuntRowsFrom } from '../domain/hunt-result.js';
 import { deploymentScanBudget } from '../domain/scan-budget.js';
 import { InvalidRequestError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
+import { routedDatabase } from './athena-one-pass-sql.js';
 import { AthenaQueryEngine } from './athena-query-engine.js';
 import { AthenaTableBuilder } from './athena-table-builder.js';
 import { AwsLogInventory, type InventoryAccount } from './aws-log-inventory.js';
@@ -45,6 +47,16 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     workGroup: env.ATHENA_WORKGROUP,
     ...(context ? { database: databaseName(context.caseId) } : {}),
   });
+  // The same hunt text over the views of a route's event classes (tables.json routes hunts there).
+  const athena = clients.athena;
+  const routedEngine = context
+    ? (route: EventRoute) =>
+        new AthenaQueryEngine({
+          client: athena,
+          workGroup: env.ATHENA_WORKGROUP,
+          database: routedDatabase(databaseName(context.caseId), route),
+        })
+    : undefined;
   // The DDL creates the case database, so it must run before that database exists as a context.
   const ddlEngine = new AthenaQueryEngine({ client: clients.athena, workGroup: env.ATHENA_WORKGROUP });
   const regions = (process.env.INVENTORY_REGIONS ?? process.env.AWS_REGION ?? 'us-east-1')
@@ -89,6 +101,7 @@ export function awsCaseAdapters(context?: CaseContext): CaseAdapters {
     }),
     allowlist: parseAllowlist(JSON.parse(process.env.CASEFILE_ALLOWLIST ?? '{}'), 'CASEFILE_ALLOWLIST'),
     engine,
+    ...(routedEngine ? { routedEngine } : {}),
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...scanBudgetFrom(process.env.MAX_SCAN_BYTES_PER_CASE),
     listWindow: (locations, window) => new WindowObjectLister({ client: logBuckets }).list(locations, window),

@@ -1,3 +1,10 @@
+import {
+  BUCKETS_PER_CLASS,
+  CLASSED_SOURCE,
+  type EventRoute,
+  eventClassRouting,
+  routeOf,
+} from './event-classes.js';
 import type { LogSourceId } from './log-sources.js';
 
 /**
@@ -9,7 +16,8 @@ import type { LogSourceId } from './log-sources.js';
  * touches it, so a scan reads every object of its source in the window. The one pass reads them once
  * into a Parquet copy (CTAS), and each scan then reads only the column chunks it names
  * (https://docs.aws.amazon.com/athena/latest/ug/columnar-storage.html) of the bucket files its
- * `eventname` filter leaves (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html).
+ * `eventname` filter leaves (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html),
+ * in the named classes' partitions alone for a hunt routed there (shared/domain/event-classes.ts).
  */
 export const DEFAULT_PRICE_PER_TB_USD = 5;
 /** Parquet bytes per gzip byte of CloudTrail delivery files, measured by `npm run bench`. */
@@ -35,12 +43,13 @@ export interface EstimatedScan {
 }
 
 /**
- * How a source's Parquet copy is laid out: per bucket file, the bytes of each column per byte of the
- * compressed logs it was written from. One bucket is a copy not bucketed; a column missing from a
- * bucket has no bytes there.
+ * How a source's Parquet copy is made up: per event name, the bytes of each column per byte of the
+ * compressed logs it was written from. Any split of the copy into classes and buckets follows from
+ * it: a bucket file holds the names that hash to it, a class partition the names of its class.
+ * A source without event names has its whole copy under one key.
  */
 export interface CopyProfile {
-  buckets: Record<string, number>[];
+  events: Record<string, Record<string, number>>;
 }
 
 export interface EstimateInput {
@@ -72,7 +81,8 @@ export interface AthenaEstimate {
   listing: { complete: boolean; note?: string };
   /** Sources copied once to Parquet, and what each copy reads. */
   copies: (QueryEstimate & { source: LogSourceId })[];
-  hunts: (QueryEstimate & { huntId: string; readsCopy: boolean })[];
+  /** `readsNamedEvents`: the hunt reads only the named classes' partitions of the CloudTrail copy. */
+  hunts: (QueryEstimate & { huntId: string; readsCopy: boolean; readsNamedEvents?: boolean })[];
   /** Every hunt reading the logs as delivered. */
   direct: QueryEstimate;
   /** The copies plus every hunt, each on the copy where its sources have one. */
@@ -98,15 +108,23 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
   const direct = input.hunts.map((h) =>
     query(h.scans.reduce((sum, scan) => sum + (sourceBytes[scan.source] ?? 0), 0)),
   );
+  const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
+  const readable: Record<EventRoute, ReadonlySet<string>> = {
+    named: new Set(routing.names),
+    'named-and-heavy': new Set([...routing.names, ...routing.heavyNames]),
+  };
   const hunts = input.hunts.map((h) => {
+    const route = routeOf(routing, h.huntId);
+    const readsNamedEvents = route !== null;
     const bytes = h.scans.reduce((sum, scan) => {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
       const profile = input.profiles[scan.source];
-      return sum + Math.ceil(logs * (profile ? bytesPerSourceByte(profile, scan) : wholeCopy));
+      const perLogByte = profile ? bytesPerSourceByte(profile, scan, route && readable[route]) : wholeCopy;
+      return sum + Math.ceil(logs * perLogByte);
     }, 0);
     const readsCopy = h.scans.some((scan) => copied.has(scan.source));
-    return { huntId: h.huntId, readsCopy, ...query(bytes) };
+    return { huntId: h.huntId, readsCopy, readsNamedEvents, ...query(bytes) };
   });
   const copies = [...copied]
     .filter((source) => (sourceBytes[source] ?? 0) > 0)
@@ -139,18 +157,23 @@ export function onePassSources(
   return new Set([...counts].filter(([, n]) => n >= minHunts).map(([source]) => source));
 }
 
-/** The columns a scan names, in the bucket files its event names hash to (all of them when it names none). */
+/**
+ * The columns a scan names, in the bucket files its event names hash to (every file when it names
+ * none), of the named classes alone when its hunt is routed there (`namedOnly`: their names).
+ */
 export function bytesPerSourceByte(
   profile: CopyProfile,
   scan: Pick<EstimatedScan, 'columns' | 'eventNames'>,
+  namedOnly: ReadonlySet<string> | null = null,
 ) {
-  const count = profile.buckets.length;
-  const read =
-    scan.eventNames === null || count === 1
-      ? profile.buckets.map((_, i) => i)
-      : [...new Set(scan.eventNames.map((name) => hiveBucket(name, count)))];
+  const buckets =
+    scan.eventNames && new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
   let sum = 0;
-  for (const i of read) for (const column of scan.columns) sum += profile.buckets[i]?.[column] ?? 0;
+  for (const [name, columns] of Object.entries(profile.events)) {
+    if (namedOnly && !namedOnly.has(name)) continue;
+    if (buckets && !buckets.has(hiveBucket(name, BUCKETS_PER_CLASS))) continue;
+    for (const column of scan.columns) sum += columns[column] ?? 0;
+  }
   return sum;
 }
 

@@ -39,6 +39,11 @@ export interface HuntResultRecord {
   durationMs: number;
   bytesScanned: number | null;
   queryId: string | null;
+  /**
+   * Athena: the event classes of the CloudTrail copy the query read, when `tables.json` routed the
+   * hunt to its named events (shared/domain/event-classes.ts); absent when it read every event.
+   */
+  eventClasses?: string[];
   error: { name: string; message: string } | null;
 }
 

@@ -40,10 +40,14 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
   const tableOf = (name: string): LogSourceId | null =>
     VIEW_SOURCE[name] ?? (hunt.sources.find((s) => s === name) as LogSourceId | undefined) ?? null;
   const cteNames = new Set<string>();
+  const cteOutputs = new Map<string, Set<string> | null>();
   const references = new Map<string, number>();
   visit(ast, (node) => {
     if (Array.isArray(node.with)) {
-      for (const cte of node.with as Node[]) cteNames.add(cteName(cte));
+      for (const cte of node.with as Node[]) {
+        cteNames.add(cteName(cte));
+        cteOutputs.set(cteName(cte), outputNames((cte.stmt as Node).ast as Node | undefined));
+      }
     }
     if (Array.isArray(node.from)) {
       for (const from of node.from as Node[]) {
@@ -59,7 +63,7 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
       const columns = selectsEveryColumn(select)
         ? [...logSourceModule(source).columns]
         : sourceColumns(source, columnRefsIn(select));
-      const eventNames = eventNamesOf(select.where as Node | null);
+      const eventNames = eventNamesOf(select.where as Node | null, eventNameOf(select, from, cteOutputs));
       for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames });
     }
   };
@@ -80,7 +84,7 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
         forEachSelect(cte.stmt, (select) => collect(select, uses));
         continue;
       }
-      scans.push(...referenceScans(ast, name, body, source));
+      scans.push(...referenceScans(ast, name, body, source, froms[0] as Node, cteOutputs));
     }
   });
   forEachSelect(ast, (select) => collect(select, 1), true);
@@ -92,7 +96,14 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
  * prunes, per reference, the outputs that reference does not use, so a reference that counts rows
  * reads only the CTE's filter columns. A reference through a star uses every output.
  */
-function referenceScans(ast: unknown, name: string, body: Node, source: LogSourceId): SourceScan[] {
+function referenceScans(
+  ast: unknown,
+  name: string,
+  body: Node,
+  source: LogSourceId,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+): SourceScan[] {
   const outputs = new Map<string, Set<string>>();
   for (const item of (body.columns as Node[] | undefined) ?? []) {
     const expr = item.expr as Node;
@@ -100,7 +111,7 @@ function referenceScans(ast: unknown, name: string, body: Node, source: LogSourc
     if (output) outputs.set(output.toLowerCase(), columnRefsIn(expr));
   }
   const filters = columnRefsIn({ ...body, columns: [] });
-  const eventNames = eventNamesOf(body.where as Node | null);
+  const eventNames = eventNamesOf(body.where as Node | null, eventNameOf(body, from, cteOutputs));
   const scans: SourceScan[] = [];
   forEachSelect(ast, (select) => {
     const uses = ((select.from as Node[] | undefined) ?? []).filter((f) => f.table === name).length;
@@ -183,23 +194,75 @@ function sourceColumns(source: LogSourceId, named: Set<string>): string[] {
   return stored.filter((c) => wanted.has(c));
 }
 
-/** The event names a condition limits rows to: AND keeps the narrower side, OR needs both sides limited. */
-function eventNamesOf(node: Node | null | undefined): string[] | null {
+/**
+ * Whether a column reference is the `eventname` of one FROM item: named through its alias or table
+ * name, or unqualified where no other FROM item of the select can have such a column (an UNNEST
+ * with its columns named, a CTE or subquery whose outputs are all named). Otherwise an unqualified
+ * name could be another item's column, and it limits no scan.
+ */
+function eventNameOf(
+  select: Node,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+): (node: Node) => boolean {
+  const names = new Set(
+    [from.as, from.table].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()),
+  );
+  const others = ((select.from as Node[] | undefined) ?? []).filter((item) => item !== from);
+  const unqualified = others.every((item) => outputsOf(item, cteOutputs)?.has('eventname') === false);
+  return (node) => {
+    if (columnName(node) !== 'eventname') return false;
+    return typeof node.table === 'string' ? names.has(node.table.toLowerCase()) : unqualified;
+  };
+}
+
+/** The column names a FROM item gives, or null where they cannot be told (a table, a star). */
+function outputsOf(item: Node, cteOutputs: Map<string, Set<string> | null>): Set<string> | null {
+  if (typeof item.table === 'string') return cteOutputs.get(item.table.toLowerCase()) ?? null;
+  const expr = item.expr as Node | undefined;
+  if (expr?.ast) return outputNames(expr.ast as Node);
+  const unnest = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(([^)]*)\)\s*$/.exec(
+    typeof item.as === 'string' ? item.as : '',
+  );
+  if (expr?.type === 'function' && unnest?.[1])
+    return new Set(unnest[1].split(',').map((name) => name.trim().replace(/^"|"$/g, '').toLowerCase()));
+  return null;
+}
+
+/** The output names of a SELECT whose every output is named; null with a star or anything else. */
+function outputNames(select: Node | undefined): Set<string> | null {
+  if (select?.type !== 'select' || select._next || !Array.isArray(select.columns)) return null;
+  const names = new Set<string>();
+  for (const item of select.columns as Node[]) {
+    const name = typeof item.as === 'string' ? item.as : columnName(item.expr as Node);
+    if (name === '*' || (name === null && (item.expr as Node)?.type === 'column_ref')) return null;
+    if (name) names.add(name.toLowerCase());
+  }
+  return names;
+}
+
+/**
+ * The event names a condition limits one scan's rows to: AND keeps the narrower side, OR needs both
+ * sides limited. Anything else (NOT, <>, LIKE, CASE, a function of the name, a subquery, a bound
+ * parameter, another FROM item's name) limits nothing: the answer may only ever be too wide, since a
+ * hunt routed to the named events on a too-narrow list would lose rows.
+ */
+function eventNamesOf(node: Node | null | undefined, isEventName: (node: Node) => boolean): string[] | null {
   if (!node) return null;
   if (node.type === 'binary_expr') {
     const operator = String(node.operator).toUpperCase();
     if (operator === 'AND') {
-      const left = eventNamesOf(node.left as Node);
-      const right = eventNamesOf(node.right as Node);
+      const left = eventNamesOf(node.left as Node, isEventName);
+      const right = eventNamesOf(node.right as Node, isEventName);
       if (left && right) return left.filter((n) => right.includes(n));
       return left ?? right;
     }
     if (operator === 'OR') {
-      const left = eventNamesOf(node.left as Node);
-      const right = eventNamesOf(node.right as Node);
+      const left = eventNamesOf(node.left as Node, isEventName);
+      const right = eventNamesOf(node.right as Node, isEventName);
       return left && right ? [...new Set([...left, ...right])] : null;
     }
-    if ((operator === '=' || operator === 'IN') && columnName(node.left as Node) === 'eventname') {
+    if ((operator === '=' || operator === 'IN') && isEventName(node.left as Node)) {
       const values = strings(node.right as Node);
       return values.length > 0 ? values : null;
     }
@@ -238,9 +301,16 @@ function columnName(node: Node | undefined): string | null {
   return typeof name === 'string' ? name.toLowerCase() : null;
 }
 
+/**
+ * The plain string literals of `= 'x'` or `IN ('x', ...)`. The parser keeps a literal's text as
+ * written, so one holding a quote or a backslash is not taken as a name: event names hold neither.
+ */
 function strings(node: Node | undefined): string[] {
   if (!node) return [];
-  if (node.type === 'single_quote_string' || node.type === 'string') return [String(node.value)];
+  if (node.type === 'single_quote_string' || node.type === 'string') {
+    const value = String(node.value);
+    return /['\\]/.test(value) ? [] : [value];
+  }
   if (node.type === 'expr_list' && Array.isArray(node.value)) {
     const values = (node.value as Node[]).map(strings);
     return values.every((v) => v.length === 1) ? values.flat() : [];

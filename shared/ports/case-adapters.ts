@@ -1,6 +1,7 @@
 import type { Allowlist } from '../domain/allowlist.js';
 import type { ListedObject } from '../domain/athena-estimate.js';
 import type { CaseContext, EngineName } from '../domain/case.js';
+import type { EventRoute } from '../domain/event-classes.js';
 import type { SourceLocation } from '../domain/inventory.js';
 import type { EvidenceStore } from './evidence-store.js';
 import type { LogExporter } from './log-exporter.js';
@@ -16,6 +17,11 @@ export interface CaseAdapters {
   exporter: LogExporter;
   tables: TableBuilder;
   engine: QueryEngine;
+  /**
+   * Athena: the engine whose CloudTrail views hold only a route's classes of the case's copy, for the
+   * hunts `tables.json` routes there (`namedEvents`). Absent where every hunt reads every event (locally).
+   */
+  routedEngine?: (route: EventRoute) => QueryEngine;
   /** The deployment's known-good actors; each case may add its own. */
   allowlist?: Allowlist;
   /**

@@ -1,5 +1,6 @@
 import type { CaseContext } from '../domain/case.js';
 import type { BuiltTable } from '../domain/case-files/tables-file.js';
+import type { EventClassRouting } from '../domain/event-classes.js';
 import type { FileRecordCount, Inventory, QuarantinedRecord, SkippedInput } from '../domain/inventory.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 
@@ -31,7 +32,12 @@ export interface TableBuilder {
   /**
    * The one pass: each source's window copied once to columnar files in the case folder, its view
    * then reading the copy. Only where tables read the logs in place (Athena); the embedded engine's
-   * tables are such a copy already.
+   * tables are such a copy already. A copy split by event class puts `routing.names` in its named
+   * class and makes the views the routed hunts read.
    */
-  copyOnce?(context: CaseContext, sources: LogSourceId[]): Promise<ScannedStatement[]>;
+  copyOnce?(
+    context: CaseContext,
+    sources: LogSourceId[],
+    routing: EventClassRouting,
+  ): Promise<ScannedStatement[]>;
 }

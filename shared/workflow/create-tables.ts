@@ -9,6 +9,12 @@ import { caseFiles } from '../domain/case-files.js';
 import { type CaseFolderLayout, caseFolderLayout } from '../domain/case-folder-layout.js';
 import { narrowInventory } from '../domain/case-scope.js';
 import { completeCoverage } from '../domain/coverage.js';
+import {
+  CLASSED_SOURCE,
+  type EventClassRouting,
+  eventClassRouting,
+  routesTaken,
+} from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import { selectHunts } from '../domain/hunt-selection.js';
 import type { Inventory, QuarantinedRecord, SkippedInput, SourceLocation } from '../domain/inventory.js';
@@ -75,15 +81,17 @@ export async function createTables(
     estimate && budget !== null
       ? huntsWithinBudget(estimate, chosen, budget)
       : { run: selection.run, notRun: [] };
+  const running = chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf);
+  const copySources = onePassSources(running, minHunts(adapters));
+  // The hunts that will run decide the named classes: one left out by the budget adds no names, so the
+  // hunts that run read no more than the estimate (made with every chosen hunt) said.
+  const routing = eventClassRouting(copySources.has(CLASSED_SOURCE) ? running : []);
   const copied = adapters.tables.copyOnce
-    ? await copyOnce(
-        context,
-        adapters,
-        onePassSources(chosen.filter((h) => affordable.run.includes(h.id)).map(scansOf), minHunts(adapters)),
-        skipped,
-      )
-    : [];
-  const statements = [...(built.statements ?? []), ...copied];
+    ? await copyOnce(context, adapters, copySources, routing, skipped)
+    : { statements: [], sources: [] };
+  const statements = [...(built.statements ?? []), ...copied.statements];
+  const namedEvents =
+    copied.sources.includes(CLASSED_SOURCE) && routesTaken(routing).length > 0 ? routing : null;
   await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
@@ -100,6 +108,7 @@ export async function createTables(
     ],
     coverage: completeCoverage(inventory.coverage ?? [], built.tables),
     ...(statements.length > 0 ? { statements } : {}),
+    ...(namedEvents ? { namedEvents } : {}),
     durationMs,
   });
   return {
@@ -156,12 +165,15 @@ async function copyOnce(
   context: CaseContext,
   adapters: CaseAdapters,
   sources: Iterable<LogSourceId>,
+  routing: EventClassRouting,
   skipped: SkippedInput[],
-): Promise<ScannedStatement[]> {
+): Promise<{ statements: ScannedStatement[]; sources: LogSourceId[] }> {
   const statements: ScannedStatement[] = [];
+  const copied: LogSourceId[] = [];
   for (const source of sources) {
     try {
-      statements.push(...((await adapters.tables.copyOnce?.(context, [source])) ?? []));
+      statements.push(...((await adapters.tables.copyOnce?.(context, [source], routing)) ?? []));
+      copied.push(source);
     } catch (error) {
       if (
         !(
@@ -178,7 +190,7 @@ async function copyOnce(
       });
     }
   }
-  return statements;
+  return { statements, sources: copied };
 }
 
 /**

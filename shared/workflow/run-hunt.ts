@@ -3,6 +3,7 @@ import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
+import { type EventRoute, ROUTE_CLASSES, routeOf } from '../domain/event-classes.js';
 import {
   type HuntOutcome,
   type HuntResultRecord,
@@ -37,12 +38,14 @@ export async function runHunt(
     caseHunts.sigmaParameters.get(hunt.id) ?? iocTypes.map((type) => iocParameter(context.iocs ?? {}, type));
   // Every row, unless the deployment configured a cap; then the record and the report say N of M.
   const maxRows = adapters.maxHuntRows ?? Number.POSITIVE_INFINITY;
+  const files = caseFiles(context.caseId, context.run);
+  const route = await routeOfHunt(adapters, files, hunt.id);
+  const engine = route && adapters.routedEngine ? adapters.routedEngine(route) : adapters.engine;
   const result =
     hunt.kind === 'pivot'
-      ? await runPivot(adapters.engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
-      : await adapters.engine.run(hunt.sql, { parameters, maxRows });
+      ? await runPivot(engine, hunt.sql, iocParameterSets(iocTypes, context.iocs ?? {}), maxRows)
+      : await engine.run(hunt.sql, { parameters, maxRows });
 
-  const files = caseFiles(context.caseId, context.run);
   const allowlist = (await readCaseFileIfPresent(adapters.store, files.allowlist)) ?? {};
   const allowlisted = allowlistMatcher(allowlist, hunt.id);
   let kept: typeof result.rows = [];
@@ -79,10 +82,25 @@ export async function runHunt(
     durationMs: result.stats.durationMs,
     bytesScanned: result.stats.bytesScanned ?? null,
     queryId: result.stats.queryId ?? null,
+    ...(route ? { eventClasses: ROUTE_CLASSES[route] } : {}),
     error: null,
   };
   await writeCaseFile(adapters.store, files.huntResult(hunt.id), record);
   return { huntId: hunt.id, status: 'SUCCEEDED', severity: hunt.severity, rowCount };
+}
+
+/**
+ * The event classes of the CloudTrail copy the case's tables route the hunt to, if any: CreateTables
+ * says so in `tables.json` only once the copy and its views exist.
+ */
+async function routeOfHunt(
+  adapters: CaseAdapters,
+  files: ReturnType<typeof caseFiles>,
+  huntId: string,
+): Promise<EventRoute | null> {
+  if (!adapters.routedEngine) return null;
+  const routing = (await readCaseFileIfPresent(adapters.store, files.tables))?.namedEvents;
+  return routing ? routeOf(routing, huntId) : null;
 }
 
 /**

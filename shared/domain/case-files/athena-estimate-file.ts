@@ -19,7 +19,14 @@ export const athenaEstimateSchema: z.ZodType<AthenaEstimate> = z.strictObject({
   sourceBytes: z.record(z.string().refine(isLogSourceId), z.number().int().nonnegative()),
   listing: z.strictObject({ complete: z.boolean(), note: z.string().optional() }),
   copies: z.array(z.strictObject({ source, ...query })),
-  hunts: z.array(z.strictObject({ huntId: z.string(), readsCopy: z.boolean(), ...query })),
+  hunts: z.array(
+    z.strictObject({
+      huntId: z.string(),
+      readsCopy: z.boolean(),
+      readsNamedEvents: z.boolean().optional(),
+      ...query,
+    }),
+  ),
   direct: z.strictObject(query),
   withOnePass: z.strictObject(query),
   ratioToSource: z.number().nonnegative(),

@@ -32,5 +32,6 @@ export const huntResultSchema: z.ZodType<HuntResultRecord> = z.strictObject({
   durationMs: z.number(),
   bytesScanned: z.number().nullable(),
   queryId: z.string().nullable(),
+  eventClasses: z.array(z.string()).optional(),
   error: z.strictObject({ name: z.string(), message: z.string() }).nullable(),
 });

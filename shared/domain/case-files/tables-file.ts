@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CoverageEntry } from '../coverage.js';
+import type { EventClassRouting } from '../event-classes.js';
 import type { HuntNotRun } from '../hunt-selection.js';
 import type { FileRecordCount, SkippedInput } from '../inventory.js';
 import type { ExportOutcome } from '../log-exports.js';
@@ -42,6 +43,11 @@ export interface TablesRecord {
   coverage: CoverageEntry[];
   /** Athena: the statements that built the tables and the one-pass copies, with the bytes each scanned. */
   statements?: ScannedQuery[];
+  /**
+   * Athena: the hunts that read only the named classes of the CloudTrail copy (shared/domain/event-classes.ts)
+   * and those classes' event names; present only once that copy and its views exist.
+   */
+  namedEvents?: EventClassRouting;
   durationMs: number;
 }
 
@@ -80,5 +86,13 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   huntsNotRun: z.array(huntNotRunSchema),
   coverage: z.array(coverageEntrySchema),
   statements: z.array(scannedQuerySchema).optional(),
+  namedEvents: z
+    .strictObject({
+      names: z.array(z.string()),
+      heavyNames: z.array(z.string()),
+      hunts: z.array(z.string()),
+      heavyHunts: z.array(z.string()),
+    })
+    .optional(),
   durationMs: z.number(),
 });

@@ -1,63 +1,114 @@
+import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import {
-  MAX_WRITERS_PER_STATEMENT,
-  ONE_PASS_BUCKETS,
+  MAX_QUERY_BYTES,
   onePassCopySql,
+  routedDatabase,
+  routedViewsSql,
 } from '../../../shared/aws/athena-one-pass-sql.js';
+import { BUCKETS_PER_CLASS, MAX_WRITERS_PER_STATEMENT } from '../../../shared/domain/event-classes.js';
 import { logSourceIds } from '../../../shared/domain/log-sources.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { logSourceModule } from '../../../shared/sources/registry.js';
 
+const { Parser } = pkg;
 const LOCATION = 's3://case-bucket/cases/case-1/one-pass/cloudtrail/attempt-1/';
+/** The copy with `names` named; AssumeRole, a heavy event, goes to the heavy class. */
+const copyOf = (source: string, names: string[], columns = logSourceModule(source as 'cloudtrail').columns) =>
+  onePassCopySql({
+    database: 'casefile_case_1',
+    source,
+    copy: `${source}_copy`,
+    columns,
+    location: LOCATION,
+    namedEvents: {
+      names: names.filter((n) => n !== 'AssumeRole'),
+      heavyNames: names.filter((n) => n === 'AssumeRole'),
+    },
+  });
 
 /**
  * What one CTAS or INSERT INTO opens writers for: its partitions times its buckets. Athena refuses
  * more than 100 ("HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for
- * partitions/buckets", https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html).
+ * partitions/buckets", https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html). A
+ * partition column is bounded only when the statement computes it from constants: the partitions are
+ * the distinct constants its expression can give.
  */
 function writersOf(statement: string): number {
-  expect(statement, 'a partitioned copy has no bound known before it runs').not.toMatch(/partitioned_by/i);
-  const buckets = /bucket_count\s*=\s*(\d+)/i.exec(statement);
-  return buckets ? Number(buckets[1]) : 1;
+  const buckets = Number(/bucket_count\s*=\s*(\d+)/i.exec(statement)?.[1] ?? 1);
+  const partitioned = /partitioned_by\s*=\s*ARRAY\['([a-z_]+)'\]/i.exec(statement);
+  if (!partitioned) return buckets;
+  const expression =
+    new RegExp(`CAST\\((.*) AS varchar\\) AS "${partitioned[1]}"`).exec(statement)?.[1] ?? '';
+  expect(expression, 'a partition column with no bound known before the copy runs').not.toBe('');
+  const outcomes = expression.startsWith('CASE ')
+    ? [...expression.matchAll(/(?:THEN|ELSE) ('[^']*')/g)].map((m) => m[1])
+    : [expression];
+  expect(outcomes.every((v) => /^'[a-z_]+'$/.test(v ?? ''))).toBe(true);
+  return new Set(outcomes).size * buckets;
 }
 
 describe('the one-pass copy statement', () => {
-  it('stays within the 100 writers one CTAS may open, for every source', () => {
+  it('stays within the 100 writers one CTAS may open, for every source, with or without named events', () => {
     for (const source of logSourceIds) {
-      const sql = onePassCopySql({
-        database: 'casefile_case_1',
-        source,
-        copy: `${source}_copy`,
-        columns: logSourceModule(source).columns,
-        location: LOCATION,
-      });
-      expect(sql).not.toMatch(/INSERT INTO/i);
-      expect(writersOf(sql), source).toBeLessThanOrEqual(MAX_WRITERS_PER_STATEMENT);
+      for (const named of [[], ['CreateUser', 'StopLogging'], ['CreateUser', 'AssumeRole']]) {
+        const sql = copyOf(source, named);
+        expect(sql).not.toMatch(/INSERT INTO/i);
+        expect(writersOf(sql), source).toBeLessThanOrEqual(MAX_WRITERS_PER_STATEMENT);
+      }
     }
+    expect(writersOf(copyOf('cloudtrail', ['CreateUser', 'AssumeRole']))).toBe(3 * BUCKETS_PER_CLASS);
   });
 
-  it('buckets CloudTrail by eventname into Parquet with zstd, at an empty folder of the case', () => {
-    const sql = onePassCopySql({
-      database: 'casefile_case_1',
-      source: 'cloudtrail',
-      copy: 'cloudtrail_copy',
-      columns: ['eventname', 'eventid'],
-      location: LOCATION,
-    });
-    expect(sql).toBe(
+  it('partitions CloudTrail by event class, the class column last, each class bucketed by eventname, Parquet with zstd', () => {
+    expect(
+      copyOf(
+        'cloudtrail',
+        ['StopLogging', 'AssumeRole', 'CreateUser', 'StopLogging'],
+        ['eventname', 'eventid'],
+      ),
+    ).toBe(
       [
         'CREATE TABLE "casefile_case_1"."cloudtrail_copy"',
         'WITH (',
         "  format = 'PARQUET',",
         "  write_compression = 'ZSTD',",
+        "  partitioned_by = ARRAY['event_class'],",
         "  bucketed_by = ARRAY['eventname'],",
-        `  bucket_count = ${ONE_PASS_BUCKETS},`,
+        `  bucket_count = ${BUCKETS_PER_CLASS},`,
         `  external_location = '${LOCATION}'`,
         ') AS',
-        'SELECT "eventname", "eventid"',
+        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END AS varchar) AS "event_class"`,
         'FROM "casefile_case_1"."cloudtrail"',
       ].join('\n'),
     );
+  });
+
+  it('puts every event in the other class when no hunt names its events', () => {
+    const sql = copyOf('cloudtrail', [], ['eventname']);
+    expect(sql).toContain(`SELECT "eventname", CAST('other' AS varchar) AS "event_class"`);
+    expect(sql).not.toContain('CASE');
+  });
+
+  it('copies a source without a bucket column as it is: no class, no buckets', () => {
+    const sql = copyOf('vpcflow', ['CreateUser']);
+    expect(sql).not.toMatch(/partitioned_by|bucketed_by|event_class|CreateUser/);
+  });
+
+  it('writes a hostile event name as one string literal: the statement still parses to the same single CTAS', () => {
+    const hostile = "X') THEN 'other' END AS varchar) AS \"event_class\" FROM t; DROP TABLE x; --";
+    const sql = copyOf('cloudtrail', [hostile], ['eventname']);
+    expect(sql).toContain(
+      `IN ('X'') THEN ''other'' END AS varchar) AS "event_class" FROM t; DROP TABLE x; --')`,
+    );
+    const select = sql.slice(sql.indexOf('SELECT'));
+    const ast = new Parser().astify(select, { database: 'trino' });
+    expect(Array.isArray(ast) ? ast.length : 1).toBe(1);
+  });
+
+  it(`refuses a list of names that would pass Athena's ${MAX_QUERY_BYTES} bytes of query text`, () => {
+    const names = Array.from({ length: 3000 }, (_, i) => `${'N'.repeat(90)}${i}`);
+    expect(() => copyOf('cloudtrail', names, ['eventname'])).toThrow(InvalidRequestError);
   });
 
   it('refuses a location that could break out of its quotes, and a column name that is not one', () => {
@@ -65,14 +116,40 @@ describe('the one-pass copy statement', () => {
       database: 'casefile_case_1',
       source: 'cloudtrail',
       copy: 'cloudtrail_copy',
-      columns: ['eventid'],
+      namedEvents: { names: [], heavyNames: [] },
     };
-    expect(() => onePassCopySql({ ...base, location: "s3://case-bucket/x'/" })).toThrow(InvalidRequestError);
-    expect(() => onePassCopySql({ ...base, location: 's3://case-bucket/no-trailing-slash' })).toThrow(
+    expect(() => onePassCopySql({ ...base, columns: ['eventid'], location: "s3://case-bucket/x'/" })).toThrow(
       InvalidRequestError,
     );
+    expect(() =>
+      onePassCopySql({ ...base, columns: ['eventid'], location: 's3://case-bucket/no-trailing-slash' }),
+    ).toThrow(InvalidRequestError);
     expect(() => onePassCopySql({ ...base, columns: ['eventid"; DROP'], location: LOCATION })).toThrow(
       InvalidRequestError,
     );
+  });
+});
+
+describe('the databases of the routed hunts', () => {
+  it('keep the case database prefix the IAM policies grant, one per route, and differ for two long databases alike in their first 230 characters', () => {
+    const long = `casefile_${'a'.repeat(240)}`;
+    expect(routedDatabase('casefile_case_1', 'named')).toMatch(/^casefile_case_1_named_[0-9a-f]{8}$/);
+    expect(routedDatabase('casefile_case_1', 'named-and-heavy')).toMatch(
+      /^casefile_case_1_named_and_heavy_[0-9a-f]{8}$/,
+    );
+    expect(routedDatabase(`${long}1`, 'named')).not.toBe(routedDatabase(`${long}2`, 'named'));
+    expect(routedDatabase(`${long}1`, 'named-and-heavy').length).toBeLessThanOrEqual(255);
+  });
+
+  it('read their route’s classes of the copy, and build cloudtrail_events over their own cloudtrail view', () => {
+    const [light] = routedViewsSql('casefile_case_1', 'named', 'cloudtrail_copy', ['eventname']);
+    const [cloudtrail, events] = routedViewsSql('casefile_case_1', 'named-and-heavy', 'cloudtrail_copy', [
+      'eventname',
+    ]);
+    const routed = routedDatabase('casefile_case_1', 'named-and-heavy');
+    expect(light).toContain(`FROM "casefile_case_1"."cloudtrail_copy"\nWHERE "event_class" IN ('named')`);
+    expect(cloudtrail).toContain(`WHERE "event_class" IN ('named', 'named_heavy')`);
+    expect(events).toContain(`CREATE OR REPLACE VIEW "${routed}"."cloudtrail_events"`);
+    expect(events).toContain(`FROM "${routed}"."cloudtrail"`);
   });
 });

@@ -6,13 +6,15 @@ import {
   querySpan,
   sourceViewSql,
 } from '../../../shared/aws/athena-case-sql.js';
+import { routedDatabase } from '../../../shared/aws/athena-one-pass-sql.js';
 import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
 import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/time-window.js';
-import { InvalidRequestError } from '../../../shared/errors.js';
+import { InvalidRequestError, QueryFailedError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
+import { cloudtrailEventsViewSql } from '../../../shared/sources/cloudtrail-view.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -648,7 +650,12 @@ describe('AthenaTableBuilder.copyOnce', () => {
   it('copies the source view once into the case folder, points the view at the copy, and records what each statement scanned', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const statements = await builder.copyOnce(caseContext(), ['cloudtrail']);
+    const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], {
+      names: [],
+      heavyNames: [],
+      hunts: [],
+      heavyHunts: [],
+    });
     expect(engine.statements).toHaveLength(3);
     expect(engine.statements[0]).toBe(`DROP TABLE IF EXISTS \`${DATABASE}\`.\`cloudtrail_copy\``);
     expect(engine.statements[1]).toContain(`CREATE TABLE "${DATABASE}"."cloudtrail_copy"`);
@@ -665,5 +672,79 @@ describe('AthenaTableBuilder.copyOnce', () => {
     ]);
     const view = new Parser().astify(engine.statements[2] as string, { database: 'trino' });
     expect(view).toBeTruthy();
+  });
+
+  it('gives each route taken its own database, whose views read only that route’s classes of the copy, before the source view moves to the copy', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    const routing = {
+      names: ['CreateUser', 'StopLogging'],
+      heavyNames: ['AssumeRole'],
+      hunts: ['backdoor-user', 'trail-stopped'],
+      heavyHunts: ['role-from-outside'],
+    };
+    const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
+    const named = routedDatabase(DATABASE, 'named');
+    const heavy = routedDatabase(DATABASE, 'named-and-heavy');
+    expect(named.startsWith(DATABASE)).toBe(true);
+    expect(engine.statements[1]).toContain(
+      `CASE WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END`,
+    );
+    const view = (database: string, classes: string) =>
+      [
+        `CREATE OR REPLACE VIEW "${database}"."cloudtrail" AS`,
+        `SELECT ${cloudtrailColumnNames.map((c) => `"${c}"`).join(', ')}`,
+        `FROM "${DATABASE}"."cloudtrail_copy"`,
+        `WHERE "event_class" IN (${classes})`,
+      ].join('\n');
+    expect(engine.statements.slice(2, 8)).toEqual([
+      `CREATE DATABASE IF NOT EXISTS \`${named}\``,
+      view(named, "'named'"),
+      cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
+      `CREATE DATABASE IF NOT EXISTS \`${heavy}\``,
+      view(heavy, "'named', 'named_heavy'"),
+      cloudtrailEventsViewSql((name) => `"${heavy}"."${name}"`),
+    ]);
+    expect(statements.map((s) => s.purpose)).toEqual([
+      'drop the cloudtrail copy',
+      'copy cloudtrail once',
+      'create the named database',
+      'view the named cloudtrail events',
+      'view the named cloudtrail events',
+      'create the named-and-heavy database',
+      'view the named-and-heavy cloudtrail events',
+      'view the named-and-heavy cloudtrail events',
+      'view cloudtrail on its copy',
+    ]);
+  });
+
+  it('leaves the source view on the logs as delivered when a routed view fails', async () => {
+    const statements: string[] = [];
+    const engine = {
+      execute: async (sql: string) => {
+        statements.push(sql);
+        if (sql.includes('"event_class" IN')) throw new QueryFailedError('Athena query q-7 failed: denied');
+        return { queryId: `q-${statements.length}`, bytesScanned: 0 };
+      },
+    };
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    const routing = { names: ['CreateUser'], heavyNames: [], hunts: ['backdoor-user'], heavyHunts: [] };
+    await expect(builder.copyOnce(caseContext(), ['cloudtrail'], routing)).rejects.toThrow(QueryFailedError);
+    expect(
+      statements.some((sql) => sql.startsWith(`CREATE OR REPLACE VIEW "${DATABASE}"."cloudtrail"`)),
+    ).toBe(false);
+  });
+
+  it('makes no routed views for a source other than CloudTrail, nor for a route no hunt takes', async () => {
+    const engine = recordingEngine();
+    const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
+    const routing = { names: ['CreateUser'], heavyNames: [], hunts: ['backdoor-user'], heavyHunts: [] };
+    await builder.copyOnce(caseContext(), ['vpcflow'], routing);
+    expect(engine.statements.filter((s) => s.includes('_named_'))).toEqual([]);
+    await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
+    expect(engine.statements.filter((s) => s.includes('_named_and_heavy_'))).toEqual([]);
+    expect(
+      engine.statements.find((s) => s.includes('"vpcflow_copy"') && s.startsWith('CREATE TABLE')),
+    ).not.toContain('CreateUser');
   });
 });

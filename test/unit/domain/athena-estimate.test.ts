@@ -7,6 +7,7 @@ import {
   hiveBucket,
   type ListedObject,
 } from '../../../shared/domain/athena-estimate.js';
+import { BUCKETS_PER_CLASS, HEAVY_EVENTS } from '../../../shared/domain/event-classes.js';
 
 const MB = 2 ** 20;
 const GB = 2 ** 30;
@@ -22,12 +23,16 @@ const scan = (columns: string[], eventNames: string[] | null = null): EstimatedS
   eventNames,
 });
 
-/** Two buckets: `eventname` "a" hashes to bucket 1 of 2 (97 is odd), "b" (98) to bucket 0. */
-const twoBuckets: CopyProfile = {
-  buckets: [
-    { eventname: 0.0625, eventid: 0.125, requestparameters: 0.25 },
-    { eventname: 0.0625, eventid: 0.25, requestparameters: 0.375 },
-  ],
+/**
+ * Three event names over the copy's 33 buckets per class: "a" hashes to 97 (bucket 31), "A_" to
+ * 31 * 65 + 95 = 2110 (bucket 31 too), "b" to 98 (bucket 32). Shares are powers of two, so sums are exact.
+ */
+const threeEvents: CopyProfile = {
+  events: {
+    a: { eventname: 1 / 64, eventid: 1 / 32, requestparameters: 1 / 16 },
+    A_: { eventname: 1 / 64, eventid: 1 / 4, requestparameters: 1 / 2 },
+    b: { eventid: 1 / 8 },
+  },
 };
 
 // https://aws.amazon.com/athena/pricing/: bytes scanned, rounded up to the megabyte, 10 MB minimum per query, $5 per TB.
@@ -54,6 +59,7 @@ describe('what a case would cost in Athena', () => {
       {
         huntId: 'root-account-usage',
         readsCopy: false,
+        readsNamedEvents: false,
         bytes: 500 * GB + 1,
         billedBytes: 500 * GB + MB,
         costUsd: ((500 * GB + MB) / TB) * 5,
@@ -61,6 +67,7 @@ describe('what a case would cost in Athena', () => {
       {
         huntId: 'flow-to-known-bad',
         readsCopy: false,
+        readsNamedEvents: false,
         bytes: 600 * GB + 1,
         billedBytes: 600 * GB + MB,
         costUsd: ((600 * GB + MB) / TB) * 5,
@@ -70,29 +77,35 @@ describe('what a case would cost in Athena', () => {
     expect(estimate.withOnePass).toEqual(estimate.direct);
   });
 
-  it('with the one pass, reads the logs once, then only the named columns of the named event names’ buckets', () => {
-    const logs = 1000 * MB;
+  it('with the one pass, reads the logs once, then only the named columns of the named event names’ buckets, of the named class for a routed hunt', () => {
+    const logs = 1024 * MB;
     const estimate = estimateAthenaCost({
       objects: [trail('2024/05/01', logs)],
       hunts: [
         { huntId: 'only-a', scans: [scan(['eventname', 'eventid'], ['a'])] },
         { huntId: 'a-or-b', scans: [scan(['eventid'], ['a', 'b'])] },
         { huntId: 'every-event', scans: [scan(['requestparameters'])] },
+        {
+          huntId: 'a-and-flows',
+          scans: [scan(['eventid'], ['a']), { source: 'vpcflow', columns: ['srcaddr'], eventNames: null }],
+        },
       ],
       onePassMinHunts: 3,
-      profiles: { cloudtrail: twoBuckets },
+      profiles: { cloudtrail: threeEvents },
     });
     expect(estimate.copies).toEqual([
       { source: 'cloudtrail', bytes: logs, billedBytes: logs, costUsd: (logs / TB) * 5 },
     ]);
-    expect(estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy])).toEqual([
-      ['only-a', logs * 0.3125, true],
-      ['a-or-b', logs * 0.375, true],
-      ['every-event', logs * 0.625, true],
+    expect(estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy, h.readsNamedEvents])).toEqual([
+      // Bucket 31 of the named class holds "a" alone: "A_", which shares its bucket, is no hunt's name.
+      ['only-a', logs * (1 / 64 + 1 / 32), true, true],
+      ['a-or-b', logs * (1 / 32 + 1 / 8), true, true],
+      ['every-event', logs * (1 / 16 + 1 / 2), true, false],
+      // A hunt reading another source reads every class: bucket 31 there holds "A_" as well.
+      ['a-and-flows', logs * (1 / 32 + 1 / 4), true, false],
     ]);
-    expect(estimate.withOnePass.bytes).toBe(logs + logs * 0.3125 + logs * 0.375 + logs * 0.625);
-    expect(estimate.ratioToSource).toBe(2.3125);
-    expect(estimate.direct.bytes).toBe(3 * logs);
+    expect(estimate.ratioToSource).toBe(1 + 3 / 64 + 5 / 32 + 9 / 16 + 9 / 32);
+    expect(estimate.direct.bytes).toBe(4 * logs);
   });
 
   it('copies only a source read by at least the configured number of hunts', () => {
@@ -103,7 +116,7 @@ describe('what a case would cost in Athena', () => {
         { huntId: 'two', scans: [scan(['eventid']), scan(['eventid'])] },
       ],
       onePassMinHunts: 3,
-      profiles: { cloudtrail: twoBuckets },
+      profiles: { cloudtrail: threeEvents },
     });
     expect(estimate.copies).toEqual([]);
     expect(estimate.hunts.map((h) => h.bytes)).toEqual([100 * MB, 200 * MB]);
@@ -187,8 +200,49 @@ describe('which bucket file Athena reads for an event name', () => {
   });
 
   it('reads every bucket for a scan that names no event name, and one bucket per distinct bucket named', () => {
-    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid'], eventNames: null })).toBe(0.375);
-    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(0.125);
-    expect(bytesPerSourceByte(twoBuckets, { columns: ['eventid', 'nosuch'], eventNames: ['a'] })).toBe(0.25);
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: null })).toBe(
+      1 / 32 + 1 / 4 + 1 / 8,
+    );
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(1 / 8);
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a'] })).toBe(1 / 32 + 1 / 4);
+  });
+
+  it('lays the test profile out as its comment says', () => {
+    expect(['a', 'A_', 'b'].map((name) => hiveBucket(name, BUCKETS_PER_CLASS))).toEqual([31, 31, 32]);
+    expect(hiveBucket('Ab', BUCKETS_PER_CLASS)).toBe(hiveBucket('AssumeRole', BUCKETS_PER_CLASS));
+  });
+
+  it('keeps a heavy named event apart: a light hunt sharing its bucket never reads it, the hunt naming it reads it with the light names of its buckets', () => {
+    expect(HEAVY_EVENTS.has('AssumeRole')).toBe(true);
+    const logs = 1024 * MB;
+    const estimate = estimateAthenaCost({
+      objects: [trail('2024/05/01', logs)],
+      hunts: [
+        { huntId: 'light', scans: [scan(['eventid'], ['Ab'])] },
+        { huntId: 'assumed', scans: [scan(['eventid'], ['AssumeRole'])] },
+        { huntId: 'third', scans: [scan(['eventid'], ['b'])] },
+      ],
+      onePassMinHunts: 3,
+      profiles: {
+        cloudtrail: {
+          events: { Ab: { eventid: 1 / 32 }, AssumeRole: { eventid: 1 / 2 }, b: { eventid: 1 / 8 } },
+        },
+      },
+    });
+    expect(estimate.hunts.map((h) => [h.huntId, h.bytes / logs, h.readsNamedEvents])).toEqual([
+      ['light', 1 / 32, true],
+      ['assumed', 1 / 2 + 1 / 32, true],
+      ['third', 1 / 8, true],
+    ]);
+  });
+
+  it('reads, for a hunt routed to the named events, only the names of that class in its buckets', () => {
+    const named = new Set(['a', 'b']);
+    expect(
+      bytesPerSourceByte(threeEvents, { columns: ['eventid', 'nosuch'], eventNames: ['a'] }, named),
+    ).toBe(1 / 32);
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a', 'b'] }, named)).toBe(
+      1 / 32 + 1 / 8,
+    );
   });
 });

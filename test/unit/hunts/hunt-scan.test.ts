@@ -52,6 +52,71 @@ describe('what each scan of a hunt reads', () => {
     expect(trail("SELECT eventid FROM cloudtrail WHERE NOT (eventname = 'A')")[0]?.eventNames).toBeNull();
   });
 
+  /**
+   * A scan's names decide whether its hunt may read only the named events of the Athena copy: a list
+   * too narrow would lose rows there, so whatever the parser cannot prove limits nothing.
+   */
+  it.each([
+    ['a negation', "SELECT eventid FROM cloudtrail WHERE NOT eventname IN ('A', 'B')"],
+    ['an inequality', "SELECT eventid FROM cloudtrail WHERE eventname <> 'A'"],
+    ['a pattern', "SELECT eventid FROM cloudtrail WHERE eventname LIKE 'Delete%' OR eventname = 'A'"],
+    ['a CASE', "SELECT eventid FROM cloudtrail WHERE CASE WHEN eventname = 'A' THEN true ELSE false END"],
+    ['a function of the name', "SELECT eventid FROM cloudtrail WHERE lower(eventname) = 'a'"],
+    [
+      'a subquery',
+      "SELECT eventid FROM cloudtrail WHERE eventname IN (SELECT eventname FROM cloudtrail_events WHERE eventname = 'A')",
+    ],
+    ['a bound parameter', 'SELECT eventid FROM cloudtrail WHERE eventname = ?'],
+    ['a concatenation', "SELECT eventid FROM cloudtrail WHERE eventname = 'Create' || 'User'"],
+    ['a literal holding a quote', "SELECT eventid FROM cloudtrail WHERE eventname = 'O''Brien'"],
+    ['a row comparison', "SELECT eventid FROM cloudtrail WHERE (eventname, errorcode) IN (('A', 'x'))"],
+  ])('takes %s as naming no events', (_what, sql) => {
+    expect(trail(sql)[0]?.eventNames).toBeNull();
+  });
+
+  it('gives each side of a self-join only the names its own alias is limited to', () => {
+    const scans = trail(
+      "SELECT a.eventid FROM cloudtrail_events a JOIN cloudtrail_events AS b ON a.actor = b.actor WHERE a.eventname = 'CreateUser' AND b.eventname IN ('AttachUserPolicy', 'CreateAccessKey')",
+    );
+    expect(scans.map((s) => s.eventNames)).toEqual([['CreateUser'], ['AttachUserPolicy', 'CreateAccessKey']]);
+    const crossed = trail(
+      "SELECT a.eventid FROM cloudtrail a, cloudtrail b WHERE a.eventname = 'A' OR b.eventname = 'B'",
+    );
+    expect(crossed.map((s) => s.eventNames)).toEqual([null, null]);
+  });
+
+  it('takes an unqualified name in a join as the source’s only where no other FROM item can have that column', () => {
+    const named = [
+      "SELECT c.eventid FROM cloudtrail_events c CROSS JOIN UNNEST(c.resources) AS r(res) WHERE eventname = 'A'",
+      "WITH f AS (SELECT DISTINCT recipientaccountid FROM cloudtrail_events WHERE errorcode IS NULL) SELECT c.eventid FROM cloudtrail_events c JOIN f ON f.recipientaccountid = c.recipientaccountid WHERE eventname = 'A'",
+      "SELECT c.eventid FROM cloudtrail c JOIN (SELECT eventid AS other_id, count(*) FROM cloudtrail GROUP BY eventid) s ON s.other_id = c.eventid WHERE eventname = 'A'",
+    ];
+    for (const sql of named)
+      expect(
+        trail(sql).map((scan) => scan.eventNames),
+        sql,
+      ).toContainEqual(['A']);
+    const ambiguous = [
+      "SELECT c.eventid FROM cloudtrail_events c CROSS JOIN UNNEST(c.resources) AS r(eventname) WHERE eventname = 'A'",
+      "SELECT c.eventid FROM cloudtrail_events c CROSS JOIN UNNEST(c.resources) WHERE eventname = 'A'",
+      "WITH f AS (SELECT errorcode AS EventName FROM cloudtrail_events) SELECT c.eventid FROM cloudtrail_events c JOIN f ON f.eventname = c.errorcode WHERE eventname = 'A'",
+      "WITH f AS (SELECT * FROM cloudtrail_events) SELECT c.eventid FROM cloudtrail_events c JOIN f ON f.eventid = c.eventid WHERE eventname = 'A'",
+      "SELECT c.eventid FROM cloudtrail c JOIN (SELECT s.* FROM cloudtrail s) s ON s.eventid = c.eventid WHERE eventname = 'A'",
+    ];
+    for (const sql of ambiguous)
+      expect(
+        trail(sql).map((scan) => scan.eventNames),
+        sql,
+      ).not.toContainEqual(['A']);
+  });
+
+  it('finds the names inside a subquery’s own scan and in each branch of a UNION', () => {
+    const scans = trail(
+      "SELECT eventid FROM cloudtrail WHERE eventname = 'A' UNION ALL SELECT eventid FROM cloudtrail WHERE useridentity.arn IN (SELECT actor FROM cloudtrail_events WHERE eventname = 'B')",
+    );
+    expect(scans.map((s) => s.eventNames)).toEqual([['A'], null, ['B']]);
+  });
+
   it('counts a common table expression over the source once per use: Trino inlines it', () => {
     const scans = trail(
       "WITH calls AS (SELECT actor, eventid FROM cloudtrail_events WHERE eventname = 'A') SELECT a.eventid FROM calls a JOIN calls b ON a.actor = b.actor",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseFiles } from '../../../shared/domain/case-files.js';
 import { assessCoverage } from '../../../shared/domain/coverage.js';
+import type { EventClassRouting } from '../../../shared/domain/event-classes.js';
 import type { Inventory } from '../../../shared/domain/inventory.js';
 import type { ExportOutcome } from '../../../shared/domain/log-exports.js';
 import { QueryFailedError } from '../../../shared/errors.js';
@@ -131,6 +132,7 @@ const listed: Inventory = {
 };
 
 describe('createTables with an Athena budget and the one pass', () => {
+  const routings: EventClassRouting[] = [];
   function budgeted(copies: string[][]) {
     const tables: TableBuilder = {
       build: async (_context, seen) => ({
@@ -138,8 +140,9 @@ describe('createTables with an Athena budget and the one pass', () => {
         skipped: [],
         statements: [{ purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 }],
       }),
-      copyOnce: async (_context, sources) => {
+      copyOnce: async (_context, sources, routing) => {
         copies.push(sources);
+        routings.push(routing);
         return [{ purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 * MB }];
       },
     };
@@ -165,6 +168,9 @@ describe('createTables with an Athena budget and the one pass', () => {
       estimate.hunts.filter((h) => ran.has(h.huntId)).reduce((s, h) => s + h.billedBytes, 0);
     expect(spent).toBeLessThanOrEqual(4096 * MB + 700 * MB);
     expect(copies).toEqual([['cloudtrail']]);
+    expect(tables.namedEvents?.hunts.length).toBeGreaterThan(0);
+    for (const huntId of tables.namedEvents?.hunts ?? []) expect(ran.has(huntId)).toBe(true);
+    expect(routings[0]).toEqual(tables.namedEvents);
     expect(tables.statements).toEqual([
       { purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 },
       { purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 * MB },
@@ -208,7 +214,9 @@ describe('createTables when the one-pass copy fails', () => {
     const result = await createTables(testContext, [], a);
 
     expect(result.hunts.map((h) => h.huntId)).toContain('root-account-usage');
-    expect((await readCaseFile(a.store, files.tables)).skipped).toContainEqual({
+    const written = await readCaseFile(a.store, files.tables);
+    expect(written.namedEvents, 'no hunt is routed to views that were never made').toBeUndefined();
+    expect(written.skipped).toContainEqual({
       input: 'one-pass copy of cloudtrail',
       reason:
         'not made (Athena query q-9 failed: HIVE_TOO_MANY_OPEN_PARTITIONS); its hunts read the logs as delivered',

@@ -79,6 +79,53 @@ describe('runHunt', () => {
     expect(adapters.store.text('case-1/hunts/root-account-usage.csv')).not.toContain('e-2');
   });
 
+  it('runs a hunt tables.json routes to the named events on its route’s engine, and any other on the case engine', async () => {
+    const answer = () => queryResult([rootEvent('e-1', 'arn:aws:iam::111122223333:root')]);
+    const whole = new ScriptedQueryEngine(answer);
+    const named = new ScriptedQueryEngine(answer);
+    const heavy = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
+    const adapters = fakeCaseAdapters({
+      engine: whole,
+      routedEngine: (route) => (route === 'named' ? named : heavy),
+    });
+    const tables = {
+      tables: [],
+      skipped: [],
+      exports: [],
+      huntsToRun: [],
+      huntsNotRun: [],
+      coverage: [],
+      durationMs: 1,
+    };
+    await writeCaseFile(adapters.store, files.tables, {
+      ...tables,
+      namedEvents: { names: ['ConsoleLogin'], heavyNames: [], hunts: ['root-account-usage'], heavyHunts: [] },
+    });
+
+    await runHunt(testContext, 'root-account-usage', adapters);
+    await runHunt(testContext, 'console-login-without-mfa', adapters);
+
+    expect(named.queries.map((q) => q.sql)).toHaveLength(1);
+    expect(whole.queries.map((q) => q.sql)).toHaveLength(1);
+    const routed = await readCaseFile(adapters.store, files.huntResult('root-account-usage'));
+    const other = await readCaseFile(adapters.store, files.huntResult('console-login-without-mfa'));
+    expect(named.queries[0]?.sql).toBe(routed.query);
+    expect(whole.queries[0]?.sql).toBe(other.query);
+    expect(routed.eventClasses).toEqual(['named']);
+    expect(other.eventClasses).toBeUndefined();
+  });
+
+  it('runs every hunt on the case engine when no routed views were made (no namedEvents in tables.json)', async () => {
+    const whole = new ScriptedQueryEngine(() => queryResult([]));
+    const named = new ScriptedQueryEngine(() => new Error('no query was expected here'));
+    const adapters = fakeCaseAdapters({ engine: whole, routedEngine: () => named });
+
+    await runHunt(testContext, 'root-account-usage', adapters);
+
+    expect(whole.queries).toHaveLength(1);
+    expect(named.queries).toHaveLength(0);
+  });
+
   it('lets a failing query fail the step by its error name, and files nothing', async () => {
     const adapters = fakeCaseAdapters({
       engine: new ScriptedQueryEngine(() => new QueryFailedError('TABLE_NOT_FOUND: cloudtrail')),

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUCKETS_PER_CLASS,
+  EVENT_CLASSES,
+  eventClassRouting,
+  HEAVY_EVENTS,
+  MAX_NAMED_LIST_BYTES,
+  MAX_WRITERS_PER_STATEMENT,
+  routeOf,
+  routesTaken,
+} from '../../../shared/domain/event-classes.js';
+
+const trail = (...eventNames: (string[] | null)[]) =>
+  eventNames.map((names) => ({ source: 'cloudtrail' as const, eventNames: names }));
+
+describe('which hunts read only the named events', () => {
+  it('routes a hunt whose every scan reads CloudTrail and names its events, and puts their names in the class', () => {
+    const routing = eventClassRouting([
+      { huntId: 'user-created', scans: trail(['CreateUser']) },
+      { huntId: 'key-then-policy', scans: trail(['CreateAccessKey'], ['AttachUserPolicy', 'CreateUser']) },
+      { huntId: 'any-denied-call', scans: trail(null) },
+      { huntId: 'named-then-any', scans: trail(['StopLogging'], null) },
+      {
+        huntId: 'trail-and-flows',
+        scans: [...trail(['RunInstances']), { source: 'vpcflow', eventNames: null }],
+      },
+      { huntId: 'reads-nothing', scans: [] },
+    ]);
+    expect(routing).toEqual({
+      names: ['AttachUserPolicy', 'CreateAccessKey', 'CreateUser'],
+      heavyNames: [],
+      hunts: ['key-then-policy', 'user-created'],
+      heavyHunts: [],
+    });
+    expect(routeOf(routing, 'user-created')).toBe('named');
+    expect(routeOf(routing, 'any-denied-call')).toBeNull();
+    expect(routesTaken(routing)).toEqual(['named']);
+  });
+
+  it('puts a heavy event a hunt names in a class of its own, read only by the hunts naming a heavy event', () => {
+    const routing = eventClassRouting(
+      [
+        { huntId: 'role-from-outside', scans: trail(['AssumeRole', 'CreateUser']) },
+        { huntId: 'user-created', scans: trail(['CreateUser']) },
+      ],
+      new Set(['AssumeRole', 'UpdateInstanceInformation']),
+    );
+    expect(routing).toEqual({
+      names: ['CreateUser'],
+      heavyNames: ['AssumeRole'],
+      hunts: ['user-created'],
+      heavyHunts: ['role-from-outside'],
+    });
+    expect(routeOf(routing, 'role-from-outside')).toBe('named-and-heavy');
+    expect(routesTaken(routing)).toEqual(['named', 'named-and-heavy']);
+  });
+
+  it('takes as heavy, by default, the events the measured model finds larger than one file of the copy', () => {
+    expect([...HEAVY_EVENTS]).toEqual(expect.arrayContaining(['UpdateInstanceInformation', 'AssumeRole']));
+    expect(HEAVY_EVENTS.has('StopLogging')).toBe(false);
+  });
+
+  it(`keeps the names within ${MAX_NAMED_LIST_BYTES} bytes of SQL, hunt by hunt in id order, whatever order they come in`, () => {
+    const hunts = Array.from({ length: 30 }, (_, i) => ({
+      huntId: `hunt-${String(i).padStart(2, '0')}`,
+      scans: trail([`${String(i).padStart(2, '0')}${'x'.repeat(9_000)}`]),
+    }));
+    const forward = eventClassRouting(hunts);
+    expect(forward).toEqual(eventClassRouting([...hunts].reverse()));
+    expect(forward.hunts).toEqual(hunts.slice(0, 11).map((h) => h.huntId));
+    const bytes = forward.names.reduce((sum, name) => sum + name.length + 4, 0);
+    expect(bytes).toBeLessThanOrEqual(MAX_NAMED_LIST_BYTES);
+  });
+
+  it('counts a name with quotes at its escaped length', () => {
+    const quoted = "'".repeat(MAX_NAMED_LIST_BYTES / 2);
+    expect(eventClassRouting([{ huntId: 'h', scans: trail([quoted]) }]).hunts).toEqual([]);
+  });
+
+  it('writes every class of buckets within the writers one statement may open', () => {
+    expect(EVENT_CLASSES.length * BUCKETS_PER_CLASS).toBeLessThanOrEqual(MAX_WRITERS_PER_STATEMENT);
+    expect(EVENT_CLASSES.length * (BUCKETS_PER_CLASS + 1)).toBeGreaterThan(MAX_WRITERS_PER_STATEMENT);
+  });
+});

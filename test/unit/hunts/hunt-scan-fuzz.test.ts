@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { huntScans } from '../../../shared/hunts/hunt-scan.js';
+import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
+import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/hunt-test-runner.js';
+import { sqlString } from '../../../shared/sources/source-sql.js';
+
+/**
+ * The event names a scan is said to be limited to must hold for any condition: random WHERE clauses
+ * over event names and another column, nested with AND, OR and NOT, with inequalities, patterns and
+ * CASE, each run on DuckDB over every combination of a few event names and error codes, and again
+ * over only the events its scan names. Whenever a list is given, the rows must be the same.
+ */
+const NAMES = ['A', 'B', 'AB', 'Abc', 'Z'];
+const CONDITIONS = 400;
+
+function random(seed: number) {
+  let state = seed;
+  return (n: number) => {
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+    return state % n;
+  };
+}
+
+/** A random condition; `tables` are the qualifiers a column may take ('' for none). */
+function condition(pick: (n: number) => number, depth: number, tables = ['']): string {
+  const name = () => sqlString(NAMES[pick(NAMES.length)] as string);
+  const on = () => tables[pick(tables.length)] as string;
+  const leaves = [
+    () => `${on()}eventname = ${name()}`,
+    () => `${on()}eventname IN (${name()}, ${name()})`,
+    () => `${on()}eventname <> ${name()}`,
+    () => `${on()}eventname LIKE 'A%'`,
+    () => `${on()}errorcode = 'Denied'`,
+    () => `${on()}errorcode IS NULL`,
+    () => `CASE WHEN ${on()}eventname = ${name()} THEN true ELSE false END`,
+    () => `lower(${on()}eventname) = ${sqlString((NAMES[pick(NAMES.length)] as string).toLowerCase())}`,
+  ];
+  if (depth === 0 || pick(3) === 0) return (leaves[pick(leaves.length)] as () => string)();
+  const [left, right] = [condition(pick, depth - 1, tables), condition(pick, depth - 1, tables)];
+  return [`(${left} AND ${right})`, `(${left} OR ${right})`, `NOT (${left})`][pick(3)] as string;
+}
+
+describe('the event names of a scan, for any condition', () => {
+  let engine: DuckDbQueryEngine;
+  let dir: string;
+  beforeAll(async () => {
+    engine = await openHuntTestEngine();
+    dir = await mkdtemp(join(tmpdir(), 'casefile-scan-fuzz-'));
+    const records = NAMES.flatMap((eventName, i) =>
+      [null, 'Denied'].map((errorCode, j) => ({
+        eventVersion: '1.08',
+        userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/u', accountId: '111122223333' },
+        eventTime: '2024-05-04T02:10:00Z',
+        eventSource: 'iam.amazonaws.com',
+        eventName,
+        awsRegion: 'us-east-1',
+        sourceIPAddress: '192.0.2.15',
+        ...(errorCode ? { errorCode } : {}),
+        eventID: `00000000-0000-4000-8000-0000000000${i}${j}`,
+        eventType: 'AwsApiCall',
+        recipientAccountId: '111122223333',
+      })),
+    );
+    await loadTestRecords(engine, dir, records, 'cloudtrail');
+    await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
+  });
+  afterAll(async () => {
+    engine.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(`never names too few: ${CONDITIONS} random conditions return the same rows from their named events alone`, async () => {
+    const pick = random(20250310);
+    let limited = 0;
+    for (let i = 0; i < CONDITIONS; i++) {
+      const sql = `SELECT eventid FROM cloudtrail WHERE ${condition(pick, 3)} ORDER BY eventid`;
+      const [scan] = huntScans({ sql, sources: ['cloudtrail'] });
+      if (!scan?.eventNames) continue;
+      limited += 1;
+      const only = scan.eventNames.length > 0 ? scan.eventNames.map(sqlString).join(', ') : 'NULL';
+      await engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
+      const full = await engine.run(sql);
+      await engine.execute(
+        `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE eventname IN (${only})`,
+      );
+      expect((await engine.run(sql)).rows, sql).toEqual(full.rows);
+    }
+    expect(limited, 'conditions the parser limits to named events').toBeGreaterThan(CONDITIONS / 10);
+  });
+
+  it(`never names too few for either side of a self-join: ${CONDITIONS} random conditions on both sides`, async () => {
+    const pick = random(20250311);
+    let limited = 0;
+    for (let i = 0; i < CONDITIONS; i++) {
+      const sides = [
+        condition(pick, 2, ['a.']),
+        condition(pick, 2, ['b.']),
+        condition(pick, 2, ['a.', 'b.']),
+      ];
+      const where = sides.join(' AND ');
+      const sql = `SELECT a.eventid AS a_id, b.eventid AS b_id FROM cloudtrail a JOIN cloudtrail AS b ON a.eventid <> b.eventid WHERE ${where} ORDER BY 1, 2`;
+      const scans = huntScans({ sql, sources: ['cloudtrail'] });
+      expect(scans).toHaveLength(2);
+      if (scans.some((scan) => scan.eventNames === null)) continue;
+      limited += 1;
+      const names = [...new Set(scans.flatMap((scan) => scan.eventNames ?? []))];
+      const only = names.length > 0 ? names.map(sqlString).join(', ') : 'NULL';
+      await engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
+      const full = await engine.run(sql, { maxRows: 1_000 });
+      await engine.execute(
+        `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE eventname IN (${only})`,
+      );
+      expect((await engine.run(sql, { maxRows: 1_000 })).rows, sql).toEqual(full.rows);
+    }
+    expect(limited, 'conditions the parser limits to named events').toBeGreaterThan(CONDITIONS / 20);
+  });
+});

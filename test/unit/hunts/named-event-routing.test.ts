@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventClassRouting, routeOf } from '../../../shared/domain/event-classes.js';
+import type { HuntDefinition, HuntTestCase } from '../../../shared/domain/hunt-definition.js';
+import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
+import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
+import { huntScans } from '../../../shared/hunts/hunt-scan.js';
+import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
+import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/hunt-test-runner.js';
+import { sqlString } from '../../../shared/sources/source-sql.js';
+
+/**
+ * In AWS a hunt whose every scan names its events reads a view of the copy holding only the case's
+ * named events (shared/domain/event-classes.ts). A name left out of its scan's list would lose rows
+ * silently, so every routed hunt of the library runs here on the full CloudTrail table and on the
+ * same table cut down to named events, and must return the same rows: cut to the hunt's own names
+ * (the narrowest named class any case could have) and to the classes its route reads when the case
+ * runs the whole library.
+ */
+const hunts = await loadHuntLibrary();
+const routing = eventClassRouting(hunts.map((hunt) => ({ huntId: hunt.id, scans: huntScans(hunt) })));
+const routed = hunts.filter((hunt) => routeOf(routing, hunt.id) !== null);
+/** The names of the classes a routed hunt reads: the light ones, and the heavy ones too on its route. */
+const classNames = (hunt: HuntDefinition) =>
+  routeOf(routing, hunt.id) === 'named-and-heavy' ? [...routing.names, ...routing.heavyNames] : routing.names;
+const ownNames = (hunt: HuntDefinition) => [...new Set(huntScans(hunt).flatMap((s) => s.eventNames ?? []))];
+const cloudtrailTests = (hunt: HuntDefinition) =>
+  hunt.tests.filter((test) => (test.source ?? hunt.sources[0]) === 'cloudtrail' && !test.lines);
+/** Every CloudTrail record of every hunt's tests: the events each hunt must tell apart from its own. */
+const pool = hunts.flatMap((hunt) => cloudtrailTests(hunt).flatMap((test) => test.records ?? []));
+
+describe('hunts routed to the named events', () => {
+  let engine: DuckDbQueryEngine;
+  let dir: string;
+  beforeAll(async () => {
+    engine = await openHuntTestEngine();
+    dir = await mkdtemp(join(tmpdir(), 'casefile-named-events-'));
+  });
+  afterAll(async () => {
+    engine.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Loads records as the hunt tests do, keeps them aside, and answers the hunt on a cut of them. */
+  async function load(records: Record<string, unknown>[]) {
+    await loadTestRecords(engine, dir, records, 'cloudtrail');
+    await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
+  }
+  async function rowsOn(hunt: HuntDefinition, test: HuntTestCase | undefined, names: string[] | null) {
+    const only = names === null ? '' : ` WHERE eventname IN (${names.map(sqlString).join(', ')})`;
+    await engine.execute(`CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event${only}`);
+    const iocs = parseIocs(test?.iocs);
+    const parameters = (hunt.parameters ?? []).map((type) => iocParameter(iocs, type));
+    const result = await engine.run(hunt.sql, { parameters });
+    const events = await engine.run('SELECT count(*) AS n FROM "cloudtrail"');
+    return { rows: result.rows.map((row) => JSON.stringify(row)).sort(), events: Number(events.rows[0]?.n) };
+  }
+
+  it('covers the hunts that name their events: most of the library', () => {
+    expect(routed.length).toBeGreaterThanOrEqual(100);
+    expect(pool.length).toBeGreaterThan(routed.length);
+  });
+
+  for (const hunt of routed) {
+    it(`${hunt.id} returns the same rows from the named events alone`, { timeout: 60_000 }, async () => {
+      for (const test of cloudtrailTests(hunt)) {
+        await load(test.records ?? []);
+        const full = await rowsOn(hunt, test, null);
+        expect((await rowsOn(hunt, test, ownNames(hunt))).rows, test.name).toEqual(full.rows);
+      }
+      await load(pool);
+      const withIocs = hunt.tests.find((test) => test.iocs) ?? cloudtrailTests(hunt)[0];
+      const full = await rowsOn(hunt, withIocs, null);
+      const own = await rowsOn(hunt, withIocs, ownNames(hunt));
+      const library = await rowsOn(hunt, withIocs, classNames(hunt));
+      expect(own.events, 'the cut leaves out the other hunts’ events').toBeLessThan(full.events);
+      expect(own.rows).toEqual(full.rows);
+      expect(library.rows).toEqual(full.rows);
+    });
+  }
+});
