@@ -150,7 +150,7 @@ export class DuckDbTableBuilder implements TableBuilder {
       );
       const order = module.duckdbClusterBy ? ` ORDER BY ${module.duckdbClusterBy}` : '';
       await this.engine.execute(
-        `COPY (${select}${order}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+        `COPY (${select}${order}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION ${PARQUET_COMPRESSION}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
       );
       await rename(pending, target);
       return group.files.length;
@@ -276,6 +276,13 @@ function isOversizedRecordsFile(source: LogSourceId, group: FileGroup, error: un
     source === 'cloudtrail' && group.layout === 'records-object' && /maximum_object_size/.test(String(error))
   );
 }
+
+/**
+ * Snappy, not zstd: every hunt decompresses the columns it reads, and the copy lives only as long
+ * as the case's run. On the 1 M-event bench corpus the 130 hunts took 3.8 CPU seconds over snappy
+ * and 4.4 over zstd, for a copy of 68 MB instead of 36 MB.
+ */
+const PARQUET_COMPRESSION = 'snappy';
 
 /**
  * Rows per Parquet row group, the unit a filter skips by its min/max: DuckDB's default (122,880)
