@@ -252,7 +252,7 @@ export class DuckDbTableBuilder implements TableBuilder {
  * stores the judgements in the Parquet as it writes it, computed once per event, and the source's
  * own view leaves them out: through the view, every hunt over every event computed them again
  * (the outcome parses the response as JSON). On the 1 M-event bench corpus the library's 130 hunts
- * took 11.4 CPU seconds through the view and 4.0 over the stored columns, for 1.5 more in the conversion.
+ * took 11.4 CPU seconds through the view and 4.0 over the stored columns, for about 0.8 more in the conversion.
  */
 const JUDGED_VIEWS: Partial<
   Record<LogSourceId, { view: string; columns: readonly { name: string; sql: string }[] }>
