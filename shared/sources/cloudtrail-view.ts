@@ -64,6 +64,17 @@ const OUTCOME = [
 ].join('\n');
 
 /**
+ * The view's columns beyond the table's, each with its expression over the table's columns. The
+ * embedded engine computes them once per event as it writes its columnar copy, instead of in every
+ * hunt (see the table builder); the view below is the definition both engines share.
+ */
+export const CLOUDTRAIL_EVENTS_COLUMNS: readonly { name: string; sql: string }[] = [
+  { name: 'actor', sql: ACTOR },
+  { name: 'by_aws_service', sql: `(${BY_AWS_SERVICE})` },
+  { name: 'outcome', sql: OUTCOME },
+];
+
+/**
  * The view's statement; `qualify` quotes a name for the engine (`"db"."cloudtrail_events"` on
  * Athena, `"cloudtrail_events"` locally).
  */
@@ -72,9 +83,7 @@ export function cloudtrailEventsViewSql(qualify = (name: string) => `"${name}"`)
     `CREATE OR REPLACE VIEW ${qualify(CLOUDTRAIL_EVENTS_VIEW)} AS`,
     'SELECT',
     '  *,',
-    `  ${ACTOR} AS actor,`,
-    `  (${BY_AWS_SERVICE}) AS by_aws_service,`,
-    `  ${OUTCOME} AS outcome`,
+    CLOUDTRAIL_EVENTS_COLUMNS.map((c) => `  ${c.sql} AS ${c.name}`).join(',\n'),
     `FROM ${qualify('cloudtrail')}`,
   ].join('\n');
 }

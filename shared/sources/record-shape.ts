@@ -56,6 +56,8 @@ function checkValue(
   if (typeof declared === 'object') {
     if (!isObject(value)) return `${label(path)} is ${kindOf(value)}, not an object`;
     for (const [field, inner] of fieldsOf(declared)) {
+      // Text and JSON take any value: most of a record's fields, skipped without a call.
+      if (inner === 'VARCHAR' || inner === 'JSON') continue;
       path.push(field);
       const problem = checkValue(value[field], inner, path, nulled, value, field);
       path.pop();

@@ -1,11 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
-import { cloudtrailEventsViewSql } from '../../../shared/sources/cloudtrail-view.js';
+import {
+  CLOUDTRAIL_EVENTS_COLUMNS,
+  cloudtrailEventsViewSql,
+} from '../../../shared/sources/cloudtrail-view.js';
+import { withBuiltFolder } from '../../support/source-harness.js';
 
 const { Parser } = pkg;
 
@@ -174,5 +178,46 @@ describe('cloudtrail_events: actor, by_aws_service and outcome written once', ()
     expect(sql).toContain('FROM "case_db"."cloudtrail"');
     const select = sql.slice(sql.indexOf('SELECT'));
     expect(() => new Parser().astify(select, { database: 'trino' })).not.toThrow();
+  });
+});
+
+describe('cloudtrail_events of a local case: the judgements stored with the events', () => {
+  const judgementsSql =
+    'SELECT eventid, actor, by_aws_service, outcome FROM cloudtrail_events ORDER BY eventid';
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'casefile-cloudtrail-stored-'));
+    await mkdir(join(dir, 'logs'));
+    await mkdir(join(dir, 'view'));
+    await writeFile(join(dir, 'logs', 'trail.json'), JSON.stringify({ Records: records }));
+  });
+
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives every event the judgements the shared view gives it', async () => {
+    const engine = await DuckDbQueryEngine.open({ threads: 1 });
+    try {
+      await loadTestRecords(engine, join(dir, 'view'), records);
+      const throughView = (await engine.run(judgementsSql)).rows;
+      const stored = await withBuiltFolder(
+        join(dir, 'logs'),
+        async (built) => (await built.engine.run(judgementsSql)).rows,
+      );
+      expect(stored).toHaveLength(records.length);
+      expect(stored).toEqual(throughView);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it("keeps them out of the cloudtrail table, which has the columns Athena's has", async () => {
+    await withBuiltFolder(join(dir, 'logs'), async (built) => {
+      const table = await built.engine.run('SELECT * FROM cloudtrail LIMIT 0');
+      const events = await built.engine.run('SELECT * FROM cloudtrail_events LIMIT 0');
+      const judgements = CLOUDTRAIL_EVENTS_COLUMNS.map((c) => c.name);
+      expect(table.columns.filter((c) => judgements.includes(c))).toEqual([]);
+      expect(events.columns).toEqual([...table.columns, ...judgements]);
+    });
   });
 });
