@@ -234,9 +234,12 @@ function columnOfItem(
   };
 }
 
+/** The names a FROM item is referred to by: its table and its alias (an UNNEST's without its column list). */
 function itemNames(item: Node): Set<string> {
   return new Set(
-    [item.as, item.table].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()),
+    [item.as, item.table]
+      .filter((n): n is string => typeof n === 'string')
+      .map((n) => n.replace(/\(.*$/s, '').trim().replace(/^"|"$/g, '').toLowerCase()),
   );
 }
 
