@@ -19,8 +19,10 @@ export const HEAVY_NAMED_EVENTS = 'named_heavy';
 export const OTHER_EVENTS = 'other';
 export const EVENT_CLASSES = [FLAGGED_EVENTS, NAMED_EVENTS, HEAVY_NAMED_EVENTS, OTHER_EVENTS] as const;
 /**
- * The identity types of long-term credentials: an IAM user's access key or password, and the root
- * user (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+ * The identity types of calls made with an IAM user's or the root user's own credentials (their
+ * long-term access keys and passwords, and the sessions they open with them), as CloudTrail's
+ * `userIdentity.type` names them; a role's, a federated user's or a service's calls have other types
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
  */
 export const LONG_TERM_IDENTITY_TYPES = ['IAMUser', 'Root'] as const;
 /**
