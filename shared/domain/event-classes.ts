@@ -2,11 +2,12 @@ import type { LogSourceId } from './log-sources.js';
 import { MEASURED_EVENT_SHARE } from './measured-copy-profile.js';
 
 /**
- * The one-pass copy of CloudTrail is split in classes of events: failed calls and calls made with
- * long-term credentials (`flagged`, whatever their name), then the light events the case's hunts name
- * (`named`), the heavy ones they name (`named_heavy`), and the rest (`other`). A few events make
- * most of an account's CloudTrail (the SSM agent's heartbeat, role assumptions, parameter reads), and
- * a hunt naming a rare event whose name hashes to the same bucket as one of them would read it whole.
+ * The one-pass copy of CloudTrail is split in classes of events: failed calls and calls made with an
+ * IAM user's or the root user's credentials (`flagged`, whatever their name), then the light events
+ * the case's hunts name (`named`), the heavy ones they name (`named_heavy`), and the rest (`other`).
+ * A few events make most of an account's CloudTrail (the SSM agent's heartbeat, role assumptions,
+ * parameter reads), and a hunt naming a rare event whose name hashes to the same bucket as one of
+ * them would read it whole.
  * A hunt whose every scan names its events reads only the named classes: the `named` class alone when
  * it names no heavy event, so it never shares a file with one. A hunt whose every scan requires a
  * flagged row (an error code, or an IAM user's or the root user's identity) reads the `flagged` class
@@ -27,7 +28,7 @@ export const EVENT_CLASSES = [FLAGGED_EVENTS, NAMED_EVENTS, HEAVY_NAMED_EVENTS, 
 export const LONG_TERM_IDENTITY_TYPES = ['IAMUser', 'Root'] as const;
 /**
  * A flagged row, in SQL both engines run over the `cloudtrail` columns: the call failed with an error
- * code, or long-term credentials made it. It takes precedence over the event name.
+ * code, or an IAM user or the root user made it. It takes precedence over the event name.
  */
 export const FLAGGED_CONDITION = `errorcode IS NOT NULL OR useridentity.type IN (${LONG_TERM_IDENTITY_TYPES.map((t) => `'${t}'`).join(', ')})`;
 /**
