@@ -4,6 +4,8 @@ import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
 import {
   BUCKETS_PER_CLASS,
+  FLAGGED_CONDITION,
+  FLAGGED_EVENTS,
   HEAVY_NAMED_EVENTS,
   NAMED_EVENTS,
   OTHER_EVENTS,
@@ -14,11 +16,11 @@ import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, one folder per event class (`namedEvents`' two and the rest), one file per Hive bucket
- * of `eventname` in each, written by DuckDB from the corpus, then measured column chunk by column
- * chunk with `parquet_metadata`. Each file's column bytes are shared among its event names by their
- * rows, so the profile holds, per event name, its column bytes per byte of the gzip logs: the class
- * and bucket files the estimate reads are sums of it.
+ * Parquet with zstd, one folder per event class (the flagged rows, `namedEvents`' two and the rest), one
+ * file per Hive bucket of `eventname` in each, written by DuckDB from the corpus, then measured column
+ * chunk by column chunk with `parquet_metadata`. Each file's column bytes are shared among its event
+ * names by their rows, so the profile holds, per event name, its column bytes per byte of the gzip
+ * logs in the flagged class and in its own: the class and bucket files the estimate reads are sums of it.
  */
 export async function measureCopyProfile(
   files: string[],
@@ -49,9 +51,9 @@ export async function measureCopyProfile(
     await engine.execute(
       `CREATE TABLE event_layout AS SELECT * FROM (VALUES ${layout.join(', ')}) AS t(eventname, event_class, bucket)`,
     );
-    // A null name is written to bucket 0 of the other class, as Hive bucketing hashes null to 0.
+    // A null name is written to bucket 0 of its class, as Hive bucketing hashes null to 0.
     await engine.execute(
-      `COPY (SELECT r.*, coalesce(l.event_class, ${sqlString(OTHER_EVENTS)}) AS event_class, coalesce(l.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_layout AS l USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
+      `COPY (SELECT r.*, CASE WHEN ${FLAGGED_CONDITION} THEN ${sqlString(FLAGGED_EVENTS)} ELSE coalesce(l.event_class, ${sqlString(OTHER_EVENTS)}) END AS event_class, coalesce(l.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_layout AS l USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
     );
     const parquet = sqlString(join(dir, '**', '*.parquet'));
     const chunks = await engine.run(
@@ -62,6 +64,7 @@ export async function measureCopyProfile(
       `SELECT filename AS file, coalesce(eventname, '') AS eventname, count(*) AS n FROM read_parquet(${parquet}, filename = true, hive_partitioning = false) GROUP BY ALL`,
       { maxRows: 1_000_000 },
     );
+    const flaggedFolder = `${join(dir, `event_class=${FLAGGED_EVENTS}`)}/`;
     const fileColumns = new Map<string, Map<string, number>>();
     let copyBytes = 0;
     for (const row of chunks.rows) {
@@ -74,11 +77,12 @@ export async function measureCopyProfile(
     const fileRows = new Map<string, number>();
     for (const row of rows.rows)
       fileRows.set(String(row.file), (fileRows.get(String(row.file)) ?? 0) + Number(row.n));
-    const profile: CopyProfile = { events: {} };
+    const profile: CopyProfile = { events: {}, flagged: {} };
     for (const row of rows.rows) {
       const share = Number(row.n) / (fileRows.get(String(row.file)) ?? 1);
-      const event = profile.events[String(row.eventname)] ?? {};
-      profile.events[String(row.eventname)] = event;
+      const part = String(row.file).startsWith(flaggedFolder) ? profile.flagged : profile.events;
+      const event = part[String(row.eventname)] ?? {};
+      part[String(row.eventname)] = event;
       for (const [column, bytes] of fileColumns.get(String(row.file)) ?? [])
         event[column] = (event[column] ?? 0) + (bytes * share) / gzipBytes;
     }

@@ -86,8 +86,11 @@ try {
   const scanned = library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) }));
   const routing = eventClassRouting(scanned);
   const copy = await measureCopyProfile(files, corpus.gzipBytes, work, routing);
+  const flaggedOnly = new Set(routing.flaggedHunts);
   const readsEveryEvent = new Set(
-    scanned.filter((h) => h.scans.some((s) => s.eventNames === null)).map((h) => h.huntId),
+    scanned
+      .filter((h) => !flaggedOnly.has(h.huntId) && h.scans.some((s) => s.eventNames === null))
+      .map((h) => h.huntId),
   );
   const athena = estimateAthenaCost({
     objects: await Promise.all(
@@ -167,11 +170,11 @@ try {
   console.log(
     `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB over ${gib(corpus.gzipBytes)} of gzip logs: ${gib(athena.direct.bytes)} scanned reading the logs as delivered (${(athena.direct.bytes / corpus.gzipBytes).toFixed(1)}x, ${usd(athena.direct.costUsd)}); with the one pass ${gib(athena.withOnePass.bytes)} (${athena.ratioToSource.toFixed(2)}x: the copy ${gib(corpus.gzipBytes)} once, then the hunts' columns and buckets of a ${gib(copy.copyBytes)} Parquet copy; ${usd(athena.withOnePass.costUsd)} billed, 10 MB minimum per query)`,
   );
-  const share = (every: boolean) =>
-    athena.hunts.filter((h) => readsEveryEvent.has(h.huntId) === every).reduce((sum, h) => sum + h.bytes, 0) /
-    corpus.gzipBytes;
+  const share = (group: (huntId: string) => boolean) =>
+    athena.hunts.filter((h) => group(h.huntId)).reduce((sum, h) => sum + h.bytes, 0) / corpus.gzipBytes;
+  const naming = (huntId: string) => !flaggedOnly.has(huntId) && !readsEveryEvent.has(huntId);
   console.log(
-    `  of which ${athena.hunts.length - readsEveryEvent.size} hunts naming their event names read ${share(false).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only the named classes: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${readsEveryEvent.size} reading every event ${share(true).toFixed(2)}x`,
+    `  of which ${athena.hunts.filter((h) => naming(h.huntId)).length} hunts naming their event names read ${share(naming).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only the named classes and the flagged rows: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${flaggedOnly.size} of failed calls or IAM users' and the root user's calls ${share((id) => flaggedOnly.has(id)).toFixed(2)}x (the flagged class alone), the ${readsEveryEvent.size} reading every event ${share((id) => readsEveryEvent.has(id)).toFixed(2)}x`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {

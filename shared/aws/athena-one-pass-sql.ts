@@ -4,6 +4,8 @@ import {
   CLASSED_SOURCE,
   EVENT_CLASS_COLUMN,
   type EventRoute,
+  FLAGGED_CONDITION,
+  FLAGGED_EVENTS,
   HEAVY_NAMED_EVENTS,
   NAMED_EVENTS,
   OTHER_EVENTS,
@@ -21,8 +23,8 @@ import { qualifiedViewName } from './athena-case-sql.js';
  * each class, bucketed by `eventname`. A hunt whose WHERE names its event names with `=` or `IN` reads
  * only those names' bucket files ("Athena determines the bucket that contains those records and only
  * reads the files in that bucket"), and of those only the column chunks it names; a hunt routed to
- * the named classes reads those partitions alone, so a heavy event it does not name is never in its
- * files.
+ * the named classes reads those partitions (and the flagged one) alone, so a heavy event it does not
+ * name is never in its files; a hunt routed to the flagged class reads that partition alone.
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
  * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
@@ -95,23 +97,26 @@ export function onePassCopySql(options: {
   return sql;
 }
 
-/** The class of each row: `named`, `named_heavy` for the listed names, `other` for the rest (a null name too). */
+/**
+ * The class of each row: `flagged` first, whatever its name (the condition reads the source view's
+ * columns, selected or not), then `named` and `named_heavy` for the listed names, `other` for the
+ * rest (a null name too).
+ */
 function eventClassExpression(column: string, named: { names: string[]; heavyNames: string[] }): string {
   const branches = [
     [named.names, NAMED_EVENTS],
     [named.heavyNames, HEAVY_NAMED_EVENTS],
   ] as const;
-  const when = branches
-    .filter(([names]) => names.length > 0)
-    .map(
-      ([names, eventClass]) =>
-        `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(eventClass)}`,
-    );
-  const value =
-    when.length === 0
-      ? sqlString(OTHER_EVENTS)
-      : `CASE ${when.join(' ')} ELSE ${sqlString(OTHER_EVENTS)} END`;
-  return `CAST(${value} AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
+  const when = [
+    `WHEN ${FLAGGED_CONDITION} THEN ${sqlString(FLAGGED_EVENTS)}`,
+    ...branches
+      .filter(([names]) => names.length > 0)
+      .map(
+        ([names, eventClass]) =>
+          `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(eventClass)}`,
+      ),
+  ];
+  return `CAST(CASE ${when.join(' ')} ELSE ${sqlString(OTHER_EVENTS)} END AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
 }
 
 /** The source's view once the copy holds its window: the copy's columns, every event class. */

@@ -3,6 +3,7 @@ import {
   CLASSED_SOURCE,
   type EventRoute,
   eventClassRouting,
+  ROUTE_CLASSES,
   routeOf,
 } from './event-classes.js';
 import type { LogSourceId } from './log-sources.js';
@@ -17,7 +18,7 @@ import type { LogSourceId } from './log-sources.js';
  * into a Parquet copy (CTAS), and each scan then reads only the column chunks it names
  * (https://docs.aws.amazon.com/athena/latest/ug/columnar-storage.html) of the bucket files its
  * `eventname` filter leaves (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html),
- * in the named classes' partitions alone for a hunt routed there (shared/domain/event-classes.ts).
+ * in its route's class partitions alone for a routed hunt (shared/domain/event-classes.ts).
  */
 export const DEFAULT_PRICE_PER_TB_USD = 5;
 /** Parquet bytes per gzip byte of CloudTrail delivery files, measured by `npm run bench`. */
@@ -40,16 +41,20 @@ export interface EstimatedScan {
   source: LogSourceId;
   columns: string[];
   eventNames: string[] | null;
+  requiresFlagged?: boolean;
 }
 
 /**
  * How a source's Parquet copy is made up: per event name, the bytes of each column per byte of the
- * compressed logs it was written from. Any split of the copy into classes and buckets follows from
- * it: a bucket file holds the names that hash to it, a class partition the names of its class.
- * A source without event names has its whole copy under one key.
+ * compressed logs it was written from, of its flagged rows (failed calls and long-term credentials:
+ * the `flagged` class) and of the rest. Any split of the copy into classes and buckets follows from
+ * it: a bucket file holds the names that hash to it, the flagged partition the flagged rows of every
+ * name, another class partition the other rows of its class's names. A source without event names
+ * has its whole copy under one key of `events`.
  */
 export interface CopyProfile {
   events: Record<string, Record<string, number>>;
+  flagged: Record<string, Record<string, number>>;
 }
 
 export interface EstimateInput {
@@ -81,8 +86,16 @@ export interface AthenaEstimate {
   listing: { complete: boolean; note?: string };
   /** Sources copied once to Parquet, and what each copy reads. */
   copies: (QueryEstimate & { source: LogSourceId })[];
-  /** `readsNamedEvents`: the hunt reads only the named classes' partitions of the CloudTrail copy. */
-  hunts: (QueryEstimate & { huntId: string; readsCopy: boolean; readsNamedEvents?: boolean })[];
+  /**
+   * `readsNamedEvents`: the hunt reads only the named classes' partitions of the CloudTrail copy (and
+   * the flagged one); `eventClasses`: the partitions a routed hunt reads.
+   */
+  hunts: (QueryEstimate & {
+    huntId: string;
+    readsCopy: boolean;
+    readsNamedEvents?: boolean;
+    eventClasses?: string[];
+  })[];
   /** Every hunt reading the logs as delivered. */
   direct: QueryEstimate;
   /** The copies plus every hunt, each on the copy where its sources have one. */
@@ -109,13 +122,14 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
     query(h.scans.reduce((sum, scan) => sum + (sourceBytes[scan.source] ?? 0), 0)),
   );
   const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
-  const readable: Record<EventRoute, ReadonlySet<string>> = {
-    named: new Set(routing.names),
-    'named-and-heavy': new Set([...routing.names, ...routing.heavyNames]),
+  const readable: Record<EventRoute, ClassesRead> = {
+    flagged: { flagged: true, names: new Set() },
+    named: { flagged: true, names: new Set(routing.names) },
+    'named-and-heavy': { flagged: true, names: new Set([...routing.names, ...routing.heavyNames]) },
   };
   const hunts = input.hunts.map((h) => {
     const route = routeOf(routing, h.huntId);
-    const readsNamedEvents = route !== null;
+    const readsNamedEvents = route === 'named' || route === 'named-and-heavy';
     const bytes = h.scans.reduce((sum, scan) => {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
@@ -124,7 +138,13 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
       return sum + Math.ceil(logs * perLogByte);
     }, 0);
     const readsCopy = h.scans.some((scan) => copied.has(scan.source));
-    return { huntId: h.huntId, readsCopy, readsNamedEvents, ...query(bytes) };
+    return {
+      huntId: h.huntId,
+      readsCopy,
+      readsNamedEvents,
+      ...(route ? { eventClasses: ROUTE_CLASSES[route] } : {}),
+      ...query(bytes),
+    };
   });
   const copies = [...copied]
     .filter((source) => (sourceBytes[source] ?? 0) > 0)
@@ -157,21 +177,31 @@ export function onePassSources(
   return new Set([...counts].filter(([, n]) => n >= minHunts).map(([source]) => source));
 }
 
+/** The partitions a routed hunt reads: the flagged one or not, and the names of the other classes it reads. */
+export interface ClassesRead {
+  flagged: boolean;
+  names: ReadonlySet<string>;
+}
+
 /**
  * The columns a scan names, in the bucket files its event names hash to (every file when it names
- * none), of the named classes alone when its hunt is routed there (`namedOnly`: their names).
+ * none), of its route's partitions alone when its hunt is routed (`read`), of every one otherwise.
  */
 export function bytesPerSourceByte(
   profile: CopyProfile,
   scan: Pick<EstimatedScan, 'columns' | 'eventNames'>,
-  namedOnly: ReadonlySet<string> | null = null,
+  read: ClassesRead | null = null,
 ) {
   const buckets =
     scan.eventNames && new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
+  const inFiles = (name: string) => !buckets || buckets.has(hiveBucket(name, BUCKETS_PER_CLASS));
+  const parts = [
+    ...(read === null || read.flagged ? Object.entries(profile.flagged) : []),
+    ...Object.entries(profile.events).filter(([name]) => read === null || read.names.has(name)),
+  ];
   let sum = 0;
-  for (const [name, columns] of Object.entries(profile.events)) {
-    if (namedOnly && !namedOnly.has(name)) continue;
-    if (buckets && !buckets.has(hiveBucket(name, BUCKETS_PER_CLASS))) continue;
+  for (const [name, columns] of parts) {
+    if (!inFiles(name)) continue;
     for (const column of scan.columns) sum += columns[column] ?? 0;
   }
   return sum;

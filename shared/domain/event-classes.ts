@@ -2,23 +2,40 @@ import type { LogSourceId } from './log-sources.js';
 import { MEASURED_EVENT_SHARE } from './measured-copy-profile.js';
 
 /**
- * The one-pass copy of CloudTrail is split in classes of events: the light events the case's hunts
- * name (`named`), the heavy ones they name (`named_heavy`), and the rest (`other`). A few events make
- * most of an account's CloudTrail (the SSM agent's heartbeat, role assumptions, parameter reads), and
- * a hunt naming a rare event whose name hashes to the same bucket as one of them would read it whole.
+ * The one-pass copy of CloudTrail is split in classes of events: failed calls and calls made with an
+ * IAM user's or the root user's credentials (`flagged`, whatever their name), then the light events
+ * the case's hunts name (`named`), the heavy ones they name (`named_heavy`), and the rest (`other`).
+ * A few events make most of an account's CloudTrail (the SSM agent's heartbeat, role assumptions,
+ * parameter reads), and a hunt naming a rare event whose name hashes to the same bucket as one of
+ * them would read it whole.
  * A hunt whose every scan names its events reads only the named classes: the `named` class alone when
- * it names no heavy event, so it never shares a file with one.
+ * it names no heavy event, so it never shares a file with one. A hunt whose every scan requires a
+ * flagged row (an error code, or an IAM user's or the root user's identity) reads the `flagged` class
+ * alone; a named row may be flagged, so the named routes read `flagged` too.
  */
 export const EVENT_CLASS_COLUMN = 'event_class';
+export const FLAGGED_EVENTS = 'flagged';
 export const NAMED_EVENTS = 'named';
 export const HEAVY_NAMED_EVENTS = 'named_heavy';
 export const OTHER_EVENTS = 'other';
-export const EVENT_CLASSES = [NAMED_EVENTS, HEAVY_NAMED_EVENTS, OTHER_EVENTS] as const;
+export const EVENT_CLASSES = [FLAGGED_EVENTS, NAMED_EVENTS, HEAVY_NAMED_EVENTS, OTHER_EVENTS] as const;
+/**
+ * The identity types of calls made with an IAM user's or the root user's own credentials (their
+ * long-term access keys and passwords, and the sessions they open with them), as CloudTrail's
+ * `userIdentity.type` names them; a role's, a federated user's or a service's calls have other types
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+ */
+export const LONG_TERM_IDENTITY_TYPES = ['IAMUser', 'Root'] as const;
+/**
+ * A flagged row, in SQL both engines run over the `cloudtrail` columns: the call failed with an error
+ * code, or an IAM user or the root user made it. It takes precedence over the event name.
+ */
+export const FLAGGED_CONDITION = `errorcode IS NOT NULL OR useridentity.type IN (${LONG_TERM_IDENTITY_TYPES.map((t) => `'${t}'`).join(', ')})`;
 /**
  * Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
  * Exceeded limit of 100 open writers for partitions/buckets",
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html), and the copy is one CTAS:
- * three classes of 33 `eventname` buckets each.
+ * four classes of 25 `eventname` buckets each.
  */
 export const MAX_WRITERS_PER_STATEMENT = 100;
 export const BUCKETS_PER_CLASS = Math.floor(MAX_WRITERS_PER_STATEMENT / EVENT_CLASSES.length);
@@ -43,11 +60,15 @@ export const CLASSED_SOURCE: LogSourceId = 'cloudtrail';
  */
 export const MAX_NAMED_LIST_BYTES = 100_000;
 
-/** Which named classes a routed hunt reads: `named` alone, or `named` and `named_heavy`. */
-export type EventRoute = 'named' | 'named-and-heavy';
+/**
+ * Which classes a routed hunt reads: `flagged` alone, or the named classes (`named`, and `named_heavy`
+ * where it names a heavy event) with `flagged`, where the rows of their names that are flagged went.
+ */
+export type EventRoute = 'flagged' | 'named' | 'named-and-heavy';
 export const ROUTE_CLASSES: Record<EventRoute, string[]> = {
-  named: [NAMED_EVENTS],
-  'named-and-heavy': [NAMED_EVENTS, HEAVY_NAMED_EVENTS],
+  flagged: [FLAGGED_EVENTS],
+  named: [NAMED_EVENTS, FLAGGED_EVENTS],
+  'named-and-heavy': [NAMED_EVENTS, HEAVY_NAMED_EVENTS, FLAGGED_EVENTS],
 };
 
 export interface EventClassRouting {
@@ -59,30 +80,44 @@ export interface EventClassRouting {
   hunts: string[];
   /** The hunts that name a heavy event and read both named classes, sorted. */
   heavyHunts: string[];
+  /** The hunts that read the `flagged` class alone, sorted. */
+  flaggedHunts: string[];
 }
 
 interface RoutableHunt {
   huntId: string;
-  scans: { source: LogSourceId; eventNames: string[] | null }[];
+  scans: { source: LogSourceId; eventNames: string[] | null; requiresFlagged?: boolean }[];
 }
 
 /**
- * Which hunts read only named events, and which names those are: a hunt whose every scan reads
- * CloudTrail and names its event names (shared/hunts/hunt-scan.ts). A hunt reading another source,
- * or any scan of any event, reads the whole copy. Hunts are taken in id order while the names fit in
- * MAX_NAMED_LIST_BYTES; a hunt whose names would pass it reads the whole copy, so the split is the
- * same for the same hunts, whoever computes it.
+ * Which hunts read only some classes, and which names the named classes hold (shared/hunts/hunt-scan.ts
+ * tells what each scan requires). A hunt whose every scan reads CloudTrail and requires a flagged row
+ * reads `flagged` alone; one whose every scan reads CloudTrail and names its event names or requires a
+ * flagged row reads the named classes and `flagged`. A hunt reading another source, or any scan of any
+ * event, reads the whole copy. Hunts are taken in id order while the names fit in MAX_NAMED_LIST_BYTES;
+ * a hunt whose names would pass it reads the whole copy, so the split is the same for the same hunts,
+ * whoever computes it.
  */
 export function eventClassRouting(
   hunts: RoutableHunt[],
   heavy: ReadonlySet<string> = HEAVY_EVENTS,
 ): EventClassRouting {
   const names = new Set<string>();
-  const routing: EventClassRouting = { names: [], heavyNames: [], hunts: [], heavyHunts: [] };
+  const routing: EventClassRouting = {
+    names: [],
+    heavyNames: [],
+    hunts: [],
+    heavyHunts: [],
+    flaggedHunts: [],
+  };
   let bytes = 0;
   for (const hunt of [...hunts].sort((a, b) => a.huntId.localeCompare(b.huntId))) {
-    if (hunt.scans.length === 0) continue;
-    if (!hunt.scans.every((scan) => scan.source === CLASSED_SOURCE && scan.eventNames !== null)) continue;
+    if (hunt.scans.length === 0 || !hunt.scans.every((scan) => scan.source === CLASSED_SOURCE)) continue;
+    if (hunt.scans.every((scan) => scan.requiresFlagged)) {
+      routing.flaggedHunts.push(hunt.huntId);
+      continue;
+    }
+    if (!hunt.scans.every((scan) => scan.eventNames !== null || scan.requiresFlagged)) continue;
     const own = [...new Set(hunt.scans.flatMap((scan) => scan.eventNames ?? []))];
     const added = own.filter((name) => !names.has(name));
     const more = added.reduce((sum, name) => sum + literalBytes(name), 0);
@@ -101,6 +136,7 @@ export function eventClassRouting(
 
 /** The route of a hunt by the case's routing, or null where it reads the whole copy. */
 export function routeOf(routing: EventClassRouting, huntId: string): EventRoute | null {
+  if (routing.flaggedHunts.includes(huntId)) return 'flagged';
   if (routing.hunts.includes(huntId)) return 'named';
   if (routing.heavyHunts.includes(huntId)) return 'named-and-heavy';
   return null;
@@ -109,6 +145,7 @@ export function routeOf(routing: EventClassRouting, huntId: string): EventRoute 
 /** The routes at least one hunt takes: each needs its views. */
 export function routesTaken(routing: EventClassRouting): EventRoute[] {
   return [
+    ...(routing.flaggedHunts.length > 0 ? (['flagged'] as const) : []),
     ...(routing.hunts.length > 0 ? (['named'] as const) : []),
     ...(routing.heavyHunts.length > 0 ? (['named-and-heavy'] as const) : []),
   ];

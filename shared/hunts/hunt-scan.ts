@@ -1,4 +1,5 @@
 import pkg from 'node-sql-parser';
+import { LONG_TERM_IDENTITY_TYPES } from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { logSourceModule } from '../sources/registry.js';
@@ -10,12 +11,16 @@ const { Parser } = pkg;
  * only those column chunks of a Parquet file, https://docs.aws.amazon.com/athena/latest/ug/columnar-storage.html)
  * and the event names its WHERE clause limits it to by `=` or `IN` (null: any event name), which is
  * what lets Athena read only the files of those names' buckets in a table bucketed by `eventname`
- * (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html).
+ * (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html),
+ * and whether its WHERE clause keeps only flagged rows (FLAGGED_CONDITION in shared/domain/event-classes.ts:
+ * an error code, or an IAM user's or the root user's identity), which lets a hunt read the copy's
+ * flagged class alone.
  */
 export interface SourceScan {
   source: LogSourceId;
   columns: string[];
   eventNames: string[] | null;
+  requiresFlagged: boolean;
 }
 
 /**
@@ -64,7 +69,11 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
         ? [...logSourceModule(source).columns]
         : sourceColumns(source, columnRefsIn(select));
       const eventNames = eventNamesOf(select.where as Node | null, eventNameOf(select, from, cteOutputs));
-      for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames });
+      const requiresFlagged = flaggedOnly(
+        select.where as Node | null,
+        flagColumnsOf(select, from, cteOutputs),
+      );
+      for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames, requiresFlagged });
     }
   };
   visit(ast, (node) => {
@@ -112,6 +121,7 @@ function referenceScans(
   }
   const filters = columnRefsIn({ ...body, columns: [] });
   const eventNames = eventNamesOf(body.where as Node | null, eventNameOf(body, from, cteOutputs));
+  const requiresFlagged = flaggedOnly(body.where as Node | null, flagColumnsOf(body, from, cteOutputs));
   const scans: SourceScan[] = [];
   forEachSelect(ast, (select) => {
     const uses = ((select.from as Node[] | undefined) ?? []).filter((f) => f.table === name).length;
@@ -122,7 +132,7 @@ function referenceScans(
       if (referencesEveryOutput(select) || mentioned.has(output)) for (const ref of refs) used.add(ref);
     }
     const columns = sourceColumns(source, used);
-    for (let i = 0; i < uses; i++) scans.push({ source, columns, eventNames });
+    for (let i = 0; i < uses; i++) scans.push({ source, columns, eventNames, requiresFlagged });
   });
   return scans;
 }
@@ -205,15 +215,88 @@ function eventNameOf(
   from: Node,
   cteOutputs: Map<string, Set<string> | null>,
 ): (node: Node) => boolean {
-  const names = new Set(
-    [from.as, from.table].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()),
-  );
+  const isColumn = columnOfItem(select, from, cteOutputs);
+  return (node) => isColumn(node, 'eventname');
+}
+
+/** `column` of one FROM item, by the same rule as its `eventname` (see eventNameOf). */
+function columnOfItem(
+  select: Node,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+): (node: Node, column: string) => boolean {
+  const names = itemNames(from);
   const others = ((select.from as Node[] | undefined) ?? []).filter((item) => item !== from);
-  const unqualified = others.every((item) => outputsOf(item, cteOutputs)?.has('eventname') === false);
-  return (node) => {
-    if (columnName(node) !== 'eventname') return false;
-    return typeof node.table === 'string' ? names.has(node.table.toLowerCase()) : unqualified;
+  return (node, column) => {
+    if (columnName(node) !== column || node.schema) return false;
+    if (typeof node.table === 'string') return names.has(node.table.toLowerCase());
+    return others.every((item) => outputsOf(item, cteOutputs)?.has(column) === false);
   };
+}
+
+/** The names a FROM item is referred to by: its table and its alias (an UNNEST's without its column list). */
+function itemNames(item: Node): Set<string> {
+  return new Set(
+    [item.as, item.table]
+      .filter((n): n is string => typeof n === 'string')
+      .map((n) => n.replace(/\(.*$/s, '').trim().replace(/^"|"$/g, '').toLowerCase()),
+  );
+}
+
+/** How a scan's `errorcode` and `useridentity.type` are told among the column references of its select. */
+interface FlagColumns {
+  errorCode: (node: Node) => boolean;
+  identityType: (node: Node) => boolean;
+}
+
+/**
+ * `errorcode` as eventNameOf tells `eventname`; `useridentity.type` written `useridentity.type` (the
+ * parser reads `useridentity` as a table there) where no FROM item is called `useridentity` and no
+ * other item can have a `useridentity` column, or `<item>.useridentity.type` through this item's name.
+ */
+function flagColumnsOf(select: Node, from: Node, cteOutputs: Map<string, Set<string> | null>): FlagColumns {
+  const isColumn = columnOfItem(select, from, cteOutputs);
+  const names = itemNames(from);
+  const items = (select.from as Node[] | undefined) ?? [];
+  const structUnqualified =
+    items.every((item) => !itemNames(item).has('useridentity')) &&
+    items
+      .filter((item) => item !== from)
+      .every((item) => outputsOf(item, cteOutputs)?.has('useridentity') === false);
+  return {
+    errorCode: (node) => isColumn(node, 'errorcode'),
+    identityType: (node) => {
+      if (node.type !== 'column_ref' || String(node.table).toLowerCase() !== 'useridentity') return false;
+      const column = node.column as { expr?: { value?: unknown }; value?: unknown } | string;
+      const field = typeof column === 'string' ? column : (column?.expr?.value ?? column?.value);
+      if (typeof field !== 'string' || field.toLowerCase() !== 'type') return false;
+      return typeof node.schema === 'string' ? names.has(node.schema.toLowerCase()) : structUnqualified;
+    },
+  };
+}
+
+/**
+ * Whether a condition keeps only flagged rows of one scan: AND needs one side to, OR both. A leaf
+ * does when it is `errorcode IS NOT NULL`, `errorcode` `=`, `IN` or `LIKE` non-empty string
+ * literals (each is false on a null code), or `useridentity.type` `=` or `IN` long-term identity
+ * types only. Anything else (NOT, CASE, a function, a parameter, `outcome = 'failure'`, which a
+ * failed console sign-in meets without an error code) keeps any row: the answer may only ever be
+ * too wide, since a hunt routed to the flagged class on a wrong answer would lose rows.
+ */
+function flaggedOnly(node: Node | null | undefined, columns: FlagColumns): boolean {
+  if (node?.type !== 'binary_expr') return false;
+  const operator = String(node.operator).toUpperCase();
+  const left = node.left as Node;
+  const right = node.right as Node;
+  if (operator === 'AND') return flaggedOnly(left, columns) || flaggedOnly(right, columns);
+  if (operator === 'OR') return flaggedOnly(left, columns) && flaggedOnly(right, columns);
+  if (operator === 'IS NOT' || operator === 'ISNOT')
+    return columns.errorCode(left) && (right as Node | undefined)?.type === 'null';
+  const values = operator === '=' || operator === 'IN' || operator === 'LIKE' ? strings(right) : [];
+  if (values.length === 0) return false;
+  if (columns.errorCode(left)) return values.every((value) => value.length > 0);
+  if (operator === 'LIKE' || !columns.identityType(left)) return false;
+  return values.every((value) => (LONG_TERM_IDENTITY_TYPES as readonly string[]).includes(value));
 }
 
 /** The column names a FROM item gives, or null where they cannot be told (a table, a star). */

@@ -24,6 +24,7 @@ export const athenaEstimateSchema: z.ZodType<AthenaEstimate> = z.strictObject({
       huntId: z.string(),
       readsCopy: z.boolean(),
       readsNamedEvents: z.boolean().optional(),
+      eventClasses: z.array(z.string()).optional(),
       ...query,
     }),
   ),

@@ -92,6 +92,7 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
       heavyNames: z.array(z.string()),
       hunts: z.array(z.string()),
       heavyHunts: z.array(z.string()),
+      flaggedHunts: z.array(z.string()),
     })
     .optional(),
   durationMs: z.number(),

@@ -57,10 +57,11 @@ describe('the one-pass copy statement', () => {
         expect(writersOf(sql), source).toBeLessThanOrEqual(MAX_WRITERS_PER_STATEMENT);
       }
     }
-    expect(writersOf(copyOf('cloudtrail', ['CreateUser', 'AssumeRole']))).toBe(3 * BUCKETS_PER_CLASS);
+    expect(writersOf(copyOf('cloudtrail', ['CreateUser', 'AssumeRole']))).toBe(4 * BUCKETS_PER_CLASS);
+    expect(4 * BUCKETS_PER_CLASS).toBe(MAX_WRITERS_PER_STATEMENT);
   });
 
-  it('partitions CloudTrail by event class, the class column last, each class bucketed by eventname, Parquet with zstd', () => {
+  it('partitions CloudTrail by event class, flagged rows first whatever their name, the class column last, each class bucketed by eventname, Parquet with zstd', () => {
     expect(
       copyOf(
         'cloudtrail',
@@ -78,16 +79,17 @@ describe('the one-pass copy statement', () => {
         `  bucket_count = ${BUCKETS_PER_CLASS},`,
         `  external_location = '${LOCATION}'`,
         ') AS',
-        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END AS varchar) AS "event_class"`,
+        `SELECT "eventname", "eventid", CAST(CASE WHEN errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') THEN 'flagged' WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END AS varchar) AS "event_class"`,
         'FROM "casefile_case_1"."cloudtrail"',
       ].join('\n'),
     );
   });
 
-  it('puts every event in the other class when no hunt names its events', () => {
+  it('puts every unflagged event in the other class when no hunt names its events', () => {
     const sql = copyOf('cloudtrail', [], ['eventname']);
-    expect(sql).toContain(`SELECT "eventname", CAST('other' AS varchar) AS "event_class"`);
-    expect(sql).not.toContain('CASE');
+    expect(sql).toContain(
+      `SELECT "eventname", CAST(CASE WHEN errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
+    );
   });
 
   it('copies a source without a bucket column as it is: no class, no buckets', () => {
@@ -134,6 +136,7 @@ describe('the databases of the routed hunts', () => {
   it('keep the case database prefix the IAM policies grant, one per route, and differ for two long databases alike in their first 230 characters', () => {
     const long = `casefile_${'a'.repeat(240)}`;
     expect(routedDatabase('casefile_case_1', 'named')).toMatch(/^casefile_case_1_named_[0-9a-f]{8}$/);
+    expect(routedDatabase('casefile_case_1', 'flagged')).toMatch(/^casefile_case_1_flagged_[0-9a-f]{8}$/);
     expect(routedDatabase('casefile_case_1', 'named-and-heavy')).toMatch(
       /^casefile_case_1_named_and_heavy_[0-9a-f]{8}$/,
     );
@@ -143,12 +146,14 @@ describe('the databases of the routed hunts', () => {
 
   it('read their route’s classes of the copy, and build cloudtrail_events over their own cloudtrail view', () => {
     const [light] = routedViewsSql('casefile_case_1', 'named', 'cloudtrail_copy', ['eventname']);
+    const [flagged] = routedViewsSql('casefile_case_1', 'flagged', 'cloudtrail_copy', ['eventname']);
     const [cloudtrail, events] = routedViewsSql('casefile_case_1', 'named-and-heavy', 'cloudtrail_copy', [
       'eventname',
     ]);
     const routed = routedDatabase('casefile_case_1', 'named-and-heavy');
-    expect(light).toContain(`FROM "casefile_case_1"."cloudtrail_copy"\nWHERE "event_class" IN ('named')`);
-    expect(cloudtrail).toContain(`WHERE "event_class" IN ('named', 'named_heavy')`);
+    expect(flagged).toContain(`FROM "casefile_case_1"."cloudtrail_copy"\nWHERE "event_class" IN ('flagged')`);
+    expect(light).toContain(`WHERE "event_class" IN ('named', 'flagged')`);
+    expect(cloudtrail).toContain(`WHERE "event_class" IN ('named', 'named_heavy', 'flagged')`);
     expect(events).toContain(`CREATE OR REPLACE VIEW "${routed}"."cloudtrail_events"`);
     expect(events).toContain(`FROM "${routed}"."cloudtrail"`);
   });

@@ -655,6 +655,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
       heavyNames: [],
       hunts: [],
       heavyHunts: [],
+      flaggedHunts: [],
     });
     expect(engine.statements).toHaveLength(3);
     expect(engine.statements[0]).toBe(`DROP TABLE IF EXISTS \`${DATABASE}\`.\`cloudtrail_copy\``);
@@ -682,13 +683,15 @@ describe('AthenaTableBuilder.copyOnce', () => {
       heavyNames: ['AssumeRole'],
       hunts: ['backdoor-user', 'trail-stopped'],
       heavyHunts: ['role-from-outside'],
+      flaggedHunts: ['root-account-usage'],
     };
     const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
+    const flagged = routedDatabase(DATABASE, 'flagged');
     const named = routedDatabase(DATABASE, 'named');
     const heavy = routedDatabase(DATABASE, 'named-and-heavy');
     expect(named.startsWith(DATABASE)).toBe(true);
     expect(engine.statements[1]).toContain(
-      `CASE WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END`,
+      `CASE WHEN errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') THEN 'flagged' WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END`,
     );
     const view = (database: string, classes: string) =>
       [
@@ -697,17 +700,23 @@ describe('AthenaTableBuilder.copyOnce', () => {
         `FROM "${DATABASE}"."cloudtrail_copy"`,
         `WHERE "event_class" IN (${classes})`,
       ].join('\n');
-    expect(engine.statements.slice(2, 8)).toEqual([
+    expect(engine.statements.slice(2, 11)).toEqual([
+      `CREATE DATABASE IF NOT EXISTS \`${flagged}\``,
+      view(flagged, "'flagged'"),
+      cloudtrailEventsViewSql((name) => `"${flagged}"."${name}"`),
       `CREATE DATABASE IF NOT EXISTS \`${named}\``,
-      view(named, "'named'"),
+      view(named, "'named', 'flagged'"),
       cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
       `CREATE DATABASE IF NOT EXISTS \`${heavy}\``,
-      view(heavy, "'named', 'named_heavy'"),
+      view(heavy, "'named', 'named_heavy', 'flagged'"),
       cloudtrailEventsViewSql((name) => `"${heavy}"."${name}"`),
     ]);
     expect(statements.map((s) => s.purpose)).toEqual([
       'drop the cloudtrail copy',
       'copy cloudtrail once',
+      'create the flagged database',
+      'view the flagged cloudtrail events',
+      'view the flagged cloudtrail events',
       'create the named database',
       'view the named cloudtrail events',
       'view the named cloudtrail events',
@@ -728,7 +737,13 @@ describe('AthenaTableBuilder.copyOnce', () => {
       },
     };
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const routing = { names: ['CreateUser'], heavyNames: [], hunts: ['backdoor-user'], heavyHunts: [] };
+    const routing = {
+      names: ['CreateUser'],
+      heavyNames: [],
+      hunts: ['backdoor-user'],
+      heavyHunts: [],
+      flaggedHunts: [],
+    };
     await expect(builder.copyOnce(caseContext(), ['cloudtrail'], routing)).rejects.toThrow(QueryFailedError);
     expect(
       statements.some((sql) => sql.startsWith(`CREATE OR REPLACE VIEW "${DATABASE}"."cloudtrail"`)),
@@ -738,7 +753,13 @@ describe('AthenaTableBuilder.copyOnce', () => {
   it('makes no routed views for a source other than CloudTrail, nor for a route no hunt takes', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const routing = { names: ['CreateUser'], heavyNames: [], hunts: ['backdoor-user'], heavyHunts: [] };
+    const routing = {
+      names: ['CreateUser'],
+      heavyNames: [],
+      hunts: ['backdoor-user'],
+      heavyHunts: [],
+      flaggedHunts: [],
+    };
     await builder.copyOnce(caseContext(), ['vpcflow'], routing);
     expect(engine.statements.filter((s) => s.includes('_named_'))).toEqual([]);
     await builder.copyOnce(caseContext(), ['cloudtrail'], routing);

@@ -42,6 +42,7 @@ describe('the AWS adapters of a case', () => {
 
     await adapters.routedEngine?.('named').run('SELECT n FROM cloudtrail_events');
     await adapters.routedEngine?.('named-and-heavy').run('SELECT n FROM cloudtrail_events');
+    await adapters.routedEngine?.('flagged').run('SELECT n FROM cloudtrail_events');
     await adapters.engine.run('SELECT n FROM cloudtrail_events');
 
     const contexts = athena
@@ -50,6 +51,7 @@ describe('the AWS adapters of a case', () => {
     expect(contexts).toEqual([
       ['SELECT n FROM cloudtrail_events', routedDatabase(database, 'named')],
       ['SELECT n FROM cloudtrail_events', routedDatabase(database, 'named-and-heavy')],
+      ['SELECT n FROM cloudtrail_events', routedDatabase(database, 'flagged')],
       ['SELECT n FROM cloudtrail_events', database],
     ]);
   });

@@ -24,14 +24,19 @@ const scan = (columns: string[], eventNames: string[] | null = null): EstimatedS
 });
 
 /**
- * Three event names over the copy's 33 buckets per class: "a" hashes to 97 (bucket 31), "A_" to
- * 31 * 65 + 95 = 2110 (bucket 31 too), "b" to 98 (bucket 32). Shares are powers of two, so sums are exact.
+ * Three event names over the copy's 25 buckets per class: "a" hashes to 97 (bucket 22), "AR" to
+ * 31 * 65 + 82 = 2097 (bucket 22 too), "b" to 98 (bucket 23); "a" and "b" have flagged rows too.
+ * Shares are powers of two, so sums are exact.
  */
 const threeEvents: CopyProfile = {
   events: {
     a: { eventname: 1 / 64, eventid: 1 / 32, requestparameters: 1 / 16 },
-    A_: { eventname: 1 / 64, eventid: 1 / 4, requestparameters: 1 / 2 },
+    AR: { eventname: 1 / 64, eventid: 1 / 4, requestparameters: 1 / 2 },
     b: { eventid: 1 / 8 },
+  },
+  flagged: {
+    a: { eventid: 1 / 128 },
+    b: { eventid: 1 / 256, errorcode: 1 / 512 },
   },
 };
 
@@ -77,7 +82,7 @@ describe('what a case would cost in Athena', () => {
     expect(estimate.withOnePass).toEqual(estimate.direct);
   });
 
-  it('with the one pass, reads the logs once, then only the named columns of the named event names’ buckets, of the named class for a routed hunt', () => {
+  it('with the one pass, reads the logs once, then only the named columns of the named event names’ buckets, of its route’s classes for a routed hunt', () => {
     const logs = 1024 * MB;
     const estimate = estimateAthenaCost({
       objects: [trail('2024/05/01', logs)],
@@ -89,6 +94,7 @@ describe('what a case would cost in Athena', () => {
           huntId: 'a-and-flows',
           scans: [scan(['eventid'], ['a']), { source: 'vpcflow', columns: ['srcaddr'], eventNames: null }],
         },
+        { huntId: 'denied', scans: [{ ...scan(['eventid', 'errorcode']), requiresFlagged: true }] },
       ],
       onePassMinHunts: 3,
       profiles: { cloudtrail: threeEvents },
@@ -96,16 +102,21 @@ describe('what a case would cost in Athena', () => {
     expect(estimate.copies).toEqual([
       { source: 'cloudtrail', bytes: logs, billedBytes: logs, costUsd: (logs / TB) * 5 },
     ]);
-    expect(estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy, h.readsNamedEvents])).toEqual([
-      // Bucket 31 of the named class holds "a" alone: "A_", which shares its bucket, is no hunt's name.
-      ['only-a', logs * (1 / 64 + 1 / 32), true, true],
-      ['a-or-b', logs * (1 / 32 + 1 / 8), true, true],
-      ['every-event', logs * (1 / 16 + 1 / 2), true, false],
-      // A hunt reading another source reads every class: bucket 31 there holds "A_" as well.
-      ['a-and-flows', logs * (1 / 32 + 1 / 4), true, false],
+    expect(
+      estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy, h.readsNamedEvents, h.eventClasses]),
+    ).toEqual([
+      // Bucket 22 of the named class holds "a" alone: "AR", which shares its bucket, is no hunt's name;
+      // bucket 22 of the flagged class holds the flagged rows of "a".
+      ['only-a', logs * (1 / 64 + 1 / 32 + 1 / 128), true, true, ['named', 'flagged']],
+      ['a-or-b', logs * (1 / 32 + 1 / 8 + 1 / 128 + 1 / 256), true, true, ['named', 'flagged']],
+      ['every-event', logs * (1 / 16 + 1 / 2), true, false, undefined],
+      // A hunt reading another source reads every class: bucket 22 there holds "AR" as well.
+      ['a-and-flows', logs * (1 / 32 + 1 / 4 + 1 / 128), true, false, undefined],
+      // A hunt of failed calls reads every bucket of the flagged class, and nothing else.
+      ['denied', logs * (1 / 128 + 1 / 256 + 1 / 512), true, false, ['flagged']],
     ]);
-    expect(estimate.ratioToSource).toBe(1 + 3 / 64 + 5 / 32 + 9 / 16 + 9 / 32);
-    expect(estimate.direct.bytes).toBe(4 * logs);
+    expect(estimate.ratioToSource).toBe(1 + 7 / 128 + 43 / 256 + 9 / 16 + 37 / 128 + 7 / 512);
+    expect(estimate.direct.bytes).toBe(5 * logs);
   });
 
   it('copies only a source read by at least the configured number of hunts', () => {
@@ -201,15 +212,19 @@ describe('which bucket file Athena reads for an event name', () => {
 
   it('reads every bucket for a scan that names no event name, and one bucket per distinct bucket named', () => {
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: null })).toBe(
-      1 / 32 + 1 / 4 + 1 / 8,
+      1 / 32 + 1 / 4 + 1 / 8 + 1 / 128 + 1 / 256,
     );
-    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(1 / 8);
-    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a'] })).toBe(1 / 32 + 1 / 4);
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(
+      1 / 8 + 1 / 256,
+    );
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a'] })).toBe(
+      1 / 32 + 1 / 4 + 1 / 128,
+    );
   });
 
   it('lays the test profile out as its comment says', () => {
-    expect(['a', 'A_', 'b'].map((name) => hiveBucket(name, BUCKETS_PER_CLASS))).toEqual([31, 31, 32]);
-    expect(hiveBucket('Ab', BUCKETS_PER_CLASS)).toBe(hiveBucket('AssumeRole', BUCKETS_PER_CLASS));
+    expect(['a', 'AR', 'b'].map((name) => hiveBucket(name, BUCKETS_PER_CLASS))).toEqual([22, 22, 23]);
+    expect(hiveBucket('AT', BUCKETS_PER_CLASS)).toBe(hiveBucket('AssumeRole', BUCKETS_PER_CLASS));
   });
 
   it('keeps a heavy named event apart: a light hunt sharing its bucket never reads it, the hunt naming it reads it with the light names of its buckets', () => {
@@ -218,14 +233,15 @@ describe('which bucket file Athena reads for an event name', () => {
     const estimate = estimateAthenaCost({
       objects: [trail('2024/05/01', logs)],
       hunts: [
-        { huntId: 'light', scans: [scan(['eventid'], ['Ab'])] },
+        { huntId: 'light', scans: [scan(['eventid'], ['AT'])] },
         { huntId: 'assumed', scans: [scan(['eventid'], ['AssumeRole'])] },
         { huntId: 'third', scans: [scan(['eventid'], ['b'])] },
       ],
       onePassMinHunts: 3,
       profiles: {
         cloudtrail: {
-          events: { Ab: { eventid: 1 / 32 }, AssumeRole: { eventid: 1 / 2 }, b: { eventid: 1 / 8 } },
+          events: { AT: { eventid: 1 / 32 }, AssumeRole: { eventid: 1 / 2 }, b: { eventid: 1 / 8 } },
+          flagged: {},
         },
       },
     });
@@ -236,13 +252,26 @@ describe('which bucket file Athena reads for an event name', () => {
     ]);
   });
 
-  it('reads, for a hunt routed to the named events, only the names of that class in its buckets', () => {
-    const named = new Set(['a', 'b']);
+  it('reads, for a hunt routed to the named events, only the names of that class and the flagged rows in its buckets', () => {
+    const named = { flagged: true, names: new Set(['a', 'b']) };
     expect(
       bytesPerSourceByte(threeEvents, { columns: ['eventid', 'nosuch'], eventNames: ['a'] }, named),
-    ).toBe(1 / 32);
+    ).toBe(1 / 32 + 1 / 128);
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a', 'b'] }, named)).toBe(
-      1 / 32 + 1 / 8,
+      1 / 32 + 1 / 8 + 1 / 128 + 1 / 256,
+    );
+  });
+
+  it('reads, for a hunt routed to the flagged class, only its flagged rows, in its buckets when it names events', () => {
+    const flagged = { flagged: true, names: new Set<string>() };
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: null }, flagged)).toBe(
+      1 / 128 + 1 / 256,
+    );
+    expect(bytesPerSourceByte(threeEvents, { columns: ['errorcode'], eventNames: ['b'] }, flagged)).toBe(
+      1 / 512,
+    );
+    expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['AR'] }, flagged)).toBe(
+      1 / 128,
     );
   });
 });

@@ -6,12 +6,19 @@ import {
   HEAVY_EVENTS,
   MAX_NAMED_LIST_BYTES,
   MAX_WRITERS_PER_STATEMENT,
+  ROUTE_CLASSES,
   routeOf,
   routesTaken,
 } from '../../../shared/domain/event-classes.js';
 
 const trail = (...eventNames: (string[] | null)[]) =>
   eventNames.map((names) => ({ source: 'cloudtrail' as const, eventNames: names }));
+/** A CloudTrail scan whose WHERE keeps only flagged rows, naming `names` or not. */
+const flagged = (names: string[] | null = null) => ({
+  source: 'cloudtrail' as const,
+  eventNames: names,
+  requiresFlagged: true,
+});
 
 describe('which hunts read only the named events', () => {
   it('routes a hunt whose every scan reads CloudTrail and names its events, and puts their names in the class', () => {
@@ -31,6 +38,7 @@ describe('which hunts read only the named events', () => {
       heavyNames: [],
       hunts: ['key-then-policy', 'user-created'],
       heavyHunts: [],
+      flaggedHunts: [],
     });
     expect(routeOf(routing, 'user-created')).toBe('named');
     expect(routeOf(routing, 'any-denied-call')).toBeNull();
@@ -50,9 +58,42 @@ describe('which hunts read only the named events', () => {
       heavyNames: ['AssumeRole'],
       hunts: ['user-created'],
       heavyHunts: ['role-from-outside'],
+      flaggedHunts: [],
     });
     expect(routeOf(routing, 'role-from-outside')).toBe('named-and-heavy');
     expect(routesTaken(routing)).toEqual(['named', 'named-and-heavy']);
+  });
+
+  it('routes a hunt whose every scan keeps only flagged rows to the flagged class alone, naming events or not, and adds none of its names', () => {
+    const routing = eventClassRouting([
+      { huntId: 'denied-burst', scans: [flagged()] },
+      { huntId: 'root-key', scans: [flagged(['CreateAccessKey']), flagged()] },
+      { huntId: 'denied-then-any', scans: [flagged(), ...trail(null)] },
+      {
+        huntId: 'denied-and-flows',
+        scans: [flagged(), { source: 'vpcflow', eventNames: null, requiresFlagged: true }],
+      },
+    ]);
+    expect(routing).toEqual({
+      names: [],
+      heavyNames: [],
+      hunts: [],
+      heavyHunts: [],
+      flaggedHunts: ['denied-burst', 'root-key'],
+    });
+    expect(routeOf(routing, 'root-key')).toBe('flagged');
+    expect(routeOf(routing, 'denied-then-any')).toBeNull();
+    expect(routesTaken(routing)).toEqual(['flagged']);
+  });
+
+  it('routes a hunt mixing flagged scans with named ones to the named classes, which hold the flagged rows too', () => {
+    const routing = eventClassRouting([
+      { huntId: 'federation-bypass', scans: [...trail(['AssumeRoleWithSAML']), flagged()] },
+    ]);
+    expect(routing.hunts).toEqual(['federation-bypass']);
+    expect(routing.names).toEqual(['AssumeRoleWithSAML']);
+    expect(ROUTE_CLASSES[routeOf(routing, 'federation-bypass') ?? 'flagged']).toEqual(['named', 'flagged']);
+    expect(ROUTE_CLASSES['named-and-heavy']).toContain('flagged');
   });
 
   it('takes as heavy, by default, the events the measured model finds larger than one file of the copy', () => {

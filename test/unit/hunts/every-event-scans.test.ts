@@ -11,7 +11,8 @@ import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/h
 /**
  * In Athena the hunts read a Parquet copy of CloudTrail bucketed by `eventname`: a scan whose WHERE
  * names its event names reads only their buckets, any other scan reads its columns for every event
- * (shared/hunts/hunt-scan.ts), and `eventid`, a random UUID, is most of the copy's bytes. Trino inlines
+ * (of the flagged class alone where its hunt keeps only failed calls or IAM users' and the root user's
+ * calls: shared/hunts/hunt-scan.ts), and `eventid`, a random UUID, is most of the copy's bytes. Trino inlines
  * a CTE at each reference, so a baseline joined back to the events it was computed from reads every
  * event again: a hunt reads the event ids of every event once at most, and a baseline that needs a
  * second read of every event reads narrow columns (who, when, where) only.

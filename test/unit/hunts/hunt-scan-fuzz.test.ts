@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLAGGED_CONDITION } from '../../../shared/domain/event-classes.js';
 import { huntScans } from '../../../shared/hunts/hunt-scan.js';
 import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
 import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/hunt-test-runner.js';
@@ -11,7 +12,9 @@ import { sqlString } from '../../../shared/sources/source-sql.js';
  * The event names a scan is said to be limited to must hold for any condition: random WHERE clauses
  * over event names and another column, nested with AND, OR and NOT, with inequalities, patterns and
  * CASE, each run on DuckDB over every combination of a few event names and error codes, and again
- * over only the events its scan names. Whenever a list is given, the rows must be the same.
+ * over only the events its scan names. Whenever a list is given, the rows must be the same. The same
+ * holds for a scan said to require a flagged row (an error code or long-term credentials): its rows
+ * must be the same from the flagged rows alone.
  */
 const NAMES = ['A', 'B', 'AB', 'Abc', 'Z'];
 const CONDITIONS = 400;
@@ -116,5 +119,108 @@ describe('the event names of a scan, for any condition', () => {
       expect((await engine.run(sql, { maxRows: 1_000 })).rows, sql).toEqual(full.rows);
     }
     expect(limited, 'conditions the parser limits to named events').toBeGreaterThan(CONDITIONS / 20);
+  });
+});
+
+const IDENTITY_TYPES = ['IAMUser', 'Root', 'AssumedRole'];
+
+/** A random condition over error codes, identity types and names; `tables` as in `condition`. */
+function flagCondition(pick: (n: number) => number, depth: number, tables = ['']): string {
+  const on = () => tables[pick(tables.length)] as string;
+  const type = () => sqlString(IDENTITY_TYPES[pick(IDENTITY_TYPES.length)] as string);
+  const leaves = [
+    () => `${on()}errorcode IS NOT NULL`,
+    () => `${on()}errorcode IS NULL`,
+    () => `${on()}errorcode = 'Denied'`,
+    () => `${on()}errorcode IN ('Denied', 'Other')`,
+    () => `${on()}errorcode LIKE 'D%'`,
+    () => `${on()}errorcode = ''`,
+    () => `coalesce(${on()}errorcode, '') <> ''`,
+    () => `${on()}useridentity.type = ${type()}`,
+    () => `${on()}useridentity.type IN (${type()}, ${type()})`,
+    () => `${on()}useridentity.type <> 'AssumedRole'`,
+    () => `${on()}eventname = ${sqlString(NAMES[pick(NAMES.length)] as string)}`,
+    () => `CASE WHEN ${on()}errorcode IS NOT NULL THEN true ELSE false END`,
+  ];
+  if (depth === 0 || pick(3) === 0) return (leaves[pick(leaves.length)] as () => string)();
+  const [left, right] = [flagCondition(pick, depth - 1, tables), flagCondition(pick, depth - 1, tables)];
+  return [`(${left} AND ${right})`, `(${left} OR ${right})`, `NOT (${left})`][pick(3)] as string;
+}
+
+describe('whether a scan requires a flagged row, for any condition', () => {
+  let engine: DuckDbQueryEngine;
+  let dir: string;
+  beforeAll(async () => {
+    engine = await openHuntTestEngine();
+    dir = await mkdtemp(join(tmpdir(), 'casefile-flag-fuzz-'));
+    const records = NAMES.flatMap((eventName, i) =>
+      [null, 'Denied', ''].flatMap((errorCode, j) =>
+        IDENTITY_TYPES.map((type, k) => ({
+          eventVersion: '1.08',
+          userIdentity: { type, arn: `arn:aws:iam::111122223333:${type}/u`, accountId: '111122223333' },
+          eventTime: '2024-05-04T02:10:00Z',
+          eventSource: 'iam.amazonaws.com',
+          eventName,
+          awsRegion: 'us-east-1',
+          sourceIPAddress: '192.0.2.15',
+          ...(errorCode === null ? {} : { errorCode }),
+          eventID: `00000000-0000-4000-8000-000000000${i}${j}${k}`,
+          eventType: 'AwsApiCall',
+          recipientAccountId: '111122223333',
+        })),
+      ),
+    );
+    await loadTestRecords(engine, dir, records, 'cloudtrail');
+    await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
+    const flagged = await engine.run(`SELECT count(*) AS n FROM every_event WHERE ${FLAGGED_CONDITION}`);
+    expect(Number(flagged.rows[0]?.n)).toBe(NAMES.length * (2 * 3 + 2));
+  });
+  afterAll(async () => {
+    engine.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function sameFromFlaggedRows(sql: string) {
+    await engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
+    const full = await engine.run(sql, { maxRows: 10_000 });
+    await engine.execute(
+      `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE ${FLAGGED_CONDITION}`,
+    );
+    expect(full.truncated).toBe(false);
+    expect((await engine.run(sql, { maxRows: 10_000 })).rows, sql).toEqual(full.rows);
+  }
+
+  it(`never requires one wrongly: ${CONDITIONS} random conditions return the same rows from the flagged rows alone`, async () => {
+    const pick = random(20261205);
+    let limited = 0;
+    for (let i = 0; i < CONDITIONS; i++) {
+      const sql = `SELECT eventid FROM cloudtrail WHERE ${flagCondition(pick, 3)} ORDER BY eventid`;
+      const [scan] = huntScans({ sql, sources: ['cloudtrail'] });
+      if (!scan?.requiresFlagged) continue;
+      limited += 1;
+      await sameFromFlaggedRows(sql);
+    }
+    expect(limited, 'conditions the parser finds to require a flagged row').toBeGreaterThan(CONDITIONS / 10);
+  });
+
+  it(`never requires one wrongly for either side of a self-join: ${CONDITIONS} random conditions on both sides`, async () => {
+    const pick = random(20261206);
+    let limited = 0;
+    for (let i = 0; i < CONDITIONS; i++) {
+      const sides = [
+        flagCondition(pick, 2, ['a.']),
+        flagCondition(pick, 2, ['b.']),
+        flagCondition(pick, 2, ['a.', 'b.']),
+      ];
+      const sql = `SELECT a.eventid AS a_id, b.eventid AS b_id FROM cloudtrail a JOIN cloudtrail AS b ON a.eventid <> b.eventid WHERE ${sides.join(' AND ')} ORDER BY 1, 2`;
+      const scans = huntScans({ sql, sources: ['cloudtrail'] });
+      expect(scans).toHaveLength(2);
+      if (!scans.every((scan) => scan.requiresFlagged)) continue;
+      limited += 1;
+      await sameFromFlaggedRows(sql);
+    }
+    expect(limited, 'conditions the parser finds to require a flagged row on both sides').toBeGreaterThan(
+      CONDITIONS / 20,
+    );
   });
 });

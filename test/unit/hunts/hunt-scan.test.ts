@@ -14,6 +14,7 @@ describe('what each scan of a hunt reads', () => {
       source: 'cloudtrail',
       columns: ['useridentity', 'eventtime', 'eventname'],
       eventNames: ['StopLogging'],
+      requiresFlagged: false,
     });
   });
 
@@ -148,6 +149,73 @@ describe('what each scan of a hunt reads', () => {
     expect(trail('SELECT * FROM cloudtrail_events')[0]?.columns).toEqual(cloudtrailColumnNames);
     const overCte = trail('WITH c AS (SELECT eventid FROM cloudtrail_events) SELECT c.* FROM c');
     expect(overCte[0]?.columns).toEqual(['eventid']);
+  });
+
+  it('requires a flagged row where an AND-conjunct holds only for an error code or long-term credentials', () => {
+    const flagged = (where: string, from = 'cloudtrail_events') =>
+      trail(`SELECT eventid FROM ${from} WHERE ${where}`).map((scan) => scan.requiresFlagged);
+    for (const where of [
+      'errorcode IS NOT NULL',
+      "errorcode = 'AccessDenied' AND eventname = 'A'",
+      "errorcode IN ('AccessDenied', 'Client.UnauthorizedOperation')",
+      "errorcode LIKE '%Denied%' OR errorcode = 'Forbidden'",
+      "useridentity.type = 'Root'",
+      "useridentity.type IN ('IAMUser', 'Root') AND NOT by_aws_service",
+      "(useridentity.type = 'IAMUser' OR errorcode IS NOT NULL) AND eventname = 'A'",
+    ])
+      expect(flagged(where), where).toEqual([true]);
+    expect(flagged("c.useridentity.type = 'Root' AND c.eventname = 'A'", 'cloudtrail_events c')).toEqual([
+      true,
+    ]);
+    for (const where of [
+      "useridentity.type IN ('IAMUser', 'AssumedRole')",
+      "useridentity.type <> 'AssumedRole'",
+      "useridentity.sessioncontext.sessionissuer.type = 'Root'",
+      "errorcode = ''",
+      'NOT (errorcode IS NULL)',
+      "errorcode NOT LIKE 'x%'",
+      "coalesce(errorcode, '') <> ''",
+      "regexp_like(coalesce(errorcode, ''), 'Denied')",
+      'errorcode = ?',
+      "errorcode IS NOT NULL OR eventname = 'A'",
+      'CASE WHEN errorcode IS NOT NULL THEN true ELSE false END',
+      // A failed console sign-in has no error code: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+      "outcome = 'failure'",
+    ])
+      expect(flagged(where), where).toEqual([false]);
+  });
+
+  it('requires a flagged row of a scan only through its own columns: qualified by its name, or unqualified where no other FROM item can have them', () => {
+    const requires = (sql: string) => trail(sql).map((scan) => scan.requiresFlagged);
+    expect(
+      requires(
+        "SELECT a.eventid FROM cloudtrail a JOIN cloudtrail b ON a.eventid = b.eventid WHERE a.errorcode IS NOT NULL AND b.useridentity.type = 'Root'",
+      ),
+    ).toEqual([true, true]);
+    expect(requires('SELECT x.eventid FROM cloudtrail x, cloudtrail y WHERE errorcode IS NOT NULL')).toEqual([
+      false,
+      false,
+    ]);
+    expect(
+      requires(
+        "SELECT eventid FROM cloudtrail CROSS JOIN UNNEST(ARRAY['x']) AS t(errorcode) WHERE errorcode IS NOT NULL",
+      ),
+    ).toEqual([false]);
+    expect(
+      requires(
+        "SELECT eventid FROM cloudtrail CROSS JOIN UNNEST(ARRAY['x']) AS t(v) WHERE errorcode IS NOT NULL",
+      ),
+    ).toEqual([true]);
+    expect(
+      requires(
+        "SELECT eventid FROM cloudtrail CROSS JOIN UNNEST(ARRAY['Root']) AS useridentity(type) WHERE useridentity.type = 'Root'",
+      ),
+    ).toEqual([false]);
+    expect(
+      requires(
+        'WITH d AS (SELECT eventid FROM cloudtrail WHERE errorcode IS NOT NULL) SELECT count(*) FROM d JOIN d AS e ON d.eventid = e.eventid',
+      ),
+    ).toEqual([true, true]);
   });
 
   it('parses every hunt of the library, and every hunt scans at least one of its sources', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventClassRouting, routeOf } from '../../../shared/domain/event-classes.js';
+import { eventClassRouting, FLAGGED_CONDITION, routeOf } from '../../../shared/domain/event-classes.js';
 import type { HuntDefinition, HuntTestCase } from '../../../shared/domain/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
@@ -12,19 +12,28 @@ import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/h
 import { sqlString } from '../../../shared/sources/source-sql.js';
 
 /**
- * In AWS a hunt whose every scan names its events reads a view of the copy holding only the case's
- * named events (shared/domain/event-classes.ts). A name left out of its scan's list would lose rows
- * silently, so every routed hunt of the library runs here on the full CloudTrail table and on the
- * same table cut down to named events, and must return the same rows: cut to the hunt's own names
- * (the narrowest named class any case could have) and to the classes its route reads when the case
- * runs the whole library.
+ * In AWS a routed hunt reads a view of the copy holding only some of its classes
+ * (shared/domain/event-classes.ts): the flagged rows (an error code, or long-term credentials) alone,
+ * or the case's named events and the flagged rows. A name left out of its scan's list, or a scan
+ * wrongly said to require a flagged row, would lose rows silently, so every routed hunt of the library
+ * runs here on the full CloudTrail table and on the same table cut down to what its route reads, and
+ * must return the same rows: cut to the flagged rows and the hunt's own names (the narrowest classes
+ * any case could have) and to the classes its route reads when the case runs the whole library.
  */
 const hunts = await loadHuntLibrary();
 const routing = eventClassRouting(hunts.map((hunt) => ({ huntId: hunt.id, scans: huntScans(hunt) })));
 const routed = hunts.filter((hunt) => routeOf(routing, hunt.id) !== null);
-/** The names of the classes a routed hunt reads: the light ones, and the heavy ones too on its route. */
+const flaggedOnly = hunts.filter((hunt) => routeOf(routing, hunt.id) === 'flagged');
+/** The names of the named classes a routed hunt reads: none, the light ones, and the heavy ones too on its route. */
 const classNames = (hunt: HuntDefinition) =>
-  routeOf(routing, hunt.id) === 'named-and-heavy' ? [...routing.names, ...routing.heavyNames] : routing.names;
+  ({ flagged: [], named: routing.names, 'named-and-heavy': [...routing.names, ...routing.heavyNames] })[
+    routeOf(routing, hunt.id) ?? 'flagged'
+  ];
+/** The rows a hunt's route reads: the flagged class, and on a named route the named classes holding `names`. */
+const routeCut = (hunt: HuntDefinition, names: string[]) =>
+  routeOf(routing, hunt.id) === 'flagged' || names.length === 0
+    ? FLAGGED_CONDITION
+    : `${FLAGGED_CONDITION} OR eventname IN (${names.map(sqlString).join(', ')})`;
 const ownNames = (hunt: HuntDefinition) => [...new Set(huntScans(hunt).flatMap((s) => s.eventNames ?? []))];
 const cloudtrailTests = (hunt: HuntDefinition) =>
   hunt.tests.filter((test) => (test.source ?? hunt.sources[0]) === 'cloudtrail' && !test.lines);
@@ -48,8 +57,8 @@ describe('hunts routed to the named events', () => {
     await loadTestRecords(engine, dir, records, 'cloudtrail');
     await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
   }
-  async function rowsOn(hunt: HuntDefinition, test: HuntTestCase | undefined, names: string[] | null) {
-    const only = names === null ? '' : ` WHERE eventname IN (${names.map(sqlString).join(', ')})`;
+  async function rowsOn(hunt: HuntDefinition, test: HuntTestCase | undefined, cut: string | null) {
+    const only = cut === null ? '' : ` WHERE ${cut}`;
     await engine.execute(`CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event${only}`);
     const iocs = parseIocs(test?.iocs);
     const parameters = (hunt.parameters ?? []).map((type) => iocParameter(iocs, type));
@@ -58,23 +67,35 @@ describe('hunts routed to the named events', () => {
     return { rows: result.rows.map((row) => JSON.stringify(row)).sort(), events: Number(events.rows[0]?.n) };
   }
 
-  it('covers the hunts that name their events: most of the library', () => {
+  it('covers the hunts that name their events or require flagged rows: most of the library', () => {
     expect(routed.length).toBeGreaterThanOrEqual(100);
     expect(pool.length).toBeGreaterThan(routed.length);
   });
 
+  it('reads the flagged class alone for the hunts of failed calls and long-term credentials', () => {
+    expect(flaggedOnly.map((hunt) => hunt.id)).toEqual(
+      expect.arrayContaining([
+        'access-denied-burst',
+        'principal-new-source-address',
+        'principal-new-user-agent',
+        'root-account-usage',
+      ]),
+    );
+  });
+
   for (const hunt of routed) {
-    it(`${hunt.id} returns the same rows from the named events alone`, { timeout: 60_000 }, async () => {
+    const classes = routeOf(routing, hunt.id) === 'flagged' ? 'the flagged rows' : 'the named events';
+    it(`${hunt.id} returns the same rows from ${classes} alone`, { timeout: 60_000 }, async () => {
       for (const test of cloudtrailTests(hunt)) {
         await load(test.records ?? []);
         const full = await rowsOn(hunt, test, null);
-        expect((await rowsOn(hunt, test, ownNames(hunt))).rows, test.name).toEqual(full.rows);
+        expect((await rowsOn(hunt, test, routeCut(hunt, ownNames(hunt)))).rows, test.name).toEqual(full.rows);
       }
       await load(pool);
       const withIocs = hunt.tests.find((test) => test.iocs) ?? cloudtrailTests(hunt)[0];
       const full = await rowsOn(hunt, withIocs, null);
-      const own = await rowsOn(hunt, withIocs, ownNames(hunt));
-      const library = await rowsOn(hunt, withIocs, classNames(hunt));
+      const own = await rowsOn(hunt, withIocs, routeCut(hunt, ownNames(hunt)));
+      const library = await rowsOn(hunt, withIocs, routeCut(hunt, classNames(hunt)));
       expect(own.events, 'the cut leaves out the other hunts’ events').toBeLessThan(full.events);
       expect(own.rows).toEqual(full.rows);
       expect(library.rows).toEqual(full.rows);

@@ -79,14 +79,15 @@ describe('runHunt', () => {
     expect(adapters.store.text('case-1/hunts/root-account-usage.csv')).not.toContain('e-2');
   });
 
-  it('runs a hunt tables.json routes to the named events on its route’s engine, and any other on the case engine', async () => {
+  it('runs a hunt tables.json routes to a class on its route’s engine, and any other on the case engine', async () => {
     const answer = () => queryResult([rootEvent('e-1', 'arn:aws:iam::111122223333:root')]);
     const whole = new ScriptedQueryEngine(answer);
     const named = new ScriptedQueryEngine(answer);
+    const flagged = new ScriptedQueryEngine(answer);
     const heavy = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
     const adapters = fakeCaseAdapters({
       engine: whole,
-      routedEngine: (route) => (route === 'named' ? named : heavy),
+      routedEngine: (route) => ({ named, flagged, 'named-and-heavy': heavy })[route],
     });
     const tables = {
       tables: [],
@@ -99,19 +100,33 @@ describe('runHunt', () => {
     };
     await writeCaseFile(adapters.store, files.tables, {
       ...tables,
-      namedEvents: { names: ['ConsoleLogin'], heavyNames: [], hunts: ['root-account-usage'], heavyHunts: [] },
+      namedEvents: {
+        names: ['CreateUser'],
+        heavyNames: [],
+        hunts: ['iam-user-created'],
+        heavyHunts: [],
+        flaggedHunts: ['root-account-usage'],
+      },
     });
 
     await runHunt(testContext, 'root-account-usage', adapters);
-    await runHunt(testContext, 'console-login-without-mfa', adapters);
+    await runHunt(testContext, 'iam-user-created', adapters);
+    await runHunt(testContext, 'iam-access-key-created-for-another-user', adapters);
 
+    expect(flagged.queries.map((q) => q.sql)).toHaveLength(1);
     expect(named.queries.map((q) => q.sql)).toHaveLength(1);
     expect(whole.queries.map((q) => q.sql)).toHaveLength(1);
-    const routed = await readCaseFile(adapters.store, files.huntResult('root-account-usage'));
-    const other = await readCaseFile(adapters.store, files.huntResult('console-login-without-mfa'));
-    expect(named.queries[0]?.sql).toBe(routed.query);
+    const toFlagged = await readCaseFile(adapters.store, files.huntResult('root-account-usage'));
+    const toNamed = await readCaseFile(adapters.store, files.huntResult('iam-user-created'));
+    const other = await readCaseFile(
+      adapters.store,
+      files.huntResult('iam-access-key-created-for-another-user'),
+    );
+    expect(flagged.queries[0]?.sql).toBe(toFlagged.query);
+    expect(named.queries[0]?.sql).toBe(toNamed.query);
     expect(whole.queries[0]?.sql).toBe(other.query);
-    expect(routed.eventClasses).toEqual(['named']);
+    expect(toFlagged.eventClasses).toEqual(['flagged']);
+    expect(toNamed.eventClasses).toEqual(['named', 'flagged']);
     expect(other.eventClasses).toBeUndefined();
   });
 
