@@ -8,6 +8,7 @@ import {
   FLAGGED_EVENTS,
   HEAVY_NAMED_EVENTS,
   NAMED_EVENTS,
+  NAMED_FLAGGED_EVENTS,
   OTHER_EVENTS,
 } from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
@@ -16,7 +17,7 @@ import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, one folder per event class (the flagged rows, `namedEvents`' two and the rest), one
+ * Parquet with zstd, one folder per event class (the flagged rows of named events and of the rest, `namedEvents`' two, the rest), one
  * file per Hive bucket of `eventname` in each, written by DuckDB from the corpus, then measured column
  * chunk by column chunk with `parquet_metadata`. Each file's column bytes are shared among its event
  * names by their rows, so the profile holds, per event name, its column bytes per byte of the gzip
@@ -53,7 +54,7 @@ export async function measureCopyProfile(
     );
     // A null name is written to bucket 0 of its class, as Hive bucketing hashes null to 0.
     await engine.execute(
-      `COPY (SELECT r.*, CASE WHEN ${FLAGGED_CONDITION} THEN ${sqlString(FLAGGED_EVENTS)} ELSE coalesce(l.event_class, ${sqlString(OTHER_EVENTS)}) END AS event_class, coalesce(l.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_layout AS l USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
+      `COPY (SELECT r.*, CASE WHEN (${FLAGGED_CONDITION}) THEN (CASE WHEN l.event_class IS NULL THEN ${sqlString(FLAGGED_EVENTS)} ELSE ${sqlString(NAMED_FLAGGED_EVENTS)} END) ELSE coalesce(l.event_class, ${sqlString(OTHER_EVENTS)}) END AS event_class, coalesce(l.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_layout AS l USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
     );
     const parquet = sqlString(join(dir, '**', '*.parquet'));
     const chunks = await engine.run(
@@ -64,7 +65,7 @@ export async function measureCopyProfile(
       `SELECT filename AS file, coalesce(eventname, '') AS eventname, count(*) AS n FROM read_parquet(${parquet}, filename = true, hive_partitioning = false) GROUP BY ALL`,
       { maxRows: 1_000_000 },
     );
-    const flaggedFolder = `${join(dir, `event_class=${FLAGGED_EVENTS}`)}/`;
+    const flaggedFolders = [FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS].map((c) => `${join(dir, `event_class=${c}`)}/`);
     const fileColumns = new Map<string, Map<string, number>>();
     let copyBytes = 0;
     for (const row of chunks.rows) {
@@ -80,7 +81,8 @@ export async function measureCopyProfile(
     const profile: CopyProfile = { events: {}, flagged: {} };
     for (const row of rows.rows) {
       const share = Number(row.n) / (fileRows.get(String(row.file)) ?? 1);
-      const part = String(row.file).startsWith(flaggedFolder) ? profile.flagged : profile.events;
+      const flagged = flaggedFolders.some((folder) => String(row.file).startsWith(folder));
+      const part = flagged ? profile.flagged : profile.events;
       const event = part[String(row.eventname)] ?? {};
       part[String(row.eventname)] = event;
       for (const [column, bytes] of fileColumns.get(String(row.file)) ?? [])

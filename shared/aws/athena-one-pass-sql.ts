@@ -8,6 +8,7 @@ import {
   FLAGGED_EVENTS,
   HEAVY_NAMED_EVENTS,
   NAMED_EVENTS,
+  NAMED_FLAGGED_EVENTS,
   OTHER_EVENTS,
   ROUTE_CLASSES,
 } from '../domain/event-classes.js';
@@ -98,23 +99,25 @@ export function onePassCopySql(options: {
 }
 
 /**
- * The class of each row: `flagged` first, whatever its name (the condition reads the source view's
- * columns, selected or not), then `named` and `named_heavy` for the listed names, `other` for the
- * rest (a null name too).
+ * The class of each row: a row of a listed name goes to `named` or `named_heavy`, or to
+ * `named_flagged` when it is flagged; any other flagged row (the condition reads the source view's
+ * columns, selected or not) to `flagged`; the rest (a null name too) to `other`. Each list is written
+ * once: the statement has a size limit.
  */
 function eventClassExpression(column: string, named: { names: string[]; heavyNames: string[] }): string {
+  const flagged = `(${FLAGGED_CONDITION})`;
   const branches = [
     [named.names, NAMED_EVENTS],
     [named.heavyNames, HEAVY_NAMED_EVENTS],
   ] as const;
   const when = [
-    `WHEN ${FLAGGED_CONDITION} THEN ${sqlString(FLAGGED_EVENTS)}`,
     ...branches
       .filter(([names]) => names.length > 0)
       .map(
         ([names, eventClass]) =>
-          `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN ${sqlString(eventClass)}`,
+          `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN CASE WHEN ${flagged} THEN ${sqlString(NAMED_FLAGGED_EVENTS)} ELSE ${sqlString(eventClass)} END`,
       ),
+    `WHEN ${flagged} THEN ${sqlString(FLAGGED_EVENTS)}`,
   ];
   return `CAST(CASE ${when.join(' ')} ELSE ${sqlString(OTHER_EVENTS)} END AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
 }

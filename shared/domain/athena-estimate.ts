@@ -122,10 +122,11 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
     query(h.scans.reduce((sum, scan) => sum + (sourceBytes[scan.source] ?? 0), 0)),
   );
   const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
+  const routedNames = new Set([...routing.names, ...routing.heavyNames]);
   const readable: Record<EventRoute, ClassesRead> = {
-    flagged: { flagged: true, names: new Set() },
-    named: { flagged: true, names: new Set(routing.names) },
-    'named-and-heavy': { flagged: true, names: new Set([...routing.names, ...routing.heavyNames]) },
+    flagged: { flaggedNames: null, names: new Set() },
+    named: { flaggedNames: routedNames, names: new Set(routing.names) },
+    'named-and-heavy': { flaggedNames: routedNames, names: routedNames },
   };
   const hunts = input.hunts.map((h) => {
     const route = routeOf(routing, h.huntId);
@@ -177,9 +178,12 @@ export function onePassSources(
   return new Set([...counts].filter(([, n]) => n >= minHunts).map(([source]) => source));
 }
 
-/** The partitions a routed hunt reads: the flagged one or not, and the names of the other classes it reads. */
+/**
+ * The partitions a routed hunt reads: the flagged rows of `flaggedNames` (of every name when null: the
+ * `flagged` and `named_flagged` partitions), and the other rows of `names`.
+ */
 export interface ClassesRead {
-  flagged: boolean;
+  flaggedNames: ReadonlySet<string> | null;
   names: ReadonlySet<string>;
 }
 
@@ -196,7 +200,9 @@ export function bytesPerSourceByte(
     scan.eventNames && new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
   const inFiles = (name: string) => !buckets || buckets.has(hiveBucket(name, BUCKETS_PER_CLASS));
   const parts = [
-    ...(read === null || read.flagged ? Object.entries(profile.flagged) : []),
+    ...Object.entries(profile.flagged).filter(
+      ([name]) => read === null || read.flaggedNames === null || read.flaggedNames.has(name),
+    ),
     ...Object.entries(profile.events).filter(([name]) => read === null || read.names.has(name)),
   ];
   let sum = 0;

@@ -691,7 +691,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
     const heavy = routedDatabase(DATABASE, 'named-and-heavy');
     expect(named.startsWith(DATABASE)).toBe(true);
     expect(engine.statements[1]).toContain(
-      `CASE WHEN errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') THEN 'flagged' WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN 'named' WHEN "eventname" IN ('AssumeRole') THEN 'named_heavy' ELSE 'other' END`,
+      `CASE WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'flagged' ELSE 'other' END`,
     );
     const view = (database: string, classes: string) =>
       [
@@ -702,13 +702,13 @@ describe('AthenaTableBuilder.copyOnce', () => {
       ].join('\n');
     expect(engine.statements.slice(2, 11)).toEqual([
       `CREATE DATABASE IF NOT EXISTS \`${flagged}\``,
-      view(flagged, "'flagged'"),
+      view(flagged, "'flagged', 'named_flagged'"),
       cloudtrailEventsViewSql((name) => `"${flagged}"."${name}"`),
       `CREATE DATABASE IF NOT EXISTS \`${named}\``,
-      view(named, "'named', 'flagged'"),
+      view(named, "'named', 'named_flagged'"),
       cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
       `CREATE DATABASE IF NOT EXISTS \`${heavy}\``,
-      view(heavy, "'named', 'named_heavy', 'flagged'"),
+      view(heavy, "'named', 'named_heavy', 'named_flagged'"),
       cloudtrailEventsViewSql((name) => `"${heavy}"."${name}"`),
     ]);
     expect(statements.map((s) => s.purpose)).toEqual([

@@ -24,8 +24,8 @@ const scan = (columns: string[], eventNames: string[] | null = null): EstimatedS
 });
 
 /**
- * Three event names over the copy's 25 buckets per class: "a" hashes to 97 (bucket 22), "AR" to
- * 31 * 65 + 82 = 2097 (bucket 22 too), "b" to 98 (bucket 23); "a" and "b" have flagged rows too.
+ * Three event names over the copy's 25 buckets per class: "a" hashes to 97 (bucket 17), "AR" to
+ * 31 * 65 + 82 = 2097 (bucket 17 too), "b" to 98 (bucket 18); "a" and "b" have flagged rows too.
  * Shares are powers of two, so sums are exact.
  */
 const threeEvents: CopyProfile = {
@@ -36,6 +36,7 @@ const threeEvents: CopyProfile = {
   },
   flagged: {
     a: { eventid: 1 / 128 },
+    AR: { eventid: 1 / 1024 },
     b: { eventid: 1 / 256, errorcode: 1 / 512 },
   },
 };
@@ -105,17 +106,19 @@ describe('what a case would cost in Athena', () => {
     expect(
       estimate.hunts.map((h) => [h.huntId, h.bytes, h.readsCopy, h.readsNamedEvents, h.eventClasses]),
     ).toEqual([
-      // Bucket 22 of the named class holds "a" alone: "AR", which shares its bucket, is no hunt's name;
-      // bucket 22 of the flagged class holds the flagged rows of "a".
-      ['only-a', logs * (1 / 64 + 1 / 32 + 1 / 128), true, true, ['named', 'flagged']],
-      ['a-or-b', logs * (1 / 32 + 1 / 8 + 1 / 128 + 1 / 256), true, true, ['named', 'flagged']],
+      // bucket 17 of the named class holds "a" alone: "AR", which shares its bucket, is no hunt's name;
+      // bucket 17 of the named_flagged class holds the flagged rows of "a" (those of "AR" are in `flagged`).
+      ['only-a', logs * (1 / 64 + 1 / 32 + 1 / 128), true, true, ['named', 'named_flagged']],
+      ['a-or-b', logs * (1 / 32 + 1 / 8 + 1 / 128 + 1 / 256), true, true, ['named', 'named_flagged']],
       ['every-event', logs * (1 / 16 + 1 / 2), true, false, undefined],
-      // A hunt reading another source reads every class: bucket 22 there holds "AR" as well.
-      ['a-and-flows', logs * (1 / 32 + 1 / 4 + 1 / 128), true, false, undefined],
-      // A hunt of failed calls reads every bucket of the flagged class, and nothing else.
-      ['denied', logs * (1 / 128 + 1 / 256 + 1 / 512), true, false, ['flagged']],
+      // A hunt reading another source reads every class: bucket 17 there holds "AR" as well.
+      ['a-and-flows', logs * (1 / 32 + 1 / 4 + 1 / 128 + 1 / 1024), true, false, undefined],
+      // A hunt of failed calls reads every bucket of the two flagged classes, and nothing else.
+      ['denied', logs * (1 / 128 + 1 / 1024 + 1 / 256 + 1 / 512), true, false, ['flagged', 'named_flagged']],
     ]);
-    expect(estimate.ratioToSource).toBe(1 + 7 / 128 + 43 / 256 + 9 / 16 + 37 / 128 + 7 / 512);
+    expect(estimate.ratioToSource).toBe(
+      1 + 7 / 128 + 43 / 256 + 9 / 16 + 37 / 128 + 1 / 1024 + 7 / 512 + 1 / 1024,
+    );
     expect(estimate.direct.bytes).toBe(5 * logs);
   });
 
@@ -212,19 +215,19 @@ describe('which bucket file Athena reads for an event name', () => {
 
   it('reads every bucket for a scan that names no event name, and one bucket per distinct bucket named', () => {
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: null })).toBe(
-      1 / 32 + 1 / 4 + 1 / 8 + 1 / 128 + 1 / 256,
+      1 / 32 + 1 / 4 + 1 / 8 + 1 / 128 + 1 / 1024 + 1 / 256,
     );
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['b', 'b'] })).toBe(
       1 / 8 + 1 / 256,
     );
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['a'] })).toBe(
-      1 / 32 + 1 / 4 + 1 / 128,
+      1 / 32 + 1 / 4 + 1 / 128 + 1 / 1024,
     );
   });
 
   it('lays the test profile out as its comment says', () => {
-    expect(['a', 'AR', 'b'].map((name) => hiveBucket(name, BUCKETS_PER_CLASS))).toEqual([22, 22, 23]);
-    expect(hiveBucket('AT', BUCKETS_PER_CLASS)).toBe(hiveBucket('AssumeRole', BUCKETS_PER_CLASS));
+    expect(['a', 'AR', 'b'].map((name) => hiveBucket(name, BUCKETS_PER_CLASS))).toEqual([17, 17, 18]);
+    expect(hiveBucket('AO', BUCKETS_PER_CLASS)).toBe(hiveBucket('AssumeRole', BUCKETS_PER_CLASS));
   });
 
   it('keeps a heavy named event apart: a light hunt sharing its bucket never reads it, the hunt naming it reads it with the light names of its buckets', () => {
@@ -233,14 +236,14 @@ describe('which bucket file Athena reads for an event name', () => {
     const estimate = estimateAthenaCost({
       objects: [trail('2024/05/01', logs)],
       hunts: [
-        { huntId: 'light', scans: [scan(['eventid'], ['AT'])] },
+        { huntId: 'light', scans: [scan(['eventid'], ['AO'])] },
         { huntId: 'assumed', scans: [scan(['eventid'], ['AssumeRole'])] },
         { huntId: 'third', scans: [scan(['eventid'], ['b'])] },
       ],
       onePassMinHunts: 3,
       profiles: {
         cloudtrail: {
-          events: { AT: { eventid: 1 / 32 }, AssumeRole: { eventid: 1 / 2 }, b: { eventid: 1 / 8 } },
+          events: { AO: { eventid: 1 / 32 }, AssumeRole: { eventid: 1 / 2 }, b: { eventid: 1 / 8 } },
           flagged: {},
         },
       },
@@ -252,8 +255,9 @@ describe('which bucket file Athena reads for an event name', () => {
     ]);
   });
 
-  it('reads, for a hunt routed to the named events, only the names of that class and the flagged rows in its buckets', () => {
-    const named = { flagged: true, names: new Set(['a', 'b']) };
+  it('reads, for a hunt routed to the named events, only the names of that class and their flagged rows in its buckets', () => {
+    // "AR" shares bucket 17 with "a", but its flagged rows are in the `flagged` class, not `named_flagged`.
+    const named = { flaggedNames: new Set(['a', 'b']), names: new Set(['a', 'b']) };
     expect(
       bytesPerSourceByte(threeEvents, { columns: ['eventid', 'nosuch'], eventNames: ['a'] }, named),
     ).toBe(1 / 32 + 1 / 128);
@@ -263,15 +267,15 @@ describe('which bucket file Athena reads for an event name', () => {
   });
 
   it('reads, for a hunt routed to the flagged class, only its flagged rows, in its buckets when it names events', () => {
-    const flagged = { flagged: true, names: new Set<string>() };
+    const flagged = { flaggedNames: null, names: new Set<string>() };
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: null }, flagged)).toBe(
-      1 / 128 + 1 / 256,
+      1 / 128 + 1 / 1024 + 1 / 256,
     );
     expect(bytesPerSourceByte(threeEvents, { columns: ['errorcode'], eventNames: ['b'] }, flagged)).toBe(
       1 / 512,
     );
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['AR'] }, flagged)).toBe(
-      1 / 128,
+      1 / 128 + 1 / 1024,
     );
   });
 });

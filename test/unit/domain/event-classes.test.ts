@@ -86,14 +86,15 @@ describe('which hunts read only the named events', () => {
     expect(routesTaken(routing)).toEqual(['flagged']);
   });
 
-  it('routes a hunt mixing flagged scans with named ones to the named classes, which hold the flagged rows too', () => {
+  it('reads the whole copy for a hunt mixing a scan of flagged rows with named ones: the named routes hold only the flagged rows of named events', () => {
     const routing = eventClassRouting([
       { huntId: 'federation-bypass', scans: [...trail(['AssumeRoleWithSAML']), flagged()] },
     ]);
-    expect(routing.hunts).toEqual(['federation-bypass']);
-    expect(routing.names).toEqual(['AssumeRoleWithSAML']);
-    expect(ROUTE_CLASSES[routeOf(routing, 'federation-bypass') ?? 'flagged']).toEqual(['named', 'flagged']);
-    expect(ROUTE_CLASSES['named-and-heavy']).toContain('flagged');
+    expect(routeOf(routing, 'federation-bypass')).toBeNull();
+    expect(routing.names).toEqual([]);
+    expect(ROUTE_CLASSES.named).toEqual(['named', 'named_flagged']);
+    expect(ROUTE_CLASSES['named-and-heavy']).toEqual(['named', 'named_heavy', 'named_flagged']);
+    expect(ROUTE_CLASSES.flagged).toEqual(['flagged', 'named_flagged']);
   });
 
   it('takes as heavy, by default, the events the measured model finds larger than one file of the copy', () => {

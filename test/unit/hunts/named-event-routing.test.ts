@@ -14,10 +14,10 @@ import { sqlString } from '../../../shared/sources/source-sql.js';
 /**
  * In AWS a routed hunt reads a view of the copy holding only some of its classes
  * (shared/domain/event-classes.ts): the flagged rows (an error code, or long-term credentials) alone,
- * or the case's named events and the flagged rows. A name left out of its scan's list, or a scan
+ * or the rows of the case's named events. A name left out of its scan's list, or a scan
  * wrongly said to require a flagged row, would lose rows silently, so every routed hunt of the library
  * runs here on the full CloudTrail table and on the same table cut down to what its route reads, and
- * must return the same rows: cut to the flagged rows and the hunt's own names (the narrowest classes
+ * must return the same rows: cut to the flagged rows or to the hunt's own names (the narrowest classes
  * any case could have) and to the classes its route reads when the case runs the whole library.
  */
 const hunts = await loadHuntLibrary();
@@ -29,11 +29,14 @@ const classNames = (hunt: HuntDefinition) =>
   ({ flagged: [], named: routing.names, 'named-and-heavy': [...routing.names, ...routing.heavyNames] })[
     routeOf(routing, hunt.id) ?? 'flagged'
   ];
-/** The rows a hunt's route reads: the flagged class, and on a named route the named classes holding `names`. */
+/**
+ * The rows a hunt's route reads: every flagged row (`flagged` and `named_flagged`), or on a named route
+ * every row of `names` (`named`, `named_heavy` and their flagged rows in `named_flagged`) and no other.
+ */
 const routeCut = (hunt: HuntDefinition, names: string[]) =>
-  routeOf(routing, hunt.id) === 'flagged' || names.length === 0
+  routeOf(routing, hunt.id) === 'flagged'
     ? FLAGGED_CONDITION
-    : `${FLAGGED_CONDITION} OR eventname IN (${names.map(sqlString).join(', ')})`;
+    : `eventname IN (${names.map(sqlString).join(', ')})`;
 const ownNames = (hunt: HuntDefinition) => [...new Set(huntScans(hunt).flatMap((s) => s.eventNames ?? []))];
 const cloudtrailTests = (hunt: HuntDefinition) =>
   hunt.tests.filter((test) => (test.source ?? hunt.sources[0]) === 'cloudtrail' && !test.lines);

@@ -172,7 +172,7 @@ describe('createTables with an Athena budget and the one pass', () => {
     for (const huntId of tables.namedEvents?.hunts ?? []) expect(ran.has(huntId)).toBe(true);
     for (const huntId of tables.namedEvents?.flaggedHunts ?? []) expect(ran.has(huntId)).toBe(true);
     expect(routings[0]).toEqual(tables.namedEvents);
-    const readFlaggedOnly = estimate.hunts.filter((h) => h.eventClasses?.join() === 'flagged');
+    const readFlaggedOnly = estimate.hunts.filter((h) => h.eventClasses?.join() === 'flagged,named_flagged');
     expect(readFlaggedOnly.map((h) => h.huntId)).toContain('root-account-usage');
     expect(tables.statements).toEqual([
       { purpose: 'create the case database', queryId: 'q-1', bytesScanned: 0 },

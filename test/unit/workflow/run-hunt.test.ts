@@ -125,8 +125,8 @@ describe('runHunt', () => {
     expect(flagged.queries[0]?.sql).toBe(toFlagged.query);
     expect(named.queries[0]?.sql).toBe(toNamed.query);
     expect(whole.queries[0]?.sql).toBe(other.query);
-    expect(toFlagged.eventClasses).toEqual(['flagged']);
-    expect(toNamed.eventClasses).toEqual(['named', 'flagged']);
+    expect(toFlagged.eventClasses).toEqual(['flagged', 'named_flagged']);
+    expect(toNamed.eventClasses).toEqual(['named', 'named_flagged']);
     expect(other.eventClasses).toBeUndefined();
   });
 
