@@ -174,7 +174,7 @@ try {
     athena.hunts.filter((h) => group(h.huntId)).reduce((sum, h) => sum + h.bytes, 0) / corpus.gzipBytes;
   const naming = (huntId: string) => !flaggedOnly.has(huntId) && !readsEveryEvent.has(huntId);
   console.log(
-    `  of which ${athena.hunts.filter((h) => naming(h.huntId)).length} hunts naming their event names read ${share(naming).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only the named classes and the flagged rows: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${flaggedOnly.size} of failed calls or IAM users' and the root user's calls ${share((id) => flaggedOnly.has(id)).toFixed(2)}x (the flagged class alone), the ${readsEveryEvent.size} reading every event ${share((id) => readsEveryEvent.has(id)).toFixed(2)}x`,
+    `  of which ${athena.hunts.filter((h) => naming(h.huntId)).length} hunts naming their event names read ${share(naming).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only their names' rows, flagged or not: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${flaggedOnly.size} of failed calls or IAM users' and the root user's calls ${share((id) => flaggedOnly.has(id)).toFixed(2)}x (the flagged rows alone), the ${readsEveryEvent.size} reading every event ${share((id) => readsEveryEvent.has(id)).toFixed(2)}x`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {
