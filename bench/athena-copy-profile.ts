@@ -65,7 +65,9 @@ export async function measureCopyProfile(
       `SELECT filename AS file, coalesce(eventname, '') AS eventname, count(*) AS n FROM read_parquet(${parquet}, filename = true, hive_partitioning = false) GROUP BY ALL`,
       { maxRows: 1_000_000 },
     );
-    const flaggedFolders = [FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS].map((c) => `${join(dir, `event_class=${c}`)}/`);
+    const flaggedFolders = [FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS].map(
+      (c) => `${join(dir, `event_class=${c}`)}/`,
+    );
     const fileColumns = new Map<string, Map<string, number>>();
     let copyBytes = 0;
     for (const row of chunks.rows) {
