@@ -42,6 +42,7 @@ type Node = Record<string, unknown>;
  */
 export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): SourceScan[] {
   const ast = new Parser().astify(hunt.sql, { database: 'trino' });
+  lowercaseTableNames(ast);
   const tableOf = (name: string): LogSourceId | null =>
     VIEW_SOURCE[name] ?? (hunt.sources.find((s) => s === name) as LogSourceId | undefined) ?? null;
   const cteNames = new Set<string>();
@@ -64,6 +65,10 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
   const collect = (select: Node, times: number) => {
     for (const from of (select.from as Node[] | undefined) ?? []) {
       const source = typeof from.table === 'string' && !cteNames.has(from.table) ? tableOf(from.table) : null;
+      // A table that is neither a CTE nor a source of the hunt is read some way this parser does not
+      // follow: no scan list is then complete, and a partial one would route the hunt to too few rows.
+      if (typeof from.table === 'string' && !cteNames.has(from.table) && !source)
+        throw new Error(`the hunt reads '${from.table}', which is neither one of its sources nor a CTE`);
       if (!source) continue;
       const columns = selectsEveryColumn(select)
         ? [...logSourceModule(source).columns]
@@ -150,6 +155,19 @@ function referencesEveryOutput(select: Node): boolean {
   );
 }
 
+/**
+ * Identifiers are case-insensitive in Trino and DuckDB, quoted or not: table names and the names that
+ * qualify columns are compared lowercased, as CTE names already are.
+ */
+function lowercaseTableNames(ast: unknown): void {
+  visit(ast, (node) => {
+    if (typeof node.table === 'string') node.table = node.table.toLowerCase();
+    if (Array.isArray(node.from)) {
+      for (const item of node.from as Node[]) if (typeof item.as === 'string') item.as = item.as.toLowerCase();
+    }
+  });
+}
+
 function cteName(cte: Node): string {
   const name = cte.name as { value?: string } | string;
   return String(typeof name === 'string' ? name : name.value).toLowerCase();
@@ -234,10 +252,14 @@ function columnOfItem(
   };
 }
 
-/** The names a FROM item is referred to by: its table and its alias (an UNNEST's without its column list). */
+/**
+ * The name a FROM item is referred to by: its alias when it has one (an UNNEST's without its column
+ * list), which hides the table's own name (`cloudtrail.eventname` beside `FROM cloudtrail b` is an outer
+ * query's column), else its table.
+ */
 function itemNames(item: Node): Set<string> {
   return new Set(
-    [item.as, item.table]
+    [typeof item.as === 'string' ? item.as : item.table]
       .filter((n): n is string => typeof n === 'string')
       .map((n) => n.replace(/\(.*$/s, '').trim().replace(/^"|"$/g, '').toLowerCase()),
   );

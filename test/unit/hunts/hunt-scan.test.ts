@@ -226,3 +226,44 @@ describe('what each scan of a hunt reads', () => {
     }
   });
 });
+
+describe('the scans a hunt makes, whatever case and names it writes them with', () => {
+  const named = (sql: string) => trail(sql).map((scan) => [scan.eventNames, scan.requiresFlagged]);
+
+  it('sees a CTE or a source written in any case, as Trino and DuckDB read identifiers', () => {
+    for (const cte of ['Recent', 'RECENT', '"Recent"']) {
+      expect(
+        named(
+          `WITH ${cte} AS (SELECT sourceipaddress FROM cloudtrail WHERE errorcode IS NULL)
+           SELECT c.eventname FROM cloudtrail c JOIN ${cte} r ON c.sourceipaddress = r.sourceipaddress
+           WHERE c.eventname = 'CreateUser'`,
+        ),
+        cte,
+      ).toEqual(expect.arrayContaining([[null, false]]));
+    }
+    expect(
+      named(
+        `SELECT eventname FROM cloudtrail WHERE eventname = 'CreateUser'
+         UNION ALL SELECT eventname FROM Cloudtrail_Events WHERE outcome = 'failure'`,
+      ),
+    ).toEqual([
+      [['CreateUser'], false],
+      [null, false],
+    ]);
+  });
+
+  it('gives up on a hunt reading a table that is neither a source nor a CTE: a partial list would route it to too few rows', () => {
+    expect(() => trail('SELECT eventname FROM cloudtrail_archive')).toThrow(/cloudtrail_archive/);
+  });
+
+  it('takes an aliased table’s own name, inside a subquery, as the outer query’s: the alias hides it', () => {
+    const scans = named(
+      `SELECT eventname FROM cloudtrail WHERE errorcode IS NOT NULL AND sourceipaddress IN (
+         SELECT b.sourceipaddress FROM cloudtrail b WHERE cloudtrail.errorcode IS NOT NULL AND b.eventname = 'GetObject')`,
+    );
+    expect(scans).toEqual([
+      [null, true],
+      [['GetObject'], false],
+    ]);
+  });
+});
