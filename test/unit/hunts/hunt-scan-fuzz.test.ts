@@ -120,6 +120,44 @@ describe('the event names of a scan, for any condition', () => {
     }
     expect(limited, 'conditions the parser limits to named events').toBeGreaterThan(CONDITIONS / 20);
   });
+
+  it(`never names too few across query shapes: ${3 * CONDITIONS} random CTEs, subqueries and unions, identifiers in any case`, async () => {
+    const pick = random(20261206);
+    const any = (options: string[]) => options[pick(options.length)] as string;
+    const table = () => any(['cloudtrail', 'CloudTrail', '"cloudtrail"', 'CLOUDTRAIL', 'cloudtrail_events']);
+    const cte = () => any(['recent', 'Recent', '"Recent"', 'RECENT']);
+    const shapes = [
+      // A CTE over the source, joined to another scan of it; the CTE's name written two ways.
+      () =>
+        `WITH Recent AS (SELECT eventid, sourceipaddress FROM ${table()} WHERE ${condition(pick, 1)})
+         SELECT a.eventid AS a_id, r.eventid AS r_id FROM ${table()} a JOIN ${cte()} r ON a.sourceipaddress = r.sourceipaddress
+         WHERE ${condition(pick, 1, ['a.'])} ORDER BY 1, 2`,
+      // A subquery whose conditions may name the outer, unaliased table by its own name.
+      () =>
+        `SELECT eventid FROM cloudtrail WHERE ${condition(pick, 1)} AND sourceipaddress IN (
+           SELECT b.sourceipaddress FROM ${table()} b WHERE ${condition(pick, 1, ['b.', 'cloudtrail.'])}) ORDER BY 1`,
+      () =>
+        `SELECT eventid FROM ${table()} WHERE ${condition(pick, 1)}
+         UNION ALL SELECT eventid FROM ${table()} WHERE ${condition(pick, 1)} ORDER BY 1`,
+    ];
+    let limited = 0;
+    for (let i = 0; i < 3 * CONDITIONS; i++) {
+      const sql = (shapes[pick(shapes.length)] as () => string)();
+      const scans = huntScans({ sql, sources: ['cloudtrail'] });
+      expect(scans.length, sql).toBeGreaterThanOrEqual(2);
+      if (scans.some((scan) => scan.eventNames === null)) continue;
+      limited += 1;
+      const names = [...new Set(scans.flatMap((scan) => scan.eventNames ?? []))];
+      const only = names.length > 0 ? names.map(sqlString).join(', ') : 'NULL';
+      await engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
+      const full = await engine.run(sql, { maxRows: 1_000 });
+      await engine.execute(
+        `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE eventname IN (${only})`,
+      );
+      expect((await engine.run(sql, { maxRows: 1_000 })).rows, sql).toEqual(full.rows);
+    }
+    expect(limited, 'queries the parser limits to named events').toBeGreaterThan(CONDITIONS / 20);
+  });
 });
 
 const IDENTITY_TYPES = ['IAMUser', 'Root', 'AssumedRole'];
