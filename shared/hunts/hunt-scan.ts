@@ -163,7 +163,8 @@ function lowercaseTableNames(ast: unknown): void {
   visit(ast, (node) => {
     if (typeof node.table === 'string') node.table = node.table.toLowerCase();
     if (Array.isArray(node.from)) {
-      for (const item of node.from as Node[]) if (typeof item.as === 'string') item.as = item.as.toLowerCase();
+      for (const item of node.from as Node[])
+        if (typeof item.as === 'string') item.as = item.as.toLowerCase();
     }
   });
 }
