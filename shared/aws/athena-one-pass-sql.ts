@@ -20,19 +20,18 @@ import { qualifiedViewName } from './athena-case-sql.js';
 /**
  * The one pass: a source that many hunts read is copied once, within the case window, to Parquet in
  * the case folder, and its view then reads the copy. The CloudTrail copy is partitioned by event
- * class (shared/domain/event-classes.ts: the events the case's hunts name, and the rest) and, within
- * each class, bucketed by `eventname`. A hunt whose WHERE names its event names with `=` or `IN` reads
- * only those names' bucket files ("Athena determines the bucket that contains those records and only
- * reads the files in that bucket"), and of those only the column chunks it names; a hunt routed to
- * the named classes reads those partitions (and the flagged one) alone, so a heavy event it does not
- * name is never in its files; a hunt routed to the flagged class reads that partition alone.
+ * class (shared/domain/event-classes.ts) and, within each class, bucketed by `eventname`. A hunt whose
+ * WHERE names its event names with `=` or `IN` reads only those names' bucket files ("Athena
+ * determines the bucket that contains those records and only reads the files in that bucket"), and
+ * of those only the column chunks it names; a routed hunt reads its route's class partitions alone
+ * (ROUTE_CLASSES), so a busy event it does not name is never in its files.
  * https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html
  * https://docs.aws.amazon.com/athena/latest/ug/bucketing-vs-partitioning.html
  *
  * Athena takes no INSERT INTO into a bucketed table (the bucketing page above) and opens at most 100
  * writers per CTAS (MAX_WRITERS_PER_STATEMENT in event-classes.ts), so one CTAS writes every class in
- * BUCKETS_PER_CLASS buckets. Not partitioned by day: every hunt reads the whole window, so a day partition would prune
- * nothing.
+ * BUCKETS_PER_CLASS buckets. Not partitioned by day: every hunt reads the whole window, so a day
+ * partition would prune nothing.
  */
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
 export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
@@ -124,11 +123,16 @@ function eventClassExpression(column: string, named: { names: string[]; heavyNam
 
 /** The source's view once the copy holds its window: the copy's columns, every event class. */
 export function viewOnCopySql(database: string, source: string, copy: string, columns: string[]): string {
-  const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
+  return copyViewSql(qualifiedViewName(database, source), qualifiedViewName(database, copy), columns, null);
+}
+
+/** A view of the copy's columns, of the listed event classes only, or of all of them (null). */
+function copyViewSql(view: string, copy: string, columns: string[], classes: string[] | null): string {
   return [
-    `CREATE OR REPLACE VIEW ${qualifiedViewName(database, source)} AS`,
-    `SELECT ${list}`,
-    `FROM ${qualifiedViewName(database, copy)}`,
+    `CREATE OR REPLACE VIEW ${view} AS`,
+    `SELECT ${columns.map((c) => `"${checkColumn(c)}"`).join(', ')}`,
+    `FROM ${copy}`,
+    ...(classes ? [`WHERE "${EVENT_CLASS_COLUMN}" IN (${classes.map(sqlString).join(', ')})`] : []),
   ].join('\n');
 }
 
@@ -151,13 +155,12 @@ export function routedViewsSql(
   columns: string[],
 ): string[] {
   const routed = routedDatabase(database, route);
-  const list = columns.map((c) => `"${checkColumn(c)}"`).join(', ');
-  const cloudtrail = [
-    `CREATE OR REPLACE VIEW ${qualifiedViewName(routed, CLASSED_SOURCE)} AS`,
-    `SELECT ${list}`,
-    `FROM ${qualifiedViewName(database, copy)}`,
-    `WHERE "${EVENT_CLASS_COLUMN}" IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`,
-  ].join('\n');
+  const cloudtrail = copyViewSql(
+    qualifiedViewName(routed, CLASSED_SOURCE),
+    qualifiedViewName(database, copy),
+    columns,
+    ROUTE_CLASSES[route],
+  );
   return [cloudtrail, cloudtrailEventsViewSql((name) => qualifiedViewName(routed, name))];
 }
 

@@ -1,8 +1,12 @@
 import {
   BUCKETS_PER_CLASS,
   CLASSED_SOURCE,
-  type EventRoute,
+  type EventClassRouting,
   eventClassRouting,
+  FLAGGED_EVENTS,
+  HEAVY_NAMED_EVENTS,
+  NAMED_EVENTS,
+  NAMED_FLAGGED_EVENTS,
   ROUTE_CLASSES,
   routeOf,
 } from './event-classes.js';
@@ -47,9 +51,9 @@ export interface EstimatedScan {
 /**
  * How a source's Parquet copy is made up: per event name, the bytes of each column per byte of the
  * compressed logs it was written from, of its flagged rows (failed calls and long-term credentials:
- * the `flagged` class) and of the rest. Any split of the copy into classes and buckets follows from
- * it: a bucket file holds the names that hash to it, the flagged partition the flagged rows of every
- * name, another class partition the other rows of its class's names. A source without event names
+ * the `flagged` and `named_flagged` classes) and of the rest. Any split of the copy into classes and
+ * buckets follows from it: a bucket file holds the names that hash to it, a class partition the rows
+ * of its class's names, flagged or not as its class says. A source without event names
  * has its whole copy under one key of `events`.
  */
 export interface CopyProfile {
@@ -87,8 +91,8 @@ export interface AthenaEstimate {
   /** Sources copied once to Parquet, and what each copy reads. */
   copies: (QueryEstimate & { source: LogSourceId })[];
   /**
-   * `readsNamedEvents`: the hunt reads only the named classes' partitions of the CloudTrail copy (and
-   * the flagged one); `eventClasses`: the partitions a routed hunt reads.
+   * `readsNamedEvents`: the hunt takes a named route, reading only its names' rows of the CloudTrail
+   * copy; `eventClasses`: the partitions a routed hunt reads.
    */
   hunts: (QueryEstimate & {
     huntId: string;
@@ -122,12 +126,6 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
     query(h.scans.reduce((sum, scan) => sum + (sourceBytes[scan.source] ?? 0), 0)),
   );
   const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
-  const routedNames = new Set([...routing.names, ...routing.heavyNames]);
-  const readable: Record<EventRoute, ClassesRead> = {
-    flagged: { flaggedNames: null, names: new Set() },
-    named: { flaggedNames: routedNames, names: new Set(routing.names) },
-    'named-and-heavy': { flaggedNames: routedNames, names: routedNames },
-  };
   const hunts = input.hunts.map((h) => {
     const route = routeOf(routing, h.huntId);
     const readsNamedEvents = route === 'named' || route === 'named-and-heavy';
@@ -135,7 +133,8 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
       const profile = input.profiles[scan.source];
-      const perLogByte = profile ? bytesPerSourceByte(profile, scan, route && readable[route]) : wholeCopy;
+      const read = route && classesRead(ROUTE_CLASSES[route], routing);
+      const perLogByte = profile ? bytesPerSourceByte(profile, scan, read) : wholeCopy;
       return sum + Math.ceil(logs * perLogByte);
     }, 0);
     const readsCopy = h.scans.some((scan) => copied.has(scan.source));
@@ -185,6 +184,23 @@ export function onePassSources(
 export interface ClassesRead {
   flaggedNames: ReadonlySet<string> | null;
   names: ReadonlySet<string>;
+}
+
+/**
+ * What a set of class partitions holds, by the case's routing: `flagged` with `named_flagged` every
+ * flagged row, `named_flagged` alone the flagged rows of the routed names; `named` and `named_heavy`
+ * the other rows of the light and the heavy routed names.
+ */
+export function classesRead(classes: readonly string[], routing: EventClassRouting): ClassesRead {
+  const light = classes.includes(NAMED_EVENTS) ? routing.names : [];
+  const heavy = classes.includes(HEAVY_NAMED_EVENTS) ? routing.heavyNames : [];
+  const flaggedOfNamed = classes.includes(NAMED_FLAGGED_EVENTS);
+  if (classes.includes(FLAGGED_EVENTS) && !flaggedOfNamed)
+    throw new RangeError('the flagged rows of unrouted names alone are no set this model knows');
+  const flaggedNames = classes.includes(FLAGGED_EVENTS)
+    ? null
+    : new Set(flaggedOfNamed ? [...routing.names, ...routing.heavyNames] : []);
+  return { flaggedNames, names: new Set([...light, ...heavy]) };
 }
 
 /**

@@ -87,11 +87,11 @@ export interface EventClassRouting {
   names: string[];
   /** The heavy event names the routed hunts name (the `named_heavy` class), sorted. */
   heavyNames: string[];
-  /** The hunts that read the `named` class alone, sorted. */
+  /** The hunts that read the `named` route's classes, sorted. */
   hunts: string[];
-  /** The hunts that name a heavy event and read both named classes, sorted. */
+  /** The hunts that name a heavy event and read the `named-and-heavy` route's classes, sorted. */
   heavyHunts: string[];
-  /** The hunts that read the `flagged` class alone, sorted. */
+  /** The hunts that read the flagged rows alone (the `flagged` route), sorted. */
   flaggedHunts: string[];
 }
 
@@ -103,9 +103,9 @@ interface RoutableHunt {
 /**
  * Which hunts read only some classes, and which names the named classes hold (shared/hunts/hunt-scan.ts
  * tells what each scan requires). A hunt whose every scan reads CloudTrail and requires a flagged row
- * reads `flagged` alone; one whose every scan reads CloudTrail and names its event names or requires a
- * flagged row reads the named classes and `flagged`. A hunt reading another source, or any scan of any
- * event, reads the whole copy. Hunts are taken in id order while the names fit in MAX_NAMED_LIST_BYTES;
+ * takes the `flagged` route; one whose every scan reads CloudTrail and names its event names takes a
+ * named route (ROUTE_CLASSES). A hunt reading another source, or any scan of any event, reads the
+ * whole copy. Hunts are taken in id order while the names fit in MAX_NAMED_LIST_BYTES;
  * a hunt whose names would pass it reads the whole copy, so the split is the same for the same hunts,
  * whoever computes it.
  */

@@ -32,8 +32,8 @@ export interface TableBuilder {
   /**
    * The one pass: each source's window copied once to columnar files in the case folder, its view
    * then reading the copy. Only where tables read the logs in place (Athena); the embedded engine's
-   * tables are such a copy already. A copy split by event class puts `routing.names` in its named
-   * class and makes the views the routed hunts read.
+   * tables are such a copy already. A copy split by event class puts the routed hunts' names in its
+   * named classes and makes the views the routed hunts read.
    */
   copyOnce?(
     context: CaseContext,

@@ -727,6 +727,15 @@ describe('AthenaTableBuilder.copyOnce', () => {
     ]);
   });
 
+  /** One hunt naming one light event: the `named` route alone. */
+  const oneNamedHunt = {
+    names: ['CreateUser'],
+    heavyNames: [],
+    hunts: ['backdoor-user'],
+    heavyHunts: [],
+    flaggedHunts: [],
+  };
+
   it('leaves the source view on the logs as delivered when a routed view fails', async () => {
     const statements: string[] = [];
     const engine = {
@@ -737,14 +746,9 @@ describe('AthenaTableBuilder.copyOnce', () => {
       },
     };
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const routing = {
-      names: ['CreateUser'],
-      heavyNames: [],
-      hunts: ['backdoor-user'],
-      heavyHunts: [],
-      flaggedHunts: [],
-    };
-    await expect(builder.copyOnce(caseContext(), ['cloudtrail'], routing)).rejects.toThrow(QueryFailedError);
+    await expect(builder.copyOnce(caseContext(), ['cloudtrail'], oneNamedHunt)).rejects.toThrow(
+      QueryFailedError,
+    );
     expect(
       statements.some((sql) => sql.startsWith(`CREATE OR REPLACE VIEW "${DATABASE}"."cloudtrail"`)),
     ).toBe(false);
@@ -753,16 +757,9 @@ describe('AthenaTableBuilder.copyOnce', () => {
   it('makes no routed views for a source other than CloudTrail, nor for a route no hunt takes', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const routing = {
-      names: ['CreateUser'],
-      heavyNames: [],
-      hunts: ['backdoor-user'],
-      heavyHunts: [],
-      flaggedHunts: [],
-    };
-    await builder.copyOnce(caseContext(), ['vpcflow'], routing);
+    await builder.copyOnce(caseContext(), ['vpcflow'], oneNamedHunt);
     expect(engine.statements.filter((s) => s.includes('_named_'))).toEqual([]);
-    await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
+    await builder.copyOnce(caseContext(), ['cloudtrail'], oneNamedHunt);
     expect(engine.statements.filter((s) => s.includes('_named_and_heavy_'))).toEqual([]);
     expect(
       engine.statements.find((s) => s.includes('"vpcflow_copy"') && s.startsWith('CREATE TABLE')),

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   bytesPerSourceByte,
   type CopyProfile,
+  classesRead,
   type EstimatedScan,
   estimateAthenaCost,
   hiveBucket,
   type ListedObject,
 } from '../../../shared/domain/athena-estimate.js';
-import { BUCKETS_PER_CLASS, HEAVY_EVENTS } from '../../../shared/domain/event-classes.js';
+import { BUCKETS_PER_CLASS, HEAVY_EVENTS, ROUTE_CLASSES } from '../../../shared/domain/event-classes.js';
 
 const MB = 2 ** 20;
 const GB = 2 ** 30;
@@ -277,5 +278,31 @@ describe('which bucket file Athena reads for an event name', () => {
     expect(bytesPerSourceByte(threeEvents, { columns: ['eventid'], eventNames: ['AR'] }, flagged)).toBe(
       1 / 128 + 1 / 1024,
     );
+  });
+});
+
+describe('what the rows of a route are, from the classes it reads', () => {
+  const routing = {
+    names: ['a', 'b'],
+    heavyNames: ['AssumeRole'],
+    hunts: [],
+    heavyHunts: [],
+    flaggedHunts: [],
+  };
+
+  it('reads every flagged row on the flagged route, and the rows of its names, flagged or not, on a named route', () => {
+    expect(classesRead(ROUTE_CLASSES.flagged, routing)).toEqual({ flaggedNames: null, names: new Set() });
+    expect(classesRead(ROUTE_CLASSES.named, routing)).toEqual({
+      flaggedNames: new Set(['a', 'b', 'AssumeRole']),
+      names: new Set(['a', 'b']),
+    });
+    expect(classesRead(ROUTE_CLASSES['named-and-heavy'], routing)).toEqual({
+      flaggedNames: new Set(['a', 'b', 'AssumeRole']),
+      names: new Set(['a', 'b', 'AssumeRole']),
+    });
+  });
+
+  it('refuses the flagged class without the flagged rows of named events, which no route reads', () => {
+    expect(() => classesRead(['flagged'], routing)).toThrow(RangeError);
   });
 });
