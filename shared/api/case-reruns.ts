@@ -1,7 +1,7 @@
-import { type CaseRecord, runsOf } from '../domain/case-files/case-record.js';
+import { runsOf } from '../domain/case-files/case-record.js';
 import { caseFiles } from '../domain/case-files.js';
 import { type CaseRun, effectiveRunEnd, type RerunRequest } from '../domain/case-runs.js';
-import type { Iocs } from '../domain/iocs.js';
+import { type Iocs, iocsNotIn } from '../domain/iocs.js';
 import { type EvidenceStore, readCaseFileIfPresent } from '../ports/evidence-store.js';
 import { planNextRun } from '../workflow/next-run.js';
 import type { StartOutcome } from './start-outcome.js';
@@ -80,7 +80,7 @@ export async function extendCaseFromFinding(
     deps,
     update.caseId,
     { trigger: 'guardduty', findingUpdatedAt: update.updatedAt, ...(to ? { to } : {}) },
-    newIndicators(record, update.iocs),
+    iocsNotIn(((record.request ?? {}) as { iocs?: Iocs }).iocs ?? {}, update.iocs),
   );
 }
 
@@ -89,15 +89,4 @@ function latestFindingRun(runs: CaseRun[]): (CaseRun & { findingUpdatedAt: strin
     .filter((r): r is CaseRun & { findingUpdatedAt: string } => r.findingUpdatedAt !== undefined)
     .sort((a, b) => Date.parse(a.findingUpdatedAt) - Date.parse(b.findingUpdatedAt))
     .at(-1);
-}
-
-/** The finding's indicators the case does not hold yet. */
-function newIndicators(record: CaseRecord, iocs: Iocs): Iocs {
-  const held = ((record.request ?? {}) as { iocs?: Iocs }).iocs ?? {};
-  const added: Iocs = {};
-  for (const [type, values] of Object.entries(iocs) as [keyof Iocs, string[]][]) {
-    const fresh = values.filter((v) => !(held[type] ?? []).includes(v));
-    if (fresh.length > 0) added[type] = fresh;
-  }
-  return added;
 }

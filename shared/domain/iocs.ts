@@ -110,3 +110,22 @@ export function iocParameterSets(
 export function hasIocs(iocs: Iocs, types: readonly IocType[] = iocTypes): boolean {
   return types.some((type) => (iocs[type]?.length ?? 0) > 0);
 }
+
+/** The indicators of `iocs` that `held` does not have yet, by type; types with none are left out. */
+export function iocsNotIn(held: Iocs, iocs: Iocs): Iocs {
+  const fresh: Iocs = {};
+  for (const [type, values] of Object.entries(iocs) as [IocType, string[]][]) {
+    const added = values.filter((value) => !(held[type] ?? []).includes(value));
+    if (added.length > 0) fresh[type] = added;
+  }
+  return fresh;
+}
+
+/** `held` with `extra` added, each value once, in the order first seen. */
+export function unionOfIocs(held: Iocs, extra: Iocs): Iocs {
+  const union: Iocs = { ...held };
+  for (const [type, values] of Object.entries(extra) as [IocType, string[]][]) {
+    union[type] = [...new Set([...(union[type] ?? []), ...(values ?? [])])];
+  }
+  return union;
+}

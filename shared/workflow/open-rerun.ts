@@ -5,7 +5,7 @@ import type { CaseClaim } from '../domain/case-files/claim-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { type CaseRun, nextRunWindow, type RerunRequest } from '../domain/case-runs.js';
-import type { Iocs } from '../domain/iocs.js';
+import { type Iocs, unionOfIocs } from '../domain/iocs.js';
 import { UNBOUNDED_TO } from '../domain/time-window.js';
 import { InvalidRequestError, RunStillGoingError } from '../errors.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
@@ -142,10 +142,7 @@ async function claimRun(
 /** The case's request with the re-run's indicators added: later runs inherit them. */
 function mergedRequest(record: CaseRecord, extraIocs: unknown): Record<string, unknown> {
   const original = (record.request ?? {}) as Record<string, unknown>;
-  const iocs: Record<string, string[]> = { ...((original.iocs ?? {}) as Record<string, string[]>) };
-  for (const [type, values] of Object.entries((extraIocs ?? {}) as Iocs)) {
-    iocs[type] = [...new Set([...(iocs[type] ?? []), ...(values ?? [])])];
-  }
+  const iocs = unionOfIocs((original.iocs ?? {}) as Iocs, (extraIocs ?? {}) as Iocs);
   const { rerun: _rerun, ...rest } = original;
   return { ...rest, caseId: record.caseId, ...(Object.keys(iocs).length > 0 ? { iocs } : {}) };
 }

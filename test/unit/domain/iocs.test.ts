@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { asExecutionParameter } from '../../../shared/aws/athena-query-engine.js';
-import { iocParameter, iocParameterSets, parseIocs } from '../../../shared/domain/iocs.js';
+import {
+  iocParameter,
+  iocParameterSets,
+  iocsNotIn,
+  parseIocs,
+  unionOfIocs,
+} from '../../../shared/domain/iocs.js';
 
 describe('indicators of compromise in a request', () => {
   it('keeps each list once, without duplicates', () => {
@@ -65,5 +71,24 @@ describe('IOC lists longer than one query parameter may hold', () => {
     const agent = `curl ${"'".repeat(600)}`;
     expect(() => parseIocs({ userAgents: [agent] })).toThrow(/longer than one query parameter/);
     expect(() => parseIocs({ userAgents: [`curl ${'x'.repeat(600)}`] })).not.toThrow();
+  });
+});
+
+describe('indicators a later run adds to a case', () => {
+  const held = { ips: ['203.0.113.7'], userAgents: ['curl/8.0'] };
+
+  it('keeps only the indicators the case does not hold yet, leaving out types with none', () => {
+    expect(iocsNotIn(held, { ips: ['203.0.113.7', '198.51.100.2'], userAgents: ['curl/8.0'] })).toEqual({
+      ips: ['198.51.100.2'],
+    });
+    expect(iocsNotIn(held, { ips: ['203.0.113.7'] })).toEqual({});
+  });
+
+  it('adds new indicators to those held, each once, in the order first seen', () => {
+    expect(unionOfIocs(held, { ips: ['198.51.100.2', '203.0.113.7'], domains: ['evil.example'] })).toEqual({
+      ips: ['203.0.113.7', '198.51.100.2'],
+      userAgents: ['curl/8.0'],
+      domains: ['evil.example'],
+    });
   });
 });
