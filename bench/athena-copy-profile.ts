@@ -1,23 +1,16 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eventClassExpression } from '../shared/aws/athena-one-pass-sql.js';
 import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
-import {
-  BUCKETS_PER_CLASS,
-  FLAGGED_CONDITION,
-  FLAGGED_EVENTS,
-  HEAVY_NAMED_EVENTS,
-  NAMED_EVENTS,
-  NAMED_FLAGGED_EVENTS,
-  OTHER_EVENTS,
-} from '../shared/domain/event-classes.js';
+import { BUCKETS_PER_CLASS, FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS } from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
 import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, one folder per event class (the flagged rows of named events and of the rest, `namedEvents`' two, the rest), one
+ * Parquet with zstd, one folder per event class (the class the CTAS's own expression gives), one
  * file per Hive bucket of `eventname` in each, written by DuckDB from the corpus, then measured column
  * chunk by column chunk with `parquet_metadata`. Each file's column bytes are shared among its event
  * names by their rows, so the profile holds, per event name, its column bytes per byte of the gzip
@@ -39,22 +32,16 @@ export async function measureCopyProfile(
       `SELECT DISTINCT eventname FROM (${records}) WHERE eventname IS NOT NULL`,
       { maxRows: 1_000_000 },
     );
-    const classOf = new Map<string, string>([
-      ...namedEvents.names.map((name) => [name, NAMED_EVENTS] as const),
-      ...namedEvents.heavyNames.map((name) => [name, HEAVY_NAMED_EVENTS] as const),
-    ]);
-    const layout = names.rows
+    const buckets = names.rows
       .map((row) => row.eventname as string)
-      .map(
-        (name) =>
-          `(${sqlString(name)}, ${sqlString(classOf.get(name) ?? OTHER_EVENTS)}, ${hiveBucket(name, BUCKETS_PER_CLASS)})`,
-      );
+      .map((name) => `(${sqlString(name)}, ${hiveBucket(name, BUCKETS_PER_CLASS)})`);
     await engine.execute(
-      `CREATE TABLE event_layout AS SELECT * FROM (VALUES ${layout.join(', ')}) AS t(eventname, event_class, bucket)`,
+      `CREATE TABLE event_buckets AS SELECT * FROM (VALUES ${buckets.join(', ')}) AS t(eventname, bucket)`,
     );
-    // A null name is written to bucket 0 of its class, as Hive bucketing hashes null to 0.
+    // The class as the CTAS computes it; a null name is written to bucket 0 of its class, as Hive
+    // bucketing hashes null to 0.
     await engine.execute(
-      `COPY (SELECT r.*, CASE WHEN (${FLAGGED_CONDITION}) THEN (CASE WHEN l.event_class IS NULL THEN ${sqlString(FLAGGED_EVENTS)} ELSE ${sqlString(NAMED_FLAGGED_EVENTS)} END) ELSE coalesce(l.event_class, ${sqlString(OTHER_EVENTS)}) END AS event_class, coalesce(l.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_layout AS l USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
+      `COPY (SELECT r.*, ${eventClassExpression('eventname', namedEvents)}, coalesce(b.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_buckets AS b USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
     );
     const parquet = sqlString(join(dir, '**', '*.parquet'));
     const chunks = await engine.run(

@@ -101,9 +101,13 @@ export function onePassCopySql(options: {
  * The class of each row: a row of a listed name goes to `named` or `named_heavy`, or to
  * `named_flagged` when it is flagged; any other flagged row (the condition reads the source view's
  * columns, selected or not) to `flagged`; the rest (a null name too) to `other`. Each list is written
- * once: the statement has a size limit.
+ * once: the statement has a size limit. The benchmark lays its model of the copy out with this same
+ * expression (bench/athena-copy-profile.ts).
  */
-function eventClassExpression(column: string, named: { names: string[]; heavyNames: string[] }): string {
+export function eventClassExpression(
+  column: string,
+  named: { names: string[]; heavyNames: string[] },
+): string {
   const flagged = `(${FLAGGED_CONDITION})`;
   const branches = [
     [named.names, NAMED_EVENTS],
