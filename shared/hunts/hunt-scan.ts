@@ -156,8 +156,8 @@ function referencesEveryOutput(select: Node): boolean {
 }
 
 /**
- * Identifiers are case-insensitive in Trino and DuckDB, quoted or not: table names and the names that
- * qualify columns are compared lowercased, as CTE names already are.
+ * Identifiers are case-insensitive in Trino and DuckDB, quoted or not: table names, aliases and the
+ * names that qualify columns are lowercased once, here, as CTE names are, before anything compares them.
  */
 function lowercaseTableNames(ast: unknown): void {
   visit(ast, (node) => {
@@ -196,7 +196,7 @@ function columnRefsIn(select: Node): Set<string> {
     if (node.type !== 'column_ref') return;
     const name = columnName(node);
     if (name && name !== '*') names.add(name);
-    if (typeof node.table === 'string') names.add(node.table.toLowerCase());
+    if (typeof node.table === 'string') names.add(node.table);
     const path = pathRoot((node.column as { expr?: unknown } | undefined)?.expr);
     if (path) names.add(path);
   });
@@ -248,7 +248,7 @@ function columnOfItem(
   const others = ((select.from as Node[] | undefined) ?? []).filter((item) => item !== from);
   return (node, column) => {
     if (columnName(node) !== column || node.schema) return false;
-    if (typeof node.table === 'string') return names.has(node.table.toLowerCase());
+    if (typeof node.table === 'string') return names.has(node.table);
     return others.every((item) => outputsOf(item, cteOutputs)?.has(column) === false);
   };
 }
@@ -289,7 +289,7 @@ function flagColumnsOf(select: Node, from: Node, cteOutputs: Map<string, Set<str
   return {
     errorCode: (node) => isColumn(node, 'errorcode'),
     identityType: (node) => {
-      if (node.type !== 'column_ref' || String(node.table).toLowerCase() !== 'useridentity') return false;
+      if (node.type !== 'column_ref' || node.table !== 'useridentity') return false;
       const column = node.column as { expr?: { value?: unknown }; value?: unknown } | string;
       const field = typeof column === 'string' ? column : (column?.expr?.value ?? column?.value);
       if (typeof field !== 'string' || field.toLowerCase() !== 'type') return false;
@@ -324,7 +324,7 @@ function flaggedOnly(node: Node | null | undefined, columns: FlagColumns): boole
 
 /** The column names a FROM item gives, or null where they cannot be told (a table, a star). */
 function outputsOf(item: Node, cteOutputs: Map<string, Set<string> | null>): Set<string> | null {
-  if (typeof item.table === 'string') return cteOutputs.get(item.table.toLowerCase()) ?? null;
+  if (typeof item.table === 'string') return cteOutputs.get(item.table) ?? null;
   const expr = item.expr as Node | undefined;
   if (expr?.ast) return outputNames(expr.ast as Node);
   const unnest = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(([^)]*)\)\s*$/.exec(
