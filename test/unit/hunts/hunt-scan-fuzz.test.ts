@@ -41,8 +41,13 @@ function condition(pick: (n: number) => number, depth: number, tables = ['']): s
     () => `CASE WHEN ${on()}eventname = ${name()} THEN true ELSE false END`,
     () => `lower(${on()}eventname) = ${sqlString((NAMES[pick(NAMES.length)] as string).toLowerCase())}`,
   ];
-  if (depth === 0 || pick(3) === 0) return (leaves[pick(leaves.length)] as () => string)();
-  const [left, right] = [condition(pick, depth - 1, tables), condition(pick, depth - 1, tables)];
+  return nested(pick, depth, () => (leaves[pick(leaves.length)] as () => string)());
+}
+
+/** A leaf, or two conditions of one level less joined by AND or OR, or one under NOT, at random. */
+function nested(pick: (n: number) => number, depth: number, leaf: () => string): string {
+  if (depth === 0 || pick(3) === 0) return leaf();
+  const [left, right] = [nested(pick, depth - 1, leaf), nested(pick, depth - 1, leaf)];
   return [`(${left} AND ${right})`, `(${left} OR ${right})`, `NOT (${left})`][pick(3)] as string;
 }
 
@@ -172,9 +177,7 @@ function flagCondition(pick: (n: number) => number, depth: number, tables = ['']
     () => `${on()}eventname = ${sqlString(NAMES[pick(NAMES.length)] as string)}`,
     () => `CASE WHEN ${on()}errorcode IS NOT NULL THEN true ELSE false END`,
   ];
-  if (depth === 0 || pick(3) === 0) return (leaves[pick(leaves.length)] as () => string)();
-  const [left, right] = [flagCondition(pick, depth - 1, tables), flagCondition(pick, depth - 1, tables)];
-  return [`(${left} AND ${right})`, `(${left} OR ${right})`, `NOT (${left})`][pick(3)] as string;
+  return nested(pick, depth, () => (leaves[pick(leaves.length)] as () => string)());
 }
 
 describe('whether a scan requires a flagged row, for any condition', () => {
