@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HuntDefinition } from '../../../shared/domain/hunt-definition.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 import { huntScans, type SourceScan } from '../../../shared/hunts/hunt-scan.js';
-import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
-import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/hunt-test-runner.js';
+import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
+import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
 /**
  * In Athena the hunts read a Parquet copy of CloudTrail bucketed by `eventname`: a scan whose WHERE
@@ -51,16 +48,7 @@ describe('scans of every CloudTrail event', () => {
 });
 
 describe('event ids of a baseline hunt that reads the events once', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
-  beforeAll(async () => {
-    engine = await openHuntTestEngine();
-    dir = await mkdtemp(join(tmpdir(), 'casefile-every-event-'));
-  });
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = useHuntTestEngine('casefile-every-event-');
 
   const call = (eventTime: string, sourceIPAddress: string, eventID: string) => ({
     eventVersion: '1.09',
@@ -98,8 +86,8 @@ describe('event ids of a baseline hunt that reads the events once', () => {
       call('2024-06-01T08:00:00Z', '203.0.113.80', 'office-0'),
       ...[...fromNewAddress].reverse(),
     ];
-    await loadTestRecords(engine, dir, records, 'cloudtrail');
-    const result = await engine.run(hunt.sql, { parameters: [] });
+    await loadTestRecords(scratch.engine, scratch.dir, records, 'cloudtrail');
+    const result = await scratch.engine.run(hunt.sql, { parameters: [] });
     expect(result.rows.map((row) => Number(row.event_count))).toEqual([60]);
     const expected = fromNewAddress.slice(0, 50).map((r) => r.eventID);
     expect(String(result.rows[0]?.eventids).split(',')).toEqual(expected);

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +13,7 @@ import {
   openHuntTestEngine,
   runHuntTests,
 } from '../../../shared/local/app/hunt-test-runner.js';
+import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
 const { Parser } = pkg;
 
@@ -70,26 +68,15 @@ describe('denied calls are attempts, not changes', () => {
 });
 
 describe('hunt result columns', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
-
-  beforeAll(async () => {
-    engine = await openHuntTestEngine();
-    dir = await mkdtemp(join(tmpdir(), 'casefile-hunt-columns-'));
-  });
-
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = useHuntTestEngine('casefile-hunt-columns-');
 
   async function runOnPositiveTest(hunt: HuntDefinition) {
     const test = firstPositiveTest(hunt);
     const records = test.records ?? [];
-    await loadTestRecords(engine, dir, records, test.source ?? hunt.sources[0], test.lines);
+    await loadTestRecords(scratch.engine, scratch.dir, records, test.source ?? hunt.sources[0], test.lines);
     const iocs = parseIocs(test.iocs);
     const parameters = (hunt.parameters ?? []).map((type) => iocParameter(iocs, type));
-    const result = await engine.run(hunt.sql, { parameters });
+    const result = await scratch.engine.run(hunt.sql, { parameters });
     const knownIds = new Set(records.map((record) => record.eventID));
     return { result, knownIds, hasEventIds: knownIds.size > 0 && !knownIds.has(undefined) };
   }

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FLAGGED_CONDITION } from '../../../shared/domain/event-classes.js';
 import { huntScans } from '../../../shared/hunts/hunt-scan.js';
-import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
-import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/hunt-test-runner.js';
+import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
 import { sqlString } from '../../../shared/sources/source-sql.js';
+import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
 /**
  * The event names a scan is said to be limited to must hold for any condition: random WHERE clauses
@@ -52,11 +49,8 @@ function nested(pick: (n: number) => number, depth: number, leaf: () => string):
 }
 
 describe('the event names of a scan, for any condition', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
+  const scratch = useHuntTestEngine('casefile-scan-fuzz-');
   beforeAll(async () => {
-    engine = await openHuntTestEngine();
-    dir = await mkdtemp(join(tmpdir(), 'casefile-scan-fuzz-'));
     const records = NAMES.flatMap((eventName, i) =>
       [null, 'Denied'].map((errorCode, j) => ({
         eventVersion: '1.08',
@@ -72,24 +66,20 @@ describe('the event names of a scan, for any condition', () => {
         recipientAccountId: '111122223333',
       })),
     );
-    await loadTestRecords(engine, dir, records, 'cloudtrail');
-    await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
-  });
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
+    await loadTestRecords(scratch.engine, scratch.dir, records, 'cloudtrail');
+    await scratch.engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
   });
 
   /** The query's rows over every event, and again over only the events of `names`: they must be the same. */
   async function sameFromNamedEvents(sql: string, names: string[]) {
     const only = names.length > 0 ? names.map(sqlString).join(', ') : 'NULL';
-    await engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
-    const full = await engine.run(sql, { maxRows: 1_000 });
-    await engine.execute(
+    await scratch.engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
+    const full = await scratch.engine.run(sql, { maxRows: 1_000 });
+    await scratch.engine.execute(
       `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE eventname IN (${only})`,
     );
     expect(full.truncated).toBe(false);
-    expect((await engine.run(sql, { maxRows: 1_000 })).rows, sql).toEqual(full.rows);
+    expect((await scratch.engine.run(sql, { maxRows: 1_000 })).rows, sql).toEqual(full.rows);
   }
 
   it(`never names too few: ${CONDITIONS} random conditions return the same rows from their named events alone`, async () => {
@@ -181,11 +171,8 @@ function flagCondition(pick: (n: number) => number, depth: number, tables = ['']
 }
 
 describe('whether a scan requires a flagged row, for any condition', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
+  const scratch = useHuntTestEngine('casefile-flag-fuzz-');
   beforeAll(async () => {
-    engine = await openHuntTestEngine();
-    dir = await mkdtemp(join(tmpdir(), 'casefile-flag-fuzz-'));
     const records = NAMES.flatMap((eventName, i) =>
       [null, 'Denied', ''].flatMap((errorCode, j) =>
         IDENTITY_TYPES.map((type, k) => ({
@@ -203,24 +190,22 @@ describe('whether a scan requires a flagged row, for any condition', () => {
         })),
       ),
     );
-    await loadTestRecords(engine, dir, records, 'cloudtrail');
-    await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
-    const flagged = await engine.run(`SELECT count(*) AS n FROM every_event WHERE ${FLAGGED_CONDITION}`);
+    await loadTestRecords(scratch.engine, scratch.dir, records, 'cloudtrail');
+    await scratch.engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
+    const flagged = await scratch.engine.run(
+      `SELECT count(*) AS n FROM every_event WHERE ${FLAGGED_CONDITION}`,
+    );
     expect(Number(flagged.rows[0]?.n)).toBe(NAMES.length * (2 * 3 + 2));
-  });
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   async function sameFromFlaggedRows(sql: string) {
-    await engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
-    const full = await engine.run(sql, { maxRows: 10_000 });
-    await engine.execute(
+    await scratch.engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
+    const full = await scratch.engine.run(sql, { maxRows: 10_000 });
+    await scratch.engine.execute(
       `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE ${FLAGGED_CONDITION}`,
     );
     expect(full.truncated).toBe(false);
-    expect((await engine.run(sql, { maxRows: 10_000 })).rows, sql).toEqual(full.rows);
+    expect((await scratch.engine.run(sql, { maxRows: 10_000 })).rows, sql).toEqual(full.rows);
   }
 
   it(`never requires one wrongly: ${CONDITIONS} random conditions return the same rows from the flagged rows alone`, async () => {

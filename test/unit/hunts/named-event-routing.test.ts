@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventClassRouting, FLAGGED_CONDITION, routeOf } from '../../../shared/domain/event-classes.js';
 import type { HuntDefinition, HuntTestCase } from '../../../shared/domain/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 import { huntScans } from '../../../shared/hunts/hunt-scan.js';
-import type { DuckDbQueryEngine } from '../../../shared/local/adapters/duckdb-query-engine.js';
-import { loadTestRecords, openHuntTestEngine } from '../../../shared/local/app/hunt-test-runner.js';
+import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
 import { sqlString } from '../../../shared/sources/source-sql.js';
+import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
 /**
  * In AWS a routed hunt reads a view of the copy holding only some of its classes
@@ -44,29 +41,20 @@ const cloudtrailTests = (hunt: HuntDefinition) =>
 const pool = hunts.flatMap((hunt) => cloudtrailTests(hunt).flatMap((test) => test.records ?? []));
 
 describe('hunts routed to the named events', () => {
-  let engine: DuckDbQueryEngine;
-  let dir: string;
-  beforeAll(async () => {
-    engine = await openHuntTestEngine();
-    dir = await mkdtemp(join(tmpdir(), 'casefile-named-events-'));
-  });
-  afterAll(async () => {
-    engine.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = useHuntTestEngine('casefile-named-events-');
 
   /** Loads records as the hunt tests do, keeps them aside, and answers the hunt on a cut of them. */
   async function load(records: Record<string, unknown>[]) {
-    await loadTestRecords(engine, dir, records, 'cloudtrail');
-    await engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
+    await loadTestRecords(scratch.engine, scratch.dir, records, 'cloudtrail');
+    await scratch.engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
   }
   async function rowsOn(hunt: HuntDefinition, test: HuntTestCase | undefined, cut: string | null) {
     const only = cut === null ? '' : ` WHERE ${cut}`;
-    await engine.execute(`CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event${only}`);
+    await scratch.engine.execute(`CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event${only}`);
     const iocs = parseIocs(test?.iocs);
     const parameters = (hunt.parameters ?? []).map((type) => iocParameter(iocs, type));
-    const result = await engine.run(hunt.sql, { parameters });
-    const events = await engine.run('SELECT count(*) AS n FROM "cloudtrail"');
+    const result = await scratch.engine.run(hunt.sql, { parameters });
+    const events = await scratch.engine.run('SELECT count(*) AS n FROM "cloudtrail"');
     return { rows: result.rows.map((row) => JSON.stringify(row)).sort(), events: Number(events.rows[0]?.n) };
   }
 
