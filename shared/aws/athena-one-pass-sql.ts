@@ -3,6 +3,7 @@ import {
   BUCKETS_PER_CLASS,
   CLASSED_SOURCE,
   EVENT_CLASS_COLUMN,
+  type EventClassRouting,
   type EventRoute,
   FLAGGED_CONDITION,
   FLAGGED_EVENTS,
@@ -11,6 +12,7 @@ import {
   NAMED_FLAGGED_EVENTS,
   OTHER_EVENTS,
   ROUTE_CLASSES,
+  rowPatternSql,
 } from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
 import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
@@ -62,8 +64,8 @@ export function onePassCopySql(options: {
   copy: string;
   columns: string[];
   location: string;
-  /** The events of the named classes: the light and the heavy names the case's routed hunts name. */
-  namedEvents: { names: string[]; heavyNames: string[] };
+  /** The events of the named classes: the light and the heavy names and patterns the case's routed hunts name. */
+  namedEvents: NamedClasses;
 }): string {
   if (!S3_FOLDER.test(options.location))
     throw new InvalidRequestError(`'${options.location}' is not an S3 folder the copy can be written to.`);
@@ -97,28 +99,42 @@ export function onePassCopySql(options: {
   return sql;
 }
 
+/** What the named classes hold: rows of these names, or matching these patterns (RowPattern). */
+export type NamedClasses = Pick<EventClassRouting, 'names' | 'heavyNames'> &
+  Partial<Pick<EventClassRouting, 'patterns' | 'heavyPatterns'>>;
+
 /**
- * The class of each row: a row of a listed name goes to `named` or `named_heavy`, or to
- * `named_flagged` when it is flagged; any other flagged row (the condition reads the source view's
- * columns, selected or not) to `flagged`; the rest (a null name too) to `other`. Each list is written
- * once: the statement has a size limit. The benchmark lays its model of the copy out with this same
- * expression (bench/athena-copy-profile.ts).
+ * The class of each row: a row of a light listed name or matching a light pattern goes to `named`,
+ * else one of a heavy name or pattern to `named_heavy`, or to `named_flagged` when it is flagged; any
+ * other flagged row (the condition reads the source view's columns, selected or not) to `flagged`; the
+ * rest (a null name too) to `other`. The light test comes first: a hunt reading only `named` finds
+ * every row of its names and patterns there, whatever heavy pattern the row also matches. A heavy
+ * pattern's flagged rows go to `flagged`, not `named_flagged`, which every named route reads: the
+ * `heavy-patterns` route reads both (ROUTE_CLASSES). Each list is
+ * written once: the statement has a size limit. The benchmark lays its model of the copy out with
+ * this same expression (bench/athena-copy-profile.ts).
  */
-export function eventClassExpression(
-  column: string,
-  named: { names: string[]; heavyNames: string[] },
-): string {
+export function eventClassExpression(column: string, named: NamedClasses): string {
   const flagged = `(${FLAGGED_CONDITION})`;
+  const nameTest = (names: string[]) =>
+    names.length > 0
+      ? [`"${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')})`]
+      : [];
   const branches = [
-    [named.names, NAMED_EVENTS],
-    [named.heavyNames, HEAVY_NAMED_EVENTS],
+    [
+      [...nameTest(named.names), ...(named.patterns ?? []).map(rowPatternSql)],
+      NAMED_FLAGGED_EVENTS,
+      NAMED_EVENTS,
+    ],
+    [nameTest(named.heavyNames), NAMED_FLAGGED_EVENTS, HEAVY_NAMED_EVENTS],
+    [(named.heavyPatterns ?? []).map(rowPatternSql), FLAGGED_EVENTS, HEAVY_NAMED_EVENTS],
   ] as const;
   const when = [
     ...branches
-      .filter(([names]) => names.length > 0)
+      .filter(([tests]) => tests.length > 0)
       .map(
-        ([names, eventClass]) =>
-          `WHEN "${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')}) THEN CASE WHEN ${flagged} THEN ${sqlString(NAMED_FLAGGED_EVENTS)} ELSE ${sqlString(eventClass)} END`,
+        ([tests, whenFlagged, eventClass]) =>
+          `WHEN ${tests.join(' OR ')} THEN CASE WHEN ${flagged} THEN ${sqlString(whenFlagged)} ELSE ${sqlString(eventClass)} END`,
       ),
     `WHEN ${flagged} THEN ${sqlString(FLAGGED_EVENTS)}`,
   ];

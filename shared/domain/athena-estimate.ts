@@ -3,11 +3,13 @@ import {
   CLASSED_SOURCE,
   type EventClassRouting,
   eventClassRouting,
+  eventNameMatcher,
   FLAGGED_EVENTS,
   HEAVY_NAMED_EVENTS,
   NAMED_EVENTS,
   NAMED_FLAGGED_EVENTS,
   ROUTE_CLASSES,
+  type RowPattern,
   routeOf,
 } from './event-classes.js';
 import type { LogSourceId } from './log-sources.js';
@@ -45,6 +47,8 @@ export interface EstimatedScan {
   source: LogSourceId;
   columns: string[];
   eventNames: string[] | null;
+  /** Rows matching these too (shared/hunts/hunt-scan.ts): the scan then reads every bucket file. */
+  patterns?: RowPattern[];
   requiresFlagged?: boolean;
 }
 
@@ -128,7 +132,7 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
   const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
   const hunts = input.hunts.map((h) => {
     const route = routeOf(routing, h.huntId);
-    const readsNamedEvents = route === 'named' || route === 'named-and-heavy';
+    const readsNamedEvents = route === 'named' || route === 'named-and-heavy' || route === 'heavy-patterns';
     const bytes = h.scans.reduce((sum, scan) => {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
@@ -184,12 +188,16 @@ export function onePassSources(
 export interface ClassesRead {
   flaggedNames: ReadonlySet<string> | null;
   names: ReadonlySet<string>;
+  /** The event names of the routed patterns these partitions hold, with `names` and `flaggedNames`. */
+  matches?: (name: string) => boolean;
+  flaggedMatches?: (name: string) => boolean;
 }
 
 /**
  * What a set of class partitions holds, by the case's routing: `flagged` with `named_flagged` every
  * flagged row, `named_flagged` alone the flagged rows of the routed names; `named` and `named_heavy`
- * the other rows of the light and the heavy routed names.
+ * the other rows of the light and the heavy routed names, and of the names their patterns match (a
+ * pattern on another column than the name is taken to match no row: the model knows names alone).
  */
 export function classesRead(classes: readonly string[], routing: EventClassRouting): ClassesRead {
   const light = classes.includes(NAMED_EVENTS) ? routing.names : [];
@@ -200,7 +208,21 @@ export function classesRead(classes: readonly string[], routing: EventClassRouti
   const flaggedNames = classes.includes(FLAGGED_EVENTS)
     ? null
     : new Set(flaggedOfNamed ? [...routing.names, ...routing.heavyNames] : []);
-  return { flaggedNames, names: new Set([...light, ...heavy]) };
+  const lightPatterns = classes.includes(NAMED_EVENTS) ? routing.patterns : [];
+  const heavyPatterns = classes.includes(HEAVY_NAMED_EVENTS) ? routing.heavyPatterns : [];
+  return {
+    flaggedNames,
+    names: new Set([...light, ...heavy]),
+    matches: matcherOf([...lightPatterns, ...heavyPatterns]),
+    flaggedMatches: matcherOf(flaggedOfNamed ? routing.patterns : []),
+  };
+}
+
+function matcherOf(patterns: RowPattern[]): (name: string) => boolean {
+  const tests = patterns
+    .filter((p) => p.column === 'eventname')
+    .map((p) => eventNameMatcher(p) ?? (() => true));
+  return (name) => tests.some((test) => test(name));
 }
 
 /**
@@ -209,17 +231,25 @@ export function classesRead(classes: readonly string[], routing: EventClassRouti
  */
 export function bytesPerSourceByte(
   profile: CopyProfile,
-  scan: Pick<EstimatedScan, 'columns' | 'eventNames'>,
+  scan: Pick<EstimatedScan, 'columns' | 'eventNames' | 'patterns'>,
   read: ClassesRead | null = null,
 ) {
   const buckets =
-    scan.eventNames && new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
+    scan.eventNames &&
+    (scan.patterns ?? []).length === 0 &&
+    new Set(scan.eventNames.map((name) => hiveBucket(name, BUCKETS_PER_CLASS)));
   const inFiles = (name: string) => !buckets || buckets.has(hiveBucket(name, BUCKETS_PER_CLASS));
   const parts = [
     ...Object.entries(profile.flagged).filter(
-      ([name]) => read === null || read.flaggedNames === null || read.flaggedNames.has(name),
+      ([name]) =>
+        read === null ||
+        read.flaggedNames === null ||
+        read.flaggedNames.has(name) ||
+        read.flaggedMatches?.(name) === true,
     ),
-    ...Object.entries(profile.events).filter(([name]) => read === null || read.names.has(name)),
+    ...Object.entries(profile.events).filter(
+      ([name]) => read === null || read.names.has(name) || read.matches?.(name) === true,
+    ),
   ];
   let sum = 0;
   for (const [name, columns] of parts) {

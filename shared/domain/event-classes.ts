@@ -37,10 +37,45 @@ export const EVENT_CLASSES = [
  */
 export const LONG_TERM_IDENTITY_TYPES = ['IAMUser', 'Root'] as const;
 /**
- * A flagged row, in SQL both engines run over the `cloudtrail` columns: the call failed with an error
- * code, or an IAM user or the root user made it. It takes precedence over the event name.
+ * A row condition a hunt's scan may require besides its event names (shared/hunts/hunt-scan.ts): a
+ * `LIKE` or `regexp_like` pattern on a stored column or a struct field (a dotted path), read as
+ * `coalesce(<column>, '')`. Rows that match the patterns routed hunts use are written to the named
+ * classes with the rows of the names they name.
  */
-export const FLAGGED_CONDITION = `errorcode IS NOT NULL OR useridentity.type IN (${LONG_TERM_IDENTITY_TYPES.map((t) => `'${t}'`).join(', ')})`;
+export interface RowPattern {
+  column: string;
+  operator: 'LIKE' | 'regexp_like';
+  pattern: string;
+}
+
+/**
+ * A session of a person signed in through IAM Identity Center: its role is one Identity Center
+ * creates in each account for a permission set, named `AWSReservedSSO_<permission set>_<suffix>`
+ * (https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html), and
+ * CloudTrail records it as the session's issuer. Flagged with IAM users and the root user: the calls
+ * people make, as opposed to the workloads' roles.
+ */
+export const SSO_SESSION_PATTERN: RowPattern = {
+  column: 'useridentity.sessioncontext.sessionissuer.arn',
+  operator: 'LIKE',
+  pattern: '%/AWSReservedSSO_%',
+};
+
+/** A pattern as SQL both engines run over the `cloudtrail` columns; paths and patterns are checked, never pasted raw. */
+export function rowPatternSql(p: RowPattern): string {
+  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(p.column))
+    throw new RangeError(`'${p.column}' is no column path`);
+  const pattern = `'${p.pattern.replaceAll("'", "''")}'`;
+  const value = `coalesce(${p.column}, '')`;
+  return p.operator === 'LIKE' ? `${value} LIKE ${pattern}` : `regexp_like(${value}, ${pattern})`;
+}
+
+/**
+ * A flagged row, in SQL both engines run over the `cloudtrail` columns: the call failed with an error
+ * code, or a person made it: an IAM user, the root user, or an Identity Center user. It takes
+ * precedence over the event name.
+ */
+export const FLAGGED_CONDITION = `errorcode IS NOT NULL OR useridentity.type IN (${LONG_TERM_IDENTITY_TYPES.map((t) => `'${t}'`).join(', ')}) OR ${rowPatternSql(SSO_SESSION_PATTERN)}`;
 /**
  * Athena writes at most 100 partitions or buckets per CTAS or INSERT INTO ("HIVE_TOO_MANY_OPEN_PARTITIONS:
  * Exceeded limit of 100 open writers for partitions/buckets",
@@ -75,11 +110,14 @@ export const MAX_NAMED_LIST_BYTES = 100_000;
  * classes (`named`, and `named_heavy` where it names a heavy event) with `named_flagged`, where the
  * flagged rows of the named events went.
  */
-export type EventRoute = 'flagged' | 'named' | 'named-and-heavy';
+export type EventRoute = 'flagged' | 'named' | 'named-and-heavy' | 'heavy-patterns';
 export const ROUTE_CLASSES: Record<EventRoute, string[]> = {
   flagged: [FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS],
   named: [NAMED_EVENTS, NAMED_FLAGGED_EVENTS],
   'named-and-heavy': [NAMED_EVENTS, HEAVY_NAMED_EVENTS, NAMED_FLAGGED_EVENTS],
+  // A heavy pattern's flagged rows go to `flagged` (see eventClassExpression in
+  // shared/aws/athena-one-pass-sql.ts), so `named_flagged`, which every named route reads, stays small.
+  'heavy-patterns': [NAMED_EVENTS, HEAVY_NAMED_EVENTS, NAMED_FLAGGED_EVENTS, FLAGGED_EVENTS],
 };
 
 export interface EventClassRouting {
@@ -87,17 +125,28 @@ export interface EventClassRouting {
   names: string[];
   /** The heavy event names the routed hunts name (the `named_heavy` class), sorted. */
   heavyNames: string[];
+  /** The patterns of light rows the routed hunts require (the `named` class), in hunt order. */
+  patterns: RowPattern[];
+  /** The patterns of heavy rows (the `named_heavy` class), in hunt order. */
+  heavyPatterns: RowPattern[];
   /** The hunts that read the `named` route's classes, sorted. */
   hunts: string[];
   /** The hunts that name a heavy event and read the `named-and-heavy` route's classes, sorted. */
   heavyHunts: string[];
+  /** The hunts that require a heavy pattern and read the `heavy-patterns` route's classes, sorted. */
+  heavyPatternHunts: string[];
   /** The hunts that read the flagged rows alone (the `flagged` route), sorted. */
   flaggedHunts: string[];
 }
 
 interface RoutableHunt {
   huntId: string;
-  scans: { source: LogSourceId; eventNames: string[] | null; requiresFlagged?: boolean }[];
+  scans: {
+    source: LogSourceId;
+    eventNames: string[] | null;
+    patterns?: RowPattern[];
+    requiresFlagged?: boolean;
+  }[];
 }
 
 /**
@@ -114,11 +163,15 @@ export function eventClassRouting(
   heavy: ReadonlySet<string> = HEAVY_EVENTS,
 ): EventClassRouting {
   const names = new Set<string>();
+  const patterns: RowPattern[] = [];
   const routing: EventClassRouting = {
     names: [],
     heavyNames: [],
+    patterns: [],
+    heavyPatterns: [],
     hunts: [],
     heavyHunts: [],
+    heavyPatternHunts: [],
     flaggedHunts: [],
   };
   let bytes = 0;
@@ -132,19 +185,76 @@ export function eventClassRouting(
     // routes do not read (only `named_flagged`): such a hunt reads the whole copy.
     if (!hunt.scans.every((scan) => scan.eventNames !== null)) continue;
     const own = [...new Set(hunt.scans.flatMap((scan) => scan.eventNames ?? []))];
+    const ownPatterns = uniquePatterns(hunt.scans.flatMap((scan) => scan.patterns ?? []));
     const added = own.filter((name) => !names.has(name));
-    const more = added.reduce((sum, name) => sum + literalBytes(name), 0);
+    const addedPatterns = ownPatterns.filter((p) => !patterns.some((q) => samePattern(p, q)));
+    const more =
+      added.reduce((sum, name) => sum + literalBytes(name), 0) +
+      addedPatterns.reduce((sum, p) => sum + literalBytes(rowPatternSql(p)), 0);
     if (bytes + more > MAX_NAMED_LIST_BYTES) continue;
     bytes += more;
     for (const name of added) names.add(name);
-    (own.some((name) => heavy.has(name)) ? routing.heavyHunts : routing.hunts).push(hunt.huntId);
+    patterns.push(...addedPatterns);
+    if (ownPatterns.some((p) => heavyPattern(p, heavy))) routing.heavyPatternHunts.push(hunt.huntId);
+    else if (own.some((name) => heavy.has(name))) routing.heavyHunts.push(hunt.huntId);
+    else routing.hunts.push(hunt.huntId);
   }
   const sorted = [...names].sort();
   return {
     ...routing,
     names: sorted.filter((name) => !heavy.has(name)),
     heavyNames: sorted.filter((name) => heavy.has(name)),
+    patterns: patterns.filter((p) => !heavyPattern(p, heavy)),
+    heavyPatterns: patterns.filter((p) => heavyPattern(p, heavy)),
   };
+}
+
+/**
+ * Whether a pattern's rows go to `named_heavy`: it matches a heavy event's name, or event names that
+ * together make more of the measured copy than one of its files. The model knows event names alone, so
+ * a pattern on another column is light; a name pattern JavaScript cannot read is heavy. Either way
+ * this decides cost, never which rows a hunt sees.
+ */
+export function heavyPattern(p: RowPattern, heavy: ReadonlySet<string> = HEAVY_EVENTS): boolean {
+  if (p.column !== 'eventname') return false;
+  const matches = eventNameMatcher(p);
+  if (!matches) return true;
+  if ([...heavy].some(matches)) return true;
+  const share = Object.entries(MEASURED_EVENT_SHARE).reduce(
+    (sum, [name, s]) => sum + (matches(name) ? s : 0),
+    0,
+  );
+  return share > 1 / MAX_WRITERS_PER_STATEMENT;
+}
+
+/**
+ * An event-name pattern as a test of a name, for the cost model: SQL LIKE (`%`, `_`) or a regular
+ * expression JavaScript reads the same way; null where it may not.
+ */
+export function eventNameMatcher(p: RowPattern): ((name: string) => boolean) | null {
+  if (p.operator === 'LIKE') {
+    const source = p.pattern
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('%', '.*')
+      .replaceAll('_', '.');
+    const re = new RegExp(`^${source}$`, 's');
+    return (name) => re.test(name);
+  }
+  if (/\(\?|\\[pPQEGZAz]|\[\[:/.test(p.pattern)) return null;
+  try {
+    const re = new RegExp(p.pattern);
+    return (name) => re.test(name);
+  } catch {
+    return null;
+  }
+}
+
+export function samePattern(a: RowPattern, b: RowPattern): boolean {
+  return a.column === b.column && a.operator === b.operator && a.pattern === b.pattern;
+}
+
+function uniquePatterns(list: RowPattern[]): RowPattern[] {
+  return list.filter((p, i) => list.findIndex((q) => samePattern(p, q)) === i);
 }
 
 /** The route of a hunt by the case's routing, or null where it reads the whole copy. */
@@ -152,6 +262,7 @@ export function routeOf(routing: EventClassRouting, huntId: string): EventRoute 
   if (routing.flaggedHunts.includes(huntId)) return 'flagged';
   if (routing.hunts.includes(huntId)) return 'named';
   if (routing.heavyHunts.includes(huntId)) return 'named-and-heavy';
+  if (routing.heavyPatternHunts?.includes(huntId)) return 'heavy-patterns';
   return null;
 }
 
@@ -161,6 +272,7 @@ export function routesTaken(routing: EventClassRouting): EventRoute[] {
     ...(routing.flaggedHunts.length > 0 ? (['flagged'] as const) : []),
     ...(routing.hunts.length > 0 ? (['named'] as const) : []),
     ...(routing.heavyHunts.length > 0 ? (['named-and-heavy'] as const) : []),
+    ...((routing.heavyPatternHunts?.length ?? 0) > 0 ? (['heavy-patterns'] as const) : []),
   ];
 }
 

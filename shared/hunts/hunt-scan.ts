@@ -1,5 +1,5 @@
 import pkg from 'node-sql-parser';
-import { LONG_TERM_IDENTITY_TYPES } from '../domain/event-classes.js';
+import { LONG_TERM_IDENTITY_TYPES, type RowPattern, SSO_SESSION_PATTERN } from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { logSourceModule } from '../sources/registry.js';
@@ -13,13 +13,18 @@ const { Parser } = pkg;
  * what lets Athena read only the files of those names' buckets in a table bucketed by `eventname`
  * (https://docs.aws.amazon.com/athena/latest/ug/ctas-partitioning-and-bucketing-what-is-bucketing.html),
  * and whether its WHERE clause keeps only flagged rows (FLAGGED_CONDITION in shared/domain/event-classes.ts:
- * an error code, or an IAM user's or the root user's identity), which lets a hunt read the copy's
- * flagged class alone.
+ * an error code, or an IAM user's, the root user's or an Identity Center user's identity), which lets a
+ * hunt read the copy's flagged class alone. Its WHERE clause may instead limit it to rows that match a
+ * `LIKE` or `regexp_like` pattern on one of the source's stored columns (`patterns`): those rows are
+ * written to the named classes too, so the scan still reads only those, though in every bucket file.
  */
 export interface SourceScan {
   source: LogSourceId;
   columns: string[];
+  /** With `patterns`, the only rows the scan reads are those of these names or matching a pattern; null: any row. */
   eventNames: string[] | null;
+  /** Empty where `eventNames` is null. */
+  patterns: RowPattern[];
   requiresFlagged: boolean;
 }
 
@@ -73,12 +78,12 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
       const columns = selectsEveryColumn(select)
         ? [...logSourceModule(source).columns]
         : sourceColumns(source, columnRefsIn(select));
-      const eventNames = eventNamesOf(select.where as Node | null, eventNameOf(select, from, cteOutputs));
+      const limit = rowsOf(select.where as Node | null, limitColumnsOf(select, from, cteOutputs, source));
       const requiresFlagged = flaggedOnly(
         select.where as Node | null,
         flagColumnsOf(select, from, cteOutputs),
       );
-      for (let i = 0; i < times; i++) scans.push({ source, columns, eventNames, requiresFlagged });
+      for (let i = 0; i < times; i++) scans.push({ source, columns, ...limit, requiresFlagged });
     }
   };
   visit(ast, (node) => {
@@ -125,7 +130,7 @@ function referenceScans(
     if (output) outputs.set(output.toLowerCase(), columnRefsIn(expr));
   }
   const filters = columnRefsIn({ ...body, columns: [] });
-  const eventNames = eventNamesOf(body.where as Node | null, eventNameOf(body, from, cteOutputs));
+  const limit = rowsOf(body.where as Node | null, limitColumnsOf(body, from, cteOutputs, source));
   const requiresFlagged = flaggedOnly(body.where as Node | null, flagColumnsOf(body, from, cteOutputs));
   const scans: SourceScan[] = [];
   forEachSelect(ast, (select) => {
@@ -137,7 +142,7 @@ function referenceScans(
       if (referencesEveryOutput(select) || mentioned.has(output)) for (const ref of refs) used.add(ref);
     }
     const columns = sourceColumns(source, used);
-    for (let i = 0; i < uses; i++) scans.push({ source, columns, eventNames, requiresFlagged });
+    for (let i = 0; i < uses; i++) scans.push({ source, columns, ...limit, requiresFlagged });
   });
   return scans;
 }
@@ -224,21 +229,78 @@ function sourceColumns(source: LogSourceId, named: Set<string>): string[] {
 }
 
 /**
- * Whether a column reference is the `eventname` of one FROM item: named through its alias or table
- * name, or unqualified where no other FROM item of the select can have such a column (an UNNEST
- * with its columns named, a CTE or subquery whose outputs are all named). Otherwise an unqualified
- * name could be another item's column, and it limits no scan.
+ * How one FROM item's columns are told among a scan's column references: its `eventname` (named
+ * through its alias or table name, or unqualified where no other FROM item of the select can have
+ * such a column: an UNNEST with its columns named, a CTE or subquery whose outputs are all named;
+ * otherwise an unqualified name could be another item's column, and it limits no scan), and the path
+ * of a stored column or struct field of the source (`useragent`, `useridentity.sessioncontext.sessionissuer.arn`)
+ * by the same rule, or null.
  */
-function eventNameOf(
+interface LimitColumns {
+  isEventName: (node: Node) => boolean;
+  pathOf: (node: Node) => string | null;
+}
+
+function limitColumnsOf(
   select: Node,
   from: Node,
   cteOutputs: Map<string, Set<string> | null>,
-): (node: Node) => boolean {
+  source: LogSourceId,
+): LimitColumns {
   const isColumn = columnOfItem(select, from, cteOutputs);
-  return (node) => isColumn(node, 'eventname');
+  const path = columnPathOf(select, from, cteOutputs);
+  const stored = logSourceModule(source).columns;
+  return {
+    isEventName: (node) => isColumn(node, 'eventname'),
+    pathOf: (node) => {
+      const found = path(node);
+      return found && stored.includes(found.split('.')[0] ?? '') ? found : null;
+    },
+  };
 }
 
-/** `column` of one FROM item, by the same rule as its `eventname` (see eventNameOf). */
+/**
+ * The dotted path a column reference names in one FROM item, whichever way the parser reads it
+ * (`col`, `alias.col`, `struct.field` read as a table and a column, `a.b.c.d` as a tree of `.`), or
+ * null where it may belong to another item.
+ */
+function columnPathOf(
+  select: Node,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+): (node: Node) => string | null {
+  const names = itemNames(from);
+  const items = (select.from as Node[] | undefined) ?? [];
+  const others = items.filter((item) => item !== from);
+  const ownsUnqualified = (root: string) =>
+    items.every((item) => !itemNames(item).has(root)) &&
+    others.every((item) => outputsOf(item, cteOutputs)?.has(root) === false);
+  return (node) => {
+    if (node.type !== 'column_ref' || node.schema) return null;
+    const column = node.column as { expr?: Node } | string | undefined;
+    const expr = typeof column === 'string' ? column : column?.expr;
+    const segments = typeof expr === 'string' ? [expr] : flattenPath(expr);
+    if (!segments) return null;
+    const path = segments.map((segment) => segment.toLowerCase());
+    if (typeof node.table === 'string') {
+      if (names.has(node.table)) return path.join('.');
+      path.unshift(node.table);
+    } else if (path.length > 1 && names.has(path[0] ?? '')) return path.slice(1).join('.');
+    return ownsUnqualified(path[0] ?? '') ? path.join('.') : null;
+  };
+}
+
+/** The names of a `.` tree (`a.b.c`), left to right, or of one plain name. */
+function flattenPath(node: Node | string | undefined): string[] | null {
+  if (typeof node === 'string') return [node];
+  if (node?.type === 'default' && typeof node.value === 'string') return [node.value];
+  if (node?.type !== 'binary_expr' || node.operator !== '.') return null;
+  const left = flattenPath(node.left as Node | string);
+  const right = flattenPath(node.right as Node | string);
+  return left && right ? [...left, ...right] : null;
+}
+
+/** `column` of one FROM item, by the same rule as its `eventname` (see limitColumnsOf). */
 function columnOfItem(
   select: Node,
   from: Node,
@@ -266,14 +328,15 @@ function itemNames(item: Node): Set<string> {
   );
 }
 
-/** How a scan's `errorcode` and `useridentity.type` are told among the column references of its select. */
+/** How a scan's `errorcode`, `useridentity.type` and other column paths are told among the column references of its select. */
 interface FlagColumns {
   errorCode: (node: Node) => boolean;
   identityType: (node: Node) => boolean;
+  pathOf: (node: Node) => string | null;
 }
 
 /**
- * `errorcode` as eventNameOf tells `eventname`; `useridentity.type` written `useridentity.type` (the
+ * `errorcode` as limitColumnsOf tells `eventname`; `useridentity.type` written `useridentity.type` (the
  * parser reads `useridentity` as a table there) where no FROM item is called `useridentity` and no
  * other item can have a `useridentity` column, or `<item>.useridentity.type` through this item's name.
  */
@@ -288,6 +351,7 @@ function flagColumnsOf(select: Node, from: Node, cteOutputs: Map<string, Set<str
       .every((item) => outputsOf(item, cteOutputs)?.has('useridentity') === false);
   return {
     errorCode: (node) => isColumn(node, 'errorcode'),
+    pathOf: columnPathOf(select, from, cteOutputs),
     identityType: (node) => {
       if (node.type !== 'column_ref' || node.table !== 'useridentity') return false;
       const column = node.column as { expr?: { value?: unknown }; value?: unknown } | string;
@@ -301,8 +365,8 @@ function flagColumnsOf(select: Node, from: Node, cteOutputs: Map<string, Set<str
 /**
  * Whether a condition keeps only flagged rows of one scan: AND needs one side to, OR both. A leaf
  * does when it is `errorcode IS NOT NULL`, `errorcode` `=`, `IN` or `LIKE` non-empty string
- * literals (each is false on a null code), or `useridentity.type` `=` or `IN` long-term identity
- * types only. Anything else (NOT, CASE, a function, a parameter, `outcome = 'failure'`, which a
+ * literals (each is false on a null code), `useridentity.type` `=` or `IN` long-term identity
+ * types only, or the Identity Center session pattern (SSO_SESSION_PATTERN) as the flag writes it. Anything else (NOT, CASE, a function, a parameter, `outcome = 'failure'`, which a
  * failed console sign-in meets without an error code) keeps any row: the answer may only ever be
  * too wide, since a hunt routed to the flagged class on a wrong answer would lose rows.
  */
@@ -313,6 +377,7 @@ function flaggedOnly(node: Node | null | undefined, columns: FlagColumns): boole
   const right = node.right as Node;
   if (operator === 'AND') return flaggedOnly(left, columns) || flaggedOnly(right, columns);
   if (operator === 'OR') return flaggedOnly(left, columns) && flaggedOnly(right, columns);
+  if (samePattern(patternOf(node, columns.pathOf), SSO_SESSION_PATTERN)) return true;
   if (operator === 'IS NOT' || operator === 'ISNOT')
     return columns.errorCode(left) && (right as Node | undefined)?.type === 'null';
   const values = operator === '=' || operator === 'IN' || operator === 'LIKE' ? strings(right) : [];
@@ -347,33 +412,94 @@ function outputNames(select: Node | undefined): Set<string> | null {
   return names;
 }
 
+/** The rows a condition limits one scan to: those of some event names or matching some patterns. */
+type RowLimit = Pick<SourceScan, 'eventNames' | 'patterns'>;
+
 /**
- * The event names a condition limits one scan's rows to: AND keeps the narrower side, OR needs both
- * sides limited. Anything else (NOT, <>, LIKE, CASE, a function of the name, a subquery, a bound
- * parameter, another FROM item's name) limits nothing: the answer may only ever be too wide, since a
- * hunt routed to the named events on a too-narrow list would lose rows.
+ * The event names and patterns a condition limits one scan's rows to: AND keeps one side (both sides'
+ * common names where neither has a pattern), OR needs both sides limited. A leaf limits by `=` or `IN`
+ * on the event name, or by a pattern (patternOf). Anything else (NOT, <>, CASE, a function of the
+ * name, a subquery, a bound parameter, another FROM item's name) limits nothing: the answer may only
+ * ever be too wide, since a hunt routed to the named classes on a too-narrow limit would lose rows.
  */
-function eventNamesOf(node: Node | null | undefined, isEventName: (node: Node) => boolean): string[] | null {
+function rowsOf(node: Node | null | undefined, columns: LimitColumns): RowLimit {
+  return limitOf(node, columns) ?? { eventNames: null, patterns: [] };
+}
+
+function limitOf(node: Node | null | undefined, columns: LimitColumns): RowLimit | null {
   if (!node) return null;
-  if (node.type === 'binary_expr') {
-    const operator = String(node.operator).toUpperCase();
-    if (operator === 'AND') {
-      const left = eventNamesOf(node.left as Node, isEventName);
-      const right = eventNamesOf(node.right as Node, isEventName);
-      if (left && right) return left.filter((n) => right.includes(n));
-      return left ?? right;
-    }
-    if (operator === 'OR') {
-      const left = eventNamesOf(node.left as Node, isEventName);
-      const right = eventNamesOf(node.right as Node, isEventName);
-      return left && right ? [...new Set([...left, ...right])] : null;
-    }
-    if ((operator === '=' || operator === 'IN') && isEventName(node.left as Node)) {
-      const values = strings(node.right as Node);
-      return values.length > 0 ? values : null;
-    }
+  const pattern = patternOf(node, columns.pathOf);
+  if (pattern) return { eventNames: [], patterns: [pattern] };
+  if (node.type !== 'binary_expr') return null;
+  const operator = String(node.operator).toUpperCase();
+  if (operator === 'AND') {
+    const left = limitOf(node.left as Node, columns);
+    const right = limitOf(node.right as Node, columns);
+    if (!left || !right) return left ?? right;
+    if (left.patterns.length > 0) return right.patterns.length > 0 ? left : right;
+    if (right.patterns.length > 0) return left;
+    return { eventNames: (left.eventNames ?? []).filter((n) => right.eventNames?.includes(n)), patterns: [] };
+  }
+  if (operator === 'OR') {
+    const left = limitOf(node.left as Node, columns);
+    const right = limitOf(node.right as Node, columns);
+    if (!left || !right) return null;
+    const patterns = [...left.patterns];
+    for (const p of right.patterns) if (!patterns.some((q) => samePattern(p, q))) patterns.push(p);
+    return { eventNames: [...new Set([...(left.eventNames ?? []), ...(right.eventNames ?? [])])], patterns };
+  }
+  if ((operator === '=' || operator === 'IN') && columns.isEventName(node.left as Node)) {
+    const values = strings(node.right as Node);
+    return values.length > 0 ? { eventNames: values, patterns: [] } : null;
   }
   return null;
+}
+
+/**
+ * `<column> LIKE '<pattern>'` or `regexp_like(<column>, '<pattern>')` on a stored column or struct
+ * field of this scan, the column bare or as `coalesce(<column>, '')`, which keeps no row a NULL would
+ * not (the copy's class test reads it that way too, shared/domain/event-classes.ts). A pattern holding
+ * a quote or a backslash is not taken (see strings).
+ */
+function patternOf(node: Node, pathOf: (node: Node) => string | null): RowPattern | null {
+  let target: Node | undefined;
+  let literal: Node | undefined;
+  let operator: RowPattern['operator'];
+  if (node.type === 'binary_expr' && String(node.operator).toUpperCase() === 'LIKE' && !node.escape) {
+    [target, literal, operator] = [node.left as Node, node.right as Node, 'LIKE'];
+  } else if (node.type === 'function' && functionName(node) === 'regexp_like') {
+    const args = argumentsOf(node);
+    if (args.length !== 2) return null;
+    [target, literal, operator] = [args[0], args[1], 'regexp_like'];
+  } else return null;
+  if (literal?.type !== 'single_quote_string' && literal?.type !== 'string') return null;
+  const [pattern] = strings(literal);
+  if (pattern === undefined || !target) return null;
+  if (target.type === 'function' && functionName(target) === 'coalesce') {
+    const args = argumentsOf(target);
+    const fallback = args[1];
+    if (args.length !== 2 || (fallback?.type !== 'single_quote_string' && fallback?.type !== 'string'))
+      return null;
+    if (fallback.value !== '') return null;
+    target = args[0];
+  }
+  const column = target ? pathOf(target) : null;
+  return column ? { column, operator, pattern } : null;
+}
+
+function samePattern(a: RowPattern | null, b: RowPattern): boolean {
+  return a !== null && a.column === b.column && a.operator === b.operator && a.pattern === b.pattern;
+}
+
+function functionName(node: Node): string | null {
+  const name = (node.name as { name?: { value?: unknown }[] } | undefined)?.name;
+  const value = Array.isArray(name) && name.length === 1 ? name[0]?.value : null;
+  return typeof value === 'string' ? value.toLowerCase() : null;
+}
+
+function argumentsOf(node: Node): Node[] {
+  const args = node.args as { type?: string; value?: unknown } | undefined;
+  return args?.type === 'expr_list' && Array.isArray(args.value) ? (args.value as Node[]) : [];
 }
 
 function forEachSelect(node: unknown, act: (select: Node) => void, skipWith = false): void {

@@ -205,6 +205,7 @@ function scansOrWholeSources(hunt: HuntDefinition): SourceScan[] {
       source,
       columns: logSourceModule(source).columns,
       eventNames: null,
+      patterns: [],
       requiresFlagged: false,
     }));
   }

@@ -77,6 +77,12 @@ export const huntNotRunSchema: z.ZodType<HuntNotRun> = z.strictObject({
   reason: z.string(),
 });
 
+const rowPatternSchema = z.strictObject({
+  column: z.string(),
+  operator: z.enum(['LIKE', 'regexp_like']),
+  pattern: z.string(),
+});
+
 export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   tables: z.array(builtTableSchema),
   skipped: z.array(skippedInputSchema),
@@ -90,8 +96,12 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
     .strictObject({
       names: z.array(z.string()),
       heavyNames: z.array(z.string()),
+      // Absent from the tables.json of a case made before patterns were routed: none then.
+      patterns: z.array(rowPatternSchema).default([]),
+      heavyPatterns: z.array(rowPatternSchema).default([]),
       hunts: z.array(z.string()),
       heavyHunts: z.array(z.string()),
+      heavyPatternHunts: z.array(z.string()).default([]),
       flaggedHunts: z.array(z.string()),
     })
     .optional(),

@@ -79,7 +79,7 @@ describe('the one-pass copy statement', () => {
         `  bucket_count = ${BUCKETS_PER_CLASS},`,
         `  external_location = '${LOCATION}'`,
         ') AS',
-        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
+        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
         'FROM "casefile_case_1"."cloudtrail"',
       ].join('\n'),
     );
@@ -88,8 +88,42 @@ describe('the one-pass copy statement', () => {
   it('puts every unflagged event in the other class when no hunt names its events', () => {
     const sql = copyOf('cloudtrail', [], ['eventname']);
     expect(sql).toContain(
-      `SELECT "eventname", CAST(CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
+      `SELECT "eventname", CAST(CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
     );
+  });
+
+  it('puts the rows of a light pattern with the light names, and the flagged rows of a heavy pattern in the flagged class, so no named route reads them', () => {
+    const sql = onePassCopySql({
+      database: 'casefile_case_1',
+      source: 'cloudtrail',
+      copy: 'cloudtrail_copy',
+      columns: ['eventname'],
+      location: LOCATION,
+      namedEvents: {
+        names: ['CreateUser'],
+        heavyNames: [],
+        patterns: [{ column: 'useragent', operator: 'regexp_like', pattern: "(?i)pacu'" }],
+        heavyPatterns: [{ column: 'eventname', operator: 'regexp_like', pattern: '^(List|Get)' }],
+      },
+    });
+    const flagged = `(errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%')`;
+    expect(sql).toContain(
+      `CASE WHEN "eventname" IN ('CreateUser') OR regexp_like(coalesce(useragent, ''), '(?i)pacu''') THEN CASE WHEN ${flagged} THEN 'named_flagged' ELSE 'named' END WHEN regexp_like(coalesce(eventname, ''), '^(List|Get)') THEN CASE WHEN ${flagged} THEN 'flagged' ELSE 'named_heavy' END WHEN ${flagged} THEN 'flagged' ELSE 'other' END`,
+    );
+  });
+
+  it('refuses a pattern on anything but a column path: the path is written into the statement', () => {
+    const withColumn = (column: string) => () =>
+      onePassCopySql({
+        database: 'casefile_case_1',
+        source: 'cloudtrail',
+        copy: 'cloudtrail_copy',
+        columns: ['eventname'],
+        location: LOCATION,
+        namedEvents: { names: [], heavyNames: [], patterns: [{ column, operator: 'LIKE', pattern: '%' }] },
+      });
+    expect(withColumn('useridentity.sessioncontext.sessionissuer.arn')).not.toThrow();
+    expect(withColumn("eventname, '') OR true OR coalesce(x")).toThrow(RangeError);
   });
 
   it('copies a source without a bucket column as it is: no class, no buckets', () => {

@@ -653,8 +653,11 @@ describe('AthenaTableBuilder.copyOnce', () => {
     const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], {
       names: [],
       heavyNames: [],
+      patterns: [],
+      heavyPatterns: [],
       hunts: [],
       heavyHunts: [],
+      heavyPatternHunts: [],
       flaggedHunts: [],
     });
     expect(engine.statements).toHaveLength(3);
@@ -681,8 +684,11 @@ describe('AthenaTableBuilder.copyOnce', () => {
     const routing = {
       names: ['CreateUser', 'StopLogging'],
       heavyNames: ['AssumeRole'],
+      patterns: [],
+      heavyPatterns: [],
       hunts: ['backdoor-user', 'trail-stopped'],
       heavyHunts: ['role-from-outside'],
+      heavyPatternHunts: [],
       flaggedHunts: ['root-account-usage'],
     };
     const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
@@ -691,7 +697,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
     const heavy = routedDatabase(DATABASE, 'named-and-heavy');
     expect(named.startsWith(DATABASE)).toBe(true);
     expect(engine.statements[1]).toContain(
-      `CASE WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root')) THEN 'flagged' ELSE 'other' END`,
+      `CASE WHEN "eventname" IN ('CreateUser', 'StopLogging') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END`,
     );
     const view = (database: string, classes: string) =>
       [
@@ -731,8 +737,11 @@ describe('AthenaTableBuilder.copyOnce', () => {
   const oneNamedHunt = {
     names: ['CreateUser'],
     heavyNames: [],
+    patterns: [],
+    heavyPatterns: [],
     hunts: ['backdoor-user'],
     heavyHunts: [],
+    heavyPatternHunts: [],
     flaggedHunts: [],
   };
 

@@ -285,18 +285,28 @@ describe('what the rows of a route are, from the classes it reads', () => {
   const routing = {
     names: ['a', 'b'],
     heavyNames: ['AssumeRole'],
+    patterns: [],
+    heavyPatterns: [],
     hunts: [],
     heavyHunts: [],
+    heavyPatternHunts: [],
     flaggedHunts: [],
   };
+  const sets = (read: ReturnType<typeof classesRead>) => ({
+    flaggedNames: read.flaggedNames,
+    names: read.names,
+  });
 
   it('reads every flagged row on the flagged route, and the rows of its names, flagged or not, on a named route', () => {
-    expect(classesRead(ROUTE_CLASSES.flagged, routing)).toEqual({ flaggedNames: null, names: new Set() });
-    expect(classesRead(ROUTE_CLASSES.named, routing)).toEqual({
+    expect(sets(classesRead(ROUTE_CLASSES.flagged, routing))).toEqual({
+      flaggedNames: null,
+      names: new Set(),
+    });
+    expect(sets(classesRead(ROUTE_CLASSES.named, routing))).toEqual({
       flaggedNames: new Set(['a', 'b', 'AssumeRole']),
       names: new Set(['a', 'b']),
     });
-    expect(classesRead(ROUTE_CLASSES['named-and-heavy'], routing)).toEqual({
+    expect(sets(classesRead(ROUTE_CLASSES['named-and-heavy'], routing))).toEqual({
       flaggedNames: new Set(['a', 'b', 'AssumeRole']),
       names: new Set(['a', 'b', 'AssumeRole']),
     });

@@ -36,8 +36,11 @@ describe('which hunts read only the named events', () => {
     expect(routing).toEqual({
       names: ['AttachUserPolicy', 'CreateAccessKey', 'CreateUser'],
       heavyNames: [],
+      patterns: [],
+      heavyPatterns: [],
       hunts: ['key-then-policy', 'user-created'],
       heavyHunts: [],
+      heavyPatternHunts: [],
       flaggedHunts: [],
     });
     expect(routeOf(routing, 'user-created')).toBe('named');
@@ -56,8 +59,11 @@ describe('which hunts read only the named events', () => {
     expect(routing).toEqual({
       names: ['CreateUser'],
       heavyNames: ['AssumeRole'],
+      patterns: [],
+      heavyPatterns: [],
       hunts: ['user-created'],
       heavyHunts: ['role-from-outside'],
+      heavyPatternHunts: [],
       flaggedHunts: [],
     });
     expect(routeOf(routing, 'role-from-outside')).toBe('named-and-heavy');
@@ -77,8 +83,11 @@ describe('which hunts read only the named events', () => {
     expect(routing).toEqual({
       names: [],
       heavyNames: [],
+      patterns: [],
+      heavyPatterns: [],
       hunts: [],
       heavyHunts: [],
+      heavyPatternHunts: [],
       flaggedHunts: ['denied-burst', 'root-key'],
     });
     expect(routeOf(routing, 'root-key')).toBe('flagged');

@@ -7,9 +7,10 @@ import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
 /**
  * In Athena the hunts read a Parquet copy of CloudTrail bucketed by `eventname`: a scan whose WHERE
- * names its event names reads only their buckets, any other scan reads its columns for every event
- * (of the flagged class alone where its hunt keeps only failed calls or IAM users' and the root user's
- * calls: shared/hunts/hunt-scan.ts), and `eventid`, a random UUID, is most of the copy's bytes. Trino inlines
+ * names its event names reads only their buckets, one limited to a pattern (`regexp_like(eventname,
+ * '^Delete')`, a tool's user agent) reads the rows the copy puts in the named classes for it, any other
+ * scan reads its columns for every event (of the flagged class alone where its hunt keeps only failed
+ * calls or people's calls: shared/hunts/hunt-scan.ts), and `eventid`, a random UUID, is most of the copy's bytes. Trino inlines
  * a CTE at each reference, so a baseline joined back to the events it was computed from reads every
  * event again: a hunt reads the event ids of every event once at most, and a baseline that needs a
  * second read of every event reads narrow columns (who, when, where) only.
@@ -21,13 +22,9 @@ const everyEventScans = (hunt: HuntDefinition): SourceScan[] =>
 
 /** The hunts that must read the id of every event, because no list of event names holds what they look for. */
 const READS_EVERY_EVENT_ID: Record<string, string> = {
-  'access-denied-burst': 'a denial of any call counts',
-  'bulk-resource-deletion': 'any Delete, Terminate, Remove... call counts, of any service, new APIs included',
   'ec2-instance-credentials-used-elsewhere': 'any call signed with instance credentials',
-  'offensive-tool-user-agent': 'the user agent of any call',
   'principal-new-source-address': 'any call from a new address',
   'principal-new-user-agent': 'any call with a new client',
-  'reconnaissance-across-services': 'any List, Describe or Get call of any service counts',
   'region-used-by-one-principal': 'any write call in the region',
   'root-account-usage': 'any call as the root user',
   'security-change-from-new-address': 'any write call to fourteen security services, new APIs included',

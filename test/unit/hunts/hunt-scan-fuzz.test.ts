@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLAGGED_CONDITION } from '../../../shared/domain/event-classes.js';
-import { huntScans } from '../../../shared/hunts/hunt-scan.js';
+import { FLAGGED_CONDITION, rowPatternSql } from '../../../shared/domain/event-classes.js';
+import { huntScans, type SourceScan } from '../../../shared/hunts/hunt-scan.js';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
 import { sqlString } from '../../../shared/sources/source-sql.js';
 import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
@@ -33,6 +33,9 @@ function condition(pick: (n: number) => number, depth: number, tables = ['']): s
     () => `${on()}eventname IN (${name()}, ${name()})`,
     () => `${on()}eventname <> ${name()}`,
     () => `${on()}eventname LIKE 'A%'`,
+    () => `regexp_like(${on()}eventname, '^A[a-z]')`,
+    () => `regexp_like(coalesce(${on()}useragent, ''), 'kali')`,
+    () => `coalesce(${on()}useragent, 'kali') LIKE '%kali%'`,
     () => `${on()}errorcode = 'Denied'`,
     () => `${on()}errorcode IS NULL`,
     () => `CASE WHEN ${on()}eventname = ${name()} THEN true ELSE false END`,
@@ -61,6 +64,7 @@ describe('the event names of a scan, for any condition', () => {
         awsRegion: 'us-east-1',
         sourceIPAddress: '192.0.2.15',
         ...(errorCode ? { errorCode } : {}),
+        ...(i % 2 === 0 ? { userAgent: `aws-cli/2 Linux/6.5.0-kali${j}` } : {}),
         eventID: `00000000-0000-4000-8000-0000000000${i}${j}`,
         eventType: 'AwsApiCall',
         recipientAccountId: '111122223333',
@@ -70,13 +74,15 @@ describe('the event names of a scan, for any condition', () => {
     await scratch.engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
   });
 
-  /** The query's rows over every event, and again over only the events of `names`: they must be the same. */
-  async function sameFromNamedEvents(sql: string, names: string[]) {
+  /** The query's rows over every event, and again over only the events of its scan's names and patterns: they must be the same. */
+  async function sameFromNamedEvents(sql: string, scan: Pick<SourceScan, 'eventNames' | 'patterns'>) {
+    const names = scan.eventNames ?? [];
     const only = names.length > 0 ? names.map(sqlString).join(', ') : 'NULL';
+    const cut = [`eventname IN (${only})`, ...scan.patterns.map(rowPatternSql)].join(' OR ');
     await scratch.engine.execute('CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event');
     const full = await scratch.engine.run(sql, { maxRows: 1_000 });
     await scratch.engine.execute(
-      `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE eventname IN (${only})`,
+      `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event WHERE ${cut}`,
     );
     expect(full.truncated).toBe(false);
     expect((await scratch.engine.run(sql, { maxRows: 1_000 })).rows, sql).toEqual(full.rows);
@@ -90,7 +96,7 @@ describe('the event names of a scan, for any condition', () => {
       const [scan] = huntScans({ sql, sources: ['cloudtrail'] });
       if (!scan?.eventNames) continue;
       limited += 1;
-      await sameFromNamedEvents(sql, scan.eventNames);
+      await sameFromNamedEvents(sql, scan);
     }
     expect(limited, 'conditions the parser limits to named events').toBeGreaterThan(CONDITIONS / 10);
   });
@@ -110,7 +116,10 @@ describe('the event names of a scan, for any condition', () => {
       expect(scans).toHaveLength(2);
       if (scans.some((scan) => scan.eventNames === null)) continue;
       limited += 1;
-      await sameFromNamedEvents(sql, [...new Set(scans.flatMap((scan) => scan.eventNames ?? []))]);
+      await sameFromNamedEvents(sql, {
+        eventNames: [...new Set(scans.flatMap((scan) => scan.eventNames ?? []))],
+        patterns: scans.flatMap((scan) => scan.patterns),
+      });
     }
     expect(limited, 'conditions the parser limits to named events').toBeGreaterThan(CONDITIONS / 20);
   });
@@ -141,7 +150,10 @@ describe('the event names of a scan, for any condition', () => {
       expect(scans.length, sql).toBeGreaterThanOrEqual(2);
       if (scans.some((scan) => scan.eventNames === null)) continue;
       limited += 1;
-      await sameFromNamedEvents(sql, [...new Set(scans.flatMap((scan) => scan.eventNames ?? []))]);
+      await sameFromNamedEvents(sql, {
+        eventNames: [...new Set(scans.flatMap((scan) => scan.eventNames ?? []))],
+        patterns: scans.flatMap((scan) => scan.patterns),
+      });
     }
     expect(limited, 'queries the parser limits to named events').toBeGreaterThan(CONDITIONS / 20);
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { eventClassRouting, FLAGGED_CONDITION, routeOf } from '../../../shared/domain/event-classes.js';
+import { eventClassExpression } from '../../../shared/aws/athena-one-pass-sql.js';
+import {
+  EVENT_CLASS_COLUMN,
+  type EventClassRouting,
+  eventClassRouting,
+  ROUTE_CLASSES,
+  routeOf,
+} from '../../../shared/domain/event-classes.js';
 import type { HuntDefinition, HuntTestCase } from '../../../shared/domain/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
@@ -10,31 +17,26 @@ import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
 /**
  * In AWS a routed hunt reads a view of the copy holding only some of its classes
- * (shared/domain/event-classes.ts): the flagged rows (an error code, or long-term credentials) alone,
- * or the rows of the case's named events. A name left out of its scan's list, or a scan
- * wrongly said to require a flagged row, would lose rows silently, so every routed hunt of the library
- * runs here on the full CloudTrail table and on the same table cut down to what its route reads, and
- * must return the same rows: cut to the flagged rows or to the hunt's own names (the narrowest classes
- * any case could have) and to the classes its route reads when the case runs the whole library.
+ * (shared/domain/event-classes.ts): the flagged rows (an error code, or a person's call) alone, or the
+ * rows of the case's named events and patterns. A name or pattern left out of its scan's limit, or a
+ * scan wrongly said to require a flagged row, would lose rows silently, so every routed hunt of the
+ * library runs here on the full CloudTrail table and on the same table cut down to what its route
+ * reads, the rows classed by the copy's own class expression (the CTAS's), and must return the same
+ * rows: classed by the hunt's routing alone (the narrowest classes any case could have) and by the
+ * routing of the whole library.
  */
+const scanned = (hunt: HuntDefinition) => ({ huntId: hunt.id, scans: huntScans(hunt) });
 const hunts = await loadHuntLibrary();
-const routing = eventClassRouting(hunts.map((hunt) => ({ huntId: hunt.id, scans: huntScans(hunt) })));
+const routing = eventClassRouting(hunts.map(scanned));
 const routed = hunts.filter((hunt) => routeOf(routing, hunt.id) !== null);
 const flaggedOnly = hunts.filter((hunt) => routeOf(routing, hunt.id) === 'flagged');
-/** The names of the named classes a routed hunt reads: none, the light ones, and the heavy ones too on its route. */
-const classNames = (hunt: HuntDefinition) =>
-  ({ flagged: [], named: routing.names, 'named-and-heavy': [...routing.names, ...routing.heavyNames] })[
-    routeOf(routing, hunt.id) ?? 'flagged'
-  ];
-/**
- * The rows a hunt's route reads: every flagged row (`flagged` and `named_flagged`), or on a named route
- * every row of `names` (`named`, `named_heavy` and their flagged rows in `named_flagged`) and no other.
- */
-const routeCut = (hunt: HuntDefinition, names: string[]) =>
-  routeOf(routing, hunt.id) === 'flagged'
-    ? FLAGGED_CONDITION
-    : `eventname IN (${names.map(sqlString).join(', ')})`;
-const ownNames = (hunt: HuntDefinition) => [...new Set(huntScans(hunt).flatMap((s) => s.eventNames ?? []))];
+/** The rows a hunt's route reads when the copy is classed by `by`. */
+const routeCut = (hunt: HuntDefinition, by: EventClassRouting) => {
+  const route = routeOf(by, hunt.id);
+  if (!route) throw new Error(`${hunt.id} takes no route`);
+  const classes = ROUTE_CLASSES[route].map(sqlString).join(', ');
+  return `SELECT * EXCLUDE (${EVENT_CLASS_COLUMN}) FROM (SELECT *, ${eventClassExpression('eventname', by)} FROM every_event) WHERE ${EVENT_CLASS_COLUMN} IN (${classes})`;
+};
 const cloudtrailTests = (hunt: HuntDefinition) =>
   hunt.tests.filter((test) => (test.source ?? hunt.sources[0]) === 'cloudtrail' && !test.lines);
 /** Every CloudTrail record of every hunt's tests: the events each hunt must tell apart from its own. */
@@ -49,8 +51,9 @@ describe('hunts routed to the named events', () => {
     await scratch.engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
   }
   async function rowsOn(hunt: HuntDefinition, test: HuntTestCase | undefined, cut: string | null) {
-    const only = cut === null ? '' : ` WHERE ${cut}`;
-    await scratch.engine.execute(`CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * FROM every_event${only}`);
+    await scratch.engine.execute(
+      `CREATE OR REPLACE TABLE "cloudtrail" AS ${cut ?? 'SELECT * FROM every_event'}`,
+    );
     const iocs = parseIocs(test?.iocs);
     const parameters = (hunt.parameters ?? []).map((type) => iocParameter(iocs, type));
     const result = await scratch.engine.run(hunt.sql, { parameters });
@@ -75,20 +78,21 @@ describe('hunts routed to the named events', () => {
   });
 
   for (const hunt of routed) {
-    const classes = routeOf(routing, hunt.id) === 'flagged' ? 'the flagged rows' : 'the named events';
+    const classes = routeOf(routing, hunt.id) === 'flagged' ? 'the flagged rows' : 'its route’s classes';
     it(`${hunt.id} returns the same rows from ${classes} alone`, { timeout: 60_000 }, async () => {
+      const own = eventClassRouting([scanned(hunt)]);
       for (const test of cloudtrailTests(hunt)) {
         await load(test.records ?? []);
         const full = await rowsOn(hunt, test, null);
-        expect((await rowsOn(hunt, test, routeCut(hunt, ownNames(hunt)))).rows, test.name).toEqual(full.rows);
+        expect((await rowsOn(hunt, test, routeCut(hunt, own))).rows, test.name).toEqual(full.rows);
       }
       await load(pool);
       const withIocs = hunt.tests.find((test) => test.iocs) ?? cloudtrailTests(hunt)[0];
       const full = await rowsOn(hunt, withIocs, null);
-      const own = await rowsOn(hunt, withIocs, routeCut(hunt, ownNames(hunt)));
-      const library = await rowsOn(hunt, withIocs, routeCut(hunt, classNames(hunt)));
-      expect(own.events, 'the cut leaves out the other hunts’ events').toBeLessThan(full.events);
-      expect(own.rows).toEqual(full.rows);
+      const alone = await rowsOn(hunt, withIocs, routeCut(hunt, own));
+      const library = await rowsOn(hunt, withIocs, routeCut(hunt, routing));
+      expect(alone.events, 'the cut leaves out the other hunts’ events').toBeLessThan(full.events);
+      expect(alone.rows).toEqual(full.rows);
       expect(library.rows).toEqual(full.rows);
     });
   }

@@ -87,7 +87,7 @@ describe('runHunt', () => {
     const heavy = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
     const adapters = fakeCaseAdapters({
       engine: whole,
-      routedEngine: (route) => ({ named, flagged, 'named-and-heavy': heavy })[route],
+      routedEngine: (route) => ({ named, flagged, 'named-and-heavy': heavy, 'heavy-patterns': heavy })[route],
     });
     const tables = {
       tables: [],
@@ -103,8 +103,11 @@ describe('runHunt', () => {
       namedEvents: {
         names: ['CreateUser'],
         heavyNames: [],
+        patterns: [],
+        heavyPatterns: [],
         hunts: ['iam-user-created'],
         heavyHunts: [],
+        heavyPatternHunts: [],
         flaggedHunts: ['root-account-usage'],
       },
     });
