@@ -211,12 +211,13 @@ export function eventClassRouting(
 
 /**
  * Whether a pattern's rows go to `named_heavy`: it matches a heavy event's name, or event names that
- * together make more of the measured copy than one of its files. The model knows event names alone, so
- * a pattern on another column is light; a name pattern JavaScript cannot read is heavy. Either way
- * this decides cost, never which rows a hunt sees.
+ * together make more of the measured copy than one of its files. The model knows event names alone:
+ * a pattern on another column (a user agent, an ARN) could match most of a trail, and in `named` it
+ * would be read by every named hunt whose buckets it shares, so it is heavy, as is a name pattern
+ * JavaScript cannot read. Either way this decides cost, never which rows a hunt sees.
  */
 export function heavyPattern(p: RowPattern, heavy: ReadonlySet<string> = HEAVY_EVENTS): boolean {
-  if (p.column !== 'eventname') return false;
+  if (p.column !== 'eventname') return true;
   const matches = eventNameMatcher(p);
   if (!matches) return true;
   if ([...heavy].some(matches)) return true;

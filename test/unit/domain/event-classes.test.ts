@@ -4,6 +4,7 @@ import {
   EVENT_CLASSES,
   eventClassRouting,
   HEAVY_EVENTS,
+  heavyPattern,
   MAX_NAMED_LIST_BYTES,
   MAX_WRITERS_PER_STATEMENT,
   ROUTE_CLASSES,
@@ -104,6 +105,43 @@ describe('which hunts read only the named events', () => {
     expect(ROUTE_CLASSES.named).toEqual(['named', 'named_flagged']);
     expect(ROUTE_CLASSES['named-and-heavy']).toEqual(['named', 'named_heavy', 'named_flagged']);
     expect(ROUTE_CLASSES.flagged).toEqual(['flagged', 'named_flagged']);
+  });
+
+  it('routes a hunt limited by patterns to the named classes, a heavy pattern to the route that reads every class but the unrouted rows', () => {
+    const deletes = { column: 'eventname', operator: 'regexp_like', pattern: '^(Delete|Terminate)' } as const;
+    const reads = { column: 'eventname', operator: 'regexp_like', pattern: '^(List|Describe|Get)' } as const;
+    const scan = (eventNames: string[], ...patterns: (typeof deletes | typeof reads)[]) => [
+      { source: 'cloudtrail' as const, eventNames, patterns },
+    ];
+    const routing = eventClassRouting([
+      { huntId: 'bulk-deletion', scans: scan([], deletes) },
+      { huntId: 'recon', scans: scan([], reads) },
+      { huntId: 'deletion-or-user', scans: scan(['CreateUser'], deletes) },
+    ]);
+    expect(routing).toMatchObject({
+      names: ['CreateUser'],
+      patterns: [deletes],
+      heavyPatterns: [reads],
+      hunts: ['bulk-deletion', 'deletion-or-user'],
+      heavyPatternHunts: ['recon'],
+    });
+    expect(routeOf(routing, 'recon')).toBe('heavy-patterns');
+    expect(routesTaken(routing)).toEqual(['named', 'heavy-patterns']);
+    expect(ROUTE_CLASSES['heavy-patterns']).toEqual(expect.arrayContaining(['flagged', 'named_heavy']));
+  });
+
+  it('takes a name pattern as heavy when it matches a heavy event or much of the measured copy, and any other column’s pattern as heavy: the model cannot weigh it', () => {
+    const on = (column: string, pattern: string, operator: 'LIKE' | 'regexp_like' = 'regexp_like') => ({
+      column,
+      operator,
+      pattern,
+    });
+    expect(heavyPattern(on('eventname', '^(Delete|Terminate)'))).toBe(false);
+    expect(heavyPattern(on('eventname', 'Delete%', 'LIKE'))).toBe(false);
+    expect(heavyPattern(on('eventname', '^Get'))).toBe(true);
+    expect(heavyPattern(on('eventname', 'Update%', 'LIKE'))).toBe(true);
+    expect(heavyPattern(on('eventname', '(?i)^delete'))).toBe(true);
+    expect(heavyPattern(on('useragent', 'pacu'))).toBe(true);
   });
 
   it('takes as heavy, by default, the events the measured model finds larger than one file of the copy', () => {
