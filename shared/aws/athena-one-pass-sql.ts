@@ -15,7 +15,12 @@ import {
   rowPatternSql,
 } from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
-import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
+import {
+  CLOUDTRAIL_ACTIVITY_VIEW,
+  CLOUDTRAIL_EVENTS_VIEW,
+  cloudtrailActivityViewSql,
+  cloudtrailEventsViewSql,
+} from '../sources/cloudtrail-view.js';
 import { sqlString } from '../sources/source-sql.js';
 import { qualifiedViewName } from './athena-case-sql.js';
 
@@ -167,7 +172,11 @@ export function routedDatabase(database: string, route: EventRoute): string {
   return `${database.slice(0, 230)}_${route.replaceAll('-', '_')}_${hash}`;
 }
 
-/** The CloudTrail views of a route's database, over the case database's copy, in order. */
+/**
+ * The CloudTrail views of a route's database, over the case database's copy, in order: `cloudtrail`
+ * and `cloudtrail_events` of the route's classes, and `cloudtrail_activity` of every class (the case
+ * database's events), which a routed hunt's baselines read.
+ */
 export function routedViewsSql(
   database: string,
   route: EventRoute,
@@ -181,7 +190,14 @@ export function routedViewsSql(
     columns,
     ROUTE_CLASSES[route],
   );
-  return [cloudtrail, cloudtrailEventsViewSql((name) => qualifiedViewName(routed, name))];
+  return [
+    cloudtrail,
+    cloudtrailEventsViewSql((name) => qualifiedViewName(routed, name)),
+    cloudtrailActivityViewSql(
+      qualifiedViewName(routed, CLOUDTRAIL_ACTIVITY_VIEW),
+      qualifiedViewName(database, CLOUDTRAIL_EVENTS_VIEW),
+    ),
+  ];
 }
 
 function checkColumn(name: string): string {

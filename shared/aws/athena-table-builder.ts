@@ -6,7 +6,12 @@ import type { LogSourceId } from '../domain/log-sources.js';
 import { InvalidRequestError } from '../errors.js';
 import type { ScannedStatement, TableBuilder, TablesResult } from '../ports/table-builder.js';
 import { TooManyPartitionsError } from '../sources/athena-table-ddl.js';
-import { cloudtrailEventsViewSql } from '../sources/cloudtrail-view.js';
+import {
+  CLOUDTRAIL_ACTIVITY_VIEW,
+  CLOUDTRAIL_EVENTS_VIEW,
+  cloudtrailActivityViewSql,
+  cloudtrailEventsViewSql,
+} from '../sources/cloudtrail-view.js';
 import type { AthenaLocation, LogSourceModule } from '../sources/log-source-module.js';
 import { logSourceModule } from '../sources/registry.js';
 import { ATHENA_STATEMENT_SEPARATOR } from '../sources/source-sql.js';
@@ -106,6 +111,13 @@ export class AthenaTableBuilder implements TableBuilder {
         await this.run(
           'view cloudtrail_events',
           cloudtrailEventsViewSql((name) => qualifiedViewName(database, name)),
+        );
+        await this.run(
+          'view cloudtrail_activity',
+          cloudtrailActivityViewSql(
+            qualifiedViewName(database, CLOUDTRAIL_ACTIVITY_VIEW),
+            qualifiedViewName(database, CLOUDTRAIL_EVENTS_VIEW),
+          ),
         );
       }
       const locations = [...new Set(done.map((task) => task.location.location))];

@@ -50,6 +50,8 @@ export interface EstimatedScan {
   /** Rows matching these too (shared/hunts/hunt-scan.ts): the scan then reads every bucket file. */
   patterns?: RowPattern[];
   requiresFlagged?: boolean;
+  /** Reads every class of the copy whatever its hunt's route (`cloudtrail_activity`). */
+  baseline?: boolean;
 }
 
 /**
@@ -137,7 +139,7 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;
       const profile = input.profiles[scan.source];
-      const read = route && classesRead(ROUTE_CLASSES[route], routing);
+      const read = route && !scan.baseline ? classesRead(ROUTE_CLASSES[route], routing) : null;
       const perLogByte = profile ? bytesPerSourceByte(profile, scan, read) : wholeCopy;
       return sum + Math.ceil(logs * perLogByte);
     }, 0);

@@ -146,6 +146,8 @@ interface RoutableHunt {
     eventNames: string[] | null;
     patterns?: RowPattern[];
     requiresFlagged?: boolean;
+    /** Reads every event whatever the route (`cloudtrail_activity`): it has no say in the route. */
+    baseline?: boolean;
   }[];
 }
 
@@ -175,8 +177,10 @@ export function eventClassRouting(
     flaggedHunts: [],
   };
   let bytes = 0;
-  for (const hunt of [...hunts].sort((a, b) => a.huntId.localeCompare(b.huntId))) {
-    if (hunt.scans.length === 0 || !hunt.scans.every((scan) => scan.source === CLASSED_SOURCE)) continue;
+  for (const { huntId, scans: all } of [...hunts].sort((a, b) => a.huntId.localeCompare(b.huntId))) {
+    if (!all.every((scan) => scan.source === CLASSED_SOURCE)) continue;
+    const hunt = { huntId, scans: all.filter((scan) => !scan.baseline) };
+    if (hunt.scans.length === 0) continue;
     if (hunt.scans.every((scan) => scan.requiresFlagged)) {
       routing.flaggedHunts.push(hunt.huntId);
       continue;

@@ -2,6 +2,7 @@ import pkg from 'node-sql-parser';
 import { LONG_TERM_IDENTITY_TYPES, type RowPattern, SSO_SESSION_PATTERN } from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import type { LogSourceId } from '../domain/log-sources.js';
+import { CLOUDTRAIL_ACTIVITY_VIEW, CLOUDTRAIL_EVENTS_VIEW } from '../sources/cloudtrail-view.js';
 import { logSourceModule } from '../sources/registry.js';
 
 const { Parser } = pkg;
@@ -26,6 +27,11 @@ export interface SourceScan {
   /** Empty where `eventNames` is null. */
   patterns: RowPattern[];
   requiresFlagged: boolean;
+  /**
+   * A scan of `cloudtrail_activity` (shared/sources/cloudtrail-view.ts): it reads every event whatever
+   * route its hunt takes, so it never limits the route, and it holds no record ids.
+   */
+  baseline: boolean;
 }
 
 /**
@@ -37,7 +43,10 @@ const VIEW_COLUMNS: Record<string, string[]> = {
   by_aws_service: ['useridentity'],
   outcome: ['errorcode', 'eventsource', 'responseelements', 'requestparameters'],
 };
-const VIEW_SOURCE: Record<string, LogSourceId> = { cloudtrail_events: 'cloudtrail' };
+const VIEW_SOURCE: Record<string, LogSourceId> = {
+  [CLOUDTRAIL_EVENTS_VIEW]: 'cloudtrail',
+  [CLOUDTRAIL_ACTIVITY_VIEW]: 'cloudtrail',
+};
 
 type Node = Record<string, unknown>;
 
@@ -83,7 +92,8 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
         select.where as Node | null,
         flagColumnsOf(select, from, cteOutputs),
       );
-      for (let i = 0; i < times; i++) scans.push({ source, columns, ...limit, requiresFlagged });
+      const baseline = from.table === CLOUDTRAIL_ACTIVITY_VIEW;
+      for (let i = 0; i < times; i++) scans.push({ source, columns, ...limit, requiresFlagged, baseline });
     }
   };
   visit(ast, (node) => {
@@ -142,7 +152,8 @@ function referenceScans(
       if (referencesEveryOutput(select) || mentioned.has(output)) for (const ref of refs) used.add(ref);
     }
     const columns = sourceColumns(source, used);
-    for (let i = 0; i < uses; i++) scans.push({ source, columns, ...limit, requiresFlagged });
+    const baseline = from.table === CLOUDTRAIL_ACTIVITY_VIEW;
+    for (let i = 0; i < uses; i++) scans.push({ source, columns, ...limit, requiresFlagged, baseline });
   });
   return scans;
 }

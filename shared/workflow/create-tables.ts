@@ -212,6 +212,7 @@ function scansOrWholeSources(hunt: HuntDefinition): SourceScan[] {
       eventNames: null,
       patterns: [],
       requiresFlagged: false,
+      baseline: false,
     }));
   }
 }

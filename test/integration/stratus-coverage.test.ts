@@ -14,7 +14,7 @@ import { selectHunts } from '../../shared/domain/hunt-selection.js';
 import { loadHuntLibrary } from '../../shared/hunts/hunt-library.js';
 import { DuckDbQueryEngine } from '../../shared/local/adapters/duckdb-query-engine.js';
 import { cloudtrailSource } from '../../shared/sources/cloudtrail-source.js';
-import { cloudtrailEventsViewSql } from '../../shared/sources/cloudtrail-view.js';
+import { cloudtrailActivityViewSql, cloudtrailEventsViewSql } from '../../shared/sources/cloudtrail-view.js';
 import { fixtureData } from '../support/fixture-data.js';
 
 const recordsDir = fixtureData('stratus-red-team/records_gz');
@@ -71,6 +71,7 @@ describe('Stratus Red Team coverage', () => {
       `CREATE TABLE cloudtrail AS ${cloudtrailSource.duckdbSelect(paths, 'records-object', true)}`,
     );
     await engine.execute(cloudtrailEventsViewSql());
+    await engine.execute(cloudtrailActivityViewSql('"cloudtrail_activity"', '"cloudtrail_events"'));
     for (const hunt of hunts) {
       const result = await engine.run(hunt.sql, { maxRows: 100_000 });
       for (const id of reportedEventIds(result.rows)) {

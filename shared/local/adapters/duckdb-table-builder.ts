@@ -13,7 +13,12 @@ import type {
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../domain/time-window.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
-import { CLOUDTRAIL_EVENTS_COLUMNS, CLOUDTRAIL_EVENTS_VIEW } from '../../sources/cloudtrail-view.js';
+import {
+  CLOUDTRAIL_ACTIVITY_VIEW,
+  CLOUDTRAIL_EVENTS_COLUMNS,
+  CLOUDTRAIL_EVENTS_VIEW,
+  cloudtrailActivityViewSql,
+} from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
@@ -71,6 +76,10 @@ export class DuckDbTableBuilder implements TableBuilder {
       await this.engine.execute(`CREATE OR REPLACE VIEW "${source}" AS SELECT *${judgements} FROM ${parts}`);
       if (judged)
         await this.engine.execute(`CREATE OR REPLACE VIEW "${judged.view}" AS SELECT * FROM ${parts}`);
+      if (source === 'cloudtrail')
+        await this.engine.execute(
+          cloudtrailActivityViewSql(`"${CLOUDTRAIL_ACTIVITY_VIEW}"`, `"${CLOUDTRAIL_EVENTS_VIEW}"`),
+        );
       tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
     }
     return { tables, skipped, files: counts, quarantined };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { HuntDefinition, HuntTestCase } from '../../domain/hunt-definition.js';
 import { iocParameter, parseIocs } from '../../domain/iocs.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
-import { cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
+import { cloudtrailActivityViewSql, cloudtrailEventsViewSql } from '../../sources/cloudtrail-view.js';
 import { logSourceModule } from '../../sources/registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 
@@ -88,7 +88,10 @@ export async function loadTestRecords(
   await engine.execute(
     `CREATE OR REPLACE TABLE "${source}" AS ${module.duckdbSelect([file], layout, false)}`,
   );
-  if (source === 'cloudtrail') await engine.execute(cloudtrailEventsViewSql());
+  if (source === 'cloudtrail') {
+    await engine.execute(cloudtrailEventsViewSql());
+    await engine.execute(cloudtrailActivityViewSql('"cloudtrail_activity"', '"cloudtrail_events"'));
+  }
 }
 
 async function dropEveryTable(engine: DuckDbQueryEngine): Promise<void> {

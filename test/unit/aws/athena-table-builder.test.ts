@@ -14,7 +14,10 @@ import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/t
 import { InvalidRequestError, QueryFailedError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
-import { cloudtrailEventsViewSql } from '../../../shared/sources/cloudtrail-view.js';
+import {
+  cloudtrailActivityViewSql,
+  cloudtrailEventsViewSql,
+} from '../../../shared/sources/cloudtrail-view.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -143,7 +146,7 @@ const isRead = (prefixes: string[], objectUrl: string) =>
   prefixes.some((prefix) => objectUrl.startsWith(prefix));
 
 describe('AthenaTableBuilder.build', () => {
-  it('creates the database, one projected table per location, the cloudtrail view and the cloudtrail_events view over it, in that order', async () => {
+  it('creates the database, one projected table per location, the cloudtrail view, the cloudtrail_events view over it and the cloudtrail_activity view over that, in that order', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({
       engine,
@@ -155,9 +158,10 @@ describe('AthenaTableBuilder.build', () => {
 
     const firstLines = engine.statements.map((sql) => sql.split('\n')[0]);
     expect(firstLines[0]).toBe('CREATE DATABASE IF NOT EXISTS `casefile_case_1`');
-    expect(firstLines.slice(-2)).toEqual([
+    expect(firstLines.slice(-3)).toEqual([
       'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail" AS',
       'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail_events" AS',
+      'CREATE OR REPLACE VIEW "casefile_case_1"."cloudtrail_activity" AS',
     ]);
     for (const table of ['cloudtrail_0', 'cloudtrail_1']) {
       const drop = firstLines.indexOf(`DROP TABLE IF EXISTS \`casefile_case_1\`.\`${table}\``);
@@ -166,7 +170,7 @@ describe('AthenaTableBuilder.build', () => {
         drop,
       );
     }
-    expect(firstLines).toHaveLength(7);
+    expect(firstLines).toHaveLength(8);
     expect(result).toEqual({
       tables: [
         {
@@ -706,16 +710,22 @@ describe('AthenaTableBuilder.copyOnce', () => {
         `FROM "${DATABASE}"."cloudtrail_copy"`,
         `WHERE "event_class" IN (${classes})`,
       ].join('\n');
-    expect(engine.statements.slice(2, 11)).toEqual([
+    // Each route's baselines read every class: the case database's events.
+    const activity = (database: string) =>
+      cloudtrailActivityViewSql(`"${database}"."cloudtrail_activity"`, `"${DATABASE}"."cloudtrail_events"`);
+    expect(engine.statements.slice(2, 14)).toEqual([
       `CREATE DATABASE IF NOT EXISTS \`${flagged}\``,
       view(flagged, "'flagged', 'named_flagged'"),
       cloudtrailEventsViewSql((name) => `"${flagged}"."${name}"`),
+      activity(flagged),
       `CREATE DATABASE IF NOT EXISTS \`${named}\``,
       view(named, "'named', 'named_flagged'"),
       cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
+      activity(named),
       `CREATE DATABASE IF NOT EXISTS \`${heavy}\``,
       view(heavy, "'named', 'named_heavy', 'named_flagged'"),
       cloudtrailEventsViewSql((name) => `"${heavy}"."${name}"`),
+      activity(heavy),
     ]);
     expect(statements.map((s) => s.purpose)).toEqual([
       'drop the cloudtrail copy',
@@ -723,10 +733,13 @@ describe('AthenaTableBuilder.copyOnce', () => {
       'create the flagged database',
       'view the flagged cloudtrail events',
       'view the flagged cloudtrail events',
+      'view the flagged cloudtrail events',
       'create the named database',
       'view the named cloudtrail events',
       'view the named cloudtrail events',
+      'view the named cloudtrail events',
       'create the named-and-heavy database',
+      'view the named-and-heavy cloudtrail events',
       'view the named-and-heavy cloudtrail events',
       'view the named-and-heavy cloudtrail events',
       'view cloudtrail on its copy',

@@ -123,6 +123,27 @@ describe('what a case would cost in Athena', () => {
     expect(estimate.direct.bytes).toBe(5 * logs);
   });
 
+  it('charges a routed hunt’s baseline (cloudtrail_activity) every class of the copy, and its other scans its route’s', () => {
+    const logs = 1024 * MB;
+    const estimate = estimateAthenaCost({
+      objects: [trail('2024/05/01', logs)],
+      hunts: [
+        {
+          huntId: 'first-a-since-active',
+          scans: [scan(['eventid'], ['a']), { ...scan(['eventname']), baseline: true }],
+        },
+        { huntId: 'two', scans: [scan(['eventid'], ['b'])] },
+        { huntId: 'three', scans: [scan(['eventid'], ['b'])] },
+      ],
+      onePassMinHunts: 3,
+      profiles: { cloudtrail: threeEvents },
+    });
+    const [baselined] = estimate.hunts;
+    expect(baselined?.eventClasses).toEqual(['named', 'named_flagged']);
+    // "a" and its flagged rows on the route; the event names of "a" and "AR" (every class) for the baseline.
+    expect(baselined?.bytes).toBe(logs * (1 / 32 + 1 / 128 + 1 / 64 + 1 / 64));
+  });
+
   it('copies only a source read by at least the configured number of hunts', () => {
     const estimate = estimateAthenaCost({
       objects: [trail('2024/05/01', 100 * MB)],

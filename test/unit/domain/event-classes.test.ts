@@ -144,6 +144,17 @@ describe('which hunts read only the named events', () => {
     expect(heavyPattern(on('useragent', 'pacu'))).toBe(true);
   });
 
+  it('routes a hunt by its scans of cloudtrail_events alone: its baselines read every event whatever its route', () => {
+    const baseline = { source: 'cloudtrail' as const, eventNames: null, baseline: true };
+    const routing = eventClassRouting([
+      { huntId: 'first-use', scans: [...trail(['CreateFunction']), baseline] },
+      { huntId: 'only-baseline', scans: [baseline] },
+    ]);
+    expect(routeOf(routing, 'first-use')).toBe('named');
+    expect(routeOf(routing, 'only-baseline')).toBeNull();
+    expect(routing.names).toEqual(['CreateFunction']);
+  });
+
   it('takes as heavy, by default, the events the measured model finds larger than one file of the copy', () => {
     expect([...HEAVY_EVENTS]).toEqual(expect.arrayContaining(['UpdateInstanceInformation', 'AssumeRole']));
     expect(HEAVY_EVENTS.has('StopLogging')).toBe(false);

@@ -15,6 +15,7 @@ describe('what each scan of a hunt reads', () => {
       columns: ['useridentity', 'eventtime', 'eventname'],
       eventNames: ['StopLogging'],
       patterns: [],
+      baseline: false,
       requiresFlagged: false,
     });
   });
@@ -58,6 +59,15 @@ describe('what each scan of a hunt reads', () => {
    * rows of the names (shared/aws/athena-one-pass-sql.ts): on a stored column or a struct field, the
    * column bare or as `coalesce(column, '')`, never under NOT or through a fallback a NULL row would match.
    */
+  it('reads cloudtrail_activity as a baseline scan of CloudTrail, which limits no route', () => {
+    const [evidence, baseline] = trail(
+      "WITH seen AS (SELECT actor, min(eventtime) AS since FROM cloudtrail_activity GROUP BY actor) SELECT e.eventid FROM cloudtrail_events e JOIN seen s ON e.actor = s.actor WHERE e.eventname = 'CreateFunction' AND e.eventtime > s.since",
+    ).sort((a, b) => Number(a.baseline) - Number(b.baseline));
+    expect(evidence).toMatchObject({ source: 'cloudtrail', eventNames: ['CreateFunction'], baseline: false });
+    expect(baseline).toMatchObject({ source: 'cloudtrail', eventNames: null, baseline: true });
+    expect(baseline?.columns).toEqual(['useridentity', 'eventtime']);
+  });
+
   it('keeps the patterns a scan is limited to, with its names where an OR joins them', () => {
     const limit = (where: string) => {
       const [scan] = trail(`SELECT eventid FROM cloudtrail_events c WHERE ${where}`);

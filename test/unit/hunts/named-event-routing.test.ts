@@ -12,6 +12,10 @@ import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 import { huntScans } from '../../../shared/hunts/hunt-scan.js';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
+import {
+  cloudtrailActivityViewSql,
+  cloudtrailEventsViewSql,
+} from '../../../shared/sources/cloudtrail-view.js';
 import { sqlString } from '../../../shared/sources/source-sql.js';
 import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 
@@ -23,7 +27,7 @@ import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
  * library runs here on the full CloudTrail table and on the same table cut down to what its route
  * reads, the rows classed by the copy's own class expression (the CTAS's), and must return the same
  * rows: classed by the hunt's routing alone (the narrowest classes any case could have) and by the
- * routing of the whole library.
+ * routing of the whole library. Its baselines (`cloudtrail_activity`) read every event, as in Athena.
  */
 const scanned = (hunt: HuntDefinition) => ({ huntId: hunt.id, scans: huntScans(hunt) });
 const hunts = await loadHuntLibrary();
@@ -49,6 +53,10 @@ describe('hunts routed to the named events', () => {
   async function load(records: Record<string, unknown>[]) {
     await loadTestRecords(scratch.engine, scratch.dir, records, 'cloudtrail');
     await scratch.engine.execute('CREATE TABLE every_event AS SELECT * FROM "cloudtrail"');
+    // A routed hunt's baselines read every event whatever its route (shared/aws/athena-one-pass-sql.ts).
+    const whole = (name: string) => (name === 'cloudtrail' ? 'every_event' : `every_${name}`);
+    await scratch.engine.execute(cloudtrailEventsViewSql(whole));
+    await scratch.engine.execute(cloudtrailActivityViewSql('cloudtrail_activity', 'every_cloudtrail_events'));
   }
   async function rowsOn(hunt: HuntDefinition, test: HuntTestCase | undefined, cut: string | null) {
     await scratch.engine.execute(

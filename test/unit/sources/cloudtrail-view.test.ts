@@ -211,6 +211,19 @@ describe('cloudtrail_events of a local case: the judgements stored with the even
     }
   });
 
+  it('gives cloudtrail_activity every event and every column of cloudtrail_events but the record ids', async () => {
+    await withBuiltFolder(join(dir, 'logs'), async (built) => {
+      const events = await built.engine.run('SELECT * FROM cloudtrail_events LIMIT 0');
+      const activity = await built.engine.run('SELECT * FROM cloudtrail_activity LIMIT 0');
+      expect(activity.columns).toEqual(
+        events.columns.filter((c) => !['eventid', 'requestid', 'sharedeventid'].includes(c)),
+      );
+      const count = async (view: string) =>
+        Number((await built.engine.run(`SELECT count(*) AS n FROM ${view}`)).rows[0]?.n);
+      expect(await count('cloudtrail_activity')).toBe(records.length);
+    });
+  });
+
   it("keeps them out of the cloudtrail table, which has the columns Athena's has", async () => {
     await withBuiltFolder(join(dir, 'logs'), async (built) => {
       const table = await built.engine.run('SELECT * FROM cloudtrail LIMIT 0');
