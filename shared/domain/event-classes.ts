@@ -61,10 +61,14 @@ export const SSO_SESSION_PATTERN: RowPattern = {
   pattern: '%/AWSReservedSSO_%',
 };
 
+/** Whether a column path is one rowPatternSql writes: lower-case ASCII names joined by dots. */
+export function isRowPatternColumn(path: string): boolean {
+  return /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(path);
+}
+
 /** A pattern as SQL both engines run over the `cloudtrail` columns; paths and patterns are checked, never pasted raw. */
 export function rowPatternSql(p: RowPattern): string {
-  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(p.column))
-    throw new RangeError(`'${p.column}' is no column path`);
+  if (!isRowPatternColumn(p.column)) throw new RangeError(`'${p.column}' is no column path`);
   const pattern = `'${p.pattern.replaceAll("'", "''")}'`;
   const value = `coalesce(${p.column}, '')`;
   return p.operator === 'LIKE' ? `${value} LIKE ${pattern}` : `regexp_like(${value}, ${pattern})`;

@@ -1,5 +1,10 @@
 import pkg from 'node-sql-parser';
-import { LONG_TERM_IDENTITY_TYPES, type RowPattern, SSO_SESSION_PATTERN } from '../domain/event-classes.js';
+import {
+  isRowPatternColumn,
+  LONG_TERM_IDENTITY_TYPES,
+  type RowPattern,
+  SSO_SESSION_PATTERN,
+} from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import type { LogSourceId } from '../domain/log-sources.js';
 import { CLOUDTRAIL_ACTIVITY_VIEW, CLOUDTRAIL_EVENTS_VIEW } from '../sources/cloudtrail-view.js';
@@ -265,7 +270,8 @@ function limitColumnsOf(
     isEventName: (node) => isColumn(node, 'eventname'),
     pathOf: (node) => {
       const found = path(node);
-      return found && stored.includes(found.split('.')[0] ?? '') ? found : null;
+      // A path the copy's class test cannot write (`useridentity._x`) would fail the case's routing.
+      return found && stored.includes(found.split('.')[0] ?? '') && isRowPatternColumn(found) ? found : null;
     },
   };
 }
@@ -287,7 +293,8 @@ function columnPathOf(
     items.every((item) => !itemNames(item).has(root)) &&
     others.every((item) => outputsOf(item, cteOutputs)?.has(root) === false);
   return (node) => {
-    if (node.type !== 'column_ref' || node.schema) return null;
+    // A subscript (`attributes['aud']`, a map's value) reads a value inside the column, not the column.
+    if (node.type !== 'column_ref' || node.schema || isSubscripted(node)) return null;
     const column = node.column as { expr?: Node } | string | undefined;
     const expr = typeof column === 'string' ? column : column?.expr;
     const segments = typeof expr === 'string' ? [expr] : flattenPath(expr);
@@ -299,6 +306,10 @@ function columnPathOf(
     } else if (path.length > 1 && names.has(path[0] ?? '')) return path.slice(1).join('.');
     return ownsUnqualified(path[0] ?? '') ? path.join('.') : null;
   };
+}
+
+function isSubscripted(node: Node): boolean {
+  return Array.isArray(node.array_index) && node.array_index.length > 0;
 }
 
 /** The names of a `.` tree (`a.b.c`), left to right, or of one plain name. */
@@ -320,7 +331,7 @@ function columnOfItem(
   const names = itemNames(from);
   const others = ((select.from as Node[] | undefined) ?? []).filter((item) => item !== from);
   return (node, column) => {
-    if (columnName(node) !== column || node.schema) return false;
+    if (columnName(node) !== column || node.schema || isSubscripted(node)) return false;
     if (typeof node.table === 'string') return names.has(node.table);
     return others.every((item) => outputsOf(item, cteOutputs)?.has(column) === false);
   };

@@ -120,6 +120,14 @@ describe('what each scan of a hunt reads', () => {
       'a LIKE with an ESCAPE character, which the copy’s class test would drop',
       "SELECT eventid FROM cloudtrail WHERE eventname LIKE 'Get!_%' ESCAPE '!'",
     ],
+    [
+      'a pattern on a map’s value by subscript, which the copy’s class test would read as the whole map',
+      "SELECT eventid FROM cloudtrail WHERE useridentity.sessioncontext.webidfederationdata.attributes['aud'] LIKE '%x%'",
+    ],
+    [
+      'a pattern on a field path the copy’s class test cannot write, which would fail the case’s routing',
+      "SELECT eventid FROM cloudtrail WHERE useridentity._x LIKE '%x%'",
+    ],
   ])('takes %s as naming no events', (_what, sql) => {
     expect(trail(sql)[0]?.eventNames).toBeNull();
   });

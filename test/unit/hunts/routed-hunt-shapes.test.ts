@@ -105,4 +105,10 @@ describe('a routed hunt returns, from what its route reads, the rows it returns 
   it('a LIKE with an ESCAPE character, which the copy’s class test has no room for', async () => {
     await expectSameRows("SELECT eventid FROM cloudtrail_events WHERE useragent LIKE '%!_%' ESCAPE '!'");
   });
+
+  it('a pattern on a map’s value: the subscript is part of the value the pattern tests', async () => {
+    await expectSameRows(
+      "SELECT eventid FROM cloudtrail_events WHERE useridentity.sessioncontext.webidfederationdata.attributes['aud'] LIKE '%x%'",
+    );
+  });
 });
