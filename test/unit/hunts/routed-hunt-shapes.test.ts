@@ -3,6 +3,7 @@ import { eventClassExpression } from '../../../shared/aws/athena-one-pass-sql.js
 import {
   EVENT_CLASS_COLUMN,
   EVENT_CLASSES,
+  type EventRoute,
   eventClassRouting,
   ROUTE_CLASSES,
   routeOf,
@@ -47,6 +48,9 @@ const WEB_IDENTITY = {
   },
 };
 
+const routingOf = (sql: string) =>
+  eventClassRouting([{ huntId: 'h', scans: huntScans({ sql, sources: ['cloudtrail'] }) }]);
+
 function event(i: number, eventName: string, userAgent: string | null, identity: object = ROLE) {
   return {
     eventVersion: '1.08',
@@ -86,7 +90,7 @@ describe('a routed hunt returns, from what its route reads, the rows it returns 
 
   /** The hunt's rows over the classes its own routing sends it to (every class when it takes no route). */
   async function rowsOn(sql: string, routed: boolean) {
-    const routing = eventClassRouting([{ huntId: 'h', scans: huntScans({ sql, sources: ['cloudtrail'] }) }]);
+    const routing = routingOf(sql);
     const route = routeOf(routing, 'h');
     const classes = (routed && route ? ROUTE_CLASSES[route] : [...EVENT_CLASSES]).map(sqlString).join(', ');
     await scratch.engine.execute(
@@ -110,5 +114,57 @@ describe('a routed hunt returns, from what its route reads, the rows it returns 
     await expectSameRows(
       "SELECT eventid FROM cloudtrail_events WHERE useridentity.sessioncontext.webidfederationdata.attributes['aud'] LIKE '%x%'",
     );
+  });
+
+  /** Shapes the routing takes, each with the route it must take, so that the rows compared are a route's. */
+  it.each<[string, EventRoute | null, string]>([
+    [
+      'a light name pattern or a user agent pattern',
+      'heavy-patterns',
+      "SELECT eventid FROM cloudtrail_events WHERE regexp_like(eventname, '^Delete') OR useragent LIKE '%kali%'",
+    ],
+    [
+      'an Identity Center session or an error, as the flag writes the session',
+      'flagged',
+      "SELECT eventid FROM cloudtrail_events WHERE coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%' OR errorcode IS NOT NULL",
+    ],
+    [
+      'a function and a column in capitals, and a case-insensitive regular expression',
+      'heavy-patterns',
+      "SELECT eventid FROM cloudtrail_events WHERE REGEXP_LIKE(UserAgent, '(?i)KALI')",
+    ],
+    [
+      'a name pattern that matches a heavy event',
+      'heavy-patterns',
+      "SELECT eventid FROM cloudtrail_events WHERE eventname LIKE 'Assume%'",
+    ],
+    [
+      'a pattern whose `_` matches any one character',
+      'heavy-patterns',
+      "SELECT eventid FROM cloudtrail_events WHERE useragent LIKE 'tool_x%'",
+    ],
+    [
+      'a baseline from cloudtrail_activity joined back to named evidence: the baseline counts every event',
+      'named',
+      "WITH seen AS (SELECT actor, count(*) AS n FROM cloudtrail_activity GROUP BY actor) SELECT e.eventid, s.n FROM cloudtrail_events e JOIN seen s ON e.actor = s.actor WHERE e.eventname = 'CreateUser'",
+    ],
+    [
+      'a pattern in a JOIN ON, which limits neither side',
+      null,
+      "SELECT a.eventid FROM cloudtrail_events a JOIN cloudtrail_events b ON a.actor = b.actor AND b.useragent LIKE '%kali%' WHERE a.eventname = 'CreateUser'",
+    ],
+    [
+      'an UNNEST whose column is named like a stored column',
+      null,
+      "SELECT e.eventid FROM cloudtrail_events e CROSS JOIN UNNEST(ARRAY['tool_x/1.0']) AS t(useragent) WHERE t.useragent LIKE 'tool%'",
+    ],
+    [
+      'a table qualified by its own name, and a subquery of its own',
+      'heavy-patterns',
+      "SELECT eventid FROM cloudtrail_events WHERE cloudtrail_events.useragent LIKE '%!%' AND cloudtrail_events.actor IN (SELECT i.actor FROM cloudtrail_events i WHERE i.eventname LIKE 'Create%')",
+    ],
+  ])('%s', async (_shape, route, sql) => {
+    expect(routeOf(routingOf(sql), 'h')).toBe(route);
+    await expectSameRows(sql);
   });
 });
