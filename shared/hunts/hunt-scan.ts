@@ -70,6 +70,10 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
   visit(ast, (node) => {
     if (Array.isArray(node.with)) {
       for (const cte of node.with as Node[]) {
+        // A CTE named like a table hides it only within its own WITH (its body, an outer query, still
+        // read the table), while every use of the name below would be taken as the CTE's.
+        if (tableOf(cteName(cte)))
+          throw new Error(`the hunt names a CTE '${cteName(cte)}', like one of the tables it may read`);
         cteNames.add(cteName(cte));
         cteOutputs.set(cteName(cte), outputNames((cte.stmt as Node).ast as Node | undefined));
       }

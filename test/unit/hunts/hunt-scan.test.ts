@@ -313,6 +313,19 @@ describe('the scans a hunt makes, whatever case and names it writes them with', 
     expect(() => trail('SELECT eventname FROM cloudtrail_archive')).toThrow(/cloudtrail_archive/);
   });
 
+  it('gives up on a hunt naming a CTE like a table it reads: the table is still read where the CTE is not in scope', () => {
+    expect(() =>
+      trail(
+        "WITH cloudtrail AS (SELECT eventid FROM cloudtrail) SELECT eventid FROM cloudtrail_events WHERE eventname = 'A'",
+      ),
+    ).toThrow(/CTE 'cloudtrail'/);
+    expect(() =>
+      trail(
+        "SELECT eventid FROM cloudtrail WHERE eventid IN (WITH Cloudtrail_Events AS (SELECT eventid FROM cloudtrail WHERE eventname = 'A') SELECT eventid FROM cloudtrail_events)",
+      ),
+    ).toThrow(/CTE 'cloudtrail_events'/);
+  });
+
   it('takes an aliased table’s own name, inside a subquery, as the outer query’s: the alias hides it', () => {
     const scans = named(
       `SELECT eventname FROM cloudtrail WHERE errorcode IS NOT NULL AND sourceipaddress IN (
