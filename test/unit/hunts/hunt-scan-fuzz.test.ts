@@ -36,6 +36,8 @@ function condition(pick: (n: number) => number, depth: number, tables = ['']): s
     () => `regexp_like(${on()}eventname, '^A[a-z]')`,
     () => `regexp_like(coalesce(${on()}useragent, ''), 'kali')`,
     () => `coalesce(${on()}useragent, 'kali') LIKE '%kali%'`,
+    // Without its escape the pattern would match a `!` and any character, never the `_` it means.
+    () => `${on()}useragent LIKE '%!_1' ESCAPE '!'`,
     () => `${on()}errorcode = 'Denied'`,
     () => `${on()}errorcode IS NULL`,
     () => `CASE WHEN ${on()}eventname = ${name()} THEN true ELSE false END`,
@@ -64,7 +66,7 @@ describe('the event names of a scan, for any condition', () => {
         awsRegion: 'us-east-1',
         sourceIPAddress: '192.0.2.15',
         ...(errorCode ? { errorCode } : {}),
-        ...(i % 2 === 0 ? { userAgent: `aws-cli/2 Linux/6.5.0-kali${j}` } : {}),
+        ...(i % 2 === 0 ? { userAgent: `aws-cli/2 Linux/6.5.0-kali_${j}` } : {}),
         eventID: `00000000-0000-4000-8000-0000000000${i}${j}`,
         eventType: 'AwsApiCall',
         recipientAccountId: '111122223333',
