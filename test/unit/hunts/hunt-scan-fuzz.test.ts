@@ -162,6 +162,14 @@ describe('the event names of a scan, for any condition', () => {
 });
 
 const IDENTITY_TYPES = ['IAMUser', 'Root', 'AssumedRole'];
+/** Who calls: each identity type, and a role session of Identity Center, which the flag takes for a person. */
+const IDENTITIES = [
+  ...IDENTITY_TYPES.map((type) => ({ type, issuer: 'arn:aws:iam::111122223333:role/app' })),
+  {
+    type: 'AssumedRole',
+    issuer: 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123',
+  },
+];
 
 /** A random condition over error codes, identity types and names; `tables` as in `condition`. */
 function flagCondition(pick: (n: number) => number, depth: number, tables = ['']): string {
@@ -178,6 +186,10 @@ function flagCondition(pick: (n: number) => number, depth: number, tables = ['']
     () => `${on()}useridentity.type = ${type()}`,
     () => `${on()}useridentity.type IN (${type()}, ${type()})`,
     () => `${on()}useridentity.type <> 'AssumedRole'`,
+    () => `coalesce(${on()}useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%'`,
+    () => `${on()}useridentity.sessioncontext.sessionissuer.arn LIKE '%/AWSReservedSSO_%'`,
+    () => `${on()}useridentity.sessioncontext.sessionissuer.arn LIKE '%/AWSReservedSSO!_%' ESCAPE '!'`,
+    () => `${on()}useridentity.sessioncontext.sessionissuer.arn LIKE '%role/%'`,
     () => `${on()}eventname = ${sqlString(NAMES[pick(NAMES.length)] as string)}`,
     () => `CASE WHEN ${on()}errorcode IS NOT NULL THEN true ELSE false END`,
   ];
@@ -189,9 +201,14 @@ describe('whether a scan requires a flagged row, for any condition', () => {
   beforeAll(async () => {
     const records = NAMES.flatMap((eventName, i) =>
       [null, 'Denied', ''].flatMap((errorCode, j) =>
-        IDENTITY_TYPES.map((type, k) => ({
+        IDENTITIES.map(({ type, issuer }, k) => ({
           eventVersion: '1.08',
-          userIdentity: { type, arn: `arn:aws:iam::111122223333:${type}/u`, accountId: '111122223333' },
+          userIdentity: {
+            type,
+            arn: `arn:aws:iam::111122223333:${type}/u`,
+            accountId: '111122223333',
+            sessionContext: { sessionIssuer: { type: 'Role', arn: issuer } },
+          },
           eventTime: '2024-05-04T02:10:00Z',
           eventSource: 'iam.amazonaws.com',
           eventName,
@@ -209,7 +226,8 @@ describe('whether a scan requires a flagged row, for any condition', () => {
     const flagged = await scratch.engine.run(
       `SELECT count(*) AS n FROM every_event WHERE ${FLAGGED_CONDITION}`,
     );
-    expect(Number(flagged.rows[0]?.n)).toBe(NAMES.length * (2 * 3 + 2));
+    // Per name: every identity's two error codes, and the IAM user's, the root user's and the Identity Center session's calls without one.
+    expect(Number(flagged.rows[0]?.n)).toBe(NAMES.length * (2 * IDENTITIES.length + 3));
   });
 
   async function sameFromFlaggedRows(sql: string) {
