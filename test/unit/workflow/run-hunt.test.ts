@@ -22,6 +22,16 @@ const rootEvent = (eventid: string, actor: string) => ({
   eventid,
 });
 
+const emptyTables = {
+  tables: [],
+  skipped: [],
+  exports: [],
+  huntsToRun: [],
+  huntsNotRun: [],
+  coverage: [],
+  durationMs: 1,
+};
+
 describe('runHunt', () => {
   it('files the rows as CSV and the record with the exact query, its parameters and a sample', async () => {
     const engine = new ScriptedQueryEngine(() =>
@@ -131,6 +141,64 @@ describe('runHunt', () => {
     expect(toFlagged.eventClasses).toEqual(['flagged', 'named_flagged']);
     expect(toNamed.eventClasses).toEqual(['named', 'named_flagged']);
     expect(other.eventClasses).toBeUndefined();
+  });
+
+  it('runs a hunt limited by a heavy pattern on the heavy-patterns route, which reads every class but other', async () => {
+    const answer = () => queryResult([]);
+    const heavyPatterns = new ScriptedQueryEngine(answer);
+    const other = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
+    const adapters = fakeCaseAdapters({
+      engine: other,
+      routedEngine: (route) => (route === 'heavy-patterns' ? heavyPatterns : other),
+    });
+    await writeCaseFile(adapters.store, files.tables, {
+      ...emptyTables,
+      namedEvents: {
+        names: [],
+        heavyNames: [],
+        patterns: [],
+        heavyPatterns: [{ column: 'useragent', operator: 'regexp_like', pattern: 'kali' }],
+        hunts: [],
+        heavyHunts: [],
+        heavyPatternHunts: ['offensive-tool-user-agent'],
+        flaggedHunts: [],
+      },
+    });
+
+    await runHunt(testContext, 'offensive-tool-user-agent', adapters);
+
+    expect(heavyPatterns.queries).toHaveLength(1);
+    const record = await readCaseFile(adapters.store, files.huntResult('offensive-tool-user-agent'));
+    expect(record.eventClasses).toEqual(['named', 'named_heavy', 'named_flagged', 'flagged']);
+  });
+
+  it('reads the routing of a tables.json written before patterns were routed: no pattern, no heavy-pattern hunt', async () => {
+    const named = new ScriptedQueryEngine(() => queryResult([]));
+    const other = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
+    const adapters = fakeCaseAdapters({
+      engine: other,
+      routedEngine: (route) => (route === 'named' ? named : other),
+    });
+    const older = {
+      ...emptyTables,
+      namedEvents: {
+        names: ['CreateUser'],
+        heavyNames: [],
+        hunts: ['iam-user-created'],
+        heavyHunts: [],
+        flaggedHunts: [],
+      },
+    };
+    await adapters.store.put(files.tables.key, JSON.stringify(older), 'application/json');
+
+    await runHunt(testContext, 'iam-user-created', adapters);
+
+    expect(named.queries).toHaveLength(1);
+    expect((await readCaseFile(adapters.store, files.tables)).namedEvents).toMatchObject({
+      patterns: [],
+      heavyPatterns: [],
+      heavyPatternHunts: [],
+    });
   });
 
   it('runs every hunt on the case engine when no routed views were made (no namedEvents in tables.json)', async () => {
