@@ -76,6 +76,10 @@ function event(i: number, eventName: string, userAgent: string | null, identity:
 }
 
 const RECORDS = [
+  { ...event(8, 'DeleteUser', 'tool_x/2.0'), errorCode: 'AccessDenied' },
+  { ...event(10, 'AssumeRole', 'tool_z/1.0'), errorCode: 'AccessDenied' },
+  event(11, 'GetParameters', 'aws-sdk-go/1.0'),
+  event(9, 'ListUsers', 'aws-cli/2', { ...ROLE, type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/bo' }),
   event(1, 'DeleteUser', 'tool_x/1.0'),
   event(2, 'DeleteUser', 'tool!x/1.0'),
   event(3, 'CreateUser', 'aws-cli/2 kali'),
@@ -96,10 +100,9 @@ describe('a routed hunt returns, from what its route reads, the rows it returns 
     await scratch.engine.execute(cloudtrailActivityViewSql('cloudtrail_activity', 'every_cloudtrail_events'));
   });
 
-  /** The hunt's rows over the classes its own routing sends it to (every class when it takes no route). */
-  async function rowsOn(sql: string, routed: boolean) {
-    const routing = routingOf(sql);
-    const route = routeOf(routing, 'h');
+  /** The hunt's rows over the classes a routing sends it to (its own by default; every class when it takes no route). */
+  async function rowsOn(sql: string, routed: boolean, routing = routingOf(sql), huntId = 'h') {
+    const route = routeOf(routing, huntId);
     const classes = (routed && route ? ROUTE_CLASSES[route] : [...EVENT_CLASSES]).map(sqlString).join(', ');
     await scratch.engine.execute(
       `CREATE OR REPLACE TABLE "cloudtrail" AS SELECT * EXCLUDE (${EVENT_CLASS_COLUMN}) FROM (SELECT *, ${eventClassExpression('eventname', routing)} FROM every_event) WHERE ${EVENT_CLASS_COLUMN} IN (${classes})`,
@@ -186,5 +189,47 @@ describe('a routed hunt returns, from what its route reads, the rows it returns 
     await expectSameRows(
       "SELECT o.eventid FROM cloudtrail o WHERE o.sourceipaddress IN (WITH cloudtrail AS (SELECT sourceipaddress FROM cloudtrail_events WHERE eventname = 'CreateUser') SELECT sourceipaddress FROM cloudtrail)",
     );
+  });
+
+  it('every hunt of several classed together reads its rows from its route, whichever class another’s names and patterns put a row in', async () => {
+    const hunts: [string, EventRoute, string][] = [
+      [
+        'light-pattern',
+        'named',
+        "SELECT eventid FROM cloudtrail_events WHERE regexp_like(eventname, '^Delete')",
+      ],
+      [
+        'heavy-name',
+        'named-and-heavy',
+        "SELECT eventid FROM cloudtrail_events WHERE eventname IN ('AssumeRole', 'GetParameters', 'DeleteUser')",
+      ],
+      [
+        'agent-patterns',
+        'heavy-patterns',
+        "SELECT eventid FROM cloudtrail_events WHERE useragent LIKE '%!%' OR useragent LIKE 'tool%'",
+      ],
+      [
+        'people-and-errors',
+        'flagged',
+        "SELECT eventid FROM cloudtrail_events WHERE errorcode IS NOT NULL OR useridentity.type = 'IAMUser' OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%'",
+      ],
+      ['light-name', 'named', "SELECT eventid FROM cloudtrail_events WHERE eventname = 'CreateUser'"],
+      // JavaScript reads `[^]` as any character, so the model finds no heavy name here; the engine reads
+      // `[^]x]` as one class and matches GetParameters: the light test must come first.
+      [
+        'light-by-its-model',
+        'named',
+        "SELECT eventid FROM cloudtrail_events WHERE regexp_like(eventname, '^GetParameter[^]x]')",
+      ],
+    ];
+    const together = eventClassRouting(
+      hunts.map(([huntId, , sql]) => ({ huntId, scans: huntScans({ sql, sources: ['cloudtrail'] }) })),
+    );
+    for (const [huntId, route, sql] of hunts) {
+      expect(routeOf(together, huntId), huntId).toBe(route);
+      const full = await rowsOn(sql, false, together, huntId);
+      expect(full.length, huntId).toBeGreaterThan(0);
+      expect(await rowsOn(sql, true, together, huntId), huntId).toEqual(full);
+    }
   });
 });
