@@ -249,7 +249,9 @@ export function eventNameMatcher(p: RowPattern): ((name: string) => boolean) | n
     const re = new RegExp(`^${source}$`, 's');
     return (name) => re.test(name);
   }
-  if (/\(\?|\\[pPQEGZAz]|\[\[:/.test(p.pattern)) return null;
+  // JavaScript reads `[]` as an empty class and `[^]` as any character; the engines read a `]` there as
+  // the first member of a class (`[^]x]`: neither `]` nor `x`).
+  if (/\(\?|\\[pPQEGZAz]|\[\[:|\[\^?\]/.test(p.pattern)) return null;
   try {
     const re = new RegExp(p.pattern);
     return (name) => re.test(name);

@@ -141,6 +141,8 @@ describe('which hunts read only the named events', () => {
     expect(heavyPattern(on('eventname', '^Get'))).toBe(true);
     expect(heavyPattern(on('eventname', 'Update%', 'LIKE'))).toBe(true);
     expect(heavyPattern(on('eventname', '(?i)^delete'))).toBe(true);
+    // JavaScript takes `[^]` for any character and finds no name; the engine matches GetParameters.
+    expect(heavyPattern(on('eventname', '^GetParameter[^]x]'))).toBe(true);
     expect(heavyPattern(on('useragent', 'pacu'))).toBe(true);
   });
 
