@@ -504,6 +504,7 @@ function patternOf(node: Node, pathOf: (node: Node) => string | null): RowPatter
   if (literal.escape) return null;
   const [pattern] = strings(literal);
   if (pattern === undefined || !target) return null;
+  if (operator === 'regexp_like' && !portableRegex(pattern)) return null;
   if (target.type === 'function' && functionName(target) === 'coalesce') {
     const args = argumentsOf(target);
     const fallback = args[1];
@@ -514,6 +515,17 @@ function patternOf(node: Node, pathOf: (node: Node) => string | null): RowPatter
   }
   const column = target ? pathOf(target) : null;
   return column ? { column, operator, pattern } : null;
+}
+
+/**
+ * A routed pattern is written into the copy's one statement, so a regular expression Trino rejects
+ * there (a named group, a lookbehind, a flag other than `(?i)`) would cost the case its whole copy, not
+ * just its own hunt: only the plain syntax both engines read alike (letters, digits, `^ $ | ( ) [ ] - .
+ * * + ? { } , _ : / @ = !` and space, `(?i)` first) limits a scan; anything else reads every event.
+ */
+function portableRegex(pattern: string): boolean {
+  const body = pattern.startsWith('(?i)') ? pattern.slice(4) : pattern;
+  return /^[A-Za-z0-9^$|()[\]\-.*+?{},_:/@=! ]*$/.test(body) && !body.includes('(?');
 }
 
 function samePattern(a: RowPattern | null, b: RowPattern): boolean {
