@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventClassExpression } from '../shared/aws/athena-one-pass-sql.js';
+import { eventClassExpression, type NamedClasses } from '../shared/aws/athena-one-pass-sql.js';
 import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
 import { BUCKETS_PER_CLASS, FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS } from '../shared/domain/event-classes.js';
@@ -20,7 +20,7 @@ export async function measureCopyProfile(
   files: string[],
   gzipBytes: number,
   work: string,
-  namedEvents: { names: string[]; heavyNames: string[] },
+  namedEvents: NamedClasses,
 ): Promise<{ profile: CopyProfile; copyBytes: number }> {
   const dir = join(work, 'one-pass-copy');
   await rm(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ONE_PASS_MIN_HUNTS, estimateAthenaCost } from '../shared/domain/athena-estimate.js';
-import { eventClassRouting } from '../shared/domain/event-classes.js';
+import { eventClassRouting, routeOf } from '../shared/domain/event-classes.js';
 import { loadHuntLibrary } from '../shared/hunts/hunt-library.js';
 import { huntScans } from '../shared/hunts/hunt-scan.js';
 import { runInvestigationLocally } from '../shared/local/app/local-runner.js';
@@ -86,12 +86,6 @@ try {
   const scanned = library.filter((h) => chosen.has(h.id)).map((h) => ({ huntId: h.id, scans: huntScans(h) }));
   const routing = eventClassRouting(scanned);
   const copy = await measureCopyProfile(files, corpus.gzipBytes, work, routing);
-  const flaggedOnly = new Set(routing.flaggedHunts);
-  const readsEveryEvent = new Set(
-    scanned
-      .filter((h) => !flaggedOnly.has(h.huntId) && h.scans.some((s) => s.eventNames === null))
-      .map((h) => h.huntId),
-  );
   const athena = estimateAthenaCost({
     objects: await Promise.all(
       files.map(async (file) => ({
@@ -170,11 +164,21 @@ try {
   console.log(
     `  Athena, ${athena.hunts.length} hunts at $${athena.pricePerTbUsd}/TB over ${gib(corpus.gzipBytes)} of gzip logs: ${gib(athena.direct.bytes)} scanned reading the logs as delivered (${(athena.direct.bytes / corpus.gzipBytes).toFixed(1)}x, ${usd(athena.direct.costUsd)}); with the one pass ${gib(athena.withOnePass.bytes)} (${athena.ratioToSource.toFixed(2)}x: the copy ${gib(corpus.gzipBytes)} once, then the hunts' columns and buckets of a ${gib(copy.copyBytes)} Parquet copy; ${usd(athena.withOnePass.costUsd)} billed, 10 MB minimum per query)`,
   );
-  const share = (group: (huntId: string) => boolean) =>
-    athena.hunts.filter((h) => group(h.huntId)).reduce((sum, h) => sum + h.bytes, 0) / corpus.gzipBytes;
-  const naming = (huntId: string) => !flaggedOnly.has(huntId) && !readsEveryEvent.has(huntId);
+  // Each route's hunts and what they read together, as the README's table of classes reads them.
+  const routes: [string, (h: (typeof athena.hunts)[number]) => boolean][] = [
+    ['naming light events', (h) => routeOf(routing, h.huntId) === 'named'],
+    ['naming a heavy event', (h) => routeOf(routing, h.huntId) === 'named-and-heavy'],
+    ['limited by a heavy pattern', (h) => routeOf(routing, h.huntId) === 'heavy-patterns'],
+    ['of failed calls or people’s calls (the flagged rows)', (h) => routeOf(routing, h.huntId) === 'flagged'],
+    ['reading the whole copy', (h) => h.readsCopy && routeOf(routing, h.huntId) === null],
+  ];
+  const parts = routes.map(([what, test]) => {
+    const hunts = athena.hunts.filter(test);
+    const bytes = hunts.reduce((sum, h) => sum + h.bytes, 0);
+    return `${hunts.length} ${what} ${(bytes / corpus.gzipBytes).toFixed(2)}x`;
+  });
   console.log(
-    `  of which ${athena.hunts.filter((h) => naming(h.huntId)).length} hunts naming their event names read ${share(naming).toFixed(2)}x (${athena.hunts.filter((h) => h.readsNamedEvents).length} of them only their names' rows, flagged or not: ${routing.names.length} light and ${routing.heavyNames.length} heavy names), the ${flaggedOnly.size} of failed calls or IAM users' and the root user's calls ${share((id) => flaggedOnly.has(id)).toFixed(2)}x (the flagged rows alone), the ${readsEveryEvent.size} reading every event ${share((id) => readsEveryEvent.has(id)).toFixed(2)}x`,
+    `  of which ${parts.join(', ')} (the named classes: ${routing.names.length} light and ${routing.heavyNames.length} heavy names, ${routing.patterns.length} light and ${routing.heavyPatterns.length} heavy patterns)`,
   );
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {
