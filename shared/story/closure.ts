@@ -64,6 +64,19 @@ export interface Closure {
 
 export type FetchActivity = (kind: IndicatorKind, values: string[]) => Promise<ActivityRow[]>;
 
+/** Who the attacker calls as: their addresses, the keys they created, the principals they created (user keys for users). */
+export interface AttackerCallers {
+  ips: Set<string>;
+  keys: Set<string>;
+  principals: Set<string>;
+}
+
+/**
+ * The story's events with every minting of temporary credentials these callers made: the events hold
+ * only the used credentials' mintings until the pivot knows who the attacker is.
+ */
+export type EventsWithMintingsBy = (callers: AttackerCallers) => Promise<StoryEvent[]>;
+
 export const MAX_ROUNDS = 6;
 /** Shapes of the values a round binds: a value from a record that fits none is not an indicator. */
 const wellFormed: Record<IndicatorKind, RegExp> = {
@@ -80,10 +93,12 @@ export const indicatorId = (i: { kind: IndicatorKind; value: string }) => `${i.k
 
 export async function pivotToClosure(
   seeds: Indicator[],
-  events: StoryEvent[],
+  storyEvents: StoryEvent[],
   lineage: Lineage,
   fetch: FetchActivity,
+  withMintingsBy?: EventsWithMintingsBy,
 ): Promise<Closure> {
+  let events = storyEvents;
   const indicators = new Map(seeds.map((s) => [indicatorId(s), s]));
   const queried = new Set<string>();
   const seedIps = new Set(seeds.filter((s) => s.kind === 'ip').map((s) => s.value));
@@ -148,7 +163,9 @@ export async function pivotToClosure(
       attackerIps.add(row.sourceIp as string);
       offer('ip', row.sourceIp, 'observed', `address of the attacker's calls (${row.firstSeen})`);
     }
-    const byAttacker = attackerEventTest(attackerIps, attackerPrincipals, indicators);
+    const callers = attackerCallers(attackerIps, attackerPrincipals, indicators);
+    if (withMintingsBy) events = await withMintingsBy(callers);
+    const byAttacker = callerTest(callers);
     for (const event of events) {
       if (!succeeded(event) || !byAttacker(event)) continue;
       for (const [kind, value, what] of mintedBy(event)) {
@@ -206,12 +223,26 @@ export function attackerEventTest(
   principals: Set<string>,
   indicators: Map<string, Indicator>,
 ): (event: StoryEvent) => boolean {
-  const createdKeys = createdKeysOf(indicators);
-  const createdPrincipals = new Set([...principals].map((p) => userKeyOfArn(p) ?? p));
+  return callerTest(attackerCallers(ips, principals, indicators));
+}
+
+export function attackerCallers(
+  ips: Set<string>,
+  principals: Set<string>,
+  indicators: Map<string, Indicator>,
+): AttackerCallers {
+  return {
+    ips: new Set(ips),
+    keys: createdKeysOf(indicators),
+    principals: new Set([...principals].map((p) => userKeyOfArn(p) ?? p)),
+  };
+}
+
+function callerTest({ ips, keys, principals }: AttackerCallers): (event: StoryEvent) => boolean {
   return (event) =>
     (event.sourceIp !== null && ips.has(event.sourceIp)) ||
-    (event.accessKeyId !== null && createdKeys.has(event.accessKeyId)) ||
-    (event.actorArn !== null && createdPrincipals.has(userKeyOfArn(event.actorArn) ?? event.actorArn));
+    (event.accessKeyId !== null && keys.has(event.accessKeyId)) ||
+    (event.actorArn !== null && principals.has(userKeyOfArn(event.actorArn) ?? event.actorArn));
 }
 
 function createdKeysOf(indicators: Map<string, Indicator>): Set<string> {

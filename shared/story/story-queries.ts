@@ -1,8 +1,8 @@
 import type { ActivityRow, IndicatorKind } from './closure.js';
 import type { DataEventRow, SilenceRow, VolumeRow } from './completeness.js';
 import { SILENCE_MINUTES } from './completeness.js';
-import type { CredentialUse } from './lineage.js';
-import { storyEventColumns } from './story-event.js';
+import { type CredentialUse, temporaryCredentialEventNames } from './lineage.js';
+import { storyEventColumns, storyEventOrder } from './story-event.js';
 
 /**
  * The story's queries over the `cloudtrail` table, in Athena (Trino) SQL that runs unchanged on DuckDB.
@@ -17,7 +17,73 @@ export const storyEventsSql = `
   SELECT ${storyEventColumns}
   FROM cloudtrail c
   WHERE contains(split(?, chr(10)), c.eventname)
-  ORDER BY c.eventtime, c.eventid`;
+  ORDER BY ${storyEventOrder}`;
+
+/** The temporary-credential event names as SQL literals: constants of the code, never values from a case. */
+const temporaryCredentialNames = temporaryCredentialEventNames.map((name) => `'${name}'`).join(', ');
+const mintedKey = (alias: string) =>
+  `json_extract_scalar(${alias}.responseelements, '$.credentials.accessKeyId')`;
+
+/**
+ * For each temporary credential used in the logs (an access key id some record was signed with), the
+ * first successful call that minted it (`responseElements.credentials.accessKeyId`,
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html): the only one of its
+ * mintings the lineage reads. Every role assumption is a minting, most of them repeat or are never
+ * used, so the engine picks these few instead of the story reading them all. "First" is by event time,
+ * then event id (a credential minted twice at the same second keeps the smaller id). Rows of another
+ * event at the same time and id come too; the lineage still keeps the first minting of each credential.
+ */
+export const usedMintingsSql = `
+  SELECT ${storyEventColumns}
+  FROM cloudtrail c
+  WHERE c.eventname IN (${temporaryCredentialNames})
+    AND coalesce(c.errorcode, '') = ''
+    AND c.eventtime || ' ' || c.eventid IN (
+      SELECT min(m.eventtime || ' ' || m.eventid)
+      FROM cloudtrail m
+      WHERE m.eventname IN (${temporaryCredentialNames})
+        AND coalesce(m.errorcode, '') = ''
+        AND ${mintedKey('m')} IN (
+          SELECT u.useridentity.accesskeyid FROM cloudtrail u WHERE u.useridentity.accesskeyid <> ''
+        )
+      GROUP BY ${mintedKey('m')}
+    )
+  ORDER BY ${storyEventOrder}`;
+
+/** Who made a call, as the pivot names the attacker's callers (`attackerCallers` in closure.ts). */
+export type CallerKind = 'ip' | 'accessKey' | 'principal';
+
+/**
+ * A user's ARN as `<account>:user/<name>` whatever its path, the key `userKeyOfArn` gives; another
+ * ARN gives NULL or a value no user key equals (DuckDB's regexp_extract gives '' where Trino gives NULL).
+ */
+const callerUserKey = `regexp_extract(c.useridentity.arn, '^arn:aws[a-z-]*:iam::([0-9]{12}):user/', 1) || ':user/' || regexp_extract(c.useridentity.arn, '[^/]+$')`;
+
+const callerPredicates: Record<CallerKind, { where: string; parameters: number }> = {
+  ip: { where: 'contains(split(?, chr(10)), c.sourceipaddress)', parameters: 1 },
+  accessKey: { where: 'contains(split(?, chr(10)), c.useridentity.accesskeyid)', parameters: 1 },
+  principal: {
+    where: `contains(split(?, chr(10)), c.useridentity.arn) OR contains(split(?, chr(10)), ${callerUserKey})`,
+    parameters: 2,
+  },
+};
+
+/**
+ * Every minting of temporary credentials made from a list of addresses, with a list of keys, or by a
+ * list of principals (user ARNs matched by account and name): the attacker's, whether or not the
+ * credentials were ever used. The story then keeps those the attacker test accepts.
+ */
+export function mintingsBySql(kind: CallerKind): { sql: string; parameters: number } {
+  const predicate = callerPredicates[kind];
+  return {
+    parameters: predicate.parameters,
+    sql: `
+  SELECT ${storyEventColumns}
+  FROM cloudtrail c
+  WHERE c.eventname IN (${temporaryCredentialNames}) AND (${predicate.where})
+  ORDER BY ${storyEventOrder}`,
+  };
+}
 
 /** Each access key's use: who, first and last call, how many, from how many addresses. */
 export const credentialUseSql = `
