@@ -29,29 +29,30 @@ const mintedKey = (alias: string) =>
  * first successful call that minted it (`responseElements.credentials.accessKeyId`,
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html): the only one of its
  * mintings the lineage reads. Every role assumption is a minting, most of them repeat or are never
- * used, so the engine picks these few instead of the story reading them all. "First" is by event time,
- * then event id (a credential minted twice at the same second keeps the smaller id). Rows of another
- * event at the same time and id come too; the lineage still keeps the first minting of each credential.
+ * used, so the engine picks these few instead of the story reading them all. "First" is by event
+ * time, then event id. Mintings are grouped before they are matched with the used keys (there are
+ * fewer credentials than mintings); another row with the same event id (the same call recorded in a
+ * second account, or delivered twice) comes too, and the lineage keeps the first of each credential.
  */
 export const usedMintingsSql = `
   SELECT ${storyEventColumns}
   FROM cloudtrail c
   WHERE c.eventname IN (${temporaryCredentialNames})
-    AND coalesce(c.errorcode, '') = ''
-    AND c.eventtime || ' ' || c.eventid IN (
-      SELECT min(m.eventtime || ' ' || m.eventid)
-      FROM cloudtrail m
-      WHERE m.eventname IN (${temporaryCredentialNames})
-        AND coalesce(m.errorcode, '') = ''
-        AND ${mintedKey('m')} IN (
-          SELECT u.useridentity.accesskeyid FROM cloudtrail u WHERE u.useridentity.accesskeyid <> ''
-        )
-      GROUP BY ${mintedKey('m')}
+    AND c.eventid IN (
+      SELECT first_minting
+      FROM (
+        SELECT
+          ${mintedKey('m')} AS minted_key,
+          min_by(m.eventid, m.eventtime || ' ' || m.eventid) AS first_minting
+        FROM cloudtrail m
+        WHERE m.eventname IN (${temporaryCredentialNames}) AND coalesce(m.errorcode, '') = ''
+        GROUP BY 1
+      ) mintings
+      WHERE minted_key IN (
+        SELECT u.useridentity.accesskeyid FROM cloudtrail u WHERE u.useridentity.accesskeyid <> ''
+      )
     )
   ORDER BY ${storyEventOrder}`;
-
-/** Who made a call, as the pivot names the attacker's callers (`attackerCallers` in closure.ts). */
-export type CallerKind = 'ip' | 'accessKey' | 'principal';
 
 /**
  * A user's ARN as `<account>:user/<name>` whatever its path, the key `userKeyOfArn` gives; another
@@ -59,30 +60,42 @@ export type CallerKind = 'ip' | 'accessKey' | 'principal';
  */
 const callerUserKey = `regexp_extract(c.useridentity.arn, '^arn:aws[a-z-]*:iam::([0-9]{12}):user/', 1) || ':user/' || regexp_extract(c.useridentity.arn, '[^/]+$')`;
 
-const callerPredicates: Record<CallerKind, { where: string; parameters: number }> = {
-  ip: { where: 'contains(split(?, chr(10)), c.sourceipaddress)', parameters: 1 },
-  accessKey: { where: 'contains(split(?, chr(10)), c.useridentity.accesskeyid)', parameters: 1 },
-  principal: {
-    where: `contains(split(?, chr(10)), c.useridentity.arn) OR contains(split(?, chr(10)), ${callerUserKey})`,
-    parameters: 2,
-  },
-};
-
 /**
- * Every minting of temporary credentials made from a list of addresses, with a list of keys, or by a
- * list of principals (user ARNs matched by account and name): the attacker's, whether or not the
- * credentials were ever used. The story then keeps those the attacker test accepts.
+ * Every minting of temporary credentials made from one of a list of addresses (first `?`), with one of
+ * a list of keys (second), or by one of a list of principals (third and fourth, the same list: ARNs,
+ * and users as `userKeyOfArn` names them): the attacker's, whether or not the credentials were ever
+ * used. One scan for the three lists; the story then keeps the calls its attacker test accepts.
  */
-export function mintingsBySql(kind: CallerKind): { sql: string; parameters: number } {
-  const predicate = callerPredicates[kind];
-  return {
-    parameters: predicate.parameters,
-    sql: `
+export const mintingsBySql = `
   SELECT ${storyEventColumns}
   FROM cloudtrail c
-  WHERE c.eventname IN (${temporaryCredentialNames}) AND (${predicate.where})
-  ORDER BY ${storyEventOrder}`,
-  };
+  WHERE c.eventname IN (${temporaryCredentialNames})
+    AND (
+      contains(split(?, chr(10)), c.sourceipaddress)
+      OR contains(split(?, chr(10)), c.useridentity.accesskeyid)
+      OR contains(split(?, chr(10)), c.useridentity.arn)
+      OR (c.useridentity.arn LIKE '%:user/%' AND contains(split(?, chr(10)), ${callerUserKey}))
+    )
+  ORDER BY ${storyEventOrder}`;
+
+/** Bound for a list with no value left: a single space, which is no address, key or ARN. */
+const NO_VALUE = ' ';
+
+/**
+ * The parameters of `mintingsBySql`, run by run: each list in runs that fit one parameter, the n-th
+ * run of each list together. A value too long to bind is returned apart, never cut.
+ */
+export function mintingsByParameters(callers: { ips: string[]; keys: string[]; principals: string[] }): {
+  runs: string[][];
+  tooLong: string[];
+} {
+  const lists = [callers.ips, callers.keys, callers.principals].map((values) => parameterRuns(values));
+  const count = Math.max(...lists.map((l) => l.runs.length));
+  const runs = Array.from({ length: count }, (_, n) => {
+    const [ips, keys, principals] = lists.map((l) => l.runs[n] ?? NO_VALUE) as [string, string, string];
+    return [ips, keys, principals, principals];
+  });
+  return { runs, tooLong: lists.flatMap((l) => l.tooLong) };
 }
 
 /** Each access key's use: who, first and last call, how many, from how many addresses. */

@@ -4,7 +4,7 @@ import { mintingEventNames, temporaryCredentialEventNames } from './lineage.js';
 import { exposureEventNames } from './open-items.js';
 import { inStoryOrder, parseStoryEvents, type QuarantinedRow, type StoryEvent } from './story-event.js';
 import {
-  type CallerKind,
+  mintingsByParameters,
   mintingsBySql,
   parameterRuns,
   storyEventsSql,
@@ -36,11 +36,8 @@ export class StoryEvents {
   readonly notQueried: string[] = [];
   private events: StoryEvent[] = [];
   private readonly held = new Set<string>();
-  private readonly asked: Record<CallerKind, Set<string>> = {
-    ip: new Set(),
-    accessKey: new Set(),
-    principal: new Set(),
-  };
+  /** Addresses, keys and principals whose mintings are held (the three kinds never share a value). */
+  private readonly asked = new Set<string>();
 
   private constructor(private readonly run: RunQuery) {}
 
@@ -58,22 +55,17 @@ export class StoryEvents {
 
   /** Adds every minting of temporary credentials by callers not asked about before; returns all events. */
   async withMintingsBy(callers: AttackerCallers): Promise<StoryEvent[]> {
-    const lists: [CallerKind, Set<string>][] = [
-      ['ip', callers.ips],
-      ['accessKey', callers.keys],
-      ['principal', callers.principals],
-    ];
-    for (const [kind, values] of lists) {
-      const fresh = [...values].filter((v) => !this.asked[kind].has(v)).sort();
-      for (const value of fresh) this.asked[kind].add(value);
-      if (fresh.length === 0) continue;
-      const query = mintingsBySql(kind);
-      const parts = await runInParts(fresh, (part) =>
-        this.run(`mintings by ${kind}`, query.sql, Array(query.parameters).fill(part)),
-      );
-      this.notQueried.push(...parts.tooLong);
-      this.hold(parts.rows);
-    }
+    const fresh = (values: Set<string>) => [...values].filter((v) => !this.asked.has(v)).sort();
+    const lists = {
+      ips: fresh(callers.ips),
+      keys: fresh(callers.keys),
+      principals: fresh(callers.principals),
+    };
+    for (const value of [...lists.ips, ...lists.keys, ...lists.principals]) this.asked.add(value);
+    const { runs, tooLong } = mintingsByParameters(lists);
+    this.notQueried.push(...tooLong);
+    for (const parameters of runs)
+      this.hold(await this.run('mintings by the attacker', mintingsBySql, parameters));
     return this.events;
   }
 

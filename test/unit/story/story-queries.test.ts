@@ -5,9 +5,12 @@ import {
   credentialUseSql,
   dataEventsSql,
   MAX_PARAMETER_CHARS,
+  mintingsByParameters,
+  mintingsBySql,
   parameterRuns,
   silencesSql,
   storyEventsSql,
+  usedMintingsSql,
   volumesSql,
 } from '../../../shared/story/story-queries.js';
 
@@ -15,6 +18,8 @@ const { Parser } = pkg;
 
 const queries: [string, string][] = [
   ['story events', storyEventsSql],
+  ['mintings of used credentials', usedMintingsSql],
+  ['mintings by the attacker', mintingsBySql],
   ['credential use', credentialUseSql],
   ['volumes', volumesSql],
   ['data events', dataEventsSql],
@@ -61,5 +66,26 @@ describe('binding indicator lists as query parameters', () => {
   it('returns a value too long for any parameter apart instead of cutting it', () => {
     const long = `arn:aws:iam::111122223333:role/${'x'.repeat(1_100)}`;
     expect(parameterRuns(['1.2.3.4', long])).toEqual({ runs: ['1.2.3.4'], tooLong: [long] });
+  });
+});
+
+describe("binding the attacker's addresses, keys and principals to the mintings query", () => {
+  it('binds each list run by run, four values a run, and a list with no value left as one no caller can be', () => {
+    const ips = Array.from({ length: 100 }, (_, i) => `203.0.113.${i}`);
+    const { runs, tooLong } = mintingsByParameters({ ips, keys: ['AKIABACKDOOR00000001'], principals: [] });
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.every((r) => r.length === mintingsBySql.split('?').length - 1)).toBe(true);
+    expect(runs.flatMap((r) => r[0]?.split('\n'))).toEqual(ips);
+    expect(runs.map((r) => r[1])).toEqual(['AKIABACKDOOR00000001', ...Array(runs.length - 1).fill(' ')]);
+    expect(runs.every((r) => r[2] === ' ' && r[3] === ' ')).toBe(true);
+    expect(tooLong).toEqual([]);
+  });
+
+  it('returns a principal too long to bind apart, and runs nothing for empty lists', () => {
+    const long = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(1_100)}/x`;
+    expect(mintingsByParameters({ ips: [], keys: [], principals: [long] })).toEqual({
+      runs: [],
+      tooLong: [long],
+    });
   });
 });
