@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ActivityRow,
+  type AttackerCallers,
   type FetchActivity,
   type Indicator,
   MAX_ROUNDS,
@@ -8,7 +9,7 @@ import {
 } from '../../../shared/story/closure.js';
 import { buildLineage } from '../../../shared/story/lineage.js';
 import type { StoryEvent } from '../../../shared/story/story-event.js';
-import { storyEvent } from '../../support/story-events.js';
+import { assumeRole, storyEvent } from '../../support/story-events.js';
 
 const LEAKED = 'AKIALEAKED0000000001';
 const BACKDOOR = 'AKIABACKDOOR00000001';
@@ -214,6 +215,32 @@ describe('pivot to closure', () => {
     );
     expect(closure.rejected).toEqual([{ kind: 'accessKey', value: 'AKIA1\nAKIA2' }]);
     expect(closure.indicators.map((i) => i.value)).not.toContain('AKIA1\nAKIA2');
+  });
+
+  it("asks for the mintings of the attacker's callers each round, and pivots on a session they minted and never used", async () => {
+    const unused = assumeRole(
+      '2025-03-11T03:20:00Z',
+      { accessKeyId: BACKDOOR, actorArn: BACKUP, sourceIp: ATTACKER_IP },
+      { key: 'ASIAUNUSED0000000001', role: 'admin', name: 'quiet' },
+    );
+    const asked: AttackerCallers[] = [];
+    const closure = await pivotToClosure(
+      [seed('accessKey', LEAKED)],
+      attackEvents,
+      buildLineage(attackEvents, []),
+      fetchFrom(calls),
+      async (callers) => {
+        asked.push(callers);
+        return callers.keys.has(BACKDOOR) ? [...attackEvents, unused] : attackEvents;
+      },
+    );
+    expect([...(asked[0]?.ips ?? [])]).toEqual([ATTACKER_IP]);
+    expect(asked.some((c) => c.keys.has(BACKDOOR) && c.principals.has('111122223333:user/svc-backup'))).toBe(
+      true,
+    );
+    expect(closure.indicators).toContainEqual(
+      expect.objectContaining({ kind: 'accessKey', value: 'ASIAUNUSED0000000001', origin: 'created' }),
+    );
   });
 
   it('stops at the round limit on an endless chain and says so', async () => {
