@@ -62,7 +62,10 @@ export interface Closure {
   sessions: ActivityRow[];
 }
 
-export type FetchActivity = (kind: IndicatorKind, values: string[]) => Promise<ActivityRow[]>;
+/** The values of each queried kind a round asks about. */
+export type ActivitySubjects = Partial<Record<IndicatorKind, string[]>>;
+/** What the subjects did: every row that names at least one of them (one query for every kind). */
+export type FetchActivity = (subjects: ActivitySubjects) => Promise<ActivityRow[]>;
 
 /** Who the attacker calls as: their addresses, the keys they created, the principals they created (user keys for users). */
 export interface AttackerCallers {
@@ -116,14 +119,16 @@ export async function pivotToClosure(
     if (pending.length === 0) break;
     const phases: PhaseSplit[] = [];
     const attackerRows: ActivityRow[] = [];
+    const subjectsOf = (kind: IndicatorKind) => pending.filter((i) => i.kind === kind);
+    const rows = await fetch(
+      Object.fromEntries(
+        queriedKinds
+          .filter((k) => subjectsOf(k).length > 0)
+          .map((k) => [k, subjectsOf(k).map((s) => s.value)]),
+      ),
+    );
     for (const kind of queriedKinds) {
-      const subjects = pending.filter((i) => i.kind === kind);
-      if (subjects.length === 0) continue;
-      const rows = await fetch(
-        kind,
-        subjects.map((s) => s.value),
-      );
-      for (const subject of subjects) {
+      for (const subject of subjectsOf(kind)) {
         queried.add(indicatorId(subject));
         const own = rows.filter((r) => matches(subject, r));
         const split = splitPhases(subject, own, attackerIps);

@@ -1,4 +1,4 @@
-import type { ActivityRow, IndicatorKind } from './closure.js';
+import type { ActivityRow, ActivitySubjects } from './closure.js';
 import type { DataEventRow, SilenceRow, VolumeRow } from './completeness.js';
 import { SILENCE_MINUTES } from './completeness.js';
 import { type CredentialUse, temporaryCredentialEventNames } from './lineage.js';
@@ -78,24 +78,29 @@ export const mintingsBySql = `
     )
   ORDER BY ${storyEventOrder}`;
 
-/** Bound for a list with no value left: a single space, which is no address, key or ARN. */
+/** Bound for a list with no value left: a single space, which is no address, key, ARN or account. */
 const NO_VALUE = ' ';
 
 /**
- * The parameters of `mintingsBySql`, run by run: each list in runs that fit one parameter, the n-th
- * run of each list together. A value too long to bind is returned apart, never cut.
+ * Lists bound side by side, one query for all: each list in runs that fit one parameter
+ * (`parameterRuns`), the n-th run of every list together. A value too long to bind is returned apart.
  */
-export function mintingsByParameters(callers: { ips: string[]; keys: string[]; principals: string[] }): {
-  runs: string[][];
-  tooLong: string[];
-} {
-  const lists = [callers.ips, callers.keys, callers.principals].map((values) => parameterRuns(values));
-  const count = Math.max(...lists.map((l) => l.runs.length));
-  const runs = Array.from({ length: count }, (_, n) => {
-    const [ips, keys, principals] = lists.map((l) => l.runs[n] ?? NO_VALUE) as [string, string, string];
-    return [ips, keys, principals, principals];
-  });
-  return { runs, tooLong: lists.flatMap((l) => l.tooLong) };
+function listsInRuns(lists: string[][]): { runs: string[][]; tooLong: string[] } {
+  const parts = lists.map((values) => parameterRuns(values));
+  const count = Math.max(0, ...parts.map((p) => p.runs.length));
+  return {
+    runs: Array.from({ length: count }, (_, n) => parts.map((p) => p.runs[n] ?? NO_VALUE)),
+    tooLong: parts.flatMap((p) => p.tooLong),
+  };
+}
+
+/** The parameters of `mintingsBySql`, run by run. */
+export function mintingsByParameters(callers: { ips: string[]; keys: string[]; principals: string[] }) {
+  const { runs, tooLong } = listsInRuns([callers.ips, callers.keys, callers.principals]);
+  return {
+    runs: runs.map(([ips, keys, principals]) => [ips, keys, principals, principals] as string[]),
+    tooLong,
+  };
 }
 
 /** Each access key's use: who, first and last call, how many, from how many addresses. */
@@ -116,26 +121,14 @@ export const credentialUseSql = `
   GROUP BY 1, 2, 3, 4, 5
   ORDER BY 1, 2, 3, 4, 5`;
 
-const activityPredicates: Record<
-  Exclude<IndicatorKind, 'userAgent'>,
-  { where: string; parameters: number }
-> = {
-  accessKey: { where: 'contains(split(?, chr(10)), c.useridentity.accesskeyid)', parameters: 1 },
-  principal: {
-    where:
-      'contains(split(?, chr(10)), c.useridentity.arn) OR contains(split(?, chr(10)), c.useridentity.sessioncontext.sessionissuer.arn)',
-    parameters: 2,
-  },
-  ip: { where: 'contains(split(?, chr(10)), c.sourceipaddress)', parameters: 1 },
-  account: { where: 'contains(split(?, chr(10)), c.useridentity.accountid)', parameters: 1 },
-};
-
-/** What a list of indicators of one kind did, grouped by credential, address and tool. */
-export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: string; parameters: number } {
-  const predicate = activityPredicates[kind];
-  return {
-    parameters: predicate.parameters,
-    sql: `
+/**
+ * What a round's indicators did, grouped by credential, address and tool: calls with one of a list of
+ * keys (first `?`), by or under one of a list of principals (second and third: the caller's ARN or its
+ * session's issuer), from one of a list of addresses (fourth), or by one of a list of accounts (fifth).
+ * One scan for every kind; each group is wholly in or out, since the test reads only grouped columns,
+ * so an indicator's rows are the groups that name it.
+ */
+export const activitySql = `
   SELECT
     c.useridentity.accesskeyid AS access_key_id,
     c.useridentity.arn AS actor_arn,
@@ -147,9 +140,27 @@ export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: s
     max(c.eventtime) AS last_seen,
     count(*) AS events
   FROM cloudtrail c
-  WHERE ${predicate.where}
+  WHERE contains(split(?, chr(10)), c.useridentity.accesskeyid)
+    OR contains(split(?, chr(10)), c.useridentity.arn)
+    OR contains(split(?, chr(10)), c.useridentity.sessioncontext.sessionissuer.arn)
+    OR contains(split(?, chr(10)), c.sourceipaddress)
+    OR contains(split(?, chr(10)), c.useridentity.accountid)
   GROUP BY 1, 2, 3, 4, 5, 6
-  ORDER BY 1, 2, 3, 4, 5, 6`,
+  ORDER BY 1, 2, 3, 4, 5, 6`;
+
+/** The parameters of `activitySql`, run by run. */
+export function activityParameters(subjects: ActivitySubjects) {
+  const { runs, tooLong } = listsInRuns([
+    subjects.accessKey ?? [],
+    subjects.principal ?? [],
+    subjects.ip ?? [],
+    subjects.account ?? [],
+  ]);
+  return {
+    runs: runs.map(
+      ([keys, principals, ips, accounts]) => [keys, principals, principals, ips, accounts] as string[],
+    ),
+    tooLong,
   };
 }
 
@@ -254,6 +265,11 @@ export function readCredentialUse(r: Row): CredentialUse {
     anAddress: r.an_address ?? null,
     fromConsole: r.from_console === 'true',
   };
+}
+
+/** The columns `activitySql` groups by: two rows with the same are the same group. */
+export function activityGroup(row: ActivityRow) {
+  return [row.accessKeyId, row.actorArn, row.issuerArn, row.identityAccount, row.sourceIp, row.userAgent];
 }
 
 /** A row of `activitySql`. */

@@ -6,6 +6,7 @@ import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile } from '../ports/evidence-store.js';
 import type { QueryParameter } from '../ports/query-engine.js';
 import {
+  type ActivityRow,
   attackerCallers,
   attackerEventTest,
   type Indicator,
@@ -19,6 +20,8 @@ import { findOpenItems, stillUsableKeys } from '../story/open-items.js';
 import { stillValidCredentials } from '../story/session-lifetime.js';
 import { writeStoryFiles } from '../story/story-files.js';
 import {
+  activityGroup,
+  activityParameters,
   activitySql,
   credentialUseSql,
   dataEventsSql,
@@ -31,7 +34,7 @@ import {
   silencesSql,
   volumesSql,
 } from '../story/story-queries.js';
-import { runInParts, StoryEvents } from '../story/story-selection.js';
+import { StoryEvents } from '../story/story-selection.js';
 
 export interface TraceStoryInput {
   case: CaseContext;
@@ -75,13 +78,16 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     seeds,
     selection.all,
     buildLineage(selection.all, uses),
-    async (kind, values) => {
-      const parts = await runInParts(values, (part) => {
-        const query = activitySql(kind as Exclude<IndicatorKind, 'userAgent'>);
-        return run(`activity of ${kind}`, query.sql, Array(query.parameters).fill(part));
-      });
-      notQueried.push(...parts.tooLong);
-      return parts.rows.map(readActivityRow);
+    async (subjects) => {
+      const { runs, tooLong } = activityParameters(subjects);
+      notQueried.push(...tooLong);
+      // A group named by lists of two runs comes twice, whole both times: it is kept once.
+      const groups = new Map<string, ActivityRow>();
+      for (const parameters of runs) {
+        for (const row of (await run('activity', activitySql, parameters)).map(readActivityRow))
+          groups.set(JSON.stringify(activityGroup(row)), row);
+      }
+      return [...groups.values()];
     },
     (callers) => selection.withMintingsBy(callers),
   );

@@ -61,10 +61,10 @@ const calls: ActivityRow[] = [
   }),
 ];
 
+/** The activity query over these rows: those naming any subject; `log` gets each kind's values. */
 const fetchFrom =
   (rows: ActivityRow[], log: string[][] = []): FetchActivity =>
-  async (kind, values) => {
-    log.push([kind, ...values]);
+  async (subjects) => {
     const column = {
       accessKey: 'accessKeyId',
       principal: 'actorArn',
@@ -72,7 +72,9 @@ const fetchFrom =
       account: 'identityAccount',
       userAgent: 'userAgent',
     } as const;
-    return rows.filter((r) => values.includes(String(r[column[kind]])));
+    const kinds = Object.entries(subjects) as [keyof typeof column, string[]][];
+    for (const [kind, values] of kinds) log.push([kind, ...values]);
+    return rows.filter((r) => kinds.some(([kind, values]) => values.includes(String(r[column[kind]]))));
   };
 
 const attackEvents: StoryEvent[] = [
@@ -245,17 +247,22 @@ describe('pivot to closure', () => {
 
   it('stops at the round limit on an endless chain and says so', async () => {
     // Every address shows a key, and every key is also used from the next address: a pivot that never closes.
-    const chain: FetchActivity = async (kind, values) =>
-      values.map((value) => {
-        const n = Number(/(\d+)$/.exec(value)?.[1]);
-        return kind === 'ip'
-          ? activity({
-              sourceIp: value,
-              accessKeyId: `AKIACHAINKEY${String(n).padStart(8, '0')}`,
-              firstSeen: '2025-03-11T00:00:00Z',
-            })
-          : activity({ sourceIp: `10.0.0.${n + 1}`, accessKeyId: value, firstSeen: '2025-03-11T00:00:00Z' });
-      });
+    const chain: FetchActivity = async (subjects) => [
+      ...(subjects.ip ?? []).map((value) =>
+        activity({
+          sourceIp: value,
+          accessKeyId: `AKIACHAINKEY${String(Number(/(\d+)$/.exec(value)?.[1])).padStart(8, '0')}`,
+          firstSeen: '2025-03-11T00:00:00Z',
+        }),
+      ),
+      ...(subjects.accessKey ?? []).map((value) =>
+        activity({
+          sourceIp: `10.0.0.${Number(/(\d+)$/.exec(value)?.[1]) + 1}`,
+          accessKeyId: value,
+          firstSeen: '2025-03-11T00:00:00Z',
+        }),
+      ),
+    ];
     const closure = await pivotToClosure([seed('ip', '10.0.0.1')], [], buildLineage([], []), chain);
     expect(closure.rounds).toHaveLength(MAX_ROUNDS);
     expect(closure.stoppedAtLimit).toBe(true);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
+import type { ActivitySubjects } from '../../../shared/story/closure.js';
 import { buildLineage } from '../../../shared/story/lineage.js';
-import { credentialUseSql, readCredentialUse } from '../../../shared/story/story-queries.js';
+import {
+  activityParameters,
+  activitySql,
+  credentialUseSql,
+  readActivityRow,
+  readCredentialUse,
+} from '../../../shared/story/story-queries.js';
 import { type RunQuery, StoryEvents } from '../../../shared/story/story-selection.js';
 import {
   ACCOUNT,
@@ -258,5 +265,41 @@ describe('the selection on hostile records', () => {
       'ASIACYCLEB0000000001',
       'ASIACYCLEA0000000001',
     ]);
+  });
+});
+
+describe("one scan for a round's indicators of every kind", () => {
+  const scratch = useHuntTestEngine('casefile-story-activity-');
+
+  it('gives each indicator the same rows as a scan for its kind alone', async () => {
+    await loadTestRecords(scratch.engine, scratch.dir, [
+      callWith('2025-03-11T03:00:00Z', LEAKED, ATTACKER_IP),
+      callWith('2025-03-11T03:01:00Z', LEAKED, '198.51.100.24'),
+      callWith('2025-03-11T03:02:00Z', BACKDOOR, ATTACKER_IP),
+      callWith('2025-03-11T03:03:00Z', sessionIdentity('ASIASESSION000000001', 'deploy', 'x'), '192.0.2.1'),
+      callWith('2025-03-11T03:04:00Z', userIdentity('bob', 'AKIABOB0000000000001'), '192.0.2.2'),
+    ]);
+    const activity = async (subjects: ActivitySubjects) => {
+      const rows = [];
+      for (const parameters of activityParameters(subjects).runs)
+        rows.push(...(await scratch.engine.run(activitySql, { parameters })).rows.map(readActivityRow));
+      return rows;
+    };
+    const subjects: ActivitySubjects = {
+      accessKey: ['AKIALEAKED0000000001'],
+      principal: [`arn:aws:iam::${ACCOUNT}:role/deploy`],
+      ip: [ATTACKER_IP],
+      account: ['444455556666'],
+    };
+    const together = await activity(subjects);
+    for (const [kind, values] of Object.entries(subjects)) {
+      const alone = await activity({ [kind]: values });
+      expect(together.filter((row) => alone.some((a) => JSON.stringify(a) === JSON.stringify(row)))).toEqual(
+        alone,
+      );
+    }
+    expect(together.map((r) => r.sourceIp).sort()).toEqual(
+      ['192.0.2.1', '198.51.100.24', ATTACKER_IP, ATTACKER_IP].sort(),
+    );
   });
 });
