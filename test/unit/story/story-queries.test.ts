@@ -15,6 +15,8 @@ import {
   volumesSql,
 } from '../../../shared/story/story-queries.js';
 
+import { parametersOutsideWhere } from '../../support/parameter-placement.js';
+
 const { Parser } = pkg;
 
 const queries: [string, string][] = [
@@ -34,6 +36,10 @@ const queries: [string, string][] = [
 describe.each(queries)('the %s query', (_name, sql) => {
   it('parses as Athena (Trino) SQL', () => {
     expect(() => new Parser().astify(sql, { database: 'trino' })).not.toThrow();
+  });
+
+  it('binds values only in a WHERE clause', () => {
+    expect(parametersOutsideWhere(sql)).toEqual([]);
   });
 
   it('binds values only after its last WHERE', () => {
