@@ -14,7 +14,6 @@ import {
   usedMintingsSql,
   volumesSql,
 } from '../../../shared/story/story-queries.js';
-
 import { parametersOutsideWhere } from '../../support/parameter-placement.js';
 
 const { Parser } = pkg;
