@@ -62,7 +62,23 @@ export interface Closure {
   sessions: ActivityRow[];
 }
 
-export type FetchActivity = (kind: IndicatorKind, values: string[]) => Promise<ActivityRow[]>;
+/** The values of each queried kind a round asks about. */
+export type ActivitySubjects = Partial<Record<IndicatorKind, string[]>>;
+/** What the subjects did: every row that names at least one of them (one query for every kind). */
+export type FetchActivity = (subjects: ActivitySubjects) => Promise<ActivityRow[]>;
+
+/** Who the attacker calls as: their addresses, the keys they created, the principals they created (user keys for users). */
+export interface AttackerCallers {
+  ips: Set<string>;
+  keys: Set<string>;
+  principals: Set<string>;
+}
+
+/**
+ * The story's events with every minting of temporary credentials these callers made: the events hold
+ * only the used credentials' mintings until the pivot knows who the attacker is.
+ */
+export type EventsWithMintingsBy = (callers: AttackerCallers) => Promise<StoryEvent[]>;
 
 export const MAX_ROUNDS = 6;
 /** Shapes of the values a round binds: a value from a record that fits none is not an indicator. */
@@ -80,10 +96,12 @@ export const indicatorId = (i: { kind: IndicatorKind; value: string }) => `${i.k
 
 export async function pivotToClosure(
   seeds: Indicator[],
-  events: StoryEvent[],
+  storyEvents: StoryEvent[],
   lineage: Lineage,
   fetch: FetchActivity,
+  withMintingsBy?: EventsWithMintingsBy,
 ): Promise<Closure> {
+  let events = storyEvents;
   const indicators = new Map(seeds.map((s) => [indicatorId(s), s]));
   const queried = new Set<string>();
   const seedIps = new Set(seeds.filter((s) => s.kind === 'ip').map((s) => s.value));
@@ -101,14 +119,16 @@ export async function pivotToClosure(
     if (pending.length === 0) break;
     const phases: PhaseSplit[] = [];
     const attackerRows: ActivityRow[] = [];
+    const subjectsOf = (kind: IndicatorKind) => pending.filter((i) => i.kind === kind);
+    const rows = await fetch(
+      Object.fromEntries(
+        queriedKinds
+          .filter((k) => subjectsOf(k).length > 0)
+          .map((k) => [k, subjectsOf(k).map((s) => s.value)]),
+      ),
+    );
     for (const kind of queriedKinds) {
-      const subjects = pending.filter((i) => i.kind === kind);
-      if (subjects.length === 0) continue;
-      const rows = await fetch(
-        kind,
-        subjects.map((s) => s.value),
-      );
-      for (const subject of subjects) {
+      for (const subject of subjectsOf(kind)) {
         queried.add(indicatorId(subject));
         const own = rows.filter((r) => matches(subject, r));
         const split = splitPhases(subject, own, attackerIps);
@@ -148,7 +168,9 @@ export async function pivotToClosure(
       attackerIps.add(row.sourceIp as string);
       offer('ip', row.sourceIp, 'observed', `address of the attacker's calls (${row.firstSeen})`);
     }
-    const byAttacker = attackerEventTest(attackerIps, attackerPrincipals, indicators);
+    const callers = attackerCallers(attackerIps, attackerPrincipals, indicators);
+    if (withMintingsBy) events = await withMintingsBy(callers);
+    const byAttacker = callerTest(callers);
     for (const event of events) {
       if (!succeeded(event) || !byAttacker(event)) continue;
       for (const [kind, value, what] of mintedBy(event)) {
@@ -206,12 +228,26 @@ export function attackerEventTest(
   principals: Set<string>,
   indicators: Map<string, Indicator>,
 ): (event: StoryEvent) => boolean {
-  const createdKeys = createdKeysOf(indicators);
-  const createdPrincipals = new Set([...principals].map((p) => userKeyOfArn(p) ?? p));
+  return callerTest(attackerCallers(ips, principals, indicators));
+}
+
+export function attackerCallers(
+  ips: Set<string>,
+  principals: Set<string>,
+  indicators: Map<string, Indicator>,
+): AttackerCallers {
+  return {
+    ips: new Set(ips),
+    keys: createdKeysOf(indicators),
+    principals: new Set([...principals].map((p) => userKeyOfArn(p) ?? p)),
+  };
+}
+
+function callerTest({ ips, keys, principals }: AttackerCallers): (event: StoryEvent) => boolean {
   return (event) =>
     (event.sourceIp !== null && ips.has(event.sourceIp)) ||
-    (event.accessKeyId !== null && createdKeys.has(event.accessKeyId)) ||
-    (event.actorArn !== null && createdPrincipals.has(userKeyOfArn(event.actorArn) ?? event.actorArn));
+    (event.accessKeyId !== null && keys.has(event.accessKeyId)) ||
+    (event.actorArn !== null && principals.has(userKeyOfArn(event.actorArn) ?? event.actorArn));
 }
 
 function createdKeysOf(indicators: Map<string, Indicator>): Set<string> {

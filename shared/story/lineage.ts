@@ -31,6 +31,18 @@ export const mintingEventNames = [
   'ConsoleLogin',
 ] as const;
 
+/**
+ * The mintings of temporary credentials: every role assumption by a workload or a service is one, so
+ * they are most of the minting events and the story selects among them (see `usedMintingsSql`).
+ */
+export const temporaryCredentialEventNames = [
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+  'GetSessionToken',
+  'GetFederationToken',
+] as const satisfies readonly (typeof mintingEventNames)[number][];
+
 /** One access key's use in the window, as the credential-usage query returns it. */
 export interface CredentialUse {
   accessKeyId: string;
@@ -77,7 +89,8 @@ export interface Lineage {
   sessions: { credential: string; principal: string | null; chain: string[]; root: string }[];
 }
 
-const MAX_CHAIN = 32;
+/** Longer chains stop here (and the story says so): real role chains are a few hops long. */
+export const MAX_CHAIN = 1_000;
 /** A console session lasts at most 12 hours; a key first used later is not tied to that sign-in. */
 const CONSOLE_SESSION_MS = 12 * 60 * 60 * 1000;
 
@@ -199,15 +212,15 @@ export function buildLineage(events: StoryEvent[], uses: CredentialUse[]): Linea
   return { nodes: [...nodes.values()], sessions };
 }
 
-/** From the first credential in the logs to `id`: parents first. A cycle or a very long chain stops the walk. */
+/** From the first credential in the logs to `id`: parents first. A cycle or `MAX_CHAIN` credentials stop the walk. */
 export function chainOf(id: string, nodes: Map<string, CredentialNode>): string[] {
-  const chain = [id];
+  const walked = new Set([id]);
   let current = nodes.get(id)?.parent ?? null;
-  while (current && !chain.includes(current) && chain.length < MAX_CHAIN) {
-    chain.unshift(current);
+  while (current && !walked.has(current) && walked.size < MAX_CHAIN) {
+    walked.add(current);
     current = nodes.get(current)?.parent ?? null;
   }
-  return chain;
+  return [...walked].reverse();
 }
 
 /** The credential a call was made with: its access key, else the calling principal (a service, a SAML or web identity). */

@@ -332,20 +332,26 @@ export function closingOf(event: StoryEvent): string[] {
 export function findOpenItems(events: StoryEvent[], byAttacker: (event: StoryEvent) => boolean): OpenItem[] {
   const ordered = [...events].filter(succeeded).sort((a, b) => a.time.localeCompare(b.time));
   const items: (OpenItem & { global: boolean })[] = [];
+  // Items by account and resource, and by account and the resource's first segment (for `segment/*`
+  // closings): a case of 10 million events has thousands of items and of closing events.
+  const byResource = new Index<OpenItem & { global: boolean }>();
+  const bySegment = new Index<OpenItem & { global: boolean }>();
   for (const event of ordered) {
     for (const resource of closingOf(event)) {
-      for (const item of items) {
-        if (item.closed || item.opened.eventId === event.eventId || item.account !== event.account) continue;
+      const candidates = resource.endsWith('/*')
+        ? bySegment
+            .get(event.account, segmentOf(resource))
+            .filter((item) => item.resource.startsWith(resource.slice(0, -1)))
+        : byResource.get(event.account, resource);
+      for (const item of candidates) {
+        if (item.closed || item.opened.eventId === event.eventId) continue;
         if (!item.global && item.region !== event.region) continue;
-        const matches =
-          resource === item.resource ||
-          (resource.endsWith('/*') && item.resource.startsWith(resource.slice(0, -1)));
-        if (matches) item.closed = refOf(event);
+        item.closed = refOf(event);
       }
     }
     if (!byAttacker(event)) continue;
     for (const opening of openingOf(event)) {
-      items.push({
+      const item = {
         kind: opening.kind,
         resource: opening.resource,
         account: event.account,
@@ -354,11 +360,32 @@ export function findOpenItems(events: StoryEvent[], byAttacker: (event: StoryEve
         closed: null,
         outsideAccounts: opening.outsideAccounts ?? [],
         global: opening.global ?? false,
-      });
+      };
+      items.push(item);
+      byResource.add(event.account, item.resource, item);
+      bySegment.add(event.account, segmentOf(item.resource), item);
     }
   }
   const result = items.map(({ global: _global, ...item }) => item);
   return [...result.filter((i) => !i.closed), ...result.filter((i) => i.closed)];
+}
+
+const segmentOf = (resource: string) => resource.split('/', 1)[0] ?? '';
+
+/** Values by account and key, in the order added. */
+class Index<T> {
+  private readonly entries = new Map<string, T[]>();
+
+  add(account: string, key: string, value: T) {
+    const id = JSON.stringify([account, key]);
+    const list = this.entries.get(id);
+    if (list) list.push(value);
+    else this.entries.set(id, [value]);
+  }
+
+  get(account: string, key: string): T[] {
+    return this.entries.get(JSON.stringify([account, key])) ?? [];
+  }
 }
 
 export function refOf(event: StoryEvent): EventRef {

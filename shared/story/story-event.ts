@@ -51,6 +51,20 @@ export const storyEventColumns = `
     CAST(c.requestparameters AS varchar) AS request_parameters,
     CAST(c.responseelements AS varchar) AS response_elements`;
 
+/**
+ * The story queries' order: by time and event id, then every other column, so that no two rows an
+ * engine could swap remain (a cross-account call is recorded in both accounts with the same time).
+ */
+export const storyEventOrder =
+  'event_time, event_id, account_id, event_name, region, event_source, identity_type, actor_arn, access_key_id, identity_account_id, issuer_arn, source_identity, source_ip, user_agent, error_code, request_parameters, response_elements';
+
+/** The same order in the story: by time, then event id, then account (Array.prototype.sort is stable for the rest). */
+export function inStoryOrder(a: StoryEvent, b: StoryEvent): number {
+  return compare(a.time, b.time) || compare(a.eventId, b.eventId) || compare(a.account, b.account);
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 type Row = Record<string, string | null>;
 
 /** Rows to events; a row without time, id or name, or with a request or response that is not JSON, is quarantined. */

@@ -12,7 +12,7 @@ import type { QuarantinedRow } from './story-event.js';
  * check. A file that breaks its shape fails where it is read, naming the file.
  */
 export interface LineageFile extends Lineage {
-  /** Queries that returned more rows than kept: the lineage is then partial. */
+  /** Queries that returned more rows than kept, and chains cut at `MAX_CHAIN`: the lineage is then partial. */
   truncated: string[];
   quarantined: QuarantinedRow[];
 }

@@ -1,8 +1,8 @@
-import type { ActivityRow, IndicatorKind } from './closure.js';
+import type { ActivityRow, ActivitySubjects } from './closure.js';
 import type { DataEventRow, SilenceRow, VolumeRow } from './completeness.js';
 import { SILENCE_MINUTES } from './completeness.js';
-import type { CredentialUse } from './lineage.js';
-import { storyEventColumns } from './story-event.js';
+import { type CredentialUse, temporaryCredentialEventNames } from './lineage.js';
+import { storyEventColumns, storyEventOrder } from './story-event.js';
 
 /**
  * The story's queries over the `cloudtrail` table, in Athena (Trino) SQL that runs unchanged on DuckDB.
@@ -17,7 +17,91 @@ export const storyEventsSql = `
   SELECT ${storyEventColumns}
   FROM cloudtrail c
   WHERE contains(split(?, chr(10)), c.eventname)
-  ORDER BY c.eventtime, c.eventid`;
+  ORDER BY ${storyEventOrder}`;
+
+/** The temporary-credential event names as SQL literals: constants of the code, never values from a case. */
+const temporaryCredentialNames = temporaryCredentialEventNames.map((name) => `'${name}'`).join(', ');
+const mintedKey = (alias: string) =>
+  `json_extract_scalar(${alias}.responseelements, '$.credentials.accessKeyId')`;
+
+/**
+ * For each temporary credential used in the logs (an access key id some record was signed with), the
+ * first successful call that minted it (`responseElements.credentials.accessKeyId`,
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html): the only one of its
+ * mintings the lineage reads. Every role assumption is a minting, most of them repeat or are never
+ * used, so the engine picks these few instead of the story reading them all. "First" is by event
+ * time, then event id. Mintings are grouped before they are matched with the used keys (there are
+ * fewer credentials than mintings); another row with the same event id (the same call recorded in a
+ * second account, or delivered twice) comes too, and the lineage keeps the first of each credential.
+ */
+export const usedMintingsSql = `
+  SELECT ${storyEventColumns}
+  FROM cloudtrail c
+  WHERE c.eventname IN (${temporaryCredentialNames})
+    AND c.eventid IN (
+      SELECT first_minting
+      FROM (
+        SELECT
+          ${mintedKey('m')} AS minted_key,
+          min_by(m.eventid, m.eventtime || ' ' || m.eventid) AS first_minting
+        FROM cloudtrail m
+        WHERE m.eventname IN (${temporaryCredentialNames}) AND coalesce(m.errorcode, '') = ''
+        GROUP BY 1
+      ) mintings
+      WHERE minted_key IN (
+        SELECT u.useridentity.accesskeyid FROM cloudtrail u WHERE u.useridentity.accesskeyid <> ''
+      )
+    )
+  ORDER BY ${storyEventOrder}`;
+
+/**
+ * A user's ARN as `<account>:user/<name>` whatever its path, the key `userKeyOfArn` gives; another
+ * ARN gives NULL or a value no user key equals (DuckDB's regexp_extract gives '' where Trino gives NULL).
+ */
+const callerUserKey = `regexp_extract(c.useridentity.arn, '^arn:aws[a-z-]*:iam::([0-9]{12}):user/', 1) || ':user/' || regexp_extract(c.useridentity.arn, '[^/]+$')`;
+
+/**
+ * Every minting of temporary credentials made from one of a list of addresses (first `?`), with one of
+ * a list of keys (second), or by one of a list of principals (third and fourth, the same list: ARNs,
+ * and users as `userKeyOfArn` names them): the attacker's, whether or not the credentials were ever
+ * used. One scan for the three lists; the story then keeps the calls its attacker test accepts.
+ */
+export const mintingsBySql = `
+  SELECT ${storyEventColumns}
+  FROM cloudtrail c
+  WHERE c.eventname IN (${temporaryCredentialNames})
+    AND (
+      contains(split(?, chr(10)), c.sourceipaddress)
+      OR contains(split(?, chr(10)), c.useridentity.accesskeyid)
+      OR contains(split(?, chr(10)), c.useridentity.arn)
+      OR (c.useridentity.arn LIKE '%:user/%' AND contains(split(?, chr(10)), ${callerUserKey}))
+    )
+  ORDER BY ${storyEventOrder}`;
+
+/** Bound for a list with no value left: a single space, which is no address, key, ARN or account. */
+const NO_VALUE = ' ';
+
+/**
+ * Lists bound side by side, one query for all: each list in runs that fit one parameter
+ * (`parameterRuns`), the n-th run of every list together. A value too long to bind is returned apart.
+ */
+function listsInRuns(lists: string[][]): { runs: string[][]; tooLong: string[] } {
+  const parts = lists.map((values) => parameterRuns(values));
+  const count = Math.max(0, ...parts.map((p) => p.runs.length));
+  return {
+    runs: Array.from({ length: count }, (_, n) => parts.map((p) => p.runs[n] ?? NO_VALUE)),
+    tooLong: parts.flatMap((p) => p.tooLong),
+  };
+}
+
+/** The parameters of `mintingsBySql`, run by run. */
+export function mintingsByParameters(callers: { ips: string[]; keys: string[]; principals: string[] }) {
+  const { runs, tooLong } = listsInRuns([callers.ips, callers.keys, callers.principals]);
+  return {
+    runs: runs.map(([ips, keys, principals]) => [ips, keys, principals, principals] as string[]),
+    tooLong,
+  };
+}
 
 /** Each access key's use: who, first and last call, how many, from how many addresses. */
 export const credentialUseSql = `
@@ -37,26 +121,14 @@ export const credentialUseSql = `
   GROUP BY 1, 2, 3, 4, 5
   ORDER BY 1, 2, 3, 4, 5`;
 
-const activityPredicates: Record<
-  Exclude<IndicatorKind, 'userAgent'>,
-  { where: string; parameters: number }
-> = {
-  accessKey: { where: 'contains(split(?, chr(10)), c.useridentity.accesskeyid)', parameters: 1 },
-  principal: {
-    where:
-      'contains(split(?, chr(10)), c.useridentity.arn) OR contains(split(?, chr(10)), c.useridentity.sessioncontext.sessionissuer.arn)',
-    parameters: 2,
-  },
-  ip: { where: 'contains(split(?, chr(10)), c.sourceipaddress)', parameters: 1 },
-  account: { where: 'contains(split(?, chr(10)), c.useridentity.accountid)', parameters: 1 },
-};
-
-/** What a list of indicators of one kind did, grouped by credential, address and tool. */
-export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: string; parameters: number } {
-  const predicate = activityPredicates[kind];
-  return {
-    parameters: predicate.parameters,
-    sql: `
+/**
+ * What a round's indicators did, grouped by credential, address and tool: calls with one of a list of
+ * keys (first `?`), by or under one of a list of principals (second and third: the caller's ARN or its
+ * session's issuer), from one of a list of addresses (fourth), or by one of a list of accounts (fifth).
+ * One scan for every kind; each group is wholly in or out, since the test reads only grouped columns,
+ * so an indicator's rows are the groups that name it.
+ */
+export const activitySql = `
   SELECT
     c.useridentity.accesskeyid AS access_key_id,
     c.useridentity.arn AS actor_arn,
@@ -68,9 +140,27 @@ export function activitySql(kind: Exclude<IndicatorKind, 'userAgent'>): { sql: s
     max(c.eventtime) AS last_seen,
     count(*) AS events
   FROM cloudtrail c
-  WHERE ${predicate.where}
+  WHERE contains(split(?, chr(10)), c.useridentity.accesskeyid)
+    OR contains(split(?, chr(10)), c.useridentity.arn)
+    OR contains(split(?, chr(10)), c.useridentity.sessioncontext.sessionissuer.arn)
+    OR contains(split(?, chr(10)), c.sourceipaddress)
+    OR contains(split(?, chr(10)), c.useridentity.accountid)
   GROUP BY 1, 2, 3, 4, 5, 6
-  ORDER BY 1, 2, 3, 4, 5, 6`,
+  ORDER BY 1, 2, 3, 4, 5, 6`;
+
+/** The parameters of `activitySql`, run by run. */
+export function activityParameters(subjects: ActivitySubjects) {
+  const { runs, tooLong } = listsInRuns([
+    subjects.accessKey ?? [],
+    subjects.principal ?? [],
+    subjects.ip ?? [],
+    subjects.account ?? [],
+  ]);
+  return {
+    runs: runs.map(
+      ([keys, principals, ips, accounts]) => [keys, principals, principals, ips, accounts] as string[],
+    ),
+    tooLong,
   };
 }
 
@@ -175,6 +265,11 @@ export function readCredentialUse(r: Row): CredentialUse {
     anAddress: r.an_address ?? null,
     fromConsole: r.from_console === 'true',
   };
+}
+
+/** The columns `activitySql` groups by: two rows with the same are the same group. */
+export function activityGroup(row: ActivityRow) {
+  return [row.accessKeyId, row.actorArn, row.issuerArn, row.identityAccount, row.sourceIp, row.userAgent];
 }
 
 /** A row of `activitySql`. */

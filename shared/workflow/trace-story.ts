@@ -4,24 +4,27 @@ import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile } from '../ports/evidence-store.js';
-import type { QueryParameter, QueryResult } from '../ports/query-engine.js';
+import type { QueryParameter } from '../ports/query-engine.js';
 import {
+  type ActivityRow,
+  attackerCallers,
   attackerEventTest,
   type Indicator,
   type IndicatorKind,
   isAddress,
   pivotToClosure,
 } from '../story/closure.js';
-import { assessCompleteness, digestFilesPerAccount, loggingEventNames } from '../story/completeness.js';
-import { buildLineage, mintingEventNames } from '../story/lineage.js';
-import { exposureEventNames, findOpenItems, stillUsableKeys } from '../story/open-items.js';
-import { parseStoryEvents } from '../story/story-event.js';
+import { assessCompleteness, digestFilesPerAccount } from '../story/completeness.js';
+import { buildLineage, MAX_CHAIN } from '../story/lineage.js';
+import { findOpenItems, stillUsableKeys } from '../story/open-items.js';
+import { stillValidCredentials } from '../story/session-lifetime.js';
 import { writeStoryFiles } from '../story/story-files.js';
 import {
+  activityGroup,
+  activityParameters,
   activitySql,
   credentialUseSql,
   dataEventsSql,
-  parameterRuns,
   readActivityRow,
   readCredentialUse,
   readDataEvent,
@@ -29,16 +32,21 @@ import {
   readVolume,
   SILENCE_SECONDS,
   silencesSql,
-  storyEventsSql,
   volumesSql,
 } from '../story/story-queries.js';
+import { StoryEvents } from '../story/story-selection.js';
 
 export interface TraceStoryInput {
   case: CaseContext;
   hunts: HuntOutcome[];
 }
 
-const MAX_ROWS = 50_000;
+/**
+ * Rows one story query may return. The queries select (the used credentials' first mintings, the
+ * attacker's, the rare events), so the 1 M-event corpus needs about 6,000 and 10 M about 60,000; a
+ * query that reaches it is named in `lineage.json` and the report, never cut silently.
+ */
+const MAX_ROWS = 200_000;
 const SEVERITY_ORDER = ['critical', 'high'] as const;
 const MAX_FINDING_SEEDS = 20;
 
@@ -61,35 +69,52 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     return result.rows;
   };
 
-  const names = [...new Set<string>([...mintingEventNames, ...exposureEventNames, ...loggingEventNames])];
-  const eventRows = await runInParts(names, (part) => run('story events', storyEventsSql, [part]));
-  const { events, quarantined } = parseStoryEvents(eventRows.rows);
+  const selection = await StoryEvents.select((name, sql, parameters) => run(name, sql, parameters));
   const uses = (await run('credential use', credentialUseSql)).map(readCredentialUse);
-  const lineage = buildLineage(events, uses);
 
   const { seeds, from } = await seedIndicators(context, input.hunts, adapters);
   const notQueried: string[] = [];
-  const closure = await pivotToClosure(seeds, events, lineage, async (kind, values) => {
-    const parts = await runInParts(values, (part) => {
-      const query = activitySql(kind as Exclude<IndicatorKind, 'userAgent'>);
-      return run(`activity of ${kind}`, query.sql, Array(query.parameters).fill(part));
-    });
-    notQueried.push(...parts.tooLong);
-    return parts.rows.map(readActivityRow);
-  });
+  const closure = await pivotToClosure(
+    seeds,
+    selection.all,
+    buildLineage(selection.all, uses),
+    async (subjects) => {
+      const { runs, tooLong } = activityParameters(subjects);
+      notQueried.push(...tooLong);
+      // A group named by lists of two runs comes twice, whole both times: it is kept once.
+      const groups = new Map<string, ActivityRow>();
+      for (const parameters of runs) {
+        for (const row of (await run('activity', activitySql, parameters)).map(readActivityRow))
+          groups.set(JSON.stringify(activityGroup(row)), row);
+      }
+      return [...groups.values()];
+    },
+    (callers) => selection.withMintingsBy(callers),
+  );
 
-  const byAttacker = attackerEventTest(
+  const attacker = [
     new Set(closure.attacker.ips),
     new Set(closure.attacker.principals),
     new Map(closure.indicators.map((i) => [`${i.kind}:${i.value}`, i])),
-  );
+  ] as const;
+  // The last round can name a created key after its own selection: its mintings are added here.
+  const events = await selection.withMintingsBy(attackerCallers(...attacker));
+  const byAttacker = attackerEventTest(...attacker);
+  // Built again with the attacker's mintings, whether used or not; the used credentials' sessions do not change.
+  const lineage = buildLineage(events, uses);
+  for (const session of lineage.sessions.filter((s) => s.chain.length >= MAX_CHAIN))
+    truncated.push(`chain of ${session.credential}: ${MAX_CHAIN} credentials kept, its first not reached`);
   const volumes = (await run('volumes', volumesSql)).map(readVolume);
   const endOfLogs =
     volumes
       .map((v) => v.last)
       .sort()
       .at(-1) ?? null;
-  const items = [...findOpenItems(events, byAttacker), ...stillUsableKeys(closure, uses, events, endOfLogs)];
+  const items = [
+    ...findOpenItems(events, byAttacker),
+    ...stillUsableKeys(closure, uses, events, endOfLogs),
+    ...stillValidCredentials(events, byAttacker, new Set(closure.attacker.keys), endOfLogs),
+  ];
   const silences = [
     ...(await run('account silences', silencesSql(false), [SILENCE_SECONDS])),
     ...(await run('region silences', silencesSql(true), [SILENCE_SECONDS])),
@@ -111,8 +136,8 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
   });
 
   await writeStoryFiles(adapters.store, layout, {
-    lineage: { ...lineage, truncated, quarantined },
-    pivots: { ...closure, seeds: from, notQueried },
+    lineage: { ...lineage, truncated, quarantined: selection.quarantined },
+    pivots: { ...closure, seeds: from, notQueried: [...new Set([...notQueried, ...selection.notQueried])] },
     openItems: { endOfLogs, items },
     logGaps: completeness,
   });
@@ -123,19 +148,8 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
     indicators: closure.indicators.length,
     stillOpen: items.filter((i) => !i.closed).length,
     silences: completeness.silences.length,
-    quarantined: quarantined.length,
+    quarantined: selection.quarantined.length,
   };
-}
-
-/** A list bound as one parameter per run (see parameterRuns); the runs' rows together. */
-async function runInParts(
-  values: string[],
-  query: (part: string) => Promise<QueryResult['rows']>,
-): Promise<{ rows: QueryResult['rows']; tooLong: string[] }> {
-  const { runs, tooLong } = parameterRuns(values);
-  const rows: QueryResult['rows'] = [];
-  for (const part of runs) rows.push(...(await query(part)));
-  return { rows, tooLong };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ActivityRow,
+  type AttackerCallers,
   type FetchActivity,
   type Indicator,
   MAX_ROUNDS,
@@ -8,7 +9,7 @@ import {
 } from '../../../shared/story/closure.js';
 import { buildLineage } from '../../../shared/story/lineage.js';
 import type { StoryEvent } from '../../../shared/story/story-event.js';
-import { storyEvent } from '../../support/story-events.js';
+import { assumeRole, storyEvent } from '../../support/story-events.js';
 
 const LEAKED = 'AKIALEAKED0000000001';
 const BACKDOOR = 'AKIABACKDOOR00000001';
@@ -60,10 +61,10 @@ const calls: ActivityRow[] = [
   }),
 ];
 
+/** The activity query over these rows: those naming any subject; `log` gets each kind's values. */
 const fetchFrom =
   (rows: ActivityRow[], log: string[][] = []): FetchActivity =>
-  async (kind, values) => {
-    log.push([kind, ...values]);
+  async (subjects) => {
     const column = {
       accessKey: 'accessKeyId',
       principal: 'actorArn',
@@ -71,7 +72,9 @@ const fetchFrom =
       account: 'identityAccount',
       userAgent: 'userAgent',
     } as const;
-    return rows.filter((r) => values.includes(String(r[column[kind]])));
+    const kinds = Object.entries(subjects) as [keyof typeof column, string[]][];
+    for (const [kind, values] of kinds) log.push([kind, ...values]);
+    return rows.filter((r) => kinds.some(([kind, values]) => values.includes(String(r[column[kind]]))));
   };
 
 const attackEvents: StoryEvent[] = [
@@ -216,19 +219,50 @@ describe('pivot to closure', () => {
     expect(closure.indicators.map((i) => i.value)).not.toContain('AKIA1\nAKIA2');
   });
 
+  it("asks for the mintings of the attacker's callers each round, and pivots on a session they minted and never used", async () => {
+    const unused = assumeRole(
+      '2025-03-11T03:20:00Z',
+      { accessKeyId: BACKDOOR, actorArn: BACKUP, sourceIp: ATTACKER_IP },
+      { key: 'ASIAUNUSED0000000001', role: 'admin', name: 'quiet' },
+    );
+    const asked: AttackerCallers[] = [];
+    const closure = await pivotToClosure(
+      [seed('accessKey', LEAKED)],
+      attackEvents,
+      buildLineage(attackEvents, []),
+      fetchFrom(calls),
+      async (callers) => {
+        asked.push(callers);
+        return callers.keys.has(BACKDOOR) ? [...attackEvents, unused] : attackEvents;
+      },
+    );
+    expect([...(asked[0]?.ips ?? [])]).toEqual([ATTACKER_IP]);
+    expect(asked.some((c) => c.keys.has(BACKDOOR) && c.principals.has('111122223333:user/svc-backup'))).toBe(
+      true,
+    );
+    expect(closure.indicators).toContainEqual(
+      expect.objectContaining({ kind: 'accessKey', value: 'ASIAUNUSED0000000001', origin: 'created' }),
+    );
+  });
+
   it('stops at the round limit on an endless chain and says so', async () => {
     // Every address shows a key, and every key is also used from the next address: a pivot that never closes.
-    const chain: FetchActivity = async (kind, values) =>
-      values.map((value) => {
-        const n = Number(/(\d+)$/.exec(value)?.[1]);
-        return kind === 'ip'
-          ? activity({
-              sourceIp: value,
-              accessKeyId: `AKIACHAINKEY${String(n).padStart(8, '0')}`,
-              firstSeen: '2025-03-11T00:00:00Z',
-            })
-          : activity({ sourceIp: `10.0.0.${n + 1}`, accessKeyId: value, firstSeen: '2025-03-11T00:00:00Z' });
-      });
+    const chain: FetchActivity = async (subjects) => [
+      ...(subjects.ip ?? []).map((value) =>
+        activity({
+          sourceIp: value,
+          accessKeyId: `AKIACHAINKEY${String(Number(/(\d+)$/.exec(value)?.[1])).padStart(8, '0')}`,
+          firstSeen: '2025-03-11T00:00:00Z',
+        }),
+      ),
+      ...(subjects.accessKey ?? []).map((value) =>
+        activity({
+          sourceIp: `10.0.0.${Number(/(\d+)$/.exec(value)?.[1]) + 1}`,
+          accessKeyId: value,
+          firstSeen: '2025-03-11T00:00:00Z',
+        }),
+      ),
+    ];
     const closure = await pivotToClosure([seed('ip', '10.0.0.1')], [], buildLineage([], []), chain);
     expect(closure.rounds).toHaveLength(MAX_ROUNDS);
     expect(closure.stoppedAtLimit).toBe(true);

@@ -153,6 +153,36 @@ describe('what the attacker left open at the end of the logs', () => {
     ]);
   });
 
+  it('a new flow log in the same account closes every flow log the attacker deleted there, and only there', () => {
+    const deleted = (account: string, id: string) =>
+      storyEvent({
+        eventName: 'DeleteFlowLogs',
+        eventSource: 'ec2.amazonaws.com',
+        time: '2025-03-11T03:00:00Z',
+        ...attacker,
+        account,
+        request: { DeleteFlowLogsRequest: { FlowLogId: [{ content: id }] } },
+      });
+    const created = storyEvent({
+      eventName: 'CreateFlowLogs',
+      eventSource: 'ec2.amazonaws.com',
+      time: '2025-03-11T05:00:00Z',
+      ...responder,
+    });
+    const items = findOpenItems(
+      [
+        deleted('111122223333', 'fl-0b7e4d2a9c3f16e58'),
+        deleted('444455556666', 'fl-01234567890abcdef'),
+        created,
+      ],
+      byAttacker,
+    );
+    expect(items.map((i) => [i.account, i.closed?.eventName ?? null])).toEqual([
+      ['444455556666', null],
+      ['111122223333', 'CreateFlowLogs'],
+    ]);
+  });
+
   it('a bucket policy is an exposure only when it opens the bucket to everyone or to another account', () => {
     const policy = (principal: unknown) =>
       storyEvent({

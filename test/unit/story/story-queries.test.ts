@@ -1,29 +1,33 @@
 import pkg from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 import {
+  activityParameters,
   activitySql,
   credentialUseSql,
   dataEventsSql,
   MAX_PARAMETER_CHARS,
+  mintingsByParameters,
+  mintingsBySql,
   parameterRuns,
   silencesSql,
   storyEventsSql,
+  usedMintingsSql,
   volumesSql,
 } from '../../../shared/story/story-queries.js';
+import { parametersOutsideWhere } from '../../support/parameter-placement.js';
 
 const { Parser } = pkg;
 
 const queries: [string, string][] = [
   ['story events', storyEventsSql],
+  ['mintings of used credentials', usedMintingsSql],
+  ['mintings by the attacker', mintingsBySql],
   ['credential use', credentialUseSql],
   ['volumes', volumesSql],
   ['data events', dataEventsSql],
   ['account silences', silencesSql(false)],
   ['region silences', silencesSql(true)],
-  ...(['accessKey', 'principal', 'ip', 'account'] as const).map((k): [string, string] => [
-    `activity of ${k}`,
-    activitySql(k).sql,
-  ]),
+  ['activity', activitySql],
 ];
 
 // Athena takes execution parameters only in the WHERE clause
@@ -31,6 +35,10 @@ const queries: [string, string][] = [
 describe.each(queries)('the %s query', (_name, sql) => {
   it('parses as Athena (Trino) SQL', () => {
     expect(() => new Parser().astify(sql, { database: 'trino' })).not.toThrow();
+  });
+
+  it('binds values only in a WHERE clause', () => {
+    expect(parametersOutsideWhere(sql)).toEqual([]);
   });
 
   it('binds values only after its last WHERE', () => {
@@ -41,11 +49,16 @@ describe.each(queries)('the %s query', (_name, sql) => {
 
 // Athena execution parameters take at most 1,024 characters each
 // (https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html).
-it('an activity query says how many times its list is bound', () => {
-  for (const kind of ['accessKey', 'principal', 'ip', 'account'] as const) {
-    const { sql, parameters } = activitySql(kind);
-    expect(sql.split('?').length - 1).toBe(parameters);
-  }
+it('the activity query binds keys, principals (twice), addresses and accounts, a kind with none as a value no indicator is', () => {
+  const { runs, tooLong } = activityParameters({
+    principal: ['arn:aws:iam::111122223333:user/a'],
+    ip: ['1.2.3.4'],
+  });
+  expect(runs).toEqual([
+    [' ', 'arn:aws:iam::111122223333:user/a', 'arn:aws:iam::111122223333:user/a', '1.2.3.4', ' '],
+  ]);
+  expect(runs[0]).toHaveLength(activitySql.split('?').length - 1);
+  expect(tooLong).toEqual([]);
 });
 
 describe('binding indicator lists as query parameters', () => {
@@ -61,5 +74,26 @@ describe('binding indicator lists as query parameters', () => {
   it('returns a value too long for any parameter apart instead of cutting it', () => {
     const long = `arn:aws:iam::111122223333:role/${'x'.repeat(1_100)}`;
     expect(parameterRuns(['1.2.3.4', long])).toEqual({ runs: ['1.2.3.4'], tooLong: [long] });
+  });
+});
+
+describe("binding the attacker's addresses, keys and principals to the mintings query", () => {
+  it('binds each list run by run, four values a run, and a list with no value left as one no caller can be', () => {
+    const ips = Array.from({ length: 100 }, (_, i) => `203.0.113.${i}`);
+    const { runs, tooLong } = mintingsByParameters({ ips, keys: ['AKIABACKDOOR00000001'], principals: [] });
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.every((r) => r.length === mintingsBySql.split('?').length - 1)).toBe(true);
+    expect(runs.flatMap((r) => r[0]?.split('\n'))).toEqual(ips);
+    expect(runs.map((r) => r[1])).toEqual(['AKIABACKDOOR00000001', ...Array(runs.length - 1).fill(' ')]);
+    expect(runs.every((r) => r[2] === ' ' && r[3] === ' ')).toBe(true);
+    expect(tooLong).toEqual([]);
+  });
+
+  it('returns a principal too long to bind apart, and runs nothing for empty lists', () => {
+    const long = `arn:aws:sts::111122223333:assumed-role/${'r'.repeat(1_100)}/x`;
+    expect(mintingsByParameters({ ips: [], keys: [], principals: [long] })).toEqual({
+      runs: [],
+      tooLong: [long],
+    });
   });
 });
