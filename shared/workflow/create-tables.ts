@@ -53,16 +53,11 @@ export async function createTables(
   const exported = exports.some((e) => e.status === 'COMPLETED')
     ? narrowInventory(await adapters.inventory.discoverExported(context, exports), context.scope)
     : null;
-  const sources = [...inventory.sources, ...(exported?.sources ?? [])];
-  // Reading the library and each hunt's scans is a second of the main thread's time, which the build
-  // leaves idle (its work runs in the gate's workers and the engine's threads): done meanwhile.
-  const huntsRead = loadCaseHunts(context.caseId, adapters).then(async (hunts) => {
-    await readScansMeanwhile(hunts.hunts, new Set(sources.map((s) => s.source)));
-    return hunts;
+  const built = await adapters.tables.build(context, {
+    ...inventory,
+    sources: [...inventory.sources, ...(exported?.sources ?? [])],
   });
-  huntsRead.catch(() => {}); // awaited below; a build that fails first leaves it unread
-  const built = await adapters.tables.build(context, { ...inventory, sources });
-  const caseHunts = await huntsRead;
+  const caseHunts = await loadCaseHunts(context.caseId, adapters);
   const selection = selectHunts(
     caseHunts.hunts,
     built.tables.map((t) => t.source),
@@ -219,18 +214,6 @@ function scansOrWholeSources(hunt: HuntDefinition): SourceScan[] {
 
 /** Parsing a hunt's SQL takes tens of milliseconds: once per text and process. */
 const parsedScans = new Map<string, SourceScan[]>();
-
-/**
- * Fills the scans' cache for the hunts the found sources could run, one hunt per turn of the event
- * loop, so the build it runs beside is never held up for longer than one hunt's parse.
- */
-async function readScansMeanwhile(hunts: HuntDefinition[], found: Set<LogSourceId>): Promise<void> {
-  for (const hunt of hunts) {
-    if (!hunt.sources.every((source) => found.has(source))) continue;
-    scansOf(hunt);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 function scansOf(hunt: HuntDefinition) {
   let scans = parsedScans.get(hunt.sql);
