@@ -134,7 +134,7 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
   const routing = eventClassRouting(copied.has(CLASSED_SOURCE) ? input.hunts : []);
   const hunts = input.hunts.map((h) => {
     const route = routeOf(routing, h.huntId);
-    const readsNamedEvents = route === 'named' || route === 'named-and-heavy' || route === 'heavy-patterns';
+    const readsNamedEvents = route !== null && route !== 'flagged';
     const bytes = h.scans.reduce((sum, scan) => {
       const logs = sourceBytes[scan.source] ?? 0;
       if (!copied.has(scan.source)) return sum + logs;

@@ -169,7 +169,6 @@ export function eventClassRouting(
   heavy: ReadonlySet<string> = HEAVY_EVENTS,
 ): EventClassRouting {
   const names = new Set<string>();
-  const patterns: RowPattern[] = [];
   const routing: EventClassRouting = {
     names: [],
     heavyNames: [],
@@ -195,15 +194,19 @@ export function eventClassRouting(
     const own = [...new Set(hunt.scans.flatMap((scan) => scan.eventNames ?? []))];
     const ownPatterns = uniquePatterns(hunt.scans.flatMap((scan) => scan.patterns ?? []));
     const added = own.filter((name) => !names.has(name));
-    const addedPatterns = ownPatterns.filter((p) => !patterns.some((q) => samePattern(p, q)));
+    const known = [...routing.patterns, ...routing.heavyPatterns];
+    const addedPatterns = ownPatterns.filter((p) => !known.some((q) => samePattern(p, q)));
     const more =
       added.reduce((sum, name) => sum + literalBytes(name), 0) +
       addedPatterns.reduce((sum, p) => sum + literalBytes(rowPatternSql(p)), 0);
     if (bytes + more > MAX_NAMED_LIST_BYTES) continue;
     bytes += more;
     for (const name of added) names.add(name);
-    patterns.push(...addedPatterns);
-    if (ownPatterns.some((p) => heavyPattern(p, heavy))) routing.heavyPatternHunts.push(hunt.huntId);
+    // Each pattern is weighed once, when it is added.
+    for (const p of addedPatterns)
+      (heavyPattern(p, heavy) ? routing.heavyPatterns : routing.patterns).push(p);
+    if (ownPatterns.some((p) => routing.heavyPatterns.some((q) => samePattern(p, q))))
+      routing.heavyPatternHunts.push(hunt.huntId);
     else if (own.some((name) => heavy.has(name))) routing.heavyHunts.push(hunt.huntId);
     else routing.hunts.push(hunt.huntId);
   }
@@ -212,8 +215,6 @@ export function eventClassRouting(
     ...routing,
     names: sorted.filter((name) => !heavy.has(name)),
     heavyNames: sorted.filter((name) => heavy.has(name)),
-    patterns: patterns.filter((p) => !heavyPattern(p, heavy)),
-    heavyPatterns: patterns.filter((p) => heavyPattern(p, heavy)),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   LONG_TERM_IDENTITY_TYPES,
   type RowPattern,
   SSO_SESSION_PATTERN,
+  samePattern,
 } from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import type { LogSourceId } from '../domain/log-sources.js';
@@ -96,11 +97,7 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
       const columns = selectsEveryColumn(select)
         ? [...logSourceModule(source).columns]
         : sourceColumns(source, columnRefsIn(select));
-      const limit = rowsOf(select.where as Node | null, limitColumnsOf(select, from, cteOutputs, source));
-      const requiresFlagged = flaggedOnly(
-        select.where as Node | null,
-        flagColumnsOf(select, from, cteOutputs),
-      );
+      const { limit, requiresFlagged } = conditionsOf(select, from, cteOutputs, source);
       const baseline = from.table === CLOUDTRAIL_ACTIVITY_VIEW;
       for (let i = 0; i < times; i++) scans.push({ source, columns, ...limit, requiresFlagged, baseline });
     }
@@ -149,8 +146,7 @@ function referenceScans(
     if (output) outputs.set(output.toLowerCase(), columnRefsIn(expr));
   }
   const filters = columnRefsIn({ ...body, columns: [] });
-  const limit = rowsOf(body.where as Node | null, limitColumnsOf(body, from, cteOutputs, source));
-  const requiresFlagged = flaggedOnly(body.where as Node | null, flagColumnsOf(body, from, cteOutputs));
+  const { limit, requiresFlagged } = conditionsOf(body, from, cteOutputs, source);
   const scans: SourceScan[] = [];
   forEachSelect(ast, (select) => {
     const uses = ((select.from as Node[] | undefined) ?? []).filter((f) => f.table === name).length;
@@ -280,6 +276,21 @@ function limitColumnsOf(
   };
 }
 
+/** What one scan's WHERE clause limits it to (rowsOf), and whether it requires a flagged row (flaggedOnly). */
+function conditionsOf(
+  select: Node,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+  source: LogSourceId,
+): { limit: RowLimit; requiresFlagged: boolean } {
+  const where = select.where as Node | null;
+  const columns = limitColumnsOf(select, from, cteOutputs, source);
+  return {
+    limit: rowsOf(where, columns),
+    requiresFlagged: flaggedOnly(where, flagColumnsOf(select, from, cteOutputs, columns.pathOf)),
+  };
+}
+
 /**
  * The dotted path a column reference names in one FROM item, whichever way the parser reads it
  * (`col`, `alias.col`, `struct.field` read as a table and a column, `a.b.c.d` as a tree of `.`), or
@@ -366,7 +377,12 @@ interface FlagColumns {
  * parser reads `useridentity` as a table there) where no FROM item is called `useridentity` and no
  * other item can have a `useridentity` column, or `<item>.useridentity.type` through this item's name.
  */
-function flagColumnsOf(select: Node, from: Node, cteOutputs: Map<string, Set<string> | null>): FlagColumns {
+function flagColumnsOf(
+  select: Node,
+  from: Node,
+  cteOutputs: Map<string, Set<string> | null>,
+  pathOf: (node: Node) => string | null,
+): FlagColumns {
   const isColumn = columnOfItem(select, from, cteOutputs);
   const names = itemNames(from);
   const items = (select.from as Node[] | undefined) ?? [];
@@ -377,7 +393,7 @@ function flagColumnsOf(select: Node, from: Node, cteOutputs: Map<string, Set<str
       .every((item) => outputsOf(item, cteOutputs)?.has('useridentity') === false);
   return {
     errorCode: (node) => isColumn(node, 'errorcode'),
-    pathOf: columnPathOf(select, from, cteOutputs),
+    pathOf,
     identityType: (node) => {
       if (node.type !== 'column_ref' || node.table !== 'useridentity') return false;
       const column = node.column as { expr?: { value?: unknown }; value?: unknown } | string;
@@ -403,7 +419,8 @@ function flaggedOnly(node: Node | null | undefined, columns: FlagColumns): boole
   const right = node.right as Node;
   if (operator === 'AND') return flaggedOnly(left, columns) || flaggedOnly(right, columns);
   if (operator === 'OR') return flaggedOnly(left, columns) && flaggedOnly(right, columns);
-  if (samePattern(patternOf(node, columns.pathOf), SSO_SESSION_PATTERN)) return true;
+  const pattern = patternOf(node, columns.pathOf);
+  if (pattern && samePattern(pattern, SSO_SESSION_PATTERN)) return true;
   if (operator === 'IS NOT' || operator === 'ISNOT')
     return columns.errorCode(left) && (right as Node | undefined)?.type === 'null';
   const values = operator === '=' || operator === 'IN' || operator === 'LIKE' ? strings(right) : [];
@@ -526,10 +543,6 @@ function patternOf(node: Node, pathOf: (node: Node) => string | null): RowPatter
 function portableRegex(pattern: string): boolean {
   const body = pattern.startsWith('(?i)') ? pattern.slice(4) : pattern;
   return /^[A-Za-z0-9^$|()[\]\-.*+?{},_:/@=! ]*$/.test(body) && !body.includes('(?');
-}
-
-function samePattern(a: RowPattern | null, b: RowPattern): boolean {
-  return a !== null && a.column === b.column && a.operator === b.operator && a.pattern === b.pattern;
 }
 
 function functionName(node: Node): string | null {
