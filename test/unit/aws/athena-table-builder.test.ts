@@ -9,6 +9,7 @@ import {
 import { routedDatabase } from '../../../shared/aws/athena-one-pass-sql.js';
 import { AthenaTableBuilder, DDL_CONCURRENCY } from '../../../shared/aws/athena-table-builder.js';
 import type { CaseContext } from '../../../shared/domain/case.js';
+import { eventClassRouting } from '../../../shared/domain/event-classes.js';
 import type { Inventory, SourceLocation } from '../../../shared/domain/inventory.js';
 import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/time-window.js';
 import { InvalidRequestError, QueryFailedError } from '../../../shared/errors.js';
@@ -23,6 +24,8 @@ const { Parser } = pkg;
 const parser = new Parser();
 
 const DATABASE = 'casefile_case_1';
+/** A case whose hunts take no route: every input a test routes starts from it. */
+const NO_ROUTES = eventClassRouting([]);
 const OPENED_AT = '2024-05-10T08:00:00.000Z';
 const WINDOW = { from: '2024-05-01T10:00:00.000Z', to: '2024-05-03T18:30:00.000Z' };
 
@@ -654,16 +657,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
   it('copies the source view once into the case folder, points the view at the copy, and records what each statement scanned', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], {
-      names: [],
-      heavyNames: [],
-      patterns: [],
-      heavyPatterns: [],
-      hunts: [],
-      heavyHunts: [],
-      heavyPatternHunts: [],
-      flaggedHunts: [],
-    });
+    const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], NO_ROUTES);
     expect(engine.statements).toHaveLength(3);
     expect(engine.statements[0]).toBe(`DROP TABLE IF EXISTS \`${DATABASE}\`.\`cloudtrail_copy\``);
     expect(engine.statements[1]).toContain(`CREATE TABLE "${DATABASE}"."cloudtrail_copy"`);
@@ -686,13 +680,11 @@ describe('AthenaTableBuilder.copyOnce', () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const routing = {
+      ...NO_ROUTES,
       names: ['CreateUser', 'StopLogging'],
       heavyNames: ['AssumeRole'],
-      patterns: [],
-      heavyPatterns: [],
       hunts: ['backdoor-user', 'trail-stopped'],
       heavyHunts: ['role-from-outside'],
-      heavyPatternHunts: [],
       flaggedHunts: ['root-account-usage'],
     };
     const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], routing);
@@ -747,16 +739,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
   });
 
   /** One hunt naming one light event: the `named` route alone. */
-  const oneNamedHunt = {
-    names: ['CreateUser'],
-    heavyNames: [],
-    patterns: [],
-    heavyPatterns: [],
-    hunts: ['backdoor-user'],
-    heavyHunts: [],
-    heavyPatternHunts: [],
-    flaggedHunts: [],
-  };
+  const oneNamedHunt = { ...NO_ROUTES, names: ['CreateUser'], hunts: ['backdoor-user'] };
 
   it('leaves the source view on the logs as delivered when a routed view fails', async () => {
     const statements: string[] = [];

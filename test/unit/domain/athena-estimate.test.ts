@@ -8,7 +8,12 @@ import {
   hiveBucket,
   type ListedObject,
 } from '../../../shared/domain/athena-estimate.js';
-import { BUCKETS_PER_CLASS, HEAVY_EVENTS, ROUTE_CLASSES } from '../../../shared/domain/event-classes.js';
+import {
+  BUCKETS_PER_CLASS,
+  eventClassRouting,
+  HEAVY_EVENTS,
+  ROUTE_CLASSES,
+} from '../../../shared/domain/event-classes.js';
 
 const MB = 2 ** 20;
 const GB = 2 ** 30;
@@ -303,16 +308,7 @@ describe('which bucket file Athena reads for an event name', () => {
 });
 
 describe('what the rows of a route are, from the classes it reads', () => {
-  const routing = {
-    names: ['a', 'b'],
-    heavyNames: ['AssumeRole'],
-    patterns: [],
-    heavyPatterns: [],
-    hunts: [],
-    heavyHunts: [],
-    heavyPatternHunts: [],
-    flaggedHunts: [],
-  };
+  const routing = { ...eventClassRouting([]), names: ['a', 'b'], heavyNames: ['AssumeRole'] };
   const sets = (read: ReturnType<typeof classesRead>) => ({
     flaggedNames: read.flaggedNames,
     names: read.names,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caseFiles } from '../../../shared/domain/case-files.js';
+import { eventClassRouting } from '../../../shared/domain/event-classes.js';
 import { MAX_EXECUTION_PARAMETER_LENGTH, quotedParameter } from '../../../shared/domain/query-parameters.js';
 import { QueryFailedError } from '../../../shared/errors.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
@@ -111,13 +112,9 @@ describe('runHunt', () => {
     await writeCaseFile(adapters.store, files.tables, {
       ...tables,
       namedEvents: {
+        ...eventClassRouting([]),
         names: ['CreateUser'],
-        heavyNames: [],
-        patterns: [],
-        heavyPatterns: [],
         hunts: ['iam-user-created'],
-        heavyHunts: [],
-        heavyPatternHunts: [],
         flaggedHunts: ['root-account-usage'],
       },
     });
