@@ -49,6 +49,7 @@ try {
   const record = (entries: readonly (readonly [string, number])[]) =>
     `{\n${entries.map(([key, value]) => `  ${/^[A-Za-z_$][\w$]*$/.test(key) ? key : `'${key}'`}: ${Number(value.toPrecision(4))},`).join('\n')}\n}`;
   const text = `import type { CopyProfile } from './athena-estimate.js';
+import { profileOfShares } from './copy-profile-shares.js';
 
 /**
  * The CloudTrail one-pass copy as \`npm run bench\` measures it (bench/athena-copy-profile.ts: Parquet
@@ -71,23 +72,9 @@ const COLUMN_SHARE: Record<string, number> = ${record(columnShares(profile.event
 /** Each column's share of the flagged rows. */
 const FLAGGED_COLUMN_SHARE: Record<string, number> = ${record(columnShares(profile.flagged))};
 
-function spread(
-  events: Readonly<Record<string, number>>,
-  columns: Record<string, number>,
-): Record<string, Record<string, number>> {
-  return Object.fromEntries(
-    Object.entries(events).map(([name, share]) => [
-      name,
-      Object.fromEntries(
-        Object.entries(columns).map(([column, part]) => [column, COPY_PER_GZIP_BYTE * share * part]),
-      ),
-    ]),
-  );
-}
-
 export const MEASURED_CLOUDTRAIL_COPY: CopyProfile = {
-  events: spread(MEASURED_EVENT_SHARE, COLUMN_SHARE),
-  flagged: spread(MEASURED_FLAGGED_SHARE, FLAGGED_COLUMN_SHARE),
+  events: profileOfShares(COPY_PER_GZIP_BYTE, MEASURED_EVENT_SHARE, COLUMN_SHARE),
+  flagged: profileOfShares(COPY_PER_GZIP_BYTE, MEASURED_FLAGGED_SHARE, FLAGGED_COLUMN_SHARE),
 };
 `;
   await writeFile(MODEL, text);

@@ -1,4 +1,5 @@
 import type { CopyProfile } from './athena-estimate.js';
+import { profileOfShares } from './copy-profile-shares.js';
 
 /**
  * The CloudTrail one-pass copy as `npm run bench` measures it (bench/athena-copy-profile.ts: Parquet
@@ -198,21 +199,7 @@ const FLAGGED_COLUMN_SHARE: Record<string, number> = {
   edgedevicedetails: 0.0009181,
 };
 
-function spread(
-  events: Readonly<Record<string, number>>,
-  columns: Record<string, number>,
-): Record<string, Record<string, number>> {
-  return Object.fromEntries(
-    Object.entries(events).map(([name, share]) => [
-      name,
-      Object.fromEntries(
-        Object.entries(columns).map(([column, part]) => [column, COPY_PER_GZIP_BYTE * share * part]),
-      ),
-    ]),
-  );
-}
-
 export const MEASURED_CLOUDTRAIL_COPY: CopyProfile = {
-  events: spread(MEASURED_EVENT_SHARE, COLUMN_SHARE),
-  flagged: spread(MEASURED_FLAGGED_SHARE, FLAGGED_COLUMN_SHARE),
+  events: profileOfShares(COPY_PER_GZIP_BYTE, MEASURED_EVENT_SHARE, COLUMN_SHARE),
+  flagged: profileOfShares(COPY_PER_GZIP_BYTE, MEASURED_FLAGGED_SHARE, FLAGGED_COLUMN_SHARE),
 };
