@@ -119,12 +119,21 @@ export type NamedClasses = Pick<EventClassRouting, 'names' | 'heavyNames'> &
  * written once: the statement has a size limit. The benchmark lays its model of the copy out with
  * this same expression (bench/athena-copy-profile.ts).
  */
-export function eventClassExpression(column: string, named: NamedClasses): string {
+export function eventClassExpression(
+  column: string,
+  named: NamedClasses,
+  names: 'literals' | 'list-subquery' = 'literals',
+): string {
   const flagged = `(${FLAGGED_CONDITION})`;
-  const nameTest = (names: string[]) =>
-    names.length > 0
-      ? [`"${checkColumn(column)}" IN (${[...new Set(names)].map(sqlString).join(', ')})`]
-      : [];
+  const list = (values: string[]) => [...new Set(values)].map(sqlString).join(', ');
+  // DuckDB tests an IN list of literals one by one (77 ms per 112,000 rows against 400 names), and a
+  // subquery's values through a hash table (8 ms): the embedded engine's copy asks for the subquery.
+  const nameTest = (values: string[]) =>
+    values.length === 0
+      ? []
+      : names === 'literals'
+        ? [`"${checkColumn(column)}" IN (${list(values)})`]
+        : [`"${checkColumn(column)}" IN (SELECT unnest([${list(values)}]))`];
   const branches = [
     [
       [...nameTest(named.names), ...(named.patterns ?? []).map(rowPatternSql)],

@@ -14,6 +14,8 @@ export interface TablesResult {
   quarantined?: QuarantinedRecord[];
   /** Athena: every statement run, with the bytes it scanned, for the case's bill. */
   statements?: ScannedStatement[];
+  /** Embedded engine: the sources whose copy it split by the classes it was given, with a route's views each. */
+  classed?: LogSourceId[];
 }
 
 /** A statement a table builder ran and what Athena scanned for it (DDL scans nothing, a CTAS its source). */
@@ -28,7 +30,20 @@ export interface ScannedStatement {
  * partition projection in AWS, a one-pass conversion to columnar files in the embedded engine.
  */
 export interface TableBuilder {
-  build(context: CaseContext, inventory: Inventory): Promise<TablesResult>;
+  /**
+   * `classing`, given only to a builder that `classesAsItBuilds`: the event classes to split the
+   * CloudTrail copy into as it is written, and the routes to make views for.
+   */
+  build(
+    context: CaseContext,
+    inventory: Inventory,
+    classing?: EventClassRouting | null,
+  ): Promise<TablesResult>;
+  /**
+   * The embedded engine: its tables are the one pass, so the classes are known before they are built
+   * (from the hunts that can run over what the inventory found), not after (Athena's copyOnce).
+   */
+  readonly classesAsItBuilds?: boolean;
   /**
    * The one pass: each source's window copied once to columnar files in the case folder, its view
    * then reading the copy. Only where tables read the logs in place (Athena); the embedded engine's

@@ -53,11 +53,10 @@ export async function createTables(
   const exported = exports.some((e) => e.status === 'COMPLETED')
     ? narrowInventory(await adapters.inventory.discoverExported(context, exports), context.scope)
     : null;
-  const built = await adapters.tables.build(context, {
-    ...inventory,
-    sources: [...inventory.sources, ...(exported?.sources ?? [])],
-  });
+  const found = { ...inventory, sources: [...inventory.sources, ...(exported?.sources ?? [])] };
   const caseHunts = await loadCaseHunts(context.caseId, adapters);
+  const classing = adapters.tables.classesAsItBuilds ? classesOfFound(found, caseHunts.hunts, context) : null;
+  const built = await adapters.tables.build(context, found, classing);
   const selection = selectHunts(
     caseHunts.hunts,
     built.tables.map((t) => t.source),
@@ -90,8 +89,11 @@ export async function createTables(
     ? await copyOnce(context, adapters, copySources, routing, skipped)
     : { statements: [], sources: [] };
   const statements = [...(built.statements ?? []), ...copied.statements];
-  const namedEvents =
-    copied.sources.includes(CLASSED_SOURCE) && routesTaken(routing).length > 0 ? routing : null;
+  const namedEvents = built.classed?.includes(CLASSED_SOURCE)
+    ? classing
+    : copied.sources.includes(CLASSED_SOURCE) && routesTaken(routing).length > 0
+      ? routing
+      : null;
   await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
@@ -154,6 +156,22 @@ async function athenaEstimateOfCase(
       ...('note' in listing && listing.note ? { note: listing.note } : {}),
     },
   });
+}
+
+/**
+ * The event classes of the embedded engine's CloudTrail copy, decided before its tables exist: by the
+ * hunts the case would choose over every source the inventory found. A source that then fails to load
+ * only drops hunts, and a dropped hunt's names only make the named classes larger, never lose a row.
+ */
+function classesOfFound(found: Inventory, hunts: HuntDefinition[], context: CaseContext): EventClassRouting {
+  const selection = selectHunts(
+    hunts,
+    [...new Set(found.sources.map((s) => s.source))],
+    context.huntIds,
+    context.iocs ?? {},
+    context.scope?.sources ?? null,
+  );
+  return eventClassRouting(hunts.filter((h) => selection.run.includes(h.id)).map(scansOf));
 }
 
 /**

@@ -72,8 +72,28 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async run(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return this.runIn(null, sql, options);
+  }
+
+  /**
+   * The same engine, resolving a query's unqualified names in `schema` first and then in `main`: a
+   * routed hunt runs its unchanged text over the views of its route's event classes, as in Athena
+   * (where the route is a database of its own).
+   */
+  inSchema(schema: string): QueryEngine {
+    if (!SCHEMA_NAME.test(schema)) throw new RangeError(`'${schema}' is not a schema name`);
+    return {
+      name: this.name,
+      run: (sql, options = {}) => this.runIn(schema, sql, options),
+      version: () => this.version(),
+    };
+  }
+
+  private async runIn(schema: string | null, sql: string, options: QueryOptions): Promise<QueryResult> {
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
     return this.withConnection(async (connection) => {
+      // The connection is this query's alone: the setting ends with it.
+      if (schema) await connection.run(`SET search_path = '${schema},main'`);
       const started = performance.now();
       let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
       try {
@@ -137,6 +157,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 }
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]*$/;
 
 /** A counting semaphore: callers past the limit wait, first come first served. */
 class QuerySlots {

@@ -1,8 +1,17 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { eventClassExpression, ONE_PASS_BUCKET_COLUMN } from '../../aws/athena-one-pass-sql.js';
 import type { CaseContext } from '../../domain/case.js';
 import type { BuiltTable } from '../../domain/case-files/tables-file.js';
+import {
+  CLASSED_SOURCE,
+  EVENT_CLASS_COLUMN,
+  type EventClassRouting,
+  type EventRoute,
+  ROUTE_CLASSES,
+  routesTaken,
+} from '../../domain/event-classes.js';
 import type {
   FileRecordCount,
   InventoriedFile,
@@ -42,9 +51,17 @@ export class DuckDbTableBuilder implements TableBuilder {
     private readonly workDir: string,
   ) {}
 
-  async build(context: CaseContext, inventory: Inventory): Promise<TablesResult> {
+  /** This engine's copy is its conversion: it classes the events while it converts them. */
+  readonly classesAsItBuilds = true;
+
+  async build(
+    context: CaseContext,
+    inventory: Inventory,
+    classing: EventClassRouting | null = null,
+  ): Promise<TablesResult> {
     const skipped: SkippedInput[] = [];
     const tables: BuiltTable[] = [];
+    const classed: LogSourceId[] = [];
     const counts: FileRecordCount[] = [];
     const quarantined: QuarantinedRecord[] = [];
     const bySource = new Map<LogSourceId, InventoriedFile[]>();
@@ -58,9 +75,11 @@ export class DuckDbTableBuilder implements TableBuilder {
       const gateStarted = performance.now();
       const readable = await this.gate(source, files, { skipped, counts, quarantined });
       const conversionStarted = performance.now();
+      const classes =
+        source === CLASSED_SOURCE && classing && routesTaken(classing).length > 0 ? classing : null;
       let written = 0;
       for (const group of conversionBatches(readable)) {
-        written += await this.convertIsolatingFailures(source, group, dir, skipped);
+        written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
       }
       // User timing entries: a benchmark reads how long each phase took without a case file changing.
       performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
@@ -69,20 +88,55 @@ export class DuckDbTableBuilder implements TableBuilder {
         detail: { sourceBytes: sumOfSizes(files), parquetBytes: await parquetBytes(dir) },
       });
       if (written === 0) continue;
-      const parts = `read_parquet(${sqlString(join(dir, '*.parquet'))})${windowFilter(context, logSourceModule(source).timeExpression)}`;
-      const judged = JUDGED_VIEWS[source];
-      const judgements = judged ? ` EXCLUDE (${judged.columns.map((c) => c.name).join(', ')})` : '';
-      // Quoted: a source id can be a DuckDB keyword (`lambda`).
-      await this.engine.execute(`CREATE OR REPLACE VIEW "${source}" AS SELECT *${judgements} FROM ${parts}`);
-      if (judged)
-        await this.engine.execute(`CREATE OR REPLACE VIEW "${judged.view}" AS SELECT * FROM ${parts}`);
-      if (source === 'cloudtrail')
-        await this.engine.execute(
-          cloudtrailActivityViewSql(`"${CLOUDTRAIL_ACTIVITY_VIEW}"`, `"${CLOUDTRAIL_EVENTS_VIEW}"`),
-        );
-      tables.push({ source, table: source, locations: [dir], ...(await this.describe(source)) });
+      const window = windowConditions(context, logSourceModule(source).timeExpression);
+      await this.createViews(source, partsOf(dir, classes !== null), window, null);
+      for (const route of classes ? routesTaken(classes) : []) {
+        await this.engine.execute(`CREATE SCHEMA IF NOT EXISTS ${routedSchema(route)}`);
+        await this.createViews(source, partsOf(dir, true), window, route);
+      }
+      if (classes) classed.push(source);
+      tables.push({
+        source,
+        table: source,
+        locations: [dir],
+        ...(await this.describe(source, partsOf(dir, classes !== null))),
+      });
     }
-    return { tables, skipped, files: counts, quarantined };
+    return { tables, skipped, files: counts, quarantined, classed };
+  }
+
+  /**
+   * The source's view (its table's columns) and, for a judged source, the view with its judgements,
+   * restricted to the case window; for a route, in the route's schema and of its classes alone. A
+   * routed `cloudtrail_activity` (baselines) reads every event: the case's own view.
+   */
+  private async createViews(
+    source: LogSourceId,
+    parts: ParquetParts,
+    window: string[],
+    route: EventRoute | null,
+  ): Promise<void> {
+    const conditions = [
+      ...window,
+      ...(route ? [`${EVENT_CLASS_COLUMN} IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`] : []),
+    ];
+    const rows = `${parts.read}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+    const judged = JUDGED_VIEWS[source];
+    const hidden = [...(judged?.columns.map((c) => c.name) ?? []), ...parts.classColumn];
+    const exclude = (columns: string[]) => (columns.length > 0 ? ` EXCLUDE (${columns.join(', ')})` : '');
+    // Quoted: a source id can be a DuckDB keyword (`lambda`).
+    const name = (view: string) => (route ? `${routedSchema(route)}."${view}"` : `"${view}"`);
+    await this.engine.execute(
+      `CREATE OR REPLACE VIEW ${name(source)} AS SELECT *${exclude(hidden)} FROM ${rows}`,
+    );
+    if (judged)
+      await this.engine.execute(
+        `CREATE OR REPLACE VIEW ${name(judged.view)} AS SELECT *${exclude(parts.classColumn)} FROM ${rows}`,
+      );
+    if (source === CLASSED_SOURCE)
+      await this.engine.execute(
+        cloudtrailActivityViewSql(name(CLOUDTRAIL_ACTIVITY_VIEW), `main."${CLOUDTRAIL_EVENTS_VIEW}"`),
+      );
   }
 
   /**
@@ -144,9 +198,13 @@ export class DuckDbTableBuilder implements TableBuilder {
     group: FileGroup,
     dir: string,
     skipped: SkippedInput[],
+    classes: EventClassRouting | null,
   ): Promise<number> {
-    const target = join(dir, `part-${String(++this.part).padStart(5, '0')}.parquet`);
-    const pending = `${target}.partial`;
+    const part = `part-${String(++this.part).padStart(5, '0')}`;
+    // A classed part is a folder of one file per class; both are written aside and moved in whole,
+    // so a failed statement leaves nothing the views read.
+    const target = join(dir, classes ? part : `${part}.parquet`);
+    const pending = join(this.workDir, 'pending', `${source}-${part}`);
     try {
       const module = logSourceModule(source);
       const select = withJudgements(
@@ -157,18 +215,24 @@ export class DuckDbTableBuilder implements TableBuilder {
           group.compressed,
         ),
       );
-      const order = module.duckdbClusterBy ? ` ORDER BY ${module.duckdbClusterBy}` : '';
+      const written = classes
+        ? `SELECT *, ${eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery')} FROM (${select})`
+        : module.duckdbClusterBy
+          ? `${select} ORDER BY ${module.duckdbClusterBy}`
+          : select;
+      const layout = classes ? `, PARTITION_BY (${EVENT_CLASS_COLUMN})` : '';
+      await mkdir(dirname(pending), { recursive: true });
       await this.engine.execute(
-        `COPY (${select}${order}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION ${PARQUET_COMPRESSION}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+        `COPY (${written}) TO ${sqlString(pending)} (FORMAT parquet, COMPRESSION ${PARQUET_COMPRESSION}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}${layout})`,
       );
       await rename(pending, target);
       return group.files.length;
     } catch (error) {
-      await rm(pending, { force: true });
+      await rm(pending, { recursive: true, force: true });
       const [only] = group.files;
       if (group.files.length === 1 && only) {
         if (isOversizedRecordsFile(source, group, error))
-          return this.convertOversized(source, only, dir, skipped);
+          return this.convertOversized(source, only, dir, skipped, classes);
         const input = this.originalPaths.get(only.path) ?? only.path;
         skipped.push({ input, reason: describeReadError(error), stage: 'tables' });
         return 0;
@@ -180,12 +244,14 @@ export class DuckDbTableBuilder implements TableBuilder {
           { ...group, files: group.files.slice(0, middle) },
           dir,
           skipped,
+          classes,
         )) +
         (await this.convertIsolatingFailures(
           source,
           { ...group, files: group.files.slice(middle) },
           dir,
           skipped,
+          classes,
         ))
       );
     }
@@ -200,6 +266,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     file: InventoriedFile,
     dir: string,
     skipped: SkippedInput[],
+    classes: EventClassRouting | null,
   ): Promise<number> {
     const lines = join(dir, `oversized-${this.part + 1}.jsonl`);
     try {
@@ -211,7 +278,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     }
     const rewritten = { layout: 'json-lines', compressed: false, files: [{ ...file, path: lines }] };
     const before = skipped.length;
-    const converted = await this.convertIsolatingFailures(source, rewritten, dir, skipped);
+    const converted = await this.convertIsolatingFailures(source, rewritten, dir, skipped, classes);
     for (const entry of skipped.slice(before)) entry.input = this.originalPaths.get(file.path) ?? file.path;
     await rm(lines, { force: true });
     return converted;
@@ -219,6 +286,7 @@ export class DuckDbTableBuilder implements TableBuilder {
 
   private async describe(
     source: LogSourceId,
+    parts: ParquetParts,
   ): Promise<
     Pick<
       BuiltTable,
@@ -231,7 +299,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     );
     const row = rows[0] ?? {};
     const untimed = await this.engine.run(
-      `SELECT count(*) AS untimed FROM read_parquet(${sqlString(join(this.workDir, source, '*.parquet'))}) WHERE ${time} IS NULL`,
+      `SELECT count(*) AS untimed FROM ${parts.read} WHERE ${time} IS NULL`,
     );
     // The report draws each source's volume with the hits on it; Parquet makes this a cheap scan.
     const hours = await this.engine.run(
@@ -343,7 +411,7 @@ function sumOfSizes(files: InventoriedFile[]): number {
 }
 
 async function parquetBytes(dir: string): Promise<number> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.parquet'));
+  const names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.parquet'));
   const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
   return sizes.reduce((sum, size) => sum + size, 0);
 }
@@ -352,7 +420,7 @@ function isoInstant(epochMs: string): string {
   return new Date(Number(epochMs)).toISOString();
 }
 
-function windowFilter(context: CaseContext, timeExpression: string): string {
+function windowConditions(context: CaseContext, timeExpression: string): string[] {
   const bounds: string[] = [];
   for (const [instant, operator] of [
     [context.closedWindow.from, '>='],
@@ -363,7 +431,31 @@ function windowFilter(context: CaseContext, timeExpression: string): string {
     if (!ISO_INSTANT.test(instant)) throw new Error(`window bound '${instant}' is not a normalised instant`);
     bounds.push(`${timeExpression} ${operator} from_iso8601_timestamp('${instant}')`);
   }
-  return bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
+  return bounds;
+}
+
+/** How a source's views read its Parquet parts, and the column a classed copy adds to them. */
+interface ParquetParts {
+  read: string;
+  classColumn: string[];
+}
+
+/**
+ * A classed copy is a folder per part, a folder per class in it (`event_class=named/...`): read with
+ * the class as a column, so a route's filter on it leaves the other classes' files unopened.
+ */
+function partsOf(dir: string, classed: boolean): ParquetParts {
+  return classed
+    ? {
+        read: `read_parquet(${sqlString(join(dir, '*', '*', '*.parquet'))}, hive_partitioning = true)`,
+        classColumn: [EVENT_CLASS_COLUMN],
+      }
+    : { read: `read_parquet(${sqlString(join(dir, '*.parquet'))})`, classColumn: [] };
+}
+
+/** The schema holding a route's views: its hunts resolve `cloudtrail_events` there first. */
+export function routedSchema(route: EventRoute): string {
+  return `route_${route.replaceAll('-', '_')}`;
 }
 
 /** DuckDB's messages carry the whole query; the responder needs the cause and the line. */

@@ -10,7 +10,7 @@ import { maxHuntRowsFrom } from '../../domain/hunt-result.js';
 import { CasefileError } from '../../errors.js';
 import type { CaseAdapters } from '../../ports/case-adapters.js';
 import { DuckDbQueryEngine, type DuckDbSettings } from '../adapters/duckdb-query-engine.js';
-import { DuckDbTableBuilder } from '../adapters/duckdb-table-builder.js';
+import { DuckDbTableBuilder, routedSchema } from '../adapters/duckdb-table-builder.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { FolderInventory } from '../adapters/folder-inventory.js';
 import { LocalLogExporter } from '../adapters/local-log-exporter.js';
@@ -83,6 +83,8 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     exporter: new LocalLogExporter(store),
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
+    // A hunt tables.json routes reads its route's classes of the CloudTrail copy, as in Athena.
+    routedEngine: (route) => engine.inSchema(routedSchema(route)),
     inputs: { read: async (path) => createReadStream(path) },
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
