@@ -13,6 +13,7 @@ import {
   readCaseFileIfPresent,
   writeCaseFile,
 } from '../ports/evidence-store.js';
+import { mapConcurrently } from '../util/async.js';
 
 /**
  * `manifest.json`, written last: size and SHA-256 of every file the run wrote and every log file it
@@ -117,6 +118,9 @@ function textEntry(text: string): { size: number; sha256: string } {
   return { size: Buffer.byteLength(text), sha256: sha256(text) };
 }
 
+/** 2,515 delivery files (109 MiB) hashed one at a time took 0.76 s, eight at a time 0.26 s. */
+const INPUTS_HASHED_AT_ONCE = 8;
+
 async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAdapters, run?: number) {
   const inventory = await readCaseFileIfPresent(store, caseFiles(caseId, run).inventory);
   if (!inventory) return { inputs: [], inputLocations: [] };
@@ -132,9 +136,14 @@ async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAd
         `The inventory lists files in ${location.location}, but no input reader is configured.`,
       );
     }
-    for (const file of location.files) {
-      inputs.push({ file: file.path, ...(await hashStream(await adapters.inputs.read(file.path))) });
-    }
+    const read = adapters.inputs;
+    // Several at once: a case of thousands of small delivery files waits on opening them, not on hashing.
+    inputs.push(
+      ...(await mapConcurrently(location.files, INPUTS_HASHED_AT_ONCE, async (file) => ({
+        file: file.path,
+        ...(await hashStream(await read.read(file.path))),
+      }))),
+    );
   }
   return { inputs: inputs.sort((a, b) => a.file.localeCompare(b.file)), inputLocations };
 }
