@@ -8,7 +8,7 @@ import { parseHuntInput } from '../shared/workflow/step-input.js';
 /** Runs one hunt of the fan-out and files its result in the case folder. */
 const runHuntStep = (adapters: CaseAdapterFactory) => async (event: unknown) => {
   const input = parseHuntInput(event);
-  return runHunt(input.case, input.huntId, adapters(input.case));
+  return runHunt(input.case, input.huntId, adapters(input.case), input.route);
 };
 
 /** The Lambda handler over the given adapters; the local runner passes its own. */

@@ -12,7 +12,9 @@ import { completeCoverage } from '../domain/coverage.js';
 import {
   CLASSED_SOURCE,
   type EventClassRouting,
+  type EventRoute,
   eventClassRouting,
+  routeOf,
   routesTaken,
 } from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
@@ -31,7 +33,8 @@ import { logSourceModule } from '../sources/registry.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
-  hunts: { huntId: string }[];
+  /** Each hunt to run, with the route of the copy it reads (null: every event), so no hunt reads tables.json for it. */
+  hunts: { huntId: string; route: EventRoute | null }[];
   tables: string[];
   durationMs: number;
 }
@@ -114,7 +117,10 @@ export async function createTables(
     durationMs,
   });
   return {
-    hunts: affordable.run.map((huntId) => ({ huntId })),
+    hunts: affordable.run.map((huntId) => ({
+      huntId,
+      route: namedEvents ? routeOf(namedEvents, huntId) : null,
+    })),
     tables: built.tables.map((t) => t.table),
     durationMs,
   };

@@ -3,7 +3,7 @@ import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
 import { toCsv } from '../domain/csv.js';
-import { type EventRoute, ROUTE_CLASSES, routeOf } from '../domain/event-classes.js';
+import { type EventRoute, ROUTE_CLASSES } from '../domain/event-classes.js';
 import {
   type HuntOutcome,
   type HuntResultRecord,
@@ -27,6 +27,7 @@ export async function runHunt(
   context: CaseContext,
   huntId: string,
   adapters: CaseAdapters,
+  route: EventRoute | null = null,
 ): Promise<HuntOutcome> {
   const caseHunts = await loadCaseHunts(context.caseId, adapters, {
     withSigma: huntId.startsWith(SIGMA_HUNT_PREFIX),
@@ -39,7 +40,7 @@ export async function runHunt(
   // Every row, unless the deployment configured a cap; then the record and the report say N of M.
   const maxRows = adapters.maxHuntRows ?? Number.POSITIVE_INFINITY;
   const files = caseFiles(context.caseId, context.run);
-  const route = await routeOfHunt(adapters, files, hunt.id);
+  // The route CreateTables gave the hunt (tables.json's namedEvents): the views of its classes.
   const engine = route && adapters.routedEngine ? adapters.routedEngine(route) : adapters.engine;
   const result =
     hunt.kind === 'pivot'
@@ -82,25 +83,11 @@ export async function runHunt(
     durationMs: result.stats.durationMs,
     bytesScanned: result.stats.bytesScanned ?? null,
     queryId: result.stats.queryId ?? null,
-    ...(route ? { eventClasses: ROUTE_CLASSES[route] } : {}),
+    ...(route && adapters.routedEngine ? { eventClasses: ROUTE_CLASSES[route] } : {}),
     error: null,
   };
   await writeCaseFile(adapters.store, files.huntResult(hunt.id), record);
   return { huntId: hunt.id, status: 'SUCCEEDED', severity: hunt.severity, rowCount };
-}
-
-/**
- * The event classes of the CloudTrail copy the case's tables route the hunt to, if any: CreateTables
- * says so in `tables.json` only once the copy and its views exist.
- */
-async function routeOfHunt(
-  adapters: CaseAdapters,
-  files: ReturnType<typeof caseFiles>,
-  huntId: string,
-): Promise<EventRoute | null> {
-  if (!adapters.routedEngine) return null;
-  const routing = (await readCaseFileIfPresent(adapters.store, files.tables))?.namedEvents;
-  return routing ? routeOf(routing, huntId) : null;
 }
 
 /**

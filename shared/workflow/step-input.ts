@@ -1,4 +1,5 @@
 import type { CaseContext } from '../domain/case.js';
+import { type EventRoute, ROUTE_CLASSES } from '../domain/event-classes.js';
 import type { HuntOutcome } from '../domain/hunt-result.js';
 import type { ExportOutcome } from '../domain/log-exports.js';
 import { InvalidRequestError } from '../errors.js';
@@ -28,12 +29,20 @@ export function parseCaseInput(event: unknown): { case: CaseContext } & Record<s
   return record as { case: CaseContext } & Record<string, unknown>;
 }
 
-export function parseHuntInput(event: unknown): { case: CaseContext; huntId: string } {
+export function parseHuntInput(event: unknown): {
+  case: CaseContext;
+  huntId: string;
+  route: EventRoute | null;
+} {
   const input = parseCaseInput(event);
   if (typeof input.huntId !== 'string' || !/^[a-z0-9][a-z0-9-]{1,79}$/.test(input.huntId)) {
     throw new InvalidRequestError(`'huntId' must be a hunt id, got ${JSON.stringify(input.huntId)}.`);
   }
-  return { case: input.case, huntId: input.huntId };
+  const route = input.route ?? null;
+  if (route !== null && !(typeof route === 'string' && Object.hasOwn(ROUTE_CLASSES, route))) {
+    throw new InvalidRequestError(`'route' must be an event route or null, got ${JSON.stringify(route)}.`);
+  }
+  return { case: input.case, huntId: input.huntId, route: route as EventRoute | null };
 }
 
 export function parseReportInput(event: unknown): {

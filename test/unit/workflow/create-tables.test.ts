@@ -172,6 +172,17 @@ describe('createTables with an Athena budget and the one pass', () => {
     for (const huntId of tables.namedEvents?.hunts ?? []) expect(ran.has(huntId)).toBe(true);
     for (const huntId of tables.namedEvents?.flaggedHunts ?? []) expect(ran.has(huntId)).toBe(true);
     expect(routings[0]).toEqual(tables.namedEvents);
+    // Each hunt is handed its route: no hunt reads tables.json to find it.
+    const routeOfHunt = new Map(result.hunts.map((h) => [h.huntId, h.route]));
+    expect(routeOfHunt.get('root-account-usage')).toBe('flagged');
+    for (const huntId of tables.namedEvents?.hunts ?? []) expect(routeOfHunt.get(huntId)).toBe('named');
+    const routed = new Set([
+      ...(tables.namedEvents?.hunts ?? []),
+      ...(tables.namedEvents?.flaggedHunts ?? []),
+      ...(tables.namedEvents?.heavyHunts ?? []),
+      ...(tables.namedEvents?.heavyPatternHunts ?? []),
+    ]);
+    for (const [huntId, route] of routeOfHunt) expect(route === null, huntId).toBe(!routed.has(huntId));
     const readFlaggedOnly = estimate.hunts.filter((h) => h.eventClasses?.join() === 'flagged,named_flagged');
     expect(readFlaggedOnly.map((h) => h.huntId)).toContain('root-account-usage');
     expect(tables.statements).toEqual([
@@ -197,6 +208,53 @@ describe('createTables on the embedded engine', () => {
     const written = await readCaseFile(a.store, files.tables);
     expect((await readCaseFile(a.store, files.athenaEstimate)).hunts.length).toBe(written.huntsToRun.length);
     expect(written.huntsNotRun.filter((h) => h.reason.startsWith("over the case's scan budget"))).toEqual([]);
+  });
+});
+
+describe('createTables on an engine that classes the events as it builds its tables', () => {
+  it('hands the builder the classes of the hunts the case can run, and each hunt the route they give it', async () => {
+    const given: (EventClassRouting | null | undefined)[] = [];
+    const tables: TableBuilder = {
+      classesAsItBuilds: true,
+      build: async (_context, seen, classing) => {
+        given.push(classing);
+        return {
+          tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+          skipped: [],
+          classed: ['cloudtrail'],
+        };
+      },
+    };
+    const a = fakeCaseAdapters({ tables });
+    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+
+    const result = await createTables({ ...testContext, engine: 'duckdb', huntIds: null }, [], a);
+
+    const written = await readCaseFile(a.store, files.tables);
+    expect(given).toHaveLength(1);
+    expect(written.namedEvents).toEqual(given[0]);
+    expect(given[0]?.hunts).toContain('iam-user-created');
+    const routes = new Map(result.hunts.map((h) => [h.huntId, h.route]));
+    expect(routes.get('iam-user-created')).toBe('named');
+    expect(routes.get('root-account-usage')).toBe('flagged');
+  });
+
+  it('routes no hunt when the builder did not class CloudTrail', async () => {
+    const tables: TableBuilder = {
+      classesAsItBuilds: true,
+      build: async (_context, seen) => ({
+        tables: seen.sources.map((s) => ({ source: s.source, table: s.source, locations: [s.location] })),
+        skipped: [],
+        classed: [],
+      }),
+    };
+    const a = fakeCaseAdapters({ tables });
+    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+
+    const result = await createTables({ ...testContext, engine: 'duckdb', huntIds: null }, [], a);
+
+    expect((await readCaseFile(a.store, files.tables)).namedEvents).toBeUndefined();
+    expect(result.hunts.every((h) => h.route === null)).toBe(true);
   });
 });
 

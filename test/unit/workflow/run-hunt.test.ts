@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { caseFiles } from '../../../shared/domain/case-files.js';
-import { eventClassRouting } from '../../../shared/domain/event-classes.js';
 import { MAX_EXECUTION_PARAMETER_LENGTH, quotedParameter } from '../../../shared/domain/query-parameters.js';
 import { QueryFailedError } from '../../../shared/errors.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
@@ -90,7 +89,7 @@ describe('runHunt', () => {
     expect(adapters.store.text('case-1/hunts/root-account-usage.csv')).not.toContain('e-2');
   });
 
-  it('runs a hunt tables.json routes to a class on its route’s engine, and any other on the case engine', async () => {
+  it('runs a hunt on the engine of the route CreateTables gave it, and a hunt without one on the case engine', async () => {
     const answer = () => queryResult([rootEvent('e-1', 'arn:aws:iam::111122223333:root')]);
     const whole = new ScriptedQueryEngine(answer);
     const named = new ScriptedQueryEngine(answer);
@@ -100,28 +99,10 @@ describe('runHunt', () => {
       engine: whole,
       routedEngine: (route) => ({ named, flagged, 'named-and-heavy': heavy, 'heavy-patterns': heavy })[route],
     });
-    const tables = {
-      tables: [],
-      skipped: [],
-      exports: [],
-      huntsToRun: [],
-      huntsNotRun: [],
-      coverage: [],
-      durationMs: 1,
-    };
-    await writeCaseFile(adapters.store, files.tables, {
-      ...tables,
-      namedEvents: {
-        ...eventClassRouting([]),
-        names: ['CreateUser'],
-        hunts: ['iam-user-created'],
-        flaggedHunts: ['root-account-usage'],
-      },
-    });
 
-    await runHunt(testContext, 'root-account-usage', adapters);
-    await runHunt(testContext, 'iam-user-created', adapters);
-    await runHunt(testContext, 'iam-access-key-created-for-another-user', adapters);
+    await runHunt(testContext, 'root-account-usage', adapters, 'flagged');
+    await runHunt(testContext, 'iam-user-created', adapters, 'named');
+    await runHunt(testContext, 'iam-access-key-created-for-another-user', adapters, null);
 
     expect(flagged.queries.map((q) => q.sql)).toHaveLength(1);
     expect(named.queries.map((q) => q.sql)).toHaveLength(1);
@@ -148,21 +129,8 @@ describe('runHunt', () => {
       engine: other,
       routedEngine: (route) => (route === 'heavy-patterns' ? heavyPatterns : other),
     });
-    await writeCaseFile(adapters.store, files.tables, {
-      ...emptyTables,
-      namedEvents: {
-        names: [],
-        heavyNames: [],
-        patterns: [],
-        heavyPatterns: [{ column: 'useragent', operator: 'regexp_like', pattern: 'kali' }],
-        hunts: [],
-        heavyHunts: [],
-        heavyPatternHunts: ['offensive-tool-user-agent'],
-        flaggedHunts: [],
-      },
-    });
 
-    await runHunt(testContext, 'offensive-tool-user-agent', adapters);
+    await runHunt(testContext, 'offensive-tool-user-agent', adapters, 'heavy-patterns');
 
     expect(heavyPatterns.queries).toHaveLength(1);
     const record = await readCaseFile(adapters.store, files.huntResult('offensive-tool-user-agent'));
@@ -170,12 +138,7 @@ describe('runHunt', () => {
   });
 
   it('reads the routing of a tables.json written before patterns were routed: no pattern, no heavy-pattern hunt', async () => {
-    const named = new ScriptedQueryEngine(() => queryResult([]));
-    const other = new ScriptedQueryEngine(() => new Error('no hunt takes this route'));
-    const adapters = fakeCaseAdapters({
-      engine: other,
-      routedEngine: (route) => (route === 'named' ? named : other),
-    });
+    const adapters = fakeCaseAdapters({});
     const older = {
       ...emptyTables,
       namedEvents: {
@@ -188,9 +151,6 @@ describe('runHunt', () => {
     };
     await adapters.store.put(files.tables.key, JSON.stringify(older), 'application/json');
 
-    await runHunt(testContext, 'iam-user-created', adapters);
-
-    expect(named.queries).toHaveLength(1);
     expect((await readCaseFile(adapters.store, files.tables)).namedEvents).toMatchObject({
       patterns: [],
       heavyPatterns: [],
@@ -198,7 +158,7 @@ describe('runHunt', () => {
     });
   });
 
-  it('runs every hunt on the case engine when no routed views were made (no namedEvents in tables.json)', async () => {
+  it('runs a hunt given no route on the case engine, and files no event classes for it', async () => {
     const whole = new ScriptedQueryEngine(() => queryResult([]));
     const named = new ScriptedQueryEngine(() => new Error('no query was expected here'));
     const adapters = fakeCaseAdapters({ engine: whole, routedEngine: () => named });
