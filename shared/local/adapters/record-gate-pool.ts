@@ -11,9 +11,9 @@ const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
 type Answer = { id: number; gated: GatedFile | null } | { id: number; error: string };
 
 /**
- * Checks files on worker threads, one per core at most, since checking records (gunzip, JSON.parse,
- * the source's check) is CPU-bound and runs while DuckDB waits. Each file's outcome, or the Error
- * that made it unreadable, in the files' order.
+ * Checks files on `workers` worker threads (the caller sizes them by the cores), since checking
+ * records (gunzip, JSON.parse, the source's check) is CPU-bound and runs while DuckDB waits. Each
+ * file's outcome, or the Error that made it unreadable, in the files' order.
  */
 export async function gateFiles(
   source: LogSourceId,
