@@ -84,6 +84,21 @@ describe('the embedded engine’s CloudTrail copy, split by event class', () => 
     expect(await count(named, 'SELECT count(*) AS n FROM cloudtrail_events')).toBeLessThan(all / 2);
   });
 
+  it('opens only the files of a route’s classes, not every file filtered row by row', async () => {
+    const files = async (on: { run: DuckDbQueryEngine['run'] }) => {
+      const plan = await on.run('EXPLAIN ANALYZE SELECT count(DISTINCT eventid) AS n FROM cloudtrail_events');
+      return Number(/Total Files Read: (\d+)/.exec(String(plan.rows[0]?.explain_value))?.[1]);
+    };
+    const part = join(work, 'tables', 'cloudtrail', 'part-00001');
+    const classes = await readdir(part);
+    const ofNamed = classes.filter((c) => ['event_class=named', 'event_class=named_flagged'].includes(c));
+    const namedFiles = (await Promise.all(ofNamed.map((c) => readdir(join(part, c))))).flat().length;
+    const allFiles = (await Promise.all(classes.map((c) => readdir(join(part, c))))).flat().length;
+    expect(await files(engine.inSchema(routedSchema('named')))).toBe(namedFiles);
+    expect(await files(engine)).toBe(allFiles);
+    expect(namedFiles).toBeLessThan(allFiles);
+  });
+
   it('finds, for every routed hunt of the library, the rows it finds over every event', async () => {
     let compared = 0;
     for (const hunt of library) {
