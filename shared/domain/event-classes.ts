@@ -143,7 +143,7 @@ export interface EventClassRouting {
   flaggedHunts: string[];
 }
 
-interface RoutableHunt {
+export interface RoutableHunt {
   huntId: string;
   scans: {
     source: LogSourceId;

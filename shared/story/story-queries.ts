@@ -33,6 +33,8 @@ const mintedKey = (alias: string) =>
  * time, then event id. Mintings are grouped before they are matched with the used keys (there are
  * fewer credentials than mintings); another row with the same event id (the same call recorded in a
  * second account, or delivered twice) comes too, and the lineage keeps the first of each credential.
+ * The keys used are read from `cloudtrail_activity`, every event whatever classes `cloudtrail` reads
+ * where the story is routed (story-route.ts).
  */
 export const usedMintingsSql = `
   SELECT ${storyEventColumns}
@@ -49,7 +51,7 @@ export const usedMintingsSql = `
         GROUP BY 1
       ) mintings
       WHERE minted_key IN (
-        SELECT u.useridentity.accesskeyid FROM cloudtrail u WHERE u.useridentity.accesskeyid <> ''
+        SELECT u.useridentity.accesskeyid FROM cloudtrail_activity u WHERE u.useridentity.accesskeyid <> ''
       )
     )
   ORDER BY ${storyEventOrder}`;

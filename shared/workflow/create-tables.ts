@@ -30,6 +30,7 @@ import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
 import type { ScannedStatement } from '../ports/table-builder.js';
 import { logSourceModule } from '../sources/registry.js';
+import { storyScans } from '../story/story-route.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
@@ -166,7 +167,8 @@ async function athenaEstimateOfCase(
 
 /**
  * The event classes of the embedded engine's CloudTrail copy, decided before its tables exist: by the
- * hunts the case would choose over every source the inventory found. A source that then fails to load
+ * hunts the case would choose over every source the inventory found, and the story's named events (in
+ * Athena the story reads every class: its names would make the copy's classes other than the estimate's). A source that then fails to load
  * only drops hunts, and a dropped hunt's names only make the named classes larger, never lose a row.
  */
 function classesOfFound(found: Inventory, hunts: HuntDefinition[], context: CaseContext): EventClassRouting {
@@ -177,7 +179,7 @@ function classesOfFound(found: Inventory, hunts: HuntDefinition[], context: Case
     context.iocs ?? {},
     context.scope?.sources ?? null,
   );
-  return eventClassRouting(hunts.filter((h) => selection.run.includes(h.id)).map(scansOf));
+  return eventClassRouting([...hunts.filter((h) => selection.run.includes(h.id)).map(scansOf), storyScans]);
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
 import { caseFolderLayout } from '../domain/case-folder-layout.js';
+import { routeOf } from '../domain/event-classes.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
 import { readCaseFile } from '../ports/evidence-store.js';
-import type { QueryParameter } from '../ports/query-engine.js';
+import type { QueryEngine, QueryParameter } from '../ports/query-engine.js';
 import {
   type ActivityRow,
   attackerCallers,
@@ -34,6 +35,7 @@ import {
   silencesSql,
   volumesSql,
 } from '../story/story-queries.js';
+import { STORY_ROUTE_ID } from '../story/story-route.js';
 import { StoryEvents } from '../story/story-selection.js';
 
 export interface TraceStoryInput {
@@ -61,15 +63,22 @@ export async function traceStory(input: TraceStoryInput, adapters: CaseAdapters)
   if (!tables.tables.some((t) => t.table === 'cloudtrail')) {
     return { status: 'SKIPPED', reason: 'no CloudTrail table in this case' };
   }
-  const engine = adapters.engine;
   const truncated: string[] = [];
-  const run = async (name: string, sql: string, parameters: QueryParameter[] = []) => {
-    const result = await engine.run(sql, { parameters, maxRows: MAX_ROWS });
-    if (result.truncated) truncated.push(`${name}: ${result.rowCount} rows, ${result.rows.length} kept`);
-    return result.rows;
-  };
+  const runOn =
+    (engine: QueryEngine) =>
+    async (name: string, sql: string, parameters: QueryParameter[] = []) => {
+      const result = await engine.run(sql, { parameters, maxRows: MAX_ROWS });
+      if (result.truncated) truncated.push(`${name}: ${result.rowCount} rows, ${result.rows.length} kept`);
+      return result.rows;
+    };
+  const run = runOn(adapters.engine);
+  // The story's events by name read only the classes of the copy that hold those names (story-route.ts).
+  const storyRoute = tables.namedEvents ? routeOf(tables.namedEvents, STORY_ROUTE_ID) : null;
+  const runOnNamed = runOn(
+    storyRoute && adapters.routedEngine ? adapters.routedEngine(storyRoute) : adapters.engine,
+  );
 
-  const selection = await StoryEvents.select((name, sql, parameters) => run(name, sql, parameters));
+  const selection = await StoryEvents.select((name, sql, parameters) => runOnNamed(name, sql, parameters));
   const uses = (await run('credential use', credentialUseSql)).map(readCredentialUse);
 
   const { seeds, from } = await seedIndicators(context, input.hunts, adapters);

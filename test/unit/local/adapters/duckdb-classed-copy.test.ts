@@ -23,6 +23,9 @@ import { DuckDbTableBuilder, routedSchema } from '../../../../shared/local/adapt
 import { FolderInventory } from '../../../../shared/local/adapters/folder-inventory.js';
 import { generateDemoLogs } from '../../../../shared/local/demo/generate-demo-logs.js';
 import type { TablesResult } from '../../../../shared/ports/table-builder.js';
+import { mintingsBySql, storyEventsSql, usedMintingsSql } from '../../../../shared/story/story-queries.js';
+import { STORY_ROUTE_ID, storyScans } from '../../../../shared/story/story-route.js';
+import { wholeEventNames } from '../../../../shared/story/story-selection.js';
 
 let work: string;
 let engine: DuckDbQueryEngine;
@@ -112,6 +115,58 @@ describe('the embedded engine’s CloudTrail copy, split by event class', () => 
     // The demo holds an intrusion: the comparison is of found rows, not of empty results.
     expect(compared).toBeGreaterThan(20);
   }, 120_000);
+
+  it('gives the story’s queries by name, in the story’s route, the rows they find over every event', async () => {
+    const storyRouting = eventClassRouting([
+      ...library.map((h) => ({ huntId: h.id, scans: huntScans(h) })),
+      storyScans,
+    ]);
+    const withStory = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    try {
+      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+      const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
+      await new DuckDbTableBuilder(withStory, join(work, 'story-tables')).build(
+        context,
+        inventory,
+        storyRouting,
+      );
+      const route = routeOf(storyRouting, STORY_ROUTE_ID);
+      expect(route).toBe('named-and-heavy');
+      const routed = withStory.inSchema(routedSchema(route ?? 'named'));
+      const callers = (
+        await withStory.run(
+          "SELECT DISTINCT sourceipaddress AS ip, useridentity.accesskeyid AS k, useridentity.arn AS a FROM cloudtrail WHERE eventname = 'AssumeRole' LIMIT 20",
+        )
+      ).rows;
+      const lists = [
+        callers.map((c) => c.ip ?? ''),
+        callers.map((c) => c.k ?? ''),
+        callers.map((c) => c.a ?? ''),
+      ];
+      const queries: [string, string[]][] = [
+        [storyEventsSql, [wholeEventNames.join('\n')]],
+        [usedMintingsSql, []],
+        [
+          mintingsBySql,
+          [
+            lists[0]?.join('\n') ?? '',
+            lists[1]?.join('\n') ?? '',
+            lists[2]?.join('\n') ?? '',
+            lists[2]?.join('\n') ?? '',
+          ],
+        ],
+      ];
+      let found = 0;
+      for (const [sql, parameters] of queries) {
+        const everywhere = await withStory.run(sql, { parameters, maxRows: 100_000 });
+        expect((await routed.run(sql, { parameters, maxRows: 100_000 })).rows).toEqual(everywhere.rows);
+        found += everywhere.rowCount;
+      }
+      expect(found).toBeGreaterThan(20);
+    } finally {
+      withStory.close();
+    }
+  }, 60_000);
 
   it('runs a routed query on its own connection: the next unrouted query reads every event again', async () => {
     const all = await count(engine, 'SELECT count(*) AS n FROM cloudtrail_events');
