@@ -22,6 +22,7 @@ import type {
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../domain/time-window.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
+import { cloudtrailColumns } from '../../sources/cloudtrail-schema.js';
 import {
   CLOUDTRAIL_ACTIVITY_VIEW,
   CLOUDTRAIL_EVENTS_COLUMNS,
@@ -76,7 +77,9 @@ export class DuckDbTableBuilder implements TableBuilder {
       const readable = await this.gate(source, files, { skipped, counts, quarantined });
       const conversionStarted = performance.now();
       const classes =
-        source === CLASSED_SOURCE && classing && routesTaken(classing).length > 0 ? classing : null;
+        source === CLASSED_SOURCE && classing && routesTaken(classing).length > 0
+          ? await this.writableClasses(source, classing, skipped)
+          : null;
       let written = 0;
       for (const group of conversionBatches(readable)) {
         written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
@@ -103,6 +106,33 @@ export class DuckDbTableBuilder implements TableBuilder {
       });
     }
     return { tables, skipped, files: counts, quarantined, classed };
+  }
+
+  /**
+   * The classes, if DuckDB can write them. The class column is one expression in every batch's
+   * statement, so a routed pattern it cannot compile (a regular expression RE2 rejects, such as
+   * `^(Create`) would fail every batch, and every file would be skipped as unreadable. Tried once over
+   * no rows: when it fails, the copy is written unclassed and every hunt reads every event, so the
+   * hunt with that pattern fails alone (as in Athena, where a copy that fails is not made).
+   */
+  private async writableClasses(
+    source: LogSourceId,
+    classing: EventClassRouting,
+    skipped: SkippedInput[],
+  ): Promise<EventClassRouting | null> {
+    try {
+      await this.engine.execute(
+        `SELECT ${classColumnSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
+      );
+      return classing;
+    } catch (error) {
+      skipped.push({
+        input: `event classes of ${source}`,
+        reason: `not written (${firstLineOf(error)}); every hunt reads every event`,
+        stage: 'tables',
+      });
+      return null;
+    }
   }
 
   /**
@@ -216,7 +246,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         ),
       );
       const written = classes
-        ? `SELECT *, ${eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery')} FROM (${select})`
+        ? `SELECT *, ${classColumnSql(source, classes)} FROM (${select})`
         : module.duckdbClusterBy
           ? `${select} ORDER BY ${module.duckdbClusterBy}`
           : select;
@@ -334,6 +364,16 @@ export class DuckDbTableBuilder implements TableBuilder {
 const JUDGED_VIEWS: Partial<
   Record<LogSourceId, { view: string; columns: readonly { name: string; sql: string }[] }>
 > = { cloudtrail: { view: CLOUDTRAIL_EVENTS_VIEW, columns: CLOUDTRAIL_EVENTS_COLUMNS } };
+
+/** The column a classed copy is split by: the Athena copy's own class expression. */
+function classColumnSql(source: LogSourceId, classes: EventClassRouting): string {
+  return eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery');
+}
+
+/** No CloudTrail rows, typed as its reader's (a JSON column is read as text): what a class expression binds against. */
+const NO_CLOUDTRAIL_ROWS = `SELECT ${cloudtrailColumns
+  .map((c) => `CAST(NULL AS ${c.duckdb === 'JSON' ? 'VARCHAR' : c.duckdb}) AS "${c.name}"`)
+  .join(', ')} WHERE false`;
 
 /** The rows a source's reader selects, with the judgements of its judged view beside them. */
 function withJudgements(source: LogSourceId, select: string): string {
@@ -460,7 +500,11 @@ export function routedSchema(route: EventRoute): string {
 
 /** DuckDB's messages carry the whole query; the responder needs the cause and the line. */
 function describeReadError(error: unknown): string {
+  return `unreadable: ${firstLineOf(error)}`;
+}
+
+function firstLineOf(error: unknown): string {
   const message = (error as Error).message ?? String(error);
   const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? message;
-  return `unreadable: ${firstLine.replace(/^QueryFailedError: /, '').slice(0, 400)}`;
+  return firstLine.replace(/^QueryFailedError: /, '').slice(0, 400);
 }

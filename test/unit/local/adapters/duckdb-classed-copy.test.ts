@@ -128,3 +128,43 @@ describe('the embedded engine’s CloudTrail copy without routes', () => {
     }
   }, 60_000);
 });
+
+describe('the embedded engine’s CloudTrail copy when its classes cannot be written', () => {
+  it('copies CloudTrail unclassed, routing no hunt, when a routed pattern is a regular expression DuckDB rejects: the hunt fails alone, no file is lost', async () => {
+    const brokenSql = "SELECT eventtime FROM cloudtrail_events WHERE regexp_like(eventname, '^(Create')";
+    // `(Create` passes the portable-syntax check yet compiles in neither engine; its hunt fails on its
+    // own, and written into the copy's one statement it would fail every batch of every file.
+    const broken = {
+      huntId: 'custom-broken-pattern',
+      scans: huntScans({
+        sql: brokenSql,
+        sources: ['cloudtrail'],
+      }),
+    };
+    const classing = eventClassRouting([
+      ...library.map((h) => ({ huntId: h.id, scans: huntScans(h) })),
+      broken,
+    ]);
+    expect([...classing.patterns, ...classing.heavyPatterns].map((p) => p.pattern)).toContain('^(Create');
+    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    try {
+      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+      const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
+      const result = await new DuckDbTableBuilder(other, join(work, 'broken-classes')).build(
+        context,
+        inventory,
+        classing,
+      );
+      const table = result.tables.find((t) => t.source === 'cloudtrail');
+      expect(table?.recordCount).toBe(built.tables.find((t) => t.source === 'cloudtrail')?.recordCount);
+      expect(result.classed).toEqual([]);
+      expect(result.skipped.filter((s) => s.input.endsWith('.json.gz'))).toEqual([]);
+      expect(result.skipped).toContainEqual(
+        expect.objectContaining({ input: 'event classes of cloudtrail', stage: 'tables' }),
+      );
+      await expect(other.run(brokenSql)).rejects.toThrow(/missing \)/);
+    } finally {
+      other.close();
+    }
+  }, 60_000);
+});
