@@ -148,7 +148,9 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<void> {
     const conditions = [
       ...window,
-      ...(route ? [`${EVENT_CLASS_COLUMN} IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`] : []),
+      ...(route && parts.classOf
+        ? [`${parts.classOf} IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`]
+        : []),
     ];
     const rows = `${parts.read}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
     const judged = JUDGED_VIEWS[source];
@@ -474,23 +476,33 @@ function windowConditions(context: CaseContext, timeExpression: string): string[
   return bounds;
 }
 
-/** How a source's views read its Parquet parts, and the column a classed copy adds to them. */
+/** How a source's views read its Parquet parts, the columns the reading adds, and a classed part's class. */
 interface ParquetParts {
   read: string;
   classColumn: string[];
+  classOf: string | null;
 }
 
 /**
- * A classed copy is a folder per part, a folder per class in it (`event_class=named/...`): read with
- * the class as a column, so a route's filter on it leaves the other classes' files unopened.
+ * A classed copy is a folder per part, a folder per class in it (`event_class=named/...`): its class
+ * is read from the file's path, so a route's filter on it leaves the other classes' files unopened.
+ * Never as hive partitions: DuckDB takes every `name=value` folder of the path for a column (detected
+ * even when not asked for), so a temporary folder such as `/scratch/eventname=x/` would give every
+ * event that name, and `/scratch/job=1/` every view a column `job`.
+ * https://duckdb.org/docs/stable/data/partitioning/hive_partitioning
  */
 function partsOf(dir: string, classed: boolean): ParquetParts {
   return classed
     ? {
-        read: `read_parquet(${sqlString(join(dir, '*', '*', '*.parquet'))}, hive_partitioning = true)`,
-        classColumn: [EVENT_CLASS_COLUMN],
+        read: `read_parquet(${sqlString(join(dir, '*', '*', '*.parquet'))}, hive_partitioning = false, filename = true)`,
+        classColumn: ['filename'],
+        classOf: `regexp_extract(filename, ${sqlString(`/${EVENT_CLASS_COLUMN}=([a-z_]+)/[^/]*$`)}, 1)`,
       }
-    : { read: `read_parquet(${sqlString(join(dir, '*.parquet'))})`, classColumn: [] };
+    : {
+        read: `read_parquet(${sqlString(join(dir, '*.parquet'))}, hive_partitioning = false)`,
+        classColumn: [],
+        classOf: null,
+      };
 }
 
 /** The schema holding a route's views: its hunts resolve `cloudtrail_events` there first. */

@@ -168,3 +168,37 @@ describe('the embedded engine’s CloudTrail copy when its classes cannot be wri
     }
   }, 60_000);
 });
+
+describe('the embedded engine’s copy in a folder whose path holds `name=value`', () => {
+  it('reads its events as written, not a column named by a folder of the path (a temporary folder like `/scratch/eventname=x`)', async () => {
+    const all = await engine.run(
+      'SELECT eventname, count(*) AS n FROM cloudtrail_events GROUP BY 1 ORDER BY 1',
+    );
+    const columns = (await engine.run('SELECT * FROM cloudtrail_events LIMIT 0')).columns;
+    for (const classing of [routing, eventClassRouting([])]) {
+      const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+      try {
+        const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+        const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
+        const tables = join(work, 'eventname=ConsoleLogin', 'region=x', 'tables');
+        await new DuckDbTableBuilder(other, tables).build(context, inventory, classing);
+        const found = await other.run(
+          'SELECT eventname, count(*) AS n FROM cloudtrail_events GROUP BY 1 ORDER BY 1',
+        );
+        expect(found.rows).toEqual(all.rows);
+        expect((await other.run('SELECT * FROM cloudtrail_events LIMIT 0')).columns).toEqual(columns);
+        for (const route of routesTaken(classing)) {
+          const routed = other.inSchema(routedSchema(route));
+          expect((await routed.run('SELECT * FROM cloudtrail LIMIT 0')).columns, route).not.toContain(
+            'region',
+          );
+          expect(await count(routed, 'SELECT count(*) AS n FROM cloudtrail_events'), route).toBe(
+            await count(engine.inSchema(routedSchema(route)), 'SELECT count(*) AS n FROM cloudtrail_events'),
+          );
+        }
+      } finally {
+        other.close();
+      }
+    }
+  }, 60_000);
+});
