@@ -3,9 +3,10 @@
  * hunt, run unchanged in its route's schema, finds exactly what it finds over every event, and reads
  * fewer events doing so. The demo's logs (an intrusion among days of ordinary work) are the input.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaseContext } from '../../../../shared/domain/case.js';
 import {
@@ -199,6 +200,47 @@ describe('the embedded engine’s copy in a folder whose path holds `name=value`
       } finally {
         other.close();
       }
+    }
+  }, 60_000);
+});
+
+describe('the embedded engine’s classed copy when a statement fails after writing', () => {
+  it('never reads the class folders a failed statement wrote: the file it isolates is skipped, every other file’s events are read once', async () => {
+    const logs = join(work, 'logs');
+    const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+    const inventory = await new FolderInventory(logs).discover(context);
+    const files = inventory.sources.flatMap((s) => s.files ?? []);
+    const failing = files[Math.floor(files.length / 2)]?.path as string;
+    const failingRecords = (
+      JSON.parse(gunzipSync(await readFile(failing)).toString()) as { Records: unknown[] }
+    ).Records.length;
+    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    // Every statement that reads the failing file writes its class folders, then fails, as a full disk would.
+    const failingAfterWriting = new Proxy(other, {
+      get(target, property) {
+        if (property !== 'execute') return Reflect.get(target, property, target);
+        return async (sql: string) => {
+          await target.execute(sql);
+          if (sql.startsWith('COPY') && sql.includes(failing)) throw new Error('No space left on device');
+        };
+      },
+    });
+    try {
+      const result = await new DuckDbTableBuilder(failingAfterWriting, join(work, 'failing')).build(
+        context,
+        inventory,
+        routing,
+      );
+      expect(result.classed).toEqual(['cloudtrail']);
+      expect(result.skipped).toEqual([
+        { input: failing, reason: 'unreadable: No space left on device', stage: 'tables' },
+      ]);
+      const all = built.tables.find((t) => t.source === 'cloudtrail')?.recordCount ?? 0;
+      expect(await count(other, 'SELECT count(*) AS n FROM cloudtrail_events')).toBe(all - failingRecords);
+      const ids = await other.run('SELECT count(DISTINCT eventid) AS n FROM cloudtrail_events');
+      expect(Number(ids.rows[0]?.n)).toBe(all - failingRecords);
+    } finally {
+      other.close();
     }
   }, 60_000);
 });
