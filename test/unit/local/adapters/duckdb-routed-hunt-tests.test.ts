@@ -42,7 +42,7 @@ beforeAll(async () => {
       await writeFile(join(logs, `test-${file}.json`), JSON.stringify({ Records: test.records }));
     }
   }
-  engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+  engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1, maxConcurrentQueries: 4 });
   const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
   const inventory = await new FolderInventory(logs).discover(context);
   const built = await new DuckDbTableBuilder(engine, join(work, 'tables')).build(context, inventory, routing);
@@ -74,5 +74,23 @@ describe('the routed hunts of the library, over the events their inline tests we
     }
     // Most routed hunts find their own test's events among all of them: the comparison is of found rows.
     expect(found).toBeGreaterThan(routed / 2);
+  }, 300_000);
+
+  it('find the same rows when routed and unrouted queries run side by side, each on its own connection', async () => {
+    const hunts = library.filter((h) => routeOf(routing, h.id) && !h.parameters?.length);
+    const runs = (hunt: HuntDefinition) => {
+      const route = routeOf(routing, hunt.id);
+      return [engine, ...(route ? [engine.inSchema(routedSchema(route))] : [])];
+    };
+    const rowsOf = (rows: Record<string, string | null>[]) => rows.map((r) => JSON.stringify(r)).sort();
+    const alone: string[][] = [];
+    for (const hunt of hunts)
+      for (const on of runs(hunt)) alone.push(rowsOf((await on.run(hunt.sql, { maxRows: 100_000 })).rows));
+    const together = await Promise.all(
+      hunts.flatMap((hunt) =>
+        runs(hunt).map(async (on) => rowsOf((await on.run(hunt.sql, { maxRows: 100_000 })).rows)),
+      ),
+    );
+    expect(together).toEqual(alone);
   }, 300_000);
 });
