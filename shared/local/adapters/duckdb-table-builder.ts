@@ -122,7 +122,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<EventClassRouting | null> {
     try {
       await this.engine.execute(
-        `SELECT ${classColumnSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
+        `SELECT ${addedColumnsSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
       );
       return classing;
     } catch (error) {
@@ -154,7 +154,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     ];
     const rows = `${parts.read}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
     const judged = JUDGED_VIEWS[source];
-    const hidden = [...(judged?.columns.map((c) => c.name) ?? []), ...parts.classColumn];
+    const hidden = [...(judged?.columns.map((c) => c.name) ?? []), ...parts.addedColumns];
     const exclude = (columns: string[]) => (columns.length > 0 ? ` EXCLUDE (${columns.join(', ')})` : '');
     // Quoted: a source id can be a DuckDB keyword (`lambda`).
     const name = (view: string) => (route ? `${routedSchema(route)}."${view}"` : `"${view}"`);
@@ -163,7 +163,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     );
     if (judged)
       await this.engine.execute(
-        `CREATE OR REPLACE VIEW ${name(judged.view)} AS SELECT *${exclude(parts.classColumn)} FROM ${rows}`,
+        `CREATE OR REPLACE VIEW ${name(judged.view)} AS SELECT *${exclude(parts.addedColumns)} FROM ${rows}`,
       );
     if (source === CLASSED_SOURCE)
       await this.engine.execute(
@@ -248,7 +248,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         ),
       );
       const written = classes
-        ? `SELECT *, ${classColumnSql(source, classes)} FROM (${select})`
+        ? `SELECT *, ${addedColumnsSql(source, classes)} FROM (${select})`
         : module.duckdbClusterBy
           ? `${select} ORDER BY ${module.duckdbClusterBy}`
           : select;
@@ -368,7 +368,7 @@ const JUDGED_VIEWS: Partial<
 > = { cloudtrail: { view: CLOUDTRAIL_EVENTS_VIEW, columns: CLOUDTRAIL_EVENTS_COLUMNS } };
 
 /** The column a classed copy is split by: the Athena copy's own class expression. */
-function classColumnSql(source: LogSourceId, classes: EventClassRouting): string {
+function addedColumnsSql(source: LogSourceId, classes: EventClassRouting): string {
   return eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery');
 }
 
@@ -479,7 +479,7 @@ function windowConditions(context: CaseContext, timeExpression: string): string[
 /** How a source's views read its Parquet parts, the columns the reading adds, and a classed part's class. */
 interface ParquetParts {
   read: string;
-  classColumn: string[];
+  addedColumns: string[];
   classOf: string | null;
 }
 
@@ -495,12 +495,12 @@ function partsOf(dir: string, classed: boolean): ParquetParts {
   return classed
     ? {
         read: `read_parquet(${sqlString(join(dir, '*', '*', '*.parquet'))}, hive_partitioning = false, filename = true)`,
-        classColumn: ['filename'],
+        addedColumns: ['filename'],
         classOf: `regexp_extract(filename, ${sqlString(`/${EVENT_CLASS_COLUMN}=([a-z_]+)/[^/]*$`)}, 1)`,
       }
     : {
         read: `read_parquet(${sqlString(join(dir, '*.parquet'))}, hive_partitioning = false)`,
-        classColumn: [],
+        addedColumns: [],
         classOf: null,
       };
 }
