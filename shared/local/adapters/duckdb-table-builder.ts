@@ -122,7 +122,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<EventClassRouting | null> {
     try {
       await this.engine.execute(
-        `SELECT ${addedColumnsSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
+        `SELECT ${classColumnSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
       );
       return classing;
     } catch (error) {
@@ -248,7 +248,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         ),
       );
       const written = classes
-        ? `SELECT *, ${addedColumnsSql(source, classes)} FROM (${select})`
+        ? `SELECT *, ${classColumnSql(source, classes)} FROM (${select})`
         : module.duckdbClusterBy
           ? `${select} ORDER BY ${module.duckdbClusterBy}`
           : select;
@@ -368,7 +368,7 @@ const JUDGED_VIEWS: Partial<
 > = { cloudtrail: { view: CLOUDTRAIL_EVENTS_VIEW, columns: CLOUDTRAIL_EVENTS_COLUMNS } };
 
 /** The column a classed copy is split by: the Athena copy's own class expression. */
-function addedColumnsSql(source: LogSourceId, classes: EventClassRouting): string {
+function classColumnSql(source: LogSourceId, classes: EventClassRouting): string {
   return eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery');
 }
 
