@@ -18,8 +18,9 @@ export interface CaseAdapters {
   tables: TableBuilder;
   engine: QueryEngine;
   /**
-   * Athena: the engine whose CloudTrail views hold only a route's classes of the case's copy, for the
-   * hunts `tables.json` routes there (`namedEvents`). Absent where every hunt reads every event (locally).
+   * The engine whose CloudTrail views hold only a route's classes of the case's copy, for the hunts
+   * `tables.json` routes there (`namedEvents`): Athena's route database, the embedded engine's route
+   * schema. Absent where every hunt reads every event.
    */
   routedEngine?: (route: EventRoute) => QueryEngine;
   /** The deployment's known-good actors; each case may add its own. */

@@ -22,6 +22,7 @@ import type {
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../domain/time-window.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
+import { cloudtrailColumns } from '../../sources/cloudtrail-schema.js';
 import {
   CLOUDTRAIL_ACTIVITY_VIEW,
   CLOUDTRAIL_EVENTS_COLUMNS,
@@ -76,7 +77,9 @@ export class DuckDbTableBuilder implements TableBuilder {
       const readable = await this.gate(source, files, { skipped, counts, quarantined });
       const conversionStarted = performance.now();
       const classes =
-        source === CLASSED_SOURCE && classing && routesTaken(classing).length > 0 ? classing : null;
+        source === CLASSED_SOURCE && classing && routesTaken(classing).length > 0
+          ? await this.writableClasses(source, classing, skipped)
+          : null;
       let written = 0;
       for (const group of conversionBatches(readable)) {
         written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
@@ -106,6 +109,33 @@ export class DuckDbTableBuilder implements TableBuilder {
   }
 
   /**
+   * The classes, if DuckDB can write them. The class column is one expression in every batch's
+   * statement, so a routed pattern it cannot compile (a regular expression RE2 rejects, such as
+   * `^(Create`) would fail every batch, and every file would be skipped as unreadable. Tried once over
+   * no rows: when it fails, the copy is written unclassed and every hunt reads every event, so the
+   * hunt with that pattern fails alone (as in Athena, where a copy that fails is not made).
+   */
+  private async writableClasses(
+    source: LogSourceId,
+    classing: EventClassRouting,
+    skipped: SkippedInput[],
+  ): Promise<EventClassRouting | null> {
+    try {
+      await this.engine.execute(
+        `SELECT ${classColumnSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
+      );
+      return classing;
+    } catch (error) {
+      skipped.push({
+        input: `event classes of ${source}`,
+        reason: `not written (${firstLineOf(error)}); every hunt reads every event`,
+        stage: 'tables',
+      });
+      return null;
+    }
+  }
+
+  /**
    * The source's view (its table's columns) and, for a judged source, the view with its judgements,
    * restricted to the case window; for a route, in the route's schema and of its classes alone. A
    * routed `cloudtrail_activity` (baselines) reads every event: the case's own view.
@@ -118,11 +148,13 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<void> {
     const conditions = [
       ...window,
-      ...(route ? [`${EVENT_CLASS_COLUMN} IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`] : []),
+      ...(route && parts.classOf
+        ? [`${parts.classOf} IN (${ROUTE_CLASSES[route].map(sqlString).join(', ')})`]
+        : []),
     ];
     const rows = `${parts.read}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
     const judged = JUDGED_VIEWS[source];
-    const hidden = [...(judged?.columns.map((c) => c.name) ?? []), ...parts.classColumn];
+    const hidden = [...(judged?.columns.map((c) => c.name) ?? []), ...parts.addedColumns];
     const exclude = (columns: string[]) => (columns.length > 0 ? ` EXCLUDE (${columns.join(', ')})` : '');
     // Quoted: a source id can be a DuckDB keyword (`lambda`).
     const name = (view: string) => (route ? `${routedSchema(route)}."${view}"` : `"${view}"`);
@@ -131,7 +163,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     );
     if (judged)
       await this.engine.execute(
-        `CREATE OR REPLACE VIEW ${name(judged.view)} AS SELECT *${exclude(parts.classColumn)} FROM ${rows}`,
+        `CREATE OR REPLACE VIEW ${name(judged.view)} AS SELECT *${exclude(parts.addedColumns)} FROM ${rows}`,
       );
     if (source === CLASSED_SOURCE)
       await this.engine.execute(
@@ -216,7 +248,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         ),
       );
       const written = classes
-        ? `SELECT *, ${eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery')} FROM (${select})`
+        ? `SELECT *, ${classColumnSql(source, classes)} FROM (${select})`
         : module.duckdbClusterBy
           ? `${select} ORDER BY ${module.duckdbClusterBy}`
           : select;
@@ -335,6 +367,16 @@ const JUDGED_VIEWS: Partial<
   Record<LogSourceId, { view: string; columns: readonly { name: string; sql: string }[] }>
 > = { cloudtrail: { view: CLOUDTRAIL_EVENTS_VIEW, columns: CLOUDTRAIL_EVENTS_COLUMNS } };
 
+/** The column a classed copy is split by: the Athena copy's own class expression. */
+function classColumnSql(source: LogSourceId, classes: EventClassRouting): string {
+  return eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery');
+}
+
+/** No CloudTrail rows, typed as its reader's (a JSON column is read as text): what a class expression binds against. */
+const NO_CLOUDTRAIL_ROWS = `SELECT ${cloudtrailColumns
+  .map((c) => `CAST(NULL AS ${c.duckdb === 'JSON' ? 'VARCHAR' : c.duckdb}) AS "${c.name}"`)
+  .join(', ')} WHERE false`;
+
 /** The rows a source's reader selects, with the judgements of its judged view beside them. */
 function withJudgements(source: LogSourceId, select: string): string {
   const judged = JUDGED_VIEWS[source];
@@ -441,23 +483,33 @@ function windowConditions(context: CaseContext, timeExpression: string): string[
   return bounds;
 }
 
-/** How a source's views read its Parquet parts, and the column a classed copy adds to them. */
+/** How a source's views read its Parquet parts, the columns the reading adds, and a classed part's class. */
 interface ParquetParts {
   read: string;
-  classColumn: string[];
+  addedColumns: string[];
+  classOf: string | null;
 }
 
 /**
- * A classed copy is a folder per part, a folder per class in it (`event_class=named/...`): read with
- * the class as a column, so a route's filter on it leaves the other classes' files unopened.
+ * A classed copy is a folder per part, a folder per class in it (`event_class=named/...`): its class
+ * is read from the file's path, so a route's filter on it leaves the other classes' files unopened.
+ * Never as hive partitions: DuckDB takes every `name=value` folder of the path for a column (detected
+ * even when not asked for), so a temporary folder such as `/scratch/eventname=x/` would give every
+ * event that name, and `/scratch/job=1/` every view a column `job`.
+ * https://duckdb.org/docs/stable/data/partitioning/hive_partitioning
  */
 function partsOf(dir: string, classed: boolean): ParquetParts {
   return classed
     ? {
-        read: `read_parquet(${sqlString(join(dir, '*', '*', '*.parquet'))}, hive_partitioning = true)`,
-        classColumn: [EVENT_CLASS_COLUMN],
+        read: `read_parquet(${sqlString(join(dir, '*', '*', '*.parquet'))}, hive_partitioning = false, filename = true)`,
+        addedColumns: ['filename'],
+        classOf: `regexp_extract(filename, ${sqlString(`/${EVENT_CLASS_COLUMN}=([a-z_]+)/[^/]*$`)}, 1)`,
       }
-    : { read: `read_parquet(${sqlString(join(dir, '*.parquet'))})`, classColumn: [] };
+    : {
+        read: `read_parquet(${sqlString(join(dir, '*.parquet'))}, hive_partitioning = false)`,
+        addedColumns: [],
+        classOf: null,
+      };
 }
 
 /** The schema holding a route's views: its hunts resolve `cloudtrail_events` there first. */
@@ -467,7 +519,11 @@ export function routedSchema(route: EventRoute): string {
 
 /** DuckDB's messages carry the whole query; the responder needs the cause and the line. */
 function describeReadError(error: unknown): string {
+  return `unreadable: ${firstLineOf(error)}`;
+}
+
+function firstLineOf(error: unknown): string {
   const message = (error as Error).message ?? String(error);
   const firstLine = message.split('\n').find((line) => line.trim() !== '') ?? message;
-  return `unreadable: ${firstLine.replace(/^QueryFailedError: /, '').slice(0, 400)}`;
+  return firstLine.replace(/^QueryFailedError: /, '').slice(0, 400);
 }

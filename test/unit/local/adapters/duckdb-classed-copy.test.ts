@@ -3,9 +3,10 @@
  * hunt, run unchanged in its route's schema, finds exactly what it finds over every event, and reads
  * fewer events doing so. The demo's logs (an intrusion among days of ordinary work) are the input.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaseContext } from '../../../../shared/domain/case.js';
 import {
@@ -193,6 +194,121 @@ describe('the embedded engine’s CloudTrail copy without routes', () => {
       );
       expect(result.classed).toEqual([]);
       expect(await readdir(join(work, 'unrouted', 'cloudtrail'))).toContain('part-00001.parquet');
+    } finally {
+      other.close();
+    }
+  }, 60_000);
+});
+
+describe('the embedded engine’s CloudTrail copy when its classes cannot be written', () => {
+  it('copies CloudTrail unclassed, routing no hunt, when a routed pattern is a regular expression DuckDB rejects: the hunt fails alone, no file is lost', async () => {
+    const brokenSql = "SELECT eventtime FROM cloudtrail_events WHERE regexp_like(eventname, '^(Create')";
+    // `(Create` passes the portable-syntax check yet compiles in neither engine; its hunt fails on its
+    // own, and written into the copy's one statement it would fail every batch of every file.
+    const broken = {
+      huntId: 'custom-broken-pattern',
+      scans: huntScans({
+        sql: brokenSql,
+        sources: ['cloudtrail'],
+      }),
+    };
+    const classing = eventClassRouting([
+      ...library.map((h) => ({ huntId: h.id, scans: huntScans(h) })),
+      broken,
+    ]);
+    expect([...classing.patterns, ...classing.heavyPatterns].map((p) => p.pattern)).toContain('^(Create');
+    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    try {
+      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+      const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
+      const result = await new DuckDbTableBuilder(other, join(work, 'broken-classes')).build(
+        context,
+        inventory,
+        classing,
+      );
+      const table = result.tables.find((t) => t.source === 'cloudtrail');
+      expect(table?.recordCount).toBe(built.tables.find((t) => t.source === 'cloudtrail')?.recordCount);
+      expect(result.classed).toEqual([]);
+      expect(result.skipped.filter((s) => s.input.endsWith('.json.gz'))).toEqual([]);
+      expect(result.skipped).toContainEqual(
+        expect.objectContaining({ input: 'event classes of cloudtrail', stage: 'tables' }),
+      );
+      await expect(other.run(brokenSql)).rejects.toThrow(/missing \)/);
+    } finally {
+      other.close();
+    }
+  }, 60_000);
+});
+
+describe('the embedded engine’s copy in a folder whose path holds `name=value`', () => {
+  it('reads its events as written, not a column named by a folder of the path (a temporary folder like `/scratch/eventname=x`)', async () => {
+    const all = await engine.run(
+      'SELECT eventname, count(*) AS n FROM cloudtrail_events GROUP BY 1 ORDER BY 1',
+    );
+    const columns = (await engine.run('SELECT * FROM cloudtrail_events LIMIT 0')).columns;
+    for (const classing of [routing, eventClassRouting([])]) {
+      const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+      try {
+        const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+        const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
+        const tables = join(work, 'eventname=ConsoleLogin', 'region=x', 'tables');
+        await new DuckDbTableBuilder(other, tables).build(context, inventory, classing);
+        const found = await other.run(
+          'SELECT eventname, count(*) AS n FROM cloudtrail_events GROUP BY 1 ORDER BY 1',
+        );
+        expect(found.rows).toEqual(all.rows);
+        expect((await other.run('SELECT * FROM cloudtrail_events LIMIT 0')).columns).toEqual(columns);
+        for (const route of routesTaken(classing)) {
+          const routed = other.inSchema(routedSchema(route));
+          expect((await routed.run('SELECT * FROM cloudtrail LIMIT 0')).columns, route).not.toContain(
+            'region',
+          );
+          expect(await count(routed, 'SELECT count(*) AS n FROM cloudtrail_events'), route).toBe(
+            await count(engine.inSchema(routedSchema(route)), 'SELECT count(*) AS n FROM cloudtrail_events'),
+          );
+        }
+      } finally {
+        other.close();
+      }
+    }
+  }, 60_000);
+});
+
+describe('the embedded engine’s classed copy when a statement fails after writing', () => {
+  it('never reads the class folders a failed statement wrote: the file it isolates is skipped, every other file’s events are read once', async () => {
+    const logs = join(work, 'logs');
+    const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+    const inventory = await new FolderInventory(logs).discover(context);
+    const files = inventory.sources.flatMap((s) => s.files ?? []);
+    const failing = files[Math.floor(files.length / 2)]?.path as string;
+    const failingRecords = (
+      JSON.parse(gunzipSync(await readFile(failing)).toString()) as { Records: unknown[] }
+    ).Records.length;
+    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    // Every statement that reads the failing file writes its class folders, then fails, as a full disk would.
+    const failingAfterWriting = new Proxy(other, {
+      get(target, property) {
+        if (property !== 'execute') return Reflect.get(target, property, target);
+        return async (sql: string) => {
+          await target.execute(sql);
+          if (sql.startsWith('COPY') && sql.includes(failing)) throw new Error('No space left on device');
+        };
+      },
+    });
+    try {
+      const result = await new DuckDbTableBuilder(failingAfterWriting, join(work, 'failing')).build(
+        context,
+        inventory,
+        routing,
+      );
+      expect(result.classed).toEqual(['cloudtrail']);
+      expect(result.skipped).toEqual([
+        { input: failing, reason: 'unreadable: No space left on device', stage: 'tables' },
+      ]);
+      const all = built.tables.find((t) => t.source === 'cloudtrail')?.recordCount ?? 0;
+      expect(await count(other, 'SELECT count(*) AS n FROM cloudtrail_events')).toBe(all - failingRecords);
+      const ids = await other.run('SELECT count(DISTINCT eventid) AS n FROM cloudtrail_events');
+      expect(Number(ids.rows[0]?.n)).toBe(all - failingRecords);
     } finally {
       other.close();
     }
