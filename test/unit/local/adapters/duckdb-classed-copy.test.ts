@@ -3,10 +3,10 @@
  * hunt, run unchanged in its route's schema, finds exactly what it finds over every event, and reads
  * fewer events doing so. The demo's logs (an intrusion among days of ordinary work) are the input.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaseContext } from '../../../../shared/domain/case.js';
 import {
@@ -309,6 +309,52 @@ describe('the embedded engine’s classed copy when a statement fails after writ
       expect(await count(other, 'SELECT count(*) AS n FROM cloudtrail_events')).toBe(all - failingRecords);
       const ids = await other.run('SELECT count(DISTINCT eventid) AS n FROM cloudtrail_events');
       expect(Number(ids.rows[0]?.n)).toBe(all - failingRecords);
+    } finally {
+      other.close();
+    }
+  }, 60_000);
+});
+
+describe('the embedded engine’s classed copy when a route’s classes hold no event', () => {
+  it('gives that route views with no row and the columns of every other view, and its hunts run', async () => {
+    const logs = join(work, 'service-only');
+    await mkdir(logs, { recursive: true });
+    // One call by an AWS service: no error, no user, no root, no name a hunt reads: class `other` only.
+    const record = {
+      eventVersion: '1.09',
+      userIdentity: { type: 'AWSService', invokedBy: 'ssm.amazonaws.com' },
+      eventTime: '2025-03-10T01:00:00Z',
+      eventSource: 'ssm.amazonaws.com',
+      eventName: 'UpdateInstanceInformation',
+      awsRegion: 'eu-west-1',
+      sourceIPAddress: 'ssm.amazonaws.com',
+      eventID: '0c6a9f4e-1d7b-4f3a-9a51-2b1f0e6d7c81',
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
+    };
+    await writeFile(
+      join(logs, '111122223333_CloudTrail_eu-west-1_20250310T0100Z_a.json.gz'),
+      gzipSync(JSON.stringify({ Records: [record] })),
+    );
+    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+    try {
+      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+      const inventory = await new FolderInventory(logs).discover(context);
+      const result = await new DuckDbTableBuilder(other, join(work, 'service-only-tables')).build(
+        context,
+        inventory,
+        routing,
+      );
+      expect(result.classed).toEqual(['cloudtrail']);
+      const flagged = other.inSchema(routedSchema('flagged'));
+      for (const view of ['cloudtrail', 'cloudtrail_events']) {
+        const routed = await flagged.run(`SELECT * FROM ${view}`);
+        expect(routed.rowCount, view).toBe(0);
+        expect(routed.columns, view).toEqual((await other.run(`SELECT * FROM ${view} LIMIT 0`)).columns);
+      }
+      const root = library.find((h) => h.id === 'root-account-usage');
+      expect((await flagged.run(root?.sql ?? '')).rowCount).toBe(0);
+      expect(await count(other, 'SELECT count(*) AS n FROM cloudtrail_events')).toBe(1);
     } finally {
       other.close();
     }
