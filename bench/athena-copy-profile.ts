@@ -1,10 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventClassExpression, type NamedClasses } from '../shared/aws/athena-one-pass-sql.js';
 import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
 import { BUCKETS_PER_CLASS, FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS } from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
+import { eventClassExpression, type NamedClasses } from '../shared/sources/cloudtrail-class-sql.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
 import { sqlString } from '../shared/sources/source-sql.js';
 

@@ -3,18 +3,15 @@ import {
   BUCKETS_PER_CLASS,
   CLASSED_SOURCE,
   EVENT_CLASS_COLUMN,
-  type EventClassRouting,
   type EventRoute,
-  FLAGGED_CONDITION,
-  FLAGGED_EVENTS,
-  HEAVY_NAMED_EVENTS,
-  NAMED_EVENTS,
-  NAMED_FLAGGED_EVENTS,
-  OTHER_EVENTS,
   ROUTE_CLASSES,
-  rowPatternSql,
 } from '../domain/event-classes.js';
 import { InvalidRequestError } from '../errors.js';
+import {
+  CLASSED_NAME_COLUMN,
+  eventClassExpression,
+  type NamedClasses,
+} from '../sources/cloudtrail-class-sql.js';
 import {
   CLOUDTRAIL_ACTIVITY_VIEW,
   CLOUDTRAIL_EVENTS_VIEW,
@@ -41,7 +38,7 @@ import { qualifiedViewName } from './athena-case-sql.js';
  * partition would prune nothing.
  */
 /** The column the copy is bucketed by: the one nearly every CloudTrail hunt filters on. */
-export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: 'eventname' };
+export const ONE_PASS_BUCKET_COLUMN: Record<string, string> = { cloudtrail: CLASSED_NAME_COLUMN };
 /**
  * A statement's text is at most 262,144 bytes, not adjustable
  * (https://repost.aws/knowledge-center/athena-query-string-length).
@@ -102,57 +99,6 @@ export function onePassCopySql(options: {
       `The one-pass copy of ${options.source} would be ${bytes} bytes of SQL; Athena takes at most ${MAX_QUERY_BYTES}.`,
     );
   return sql;
-}
-
-/** What the named classes hold: rows of these names, or matching these patterns (RowPattern). */
-export type NamedClasses = Pick<EventClassRouting, 'names' | 'heavyNames'> &
-  Partial<Pick<EventClassRouting, 'patterns' | 'heavyPatterns'>>;
-
-/**
- * The class of each row: a row of a light listed name or matching a light pattern goes to `named`,
- * else one of a heavy name or pattern to `named_heavy`, or to `named_flagged` when it is flagged; any
- * other flagged row (the condition reads the source view's columns, selected or not) to `flagged`; the
- * rest (a null name too) to `other`. The light test comes first: a hunt reading only `named` finds
- * every row of its names and patterns there, whatever heavy pattern the row also matches. A heavy
- * pattern's flagged rows go to `flagged`, not `named_flagged`, which every named route reads: the
- * `heavy-patterns` route reads both (ROUTE_CLASSES). Each list is
- * written once: the statement has a size limit. The benchmark lays its model of the copy out with
- * this same expression (bench/athena-copy-profile.ts).
- */
-export function eventClassExpression(
-  column: string,
-  named: NamedClasses,
-  names: 'literals' | 'list-subquery' = 'literals',
-): string {
-  const flagged = `(${FLAGGED_CONDITION})`;
-  const list = (values: string[]) => [...new Set(values)].map(sqlString).join(', ');
-  // DuckDB tests an IN list of literals one by one (77 ms per 112,000 rows against 400 names), and a
-  // subquery's values through a hash table (8 ms): the embedded engine's copy asks for the subquery.
-  const nameTest = (values: string[]) =>
-    values.length === 0
-      ? []
-      : names === 'literals'
-        ? [`"${checkColumn(column)}" IN (${list(values)})`]
-        : [`"${checkColumn(column)}" IN (SELECT unnest([${list(values)}]))`];
-  const branches = [
-    [
-      [...nameTest(named.names), ...(named.patterns ?? []).map(rowPatternSql)],
-      NAMED_FLAGGED_EVENTS,
-      NAMED_EVENTS,
-    ],
-    [nameTest(named.heavyNames), NAMED_FLAGGED_EVENTS, HEAVY_NAMED_EVENTS],
-    [(named.heavyPatterns ?? []).map(rowPatternSql), FLAGGED_EVENTS, HEAVY_NAMED_EVENTS],
-  ] as const;
-  const when = [
-    ...branches
-      .filter(([tests]) => tests.length > 0)
-      .map(
-        ([tests, whenFlagged, eventClass]) =>
-          `WHEN ${tests.join(' OR ')} THEN CASE WHEN ${flagged} THEN ${sqlString(whenFlagged)} ELSE ${sqlString(eventClass)} END`,
-      ),
-    `WHEN ${flagged} THEN ${sqlString(FLAGGED_EVENTS)}`,
-  ];
-  return `CAST(CASE ${when.join(' ')} ELSE ${sqlString(OTHER_EVENTS)} END AS varchar) AS "${EVENT_CLASS_COLUMN}"`;
 }
 
 /** The source's view once the copy holds its window: the copy's columns, every event class. */

@@ -1,7 +1,6 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { eventClassExpression, ONE_PASS_BUCKET_COLUMN } from '../../aws/athena-one-pass-sql.js';
 import type { CaseContext } from '../../domain/case.js';
 import type { BuiltTable } from '../../domain/case-files/tables-file.js';
 import {
@@ -22,6 +21,7 @@ import type {
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { UNBOUNDED_FROM, UNBOUNDED_TO } from '../../domain/time-window.js';
 import type { TableBuilder, TablesResult } from '../../ports/table-builder.js';
+import { CLASSED_NAME_COLUMN, eventClassExpression } from '../../sources/cloudtrail-class-sql.js';
 import { cloudtrailColumns } from '../../sources/cloudtrail-schema.js';
 import {
   CLOUDTRAIL_ACTIVITY_VIEW,
@@ -122,7 +122,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<EventClassRouting | null> {
     try {
       await this.engine.execute(
-        `SELECT ${classColumnSql(source, classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
+        `SELECT ${classColumnSql(classing)} FROM (${withJudgements(source, NO_CLOUDTRAIL_ROWS)})`,
       );
       return classing;
     } catch (error) {
@@ -242,7 +242,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         ),
       );
       const written = classes
-        ? `SELECT *, ${classColumnSql(source, classes)} FROM (${select})`
+        ? `SELECT *, ${classColumnSql(classes)} FROM (${select})`
         : module.duckdbClusterBy
           ? `${select} ORDER BY ${module.duckdbClusterBy}`
           : select;
@@ -362,8 +362,8 @@ const JUDGED_VIEWS: Partial<
 > = { cloudtrail: { view: CLOUDTRAIL_EVENTS_VIEW, columns: CLOUDTRAIL_EVENTS_COLUMNS } };
 
 /** The column a classed copy is split by: the Athena copy's own class expression. */
-function classColumnSql(source: LogSourceId, classes: EventClassRouting): string {
-  return eventClassExpression(ONE_PASS_BUCKET_COLUMN[source] ?? 'eventname', classes, 'list-subquery');
+function classColumnSql(classes: EventClassRouting): string {
+  return eventClassExpression(CLASSED_NAME_COLUMN, classes, 'list-subquery');
 }
 
 /** No CloudTrail rows, typed as its reader's (a JSON column is read as text): what a class expression binds against. */

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventClassExpression, type NamedClasses } from '../../../shared/aws/athena-one-pass-sql.js';
 import {
   EVENT_CLASS_COLUMN,
   FLAGGED_CONDITION,
@@ -9,6 +8,7 @@ import {
   SSO_SESSION_PATTERN,
 } from '../../../shared/domain/event-classes.js';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
+import { eventClassExpression, type NamedClasses } from '../../../shared/sources/cloudtrail-class-sql.js';
 import { sqlString } from '../../../shared/sources/source-sql.js';
 import { useHuntTestEngine } from '../../support/hunt-test-engine.js';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { eventClassExpression } from '../../../shared/aws/athena-one-pass-sql.js';
 import {
   EVENT_CLASS_COLUMN,
   type EventClassRouting,
@@ -12,6 +11,7 @@ import { iocParameter, parseIocs } from '../../../shared/domain/iocs.js';
 import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
 import { huntScans } from '../../../shared/hunts/hunt-scan.js';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
+import { eventClassExpression } from '../../../shared/sources/cloudtrail-class-sql.js';
 import {
   cloudtrailActivityViewSql,
   cloudtrailEventsViewSql,

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventClassExpression } from '../../../shared/aws/athena-one-pass-sql.js';
 import {
   EVENT_CLASS_COLUMN,
   EVENT_CLASSES,
@@ -10,6 +9,7 @@ import {
 } from '../../../shared/domain/event-classes.js';
 import { huntScans } from '../../../shared/hunts/hunt-scan.js';
 import { loadTestRecords } from '../../../shared/local/app/hunt-test-runner.js';
+import { eventClassExpression } from '../../../shared/sources/cloudtrail-class-sql.js';
 import {
   cloudtrailActivityViewSql,
   cloudtrailEventsViewSql,
