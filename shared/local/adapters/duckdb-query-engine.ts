@@ -47,6 +47,11 @@ export class DuckDbQueryEngine implements QueryEngine {
       memory_limit: settings.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       threads: String(settings.threads ?? 2),
       preserve_insertion_order: 'false',
+      // DuckDB keeps its own in-memory copy of the Parquet bytes it reads ("cache external files in
+      // memory", duckdb_settings()); for local files the operating system's page cache already holds
+      // them, and DuckDB's copy counts towards its limit and the process's RSS (10 M events: 1,743 MiB
+      // peak without it, 1,761 to 1,972 MiB in three runs with it, in the same time).
+      enable_external_file_cache: 'false',
     };
     if (settings.tempDirectory) options.temp_directory = settings.tempDirectory;
     const engine = new DuckDbQueryEngine(
