@@ -12,9 +12,10 @@ import { athenaCompatibilityMacros } from './duckdb-compat.js';
  * DuckDB's share of a 2 GB budget for the whole process. DuckDB goes past its own limit by up to
  * about 0.5 GB, and Node holds 0.2 to 0.3 GB beside it (`npm run bench` over 10 million events, no
  * hunt failing in any run: 2.08 GB RSS with 1.5 GB; 1.69 to 1.75 GB with 1.2 GB, then 1.92 to 1.97 GiB
- * (2.0 to 2.07 GB) in the hunts as the library grew; 1.81 to 1.85 GiB with 1.1 GB, in the same time).
+ * (2.0 to 2.07 GB) in the hunts as the library grew; 1.81 to 1.85 GiB with 1.1 GB, in the same time,
+ * then 1.72 to 1.93 GiB over five runs once the hunts read event classes; 1 GB since).
  */
-const DEFAULT_MEMORY_LIMIT = '1.1GB';
+const DEFAULT_MEMORY_LIMIT = '1GB';
 
 export interface DuckDbSettings {
   /** DuckDB's own cap; it spills to `tempDirectory` past it. Below 1 GB, Parquet writes fail. */
