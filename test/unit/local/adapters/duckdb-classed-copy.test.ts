@@ -51,6 +51,26 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** A folder's tables built with `classing` on an engine of their own, closed however `use` ends. */
+async function withTables<T>(
+  logs: string,
+  name: string,
+  classing: EventClassRouting,
+  use: (own: DuckDbQueryEngine, result: TablesResult) => Promise<T>,
+): Promise<T> {
+  const own = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+  try {
+    const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
+    const inventory = await new FolderInventory(logs).discover(context);
+    return await use(
+      own,
+      await new DuckDbTableBuilder(own, join(work, name)).build(context, inventory, classing),
+    );
+  } finally {
+    own.close();
+  }
+}
+
 const count = async (on: { run: DuckDbQueryEngine['run'] }, sql: string) =>
   Number((await on.run(sql)).rows[0]?.n ?? Number.NaN);
 
@@ -122,15 +142,7 @@ describe('the embedded engine’s CloudTrail copy, split by event class', () => 
       ...library.map((h) => ({ huntId: h.id, scans: huntScans(h) })),
       storyScans,
     ]);
-    const withStory = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
-      const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
-      await new DuckDbTableBuilder(withStory, join(work, 'story-tables')).build(
-        context,
-        inventory,
-        storyRouting,
-      );
+    await withTables(join(work, 'logs'), 'story-tables', storyRouting, async (withStory) => {
       const route = routeOf(storyRouting, STORY_ROUTE_ID);
       expect(route).toBe('named-and-heavy');
       const routed = withStory.inSchema(routedSchema(route ?? 'named'));
@@ -164,9 +176,7 @@ describe('the embedded engine’s CloudTrail copy, split by event class', () => 
         found += everywhere.rowCount;
       }
       expect(found).toBeGreaterThan(20);
-    } finally {
-      withStory.close();
-    }
+    });
   }, 60_000);
 
   it('runs a routed query on its own connection: the next unrouted query reads every event again', async () => {
@@ -182,21 +192,10 @@ describe('the embedded engine’s CloudTrail copy, split by event class', () => 
 
 describe('the embedded engine’s CloudTrail copy without routes', () => {
   it('is one sorted file per part when no hunt is routed', async () => {
-    const logs = join(work, 'logs');
-    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
-      const inventory = await new FolderInventory(logs).discover(context);
-      const result = await new DuckDbTableBuilder(other, join(work, 'unrouted')).build(
-        context,
-        inventory,
-        eventClassRouting([]),
-      );
+    await withTables(join(work, 'logs'), 'unrouted', eventClassRouting([]), async (_own, result) => {
       expect(result.classed).toEqual([]);
       expect(await readdir(join(work, 'unrouted', 'cloudtrail'))).toContain('part-00001.parquet');
-    } finally {
-      other.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -217,15 +216,7 @@ describe('the embedded engine’s CloudTrail copy when its classes cannot be wri
       broken,
     ]);
     expect([...classing.patterns, ...classing.heavyPatterns].map((p) => p.pattern)).toContain('^(Create');
-    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
-      const inventory = await new FolderInventory(join(work, 'logs')).discover(context);
-      const result = await new DuckDbTableBuilder(other, join(work, 'broken-classes')).build(
-        context,
-        inventory,
-        classing,
-      );
+    await withTables(join(work, 'logs'), 'broken-classes', classing, async (other, result) => {
       const table = result.tables.find((t) => t.source === 'cloudtrail');
       expect(table?.recordCount).toBe(built.tables.find((t) => t.source === 'cloudtrail')?.recordCount);
       expect(result.classed).toEqual([]);
@@ -234,9 +225,7 @@ describe('the embedded engine’s CloudTrail copy when its classes cannot be wri
         expect.objectContaining({ input: 'event classes of cloudtrail', stage: 'tables' }),
       );
       await expect(other.run(brokenSql)).rejects.toThrow(/missing \)/);
-    } finally {
-      other.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -336,15 +325,7 @@ describe('the embedded engine’s classed copy when a route’s classes hold no 
       join(logs, '111122223333_CloudTrail_eu-west-1_20250310T0100Z_a.json.gz'),
       gzipSync(JSON.stringify({ Records: [record] })),
     );
-    const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    try {
-      const context = openCaseContext({}, 'duckdb', new Date('2025-06-01T00:00:00Z'));
-      const inventory = await new FolderInventory(logs).discover(context);
-      const result = await new DuckDbTableBuilder(other, join(work, 'service-only-tables')).build(
-        context,
-        inventory,
-        routing,
-      );
+    await withTables(logs, 'service-only-tables', routing, async (other, result) => {
       expect(result.classed).toEqual(['cloudtrail']);
       const flagged = other.inSchema(routedSchema('flagged'));
       for (const view of ['cloudtrail', 'cloudtrail_events']) {
@@ -355,8 +336,6 @@ describe('the embedded engine’s classed copy when a route’s classes hold no 
       const root = library.find((h) => h.id === 'root-account-usage');
       expect((await flagged.run(root?.sql ?? '')).rowCount).toBe(0);
       expect(await count(other, 'SELECT count(*) AS n FROM cloudtrail_events')).toBe(1);
-    } finally {
-      other.close();
-    }
+    });
   }, 60_000);
 });
