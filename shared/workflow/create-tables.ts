@@ -34,7 +34,7 @@ import { storyScans } from '../story/story-route.js';
 import { loadCaseHunts } from './case-hunts.js';
 
 export interface TablesStepResult {
-  /** Each hunt to run, with the route of the copy it reads (null: every event), so no hunt reads tables.json for it. */
+  /** Each hunt to run and the route of the copy it reads (null: every event), so no hunt reads tables.json. */
   hunts: { huntId: string; route: EventRoute | null }[];
   tables: string[];
   durationMs: number;
@@ -168,8 +168,9 @@ async function athenaEstimateOfCase(
 /**
  * The event classes of the embedded engine's CloudTrail copy, decided before its tables exist: by the
  * hunts the case would choose over every source the inventory found, and the story's named events (in
- * Athena the story reads every class: its names would make the copy's classes other than the estimate's). A source that then fails to load
- * only drops hunts, and a dropped hunt's names only make the named classes larger, never lose a row.
+ * Athena the story reads every class: its names would make the copy's classes other than the
+ * estimate's). A source that then fails to load only drops hunts, and a dropped hunt's names only make
+ * the named classes larger, never lose a row.
  */
 function classesOfFound(found: Inventory, hunts: HuntDefinition[], context: CaseContext): EventClassRouting {
   const selection = selectHunts(

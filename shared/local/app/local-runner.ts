@@ -83,7 +83,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     exporter: new LocalLogExporter(store),
     tables: new DuckDbTableBuilder(engine, join(workDir, 'tables')),
     engine,
-    // A hunt tables.json routes reads its route's classes of the CloudTrail copy, as in Athena.
+    // A hunt CreateTables routes reads its route's classes of the CloudTrail copy, as in Athena.
     routedEngine: (route) => engine.inSchema(routedSchema(route)),
     inputs: { read: async (path) => createReadStream(path) },
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
