@@ -3,7 +3,7 @@ import { accountServiceRegionDay, externalTableSql } from './athena-table-ddl.js
 import { cloudtrailColumns } from './cloudtrail-schema.js';
 import type { LogSourceModule } from './log-source-module.js';
 import { checkRecordShape, type DeclaredStructure } from './record-shape.js';
-import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
+import { duckdbCompression, FOLDERS_ARE_NOT_COLUMNS, sqlList, sqlString } from './source-sql.js';
 
 /** A whole CloudTrail file is one JSON object; 16 MB (DuckDB's default) is below real files. */
 const MAXIMUM_OBJECT_SIZE = 64 * 1024 * 1024;
@@ -75,7 +75,7 @@ export const cloudtrailSource: LogSourceModule = {
    */
   duckdbSelect(paths, layout, compressed) {
     const files = sqlList(paths);
-    const compression = duckdbCompression(compressed);
+    const compression = `${duckdbCompression(compressed)}, ${FOLDERS_ARE_NOT_COLUMNS}`;
     if (layout === 'records-object') {
       const recordType = `STRUCT(${cloudtrailColumns.map((c) => `"${c.jsonKey}" ${c.duckdb}`).join(', ')})[]`;
       const rows = `SELECT unnest("Records") AS r FROM read_json(${files}, format = 'unstructured', columns = {'Records': ${sqlString(recordType)}}, ${compression}, maximum_object_size = ${MAXIMUM_OBJECT_SIZE})`;

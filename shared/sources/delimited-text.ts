@@ -1,6 +1,6 @@
 import { type RecordCheck, scalarParses } from './record-shape.js';
 import { duckdbType, type SourceColumn } from './source-columns.js';
-import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
+import { duckdbCompression, FOLDERS_ARE_NOT_COLUMNS, sqlList, sqlString } from './source-sql.js';
 
 /**
  * Text logs of delimited fields, most of which a header line names (flow logs, CloudFront): each
@@ -37,6 +37,7 @@ export function duckdbHeaderedSelect(text: HeaderedText, paths: string[], compre
     "escape = ''",
     'auto_detect = false',
     duckdbCompression(compressed),
+    FOLDERS_ARE_NOT_COLUMNS,
   ];
   return `SELECT ${projection.join(', ')} FROM read_csv(${sqlList(paths)}, ${options.join(', ')})`;
 }

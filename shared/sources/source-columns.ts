@@ -1,5 +1,5 @@
 import { checkRecordShape, type DeclaredStructure, type RecordCheck } from './record-shape.js';
-import { duckdbCompression, sqlList, sqlString } from './source-sql.js';
+import { duckdbCompression, FOLDERS_ARE_NOT_COLUMNS, sqlList, sqlString } from './source-sql.js';
 
 /**
  * A column's type, written once and rendered for each place that needs it (Hive DDL, Trino SQL,
@@ -106,7 +106,7 @@ export function duckdbKeyColumn(c: SourceColumn, record?: string): string {
 export function duckdbJsonLinesSelect(columns: SourceColumn[], paths: string[], compressed: boolean): string {
   const declared = `{${columns.map((c) => `${sqlString(c.key)}: ${sqlString(duckdbType(c.type, true))}`).join(', ')}}`;
   const projection = columns.map((c) => duckdbKeyColumn(c)).join(', ');
-  return `SELECT ${projection} FROM read_json(${sqlList(paths)}, format = 'newline_delimited', columns = ${declared}, ${duckdbCompression(compressed)})`;
+  return `SELECT ${projection} FROM read_json(${sqlList(paths)}, format = 'newline_delimited', columns = ${declared}, ${duckdbCompression(compressed)}, ${FOLDERS_ARE_NOT_COLUMNS})`;
 }
 
 /** Whether a parsed JSON-lines record fits the columns `duckdbJsonLinesSelect` declares. */

@@ -14,6 +14,15 @@ export function sqlList(values: readonly string[]): string {
 }
 
 /** The `compression` option of DuckDB's readers. */
+/**
+ * The option every reader of input logs takes: DuckDB reads a `name=value` folder anywhere in a
+ * file's path as a column by default, and a column of the file of that name then takes the folder's
+ * value or the read fails (https://duckdb.org/docs/stable/data/partitioning/hive_partitioning).
+ * Responders keep logs in such folders (`region=eu-west-1/`, S3's Hive-compatible delivery
+ * prefixes); a record's values come from the record alone.
+ */
+export const FOLDERS_ARE_NOT_COLUMNS = 'hive_partitioning = false';
+
 export function duckdbCompression(compressed: boolean): string {
   return `compression = '${compressed ? 'gzip' : 'uncompressed'}'`;
 }
@@ -38,6 +47,7 @@ export function duckdbLines(paths: string[], compressed: boolean, { filename = f
     'header = false',
     'auto_detect = false',
     duckdbCompression(compressed),
+    FOLDERS_ARE_NOT_COLUMNS,
     `max_line_size = ${MAXIMUM_LINE_BYTES}`,
     `buffer_size = ${2 * MAXIMUM_LINE_BYTES}`,
   ];

@@ -8,7 +8,7 @@ import {
 } from './delimited-text.js';
 import { firstLine, type LogSourceModule } from './log-source-module.js';
 import { type ColumnType, column, duckdbType, type SourceColumn } from './source-columns.js';
-import { sqlList, sqlString } from './source-sql.js';
+import { FOLDERS_ARE_NOT_COLUMNS, sqlList, sqlString } from './source-sql.js';
 
 /**
  * Every field of flow log versions 2 to 8, under the names and types of the Athena documentation's
@@ -196,5 +196,5 @@ function parquetSelect(paths: string[]): string {
   const projection = vpcflowColumns.map((c) => `CAST("${c.name}" AS ${duckdbType(c.type)}) AS "${c.name}"`);
   const unfit = `SELECT file_name FROM parquet_schema(${files}) GROUP BY file_name HAVING count_if(name IN (${REQUIRED_PARQUET_COLUMNS.map(sqlString).join(', ')})) < ${REQUIRED_PARQUET_COLUMNS.length}`;
   const guard = `SELECT CASE WHEN count(*) > 0 THEN error(concat('not a flow log (no ${REQUIRED_PARQUET_COLUMNS.join(' or ')} column): ', min(file_name))) END AS problem FROM (${unfit})`;
-  return `SELECT ${projection.join(', ')} FROM (SELECT ${everyColumn.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)) CROSS JOIN (${guard}) WHERE problem IS NULL`;
+  return `SELECT ${projection.join(', ')} FROM (SELECT ${everyColumn.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true, ${FOLDERS_ARE_NOT_COLUMNS})) CROSS JOIN (${guard}) WHERE problem IS NULL`;
 }
