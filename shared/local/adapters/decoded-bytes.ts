@@ -7,7 +7,7 @@ import { constants, crc32, createGunzip, inflateRawSync } from 'node:zlib';
  * before damage (a stream decoder loses the output of the block that holds bytes after the stream).
  * Larger ones are streamed and lose at most that block.
  */
-const FRAMED_DECODE_LIMIT = 8 * 1024 * 1024;
+export const FRAMED_DECODE_LIMIT = 8 * 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** A file's content as bytes, and what was wrong with the container (a cut-off or damaged gzip). */

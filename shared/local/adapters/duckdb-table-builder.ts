@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
@@ -46,6 +46,8 @@ export class DuckDbTableBuilder implements TableBuilder {
   private part = 0;
   /** A cleaned copy's path to the file it was cleaned from, so a skipped input names the evidence. */
   private readonly originalPaths = new Map<string, string>();
+  /** A pack's path to the files whose records it holds, read again one by one if the pack fails. */
+  private readonly packedFiles = new Map<string, InventoriedFile[]>();
 
   constructor(
     private readonly engine: DuckDbQueryEngine,
@@ -73,25 +75,28 @@ export class DuckDbTableBuilder implements TableBuilder {
       const dir = join(this.workDir, source);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      const gateStarted = performance.now();
-      const readable = await this.gate(source, files, { skipped, counts, quarantined });
-      const conversionStarted = performance.now();
       const classes =
         source === CLASSED_SOURCE && classing && routesTaken(classing).length > 0
           ? await this.writableClasses(source, classing, skipped)
           : null;
       let written = 0;
-      for (const group of conversionBatches(readable)) {
-        written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
+      // In rounds, each gated then converted and its packs and cleaned copies removed: the work
+      // folder holds at most one round's records as text, whatever the corpus.
+      for (const round of rounds(files)) {
+        const gateStarted = performance.now();
+        const readable = await this.gate(source, round, { skipped, counts, quarantined });
+        const conversionStarted = performance.now();
+        for (const group of conversionBatches(readable)) {
+          written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
+        }
+        await rm(join(this.workDir, 'packs'), { recursive: true, force: true });
+        await rm(join(this.workDir, 'clean'), { recursive: true, force: true });
+        // User timing entries: a benchmark reads how long each phase took without a case file changing.
+        performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
+        performance.measure(`casefile:conversion:${source}`, { start: conversionStarted });
       }
-      // The parts written, listed once: their size for the benchmark, their classes for the routes.
+      // The parts written, listed once: their classes for the routes.
       const parquetFiles = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.parquet'));
-      // User timing entries: a benchmark reads how long each phase took without a case file changing.
-      performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
-      performance.measure(`casefile:conversion:${source}`, {
-        start: conversionStarted,
-        detail: { sourceBytes: sumOfSizes(files), parquetBytes: await sizeOf(dir, parquetFiles) },
-      });
       if (written === 0) continue;
       const window = windowConditions(context, logSourceModule(source).timeExpression);
       const parts = partsOf(dir, classes !== null);
@@ -172,13 +177,17 @@ export class DuckDbTableBuilder implements TableBuilder {
     files: InventoriedFile[],
     found: { skipped: SkippedInput[]; counts: FileRecordCount[]; quarantined: QuarantinedRecord[] },
   ): Promise<InventoriedFile[]> {
+    const packDir = join(this.workDir, 'packs');
+    await mkdir(packDir, { recursive: true });
     const gated = await gateFiles(
       source,
       files,
       (file) => join(this.workDir, 'clean', file.path),
       GATE_WORKERS,
+      { packDir },
     );
     const readable: InventoriedFile[] = [];
+    const packs = new Map<string, InventoriedFile>();
     gated.forEach((outcome, i) => {
       const file = files[i] as InventoriedFile;
       if (outcome instanceof Error) {
@@ -207,6 +216,21 @@ export class DuckDbTableBuilder implements TableBuilder {
         found.skipped.push({ input: file.path, reason, stage: 'tables' });
       }
       if (outcome.read === 0) return;
+      if (outcome.packed) {
+        // Many files' records share a pack, read once, the size of all of them.
+        const pack = packs.get(outcome.readFrom.path);
+        if (pack) pack.size += outcome.readFrom.size;
+        else {
+          const first = { ...outcome.readFrom };
+          packs.set(first.path, first);
+          readable.push(first);
+        }
+        this.packedFiles.set(outcome.readFrom.path, [
+          ...(this.packedFiles.get(outcome.readFrom.path) ?? []),
+          file,
+        ]);
+        return;
+      }
       this.originalPaths.set(outcome.readFrom.path, file.path);
       readable.push(outcome.readFrom);
     });
@@ -254,6 +278,15 @@ export class DuckDbTableBuilder implements TableBuilder {
     } catch (error) {
       await rm(pending, { recursive: true, force: true });
       const [only] = group.files;
+      const packed = only && group.files.length === 1 ? this.packedFiles.get(only.path) : undefined;
+      if (packed) {
+        // The gate passed every record of the pack, so this is the engine's refusal: its files are
+        // converted as they are, each on its own if need be, so the one it refuses costs only itself.
+        let converted = 0;
+        for (const files of conversionBatches(packed))
+          converted += await this.convertIsolatingFailures(source, files, dir, skipped, classes);
+        return converted;
+      }
       if (group.files.length === 1 && only) {
         if (isOversizedRecordsFile(source, group, error))
           return this.convertOversized(source, only, dir, skipped, classes);
@@ -444,17 +477,30 @@ function conversionBatches(files: InventoriedFile[]): FileGroup[] {
   }));
 }
 
+/**
+ * The JSON one round gates and converts at most: packs and cleaned copies hold a round's records as
+ * text in the work folder until its conversion ends.
+ */
+const ROUND_JSON_BYTES = 1024 * 1024 * 1024;
+
+/** The files in rounds of about ROUND_JSON_BYTES, in order. */
+function rounds(files: InventoriedFile[]): InventoriedFile[][] {
+  const all: InventoriedFile[][] = [];
+  let bytes = Number.POSITIVE_INFINITY;
+  for (const file of files) {
+    const json = file.compressed ? file.size * GZIP_RATIO : file.size;
+    if (bytes + json > ROUND_JSON_BYTES) {
+      all.push([]);
+      bytes = 0;
+    }
+    all.at(-1)?.push(file);
+    bytes += json;
+  }
+  return all;
+}
+
 /** Two years of hours; a longer span is drawn from the hits alone. */
 const MAX_VOLUME_HOURS = 2 * 366 * 24;
-
-function sumOfSizes(files: InventoriedFile[]): number {
-  return files.reduce((sum, f) => sum + f.size, 0);
-}
-
-async function sizeOf(dir: string, names: string[]): Promise<number> {
-  const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
-  return sizes.reduce((sum, size) => sum + size, 0);
-}
 
 function isoInstant(epochMs: string): string {
   return new Date(Number(epochMs)).toISOString();

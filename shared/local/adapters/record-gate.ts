@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { createWriteStream, readFileSync, statSync, type WriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { InventoriedFile, QuarantinedRecord } from '../../domain/inventory.js';
 import type { LogSourceModule } from '../../sources/log-source-module.js';
 import { decodedBytes, gunzipMembers } from './decoded-bytes.js';
+import { listInterior, type RecordPack } from './record-pack.js';
 import { type RawRecord, type RecordFraming, splitRecords } from './record-splitter.js';
 
 /** Kubernetes audit events with request and response bodies reach megabytes; anything past this is no log record. */
@@ -30,8 +31,12 @@ export interface GatedFile {
   nulledValues: number;
   /** Why the file's content ends early (a cut-off gzip, bytes after the gzip data, an unclosed list). */
   damage: string | null;
-  /** The file itself when every record fits as it stands, otherwise a cleaned copy. */
+  /**
+   * The file itself when every record fits as it stands, otherwise a cleaned copy; or the pack its
+   * records were appended to (`packed`), where `size` is the bytes they took.
+   */
   readFrom: InventoriedFile;
+  packed?: true;
 }
 
 const LIST_KEYS: Record<string, string | null> = {
@@ -46,15 +51,26 @@ const LIST_KEYS: Record<string, string | null> = {
  * with anything set aside is rewritten, good records only, in a layout the source's reader reads
  * (`json-lines` for JSON lists) under `cleanPath`; the file itself is read when nothing was.
  * Null for columnar files (Parquet), which have no records to split: their reader checks their schema.
+ *
+ * With a `pack`, a list file whose records all fit is appended to it, its records' own bytes, and
+ * read from there (record-pack.ts).
  */
 export async function gateRecords(
   file: InventoriedFile,
   module: LogSourceModule,
   cleanPath: string,
+  pack: RecordPack | null = null,
 ): Promise<GatedFile | null> {
   if (COLUMNAR_LAYOUTS.has(file.layout)) return null;
   const whole = await checkWholeList(file, module);
-  if (whole) return { ...whole, readFrom: file };
+  if (whole) {
+    const { bytes, value, ...checked } = whole;
+    const interior = pack && checked.read > 0 ? listInterior(bytes, file.layout, value) : null;
+    if (!pack || interior === null) return { ...checked, readFrom: file };
+    const size = pack.append(bytes.subarray(...interior));
+    const readFrom = { ...file, path: pack.path, layout: 'json-array', compressed: false, size };
+    return { ...checked, readFrom, packed: true };
+  }
   const first = await scan(file, module, null);
   const clean = first.quarantinedCount === 0 && first.nulledValues === 0 && first.damage === null;
   if (clean) return { ...first, readFrom: file };
@@ -84,10 +100,16 @@ const WHOLE_CHECK_FILE_BYTES = 8 * 1024 * 1024;
  * Anything else (damage, a bad record, another layout) returns null and the file is scanned record
  * by record, which finds what to set aside and where.
  */
-async function checkWholeList(file: InventoriedFile, module: LogSourceModule): Promise<Scanned | null> {
+async function checkWholeList(
+  file: InventoriedFile,
+  module: LogSourceModule,
+): Promise<(Scanned & { bytes: Buffer; value: unknown }) | null> {
   const wrapper = LIST_WRAPPER_DEPTH[file.layout];
-  if (wrapper === undefined || (await stat(file.path)).size > WHOLE_CHECK_FILE_BYTES) return null;
-  let bytes: Buffer = await readFile(file.path);
+  // Read synchronously: the gate runs on worker threads of its own, and for a file of a few records
+  // fs/promises' handle and promise per call cost more than the check (20,000 files of 20 records:
+  // 7.5 s with readFile and stat, 2.8 s with their synchronous forms).
+  if (wrapper === undefined || statSync(file.path).size > WHOLE_CHECK_FILE_BYTES) return null;
+  let bytes: Buffer = readFileSync(file.path);
   if (file.compressed) {
     const { output, damage } = gunzipMembers(bytes);
     if (damage !== null) return null;
@@ -110,7 +132,15 @@ async function checkWholeList(file: InventoriedFile, module: LogSourceModule): P
       if ('problem' in check || check.nulled.length > 0) return null;
     }
   }
-  return { read: list.length, quarantinedCount: 0, quarantined: [], nulledValues: 0, damage: null };
+  return {
+    read: list.length,
+    quarantinedCount: 0,
+    quarantined: [],
+    nulledValues: 0,
+    damage: null,
+    bytes,
+    value,
+  };
 }
 
 type Scanned = Omit<GatedFile, 'readFrom'>;

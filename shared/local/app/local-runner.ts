@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -13,6 +12,7 @@ import { DuckDbQueryEngine, type DuckDbSettings } from '../adapters/duckdb-query
 import { DuckDbTableBuilder, routedSchema } from '../adapters/duckdb-table-builder.js';
 import { FileEvidenceStore } from '../adapters/file-evidence-store.js';
 import { FolderInventory } from '../adapters/folder-inventory.js';
+import { inputFileBytes } from '../adapters/input-file-bytes.js';
 import { LocalLogExporter } from '../adapters/local-log-exporter.js';
 import { type EventLog, executionLimitGuard } from './execution-limits.js';
 import {
@@ -85,7 +85,7 @@ export async function runInvestigationLocally(options: LocalInvestigation): Prom
     engine,
     // A hunt CreateTables routes reads its route's classes of the CloudTrail copy, as in Athena.
     routedEngine: (route) => engine.inSchema(routedSchema(route)),
-    inputs: { read: async (path) => createReadStream(path) },
+    inputs: { read: inputFileBytes },
     ...maxHuntRowsFrom(process.env.MAX_HUNT_ROWS),
     ...(options.huntLibraryDir ? { huntLibraryDir: options.huntLibraryDir } : {}),
     allowlist: await deploymentAllowlist(),

@@ -5,7 +5,7 @@
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaseContext } from '../../../../shared/domain/case.js';
@@ -274,13 +274,17 @@ describe('the embedded engine’s classed copy when a statement fails after writ
       JSON.parse(gunzipSync(await readFile(failing)).toString()) as { Records: unknown[] }
     ).Records.length;
     const other = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
-    // Every statement that reads the failing file writes its class folders, then fails, as a full disk would.
+    // Every statement that reads the failing file, or a pack of checked records (which may hold its
+    // records with others'), writes its class folders, then fails, as a full disk would: a pack that
+    // fails is read again file by file.
     const failingAfterWriting = new Proxy(other, {
       get(target, property) {
         if (property !== 'execute') return Reflect.get(target, property, target);
         return async (sql: string) => {
           await target.execute(sql);
-          if (sql.startsWith('COPY') && sql.includes(failing)) throw new Error('No space left on device');
+          const reads = (path: string) => sql.includes(path);
+          if (sql.startsWith('COPY') && (reads(failing) || reads(`${sep}packs${sep}`)))
+            throw new Error('No space left on device');
         };
       },
     });

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { InventoriedFile } from '../../../../shared/domain/inventory.js';
-import { gateFiles } from '../../../../shared/local/adapters/record-gate-pool.js';
+import {
+  gateFiles,
+  isolatingStops,
+  WorkerStopped,
+} from '../../../../shared/local/adapters/record-gate-pool.js';
 
 const record = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -36,7 +40,7 @@ describe('checking files on worker threads', () => {
           ? `error: ${o.message.includes('ENOENT')}`
           : `${o?.read} read, ${o?.quarantinedCount} set aside, damage ${o?.damage !== null}`,
       );
-    const onWorkers = summary(await gateFiles('cloudtrail', files, cleanPath, 2, 0));
+    const onWorkers = summary(await gateFiles('cloudtrail', files, cleanPath, 2, { minBytesForWorkers: 0 }));
     const inThread = summary(await gateFiles('cloudtrail', files, cleanPath, 1));
     expect(onWorkers).toEqual([
       '2 read, 0 set aside, damage false',
@@ -45,5 +49,22 @@ describe('checking files on worker threads', () => {
       'error: true',
     ]);
     expect(onWorkers).toEqual(inThread);
+  });
+
+  it('a file that stops its worker costs only itself, not the files checked in the same chunk', async () => {
+    const asked: string[][] = [];
+    const ask = async (items: string[]) => {
+      asked.push(items);
+      return items.includes('bomb')
+        ? new WorkerStopped('the check of this file stopped (exit 1)')
+        : items.map((i) => `${i} read`);
+    };
+    const outcomes = await isolatingStops(['a', 'bomb', 'b'], ask);
+    expect(outcomes.map((o) => (o instanceof WorkerStopped ? o.message : o))).toEqual([
+      'a read',
+      'the check of this file stopped (exit 1)',
+      'b read',
+    ]);
+    expect(asked).toEqual([['a', 'bomb', 'b'], ['a'], ['bomb'], ['b']]);
   });
 });
