@@ -32,7 +32,7 @@ import {
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
-import { gateFiles } from './record-gate-pool.js';
+import { RecordGatePool, WORKER_THRESHOLD_BYTES } from './record-gate-pool.js';
 import { recordsToLines } from './records-to-lines.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -52,6 +52,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   constructor(
     private readonly engine: DuckDbQueryEngine,
     private readonly workDir: string,
+    private readonly reading: ReadingOptions = {},
   ) {}
 
   /** This engine's copy is its conversion: it classes the events while it converts them. */
@@ -80,20 +81,31 @@ export class DuckDbTableBuilder implements TableBuilder {
           ? await this.writableClasses(source, classing, skipped)
           : null;
       let written = 0;
-      // In rounds, each gated then converted and its packs and cleaned copies removed: the work
-      // folder holds at most one round's records as text, whatever the corpus.
-      for (const round of rounds(files)) {
-        const gateStarted = performance.now();
-        const readable = await this.gate(source, round, { skipped, counts, quarantined });
-        const conversionStarted = performance.now();
-        for (const group of conversionBatches(readable)) {
-          written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
+      const packDir = join(this.workDir, 'packs');
+      const { gateWorkers = GATE_WORKERS, workerThresholdBytes = WORKER_THRESHOLD_BYTES } = this.reading;
+      const gate = new RecordGatePool(source, sumOfSizes(files) < workerThresholdBytes ? 1 : gateWorkers, {
+        cleanPathOf: (file) => join(this.workDir, 'clean', file.path),
+        packDir,
+      });
+      try {
+        // In rounds, each gated then converted and its packs and cleaned copies removed: the work
+        // folder holds at most one round's records as text, whatever the corpus.
+        for (const round of rounds(files, this.reading.roundJsonBytes ?? ROUND_JSON_BYTES)) {
+          const gateStarted = performance.now();
+          await mkdir(packDir, { recursive: true });
+          const readable = await this.gate(source, gate, round, { skipped, counts, quarantined });
+          const conversionStarted = performance.now();
+          for (const group of conversionBatches(readable)) {
+            written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
+          }
+          await rm(join(this.workDir, 'packs'), { recursive: true, force: true });
+          await rm(join(this.workDir, 'clean'), { recursive: true, force: true });
+          // User timing entries: a benchmark reads how long each phase took without a case file changing.
+          performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
+          performance.measure(`casefile:conversion:${source}`, { start: conversionStarted });
         }
-        await rm(join(this.workDir, 'packs'), { recursive: true, force: true });
-        await rm(join(this.workDir, 'clean'), { recursive: true, force: true });
-        // User timing entries: a benchmark reads how long each phase took without a case file changing.
-        performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
-        performance.measure(`casefile:conversion:${source}`, { start: conversionStarted });
+      } finally {
+        await gate.close();
       }
       // The parts written, listed once: their classes for the routes.
       const parquetFiles = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.parquet'));
@@ -174,18 +186,11 @@ export class DuckDbTableBuilder implements TableBuilder {
    */
   private async gate(
     source: LogSourceId,
+    gate: RecordGatePool,
     files: InventoriedFile[],
     found: { skipped: SkippedInput[]; counts: FileRecordCount[]; quarantined: QuarantinedRecord[] },
   ): Promise<InventoriedFile[]> {
-    const packDir = join(this.workDir, 'packs');
-    await mkdir(packDir, { recursive: true });
-    const gated = await gateFiles(
-      source,
-      files,
-      (file) => join(this.workDir, 'clean', file.path),
-      GATE_WORKERS,
-      { packDir },
-    );
+    const gated = await gate.check(files);
     const readable: InventoriedFile[] = [];
     const packs = new Map<string, InventoriedFile>();
     gated.forEach((outcome, i) => {
@@ -483,20 +488,35 @@ function conversionBatches(files: InventoriedFile[]): FileGroup[] {
  */
 const ROUND_JSON_BYTES = 1024 * 1024 * 1024;
 
-/** The files in rounds of about ROUND_JSON_BYTES, in order. */
-function rounds(files: InventoriedFile[]): InventoriedFile[][] {
-  const all: InventoriedFile[][] = [];
-  let bytes = Number.POSITIVE_INFINITY;
+/** The files in order, in as few rounds of at most about `limit` bytes of JSON as can be, of even sizes. */
+function rounds(files: InventoriedFile[], limit: number): InventoriedFile[][] {
+  const json = (file: InventoriedFile) => (file.compressed ? file.size * GZIP_RATIO : file.size);
+  const total = files.reduce((sum, file) => sum + json(file), 0);
+  const each = total / Math.max(1, Math.ceil(total / limit));
+  const all: InventoriedFile[][] = [[]];
+  let bytes = 0;
   for (const file of files) {
-    const json = file.compressed ? file.size * GZIP_RATIO : file.size;
-    if (bytes + json > ROUND_JSON_BYTES) {
+    if (bytes >= each) {
       all.push([]);
       bytes = 0;
     }
     all.at(-1)?.push(file);
-    bytes += json;
+    bytes += json(file);
   }
   return all;
+}
+
+function sumOfSizes(files: InventoriedFile[]): number {
+  return files.reduce((sum, f) => sum + f.size, 0);
+}
+
+/** How a builder reads its files; each defaults to what suits a case (tests make rounds small). */
+export interface ReadingOptions {
+  /** The JSON a round gates and converts at most (ROUND_JSON_BYTES). */
+  roundJsonBytes?: number;
+  /** The gate's worker threads for a source of at least `workerThresholdBytes` (else in this thread). */
+  gateWorkers?: number;
+  workerThresholdBytes?: number;
 }
 
 /** Two years of hours; a longer span is drawn from the hits alone. */

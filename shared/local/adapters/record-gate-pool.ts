@@ -8,11 +8,13 @@ import { type GatedFile, gateRecords } from './record-gate.js';
 import { RecordPack } from './record-pack.js';
 
 /** Below this many bytes a source's files are checked in this thread: starting workers costs more. */
-const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
+export const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
 /**
- * Files go to a worker in chunks of up to this many files and bytes: CloudTrail delivers a file per
- * region every few minutes, most of a few records, and with one message per file the workers sat
- * waiting on the round trips (20,000 files of 20 records: 7.5 s, under one core busy of two).
+ * Files go to a worker in chunks of up to this many files and bytes, each chunk's list files into a
+ * pack of their own: CloudTrail delivers a file per region every few minutes, most of a few records,
+ * and with one message per file the workers sat waiting on the round trips (20,000 files of 20
+ * records: 7.5 s, under one core busy of two). The engine reads a pack in one thread, so a pack is
+ * kept to a chunk (a source's whole 520 MB as one pack took 7.6 s to convert, as 75 packs 0.7 s).
  */
 const CHUNK_FILES = 64;
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -27,12 +29,95 @@ interface Request {
   pack: string | null;
 }
 
+export interface GateOptions {
+  /** Where a file with records set aside is rewritten without them. */
+  cleanPathOf: (file: InventoriedFile) => string;
+  /** Where each chunk's list files are packed (gateRecords), or null to read every file itself. */
+  packDir?: string | null;
+}
+
 /**
- * Checks files on `workers` worker threads (the caller sizes them by the cores), since checking
- * records (gunzip, JSON.parse, the source's check) is CPU-bound and runs while DuckDB waits. Each
- * file's outcome, or the Error that made it unreadable, in the files' order. With `packDir`, each
- * chunk's list files are packed into a file of their records there (gateRecords).
+ * Checks a source's files, on `workers` worker threads when more than one (the caller sizes them by
+ * the cores and the source: WORKER_THRESHOLD_BYTES), since checking records (gunzip, JSON.parse, the
+ * source's check) is CPU-bound. The workers start with the first files and serve every later call
+ * until `close`: a case converts its files in rounds.
  */
+export class RecordGatePool {
+  private pool: { worker: Worker }[] = [];
+  private nextId = 0;
+  private readonly script = new URL('./record-gate-worker.mjs', import.meta.url);
+
+  constructor(
+    private readonly source: LogSourceId,
+    private readonly workers: number,
+    private readonly options: GateOptions,
+  ) {}
+
+  /** Each file's outcome, or the Error that made it unreadable, in the files' order. */
+  async check(files: InventoriedFile[]): Promise<Outcome[]> {
+    const chunks = chunked(files.map((file, index) => ({ file, index })));
+    const outcomes = new Array<Outcome>(files.length);
+    const record = (chunk: (typeof chunks)[number], answers: Outcome[]) =>
+      chunk.forEach(({ index }, i) => {
+        outcomes[index] = answers[i] as Outcome;
+      });
+    if (this.workers <= 1) {
+      const module = logSourceModule(this.source);
+      for (const chunk of chunks) {
+        const path = this.packPath(this.nextId++);
+        const pack = path === null ? null : new RecordPack(path);
+        try {
+          // Each append is one file's records in one call: files checked two at once never mix.
+          record(
+            chunk,
+            await mapConcurrently(chunk, 2, ({ file }) =>
+              gateRecords(file, module, this.options.cleanPathOf(file), pack).catch((error: Error) => error),
+            ),
+          );
+        } finally {
+          pack?.close();
+        }
+      }
+      return outcomes;
+    }
+    while (this.pool.length < Math.min(this.workers, chunks.length)) this.pool.push({ worker: this.start() });
+    await mapConcurrentlyOn(this.pool, chunks, async (slot, chunk) => {
+      const ask = async (items: typeof chunk) => {
+        const id = this.nextId++;
+        const request = items.map(({ file }) => ({ file, cleanPath: this.options.cleanPathOf(file) }));
+        const answer = await askWorker(slot.worker, {
+          id,
+          source: this.source,
+          files: request,
+          pack: this.packPath(id),
+        });
+        if (answer instanceof WorkerStopped) {
+          void slot.worker.terminate();
+          slot.worker = this.start();
+        }
+        return answer;
+      };
+      record(chunk, await isolatingStops(chunk, ask));
+    });
+    return outcomes;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pool.map((slot) => slot.worker.terminate()));
+    this.pool = [];
+  }
+
+  private start(): Worker {
+    return new Worker(this.script);
+  }
+
+  private packPath(id: number): string | null {
+    const dir = this.options.packDir ?? null;
+    return dir === null ? null : join(dir, `${this.source}-${String(id).padStart(6, '0')}.json`);
+  }
+}
+
+/** One check of `files` on a pool of its own: in this thread below `minBytesForWorkers`. */
 export async function gateFiles(
   source: LogSourceId,
   files: InventoriedFile[],
@@ -43,50 +128,13 @@ export async function gateFiles(
     packDir = null,
   }: { minBytesForWorkers?: number; packDir?: string | null } = {},
 ): Promise<Outcome[]> {
-  let nextId = 0;
-  const packPath = (id: number) =>
-    packDir === null ? null : join(packDir, `${source}-${String(id).padStart(6, '0')}.json`);
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
-  if (workers <= 1 || bytes < minBytesForWorkers) {
-    const module = logSourceModule(source);
-    const path = packPath(nextId++);
-    const pack = path === null ? null : new RecordPack(path);
-    try {
-      // Each append is one file's records in one call: files checked two at once never mix.
-      return await mapConcurrently(files, 2, (file) =>
-        gateRecords(file, module, cleanPathOf(file), pack).catch((error: Error) => error),
-      );
-    } finally {
-      pack?.close();
-    }
-  }
-  const script = new URL('./record-gate-worker.mjs', import.meta.url);
-  const start = () => new Worker(script);
-  const chunks = chunked(files.map((file, index) => ({ file, index })));
-  const pool = Array.from({ length: Math.min(workers, chunks.length) }, () => ({ worker: start() }));
-  const outcomes = new Array<Outcome>(files.length);
+  const pool = new RecordGatePool(source, bytes < minBytesForWorkers ? 1 : workers, { cleanPathOf, packDir });
   try {
-    await mapConcurrentlyOn(pool, chunks, async (slot, chunk) => {
-      const ask = async (items: typeof chunk) => {
-        const request = items.map(({ file }) => ({ file, cleanPath: cleanPathOf(file) }));
-        const id = nextId++;
-        const pack = packPath(id);
-        const answer = await askWorker(slot.worker, { id, source, files: request, pack });
-        if (answer instanceof WorkerStopped) {
-          void slot.worker.terminate();
-          slot.worker = start();
-        }
-        return answer;
-      };
-      const answers = await isolatingStops(chunk, ask);
-      chunk.forEach(({ index }, i) => {
-        outcomes[index] = answers[i] as Outcome;
-      });
-    });
+    return await pool.check(files);
   } finally {
-    await Promise.all(pool.map((slot) => slot.worker.terminate()));
+    await pool.close();
   }
-  return outcomes;
 }
 
 export class WorkerStopped extends Error {}
