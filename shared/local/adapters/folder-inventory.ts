@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import { type CaseScope, describeScope, within } from '../../domain/case-scope.js';
 import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../../domain/inventory.js';
@@ -8,11 +8,8 @@ import type { ExportOutcome, LogGroupExport } from '../../domain/log-exports.js'
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { InvalidRequestError } from '../../errors.js';
 import type { LogInventory } from '../../ports/log-inventory.js';
-import { classifyLogFile } from '../../sources/classify-log-file.js';
-import { detectCloudWatchDump, dumpedLogGroup } from '../../sources/cloudwatch-logs-dump.js';
-import { mapConcurrently } from '../../util/async.js';
-import { type LogFilePlace, logFilePlace, placeOutsideScope } from './log-file-place.js';
-import { readFileHead } from './read-file-head.js';
+import { sniffFiles } from './file-sniff.js';
+import { placeOutsideScope } from './log-file-place.js';
 
 export const LOCAL_FOLDER = 'folder';
 
@@ -81,21 +78,13 @@ export class FolderInventory implements LogInventory {
   }
 }
 
-/** Files sniffed at once: opening and gunzipping a head is I/O-bound, and a dump can hold 100,000 files. */
-const SNIFF_CONCURRENCY = 32;
-
-type Sniffed =
-  | { path: string; dump: string }
-  | { path: string; file: InventoriedFile; source: LogSourceId; place: LogFilePlace }
-  | { path: string; skip: string };
-
 /**
  * Every file's source, or why it is skipped. With a scope, files of sources not asked for and files
  * whose delivery path or records name only other accounts or regions are skipped as out of scope.
  */
 async function classifyFiles(paths: string[], root: string, scope: CaseScope | undefined) {
   // Each file is classified as soon as its head is read, so only the verdicts are held, not 100,000 heads.
-  const verdicts = await mapConcurrently(paths, SNIFF_CONCURRENCY, (path) => sniff(path, root));
+  const verdicts = await sniffFiles(paths, root);
   const sources = new Map<LogSourceId, InventoriedFile[]>();
   const dumps = new Map<string, string[]>();
   const skipped: SkippedInput[] = [];
@@ -146,33 +135,6 @@ function scopeNotes(outOfScope: number, mixed: string[], scope: CaseScope | unde
       : []),
     ...mixed,
   ];
-}
-
-async function sniff(path: string, root: string): Promise<Sniffed> {
-  try {
-    const head = await readFileHead(path);
-    if (detectCloudWatchDump(head.text))
-      return { path, dump: dumpedLogGroup(head.text) ?? groupFromPath(path, root) };
-    const classification = classifyLogFile(head.text);
-    if (classification.kind === 'not-a-log')
-      return { path, skip: head.damage ? `corrupt gzip: ${head.damage}` : classification.reason };
-    const file = { path, size: head.size, layout: classification.layout, compressed: head.compressed };
-    const place = logFilePlace(relative(root, path), classification.source, head.text);
-    return { path, file, source: classification.source, place };
-  } catch (error) {
-    return { path, skip: (error as Error).message };
-  }
-}
-
-/**
- * CLI output (`aws logs filter-log-events`) does not name its log group, so the file's place in the
- * folder does: `eks/prod-cluster.json` is the group `eks/prod-cluster`.
- */
-function groupFromPath(path: string, root: string): string {
-  let name = relative(root, path).split(sep).join('/');
-  while (['.gz', '.json', '.jsonl', '.txt'].includes(extname(name)))
-    name = name.slice(0, -extname(name).length);
-  return name;
 }
 
 /** One location per source, naming the accounts and regions its files' paths or records name. */

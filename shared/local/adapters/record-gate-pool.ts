@@ -6,6 +6,7 @@ import { logSourceModule } from '../../sources/registry.js';
 import { mapConcurrently } from '../../util/async.js';
 import { type GatedFile, gateRecords } from './record-gate.js';
 import { RecordPack } from './record-pack.js';
+import { askWorker, mapConcurrentlyOn, WorkerStopped } from './worker-requests.js';
 
 /** Below this many bytes a source's files are checked in this thread: starting workers costs more. */
 export const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
@@ -18,6 +19,8 @@ export const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
  */
 const CHUNK_FILES = 64;
 const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export { WorkerStopped } from './worker-requests.js';
 
 type Outcome = GatedFile | null | Error;
 type Answer = { id: number; outcomes: ({ gated: GatedFile | null } | { error: string })[] };
@@ -85,17 +88,17 @@ export class RecordGatePool {
       const ask = async (items: typeof chunk) => {
         const id = this.nextId++;
         const request = items.map(({ file }) => ({ file, cleanPath: this.options.cleanPathOf(file) }));
-        const answer = await askWorker(slot.worker, {
+        const answer = await askWorker<Request, Answer>(slot.worker, {
           id,
           source: this.source,
           files: request,
           pack: this.packPath(id),
         });
-        if (answer instanceof WorkerStopped) {
-          void slot.worker.terminate();
-          slot.worker = this.start();
-        }
-        return answer;
+        if (!(answer instanceof WorkerStopped))
+          return answer.outcomes.map((o) => ('error' in o ? new Error(o.error) : o.gated));
+        void slot.worker.terminate();
+        slot.worker = this.start();
+        return new WorkerStopped(`the check of this file ${answer.message}`);
       };
       record(chunk, await isolatingStops(chunk, ask));
     });
@@ -137,8 +140,6 @@ export async function gateFiles(
   }
 }
 
-export class WorkerStopped extends Error {}
-
 /**
  * A chunk's outcomes from `ask`, which answers for all its items or says its worker stopped. A file
  * that brings a worker down costs only itself: when a chunk of several stops, its items are asked
@@ -174,37 +175,4 @@ function chunked<T extends { file: InventoriedFile }>(items: T[]): T[][] {
     }
   }
   return chunks;
-}
-
-async function mapConcurrentlyOn<W, T>(pool: W[], items: T[], work: (worker: W, item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    pool.map(async (worker) => {
-      while (next < items.length) await work(worker, items[next++] as T);
-    }),
-  );
-}
-
-/** The outcome of each of the request's files, in order, or WorkerStopped when the worker ended first. */
-function askWorker(worker: Worker, request: Request): Promise<Outcome[] | WorkerStopped> {
-  return new Promise((resolve) => {
-    const settle = (outcome: Outcome[] | WorkerStopped) => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      resolve(outcome);
-    };
-    const onMessage = (answer: Answer) => {
-      if (answer.id === request.id)
-        settle(answer.outcomes.map((o) => ('error' in o ? new Error(o.error) : o.gated)));
-    };
-    const onError = (error: Error) =>
-      settle(new WorkerStopped(`the check of this file stopped: ${error.message}`));
-    const onExit = (code: number) =>
-      settle(new WorkerStopped(`the check of this file stopped (exit ${code})`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(request);
-  });
 }
