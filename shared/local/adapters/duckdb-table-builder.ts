@@ -90,6 +90,8 @@ export class DuckDbTableBuilder implements TableBuilder {
           written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
         }
         await rm(join(this.workDir, 'packs'), { recursive: true, force: true });
+        // The next round names its packs again from the first: a refused pack there reads only its own files.
+        this.packedFiles.clear();
         await rm(join(this.workDir, 'clean'), { recursive: true, force: true });
         // User timing entries: a benchmark reads how long each phase took without a case file changing.
         performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
