@@ -227,10 +227,9 @@ export class DuckDbTableBuilder implements TableBuilder {
           packs.set(first.path, first);
           readable.push(first);
         }
-        this.packedFiles.set(outcome.readFrom.path, [
-          ...(this.packedFiles.get(outcome.readFrom.path) ?? []),
-          file,
-        ]);
+        const packed = this.packedFiles.get(outcome.readFrom.path);
+        if (packed) packed.push(file);
+        else this.packedFiles.set(outcome.readFrom.path, [file]);
         return;
       }
       this.originalPaths.set(outcome.readFrom.path, file.path);
