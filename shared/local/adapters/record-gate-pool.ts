@@ -47,27 +47,35 @@ export async function gateFiles(
   const packPath = (id: number) =>
     packDir === null ? null : join(packDir, `${source}-${String(id).padStart(6, '0')}.json`);
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  const chunks = chunked(files.map((file, index) => ({ file, index })));
+  const outcomes = new Array<Outcome>(files.length);
   if (workers <= 1 || bytes < minBytesForWorkers) {
     const module = logSourceModule(source);
-    const path = packPath(nextId++);
-    const pack = path === null ? null : new RecordPack(path);
-    try {
-      // Each append is one file's records in one call: files checked two at once never mix. A clean
-      // list file is checked with synchronous calls alone: yielding first lets the event loop turn
-      // between files, so a case run in a served process never holds its other requests.
-      return await mapConcurrently(files, 2, async (file) => {
-        await new Promise((resolve) => setImmediate(resolve));
-        return gateRecords(file, module, cleanPathOf(file), pack).catch((error: Error) => error);
-      });
-    } finally {
-      pack?.close();
+    // A pack per chunk, as on the workers: a source under the threshold holds hundreds of MB of JSON,
+    // more than one conversion statement may sort (conversionBatches).
+    for (const chunk of chunks) {
+      const path = packPath(nextId++);
+      const pack = path === null ? null : new RecordPack(path);
+      try {
+        // Each append is one file's records in one call: files checked two at once never mix. A clean
+        // list file is checked with synchronous calls alone: yielding first lets the event loop turn
+        // between files, so a case run in a served process never holds its other requests.
+        const gated = await mapConcurrently(chunk, 2, async ({ file }) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return gateRecords(file, module, cleanPathOf(file), pack).catch((error: Error) => error);
+        });
+        chunk.forEach(({ index }, i) => {
+          outcomes[index] = gated[i] as Outcome;
+        });
+      } finally {
+        pack?.close();
+      }
     }
+    return outcomes;
   }
   const script = new URL('./record-gate-worker.mjs', import.meta.url);
   const start = () => new Worker(script);
-  const chunks = chunked(files.map((file, index) => ({ file, index })));
   const pool = Array.from({ length: Math.min(workers, chunks.length) }, () => ({ worker: start() }));
-  const outcomes = new Array<Outcome>(files.length);
   try {
     await mapConcurrentlyOn(pool, chunks, async (slot, chunk) => {
       const ask = async (items: typeof chunk) => {
