@@ -31,14 +31,16 @@ afterEach(async () => {
 });
 
 /** Writes `bodies` as CloudTrail delivery files the inventory sized as given, and builds their table. */
-async function build(bodies: { name: string; body: string; inventorySize?: number }[]) {
+async function build(
+  bodies: { name: string; body: string; inventorySize?: number; layout?: InventoriedFile['layout'] }[],
+) {
   const files: InventoriedFile[] = [];
-  for (const { name, body, inventorySize } of bodies) {
+  for (const { name, body, inventorySize, layout } of bodies) {
     await writeFile(join(work, name), body);
     files.push({
       path: join(work, name),
       size: inventorySize ?? Buffer.byteLength(body),
-      layout: 'records-object',
+      layout: layout ?? 'records-object',
       compressed: false,
     });
   }
@@ -57,6 +59,23 @@ async function build(bodies: { name: string; body: string; inventorySize?: numbe
 }
 
 describe('reading checked files from packs of their records', () => {
+  it('a pack the engine refuses costs only the file it refuses, named in the reason, and reads the others once', async () => {
+    const { result, names } = await build([
+      { name: 'a.json', body: `{"Records":[${record('A')}]}` },
+      { name: 'b.json', body: `{"Records":[${record('B')},${refusedByTheEngine}]}` },
+      { name: 'c.json', body: `[${record('C1')},\n${record('C2')}]\n`, layout: 'json-array' },
+    ]);
+    expect(names).toEqual(['A', 'C1', 'C2']);
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped[0]?.input).toBe(join(work, 'b.json'));
+    expect(result.skipped[0]?.reason).toContain(join(work, 'b.json'));
+    expect(result.files?.map((f) => [f.file, f.read])).toEqual([
+      [join(work, 'a.json'), 1],
+      [join(work, 'b.json'), 2],
+      [join(work, 'c.json'), 2],
+    ]);
+  });
+
   it('a pack the engine refuses in a later round reads again only that round’s files, once each', async () => {
     // Sized by the inventory at 600 MB each, every file is gated and converted in a round of its own.
     const { result, names } = await build([
