@@ -3,14 +3,18 @@
  * loads from them is what it loads from the files themselves, and a pack it refuses costs only the
  * file it refuses.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCaseContext } from '../../../../shared/domain/case.js';
 import type { InventoriedFile, Inventory } from '../../../../shared/domain/inventory.js';
 import { DuckDbQueryEngine } from '../../../../shared/local/adapters/duckdb-query-engine.js';
 import { DuckDbTableBuilder } from '../../../../shared/local/adapters/duckdb-table-builder.js';
+import { FolderInventory } from '../../../../shared/local/adapters/folder-inventory.js';
+import { gateFiles } from '../../../../shared/local/adapters/record-gate-pool.js';
+import { cloudtrailSource } from '../../../../shared/sources/cloudtrail-source.js';
 
 const record = (name: string, extra = '') =>
   `{"eventVersion":"1.09","eventTime":"2024-05-01T10:00:00Z","eventSource":"s","eventName":"${name}"${extra}}`;
@@ -88,5 +92,55 @@ describe('reading checked files from packs of their records', () => {
     ]);
     expect(names).toEqual(['A']);
     expect(result.skipped.map((s) => s.input)).toEqual([join(work, 'b.json')]);
+  });
+
+  it('loads every record of list files of any spacing, escaping or gzip framing as the files themselves read', async () => {
+    const logs = join(work, 'logs');
+    await mkdir(logs);
+    const full = `{"Records":[${record('Multi1')},${record('Multi2')}]}`;
+    const bodies: Record<string, string | Buffer> = {
+      'pretty-crlf.json': JSON.stringify(
+        { Records: [JSON.parse(record('P1')), JSON.parse(record('P2'))] },
+        null,
+        2,
+      )
+        .replaceAll('\n', '\r\n')
+        .concat('\r\n'),
+      'key-spacing.json': `{ "Records"\t:\r\n [ ${record('Spaced')} ] }  \n`,
+      'brackets.json': `{"Records":[${record('B]', ',"userAgent":"[x]]"')},${record('B2', ',"requestParameters":{"a":"]}","b":["[",{"c":"}"}]}')}]}`,
+      'escapes.json': `{"Records":[${record('E\\u005d\\u005b', ',"userAgent":"\\"]}\\u00e9","requestParameters":{"n":1.50e3,"big":12345678901234567890123}')}]}`,
+      'records-in-a-string.json': `{"Records":[${record('S', ',"userAgent":"{\\"Records\\":[1]}"')}]}`,
+      'array.json': `[${record('A1')},\n${record('A2')}]\n\n \t`,
+      'multi-member.json.gz': Buffer.concat([gzipSync(full.slice(0, 40)), gzipSync(full.slice(40))]),
+      'one.json.gz': gzipSync(`{"Records":[${record('G')}]}`),
+    };
+    for (const [name, body] of Object.entries(bodies)) await writeFile(join(logs, name), body);
+    const context = openCaseContext({}, 'duckdb', new Date('2024-05-02T00:00:00Z'));
+    const inventory = await new FolderInventory(logs).discover(context);
+    const files = inventory.sources.flatMap((s) => s.files ?? []);
+    const columns = cloudtrailSource.columns.map((c) => `"${c}"`).join(', ');
+    const rows = async (sql: string) =>
+      (await engine.run(`SELECT ${columns} FROM (${sql})`)).rows.map((row) => JSON.stringify(row)).sort();
+    const fromTheFiles = (
+      await Promise.all(
+        files.map((f) => rows(cloudtrailSource.duckdbSelect([f.path], f.layout, f.compressed))),
+      )
+    )
+      .flat()
+      .sort();
+    expect(files).toHaveLength(Object.keys(bodies).length);
+    expect(fromTheFiles).toHaveLength(12);
+    // The packs themselves (the conversion would read a refused pack's files instead).
+    const packDir = join(work, 'packs');
+    await mkdir(packDir);
+    const gated = await gateFiles('cloudtrail', files, (f) => `${f.path}.clean`, 1, { packDir });
+    const packs = new Set(
+      gated.map((o) => (o instanceof Error || !o?.packed ? 'not packed' : o.readFrom.path)),
+    );
+    expect(packs.has('not packed')).toBe(false);
+    expect(await rows(cloudtrailSource.duckdbSelect([...packs], 'json-array', false))).toEqual(fromTheFiles);
+    const built = await new DuckDbTableBuilder(engine, join(work, 'tables')).build(context, inventory);
+    expect(built.skipped).toEqual([]);
+    expect(await rows('SELECT * FROM cloudtrail')).toEqual(fromTheFiles);
   });
 });
