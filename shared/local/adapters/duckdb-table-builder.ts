@@ -99,6 +99,8 @@ export class DuckDbTableBuilder implements TableBuilder {
             written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
           }
           await rm(join(this.workDir, 'packs'), { recursive: true, force: true });
+          // A round's packs are gone with it: a pack refused later reads only its own files.
+          this.packedFiles.clear();
           await rm(join(this.workDir, 'clean'), { recursive: true, force: true });
           // User timing entries: a benchmark reads how long each phase took without a case file changing.
           performance.measure(`casefile:gate:${source}`, { start: gateStarted, end: conversionStarted });
@@ -230,10 +232,9 @@ export class DuckDbTableBuilder implements TableBuilder {
           packs.set(first.path, first);
           readable.push(first);
         }
-        this.packedFiles.set(outcome.readFrom.path, [
-          ...(this.packedFiles.get(outcome.readFrom.path) ?? []),
-          file,
-        ]);
+        const packed = this.packedFiles.get(outcome.readFrom.path);
+        if (packed) packed.push(file);
+        else this.packedFiles.set(outcome.readFrom.path, [file]);
         return;
       }
       this.originalPaths.set(outcome.readFrom.path, file.path);

@@ -75,4 +75,34 @@ describe('packing checked files', () => {
       expect((JSON.parse(pack) as { eventName: string }[]).map((r) => r.eventName)).toEqual(['A', 'B', 'C']);
     },
   );
+
+  it('packs a chunk of files at most in this thread too, so one statement never converts a whole source', async () => {
+    // Below the worker threshold a source of 64 MB of gzip holds about 800 MB of JSON: as one pack it
+    // was one statement, sorted whole, past the bound the conversion's batches keep to.
+    const dir = await mkdtemp(join(tmpdir(), 'casefile-pack-'));
+    const files: InventoriedFile[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const record = `{"eventVersion":"1.09","eventTime":"2024-05-01T10:00:00Z","eventSource":"s","eventName":"E${i}"}`;
+      const body = gzipSync(`{"Records":[${record}]}`);
+      await writeFile(join(dir, `${i}.json.gz`), body);
+      files.push({
+        path: join(dir, `${i}.json.gz`),
+        size: body.length,
+        layout: 'records-object',
+        compressed: true,
+      });
+    }
+    const outcomes = await gateFiles('cloudtrail', files, (f) => `${f.path}.clean`, 1, { packDir: dir });
+    const filesPerPack = new Map<string, number>();
+    for (const outcome of outcomes) {
+      const path = outcome instanceof Error || !outcome?.packed ? 'not packed' : outcome.readFrom.path;
+      filesPerPack.set(path, (filesPerPack.get(path) ?? 0) + 1);
+    }
+    expect(filesPerPack.has('not packed')).toBe(false);
+    expect(Math.max(...filesPerPack.values())).toBeLessThanOrEqual(64);
+    const records = await Promise.all(
+      [...filesPerPack.keys()].map(async (p) => JSON.parse(await readFile(p, 'utf8'))),
+    );
+    expect(records.flat()).toHaveLength(200);
+  });
 });

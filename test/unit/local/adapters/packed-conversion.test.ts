@@ -1,0 +1,146 @@
+/**
+ * The embedded engine reads checked list files from packs of their records (record-pack.ts): what it
+ * loads from them is what it loads from the files themselves, and a pack it refuses costs only the
+ * file it refuses.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCaseContext } from '../../../../shared/domain/case.js';
+import type { InventoriedFile, Inventory } from '../../../../shared/domain/inventory.js';
+import { DuckDbQueryEngine } from '../../../../shared/local/adapters/duckdb-query-engine.js';
+import { DuckDbTableBuilder } from '../../../../shared/local/adapters/duckdb-table-builder.js';
+import { FolderInventory } from '../../../../shared/local/adapters/folder-inventory.js';
+import { gateFiles } from '../../../../shared/local/adapters/record-gate-pool.js';
+import { cloudtrailSource } from '../../../../shared/sources/cloudtrail-source.js';
+
+const record = (name: string, extra = '') =>
+  `{"eventVersion":"1.09","eventTime":"2024-05-01T10:00:00Z","eventSource":"s","eventName":"${name}"${extra}}`;
+/** JSON.parse takes the last of two equal keys, so the gate passes it; DuckDB refuses the record. */
+const refusedByTheEngine = record('Refused', ',"eventName":"Twice"');
+
+let work: string;
+let engine: DuckDbQueryEngine;
+
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'casefile-packed-'));
+  engine = await DuckDbQueryEngine.open({ memoryLimit: '1GB', threads: 1 });
+});
+
+afterEach(async () => {
+  engine.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Writes `bodies` as CloudTrail delivery files the inventory sized as given, and builds their table. */
+async function build(
+  bodies: { name: string; body: string; inventorySize?: number; layout?: InventoriedFile['layout'] }[],
+) {
+  const files: InventoriedFile[] = [];
+  for (const { name, body, inventorySize, layout } of bodies) {
+    await writeFile(join(work, name), body);
+    files.push({
+      path: join(work, name),
+      size: inventorySize ?? Buffer.byteLength(body),
+      layout: layout ?? 'records-object',
+      compressed: false,
+    });
+  }
+  const inventory: Inventory = {
+    discoveredAt: '2024-05-02T00:00:00Z',
+    sources: [{ source: 'cloudtrail', location: work, files }],
+    skipped: [],
+    notes: [],
+  };
+  const context = openCaseContext({}, 'duckdb', new Date('2024-05-02T00:00:00Z'));
+  const result = await new DuckDbTableBuilder(engine, join(work, 'tables')).build(context, inventory);
+  const names = (await engine.run('SELECT eventname FROM cloudtrail ORDER BY eventname')).rows.map(
+    (row) => row.eventname,
+  );
+  return { result, names };
+}
+
+describe('reading checked files from packs of their records', () => {
+  it('a pack the engine refuses costs only the file it refuses, named in the reason, and reads the others once', async () => {
+    const { result, names } = await build([
+      { name: 'a.json', body: `{"Records":[${record('A')}]}` },
+      { name: 'b.json', body: `{"Records":[${record('B')},${refusedByTheEngine}]}` },
+      { name: 'c.json', body: `[${record('C1')},\n${record('C2')}]\n`, layout: 'json-array' },
+    ]);
+    expect(names).toEqual(['A', 'C1', 'C2']);
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped[0]?.input).toBe(join(work, 'b.json'));
+    expect(result.skipped[0]?.reason).toContain(join(work, 'b.json'));
+    expect(result.files?.map((f) => [f.file, f.read])).toEqual([
+      [join(work, 'a.json'), 1],
+      [join(work, 'b.json'), 2],
+      [join(work, 'c.json'), 2],
+    ]);
+  });
+
+  it('a pack the engine refuses in a later round reads again only that round’s files, once each', async () => {
+    // Sized by the inventory at 600 MB each, every file is gated and converted in a round of its own.
+    const { result, names } = await build([
+      { name: 'a.json', body: `{"Records":[${record('A')}]}`, inventorySize: 600 * 1024 * 1024 },
+      {
+        name: 'b.json',
+        body: `{"Records":[${record('B')},${refusedByTheEngine}]}`,
+        inventorySize: 600 * 1024 * 1024,
+      },
+    ]);
+    expect(names).toEqual(['A']);
+    expect(result.skipped.map((s) => s.input)).toEqual([join(work, 'b.json')]);
+  });
+
+  it('loads every record of list files of any spacing, escaping or gzip framing as the files themselves read', async () => {
+    const logs = join(work, 'logs');
+    await mkdir(logs);
+    const full = `{"Records":[${record('Multi1')},${record('Multi2')}]}`;
+    const bodies: Record<string, string | Buffer> = {
+      'pretty-crlf.json': JSON.stringify(
+        { Records: [JSON.parse(record('P1')), JSON.parse(record('P2'))] },
+        null,
+        2,
+      )
+        .replaceAll('\n', '\r\n')
+        .concat('\r\n'),
+      'key-spacing.json': `{ "Records"\t:\r\n [ ${record('Spaced')} ] }  \n`,
+      'brackets.json': `{"Records":[${record('B]', ',"userAgent":"[x]]"')},${record('B2', ',"requestParameters":{"a":"]}","b":["[",{"c":"}"}]}')}]}`,
+      'escapes.json': `{"Records":[${record('E\\u005d\\u005b', ',"userAgent":"\\"]}\\u00e9","requestParameters":{"n":1.50e3,"big":12345678901234567890123}')}]}`,
+      'records-in-a-string.json': `{"Records":[${record('S', ',"userAgent":"{\\"Records\\":[1]}"')}]}`,
+      'array.json': `[${record('A1')},\n${record('A2')}]\n\n \t`,
+      'multi-member.json.gz': Buffer.concat([gzipSync(full.slice(0, 40)), gzipSync(full.slice(40))]),
+      'one.json.gz': gzipSync(`{"Records":[${record('G')}]}`),
+    };
+    for (const [name, body] of Object.entries(bodies)) await writeFile(join(logs, name), body);
+    const context = openCaseContext({}, 'duckdb', new Date('2024-05-02T00:00:00Z'));
+    const inventory = await new FolderInventory(logs).discover(context);
+    const files = inventory.sources.flatMap((s) => s.files ?? []);
+    const columns = cloudtrailSource.columns.map((c) => `"${c}"`).join(', ');
+    const rows = async (sql: string) =>
+      (await engine.run(`SELECT ${columns} FROM (${sql})`)).rows.map((row) => JSON.stringify(row)).sort();
+    const fromTheFiles = (
+      await Promise.all(
+        files.map((f) => rows(cloudtrailSource.duckdbSelect([f.path], f.layout, f.compressed))),
+      )
+    )
+      .flat()
+      .sort();
+    expect(files).toHaveLength(Object.keys(bodies).length);
+    expect(fromTheFiles).toHaveLength(12);
+    // The packs themselves (the conversion would read a refused pack's files instead).
+    const packDir = join(work, 'packs');
+    await mkdir(packDir);
+    const gated = await gateFiles('cloudtrail', files, (f) => `${f.path}.clean`, 1, { packDir });
+    const packs = new Set(
+      gated.map((o) => (o instanceof Error || !o?.packed ? 'not packed' : o.readFrom.path)),
+    );
+    expect(packs.has('not packed')).toBe(false);
+    expect(await rows(cloudtrailSource.duckdbSelect([...packs], 'json-array', false))).toEqual(fromTheFiles);
+    const built = await new DuckDbTableBuilder(engine, join(work, 'tables')).build(context, inventory);
+    expect(built.skipped).toEqual([]);
+    expect(await rows('SELECT * FROM cloudtrail')).toEqual(fromTheFiles);
+  });
+});
