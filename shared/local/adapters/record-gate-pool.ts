@@ -42,8 +42,8 @@ export interface GateOptions {
 /**
  * Checks a source's files, on `workers` worker threads when more than one (the caller sizes them by
  * the cores and the source: WORKER_THRESHOLD_BYTES), since checking records (gunzip, JSON.parse, the
- * source's check) is CPU-bound. The workers start with the first files and serve every later call
- * until `close`: a case converts its files in rounds.
+ * source's check) is CPU-bound. The workers start with a call's first files and serve later calls
+ * until `close`, after which a call starts them again.
  */
 export class RecordGatePool {
   private pool: { worker: Worker }[] = [];
