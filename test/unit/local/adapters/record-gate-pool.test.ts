@@ -9,6 +9,7 @@ import {
   isolatingStops,
   WorkerStopped,
 } from '../../../../shared/local/adapters/record-gate-pool.js';
+import { writeOneRecordFiles } from '../../../support/delivery-files.js';
 
 const record = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -72,17 +73,7 @@ describe('checking files on worker threads', () => {
 describe('checking files in this thread', () => {
   it('lets the event loop turn between files, so a case run by `casefile serve` never holds its requests', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'casefile-pool-'));
-    const files: InventoriedFile[] = [];
-    for (let i = 0; i < 200; i += 1) {
-      const body = gzipSync(`{"Records":[${record({ eventName: `n${i}` })}]}`);
-      await writeFile(join(dir, `${i}.json.gz`), body);
-      files.push({
-        path: join(dir, `${i}.json.gz`),
-        size: body.length,
-        layout: 'records-object',
-        compressed: true,
-      });
-    }
+    const files = await writeOneRecordFiles(dir, 200, (i) => record({ eventName: `n${i}` }));
     let turns = 0;
     let counting = true;
     const count = () => {

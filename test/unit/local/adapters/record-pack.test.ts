@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { InventoriedFile } from '../../../../shared/domain/inventory.js';
 import { gateFiles } from '../../../../shared/local/adapters/record-gate-pool.js';
 import { listInterior } from '../../../../shared/local/adapters/record-pack.js';
+import { writeOneRecordFiles } from '../../../support/delivery-files.js';
 
 const interior = (text: string, layout: string) => {
   const bytes = Buffer.from(text);
@@ -80,18 +81,12 @@ describe('packing checked files', () => {
     // Below the worker threshold a source of 64 MB of gzip holds about 800 MB of JSON: as one pack it
     // was one statement, sorted whole, past the bound the conversion's batches keep to.
     const dir = await mkdtemp(join(tmpdir(), 'casefile-pack-'));
-    const files: InventoriedFile[] = [];
-    for (let i = 0; i < 200; i += 1) {
-      const record = `{"eventVersion":"1.09","eventTime":"2024-05-01T10:00:00Z","eventSource":"s","eventName":"E${i}"}`;
-      const body = gzipSync(`{"Records":[${record}]}`);
-      await writeFile(join(dir, `${i}.json.gz`), body);
-      files.push({
-        path: join(dir, `${i}.json.gz`),
-        size: body.length,
-        layout: 'records-object',
-        compressed: true,
-      });
-    }
+    const files = await writeOneRecordFiles(
+      dir,
+      200,
+      (i) =>
+        `{"eventVersion":"1.09","eventTime":"2024-05-01T10:00:00Z","eventSource":"s","eventName":"E${i}"}`,
+    );
     const outcomes = await gateFiles('cloudtrail', files, (f) => `${f.path}.clean`, 1, { packDir: dir });
     const filesPerPack = new Map<string, number>();
     for (const outcome of outcomes) {
