@@ -126,6 +126,7 @@ async function checkWholeList(
   const listKey = LIST_KEYS[file.layout];
   const list = listKey ? (value as Record<string, unknown> | null)?.[listKey] : value;
   if (!Array.isArray(list) || deeperThan(value as object, MAX_NESTING_DEPTH + wrapper)) return null;
+  if (mayEscapeSurrogate(bytes) && holdsLoneSurrogate(value)) return null;
   if (module.checkRecord) {
     for (let i = 0; i < list.length; i += 1) {
       const check = module.checkRecord(list[i], file.layout, i + 1);
@@ -203,6 +204,11 @@ function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, js
   }
   const parsed = parseRecord(text, layout);
   if ('problem' in parsed) return parsed;
+  if (SURROGATE_ESCAPE.test(parsed.text) && holdsLoneSurrogate(parsed.value))
+    return {
+      problem:
+        'holds half of a UTF-16 surrogate pair (an escape such as \\ud800 alone), which no UTF-8 reader takes',
+    };
   const check = module.checkRecord?.(parsed.value, layout, raw.index) ?? { nulled: [] };
   if ('problem' in check) return check;
   // Raw line breaks in JSON are whitespace between tokens, so the record's own text becomes one line.
@@ -224,6 +230,27 @@ function parseRecord(text: string, layout: string): { problem: string } | { valu
   if (nestingDepth(event) > MAX_NESTING_DEPTH)
     return { problem: `\`CloudTrailEvent\` nested deeper than ${MAX_NESTING_DEPTH} levels` };
   return parseRecord(event, 'json-lines');
+}
+
+/**
+ * JSON may escape half of a UTF-16 surrogate pair (`"\ud800"`, RFC 8259 section 8.2 leaves it
+ * undefined): JSON.parse takes it, DuckDB refuses the whole file. A record holding one is set aside.
+ * The escape in the text is the cheap test; the parsed strings say whether a pair is broken.
+ */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/** The cheap test over a whole file: native searches for the escape's start. */
+function mayEscapeSurrogate(bytes: Buffer): boolean {
+  return bytes.indexOf('\\ud') >= 0 || bytes.indexOf('\\uD') >= 0;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsLoneSurrogate);
+  return Object.entries(value).some(([key, inner]) => LONE_SURROGATE.test(key) || holdsLoneSurrogate(inner));
 }
 
 /**

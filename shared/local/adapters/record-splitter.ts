@@ -148,7 +148,10 @@ class ListSplitter {
   }
 
   *feed(chunk: Buffer): Generator<RawRecord> {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed') {
+      if (!this.listMissing) this.tail(chunk);
+      return;
+    }
     if (this.state === 'seeking') {
       const rest = this.seek(chunk);
       if (rest === null) return;
@@ -172,7 +175,7 @@ class ListSplitter {
       const byte = chunk[i] as number;
       if (this.state === 'between') {
         if (byte === 0x5d) {
-          this.state = 'closed';
+          this.closeList(chunk.subarray(i + 1));
           return;
         }
         if (byte === 0x2c || byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
@@ -203,7 +206,7 @@ class ListSplitter {
         ) {
           yield this.finish(chunk, start, i);
           if (byte === 0x5d) {
-            this.state = 'closed';
+            this.closeList(chunk.subarray(i + 1));
             return;
           }
         }
@@ -223,7 +226,46 @@ class ListSplitter {
     if (this.state === 'element') return { cutOff: `record ${this.index + 1} is cut off (file truncated)` };
     if (this.state === 'between')
       return { cutOff: `the list ends after record ${this.index} without closing (file truncated)` };
+    // After the list: nothing but space for a JSON array; for an object, its other members, its
+    // closing brace and space. NUL padding (a file preallocated, or cut by a crash), text or a second
+    // document after the end would be refused by the engine, or read unchecked: it is said, and the
+    // file is read from its records alone.
+    if (this.afterList.extra || this.afterList.depth !== 0)
+      return { cutOff: `${this.afterList.bytes} bytes after the list's end are not JSON and were not read` };
     return { cutOff: null };
+  }
+
+  /** What follows the list's closing bracket: its size, the depth still open, and whether more follows the end. */
+  private readonly afterList = {
+    bytes: 0,
+    depth: 0,
+    inString: false,
+    escaped: false,
+    extra: false,
+  };
+
+  /** The list's closing bracket is read: an object around it is still open. */
+  private closeList(rest: Buffer): void {
+    this.state = 'closed';
+    this.afterList.depth = this.key === null ? 0 : 1;
+    this.tail(rest);
+  }
+
+  private tail(bytes: Buffer): void {
+    const after = this.afterList;
+    after.bytes += bytes.length;
+    for (const byte of bytes) {
+      if (after.extra) return;
+      if (after.inString) {
+        if (after.escaped) after.escaped = false;
+        else if (byte === 0x5c) after.escaped = true;
+        else if (byte === 0x22) after.inString = false;
+      } else if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+      else if (after.depth === 0 || byte === 0) after.extra = true;
+      else if (byte === 0x22) after.inString = true;
+      else if (byte === 0x7b || byte === 0x5b) after.depth += 1;
+      else if (byte === 0x7d || byte === 0x5d) after.depth -= 1;
+    }
   }
 
   *rest(): Generator<RawRecord> {}

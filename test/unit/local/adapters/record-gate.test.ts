@@ -207,6 +207,52 @@ describe('the record gate on CloudTrail files', () => {
     expect(await readFile(clean, 'utf8')).toBe(`${record({ n: 1 })}\n`);
   });
 
+  it('sets aside a record holding half of a UTF-16 surrogate pair (RFC 8259 section 8.2), and reads one holding a whole pair', async () => {
+    const body = `{"Records":[${record({ n: 1 })},${record({ n: 2 }).replace('}', ',"userAgent":"\\ud800x"}')},${record({ n: 3 }).replace('}', ',"userAgent":"\\ud83d\\ude00"}')}]}`;
+    const { file: gz, clean } = await file('surrogate.json.gz', gzipSync(body), 'records-object', true);
+    const gated = await gateRecords(gz, cloudtrailSource, clean);
+    expect(gated?.quarantined.map((q) => [q.position, q.reason])).toEqual([
+      ['record 2', expect.stringMatching(/^holds half of a UTF-16 surrogate pair/)],
+    ]);
+    expect(gated?.read).toBe(2);
+    expect(
+      (await readFile(clean, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).n),
+    ).toEqual([1, 3]);
+  });
+
+  it('says what follows a list that is not JSON (NUL padding, text after the end), and reads every record before it', async () => {
+    const list = `{"Records":[${record({ n: 1 })},${record({ n: 2 })}]}`;
+    for (const tail of [Buffer.alloc(64), Buffer.from('\n{"Records":[]}'), Buffer.from('x')]) {
+      const { file: padded, clean } = await file(
+        'padded.json',
+        Buffer.concat([Buffer.from(list), tail]),
+        'records-object',
+      );
+      const gated = await gateRecords(padded, cloudtrailSource, clean);
+      expect(gated?.damage).toMatch(/bytes after the list's end are not JSON and were not read$/);
+      expect(gated).toMatchObject({ read: 2, quarantinedCount: 0, readFrom: { path: clean } });
+    }
+  });
+
+  it('reads in place a list followed by space, or by the object’s other members', async () => {
+    for (const body of [
+      `{"Records":[${record()}]}\r\n  `,
+      `{"Records":[${record()}], "Next": {"a": [1]}}`,
+      `[${record()}]\n`,
+    ]) {
+      const layout = body.startsWith('[') ? 'json-array' : 'records-object';
+      const { file: fine, clean } = await file('fine.json', `${body}`, layout);
+      expect(await gateRecords(fine, cloudtrailSource, clean)).toMatchObject({
+        read: 1,
+        damage: null,
+        readFrom: fine,
+      });
+    }
+  });
+
   it('unwraps lookup-events output and checks the event each CloudTrailEvent string holds', async () => {
     const body = JSON.stringify({
       Events: [
