@@ -32,6 +32,8 @@ import {
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
+import { MAX_REFUSED_RECORDS, refusedRecord, startsAsQuoted } from './engine-refusal.js';
+import { gateRecords } from './record-gate.js';
 import { RecordGatePool, WORKER_THRESHOLD_BYTES } from './record-gate-pool.js';
 import { recordsToLines } from './records-to-lines.js';
 
@@ -46,6 +48,15 @@ export class DuckDbTableBuilder implements TableBuilder {
   private part = 0;
   /** A cleaned copy's path to the file it was cleaned from, so a skipped input names the evidence. */
   private readonly originalPaths = new Map<string, string>();
+  /** A cleaned copy's path to the file it was cleaned from, to check that file again. */
+  private readonly originalFiles = new Map<string, InventoriedFile>();
+  /** The records the engine refused, by file and place in it, with its reason. */
+  private readonly refusals = new Map<string, Map<number, string>>();
+  /** The build's counts and quarantine, which a refused record changes. */
+  private found: { counts: FileRecordCount[]; quarantined: QuarantinedRecord[] } = {
+    counts: [],
+    quarantined: [],
+  };
   /** A pack's path to the files whose records it holds, read again one by one if the pack fails. */
   private readonly packedFiles = new Map<string, InventoriedFile[]>();
 
@@ -68,6 +79,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     const classed: LogSourceId[] = [];
     const counts: FileRecordCount[] = [];
     const quarantined: QuarantinedRecord[] = [];
+    this.found = { counts, quarantined };
     const bySource = new Map<LogSourceId, InventoriedFile[]>();
     for (const location of inventory.sources) {
       bySource.set(location.source, [...(bySource.get(location.source) ?? []), ...(location.files ?? [])]);
@@ -241,6 +253,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         return;
       }
       this.originalPaths.set(outcome.readFrom.path, file.path);
+      this.originalFiles.set(outcome.readFrom.path, file);
       readable.push(outcome.readFrom);
     });
     return readable;
@@ -299,7 +312,12 @@ export class DuckDbTableBuilder implements TableBuilder {
       if (group.files.length === 1 && only) {
         if (isOversizedRecordsFile(source, group, error))
           return this.convertOversized(source, only, dir, skipped, classes);
+        const without = await this.withoutRefusedRecord(source, only, error);
+        if (without) return this.convertIsolatingFailures(source, without, dir, skipped, classes);
         const input = this.originalPaths.get(only.path) ?? only.path;
+        // Nothing of it is read: its count says so, whatever the gate found in it.
+        const count = this.found.counts.find((c) => c.file === input);
+        if (count) count.read = 0;
         skipped.push({ input, reason: describeReadError(error), stage: 'tables' });
         return 0;
       }
@@ -321,6 +339,51 @@ export class DuckDbTableBuilder implements TableBuilder {
         ))
       );
     }
+  }
+
+  /**
+   * When the engine names the record it refuses, the file it came from is checked again with that
+   * record set aside (the engine's reason kept), and the group to convert instead is returned: the
+   * rewritten file. Null when the engine names none, names one already refused, or the file has
+   * refused too many.
+   */
+  private async withoutRefusedRecord(
+    source: LogSourceId,
+    read: InventoriedFile,
+    error: unknown,
+  ): Promise<FileGroup | null> {
+    const refusal = refusedRecord(error);
+    const original = this.originalFiles.get(read.path) ?? read;
+    const refused = this.refusals.get(original.path) ?? new Map<number, string>();
+    if (!refusal || refused.size >= MAX_REFUSED_RECORDS) return null;
+    const module = logSourceModule(source);
+    const attempt = join(this.workDir, 'clean', `refused-${refused.size + 1}`);
+    // The engine counts the records it read (not a file's blank lines): in place or rewritten, those
+    // are the records the gate keeps, in order, and a check of the file gives their places.
+    const kept = await gateRecords(original, module, join(attempt, 'read', original.path), null, refused);
+    const place = kept?.kept?.[refusal.value - 1];
+    if (place === undefined || refused.has(place)) return null;
+    refused.set(place, refusal.reason);
+    this.refusals.set(original.path, refused);
+    const outcome = await gateRecords(original, module, join(attempt, original.path), null, refused);
+    const excerpt = outcome?.quarantined.find((q) => q.reason === refusal.reason)?.excerpt ?? '';
+    // Where the engine quotes the record's start, the record set aside must start so: never another.
+    if (!outcome || !startsAsQuoted(excerpt, refusal.quoted)) {
+      refused.delete(place);
+      return null;
+    }
+    const count = this.found.counts.find((c) => c.file === original.path);
+    if (count) {
+      count.read = outcome.read;
+      count.quarantined = outcome.quarantinedCount;
+    }
+    const { quarantined } = this.found;
+    for (let i = quarantined.length - 1; i >= 0; i -= 1)
+      if (quarantined[i]?.file === original.path) quarantined.splice(i, 1);
+    quarantined.push(...outcome.quarantined);
+    this.originalPaths.set(outcome.readFrom.path, original.path);
+    this.originalFiles.set(outcome.readFrom.path, original);
+    return { layout: outcome.readFrom.layout, compressed: false, files: [outcome.readFrom] };
   }
 
   /**

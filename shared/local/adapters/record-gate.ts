@@ -37,6 +37,8 @@ export interface GatedFile {
    */
   readFrom: InventoriedFile;
   packed?: true;
+  /** With `refused` records, the records read, by their place in the file, in order. */
+  kept?: number[];
 }
 
 const LIST_KEYS: Record<string, string | null> = {
@@ -53,15 +55,19 @@ const LIST_KEYS: Record<string, string | null> = {
  * Null for columnar files (Parquet), which have no records to split: their reader checks their schema.
  *
  * With a `pack`, a list file whose records all fit is appended to it, its records' own bytes, and
- * read from there (record-pack.ts).
+ * read from there (record-pack.ts). With `refused` records (by their place in the file, with the
+ * engine's reason), those are set aside too and the file is always rewritten: what the engine reads
+ * then is the `kept` records, in order.
  */
 export async function gateRecords(
   file: InventoriedFile,
   module: LogSourceModule,
   cleanPath: string,
   pack: RecordPack | null = null,
+  refused: ReadonlyMap<number, string> | null = null,
 ): Promise<GatedFile | null> {
   if (COLUMNAR_LAYOUTS.has(file.layout)) return null;
+  if (refused) return rewritten(file, module, cleanPath, refused, true);
   const whole = await checkWholeList(file, module);
   if (whole) {
     const { bytes, value, ...checked } = whole;
@@ -74,15 +80,28 @@ export async function gateRecords(
   const first = await scan(file, module, null);
   const clean = first.quarantinedCount === 0 && first.nulledValues === 0 && first.damage === null;
   if (clean) return { ...first, readFrom: file };
+  return rewritten(file, module, cleanPath, new Map(), false);
+}
+
+/** The file's records that fit (and were not refused) written under `cleanPath`, one a line for JSON lists. */
+async function rewritten(
+  file: InventoriedFile,
+  module: LogSourceModule,
+  cleanPath: string,
+  refused: ReadonlyMap<number, string>,
+  keep: boolean,
+): Promise<GatedFile> {
   await mkdir(dirname(cleanPath), { recursive: true });
   const output = createWriteStream(cleanPath);
-  const second = await scan(file, module, output);
+  const kept: number[] = [];
+  const scanned = await scan(file, module, { output, refused, kept });
   output.end();
   await once(output, 'finish');
   const layout = file.layout in LIST_KEYS ? 'json-lines' : file.layout;
   // The copy's own size: the conversion sizes its batches by it.
   const size = (await stat(cleanPath)).size;
-  return { ...second, readFrom: { ...file, path: cleanPath, layout, compressed: false, size } };
+  const readFrom = { ...file, path: cleanPath, layout, compressed: false, size };
+  return { ...scanned, readFrom, ...(keep ? { kept } : {}) };
 }
 
 const COLUMNAR_LAYOUTS = new Set(['parquet']);
@@ -149,7 +168,7 @@ type Scanned = Omit<GatedFile, 'readFrom'>;
 async function scan(
   file: InventoriedFile,
   module: LogSourceModule,
-  output: WriteStream | null,
+  writing: { output: WriteStream; refused: ReadonlyMap<number, string>; kept: number[] } | null,
 ): Promise<Scanned> {
   const listKey = LIST_KEYS[file.layout];
   const framing: RecordFraming = listKey === undefined ? { kind: 'lines' } : { kind: 'list', key: listKey };
@@ -163,7 +182,8 @@ async function scan(
       result.damage = [bytes.damage(), next.value.cutOff].filter((d) => d !== null).join('; ') || null;
       return result;
     }
-    const outcome = checkRecord(next.value, module, file.layout, json);
+    const refusal = writing?.refused.get(next.value.index);
+    const outcome = refusal ? { problem: refusal } : checkRecord(next.value, module, file.layout, json);
     if ('problem' in outcome) {
       result.quarantinedCount += 1;
       if (result.quarantined.length < QUARANTINE_ENTRIES_PER_FILE) {
@@ -179,7 +199,9 @@ async function scan(
     }
     if (!outcome.header) result.read += 1;
     result.nulledValues += outcome.nulled;
-    if (output && !output.write(`${outcome.line}\n`)) await once(output, 'drain');
+    if (!writing) continue;
+    if (!outcome.header) writing.kept.push(next.value.index);
+    if (!writing.output.write(`${outcome.line}\n`)) await once(writing.output, 'drain');
   }
 }
 

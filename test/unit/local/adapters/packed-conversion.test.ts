@@ -12,6 +12,7 @@ import { openCaseContext } from '../../../../shared/domain/case.js';
 import type { InventoriedFile, Inventory } from '../../../../shared/domain/inventory.js';
 import { DuckDbQueryEngine } from '../../../../shared/local/adapters/duckdb-query-engine.js';
 import { DuckDbTableBuilder } from '../../../../shared/local/adapters/duckdb-table-builder.js';
+import { MAX_REFUSED_RECORDS } from '../../../../shared/local/adapters/engine-refusal.js';
 import { FolderInventory } from '../../../../shared/local/adapters/folder-inventory.js';
 import { gateFiles } from '../../../../shared/local/adapters/record-gate-pool.js';
 import { cloudtrailSource } from '../../../../shared/sources/cloudtrail-source.js';
@@ -63,20 +64,25 @@ async function build(
 }
 
 describe('reading checked files from packs of their records', () => {
-  it('a pack the engine refuses costs only the file it refuses, named in the reason, and reads the others once', async () => {
+  it('a pack the engine refuses costs only the record it refuses, set aside with the engine’s reason, and reads every other record once', async () => {
     const { result, names } = await build([
       { name: 'a.json', body: `{"Records":[${record('A')}]}` },
       { name: 'b.json', body: `{"Records":[${record('B')},${refusedByTheEngine}]}` },
       { name: 'c.json', body: `[${record('C1')},\n${record('C2')}]\n`, layout: 'json-array' },
     ]);
-    expect(names).toEqual(['A', 'C1', 'C2']);
-    expect(result.skipped).toHaveLength(1);
-    expect(result.skipped[0]?.input).toBe(join(work, 'b.json'));
-    expect(result.skipped[0]?.reason).toContain(join(work, 'b.json'));
-    expect(result.files?.map((f) => [f.file, f.read])).toEqual([
-      [join(work, 'a.json'), 1],
-      [join(work, 'b.json'), 2],
-      [join(work, 'c.json'), 2],
+    expect(names).toEqual(['A', 'B', 'C1', 'C2']);
+    expect(result.skipped).toEqual([]);
+    expect(result.quarantined?.map((q) => [q.file, q.position, q.reason])).toEqual([
+      [
+        join(work, 'b.json'),
+        'record 2',
+        expect.stringMatching(/^refused by the embedded engine: .*duplicate key "eventName"/),
+      ],
+    ]);
+    expect(result.files?.map((f) => [f.file, f.read, f.quarantined])).toEqual([
+      [join(work, 'a.json'), 1, 0],
+      [join(work, 'b.json'), 1, 1],
+      [join(work, 'c.json'), 2, 0],
     ]);
   });
 
@@ -90,8 +96,44 @@ describe('reading checked files from packs of their records', () => {
         inventorySize: 600 * 1024 * 1024,
       },
     ]);
+    expect(names).toEqual(['A', 'B']);
+    expect(result.quarantined?.map((q) => [q.file, q.position])).toEqual([
+      [join(work, 'b.json'), 'record 2'],
+    ]);
+  });
+
+  it('finds each record the engine refuses in a file the gate already rewrote, by its place in the file', async () => {
+    const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
+    const body = `{"Records":[${record('Ok1')},${record('Deep', `,"requestParameters":${deep}`)},${refusedByTheEngine},${record('Ok2')},${record('Again', ',"eventName":"Twice"')}]}`;
+    const { result, names } = await build([{ name: 'mixed.json', body }]);
+    expect(names).toEqual(['Ok1', 'Ok2']);
+    expect(result.quarantined?.map((q) => [q.position, q.reason.split(':')[0]])).toEqual([
+      ['record 2', 'nested deeper than 128 levels'],
+      ['record 3', 'refused by the embedded engine'],
+      ['record 5', 'refused by the embedded engine'],
+    ]);
+    expect(result.files?.map((f) => [f.records, f.read, f.quarantined])).toEqual([[5, 2, 3]]);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('finds the line the engine refuses in a file of JSON lines read in place, blank lines counted as it counts them', async () => {
+    const body = `${record('L1')}\n\n${record('L3')}\n${refusedByTheEngine}\n\n${record('L6')}\n`;
+    const { result, names } = await build([{ name: 'lines.jsonl', body, layout: 'json-lines' }]);
+    expect(names).toEqual(['L1', 'L3', 'L6']);
+    expect(result.quarantined?.map((q) => q.position)).toEqual(['line 4']);
+  });
+
+  it('skips a file whose refused records pass the bound, saying nothing of it was read', async () => {
+    const refused = Array.from({ length: MAX_REFUSED_RECORDS + 1 }, () => refusedByTheEngine);
+    const { result, names } = await build([
+      { name: 'a.json', body: `{"Records":[${record('A')}]}` },
+      { name: 'many.json', body: `{"Records":[${record('M')},${refused.join(',')}]}` },
+    ]);
     expect(names).toEqual(['A']);
-    expect(result.skipped.map((s) => s.input)).toEqual([join(work, 'b.json')]);
+    expect(result.skipped.map((s) => [s.input, s.reason.split(':')[0]])).toEqual([
+      [join(work, 'many.json'), 'unreadable'],
+    ]);
+    expect(result.files?.find((f) => f.file === join(work, 'many.json'))?.read).toBe(0);
   });
 
   it('loads every record of list files of any spacing, escaping or gzip framing as the files themselves read', async () => {
