@@ -32,7 +32,7 @@ import {
 import { logSourceModule } from '../../sources/registry.js';
 import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
-import { MAX_REFUSED_RECORDS, refusedRecord, startsAsQuoted } from './engine-refusal.js';
+import { MAX_REFUSED_RECORDS, type Refusal, refusedRecord } from './engine-refusal.js';
 import { gateRecords } from './record-gate.js';
 import { RecordGatePool, WORKER_THRESHOLD_BYTES } from './record-gate-pool.js';
 import { recordsToLines } from './records-to-lines.js';
@@ -51,7 +51,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   /** A cleaned copy's path to the file it was cleaned from, to check that file again. */
   private readonly originalFiles = new Map<string, InventoriedFile>();
   /** The records the engine refused, by file and place in it, with its reason. */
-  private readonly refusals = new Map<string, Map<number, string>>();
+  private readonly refusals = new Map<string, Map<number, Refusal>>();
   /** The build's counts and quarantine, which a refused record changes. */
   private found: { counts: FileRecordCount[]; quarantined: QuarantinedRecord[] } = {
     counts: [],
@@ -354,7 +354,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   ): Promise<FileGroup | null> {
     const refusal = refusedRecord(error);
     const original = this.originalFiles.get(read.path) ?? read;
-    const refused = this.refusals.get(original.path) ?? new Map<number, string>();
+    const refused = this.refusals.get(original.path) ?? new Map<number, Refusal>();
     if (!refusal || refused.size >= MAX_REFUSED_RECORDS) return null;
     const module = logSourceModule(source);
     const attempt = join(this.workDir, 'clean', `refused-${refused.size + 1}`);
@@ -363,12 +363,11 @@ export class DuckDbTableBuilder implements TableBuilder {
     const kept = await gateRecords(original, module, join(attempt, 'read', original.path), null, refused);
     const place = kept?.kept?.[refusal.value - 1];
     if (place === undefined || refused.has(place)) return null;
-    refused.set(place, refusal.reason);
+    refused.set(place, { reason: refusal.reason, quoted: refusal.quoted });
     this.refusals.set(original.path, refused);
     const outcome = await gateRecords(original, module, join(attempt, original.path), null, refused);
-    const excerpt = outcome?.quarantined.find((q) => q.reason === refusal.reason)?.excerpt ?? '';
-    // Where the engine quotes the record's start, the record set aside must start so: never another.
-    if (!outcome || !startsAsQuoted(excerpt, refusal.quoted)) {
+    // Where the engine quotes the record (or the object in it it refuses), the record set aside must hold it: never another.
+    if (!outcome || outcome.misplaced) {
       refused.delete(place);
       return null;
     }

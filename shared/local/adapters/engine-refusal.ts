@@ -1,3 +1,9 @@
+/** Why the engine refused a record, and the start of it (or of the object in it) that it quoted. */
+export interface Refusal {
+  reason: string;
+  quoted: string | null;
+}
+
 /**
  * The record the embedded engine names when it refuses a file's JSON, and why: DuckDB's reader says
  * `... in record/value 2: Object {...} has duplicate key "userAgent"` for a list's elements and
@@ -5,9 +11,7 @@
  * none). A check in the gate can miss what the engine refuses (JSON.parse keeps the last of two equal
  * keys; DuckDB refuses the object), and a refusal would otherwise cost the whole file.
  */
-export function refusedRecord(
-  error: unknown,
-): { value: number; reason: string; quoted: string | null } | null {
+export function refusedRecord(error: unknown): ({ value: number } & Refusal) | null {
   const message = (error as Error)?.message ?? String(error);
   const match = /in (?:record\/value|line) (\d+): ([^\n]*)/.exec(message);
   if (!match) return null;
@@ -17,11 +21,47 @@ export function refusedRecord(
   return { value: Number(match[1]), reason: `refused by the embedded engine: ${said.slice(0, 300)}`, quoted };
 }
 
-/** Whether a record's text starts as the engine quoted it, space aside; true when it quoted nothing. */
-export function startsAsQuoted(text: string, quoted: string | null): boolean {
+/**
+ * Whether a record's text holds what the engine quoted of it: the record's start, or the start of the
+ * object inside it that it refuses (`Object {"type":"IAMUser","principalId":"AIDA...`). The engine
+ * quotes the value as it writes it again, minified with its escapes decoded (`"\u0031"` becomes
+ * `"1"`, `"\/"` becomes `"/"`), so both are compared with escapes decoded and space aside; true when
+ * it quoted nothing.
+ */
+export function holdsQuoted(text: string, quoted: string | null): boolean {
   if (quoted === null) return true;
-  const bare = (value: string) => value.replace(/\s+/g, '');
-  return bare(text).startsWith(bare(quoted));
+  // The quote is cut at a length: a character or escape it cut in two is left out.
+  const start = looseJson(quoted.replace(/\uFFFD+$/, ''));
+  return looseJson(text).includes(start);
+}
+
+const ESCAPED: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** JSON text with the escapes inside its strings decoded and all space removed; stops at an escape cut short. */
+function looseJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i] as string;
+    if (ch === '"') inString = !inString;
+    if (ch !== '\\' || !inString) {
+      out += ch;
+      continue;
+    }
+    const next = text[i + 1];
+    if (next === undefined) break;
+    if (next === 'u') {
+      const hex = text.slice(i + 2, i + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) break;
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 5;
+      continue;
+    }
+    // An escaped quote stays escaped: it does not end the string.
+    out += next === '"' ? '\\"' : (ESCAPED[next] ?? next);
+    i += 1;
+  }
+  return out.replace(/\s+/g, '');
 }
 
 /** Records one file may have refused before it is skipped whole: each costs a pass over the file. */

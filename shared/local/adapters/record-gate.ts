@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { InventoriedFile, QuarantinedRecord } from '../../domain/inventory.js';
 import type { LogSourceModule } from '../../sources/log-source-module.js';
 import { decodedBytes, gunzipMembers } from './decoded-bytes.js';
+import { holdsQuoted, type Refusal } from './engine-refusal.js';
 import { listInterior, type RecordPack } from './record-pack.js';
 import { type RawRecord, type RecordFraming, splitRecords } from './record-splitter.js';
 
@@ -39,6 +40,8 @@ export interface GatedFile {
   packed?: true;
   /** With `refused` records, the records read, by their place in the file, in order. */
   kept?: number[];
+  /** With `refused` records, whether one of them does not hold what the engine quoted of it: another record. */
+  misplaced?: true;
 }
 
 const LIST_KEYS: Record<string, string | null> = {
@@ -57,14 +60,14 @@ const LIST_KEYS: Record<string, string | null> = {
  * With a `pack`, a list file whose records all fit is appended to it, its records' own bytes, and
  * read from there (record-pack.ts). With `refused` records (by their place in the file, with the
  * engine's reason), those are set aside too and the file is always rewritten: what the engine reads
- * then is the `kept` records, in order.
+ * then is the `kept` records, in order; one that does not hold what the engine quoted is `misplaced`.
  */
 export async function gateRecords(
   file: InventoriedFile,
   module: LogSourceModule,
   cleanPath: string,
   pack: RecordPack | null = null,
-  refused: ReadonlyMap<number, string> | null = null,
+  refused: ReadonlyMap<number, Refusal> | null = null,
 ): Promise<GatedFile | null> {
   if (COLUMNAR_LAYOUTS.has(file.layout)) return null;
   if (refused) return rewritten(file, module, cleanPath, refused, true);
@@ -88,7 +91,7 @@ async function rewritten(
   file: InventoriedFile,
   module: LogSourceModule,
   cleanPath: string,
-  refused: ReadonlyMap<number, string>,
+  refused: ReadonlyMap<number, Refusal>,
   keep: boolean,
 ): Promise<GatedFile> {
   await mkdir(dirname(cleanPath), { recursive: true });
@@ -168,7 +171,7 @@ type Scanned = Omit<GatedFile, 'readFrom'>;
 async function scan(
   file: InventoriedFile,
   module: LogSourceModule,
-  writing: { output: WriteStream; refused: ReadonlyMap<number, string>; kept: number[] } | null,
+  writing: { output: WriteStream; refused: ReadonlyMap<number, Refusal>; kept: number[] } | null,
 ): Promise<Scanned> {
   const listKey = LIST_KEYS[file.layout];
   const framing: RecordFraming = listKey === undefined ? { kind: 'lines' } : { kind: 'list', key: listKey };
@@ -183,7 +186,10 @@ async function scan(
       return result;
     }
     const refusal = writing?.refused.get(next.value.index);
-    const outcome = refusal ? { problem: refusal } : checkRecord(next.value, module, file.layout, json);
+    if (refusal && !holdsQuoted(next.value.bytes.toString('utf8'), refusal.quoted)) result.misplaced = true;
+    const outcome = refusal
+      ? { problem: refusal.reason }
+      : checkRecord(next.value, module, file.layout, json);
     if ('problem' in outcome) {
       result.quarantinedCount += 1;
       if (result.quarantined.length < QUARANTINE_ENTRIES_PER_FILE) {

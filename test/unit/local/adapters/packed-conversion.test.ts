@@ -123,6 +123,29 @@ describe('reading checked files from packs of their records', () => {
     expect(result.quarantined?.map((q) => q.position)).toEqual(['line 4']);
   });
 
+  it('sets aside the record holding the object the engine refuses, not its file, when that object is inside the record', async () => {
+    const identity = `,"userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEEXAMPLE","arn":"arn:aws:iam::123456789012:user/x","type":"Root"}`;
+    const { result, names } = await build([
+      { name: 'a.json', body: `{"Records":[${record('A')},${record('Twice', identity)},${record('C')}]}` },
+    ]);
+    expect(names).toEqual(['A', 'C']);
+    expect(result.skipped).toEqual([]);
+    expect(result.quarantined?.map((q) => [q.position, q.reason])).toEqual([
+      ['record 2', expect.stringMatching(/^refused by the embedded engine: .*duplicate key "type"/)],
+    ]);
+    expect(result.files?.map((f) => [f.records, f.read, f.quarantined])).toEqual([[3, 2, 1]]);
+  });
+
+  it('sets aside a refused record whose start the engine quotes with its escapes decoded, not its file', async () => {
+    const escaped = `{"eventVersion":"1.09","eventTime":"2024-05-01T1\\u0030:00:00Z","eventSource":"s","eventName":"Refused","eventName":"Twice"}`;
+    const { result, names } = await build([
+      { name: 'a.json', body: `{"Records":[${record('A')},${escaped}]}` },
+    ]);
+    expect(names).toEqual(['A']);
+    expect(result.skipped).toEqual([]);
+    expect(result.quarantined?.map((q) => q.position)).toEqual(['record 2']);
+  });
+
   it('skips a file whose refused records pass the bound, saying nothing of it was read', async () => {
     const refused = Array.from({ length: MAX_REFUSED_RECORDS + 1 }, () => refusedByTheEngine);
     const { result, names } = await build([
