@@ -80,6 +80,9 @@ export class DuckDbTableBuilder implements TableBuilder {
     const counts: FileRecordCount[] = [];
     const quarantined: QuarantinedRecord[] = [];
     this.found = { counts, quarantined };
+    // The engine numbers the records it reads from the files as this build gates them: a refusal
+    // kept from an earlier build (a retried step) would shift every place after it.
+    this.refusals.clear();
     const bySource = new Map<LogSourceId, InventoriedFile[]>();
     for (const location of inventory.sources) {
       bySource.set(location.source, [...(bySource.get(location.source) ?? []), ...(location.files ?? [])]);

@@ -146,6 +146,32 @@ describe('reading checked files from packs of their records', () => {
     expect(result.quarantined?.map((q) => q.position)).toEqual(['record 2']);
   });
 
+  it('sets aside the same record when the tables are built again with the same builder, as a retried step does', async () => {
+    const path = join(work, 'again.json');
+    await writeFile(path, `{"Records":[${record('A')},${refusedByTheEngine},${record('C')},${record('D')}]}`);
+    const file: InventoriedFile = { path, size: 1, layout: 'records-object', compressed: false };
+    const inventory: Inventory = {
+      discoveredAt: '2024-05-02T00:00:00Z',
+      sources: [{ source: 'cloudtrail', location: work, files: [file] }],
+      skipped: [],
+      notes: [],
+    };
+    const context = openCaseContext({}, 'duckdb', new Date('2024-05-02T00:00:00Z'));
+    const builder = new DuckDbTableBuilder(engine, join(work, 'tables'));
+    for (const build of [1, 2]) {
+      const result = await builder.build(context, inventory);
+      const names = (await engine.run('SELECT eventname FROM cloudtrail ORDER BY eventname')).rows;
+      expect(
+        names.map((row) => row.eventname),
+        `build ${build}`,
+      ).toEqual(['A', 'C', 'D']);
+      expect(
+        result.quarantined?.map((q) => q.position),
+        `build ${build}`,
+      ).toEqual(['record 2']);
+    }
+  });
+
   it('skips a file whose refused records pass the bound, saying nothing of it was read', async () => {
     const refused = Array.from({ length: MAX_REFUSED_RECORDS + 1 }, () => refusedByTheEngine);
     const { result, names } = await build([
