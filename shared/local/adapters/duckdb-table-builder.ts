@@ -355,7 +355,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     read: InventoriedFile,
     error: unknown,
   ): Promise<FileGroup | null> {
-    const refusal = refusedRecord(error);
+    const refusal = refusedRecord(error, read.path);
     const original = this.originalFiles.get(read.path) ?? read;
     const refused = this.refusals.get(original.path) ?? new Map<number, Refusal>();
     if (!refusal || refused.size >= MAX_REFUSED_RECORDS) return null;

@@ -6,19 +6,29 @@ export interface Refusal {
 
 /**
  * The record the embedded engine names when it refuses a file's JSON, and why: DuckDB's reader says
- * `... in record/value 2: Object {...} has duplicate key "userAgent"` for a list's elements and
- * `... in line 2: ...` for a file of JSON lines, counting the records it read from 1 (a blank line is
- * none). A check in the gate can miss what the engine refuses (JSON.parse keeps the last of two equal
- * keys; DuckDB refuses the object), and a refusal would otherwise cost the whole file.
+ * `... in file "<path>", in record/value 2: Object {...} has duplicate key "userAgent"` for a list's
+ * elements and `... in line 2: ...` for a file of JSON lines, counting the records it read from 1 (a
+ * blank line is none). A check in the gate can miss what the engine refuses (JSON.parse keeps the last
+ * of two equal keys; DuckDB refuses the object), and a refusal would otherwise cost the whole file.
+ *
+ * Only the place right after the file's own name counts: the name, or a value the message quotes, may
+ * hold `in line 1: ` too. Where it says malformed JSON (`at byte 8 in line 3`) it counts one past the
+ * record it could not parse (DuckDB 1.5, measured in engine-refusal.test.ts).
  */
-export function refusedRecord(error: unknown): ({ value: number } & Refusal) | null {
+export function refusedRecord(error: unknown, path: string): ({ value: number } & Refusal) | null {
   const message = (error as Error)?.message ?? String(error);
-  const match = /in (?:record\/value|line) (\d+): ([^\n]*)/.exec(message);
+  const file = `in file "${path}", `;
+  const named = message.indexOf(file);
+  if (named === -1) return null;
+  const match = /^(at byte \d+ )?in (?:record\/value|line) (\d+): ([^\n]*)/.exec(
+    message.slice(named + file.length),
+  );
   if (!match) return null;
-  const said = (match[2] ?? '').trim();
+  const said = (match[3] ?? '').trim();
   // `Object {"eventVersion":"1.09","eventTime":"2024-05-01T10:... has duplicate key`: the start it quotes.
   const quoted = /^Object (\{.*?)\.\.\. /.exec(said)?.[1] ?? null;
-  return { value: Number(match[1]), reason: `refused by the embedded engine: ${said.slice(0, 300)}`, quoted };
+  const value = Number(match[2]) - (match[1] ? 1 : 0);
+  return { value, reason: `refused by the embedded engine: ${said.slice(0, 300)}`, quoted };
 }
 
 /**

@@ -172,6 +172,16 @@ describe('reading checked files from packs of their records', () => {
     }
   });
 
+  it('sets aside the record the engine names, not the first, in a folder whose name holds “in line 1: ”', async () => {
+    await mkdir(join(work, 'in line 1: copy'));
+    const body = `${record('L1')}\n${record('L2')}\n${refusedByTheEngine}\n${record('L4')}\n`;
+    const { result, names } = await build([
+      { name: 'in line 1: copy/lines.jsonl', body, layout: 'json-lines' },
+    ]);
+    expect(names).toEqual(['L1', 'L2', 'L4']);
+    expect(result.quarantined?.map((q) => q.position)).toEqual(['line 3']);
+  });
+
   it('skips a file whose refused records pass the bound, saying nothing of it was read', async () => {
     const refused = Array.from({ length: MAX_REFUSED_RECORDS + 1 }, () => refusedByTheEngine);
     const { result, names } = await build([
