@@ -233,13 +233,8 @@ export class DuckDbTableBuilder implements TableBuilder {
         ...(outcome.damage ? { damage: outcome.damage } : {}),
       });
       found.quarantined.push(...outcome.quarantined);
-      if (outcome.damage) {
-        const reason =
-          outcome.read === 0
-            ? `unreadable: ${outcome.damage}`
-            : `partly read: ${outcome.damage}; the ${outcome.read} records before it were read`;
-        found.skipped.push({ input: file.path, reason, stage: 'tables' });
-      }
+      if (outcome.damage)
+        found.skipped.push({ input: file.path, reason: damageNote(outcome), stage: 'tables' });
       if (outcome.read === 0) return;
       if (outcome.packed) {
         // Many files' records share a pack, read once, the size of all of them.
@@ -315,12 +310,14 @@ export class DuckDbTableBuilder implements TableBuilder {
       if (group.files.length === 1 && only) {
         if (isOversizedRecordsFile(source, group, error))
           return this.convertOversized(source, only, dir, skipped, classes);
-        const without = await this.withoutRefusedRecord(source, only, error);
+        const without = await this.withoutRefusedRecord(source, only, error, skipped);
         if (without) return this.convertIsolatingFailures(source, without, dir, skipped, classes);
         const input = this.originalPaths.get(only.path) ?? only.path;
-        // Nothing of it is read: its count says so, whatever the gate found in it.
+        // Nothing of it is read: its count says so, whatever the gate found in it, and no note of its damage says otherwise.
         const count = this.found.counts.find((c) => c.file === input);
         if (count) count.read = 0;
+        const partly = skipped.findIndex((s) => s.input === input && s.reason.startsWith('partly read: '));
+        if (partly >= 0) skipped.splice(partly, 1);
         skipped.push({ input, reason: describeReadError(error), stage: 'tables' });
         return 0;
       }
@@ -354,6 +351,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     source: LogSourceId,
     read: InventoriedFile,
     error: unknown,
+    skipped: SkippedInput[],
   ): Promise<FileGroup | null> {
     const refusal = refusedRecord(error, read.path);
     const original = this.originalFiles.get(read.path) ?? read;
@@ -379,6 +377,8 @@ export class DuckDbTableBuilder implements TableBuilder {
       count.read = outcome.read;
       count.quarantined = outcome.quarantinedCount;
     }
+    const note = skipped.find((s) => s.input === original.path && s.reason.startsWith('partly read: '));
+    if (note && outcome.damage) note.reason = damageNote(outcome);
     const { quarantined } = this.found;
     for (let i = quarantined.length - 1; i >= 0; i -= 1)
       if (quarantined[i]?.file === original.path) quarantined.splice(i, 1);
@@ -549,6 +549,13 @@ function conversionBatches(files: InventoriedFile[]): FileGroup[] {
     compressed,
     files: batchFiles,
   }));
+}
+
+/** What a damaged file gave up, said as it is skipped in part (or whole, when none of its records is read). */
+function damageNote(outcome: { damage: string | null; read: number }): string {
+  return outcome.read === 0
+    ? `unreadable: ${outcome.damage}`
+    : `partly read: ${outcome.damage}; the ${outcome.read} records before it were read`;
 }
 
 /**

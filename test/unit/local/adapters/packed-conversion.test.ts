@@ -182,6 +182,20 @@ describe('reading checked files from packs of their records', () => {
     expect(result.quarantined?.map((q) => q.position)).toEqual(['line 3']);
   });
 
+  it('says how many records of a damaged file were read once the engine refused one of them', async () => {
+    const { result, names } = await build([
+      {
+        name: 'padded.json',
+        body: `{"Records":[${record('A')},${refusedByTheEngine},${record('C')}]}\0\0\0\0`,
+      },
+    ]);
+    expect(names).toEqual(['A', 'C']);
+    expect(result.files?.map((f) => [f.records, f.read, f.quarantined])).toEqual([[3, 2, 1]]);
+    expect(result.skipped.map((s) => s.reason)).toEqual([
+      "partly read: 5 bytes after the list's end are not JSON and were not read; the 2 records before it were read",
+    ]);
+  });
+
   it('skips a file whose refused records pass the bound, saying nothing of it was read', async () => {
     const refused = Array.from({ length: MAX_REFUSED_RECORDS + 1 }, () => refusedByTheEngine);
     const { result, names } = await build([
