@@ -284,9 +284,7 @@ class ListSplitter {
     const seen = Buffer.concat(this.prefix);
     const text = seen.toString('latin1');
     const opening =
-      this.key === null
-        ? /^(?:\xEF\xBB\xBF)?\s*\[/.exec(text)
-        : new RegExp(`"${this.key}"\\s*:\\s*\\[`).exec(text);
+      this.key === null ? /^(?:\xEF\xBB\xBF)?\s*\[/.exec(text) : memberListOpening(text, this.key);
     if (!opening) {
       if (
         this.prefixBytes > KEY_SEARCH_LIMIT ||
@@ -302,4 +300,29 @@ class ListSplitter {
     this.state = 'between';
     return seen.subarray(opening.index + opening[0].length);
   }
+}
+
+/**
+ * Where the object's own member `key` opens its list: a member of the object itself, not one of the
+ * same name inside a member before it, nor a string holding its text (which JSON.parse, and the
+ * engine reading the file in place, would never take for the list).
+ */
+function memberListOpening(text: string, key: string): RegExpExecArray | null {
+  const opening = new RegExp(`"${key}"\\s*:\\s*\\[`, 'y');
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i += 1;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) {
+      opening.lastIndex = i;
+      const found = depth === 1 ? opening.exec(text) : null;
+      if (found) return found;
+      inString = true;
+    } else if (ch === 0x7b || ch === 0x5b) depth += 1;
+    else if (ch === 0x7d || ch === 0x5d) depth -= 1;
+  }
+  return null;
 }

@@ -52,6 +52,18 @@ describe('splitting decoded bytes into records', () => {
     });
   });
 
+  it('takes the list the object itself names, not one of the same name inside a member before it', async () => {
+    expect(
+      await split(
+        { kind: 'list', key: 'Records' },
+        '{"meta":{"Reco',
+        'rds":[{}]},"note":"\\"Records\\":[","Records"',
+        ' : [{"a":1},',
+        '{"b":2}]}',
+      ),
+    ).toEqual({ records: ['record 1: {"a":1}', 'record 2: {"b":2}'], cutOff: null });
+  });
+
   it('keeps an escaped quote inside its string when the chunk ends between the backslash and the quote', async () => {
     expect(await split({ kind: 'list', key: null }, '[{"a":"x\\', '"}]"},{"b":"\\\\"}]')).toEqual({
       records: ['record 1: {"a":"x\\"}]"}', 'record 2: {"b":"\\\\"}'],
