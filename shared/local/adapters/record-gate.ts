@@ -186,7 +186,8 @@ async function scan(
       return result;
     }
     const refusal = writing?.refused.get(next.value.index);
-    if (refusal && !holdsQuoted(next.value.bytes.toString('utf8'), refusal.quoted)) result.misplaced = true;
+    if (refusal && !holdsQuoted(readText(next.value.bytes.toString('utf8'), file.layout), refusal.quoted))
+      result.misplaced = true;
     const outcome = refusal
       ? { problem: refusal.reason }
       : checkRecord(next.value, module, file.layout, json);
@@ -242,6 +243,13 @@ function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, js
   // Raw line breaks in JSON are whitespace between tokens, so the record's own text becomes one line.
   const line = check.nulled.length > 0 ? JSON.stringify(parsed.value) : parsed.text.replace(/[\r\n]+/g, ' ');
   return { line, nulled: check.nulled.length };
+}
+
+/** The text the engine reads of a record: a `lookup-events` element's event, which a cleaned copy holds. */
+function readText(text: string, layout: string): string {
+  if (layout !== 'lookup-events') return text;
+  const parsed = parseRecord(text, layout);
+  return 'text' in parsed ? parsed.text : text;
 }
 
 /** The record as JSON; a `lookup-events` element is the event its `CloudTrailEvent` string holds. */

@@ -196,6 +196,26 @@ describe('reading checked files from packs of their records', () => {
     ]);
   });
 
+  it('finds the event the engine refuses in a cleaned copy of lookup-events output, where it quotes the event, not the lookup result', async () => {
+    const event = (name: string, extra = '') => JSON.stringify(record(name, extra));
+    const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
+    const results = [
+      `{"EventId":"1","CloudTrailEvent":${event('Ok1')}}`,
+      `{"EventId":"2","CloudTrailEvent":${event('Deep', `,"requestParameters":${deep}`)}}`,
+      `{"EventId":"3","CloudTrailEvent":${event('Refused', ',"eventName":"Twice"')}}`,
+      `{"EventId":"4","CloudTrailEvent":${event('Ok2')}}`,
+    ];
+    const { result, names } = await build([
+      { name: 'lookup.json', body: `{"Events":[${results.join(',')}]}`, layout: 'lookup-events' },
+    ]);
+    expect(names).toEqual(['Ok1', 'Ok2']);
+    expect(result.skipped).toEqual([]);
+    expect(result.quarantined?.map((q) => [q.position, q.reason.split(':')[0]])).toEqual([
+      ['record 2', '`CloudTrailEvent` nested deeper than 128 levels'],
+      ['record 3', 'refused by the embedded engine'],
+    ]);
+  });
+
   it('skips a file whose refused records pass the bound, saying nothing of it was read', async () => {
     const refused = Array.from({ length: MAX_REFUSED_RECORDS + 1 }, () => refusedByTheEngine);
     const { result, names } = await build([
