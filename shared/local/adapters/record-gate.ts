@@ -138,6 +138,10 @@ async function checkWholeList(
     bytes = output.length === 1 ? (output[0] as Buffer) : Buffer.concat(output);
   }
   if (bytes.length > MAX_RECORD_BYTES || !isUtf8(bytes)) return null;
+  const listKey = LIST_KEYS[file.layout];
+  // Two members of the list's name: JSON.parse keeps the last, the engine refuses the file, the scan
+  // reads the first and says so. (The name escaped differently is left to the engine.)
+  if (listKey && bytes.indexOf(`"${listKey}"`) !== bytes.lastIndexOf(`"${listKey}"`)) return null;
   let value: unknown;
   try {
     // V8's JSON.parse is iterative: a pathologically deep file parses without exhausting the stack.
@@ -145,7 +149,6 @@ async function checkWholeList(
   } catch {
     return null;
   }
-  const listKey = LIST_KEYS[file.layout];
   const list = listKey ? (value as Record<string, unknown> | null)?.[listKey] : value;
   if (!Array.isArray(list) || deeperThan(value as object, MAX_NESTING_DEPTH + wrapper)) return null;
   if (mayEscapeSurrogate(bytes) && holdsLoneSurrogate(value)) return null;

@@ -128,6 +128,9 @@ function isBlank(bytes: Buffer): boolean {
 
 type ListState = 'seeking' | 'between' | 'element' | 'closed';
 
+/** The longest member name after a list that is compared with the list's key. */
+const MEMBER_NAME_BYTES = 64;
+
 class ListSplitter {
   private state: ListState = 'seeking';
   private listMissing = false;
@@ -230,18 +233,29 @@ class ListSplitter {
     // closing brace and space. NUL padding (a file preallocated, or cut by a crash), text or a second
     // document after the end would be refused by the engine, or read unchecked: it is said, and the
     // file is read from its records alone.
+    if (this.afterList.again)
+      return {
+        cutOff: `a second "${this.key}" list follows the first and was not read (${this.afterList.bytes} bytes after the first)`,
+      };
     if (this.afterList.extra || this.afterList.depth !== 0)
       return { cutOff: `${this.afterList.bytes} bytes after the list's end are not JSON and were not read` };
     return { cutOff: null };
   }
 
-  /** What follows the list's closing bracket: its size, the depth still open, and whether more follows the end. */
+  /**
+   * What follows the list's closing bracket: its size, the depth still open, whether more follows the
+   * end, and whether the object names a second list as the first (`again`: JSON.parse keeps the last
+   * of two equal names, DuckDB refuses the file). `name` is the last string read in the object itself,
+   * a member's name when a colon follows it.
+   */
   private readonly afterList = {
     bytes: 0,
     depth: 0,
     inString: false,
     escaped: false,
     extra: false,
+    again: false,
+    name: null as number[] | null,
   };
 
   /** The list's closing bracket is read: an object around it is still open. */
@@ -259,12 +273,33 @@ class ListSplitter {
       if (after.inString) {
         if (after.escaped) after.escaped = false;
         else if (byte === 0x5c) after.escaped = true;
-        else if (byte === 0x22) after.inString = false;
-      } else if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
-      else if (after.depth === 0 || byte === 0) after.extra = true;
-      else if (byte === 0x22) after.inString = true;
-      else if (byte === 0x7b || byte === 0x5b) after.depth += 1;
+        else if (byte === 0x22) {
+          after.inString = false;
+          continue;
+        }
+        // A name longer than any list's key is none of them.
+        if (after.name && after.name.push(byte) > MEMBER_NAME_BYTES) after.name = null;
+        continue;
+      }
+      if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+      const name = after.name;
+      after.name = null;
+      if (after.depth === 0 || byte === 0) after.extra = true;
+      else if (byte === 0x3a && name && this.namesTheList(name)) after.extra = after.again = true;
+      else if (byte === 0x22) {
+        after.inString = true;
+        after.name = after.depth === 1 ? [] : null;
+      } else if (byte === 0x7b || byte === 0x5b) after.depth += 1;
       else if (byte === 0x7d || byte === 0x5d) after.depth -= 1;
+    }
+  }
+
+  /** Whether a member's name, as its escaped bytes, is the list's key (`"Rec\u006frds"` is `"Records"`). */
+  private namesTheList(name: number[]): boolean {
+    try {
+      return JSON.parse(`"${Buffer.from(name).toString('utf8')}"`) === this.key;
+    } catch {
+      return false;
     }
   }
 

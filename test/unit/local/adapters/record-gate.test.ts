@@ -64,6 +64,28 @@ describe('splitting decoded bytes into records', () => {
     ).toEqual({ records: ['record 1: {"a":1}', 'record 2: {"b":2}'], cutOff: null });
   });
 
+  it('says a second list of the object’s name follows the first, however the name is escaped or cut', async () => {
+    expect(
+      await split(
+        { kind: 'list', key: 'Records' },
+        '{"Records":[{"a":1}],"x":"Records", "Rec',
+        '\\u006frds" : [{"b":2}]}',
+      ),
+    ).toEqual({
+      records: ['record 1: {"a":1}'],
+      cutOff: 'a second "Records" list follows the first and was not read (43 bytes after the first)',
+    });
+    expect(
+      await split(
+        { kind: 'list', key: 'Records' },
+        '{"Records":[{"a":1}],"x":{"Records":[]},"y":["Records"]}',
+      ),
+    ).toEqual({
+      records: ['record 1: {"a":1}'],
+      cutOff: null,
+    });
+  });
+
   it('keeps an escaped quote inside its string when the chunk ends between the backslash and the quote', async () => {
     expect(await split({ kind: 'list', key: null }, '[{"a":"x\\', '"}]"},{"b":"\\\\"}]')).toEqual({
       records: ['record 1: {"a":"x\\"}]"}', 'record 2: {"b":"\\\\"}'],
@@ -246,6 +268,25 @@ describe('the record gate on CloudTrail files', () => {
       const gated = await gateRecords(padded, cloudtrailSource, clean);
       expect(gated?.damage).toMatch(/bytes after the list's end are not JSON and were not read$/);
       expect(gated).toMatchObject({ read: 2, quarantinedCount: 0, readFrom: { path: clean } });
+    }
+  });
+
+  it('reads the first of two lists of the same name and says the second was not read, where JSON.parse keeps the last and DuckDB refuses the file', async () => {
+    for (const [second, compressed] of [
+      ['"Records"', false],
+      ['"Records"', true],
+    ] as const) {
+      const body = `{"Records":[${record({ n: 1 })},${record({ n: 2 })}], ${second} : [${record({ n: 3 })}]}`;
+      const { file: twice, clean } = await file(
+        'twice.json',
+        compressed ? gzipSync(body) : body,
+        'records-object',
+        compressed,
+      );
+      const gated = await gateRecords(twice, cloudtrailSource, clean);
+      expect(gated?.read, second).toBe(2);
+      expect(gated?.damage, second).toMatch(/^a second "Records" list follows the first and was not read/);
+      expect(gated?.readFrom.path).toBe(clean);
     }
   });
 
