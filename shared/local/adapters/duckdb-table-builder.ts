@@ -367,7 +367,8 @@ export class DuckDbTableBuilder implements TableBuilder {
     refused.set(place, { reason: refusal.reason, quoted: refusal.quoted });
     this.refusals.set(original.path, refused);
     const outcome = await gateRecords(original, module, join(attempt, original.path), null, refused);
-    // Where the engine quotes the record (or the object in it it refuses), the record set aside must hold it: never another.
+    // Where the engine quotes the record (or the object in it it refuses), the record set aside must
+    // hold what it quotes: never another.
     if (!outcome || outcome.misplaced) {
       refused.delete(place);
       return null;
