@@ -2,12 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { caseFiles } from '../../../shared/domain/case-files.js';
 import { FileEvidenceStore } from '../../../shared/local/adapters/file-evidence-store.js';
 import type { CaseAdapters } from '../../../shared/ports/case-adapters.js';
-import { writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import { verifyCase } from '../../../shared/workflow/verify-case.js';
 import { writeManifest } from '../../../shared/workflow/write-manifest.js';
+import { writeCompletedCase } from '../../support/completed-case.js';
 
 describe('verifying a case folder against its manifest', () => {
   let root: string;
@@ -18,19 +17,7 @@ describe('verifying a case folder against its manifest', () => {
     root = await mkdtemp(join(tmpdir(), 'casefile-verify-'));
     const base = new FileEvidenceStore(root);
     store = base.forRun('run-1');
-    // Keys in another order than the schema's, as a step that spreads a record writes them: the
-    // manifest must hash case.json as it will be written again, not as the schema orders it.
-    await writeCaseFile(store, caseFiles('c1').caseRecord, {
-      timings: { openedAt: '2024-05-01T00:00:00Z', completedAt: '2024-05-01T00:10:00Z' },
-      caseFolder: store.locate('c1/'),
-      caseId: 'c1',
-      status: 'COMPLETED',
-      runId: 'run-1',
-      request: { caseId: 'c1' },
-      window: { from: null, to: null },
-      closedWindow: { from: '1970-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' },
-      engine: 'duckdb',
-    });
+    await writeCompletedCase(store, 'c1');
     await store.put('c1/hunts/root-account-usage.csv', 'event_time\r\n');
     const adapters = {
       store: base,

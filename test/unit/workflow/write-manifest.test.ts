@@ -8,6 +8,7 @@ import { FileEvidenceStore } from '../../../shared/local/adapters/file-evidence-
 import type { CaseAdapters } from '../../../shared/ports/case-adapters.js';
 import { writeCaseFile } from '../../../shared/ports/evidence-store.js';
 import { writeManifest } from '../../../shared/workflow/write-manifest.js';
+import { writeCompletedCase } from '../../support/completed-case.js';
 
 describe('the manifest of a case read from a folder of many small files', () => {
   let root: string;
@@ -19,17 +20,7 @@ describe('the manifest of a case read from a folder of many small files', () => 
   it('hashes every one of 300,000 inputs (a trail delivers a file per region every few minutes)', async () => {
     const base = new FileEvidenceStore(root);
     const store = base.forRun('run-1');
-    await writeCaseFile(store, caseFiles('c1').caseRecord, {
-      timings: { openedAt: '2025-03-11T00:00:00Z', completedAt: '2025-03-11T00:10:00Z' },
-      caseFolder: store.locate('c1/'),
-      caseId: 'c1',
-      status: 'COMPLETED',
-      runId: 'run-1',
-      request: { caseId: 'c1' },
-      window: { from: null, to: null },
-      closedWindow: { from: '1970-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' },
-      engine: 'duckdb',
-    });
+    await writeCompletedCase(store, 'c1');
     const files = Array.from({ length: 300_000 }, (_, i) => ({
       path: `/logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/10/f${i}.json.gz`,
       size: 3,
