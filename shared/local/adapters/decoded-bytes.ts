@@ -19,11 +19,14 @@ export interface DecodedBytes {
 
 export async function decodedBytes(path: string, compressed: boolean): Promise<DecodedBytes> {
   if (!compressed) return { chunks: createReadStream(path), damage: () => null };
-  if ((await stat(path)).size <= FRAMED_DECODE_LIMIT) {
-    const { output, damage } = gunzipMembers(await readFile(path));
-    return { chunks: chunksOf(output), damage: () => damage };
-  }
+  if ((await stat(path)).size <= FRAMED_DECODE_LIMIT) return decodedInMemory(await readFile(path));
   return streamedGunzip(path);
+}
+
+/** A gzip file's bytes, already read, decoded member by member. */
+export function decodedInMemory(gzip: Buffer): DecodedBytes {
+  const { output, damage } = gunzipMembers(gzip);
+  return { chunks: chunksOf(output), damage: () => damage };
 }
 
 async function* chunksOf(buffers: Buffer[]): AsyncIterable<Buffer> {

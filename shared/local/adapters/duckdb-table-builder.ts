@@ -34,7 +34,7 @@ import { sqlString } from '../../sources/source-sql.js';
 import type { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { MAX_REFUSED_RECORDS, type Refusal, refusedRecord } from './engine-refusal.js';
 import { gateRecords } from './record-gate.js';
-import { RecordGatePool, WORKER_THRESHOLD_BYTES } from './record-gate-pool.js';
+import { gateWorkersFor, RecordGatePool, WORKER_THRESHOLD_BYTES } from './record-gate-pool.js';
 import { recordsToLines } from './records-to-lines.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -46,9 +46,10 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
  */
 export class DuckDbTableBuilder implements TableBuilder {
   private part = 0;
-  /** A cleaned copy's path to the file it was cleaned from, so a skipped input names the evidence. */
-  private readonly originalPaths = new Map<string, string>();
-  /** A cleaned copy's path to the file it was cleaned from, to check that file again. */
+  /**
+   * A cleaned copy's path to the file it was cleaned from, so a skipped input names the evidence and
+   * a refused record is looked for in that file.
+   */
   private readonly originalFiles = new Map<string, InventoriedFile>();
   /** The records the engine refused, by file and place in it, with its reason. */
   private readonly refusals = new Map<string, Map<number, Refusal>>();
@@ -98,7 +99,7 @@ export class DuckDbTableBuilder implements TableBuilder {
       let written = 0;
       const packDir = join(this.workDir, 'packs');
       const { gateWorkers = GATE_WORKERS, workerThresholdBytes = WORKER_THRESHOLD_BYTES } = this.reading;
-      const gate = new RecordGatePool(source, sumOfSizes(files) < workerThresholdBytes ? 1 : gateWorkers, {
+      const gate = new RecordGatePool(source, gateWorkersFor(files, gateWorkers, workerThresholdBytes), {
         cleanPathOf: (file) => join(this.workDir, 'clean', file.path),
         packDir,
       });
@@ -116,7 +117,7 @@ export class DuckDbTableBuilder implements TableBuilder {
           for (const group of conversionBatches(readable)) {
             written += await this.convertIsolatingFailures(source, group, dir, skipped, classes);
           }
-          await rm(join(this.workDir, 'packs'), { recursive: true, force: true });
+          await rm(packDir, { recursive: true, force: true });
           // A round's packs are gone with it: a pack refused later reads only its own files.
           this.packedFiles.clear();
           await rm(join(this.workDir, 'clean'), { recursive: true, force: true });
@@ -250,7 +251,6 @@ export class DuckDbTableBuilder implements TableBuilder {
         else this.packedFiles.set(outcome.readFrom.path, [file]);
         return;
       }
-      this.originalPaths.set(outcome.readFrom.path, file.path);
       this.originalFiles.set(outcome.readFrom.path, file);
       readable.push(outcome.readFrom);
     });
@@ -312,7 +312,7 @@ export class DuckDbTableBuilder implements TableBuilder {
           return this.convertOversized(source, only, dir, skipped, classes);
         const without = await this.withoutRefusedRecord(source, only, error, skipped);
         if (without) return this.convertIsolatingFailures(source, without, dir, skipped, classes);
-        const input = this.originalPaths.get(only.path) ?? only.path;
+        const input = this.inputOf(only.path);
         // Nothing of it is read: its count says so, whatever the gate found in it, and no note of its damage says otherwise.
         const count = this.found.counts.find((c) => c.file === input);
         if (count) count.read = 0;
@@ -339,6 +339,11 @@ export class DuckDbTableBuilder implements TableBuilder {
         ))
       );
     }
+  }
+
+  /** The input a file read comes from: the file itself, or the one a cleaned copy was made of. */
+  private inputOf(path: string): string {
+    return this.originalFiles.get(path)?.path ?? path;
   }
 
   /**
@@ -384,7 +389,6 @@ export class DuckDbTableBuilder implements TableBuilder {
     for (let i = quarantined.length - 1; i >= 0; i -= 1)
       if (quarantined[i]?.file === original.path) quarantined.splice(i, 1);
     quarantined.push(...outcome.quarantined);
-    this.originalPaths.set(outcome.readFrom.path, original.path);
     this.originalFiles.set(outcome.readFrom.path, original);
     return { layout: outcome.readFrom.layout, compressed: false, files: [outcome.readFrom] };
   }
@@ -404,14 +408,14 @@ export class DuckDbTableBuilder implements TableBuilder {
     try {
       await recordsToLines(file.path, lines, file.compressed);
     } catch (error) {
-      const input = this.originalPaths.get(file.path) ?? file.path;
+      const input = this.inputOf(file.path);
       skipped.push({ input, reason: `unreadable: ${(error as Error).message}`, stage: 'tables' });
       return 0;
     }
     const rewritten = { layout: 'json-lines', compressed: false, files: [{ ...file, path: lines }] };
     const before = skipped.length;
     const converted = await this.convertIsolatingFailures(source, rewritten, dir, skipped, classes);
-    for (const entry of skipped.slice(before)) entry.input = this.originalPaths.get(file.path) ?? file.path;
+    for (const entry of skipped.slice(before)) entry.input = this.inputOf(file.path);
     await rm(lines, { force: true });
     return converted;
   }
@@ -528,13 +532,18 @@ const BATCH_JSON_BYTES = 128 * 1024 * 1024;
 /** gzip shrinks log JSON about 13 times (CloudTrail, the bench corpus); 10 errs towards smaller batches. */
 const GZIP_RATIO = 10;
 
+/** A file's JSON as the batches and rounds count it: its size, or ten times it when compressed. */
+function jsonBytes(file: InventoriedFile): number {
+  return file.compressed ? file.size * GZIP_RATIO : file.size;
+}
+
 /** The files in statements of one layout each and about BATCH_JSON_BYTES each. */
 function conversionBatches(files: InventoriedFile[]): FileGroup[] {
   const open = new Map<string, FileGroup & { bytes: number }>();
   const batches: FileGroup[] = [];
   for (const file of files) {
     const key = `${file.layout}/${file.compressed}`;
-    const bytes = file.compressed ? file.size * GZIP_RATIO : file.size;
+    const bytes = jsonBytes(file);
     let batch = open.get(key);
     if (batch && batch.bytes + bytes > BATCH_JSON_BYTES) batch = undefined;
     if (!batch) {
@@ -567,8 +576,7 @@ const ROUND_JSON_BYTES = 1024 * 1024 * 1024;
 
 /** The files in order, in as few rounds of at most about `limit` bytes of JSON as can be, of even sizes. */
 function rounds(files: InventoriedFile[], limit: number): InventoriedFile[][] {
-  const json = (file: InventoriedFile) => (file.compressed ? file.size * GZIP_RATIO : file.size);
-  const total = files.reduce((sum, file) => sum + json(file), 0);
+  const total = files.reduce((sum, file) => sum + jsonBytes(file), 0);
   const each = total / Math.max(1, Math.ceil(total / limit));
   const all: InventoriedFile[][] = [[]];
   let bytes = 0;
@@ -578,13 +586,9 @@ function rounds(files: InventoriedFile[], limit: number): InventoriedFile[][] {
       bytes = 0;
     }
     all.at(-1)?.push(file);
-    bytes += json(file);
+    bytes += jsonBytes(file);
   }
   return all;
-}
-
-function sumOfSizes(files: InventoriedFile[]): number {
-  return files.reduce((sum, f) => sum + f.size, 0);
 }
 
 /** How a builder reads its files; each defaults to what suits a case (tests make rounds small). */

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
-import { decodedBytes, FRAMED_DECODE_LIMIT, gunzipMembers } from './decoded-bytes.js';
+import { decodedBytes, decodedInMemory, FRAMED_DECODE_LIMIT } from './decoded-bytes.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const FIRST_READ = 16_384;
@@ -129,27 +129,20 @@ async function gunzipPrefix(file: OpenFile, bytes: number): Promise<{ raw: Buffe
 const PREFIX_COMPRESSION = 4;
 
 async function gunzipWhole(file: OpenFile, bytes: number): Promise<{ raw: Buffer; damage: string | null }> {
+  // Up to FRAMED_DECODE_LIMIT, member by member from the descriptor already open, as decodedBytes
+  // would after reading the file again.
+  const decoded =
+    file.size <= FRAMED_DECODE_LIMIT
+      ? decodedInMemory(readAt(file, file.size))
+      : await decodedBytes(file.path, true);
   const chunks: Buffer[] = [];
   let total = 0;
-  let damage: string | null;
-  if (file.size <= FRAMED_DECODE_LIMIT) {
-    // Member by member in memory, as the record gate decodes it: every byte before damage is kept.
-    const decoded = gunzipMembers(readAt(file, file.size));
-    for (const chunk of decoded.output) {
-      chunks.push(chunk);
-      total += chunk.length;
-      if (total >= bytes) break;
-    }
-    damage = total < bytes ? decoded.damage : null;
-  } else {
-    const decoded = await decodedBytes(file.path, true);
-    for await (const chunk of decoded.chunks) {
-      chunks.push(chunk);
-      total += chunk.length;
-      if (total >= bytes) break;
-    }
-    damage = total < bytes ? decoded.damage() : null;
+  for await (const chunk of decoded.chunks) {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total >= bytes) break;
   }
+  const damage = total < bytes ? decoded.damage() : null;
   // A damaged or cut-off gzip still has a readable start: detection uses it, the reader reports the damage.
   if (total === 0 && damage) throw new Error(`corrupt gzip: ${damage}`);
   return { raw: Buffer.concat(chunks).subarray(0, bytes), damage };

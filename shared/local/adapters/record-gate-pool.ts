@@ -126,6 +126,11 @@ export class RecordGatePool {
   }
 }
 
+/** The workers to check `files` on: none (this thread) below `minBytes` in all, else `workers`. */
+export function gateWorkersFor(files: InventoriedFile[], workers: number, minBytes: number): number {
+  return files.reduce((sum, f) => sum + f.size, 0) < minBytes ? 1 : workers;
+}
+
 /** One check of `files` on a pool of its own: in this thread below `minBytesForWorkers`. */
 export async function gateFiles(
   source: LogSourceId,
@@ -137,8 +142,10 @@ export async function gateFiles(
     packDir = null,
   }: { minBytesForWorkers?: number; packDir?: string | null } = {},
 ): Promise<Outcome[]> {
-  const bytes = files.reduce((sum, f) => sum + f.size, 0);
-  const pool = new RecordGatePool(source, bytes < minBytesForWorkers ? 1 : workers, { cleanPathOf, packDir });
+  const pool = new RecordGatePool(source, gateWorkersFor(files, workers, minBytesForWorkers), {
+    cleanPathOf,
+    packDir,
+  });
   try {
     return await pool.check(files);
   } finally {

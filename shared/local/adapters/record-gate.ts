@@ -236,7 +236,7 @@ function checkRecord(raw: RawRecord, module: LogSourceModule, layout: string, js
   }
   const parsed = parseRecord(text, layout);
   if ('problem' in parsed) return parsed;
-  if (SURROGATE_ESCAPE.test(parsed.text) && holdsLoneSurrogate(parsed.value))
+  if (mayEscapeSurrogate(parsed.text) && holdsLoneSurrogate(parsed.value))
     return {
       problem:
         'holds half of a UTF-16 surrogate pair (an escape such as \\ud800 alone), which no UTF-8 reader takes',
@@ -276,11 +276,8 @@ function parseRecord(text: string, layout: string): { problem: string } | { valu
  * undefined): JSON.parse takes it, DuckDB refuses the whole file. A record holding one is set aside.
  * The escape in the text is the cheap test; the parsed strings say whether a pair is broken.
  */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-
-/** The cheap test over a whole file: native searches for the escape's start. */
-function mayEscapeSurrogate(bytes: Buffer): boolean {
-  return bytes.indexOf('\\ud') >= 0 || bytes.indexOf('\\uD') >= 0;
+function mayEscapeSurrogate(text: string | Buffer): boolean {
+  return text.indexOf('\\ud') >= 0 || text.indexOf('\\uD') >= 0;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
