@@ -2,7 +2,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
-import { BUCKETS_PER_CLASS, FLAGGED_EVENTS, NAMED_FLAGGED_EVENTS } from '../shared/domain/event-classes.js';
+import {
+  BUCKETS_PER_CLASS,
+  FLAGGED_EVENTS,
+  NAMED_FLAGGED_EVENTS,
+  type RowPattern,
+  rowPatternKey,
+  rowPatternSql,
+} from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
 import { eventClassExpression, type NamedClasses } from '../shared/sources/cloudtrail-class-sql.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
@@ -83,5 +90,31 @@ export async function measureCopyProfile(
   } finally {
     engine.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Each pattern's share of the corpus's rows: what the model weighs a pattern on another column than
+ * the event name by (heavyPattern in shared/domain/event-classes.ts), its rows taken to be as large as
+ * the average row of the copy.
+ */
+export async function measurePatternShares(
+  files: string[],
+  patterns: RowPattern[],
+  work: string,
+): Promise<Record<string, number>> {
+  if (patterns.length === 0) return {};
+  const engine = await DuckDbQueryEngine.open({ tempDirectory: join(work, 'spill'), memoryLimit: '2GB' });
+  try {
+    const records = cloudtrailSource.duckdbSelect(files, 'records-object', true);
+    const counts = patterns.map((p, i) => `count(*) FILTER (WHERE ${rowPatternSql(p)}) AS p${i}`);
+    const result = await engine.run(`SELECT count(*) AS total, ${counts.join(', ')} FROM (${records})`, {
+      maxRows: 1,
+    });
+    const row = result.rows[0] ?? {};
+    const total = Number(row.total) || 1;
+    return Object.fromEntries(patterns.map((p, i) => [rowPatternKey(p), Number(row[`p${i}`]) / total]));
+  } finally {
+    engine.close();
   }
 }

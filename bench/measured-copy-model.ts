@@ -5,16 +5,17 @@
  * It measures every third delivery file the way the bench does (bench/athena-copy-profile.ts: the
  * copy laid out as the CTAS lays it out, with the named classes of the whole hunt library) and keeps,
  * per event name, its share of the copy in its flagged rows and in the rest, and the columns' shares
- * of each.
+ * of each, and the share of the rows each pattern the hunts route on matches where the event names
+ * cannot weigh it (a pattern on another column).
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { eventClassRouting } from '../shared/domain/event-classes.js';
+import { eventClassRouting, eventNameMatcher } from '../shared/domain/event-classes.js';
 import { loadHuntLibrary } from '../shared/hunts/hunt-library.js';
 import { huntScans } from '../shared/hunts/hunt-scan.js';
-import { measureCopyProfile } from './athena-copy-profile.js';
+import { measureCopyProfile, measurePatternShares } from './athena-copy-profile.js';
 import { listFiles } from './bench-corpus.js';
 
 /** Shares below this are left out: the model then holds nothing for the event. */
@@ -30,6 +31,10 @@ const routing = eventClassRouting(library.map((hunt) => ({ huntId: hunt.id, scan
 const work = await mkdtemp(join(tmpdir(), 'casefile-copy-model-'));
 try {
   const { profile, copyBytes } = await measureCopyProfile(files, gzipBytes, work, routing);
+  const unweighed = [...routing.patterns, ...routing.heavyPatterns].filter(
+    (p) => p.column !== 'eventname' || !eventNameMatcher(p),
+  );
+  const patternShares = await measurePatternShares(files, unweighed, work);
   const sum = (columns: Record<string, number>) => Object.values(columns).reduce((a, b) => a + b, 0);
   const perGzipByte = copyBytes / gzipBytes;
   const shares = (part: Record<string, Record<string, number>>) =>
@@ -47,7 +52,7 @@ try {
       .sort((a, b) => b[1] - a[1]);
   };
   const record = (entries: readonly (readonly [string, number])[]) =>
-    `{\n${entries.map(([key, value]) => `  ${/^[A-Za-z_$][\w$]*$/.test(key) ? key : `'${key}'`}: ${Number(value.toPrecision(4))},`).join('\n')}\n}`;
+    `{\n${entries.map(([key, value]) => `  ${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${Number(value.toPrecision(4))},`).join('\n')}\n}`;
   const text = `import type { CopyProfile } from './athena-estimate.js';
 import { profileOfShares } from './copy-profile-shares.js';
 
@@ -67,6 +72,12 @@ const COPY_PER_GZIP_BYTE = ${Number(perGzipByte.toPrecision(4))};
 export const MEASURED_EVENT_SHARE: Readonly<Record<string, number>> = ${record(shares(profile.events))};
 /** Each event name's share of the copy's bytes in its flagged rows. */
 const MEASURED_FLAGGED_SHARE: Readonly<Record<string, number>> = ${record(shares(profile.flagged))};
+/**
+ * Each pattern the hunts route on that the event names cannot weigh (shared/domain/event-classes.ts:
+ * heavyPattern), by its column, operator and pattern: its share of the rows, taken as its share of the
+ * copy. A pattern not listed is weighed as heavy.
+ */
+export const MEASURED_PATTERN_SHARE: Readonly<Record<string, number>> = ${record(Object.entries(patternShares))};
 /** Each column's share of the rows outside the flagged class. */
 const COLUMN_SHARE: Record<string, number> = ${record(columnShares(profile.events))};
 /** Each column's share of the flagged rows. */

@@ -1,5 +1,5 @@
 import type { LogSourceId } from './log-sources.js';
-import { MEASURED_EVENT_SHARE } from './measured-copy-profile.js';
+import { MEASURED_EVENT_SHARE, MEASURED_PATTERN_SHARE } from './measured-copy-profile.js';
 
 /**
  * The one-pass copy of CloudTrail is split in classes of events: failed calls and calls made with an
@@ -220,21 +220,30 @@ export function eventClassRouting(
 
 /**
  * Whether a pattern's rows go to `named_heavy`: it matches a heavy event's name, or event names that
- * together make more of the measured copy than one of its files. The model knows event names alone:
- * a pattern on another column (a user agent, an ARN) could match most of a trail, and in `named` it
- * would be read by every named hunt whose buckets it shares, so it is heavy, as is a name pattern
- * JavaScript cannot read. Either way this decides cost, never which rows a hunt sees.
+ * together make more of the measured copy than one of its files. A pattern on another column (a user
+ * agent, an ARN), or a name pattern JavaScript cannot read, is weighed by the rows it matched in the
+ * measured corpus (MEASURED_PATTERN_SHARE); one the model has not measured could match most of a
+ * trail, and in `named` it would be read by every named hunt whose buckets it shares, so it is heavy.
+ * Either way this decides cost, never which rows a hunt sees.
  */
 export function heavyPattern(p: RowPattern, heavy: ReadonlySet<string> = HEAVY_EVENTS): boolean {
-  if (p.column !== 'eventname') return true;
-  const matches = eventNameMatcher(p);
-  if (!matches) return true;
+  const limit = 1 / MAX_WRITERS_PER_STATEMENT;
+  const matches = p.column === 'eventname' ? eventNameMatcher(p) : null;
+  if (!matches) {
+    const measured = MEASURED_PATTERN_SHARE[rowPatternKey(p)];
+    return measured === undefined || measured > limit;
+  }
   if ([...heavy].some(matches)) return true;
   const share = Object.entries(MEASURED_EVENT_SHARE).reduce(
     (sum, [name, s]) => sum + (matches(name) ? s : 0),
     0,
   );
-  return share > 1 / MAX_WRITERS_PER_STATEMENT;
+  return share > limit;
+}
+
+/** A pattern as the key of its measured share: its column, operator and pattern. */
+export function rowPatternKey(p: RowPattern): string {
+  return `${p.column} ${p.operator} ${p.pattern}`;
 }
 
 /**

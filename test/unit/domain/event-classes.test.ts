@@ -10,7 +10,11 @@ import {
   ROUTE_CLASSES,
   routeOf,
   routesTaken,
+  rowPatternKey,
 } from '../../../shared/domain/event-classes.js';
+import { MEASURED_PATTERN_SHARE } from '../../../shared/domain/measured-copy-profile.js';
+import { loadHuntLibrary } from '../../../shared/hunts/hunt-library.js';
+import { huntScans } from '../../../shared/hunts/hunt-scan.js';
 
 const trail = (...eventNames: (string[] | null)[]) =>
   eventNames.map((names) => ({ source: 'cloudtrail' as const, eventNames: names }));
@@ -130,7 +134,7 @@ describe('which hunts read only the named events', () => {
     expect(ROUTE_CLASSES['heavy-patterns']).toEqual(expect.arrayContaining(['flagged', 'named_heavy']));
   });
 
-  it('takes a name pattern as heavy when it matches a heavy event or much of the measured copy, and any other column’s pattern as heavy: the model cannot weigh it', () => {
+  it('takes a name pattern as heavy when it matches a heavy event or much of the measured copy, and any other column’s pattern as heavy unless the model measured it', () => {
     const on = (column: string, pattern: string, operator: 'LIKE' | 'regexp_like' = 'regexp_like') => ({
       column,
       operator,
@@ -144,6 +148,17 @@ describe('which hunts read only the named events', () => {
     // JavaScript takes `[^]` for any character and finds no name; the engine matches GetParameters.
     expect(heavyPattern(on('eventname', '^GetParameter[^]x]'))).toBe(true);
     expect(heavyPattern(on('useragent', 'pacu'))).toBe(true);
+  });
+
+  it('weighs the offensive tools’ user-agent pattern by the rows it matched in the measured corpus: light; the same pattern changed is unmeasured, so heavy', async () => {
+    const hunt = (await loadHuntLibrary()).find((h) => h.id === 'offensive-tool-user-agent');
+    if (!hunt) throw new Error('offensive-tool-user-agent is not in the library');
+    const [pattern] = huntScans(hunt).flatMap((scan) => scan.patterns);
+    if (!pattern) throw new Error('offensive-tool-user-agent routes on no pattern');
+    // Regenerate the model (bench/measured-copy-model.ts) when the hunt's pattern changes.
+    expect(MEASURED_PATTERN_SHARE[rowPatternKey(pattern)]).toBeLessThan(1 / MAX_WRITERS_PER_STATEMENT);
+    expect(heavyPattern(pattern)).toBe(false);
+    expect(heavyPattern({ ...pattern, pattern: `${pattern.pattern}|curl` })).toBe(true);
   });
 
   it('routes a hunt by its scans of cloudtrail_events alone: its baselines read every event whatever its route', () => {

@@ -25,7 +25,6 @@ const READS_EVERY_EVENT_ID: Record<string, string> = {
   'ec2-instance-credentials-used-elsewhere': 'any call signed with instance credentials',
   'principal-new-source-address': 'any call from a new address',
   'principal-new-user-agent': 'any call with a new client',
-  'region-used-by-one-principal': 'any write call in the region',
   'root-account-usage': 'any call as the root user',
   'security-change-from-new-address': 'any write call to fourteen security services, new APIs included',
 };
