@@ -13,11 +13,19 @@ import {
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
 import { eventClassExpression, type NamedClasses } from '../shared/sources/cloudtrail-class-sql.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
+import { CLOUDTRAIL_EVENTS_COLUMNS } from '../shared/sources/cloudtrail-view.js';
+import {
+  COMPACT_EVENT_ID,
+  compactEventIdColumns,
+  EVENT_ID_BYTES,
+  EVENT_ID_TEXT,
+} from '../shared/sources/compact-event-id-sql.js';
 import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, one folder per event class (the class the CTAS's own expression gives), one
+ * Parquet with zstd, the event id in 16 bytes (shared/sources/compact-event-id-sql.ts), the judgements
+ * of `cloudtrail_events` stored (actor, by_aws_service, outcome), one folder per event class (the class the CTAS's own expression gives), one
  * file per Hive bucket of `eventname` in each, written by DuckDB from the corpus, then measured column
  * chunk by column chunk with `parquet_metadata`. Each file's column bytes are shared among its event
  * names by their rows, so the profile holds, per event name, its column bytes per byte of the gzip
@@ -47,10 +55,11 @@ export async function measureCopyProfile(
     await engine.execute(
       `CREATE TABLE event_buckets AS SELECT * FROM (VALUES ${buckets.join(', ')}) AS t(eventname, bucket)`,
     );
+    const judgements = CLOUDTRAIL_EVENTS_COLUMNS.map((c) => `${c.sql} AS "${c.name}"`).join(', ');
     // The class as the CTAS computes it; a null name is written to bucket 0 of its class, as Hive
     // bucketing hashes null to 0.
     await engine.execute(
-      `COPY (SELECT r.*, ${eventClassExpression('eventname', namedEvents)}, coalesce(b.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_buckets AS b USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
+      `COPY (SELECT r.* EXCLUDE (${COMPACT_EVENT_ID}), ${compactEventIdColumns().join(', ')}, ${judgements}, ${eventClassExpression('eventname', namedEvents)}, coalesce(b.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_buckets AS b USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
     );
     const parquet = sqlString(join(dir, '**', '*.parquet'));
     const chunks = await engine.run(
@@ -70,7 +79,10 @@ export async function measureCopyProfile(
       const bytes = Number(row.bytes);
       copyBytes += bytes;
       const columns = fileColumns.get(String(row.file)) ?? new Map<string, number>();
-      columns.set(String(row.column_name).trim(), bytes);
+      // The id's two columns are what a scan of `eventid` reads.
+      const column = String(row.column_name).trim();
+      const name = column === EVENT_ID_BYTES || column === EVENT_ID_TEXT ? COMPACT_EVENT_ID : column;
+      columns.set(name, (columns.get(name) ?? 0) + bytes);
       fileColumns.set(String(row.file), columns);
     }
     const fileRows = new Map<string, number>();

@@ -14,10 +14,11 @@ import {
 } from '../sources/cloudtrail-class-sql.js';
 import {
   CLOUDTRAIL_ACTIVITY_VIEW,
+  CLOUDTRAIL_EVENTS_COLUMNS,
   CLOUDTRAIL_EVENTS_VIEW,
   cloudtrailActivityViewSql,
-  cloudtrailEventsViewSql,
 } from '../sources/cloudtrail-view.js';
+import { COMPACT_EVENT_ID, compactEventIdColumns, eventIdFromCopy } from '../sources/compact-event-id-sql.js';
 import { sqlString } from '../sources/source-sql.js';
 import { qualifiedViewName } from './athena-case-sql.js';
 
@@ -71,7 +72,13 @@ export function onePassCopySql(options: {
 }): string {
   if (!S3_FOLDER.test(options.location))
     throw new InvalidRequestError(`'${options.location}' is not an S3 folder the copy can be written to.`);
-  const columns = options.columns.map((c) => `"${checkColumn(c)}"`);
+  const compactId = keepsCompactId(options.source, options.columns);
+  const columns = [
+    ...options.columns.flatMap((c) =>
+      compactId && c === COMPACT_EVENT_ID ? compactEventIdColumns() : [`"${checkColumn(c)}"`],
+    ),
+    ...storedJudgements(options.source).map((c) => `${c.sql} AS "${c.name}"`),
+  ];
   const bucketColumn = ONE_PASS_BUCKET_COLUMN[options.source];
   const classed = bucketColumn !== undefined && options.columns.includes(bucketColumn);
   const layout = classed
@@ -103,14 +110,62 @@ export function onePassCopySql(options: {
 
 /** The source's view once the copy holds its window: the copy's columns, every event class. */
 export function viewOnCopySql(database: string, source: string, copy: string, columns: string[]): string {
-  return copyViewSql(qualifiedViewName(database, source), qualifiedViewName(database, copy), columns, null);
+  return copyViewSql(
+    qualifiedViewName(database, source),
+    qualifiedViewName(database, copy),
+    tableColumnsOfCopy(source, columns),
+    null,
+  );
 }
 
-/** A view of the copy's columns, of the listed event classes only, or of all of them (null). */
-function copyViewSql(view: string, copy: string, columns: string[], classes: string[] | null): string {
+/**
+ * `cloudtrail_events` once the copy holds the window: the copy's columns with the judgements it stored
+ * (actor, by_aws_service, outcome), every event class. Until it is made, the view computes them from
+ * the `cloudtrail` view, on the copy too: the same values, read from wider columns.
+ */
+export function eventsViewOnCopySql(database: string, copy: string, columns: string[]): string {
+  return copyViewSql(
+    qualifiedViewName(database, CLOUDTRAIL_EVENTS_VIEW),
+    qualifiedViewName(database, copy),
+    eventsColumnsOfCopy(columns),
+    null,
+  );
+}
+
+/** Whether the source's copy keeps its event id in 16 bytes (shared/sources/compact-event-id-sql.ts). */
+function keepsCompactId(source: string, columns: string[]): boolean {
+  return source === CLASSED_SOURCE && columns.includes(COMPACT_EVENT_ID);
+}
+
+/**
+ * What the CloudTrail copy stores beyond the table's columns: `cloudtrail_events`' judgements, each
+ * computed once as the copy is written, as the embedded engine does. A hunt naming `actor` then reads
+ * that column, not the whole `useridentity` struct, and `outcome`, not the request and the response.
+ */
+function storedJudgements(source: string): readonly { name: string; sql: string }[] {
+  return source === CLASSED_SOURCE ? CLOUDTRAIL_EVENTS_COLUMNS : [];
+}
+
+/** The select list giving the table's columns from the copy, the event id as text. */
+function tableColumnsOfCopy(source: string, columns: string[]): string[] {
+  const compactId = keepsCompactId(source, columns);
+  return columns.map((c) =>
+    compactId && c === COMPACT_EVENT_ID ? eventIdFromCopy() : `"${checkColumn(c)}"`,
+  );
+}
+
+function eventsColumnsOfCopy(columns: string[]): string[] {
+  return [
+    ...tableColumnsOfCopy(CLASSED_SOURCE, columns),
+    ...storedJudgements(CLASSED_SOURCE).map((c) => `"${c.name}"`),
+  ];
+}
+
+/** A view of the copy through a select list, of the listed event classes only, or of all of them (null). */
+function copyViewSql(view: string, copy: string, select: string[], classes: string[] | null): string {
   return [
     `CREATE OR REPLACE VIEW ${view} AS`,
-    `SELECT ${columns.map((c) => `"${checkColumn(c)}"`).join(', ')}`,
+    `SELECT ${select.join(', ')}`,
     `FROM ${copy}`,
     ...(classes ? [`WHERE "${EVENT_CLASS_COLUMN}" IN (${classes.map(sqlString).join(', ')})`] : []),
   ].join('\n');
@@ -139,15 +194,21 @@ export function routedViewsSql(
   columns: string[],
 ): string[] {
   const routed = routedDatabase(database, route);
-  const cloudtrail = copyViewSql(
-    qualifiedViewName(routed, CLASSED_SOURCE),
-    qualifiedViewName(database, copy),
-    columns,
-    ROUTE_CLASSES[route],
-  );
+  const classes = ROUTE_CLASSES[route];
+  const copied = qualifiedViewName(database, copy);
   return [
-    cloudtrail,
-    cloudtrailEventsViewSql((name) => qualifiedViewName(routed, name)),
+    copyViewSql(
+      qualifiedViewName(routed, CLASSED_SOURCE),
+      copied,
+      tableColumnsOfCopy(CLASSED_SOURCE, columns),
+      classes,
+    ),
+    copyViewSql(
+      qualifiedViewName(routed, CLOUDTRAIL_EVENTS_VIEW),
+      copied,
+      eventsColumnsOfCopy(columns),
+      classes,
+    ),
     cloudtrailActivityViewSql(
       qualifiedViewName(routed, CLOUDTRAIL_ACTIVITY_VIEW),
       qualifiedViewName(database, CLOUDTRAIL_EVENTS_VIEW),

@@ -25,7 +25,13 @@ import {
   sourceViewSql,
   windowCopySql,
 } from './athena-case-sql.js';
-import { onePassCopySql, routedDatabase, routedViewsSql, viewOnCopySql } from './athena-one-pass-sql.js';
+import {
+  eventsViewOnCopySql,
+  onePassCopySql,
+  routedDatabase,
+  routedViewsSql,
+  viewOnCopySql,
+} from './athena-one-pass-sql.js';
 import type { ExecutedStatement } from './athena-query-engine.js';
 
 export interface AthenaTableBuilderOptions {
@@ -129,7 +135,8 @@ export class AthenaTableBuilder implements TableBuilder {
   /**
    * The one pass for each source: a CTAS of its view (the window of every location's table) into
    * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
-   * `cloudtrail` view by name, so it reads the copy too. A retry writes to a new folder: a CTAS
+   * `cloudtrail` view by name, so it reads the copy too, and then moves to the judgements the copy
+   * stored (a failure there leaves it computing them on the copy: the same values). A retry writes to a new folder: a CTAS
    * refuses a location that holds files. With hunts routed to some event classes, each route taken gets
    * views of its classes of the CloudTrail copy in a database of its own, made once the copy exists
    * and before the source's view moves to the copy: a copy whose statements fail part way leaves the
@@ -163,6 +170,11 @@ export class AthenaTableBuilder implements TableBuilder {
           await this.run(`view the ${route} ${source} events`, view);
       }
       await this.run(`view ${source} on its copy`, viewOnCopySql(database, source, copy, columns));
+      if (source === CLASSED_SOURCE)
+        await this.run(
+          `view ${CLOUDTRAIL_EVENTS_VIEW} on the stored judgements of the copy`,
+          eventsViewOnCopySql(database, copy, columns),
+        );
     }
     return this.statements;
   }

@@ -8,7 +8,11 @@ import {
 } from '../domain/event-classes.js';
 import type { HuntDefinition } from '../domain/hunt-definition.js';
 import type { LogSourceId } from '../domain/log-sources.js';
-import { CLOUDTRAIL_ACTIVITY_VIEW, CLOUDTRAIL_EVENTS_VIEW } from '../sources/cloudtrail-view.js';
+import {
+  CLOUDTRAIL_ACTIVITY_VIEW,
+  CLOUDTRAIL_EVENTS_COLUMNS,
+  CLOUDTRAIL_EVENTS_VIEW,
+} from '../sources/cloudtrail-view.js';
 import { logSourceModule } from '../sources/registry.js';
 
 const { Parser } = pkg;
@@ -41,13 +45,14 @@ export interface SourceScan {
 }
 
 /**
- * The derived columns of the `cloudtrail_events` view (shared/sources/cloudtrail-view.ts) and the
- * stored columns each reads: a hunt naming `outcome` reads the request and response JSON.
+ * The derived columns of the `cloudtrail_events` view (shared/sources/cloudtrail-view.ts): the one-pass
+ * copy stores each, computed as it is written (shared/aws/athena-one-pass-sql.ts), so a hunt naming
+ * `actor` reads that column of the copy, not the `useridentity` struct, and `outcome` not the request
+ * and response JSON. Which columns a scan reads matters only on the copy: the logs as delivered are
+ * read whole.
  */
-const VIEW_COLUMNS: Record<string, string[]> = {
-  actor: ['useridentity'],
-  by_aws_service: ['useridentity'],
-  outcome: ['errorcode', 'eventsource', 'responseelements', 'requestparameters'],
+const STORED_JUDGEMENTS: Partial<Record<LogSourceId, string[]>> = {
+  cloudtrail: CLOUDTRAIL_EVENTS_COLUMNS.map((c) => c.name),
 };
 const VIEW_SOURCE: Record<string, LogSourceId> = {
   [CLOUDTRAIL_EVENTS_VIEW]: 'cloudtrail',
@@ -94,8 +99,10 @@ export function huntScans(hunt: Pick<HuntDefinition, 'sql' | 'sources'>): Source
       if (typeof from.table === 'string' && !cteNames.has(from.table) && !source)
         throw new Error(`the hunt reads '${from.table}', which is neither one of its sources nor a CTE`);
       if (!source) continue;
+      // A star over a view reads the judgements it adds too.
+      const judgements = from.table === source ? [] : (STORED_JUDGEMENTS[source] ?? []);
       const columns = selectsEveryColumn(select)
-        ? [...logSourceModule(source).columns]
+        ? [...logSourceModule(source).columns, ...judgements]
         : sourceColumns(source, columnRefsIn(select));
       const { limit, requiresFlagged } = conditionsOf(select, from, cteOutputs, source);
       const baseline = from.table === CLOUDTRAIL_ACTIVITY_VIEW;
@@ -236,12 +243,8 @@ function pathRoot(expr: unknown): string | null {
 }
 
 function sourceColumns(source: LogSourceId, named: Set<string>): string[] {
-  const stored = logSourceModule(source).columns;
-  const wanted = new Set<string>();
-  for (const name of named) {
-    for (const column of VIEW_COLUMNS[name] ?? [name]) if (stored.includes(column)) wanted.add(column);
-  }
-  return stored.filter((c) => wanted.has(c));
+  const stored = [...logSourceModule(source).columns, ...(STORED_JUDGEMENTS[source] ?? [])];
+  return stored.filter((c) => named.has(c));
 }
 
 /**

@@ -9,6 +9,8 @@ import {
 import { BUCKETS_PER_CLASS, MAX_WRITERS_PER_STATEMENT } from '../../../shared/domain/event-classes.js';
 import { logSourceIds } from '../../../shared/domain/log-sources.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
+import { CLOUDTRAIL_EVENTS_COLUMNS } from '../../../shared/sources/cloudtrail-view.js';
+import { compactEventIdColumns } from '../../../shared/sources/compact-event-id-sql.js';
 import { logSourceModule } from '../../../shared/sources/registry.js';
 
 const { Parser } = pkg;
@@ -61,7 +63,7 @@ describe('the one-pass copy statement', () => {
     expect(5 * BUCKETS_PER_CLASS).toBe(MAX_WRITERS_PER_STATEMENT);
   });
 
-  it('partitions CloudTrail by event class, the flagged rows of named events apart from the other flagged rows, the class column last, each class bucketed by eventname, Parquet with zstd', () => {
+  it('partitions CloudTrail by event class, the flagged rows of named events apart from the other flagged rows, the class column last, each class bucketed by eventname, Parquet with zstd, the event id in 16 bytes, the judgements of cloudtrail_events stored', () => {
     expect(
       copyOf(
         'cloudtrail',
@@ -79,7 +81,7 @@ describe('the one-pass copy statement', () => {
         `  bucket_count = ${BUCKETS_PER_CLASS},`,
         `  external_location = '${LOCATION}'`,
         ') AS',
-        `SELECT "eventname", "eventid", CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
+        `SELECT "eventname", ${compactEventIdColumns().join(', ')}, ${CLOUDTRAIL_EVENTS_COLUMNS.map((c) => `${c.sql} AS "${c.name}"`).join(', ')}, CAST(CASE WHEN "eventname" IN ('StopLogging', 'CreateUser') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named' END WHEN "eventname" IN ('AssumeRole') THEN CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'named_flagged' ELSE 'named_heavy' END WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
         'FROM "casefile_case_1"."cloudtrail"',
       ].join('\n'),
     );
@@ -88,7 +90,7 @@ describe('the one-pass copy statement', () => {
   it('puts every unflagged event in the other class when no hunt names its events', () => {
     const sql = copyOf('cloudtrail', [], ['eventname']);
     expect(sql).toContain(
-      `SELECT "eventname", CAST(CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
+      `, CAST(CASE WHEN (errorcode IS NOT NULL OR useridentity.type IN ('IAMUser', 'Root') OR coalesce(useridentity.sessioncontext.sessionissuer.arn, '') LIKE '%/AWSReservedSSO_%') THEN 'flagged' ELSE 'other' END AS varchar) AS "event_class"`,
     );
   });
 
@@ -178,7 +180,7 @@ describe('the databases of the routed hunts', () => {
     expect(routedDatabase(`${long}1`, 'named-and-heavy').length).toBeLessThanOrEqual(255);
   });
 
-  it('read their route’s classes of the copy, and build cloudtrail_events over their own cloudtrail view', () => {
+  it('read their route’s classes of the copy, cloudtrail_events with the judgements the copy stored', () => {
     const [light] = routedViewsSql('casefile_case_1', 'named', 'cloudtrail_copy', ['eventname']);
     const [flagged] = routedViewsSql('casefile_case_1', 'flagged', 'cloudtrail_copy', ['eventname']);
     const [cloudtrail, events] = routedViewsSql('casefile_case_1', 'named-and-heavy', 'cloudtrail_copy', [
@@ -190,7 +192,13 @@ describe('the databases of the routed hunts', () => {
     );
     expect(light).toContain(`WHERE "event_class" IN ('named', 'named_flagged')`);
     expect(cloudtrail).toContain(`WHERE "event_class" IN ('named', 'named_heavy', 'named_flagged')`);
-    expect(events).toContain(`CREATE OR REPLACE VIEW "${routed}"."cloudtrail_events"`);
-    expect(events).toContain(`FROM "${routed}"."cloudtrail"`);
+    expect(events).toBe(
+      [
+        `CREATE OR REPLACE VIEW "${routed}"."cloudtrail_events" AS`,
+        'SELECT "eventname", "actor", "by_aws_service", "outcome"',
+        'FROM "casefile_case_1"."cloudtrail_copy"',
+        `WHERE "event_class" IN ('named', 'named_heavy', 'named_flagged')`,
+      ].join('\n'),
+    );
   });
 });

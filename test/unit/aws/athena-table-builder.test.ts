@@ -15,10 +15,8 @@ import { closeTimeWindow, DEFAULT_LOOKBACK_DAYS } from '../../../shared/domain/t
 import { InvalidRequestError, QueryFailedError } from '../../../shared/errors.js';
 import { cloudtrailColumnNames, cloudtrailColumns } from '../../../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../../../shared/sources/cloudtrail-source.js';
-import {
-  cloudtrailActivityViewSql,
-  cloudtrailEventsViewSql,
-} from '../../../shared/sources/cloudtrail-view.js';
+import { cloudtrailActivityViewSql } from '../../../shared/sources/cloudtrail-view.js';
+import { eventIdFromCopy } from '../../../shared/sources/compact-event-id-sql.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -654,11 +652,11 @@ describe('tables for the other log sources', () => {
 });
 
 describe('AthenaTableBuilder.copyOnce', () => {
-  it('copies the source view once into the case folder, points the view at the copy, and records what each statement scanned', async () => {
+  it('copies the source view once into the case folder, points the view and then cloudtrail_events at the copy, and records what each statement scanned', async () => {
     const engine = recordingEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
     const statements = await builder.copyOnce(caseContext(), ['cloudtrail'], NO_ROUTES);
-    expect(engine.statements).toHaveLength(3);
+    expect(engine.statements).toHaveLength(4);
     expect(engine.statements[0]).toBe(`DROP TABLE IF EXISTS \`${DATABASE}\`.\`cloudtrail_copy\``);
     expect(engine.statements[1]).toContain(`CREATE TABLE "${DATABASE}"."cloudtrail_copy"`);
     expect(engine.statements[1]).toContain(
@@ -671,9 +669,16 @@ describe('AthenaTableBuilder.copyOnce', () => {
       { purpose: 'drop the cloudtrail copy', queryId: 'q-1', bytesScanned: 0 },
       { purpose: 'copy cloudtrail once', queryId: 'q-2', bytesScanned: 4096 },
       { purpose: 'view cloudtrail on its copy', queryId: 'q-3', bytesScanned: 0 },
+      {
+        purpose: 'view cloudtrail_events on the stored judgements of the copy',
+        queryId: 'q-4',
+        bytesScanned: 0,
+      },
     ]);
-    const view = new Parser().astify(engine.statements[2] as string, { database: 'trino' });
-    expect(view).toBeTruthy();
+    expect(engine.statements[3]).toContain(`CREATE OR REPLACE VIEW "${DATABASE}"."cloudtrail_events" AS`);
+    expect(engine.statements[3]).toContain('"actor", "by_aws_service", "outcome"\nFROM');
+    for (const statement of engine.statements.slice(2))
+      expect(new Parser().astify(statement as string, { database: 'trino' })).toBeTruthy();
   });
 
   it('gives each route taken its own database, whose views read only that route’s classes of the copy, before the source view moves to the copy', async () => {
@@ -698,7 +703,16 @@ describe('AthenaTableBuilder.copyOnce', () => {
     const view = (database: string, classes: string) =>
       [
         `CREATE OR REPLACE VIEW "${database}"."cloudtrail" AS`,
-        `SELECT ${cloudtrailColumnNames.map((c) => `"${c}"`).join(', ')}`,
+        // The copy keeps the event id in 16 bytes; the view gives it back as text.
+        `SELECT ${cloudtrailColumnNames.map((c) => (c === 'eventid' ? eventIdFromCopy() : `"${c}"`)).join(', ')}`,
+        `FROM "${DATABASE}"."cloudtrail_copy"`,
+        `WHERE "event_class" IN (${classes})`,
+      ].join('\n');
+    // The routed cloudtrail_events read the judgements the copy stored.
+    const eventsView = (database: string, classes: string) =>
+      [
+        `CREATE OR REPLACE VIEW "${database}"."cloudtrail_events" AS`,
+        `SELECT ${[...cloudtrailColumnNames.map((c) => (c === 'eventid' ? eventIdFromCopy() : `"${c}"`)), '"actor"', '"by_aws_service"', '"outcome"'].join(', ')}`,
         `FROM "${DATABASE}"."cloudtrail_copy"`,
         `WHERE "event_class" IN (${classes})`,
       ].join('\n');
@@ -708,15 +722,15 @@ describe('AthenaTableBuilder.copyOnce', () => {
     expect(engine.statements.slice(2, 14)).toEqual([
       `CREATE DATABASE IF NOT EXISTS \`${flagged}\``,
       view(flagged, "'flagged', 'named_flagged'"),
-      cloudtrailEventsViewSql((name) => `"${flagged}"."${name}"`),
+      eventsView(flagged, "'flagged', 'named_flagged'"),
       activity(flagged),
       `CREATE DATABASE IF NOT EXISTS \`${named}\``,
       view(named, "'named', 'named_flagged'"),
-      cloudtrailEventsViewSql((name) => `"${named}"."${name}"`),
+      eventsView(named, "'named', 'named_flagged'"),
       activity(named),
       `CREATE DATABASE IF NOT EXISTS \`${heavy}\``,
       view(heavy, "'named', 'named_heavy', 'named_flagged'"),
-      cloudtrailEventsViewSql((name) => `"${heavy}"."${name}"`),
+      eventsView(heavy, "'named', 'named_heavy', 'named_flagged'"),
       activity(heavy),
     ]);
     expect(statements.map((s) => s.purpose)).toEqual([
@@ -735,6 +749,7 @@ describe('AthenaTableBuilder.copyOnce', () => {
       'view the named-and-heavy cloudtrail events',
       'view the named-and-heavy cloudtrail events',
       'view cloudtrail on its copy',
+      'view cloudtrail_events on the stored judgements of the copy',
     ]);
   });
 

@@ -27,16 +27,9 @@ describe('what each scan of a hunt reads', () => {
     expect(scan?.columns).toEqual(['useridentity', 'errorcode']);
   });
 
-  it('reads the columns behind the view’s derived ones: outcome reads the request and response JSON', () => {
+  it('reads the view’s judgements as the copy stores them, columns of their own: actor, not the useridentity struct; outcome, not the request and response JSON', () => {
     const [scan] = trail("SELECT actor, outcome FROM cloudtrail_events WHERE eventname IN ('A', 'B')");
-    expect(scan?.columns).toEqual([
-      'useridentity',
-      'eventsource',
-      'eventname',
-      'errorcode',
-      'requestparameters',
-      'responseelements',
-    ]);
+    expect(scan?.columns).toEqual(['eventname', 'actor', 'outcome']);
     expect(scan?.eventNames).toEqual(['A', 'B']);
   });
 
@@ -65,7 +58,7 @@ describe('what each scan of a hunt reads', () => {
     ).sort((a, b) => Number(a.baseline) - Number(b.baseline));
     expect(evidence).toMatchObject({ source: 'cloudtrail', eventNames: ['CreateFunction'], baseline: false });
     expect(baseline).toMatchObject({ source: 'cloudtrail', eventNames: null, baseline: true });
-    expect(baseline?.columns).toEqual(['useridentity', 'eventtime']);
+    expect(baseline?.columns).toEqual(['eventtime', 'actor']);
   });
 
   it('keeps the patterns a scan is limited to, with its names where an OR joins them', () => {
@@ -200,14 +193,20 @@ describe('what each scan of a hunt reads', () => {
       ].join('\n'),
     );
     expect(scans.map((s) => s.columns)).toEqual([
-      ['useridentity', 'eventtime', 'errorcode'],
+      ['eventtime', 'errorcode', 'actor'],
       ['errorcode'],
-      ['useridentity', 'eventtime', 'errorcode', 'eventid'],
+      ['eventtime', 'errorcode', 'eventid', 'actor'],
     ]);
   });
 
-  it('reads every column for SELECT * from the source, but not for a star over a CTE', () => {
-    expect(trail('SELECT * FROM cloudtrail_events')[0]?.columns).toEqual(cloudtrailColumnNames);
+  it('reads every column for SELECT * from the source (and the view’s judgements from the view), but not for a star over a CTE', () => {
+    expect(trail('SELECT * FROM cloudtrail')[0]?.columns).toEqual(cloudtrailColumnNames);
+    expect(trail('SELECT * FROM cloudtrail_events')[0]?.columns).toEqual([
+      ...cloudtrailColumnNames,
+      'actor',
+      'by_aws_service',
+      'outcome',
+    ]);
     const overCte = trail('WITH c AS (SELECT eventid FROM cloudtrail_events) SELECT c.* FROM c');
     expect(overCte[0]?.columns).toEqual(['eventid']);
   });
