@@ -1,12 +1,29 @@
-import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { EvidenceStoreError } from '../../errors.js';
 import type { EvidenceStore, ObjectReading, StoredObject } from '../../ports/evidence-store.js';
 
 /**
+ * The name a file has while it is written, beside its key's file. It is never a key (`pathOf` refuses
+ * one, `list` leaves it out), so a write in progress, or one a crash cut short, is never evidence.
+ */
+const PARTIAL_WRITE = /^\.casefile-partial-[0-9a-f]{24}$/;
+
+export function isPartialWrite(fileName: string): boolean {
+  return PARTIAL_WRITE.test(fileName);
+}
+
+/**
  * Case folders on the local disk: `<root>/<caseId>/...`, the same keys as under `s3://.../cases/`.
  * A local run is one process (a resumed run rewrites every file), so the run that wrote each key is
  * remembered in memory, shared by every view `forRun` hands out.
+ *
+ * Every write lands whole: a reader (the API polling `case.json`, a responder opening the folder
+ * while the case runs) sees the earlier file or the new one, never an empty or half-written one,
+ * and a write that fails or is cut short leaves nothing under the key. The S3 adapter needs nothing
+ * of the kind: "Amazon S3 never adds partial objects; if you receive a success response, Amazon S3
+ * added the entire object" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
  */
 export class FileEvidenceStore implements EvidenceStore {
   private readonly root: string;
@@ -30,7 +47,8 @@ export class FileEvidenceStore implements EvidenceStore {
   async put(key: string, body: string | Uint8Array): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, body);
+    // rename(2) replaces the target in one step: a reader opens the old file or the new one.
+    await writeWhole(path, body, (partial) => rename(partial, path));
     this.noteWrite(key);
   }
 
@@ -38,8 +56,9 @@ export class FileEvidenceStore implements EvidenceStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     try {
-      // O_CREAT | O_EXCL: the kernel lets exactly one of two concurrent creators through.
-      await writeFile(path, body, { flag: 'wx' });
+      // link(2) fails with EEXIST when the target exists: exactly one of two concurrent creators
+      // gets through, and only once its whole file is written.
+      await writeWhole(path, body, (partial) => link(partial, path));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw new EvidenceStoreError(`Cannot create ${path}: ${(error as Error).message}`, { cause: error });
@@ -75,7 +94,7 @@ export class FileEvidenceStore implements EvidenceStore {
     const dir = this.pathOf(prefix);
     const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
     const objects: StoredObject[] = [];
-    for (const entry of entries.filter((e) => e.isFile())) {
+    for (const entry of entries.filter((e) => e.isFile() && !isPartialWrite(e.name))) {
       const path = join(entry.parentPath, entry.name);
       objects.push({ key: relative(this.root, path).split(sep).join('/'), size: (await stat(path)).size });
     }
@@ -101,6 +120,28 @@ export class FileEvidenceStore implements EvidenceStore {
     if (key.startsWith('/') || key.split('/').includes('..')) {
       throw new EvidenceStoreError(`Refusing a key outside the case store: '${key}'`);
     }
+    if (key.split('/').some(isPartialWrite)) {
+      throw new EvidenceStoreError(`Refusing a key named like a write in progress: '${key}'`);
+    }
     return join(this.root, ...key.split('/').filter((part) => part !== ''));
+  }
+}
+
+/**
+ * Writes the body under a partial name in the target's folder (one filesystem, so `publish` can link
+ * or rename it there), flushed to disk first so that a power cut after `publish` cannot leave the
+ * name on an empty file; the partial name is gone afterwards, whether `publish` ran or anything failed.
+ */
+async function writeWhole(
+  path: string,
+  body: string | Uint8Array,
+  publish: (partial: string) => Promise<void>,
+): Promise<void> {
+  const partial = join(dirname(path), `.casefile-partial-${randomBytes(12).toString('hex')}`);
+  try {
+    await writeFile(partial, body, { flag: 'wx', flush: true });
+    await publish(partial);
+  } finally {
+    await rm(partial, { force: true });
   }
 }
