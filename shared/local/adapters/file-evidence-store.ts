@@ -9,10 +9,14 @@ import type { EvidenceStore, ObjectReading, StoredObject } from '../../ports/evi
  * one, `list` leaves it out), so a write in progress, or one a crash cut short, is never evidence.
  */
 const PARTIAL_WRITE = /^\.casefile-partial-[0-9a-f]{24}$/;
+const partialWriteName = () => `.casefile-partial-${randomBytes(12).toString('hex')}`;
 
 export function isPartialWrite(fileName: string): boolean {
   return PARTIAL_WRITE.test(fileName);
 }
+
+/** What link(2) answers on a filesystem without hard links (exFAT and FAT on Linux, macOS). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP']);
 
 /**
  * Case folders on the local disk: `<root>/<caseId>/...`, the same keys as under `s3://.../cases/`.
@@ -21,9 +25,8 @@ export function isPartialWrite(fileName: string): boolean {
  *
  * Every write lands whole: a reader (the API polling `case.json`, a responder opening the folder
  * while the case runs) sees the earlier file or the new one, never an empty or half-written one,
- * and a write that fails or is cut short leaves nothing under the key. The S3 adapter needs nothing
- * of the kind: "Amazon S3 never adds partial objects; if you receive a success response, Amazon S3
- * added the entire object" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
+ * and a write that fails or is cut short leaves nothing under the key, as a PutObject in S3 does
+ * (see `S3EvidenceStore.put`).
  */
 export class FileEvidenceStore implements EvidenceStore {
   private readonly root: string;
@@ -56,9 +59,7 @@ export class FileEvidenceStore implements EvidenceStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     try {
-      // link(2) fails with EEXIST when the target exists: exactly one of two concurrent creators
-      // gets through, and only once its whole file is written.
-      await writeWhole(path, body, (partial) => link(partial, path));
+      await writeWhole(path, body, (partial) => linkExclusively(partial, path, body));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw new EvidenceStoreError(`Cannot create ${path}: ${(error as Error).message}`, { cause: error });
@@ -137,11 +138,26 @@ async function writeWhole(
   body: string | Uint8Array,
   publish: (partial: string) => Promise<void>,
 ): Promise<void> {
-  const partial = join(dirname(path), `.casefile-partial-${randomBytes(12).toString('hex')}`);
+  const partial = join(dirname(path), partialWriteName());
   try {
     await writeFile(partial, body, { flag: 'wx', flush: true });
     await publish(partial);
   } finally {
     await rm(partial, { force: true });
+  }
+}
+
+/**
+ * link(2) fails with EEXIST when the target exists: exactly one of two concurrent creators gets
+ * through, and only once its whole file is written. A case folder on a USB stick formatted exFAT has
+ * no hard links; there an O_CREAT | O_EXCL create still lets one creator through, though a reader
+ * can meet the file before its bytes, and a write cut short leaves the file cut short.
+ */
+async function linkExclusively(partial: string, path: string, body: string | Uint8Array): Promise<void> {
+  try {
+    await link(partial, path);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await writeFile(path, body, { flag: 'wx', flush: true });
   }
 }

@@ -42,31 +42,35 @@ async function readWhile(store: FileEvidenceStore, key: string, writing: Promise
   return seen;
 }
 
-/** Runs `put` or `putIfAbsent` in a Node process that may write at most 1 MiB into any one file. */
-async function writeWithFileSizeLimit(root: string, method: 'put' | 'putIfAbsent', key: string) {
-  const script = `const { FileEvidenceStore } = await import('./shared/local/adapters/file-evidence-store.ts');
+/**
+ * Runs one `put` or `putIfAbsent` of an 8 MiB body in another Node process, which may be limited to
+ * 1 MiB per file or see a filesystem without hard links; answers 'written', 'exists' or the error code.
+ */
+async function writeInChildProcess(
+  root: string,
+  method: 'put' | 'putIfAbsent',
+  key: string,
+  limits: { fileSizeLimited?: boolean; noHardLinks?: boolean },
+) {
+  // Node's ESM view of a builtin follows its CommonJS object once synced: the store imports this `link`.
+  const withoutHardLinks = `const { createRequire, syncBuiltinESMExports } = await import('node:module');
+createRequire(import.meta.url)('node:fs').promises.link = async () => {
+  throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+};
+syncBuiltinESMExports();`;
+  const script = `${limits.noHardLinks ? withoutHardLinks : ''}
+const { FileEvidenceStore } = await import('./shared/local/adapters/file-evidence-store.ts');
 const body = JSON.stringify({ padding: 'y'.repeat(8 * 1024 * 1024) });
 await new FileEvidenceStore(${JSON.stringify(root)}).${method}(${JSON.stringify(key)}, body).then(
-  () => process.stdout.write('written'),
+  (created) => process.stdout.write(created === false ? 'exists' : 'written'),
   (error) => process.stdout.write(error.code ?? error.cause?.code ?? error.message),
 );`;
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
   // RLIMIT_FSIZE: a write past the limit fails with EFBIG (Node ignores SIGXFSZ), as on a full disk.
   // POSIX sh counts `ulimit -f` in 512-byte blocks.
-  const { stdout } = await promisify(execFile)(
-    'sh',
-    [
-      '-c',
-      'ulimit -f 2048 && exec "$@"',
-      'sh',
-      process.execPath,
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      script,
-    ],
-    { cwd: projectRoot },
-  );
+  const command = limits.fileSizeLimited ? ['sh', '-c', 'ulimit -f 2048 && exec "$@"', 'sh', ...node] : node;
+  const [file, ...args] = command as [string, ...string[]];
+  const { stdout } = await promisify(execFile)(file, args, { cwd: projectRoot });
   return stdout;
 }
 
@@ -98,7 +102,7 @@ describe('the local case folder: every write lands whole', () => {
   it('a put the disk refuses half-way leaves the earlier file as it was and no partial file', async () => {
     const root = await mkdtemp(join(tmpdir(), 'casefile-store-'));
     await new FileEvidenceStore(root).put('c1/case.json', caseJson('v0'));
-    expect(await writeWithFileSizeLimit(root, 'put', 'c1/case.json')).toBe('EFBIG');
+    expect(await writeInChildProcess(root, 'put', 'c1/case.json', { fileSizeLimited: true })).toBe('EFBIG');
     expect(await filesUnder(root)).toEqual(['c1/case.json']);
     expect(JSON.parse(await readFile(join(root, 'c1', 'case.json'), 'utf8')).version).toBe('v0');
   });
@@ -107,7 +111,9 @@ describe('the local case folder: every write lands whole', () => {
     'a new file whose %s the disk refuses half-way leaves nothing under its key',
     async (method) => {
       const root = await mkdtemp(join(tmpdir(), 'casefile-store-'));
-      expect(await writeWithFileSizeLimit(root, method, 'c1/claim.json')).toBe('EFBIG');
+      expect(await writeInChildProcess(root, method, 'c1/claim.json', { fileSizeLimited: true })).toBe(
+        'EFBIG',
+      );
       expect(await filesUnder(root)).toEqual([]);
       expect(await new FileEvidenceStore(root).exists('c1/claim.json')).toBe(false);
     },
@@ -130,6 +136,15 @@ describe('the local case folder: every write lands whole', () => {
     const winner = claims[created.indexOf(true)];
     expect(new TextDecoder().decode(await store.get('c1/claim.json'))).toBe(winner);
     expect(await store.list('c1/')).toEqual([{ key: 'c1/claim.json', size: winner?.length }]);
+  });
+
+  it('creates exclusively on a filesystem without hard links (exFAT), and leaves no partial file there', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'casefile-store-'));
+    const noHardLinks = { noHardLinks: true };
+    expect(await writeInChildProcess(root, 'putIfAbsent', 'c1/claim.json', noHardLinks)).toBe('written');
+    expect(await writeInChildProcess(root, 'putIfAbsent', 'c1/claim.json', noHardLinks)).toBe('exists');
+    expect(await filesUnder(root)).toEqual(['c1/claim.json']);
+    expect((await readFile(join(root, 'c1', 'claim.json'), 'utf8')).length).toBe(8 * 1024 * 1024 + 14);
   });
 
   it('lists no write in progress and no write a crash cut short, and refuses a key named like one', async () => {
