@@ -95,9 +95,10 @@ export class FileEvidenceStore implements EvidenceStore {
     const dir = this.pathOf(prefix);
     const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
     const objects: StoredObject[] = [];
-    for (const entry of entries.filter((e) => e.isFile() && !isPartialWrite(e.name))) {
+    for (const entry of entries.filter((e) => e.isFile())) {
       const path = join(entry.parentPath, entry.name);
-      objects.push({ key: relative(this.root, path).split(sep).join('/'), size: (await stat(path)).size });
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.split('/').some(isPartialWrite)) objects.push({ key, size: (await stat(path)).size });
     }
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }

@@ -152,6 +152,8 @@ describe('the local case folder: every write lands whole', () => {
     const store = new FileEvidenceStore(root);
     await store.put('c1/case.json', caseJson('v1'));
     await writeFile(join(root, 'c1', '.casefile-partial-0123456789abcdef01234567'), '{"vers');
+    await mkdir(join(root, 'c1', 'hunts', '.casefile-partial-89abcdef0123456789abcdef'), { recursive: true });
+    await writeFile(join(root, 'c1', 'hunts', '.casefile-partial-89abcdef0123456789abcdef', 'h1.json'), '{}');
     // Near misses are ordinary files a run or a responder may have written.
     await store.put('c1/notes/.casefile-partial-draft', 'a');
     await store.put('c1/notes/.casefile-partial-0123456789abcdef0123456', 'b');
