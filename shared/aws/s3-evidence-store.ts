@@ -52,6 +52,12 @@ export class S3EvidenceStore implements EvidenceStore {
     return `s3://${this.bucket}/${this.objectKey(key)}`;
   }
 
+  /**
+   * Lands whole with nothing more to do: "Amazon S3 never adds partial objects; if you receive a
+   * success response, Amazon S3 added the entire object to the bucket", so a reader of the case
+   * folder never meets a half-written file (the local store renames a finished file into place).
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+   */
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
     await this.send('write', key, () => this.client.send(this.putCommand(key, body, contentType)));
   }

@@ -1,12 +1,32 @@
-import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { EvidenceStoreError } from '../../errors.js';
 import type { EvidenceStore, ObjectReading, StoredObject } from '../../ports/evidence-store.js';
 
 /**
+ * The name a file has while it is written, beside its key's file. It is never a key (`pathOf` refuses
+ * one, `list` leaves it out), so a write in progress, or one a crash cut short, is never evidence.
+ */
+const PARTIAL_WRITE = /^\.casefile-partial-[0-9a-f]{24}$/;
+const partialWriteName = () => `.casefile-partial-${randomBytes(12).toString('hex')}`;
+
+export function isPartialWrite(fileName: string): boolean {
+  return PARTIAL_WRITE.test(fileName);
+}
+
+/** What link(2) answers on a filesystem without hard links (exFAT and FAT on Linux, macOS). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP']);
+
+/**
  * Case folders on the local disk: `<root>/<caseId>/...`, the same keys as under `s3://.../cases/`.
  * A local run is one process (a resumed run rewrites every file), so the run that wrote each key is
  * remembered in memory, shared by every view `forRun` hands out.
+ *
+ * Every write lands whole: a reader (the API polling `case.json`, a responder opening the folder
+ * while the case runs) sees the earlier file or the new one, never an empty or half-written one,
+ * and a write that fails or is cut short leaves nothing under the key, as a PutObject in S3 does
+ * (see `S3EvidenceStore.put`).
  */
 export class FileEvidenceStore implements EvidenceStore {
   private readonly root: string;
@@ -30,7 +50,8 @@ export class FileEvidenceStore implements EvidenceStore {
   async put(key: string, body: string | Uint8Array): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, body);
+    // rename(2) replaces the target in one step: a reader opens the old file or the new one.
+    await writeWhole(path, body, (partial) => rename(partial, path));
     this.noteWrite(key);
   }
 
@@ -38,8 +59,7 @@ export class FileEvidenceStore implements EvidenceStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     try {
-      // O_CREAT | O_EXCL: the kernel lets exactly one of two concurrent creators through.
-      await writeFile(path, body, { flag: 'wx' });
+      await writeWhole(path, body, (partial) => linkExclusively(partial, path, body));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw new EvidenceStoreError(`Cannot create ${path}: ${(error as Error).message}`, { cause: error });
@@ -77,7 +97,8 @@ export class FileEvidenceStore implements EvidenceStore {
     const objects: StoredObject[] = [];
     for (const entry of entries.filter((e) => e.isFile())) {
       const path = join(entry.parentPath, entry.name);
-      objects.push({ key: relative(this.root, path).split(sep).join('/'), size: (await stat(path)).size });
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.split('/').some(isPartialWrite)) objects.push({ key, size: (await stat(path)).size });
     }
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -101,6 +122,43 @@ export class FileEvidenceStore implements EvidenceStore {
     if (key.startsWith('/') || key.split('/').includes('..')) {
       throw new EvidenceStoreError(`Refusing a key outside the case store: '${key}'`);
     }
+    if (key.split('/').some(isPartialWrite)) {
+      throw new EvidenceStoreError(`Refusing a key named like a write in progress: '${key}'`);
+    }
     return join(this.root, ...key.split('/').filter((part) => part !== ''));
+  }
+}
+
+/**
+ * Writes the body under a partial name in the target's folder (one filesystem, so `publish` can link
+ * or rename it there), flushed to disk first so that a power cut after `publish` cannot leave the
+ * name on an empty file; the partial name is gone afterwards, whether `publish` ran or anything failed.
+ */
+async function writeWhole(
+  path: string,
+  body: string | Uint8Array,
+  publish: (partial: string) => Promise<void>,
+): Promise<void> {
+  const partial = join(dirname(path), partialWriteName());
+  try {
+    await writeFile(partial, body, { flag: 'wx', flush: true });
+    await publish(partial);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+/**
+ * link(2) fails with EEXIST when the target exists: exactly one of two concurrent creators gets
+ * through, and only once its whole file is written. A case folder on a USB stick formatted exFAT has
+ * no hard links; there an O_CREAT | O_EXCL create still lets one creator through, though a reader
+ * can meet the file before its bytes, and a write cut short leaves the file cut short.
+ */
+async function linkExclusively(partial: string, path: string, body: string | Uint8Array): Promise<void> {
+  try {
+    await link(partial, path);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await writeFile(path, body, { flag: 'wx', flush: true });
   }
 }

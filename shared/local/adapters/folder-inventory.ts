@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import { type CaseScope, describeScope, within } from '../../domain/case-scope.js';
 import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../../domain/inventory.js';
@@ -8,6 +8,7 @@ import type { ExportOutcome, LogGroupExport } from '../../domain/log-exports.js'
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { InvalidRequestError } from '../../errors.js';
 import type { LogInventory } from '../../ports/log-inventory.js';
+import { isPartialWrite } from './file-evidence-store.js';
 import { sniffFiles } from './file-sniff.js';
 import { placeOutsideScope } from './log-file-place.js';
 
@@ -68,7 +69,9 @@ export class FolderInventory implements LogInventory {
     for (const outcome of exports.filter((e) => e.status === 'COMPLETED' && e.destination)) {
       const folder = join(this.caseStoreRoot, ...(outcome.destination ?? '').split('/'));
       const listing = await listFiles(folder, []);
-      const { sources, skipped, places } = await classifyFiles(listing.files, folder, undefined);
+      // A partial file is a write that a crash cut short: never part of the export.
+      const files = listing.files.filter((path) => !isPartialWrite(basename(path)));
+      const { sources, skipped, places } = await classifyFiles(files, folder, undefined);
       inventory.sources.push(...locations(sources, folder, places));
       inventory.skipped.push(
         ...[...listing.skipped, ...skipped].map((s) => ({ ...s, stage: 'export' as const })),

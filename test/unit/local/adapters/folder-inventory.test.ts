@@ -153,6 +153,22 @@ describe('the inventory of a folder of logs', () => {
     ]);
   });
 
+  it('reads an export folder without the partial file a crashed write left in it', async () => {
+    const out = await realpath(await mkdtemp(join(tmpdir(), 'casefile-exported-')));
+    const exported = join(out, 'c1', 'exports', 'trail-group');
+    await mkdir(exported, { recursive: true });
+    const whole = gzipSync(trail);
+    await writeFile(join(exported, '000000.gz'), whole);
+    await writeFile(join(exported, '.casefile-partial-0123456789abcdef01234567'), whole.subarray(0, 40));
+    const inventory = await new FolderInventory(out, { caseStoreRoot: out }).discoverExported(context, [
+      { logGroup: 'trail-group', status: 'COMPLETED', reason: null, destination: 'c1/exports/trail-group/' },
+    ]);
+    expect(inventory.sources.flatMap((s) => s.files?.map((f) => f.path))).toEqual([
+      join(exported, '000000.gz'),
+    ]);
+    expect(inventory.skipped).toEqual([]);
+  });
+
   // Root reads any folder whatever its mode, so as root the inventory runs as `nobody` in a child process.
   it('lists an unreadable folder and an unreadable file as skipped and reads the rest', async () => {
     const root = await realpath(await mkdtemp(join(tmpdir(), 'casefile-unreadable-')));
