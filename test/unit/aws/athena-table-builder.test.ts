@@ -296,10 +296,10 @@ describe('AthenaTableBuilder.build with many locations', () => {
   it('runs the DDL of several locations at once, never more than the quota share, each in order', async () => {
     const engine = slowEngine();
     const builder = new AthenaTableBuilder({ engine, databaseName: () => DATABASE, copyLocation });
-    const started = performance.now();
-
     const result = await builder.build(caseContext(), inventory(...exportsOf(40)));
 
+    // The engine's peak of statements in flight shows they ran at once (a wall-clock bound failed
+    // under load: speed is the bench's to measure, never a test's).
     expect(engine.peak()).toBe(DDL_CONCURRENCY);
     expect(result.tables).toEqual([expect.objectContaining({ source: 'lambda', table: 'lambda' })]);
     expect(result.tables[0]?.locations).toHaveLength(40);
@@ -314,8 +314,6 @@ describe('AthenaTableBuilder.build with many locations', () => {
       );
     }
     expect(firstLines.at(-1)).toBe('CREATE OR REPLACE VIEW "casefile_case_1"."lambda" AS');
-    // 121 statements of 2 ms one after another would take over 240 ms.
-    expect(performance.now() - started).toBeLessThan(200);
   });
 
   it('splits a trail by account so that no table projects more than a million partitions', async () => {

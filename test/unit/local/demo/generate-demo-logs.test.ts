@@ -33,7 +33,6 @@ let files: DeliveredFile[];
 let records: CloudTrailRecord[];
 let attack: CloudTrailRecord[];
 let benign: CloudTrailRecord[];
-let elapsedMs: number;
 
 async function generate(options?: Parameters<typeof generateDemoLogs>[1]) {
   const root = await mkdtemp(join(tmpdir(), 'casefile-demo-'));
@@ -130,9 +129,7 @@ function bulkSecretReaders(list: CloudTrailRecord[]): string[] {
 }
 
 beforeAll(async () => {
-  const started = performance.now();
   const first = await generate();
-  elapsedMs = performance.now() - started;
   logs = first.logs;
   files = await readTree(first.root);
   records = files.flatMap((f) => f.records);
@@ -154,8 +151,9 @@ describe('generateDemoLogs', () => {
     expect(treeHash(await readTree(other.root))).not.toBe(treeHash(files));
   });
 
-  it('is quick enough for `npm start` and holds several thousand records over three days', () => {
-    expect(elapsedMs).toBeLessThan(3_000);
+  it('is small enough for `npm start` and holds several thousand records over three days', () => {
+    // Its size, not a wall-clock bound, keeps the demo quick: speed is the bench's to measure.
+    expect(records.length).toBeLessThan(20_000);
     expect(logs.window).toEqual({ from: '2025-03-10T00:00:00Z', to: '2025-03-13T00:00:00Z' });
     expect(logs.records).toBe(records.length);
     expect(logs.files).toBe(files.length);
