@@ -221,6 +221,9 @@ function selectsEveryColumn(select: Node): boolean {
 function columnRefsIn(select: Node): Set<string> {
   const names = new Set<string>();
   visit(select, (node) => {
+    // Trino reads a double-quoted name as an identifier; the parser, outside a select list, as a string.
+    if (node.type === 'double_quote_string' && typeof node.value === 'string')
+      names.add(node.value.toLowerCase());
     if (node.type !== 'column_ref') return;
     const name = columnName(node);
     if (name && name !== '*') names.add(name);

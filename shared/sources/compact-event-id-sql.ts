@@ -15,7 +15,12 @@ export const EVENT_ID_BYTES = 'eventid_bytes';
 export const EVENT_ID_TEXT = 'eventid_text';
 
 const LOWER_CASE_UUID = "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'";
-const IS_UUID = `regexp_like("${COMPACT_EVENT_ID}", ${LOWER_CASE_UUID})`;
+/**
+ * The length is tested besides the pattern: in Athena `$` also matches before a line terminator that
+ * ends the text (Java's pattern syntax, https://trino.io/docs/current/functions/regexp.html), and an id
+ * a line break ends would reach `from_hex`, whose refusal fails the whole copy, not the one record.
+ */
+const IS_UUID = `length("${COMPACT_EVENT_ID}") = 36 AND regexp_like("${COMPACT_EVENT_ID}", ${LOWER_CASE_UUID})`;
 
 /** The copy's select-list entries for the id, in place of the `eventid` column. */
 export function compactEventIdColumns(): string[] {

@@ -6,7 +6,11 @@ import {
   routedDatabase,
   routedViewsSql,
 } from '../../../shared/aws/athena-one-pass-sql.js';
-import { BUCKETS_PER_CLASS, MAX_WRITERS_PER_STATEMENT } from '../../../shared/domain/event-classes.js';
+import {
+  BUCKETS_PER_CLASS,
+  eventClassRouting,
+  MAX_WRITERS_PER_STATEMENT,
+} from '../../../shared/domain/event-classes.js';
 import { logSourceIds } from '../../../shared/domain/log-sources.js';
 import { InvalidRequestError } from '../../../shared/errors.js';
 import { CLOUDTRAIL_EVENTS_COLUMNS } from '../../../shared/sources/cloudtrail-view.js';
@@ -142,6 +146,35 @@ describe('the one-pass copy statement', () => {
     const select = sql.slice(sql.indexOf('SELECT'));
     const ast = new Parser().astify(select, { database: 'trino' });
     expect(Array.isArray(ast) ? ast.length : 1).toBe(1);
+  });
+
+  it(`stays within Athena's ${MAX_QUERY_BYTES} bytes with as many names and patterns as the routing admits, the stored id and judgements included`, () => {
+    // Hunts each naming distinct long names and a long pattern, until the routing's list budget refuses more.
+    const hunts = Array.from({ length: 4000 }, (_, i) => ({
+      huntId: `hunt-${String(i).padStart(4, '0')}`,
+      scans: [
+        {
+          source: 'cloudtrail' as const,
+          eventNames: [`${'N'.repeat(60)}${i}`],
+          patterns: [
+            { column: 'useragent', operator: 'regexp_like' as const, pattern: `${'p'.repeat(60)}${i}` },
+          ],
+        },
+      ],
+    }));
+    const routing = eventClassRouting(hunts);
+    expect(hunts.length).toBeGreaterThan(routing.hunts.length + routing.heavyPatternHunts.length);
+    const sql = onePassCopySql({
+      database: `casefile_${'c'.repeat(200)}`,
+      source: 'cloudtrail',
+      copy: 'cloudtrail_copy',
+      columns: logSourceModule('cloudtrail').columns,
+      location: LOCATION,
+      namedEvents: routing,
+    });
+    expect(sql).toContain('"eventid_bytes"');
+    expect(sql).toContain('AS "outcome"');
+    expect(new TextEncoder().encode(sql).length).toBeLessThanOrEqual(MAX_QUERY_BYTES);
   });
 
   it(`refuses a list of names that would pass Athena's ${MAX_QUERY_BYTES} bytes of query text`, () => {

@@ -33,6 +33,13 @@ describe('what each scan of a hunt reads', () => {
     expect(scan?.eventNames).toEqual(['A', 'B']);
   });
 
+  it('counts a column named in double quotes, an identifier in Trino (https://trino.io/docs/current/language/reserved.html), which the parser reads as a string', () => {
+    const [scan] = trail(
+      `SELECT "actor" FROM "cloudtrail_events" WHERE "errorcode" IS NOT NULL AND "eventname" = 'StopLogging'`,
+    );
+    expect(scan?.columns).toEqual(['eventname', 'errorcode', 'actor']);
+  });
+
   it('keeps the event names an AND narrows to, and drops them when an OR side names none', () => {
     expect(
       trail("SELECT eventid FROM cloudtrail WHERE eventname IN ('A', 'B') AND eventname = 'B'")[0]

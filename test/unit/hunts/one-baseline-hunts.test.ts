@@ -29,7 +29,8 @@ function random(seed: number) {
 
 interface Caller {
   userIdentity: Record<string, unknown>;
-  actor: string;
+  /** Null where CloudTrail names no principal: no ARN and no principal id. */
+  actor: string | null;
   principalId: string;
   fromInstance: boolean;
   byService: boolean;
@@ -80,6 +81,21 @@ const CALLERS: Caller[] = [
     fromInstance: false,
     byService: false,
   })),
+  // A console sign-in refused for a user name that does not exist: CloudTrail hides the name and
+  // records neither an ARN nor a principal id.
+  // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+  {
+    userIdentity: {
+      type: 'IAMUser',
+      accountId: ACCOUNT,
+      accessKeyId: '',
+      userName: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+    },
+    actor: null,
+    principalId: '',
+    fromInstance: false,
+    byService: false,
+  },
   {
     userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
     actor: 'ec2.amazonaws.com',
@@ -171,12 +187,17 @@ function instanceCredentialsUsedElsewhere(calls: Call[]): string[] {
   return gist(evidence, (c) => `${c.caller.actor}|${c.ip}`);
 }
 
-/** The definition of region-used-by-one-principal: launches in a region only their principal uses, by one that works elsewhere too. */
+/**
+ * The definition of region-used-by-one-principal: launches in a region only their principal uses, by
+ * one that works elsewhere too. A call that names no principal is no other principal at work there.
+ */
 function regionUsedByOnePrincipal(calls: Call[]): string[] {
-  const kept = calls.filter((c) => !c.caller.byService && !c.ip.endsWith('amazonaws.com'));
+  const kept = calls.filter(
+    (c) => !c.caller.byService && !c.ip.endsWith('amazonaws.com') && c.caller.actor !== null,
+  );
   const actorsIn = (region: string) =>
     new Set(kept.filter((c) => c.region === region).map((c) => c.caller.actor)).size;
-  const regionsOf = (actor: string) =>
+  const regionsOf = (actor: string | null) =>
     new Set(kept.filter((c) => c.caller.actor === actor).map((c) => c.region)).size;
   const launches = kept.filter(
     (c) => /^(Create|Run)/.test(c.name) && actorsIn(c.region) === 1 && regionsOf(c.caller.actor) > 1,

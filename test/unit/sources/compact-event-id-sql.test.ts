@@ -23,7 +23,20 @@ const IDS: [string, string | null][] = [
   ['an id that is no UUID', 'evt-2024/05/31#1'],
   ['an empty id', ''],
   ['no id at all', null],
+  ['a UUID with a line break after it', '6f0e5d1a-0000-4000-8000-000000006401\n'],
+  ['a UUID with a carriage return and line break after it', '6f0e5d1a-0000-4000-8000-000000006401\r\n'],
 ];
+
+/**
+ * Trino's regular expressions use Java's pattern syntax (https://trino.io/docs/current/functions/regexp.html),
+ * where `$` outside multi-line mode matches at the end of the input and also before a line terminator
+ * that ends it (https://docs.oracle.com/javase/8/docs/api/java/util/regex/Pattern.html#lt); the embedded
+ * engine's `$` matches only at the end. Athena's meaning, given to the embedded engine by rewriting each
+ * pattern's closing `$`: an id test that trusted the anchor would hand `from_hex` a line break and fail
+ * the whole copy in Athena alone.
+ */
+const withJavaEndAnchor = (sql: string) =>
+  sql.replaceAll("$'", () => "(\\r\\n|[\\n\\r\\x{85}\\x{2028}\\x{2029}])?$'");
 
 describe('the copy’s compact event id', () => {
   let engine: DuckDbQueryEngine;
@@ -34,6 +47,16 @@ describe('the copy’s compact event id', () => {
     await engine.execute(`CREATE TABLE copy AS SELECT n, ${compactEventIdColumns().join(', ')} FROM logs`);
   });
   afterAll(() => engine.close());
+
+  it('decides as Athena does on an id a line terminator ends: it keeps that id as text', async () => {
+    await engine.execute(
+      `CREATE TABLE java_copy AS SELECT n, ${withJavaEndAnchor(compactEventIdColumns().join(', '))} FROM logs`,
+    );
+    const result = await engine.run(`SELECT n, ${eventIdFromCopy()} FROM java_copy ORDER BY n`, {
+      maxRows: 100,
+    });
+    expect(result.rows.map((row) => row.eventid ?? null)).toEqual(IDS.map(([, id]) => id));
+  });
 
   it.each(IDS.map(([what, id], n) => [what, id, n] as const))(
     'gives %s back exactly as written',
