@@ -59,9 +59,12 @@ const BY_AWS_SERVICE = [
  * `unprocessedAccounts`; when every account asked for is listed there, nothing changed.
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DeleteMembers.html
  * https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DeleteMembers.html
+ * Cast to varchar: Trino types the literals `varchar(7)`, and the one-pass copy stores the value, so
+ * the view over the logs and the view over the copy give one type and a view over either never goes
+ * stale when `cloudtrail_events` moves to the copy.
  */
 const OUTCOME = [
-  'CASE',
+  'CAST(CASE',
   "    WHEN coalesce(errorcode, '') <> '' THEN 'failure'",
   "    WHEN eventsource = 'signin.amazonaws.com'",
   `      AND regexp_like(coalesce(responseelements, ''), '"[A-Za-z]+"\\s*:\\s*"Failure"') THEN 'failure'`,
@@ -72,7 +75,7 @@ const OUTCOME = [
   `      AND json_array_length(json_extract(responseelements, '$.UnprocessedAccounts'))`,
   `        >= coalesce(json_array_length(json_extract(requestparameters, '$.AccountIds')), json_array_length(json_extract(requestparameters, '$.accountIds')), 0) THEN 'failure'`,
   "    ELSE 'success'",
-  '  END',
+  '  END AS varchar)',
 ].join('\n');
 
 /**
