@@ -27,7 +27,8 @@ import { caseScanBudget, huntsWithinBudget } from '../domain/scan-budget.js';
 import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from '../errors.js';
 import { huntScans, type SourceScan } from '../hunts/hunt-scan.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
+import { writeCaseFile, writeCaseLines } from '../ports/evidence-store.js';
+import { readInventoryWithFiles } from '../ports/inventory-files.js';
 import type { ScannedStatement } from '../ports/table-builder.js';
 import { logSourceModule } from '../sources/registry.js';
 import { storyScans } from '../story/story-route.js';
@@ -52,7 +53,7 @@ export async function createTables(
 ): Promise<TablesStepResult> {
   const started = performance.now();
   const files = caseFiles(context.caseId, context.run);
-  const inventory = await readCaseFile(adapters.store, files.inventory);
+  const inventory = await readInventoryWithFiles(adapters.store, files.inventory);
   // What an export holds is known only once it is classified: sources outside the scope stop here.
   const exported = exports.some((e) => e.status === 'COMPLETED')
     ? narrowInventory(await adapters.inventory.discoverExported(context, exports), context.scope)
@@ -99,11 +100,15 @@ export async function createTables(
       ? routing
       : null;
   await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
+  // Before tables.json, which counts its lines: a tables.json that exists always has its list.
+  const filesRead = built.files
+    ? await writeCaseLines(adapters.store, files.tables.fileRecords, built.files)
+    : null;
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
     tables: built.tables,
     skipped,
-    ...(built.files ? { files: built.files } : {}),
+    ...(filesRead === null ? {} : { filesRead }),
     exports,
     huntsToRun: affordable.run,
     huntsNotRun: [

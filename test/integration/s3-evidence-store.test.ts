@@ -82,7 +82,7 @@ describe('S3EvidenceStore against s3rver', () => {
       createdAt: '2024-05-01T00:00:00.000Z',
       engine: { name: 'athena', version: null },
       files: [],
-      inputs: [],
+      inputFiles: 0,
       inputLocations: ['s3://logs/AWSLogs/'],
       queries: [],
       notWrittenByThisRun: [],

@@ -1,5 +1,7 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { EvidenceStoreError } from '../../errors.js';
 import type { EvidenceStore, ObjectReading, StoredObject } from '../../ports/evidence-store.js';
 
@@ -31,6 +33,13 @@ export class FileEvidenceStore implements EvidenceStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, body);
+    this.noteWrite(key);
+  }
+
+  async putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(body, createWriteStream(path));
     this.noteWrite(key);
   }
 
