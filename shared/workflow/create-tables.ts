@@ -2,7 +2,9 @@ import {
   type AthenaEstimate,
   DEFAULT_ONE_PASS_MIN_HUNTS,
   estimateAthenaCost,
+  type ListedObject,
   onePassSources,
+  windowSourceBytes,
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
@@ -146,20 +148,14 @@ async function athenaEstimateOfCase(
 ): Promise<AthenaEstimate | null> {
   if (locations.length === 0) return null;
   const listing = locations.every((l) => l.files)
-    ? {
-        objects: locations.flatMap((l) =>
-          (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
-        ),
-        complete: true,
-      }
+    ? { sourceBytes: windowSourceBytes(listedObjects(locations), context.window), complete: true }
     : adapters.listWindow
       ? await adapters.listWindow(locations, context.closedWindow)
       : null;
   if (!listing) return null;
   return estimateAthenaCost({
-    objects: listing.objects,
+    sourceBytes: listing.sourceBytes,
     hunts: hunts.map(scansOf),
-    window: context.window,
     onePassMinHunts: minHunts(adapters),
     ...(adapters.pricePerTbUsd === undefined ? {} : { pricePerTbUsd: adapters.pricePerTbUsd }),
     profiles: { cloudtrail: MEASURED_CLOUDTRAIL_COPY },
@@ -168,6 +164,14 @@ async function athenaEstimateOfCase(
       ...('note' in listing && listing.note ? { note: listing.note } : {}),
     },
   });
+}
+
+/** The files the locations list, one at a time, as the estimate counts them: no array of half a million. */
+function* listedObjects(locations: SourceLocation[]): Generator<ListedObject> {
+  for (const location of locations) {
+    for (const file of location.files ?? [])
+      yield { source: location.source, key: file.path, size: file.size };
+  }
 }
 
 /**
