@@ -123,9 +123,13 @@ export class S3EvidenceStore implements EvidenceStore {
       );
     } catch (error) {
       if (uploadId !== undefined) {
-        await this.client
-          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }))
-          .catch(() => undefined);
+        try {
+          await this.client.send(
+            new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }),
+          );
+        } catch {
+          // The bucket's lifecycle rule removes the parts of an upload left incomplete.
+        }
       }
       throw this.failure('write', key, error);
     }
