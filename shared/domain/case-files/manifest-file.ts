@@ -22,7 +22,12 @@ export const manifestSchema = z.strictObject({
    * How many log files were read: each, by its path where it was read, with its size and SHA-256, is
    * a line of `manifest-inputs.jsonl`, which `files` lists with its own hash.
    */
-  inputFiles: z.number().int().nonnegative(),
+  inputFiles: z.number().int().nonnegative().optional(),
+  /**
+   * A manifest written before `manifest-inputs.jsonl` listed the log files read here, and has no
+   * `inputFiles`: read as it is, so such a case can still be verified.
+   */
+  inputs: z.array(manifestEntrySchema).optional(),
   /** Input locations read as a whole (S3 prefixes in AWS): S3 keeps each object's checksum and version. */
   inputLocations: z.array(z.string()),
   /** The SHA-256 of each hunt's exact query text, so a query can be matched to a library version. */

@@ -92,6 +92,9 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   tables: z.array(builtTableSchema),
   skipped: z.array(skippedInputSchema),
   filesRead: z.number().int().nonnegative().optional(),
+  // A tables.json written before file-records.jsonl held the files' counts here: read as it is, so
+  // the API still answers for such a case.
+  files: z.array(fileRecordCountSchema).optional(),
   exports: z.array(exportOutcomeSchema),
   huntsToRun: z.array(z.string()),
   huntsNotRun: z.array(huntNotRunSchema),
