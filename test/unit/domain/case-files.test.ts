@@ -52,9 +52,16 @@ describe('the case files steps hand each other', () => {
     await expect(readCaseFile(store, files.tables)).rejects.toThrow(/^case-1\/tables\.json is not JSON: /);
   });
 
-  it('read a tables.json that holds each file's counts itself, as one written before file-records.jsonl did', async () => {
+  it('read a tables.json that holds each file’s counts itself, as one written before file-records.jsonl did', async () => {
     const store = new MemoryEvidenceStore();
-    const counted = { file: '/logs/a.json', source: 'cloudtrail', records: 2, read: 2, quarantined: 0, nulledValues: 0 };
+    const counted = {
+      file: '/logs/a.json',
+      source: 'cloudtrail',
+      records: 2,
+      read: 2,
+      quarantined: 0,
+      nulledValues: 0,
+    };
     const older = {
       tables: [],
       skipped: [],
