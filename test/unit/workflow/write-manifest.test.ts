@@ -55,10 +55,11 @@ describe('the manifest of a case read from a folder of many small files', () => 
     expect(manifest.inputFiles).toBe(300_000);
     expect(lines).toHaveLength(300_000);
     // In the inventory's order, each with what was read from it.
+    const first = files[0]?.path as string;
     expect(JSON.parse(lines[0] as string)).toEqual({
-      file: files[0]?.path,
+      file: first,
       size: 12,
-      sha256: createHash('sha256').update((files[0]?.path as string).slice(-12)).digest('hex'),
+      sha256: createHash('sha256').update(first.slice(-12)).digest('hex'),
     });
     expect(JSON.parse(lines[299_999] as string)).toMatchObject({ file: files[299_999]?.path });
     expect(manifest.files.find((f) => f.file === 'manifest-inputs.jsonl')?.sha256).toBe(
