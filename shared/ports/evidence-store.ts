@@ -1,5 +1,6 @@
 import { type CaseFile, parseCaseFile, serialiseCaseFile } from '../domain/case-files/case-file.js';
 import { type CaseLines, caseLineText, parseCaseLine } from '../domain/case-files/case-lines.js';
+import { InvalidCaseFileError } from '../errors.js';
 
 export interface StoredObject {
   key: string;
@@ -115,10 +116,17 @@ export async function writeCaseLines<T>(
  */
 export async function* readCaseLines<T>(store: EvidenceStore, file: CaseLines<T>): AsyncGenerator<T> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch (error) {
+      throw new InvalidCaseFileError(`${file.key} after line ${line} is not UTF-8.`, { cause: error });
+    }
+  };
   let rest = '';
   let line = 0;
   for await (const chunk of (await store.read(file.key)).body) {
-    const text = rest + decoder.decode(chunk, { stream: true });
+    const text = rest + decode(chunk);
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
       line += 1;
@@ -127,6 +135,6 @@ export async function* readCaseLines<T>(store: EvidenceStore, file: CaseLines<T>
     }
     rest = text.slice(start);
   }
-  rest += decoder.decode();
+  rest += decode();
   if (rest !== '') yield parseCaseLine(file, rest, line + 1);
 }

@@ -63,4 +63,17 @@ describe('a JSON Lines case file', () => {
     await expect(read()).rejects.toBeInstanceOf(InvalidCaseFileError);
     await expect(read()).rejects.toThrow(/c1\/manifest-inputs.jsonl line 2 does not match its schema/);
   });
+
+  it('fails on bytes that are not UTF-8, naming the file and the last line read whole', async () => {
+    const store = new ChunkingStore([
+      Buffer.from(`${JSON.stringify(entry(1))}\n{"file":"`),
+      Buffer.from([0xff, 0x22]),
+    ]);
+    const read = async () => {
+      for await (const _ of readCaseLines(store, list));
+    };
+    await expect(read()).rejects.toThrow(
+      new InvalidCaseFileError('c1/manifest-inputs.jsonl after line 1 is not UTF-8.'),
+    );
+  });
 });
