@@ -25,7 +25,7 @@ import { bucketLoggingInventory } from './inventory/bucket-logging.js';
 import { cloudFrontInventory, wafInventory } from './inventory/cloudfront-waf.js';
 import { cloudTrailLakeInventory } from './inventory/cloudtrail-lake.js';
 import { eksInventory } from './inventory/eks.js';
-import { streamFamilies } from './inventory/export-streams.js';
+import { StreamFamilies, type StreamFamily } from './inventory/export-streams.js';
 import {
   emptyFindings,
   type Findings,
@@ -390,8 +390,8 @@ export class AwsLogInventory implements LogInventory {
       const prefix = `${this.casePrefix}${outcome.destination}`;
       const location = `s3://${bucket}/${prefix}`;
       try {
-        const files = await this.listExportFiles(s3, bucket, prefix);
-        if (files.length === 0) {
+        const families = await this.exportFamilies(s3, bucket, prefix);
+        if (families.length === 0) {
           skipped.push({
             input: location,
             reason: `The export of ${outcome.logGroup} wrote no log files: the group held no events in the window.`,
@@ -399,16 +399,15 @@ export class AwsLogInventory implements LogInventory {
           });
           continue;
         }
-        const families = streamFamilies(prefix, files);
         const classified = await mapConcurrently(families, EXPORT_SAMPLES_AT_ONCE, async (family) => ({
           family,
-          classification: await this.classifyObject(s3, bucket, family.keys[0] as string),
+          classification: await this.classifyObject(s3, bucket, family.firstKey),
         }));
         const found = new Map<LogSourceId, { layout: string; files: number; streams: number }>();
         for (const { family, classification } of classified) {
           if (classification.kind === 'not-a-log') {
             skipped.push({
-              input: `s3://${bucket}/${(family.keys[0] as string).replace(/[^/]*$/, '')}`,
+              input: `s3://${bucket}/${family.firstKey.replace(/[^/]*$/, '')}`,
               reason:
                 `The export of ${outcome.logGroup} holds ${family.streams} stream(s) named ${family.family} ` +
                 `that no source reads: ${classification.reason}`,
@@ -419,7 +418,7 @@ export class AwsLogInventory implements LogInventory {
           const seen = found.get(classification.source);
           found.set(classification.source, {
             layout: seen?.layout ?? classification.layout,
-            files: (seen?.files ?? 0) + family.keys.length,
+            files: (seen?.files ?? 0) + family.files,
             streams: (seen?.streams ?? 0) + family.streams,
           });
         }
@@ -456,16 +455,17 @@ export class AwsLogInventory implements LogInventory {
   }
 
   /** The keys of an export's log files, in order; the write check object is not one of them. */
-  private async listExportFiles(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+  /** The stream families of an export's log files, counted page by page as they are listed. */
+  private async exportFamilies(client: S3Client, bucket: string, prefix: string): Promise<StreamFamily[]> {
+    const families = new StreamFamilies(prefix);
     for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
       for (const object of page.Contents ?? []) {
         if (!object.Key || object.Key.endsWith('/') || object.Size === 0) continue;
         if (object.Key.slice(object.Key.lastIndexOf('/') + 1) === EXPORT_WRITE_TEST) continue;
-        keys.push(object.Key);
+        families.add(object.Key);
       }
     }
-    return keys.sort();
+    return families.list();
   }
 
   /** The first decompressed bytes of an object, from its first 64 KiB; exports are gzip. */

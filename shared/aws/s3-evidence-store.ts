@@ -1,9 +1,13 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { EvidenceStoreError, TransientServiceError } from '../errors.js';
 import type { EvidenceStore, ObjectReading, StoredObject } from '../ports/evidence-store.js';
@@ -13,6 +17,13 @@ import type { EvidenceStore, ObjectReading, StoredObject } from '../ports/eviden
  * S3 returns it with GetObject. https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html
  */
 const RUN_METADATA = 'casefile-run';
+
+/**
+ * A streamed object goes up in parts of this size: S3 takes 5 MiB to 5 GiB a part, the last one
+ * smaller, at most 10,000 parts (so up to 80 GiB here), and an object that fits in one part is one
+ * PutObject. https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html
+ */
+export const STREAM_PART_BYTES = 8 * 1024 * 1024;
 
 export interface S3EvidenceStoreOptions {
   client?: S3Client;
@@ -60,6 +71,74 @@ export class S3EvidenceStore implements EvidenceStore {
    */
   async put(key: string, body: string | Uint8Array, contentType?: string): Promise<void> {
     await this.send('write', key, () => this.client.send(this.putCommand(key, body, contentType)));
+  }
+
+  /**
+   * A multipart upload, part by part as the chunks come, so a Lambda holds one part, never the object.
+   * A failed upload is aborted; one that cannot even be aborted is removed by the bucket's
+   * AbortIncompleteMultipartUpload lifecycle rule (serverless.yml).
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
+   */
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, contentType?: string): Promise<void> {
+    const Key = this.objectKey(key);
+    const ContentType = contentType ?? 'application/octet-stream';
+    const Metadata = this.runId ? { [RUN_METADATA]: this.runId } : undefined;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let uploadId: string | undefined;
+    const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+    const uploadPart = async () => {
+      if (uploadId === undefined) {
+        const created = await this.client.send(
+          new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType, Metadata }),
+        );
+        uploadId = created.UploadId;
+      }
+      const PartNumber = parts.length + 1;
+      const uploaded = await this.client.send(
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId: uploadId,
+          PartNumber,
+          Body: Buffer.concat(pending),
+        }),
+      );
+      parts.push({ PartNumber, ETag: uploaded.ETag });
+      pending = [];
+      pendingBytes = 0;
+    };
+    try {
+      for await (const chunk of body) {
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= STREAM_PART_BYTES) await uploadPart();
+      }
+      if (uploadId === undefined) {
+        await this.client.send(this.putCommand(key, Buffer.concat(pending), ContentType));
+        return;
+      }
+      if (pendingBytes > 0) await uploadPart();
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (error) {
+      if (uploadId !== undefined) {
+        try {
+          await this.client.send(
+            new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }),
+          );
+        } catch {
+          // The bucket's lifecycle rule removes the parts of an upload left incomplete.
+        }
+      }
+      throw this.failure('write', key, error);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import type { ListedObject } from '../domain/athena-estimate.js';
+import { windowSourceBytes } from '../domain/athena-estimate.js';
 import type { SourceLocation } from '../domain/inventory.js';
+import type { LogSourceId } from '../domain/log-sources.js';
 import type { ObjectListing } from '../ports/case-adapters.js';
 import { mapConcurrently } from '../util/async.js';
 
@@ -47,11 +48,13 @@ export class WindowObjectLister {
     let requests = 0;
     let cut = 0;
     let refused: string | null = null;
-    const listed = await mapConcurrently(prefixes, this.concurrency, async ({ source, bucket, prefix }) => {
-      const objects: ListedObject[] = [];
+    // Each page is counted as it comes: two million listed objects held as objects took hundreds of
+    // megabytes of a Lambda's memory for what is, in the end, a sum per source.
+    const sourceBytes: Partial<Record<LogSourceId, number>> = {};
+    await mapConcurrently(prefixes, this.concurrency, async ({ source, bucket, prefix }) => {
       if (requests >= this.maxRequests) {
         cut++;
-        return objects;
+        return;
       }
       try {
         for await (const page of paginateListObjectsV2(
@@ -59,9 +62,10 @@ export class WindowObjectLister {
           { Bucket: bucket, Prefix: prefix },
         )) {
           requests++;
-          for (const object of page.Contents ?? []) {
-            if (object.Key !== undefined) objects.push({ source, key: object.Key, size: object.Size ?? 0 });
-          }
+          const objects = (page.Contents ?? []).flatMap((object) =>
+            object.Key === undefined ? [] : [{ source, key: object.Key, size: object.Size ?? 0 }],
+          );
+          windowSourceBytes(objects, window, sourceBytes);
           if (requests >= this.maxRequests && page.IsTruncated) {
             cut++;
             break;
@@ -72,11 +76,10 @@ export class WindowObjectLister {
         cut++;
         refused ??= `s3://${bucket}/${prefix}: ${(error as Error).name}: ${(error as Error).message}`;
       }
-      return objects;
     });
     const complete = cut === 0;
     return {
-      objects: listed.flat(),
+      sourceBytes,
       complete,
       requests,
       ...(complete

@@ -68,10 +68,9 @@ export interface CopyProfile {
 }
 
 export interface EstimateInput {
-  objects: ListedObject[];
+  /** The compressed bytes of each source's objects that the window reads (`windowSourceBytes`). */
+  sourceBytes: Partial<Record<LogSourceId, number>>;
   hunts: { huntId: string; scans: EstimatedScan[] }[];
-  /** The case window; objects whose key carries a delivery day outside it (widened a day each side) are not read. */
-  window?: { from: string | null; to: string | null };
   pricePerTbUsd?: number;
   /** Sources with at least this many hunts get the one pass. */
   onePassMinHunts: number;
@@ -79,7 +78,7 @@ export interface EstimateInput {
   profiles: Partial<Record<LogSourceId, CopyProfile>>;
   /** Parquet bytes per compressed source byte, for a source without a profile. */
   parquetPerSourceByte?: number;
-  /** Whether the listing behind `objects` is the window's whole listing; otherwise why not. */
+  /** Whether the listing behind `sourceBytes` is the window's whole listing; otherwise why not. */
   listing?: { complete: boolean; note?: string };
 }
 
@@ -119,13 +118,7 @@ export function estimateAthenaCost(input: EstimateInput): AthenaEstimate {
   if (!(price >= 0)) throw new RangeError(`price per TB must be a non-negative number, got ${price}`);
   const wholeCopy = input.parquetPerSourceByte ?? MEASURED_PARQUET_PER_GZIP_BYTE;
   if (!(wholeCopy > 0)) throw new RangeError(`parquetPerSourceByte must be positive, got ${wholeCopy}`);
-  const inWindow = deliveryDayTest(input.window);
-  const sourceBytes: Partial<Record<LogSourceId, number>> = {};
-  for (const object of input.objects) {
-    if (!Number.isSafeInteger(object.size) || object.size < 0)
-      throw new RangeError(`object ${object.key} has no valid size (${object.size})`);
-    if (inWindow(object.key)) sourceBytes[object.source] = (sourceBytes[object.source] ?? 0) + object.size;
-  }
+  const { sourceBytes } = input;
   const copied = onePassSources(input.hunts, input.onePassMinHunts);
   const query = (bytes: number): QueryEstimate => billed(bytes, price);
   const direct = input.hunts.map((h) =>
@@ -292,7 +285,29 @@ const DAY_MS = 86_400_000;
  * The key's date is the delivery day, which can be a day after the event (and a day before, across
  * time zones of the writer): a day of slack each side, as the Athena partition projection allows.
  */
-function deliveryDayTest(window: EstimateInput['window']): (key: string) => boolean {
+/**
+ * The compressed bytes each source's objects hold that the window reads, added to `into` one object at
+ * a time as a listing comes: a listing of two million objects is never held for its sizes. An object
+ * whose key carries a delivery day more than a day outside the window is not read.
+ */
+export function windowSourceBytes(
+  objects: Iterable<ListedObject>,
+  window?: EstimateWindow,
+  into: Partial<Record<LogSourceId, number>> = {},
+): Partial<Record<LogSourceId, number>> {
+  const inWindow = deliveryDayTest(window);
+  for (const object of objects) {
+    if (!Number.isSafeInteger(object.size) || object.size < 0)
+      throw new RangeError(`object ${object.key} has no valid size (${object.size})`);
+    if (inWindow(object.key)) into[object.source] = (into[object.source] ?? 0) + object.size;
+  }
+  return into;
+}
+
+/** The case window; an open end reads every delivery day on its side. */
+export type EstimateWindow = { from: string | null; to: string | null };
+
+function deliveryDayTest(window: EstimateWindow | undefined): (key: string) => boolean {
   const from = window?.from ? Date.parse(window.from.slice(0, 10)) - DAY_MS : Number.NEGATIVE_INFINITY;
   const to = window?.to ? Date.parse(window.to.slice(0, 10)) + DAY_MS : Number.POSITIVE_INFINITY;
   return (key) => {

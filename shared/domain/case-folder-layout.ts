@@ -15,9 +15,14 @@ export function caseFolderLayout(caseId: string, run = 1) {
     /** Created exclusively by the run that opens the case: who holds the folder (see claim-file.ts). */
     claim: `${root}claim.json`,
     inventory: `${runRoot}inventory.json`,
+    /** Every file the inventory lists, one JSON object a line (see inventory-file.ts). */
+    inventoryFiles: `${runRoot}inventory-files.jsonl`,
     /** One account's part of the inventory, before the merge. */
     accountInventory: (account: string) =>
       `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
+    /** The files one account's part of the inventory lists, before the merge. */
+    accountInventoryFiles: (account: string) =>
+      `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.files.jsonl`,
     /** Why one account could not be inventoried, filed by the workflow when its inventory failed. */
     accountInventoryFailure: (account: string) =>
       `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.failed.json`,
@@ -31,6 +36,8 @@ export function caseFolderLayout(caseId: string, run = 1) {
     /** Where a log group's export lands: `exports/<group>/<task>/<stream>/000000.gz`. */
     logGroupExport: (logGroup: string) => `${runRoot}${EXPORTS_FOLDER}/${exportFolderName(logGroup)}/`,
     tables: `${runRoot}tables.json`,
+    /** Embedded engine: per file read, the records read and set aside, one JSON object a line. */
+    fileRecords: `${runRoot}file-records.jsonl`,
     /** What the case's hunts would cost in Athena, from the sizes of the files its tables read. */
     athenaEstimate: `${runRoot}athena-estimate.json`,
     /** What Athena scanned for the case, statement by statement and hunt by hunt, and what it cost. */
@@ -59,6 +66,8 @@ export function caseFolderLayout(caseId: string, run = 1) {
     /** One row per hit, in the CSV layout Timesketch imports. */
     timelineCsv: `${runRoot}timeline.csv`,
     manifest: `${runRoot}manifest.json`,
+    /** The size and SHA-256 of every log file read, one JSON object a line; the manifest hashes it. */
+    manifestInputs: `${runRoot}manifest-inputs.jsonl`,
     /** The folder of run n's own files (the case folder for run 1). */
     runRoot,
     /** Hits of run n that no earlier run had; written by re-runs only. */

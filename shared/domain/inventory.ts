@@ -17,8 +17,13 @@ export interface SourceLocation {
   source: LogSourceId;
   /** `s3://bucket/prefix/` or a local folder. */
   location: string;
-  /** Local inventory: every file of this source, with its layout. */
+  /**
+   * Local inventory: every file of this source, with its layout. Held in memory only: the case folder
+   * keeps the files in the inventory's file list (`inventory-files.jsonl`), one line each.
+   */
   files?: InventoriedFile[];
+  /** How many lines of the inventory's file list are this location's: present when it lists its files. */
+  listedFiles?: number;
   /** S3 delivery layout: accounts and regions found under `AWSLogs/`. */
   accounts?: string[];
   regions?: string[];
@@ -90,4 +95,19 @@ export interface CoverageGap {
   reason: string;
   /** `out-of-retention`: the source's logs existed but retention dropped the whole window. */
   status?: 'missing' | 'out-of-retention';
+}
+
+/**
+ * A file's path as the inventory's file list keeps it: from its location's folder when it is inside
+ * (the folder is written once, in the inventory, not on each of half a million lines), else whole.
+ */
+export function pathInLocation(location: string, path: string): string {
+  const folder = location.endsWith('/') ? location : `${location}/`;
+  return path.startsWith(folder) && path.length > folder.length ? path.slice(folder.length) : path;
+}
+
+/** The path `pathInLocation` kept, whole again: a path kept whole is absolute. */
+export function pathFromLocation(location: string, kept: string): string {
+  if (kept.startsWith('/') || /^[A-Za-z]:[\\/]/.test(kept) || kept.startsWith('\\\\')) return kept;
+  return location.endsWith('/') ? `${location}${kept}` : `${location}/${kept}`;
 }

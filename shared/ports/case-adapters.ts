@@ -1,8 +1,8 @@
 import type { Allowlist } from '../domain/allowlist.js';
-import type { ListedObject } from '../domain/athena-estimate.js';
 import type { CaseContext, EngineName } from '../domain/case.js';
 import type { EventRoute } from '../domain/event-classes.js';
 import type { SourceLocation } from '../domain/inventory.js';
+import type { LogSourceId } from '../domain/log-sources.js';
 import type { EvidenceStore } from './evidence-store.js';
 import type { LogExporter } from './log-exporter.js';
 import type { LogInventory } from './log-inventory.js';
@@ -51,9 +51,12 @@ export interface CaseAdapters {
 /** Builds the adapters for one step; AWS scopes the query engine to the case's Glue database. */
 export type CaseAdapterFactory = (context?: CaseContext) => CaseAdapters;
 
-/** Objects listed for the Athena estimate; `complete` false when the listing stopped early (see `note`). */
+/**
+ * What a listing for the Athena estimate found: the bytes each source's objects in the window hold,
+ * summed as the pages came (see `windowSourceBytes`); `complete` false when it stopped early (`note`).
+ */
 export interface ObjectListing {
-  objects: ListedObject[];
+  sourceBytes: Partial<Record<LogSourceId, number>>;
   complete: boolean;
   requests: number;
   note?: string;

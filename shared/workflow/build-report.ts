@@ -1,13 +1,20 @@
 import { DEFAULT_PRICE_PER_TB_USD } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { completedCaseRecord } from '../domain/case-files/case-record.js';
+import type { TablesCaseFile } from '../domain/case-files/tables-file.js';
 import { caseFiles } from '../domain/case-files.js';
 import { type CaseFolderLayout, caseFolderLayout } from '../domain/case-folder-layout.js';
 import { fromCsv } from '../domain/csv.js';
 import type { HuntOutcome, HuntResultRecord } from '../domain/hunt-result.js';
+import type { FileRecordCount } from '../domain/inventory.js';
 import { scanCostOfCase } from '../domain/scan-cost.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
+import {
+  readCaseFile,
+  readCaseFileIfPresent,
+  readCaseLines,
+  writeCaseFile,
+} from '../ports/evidence-store.js';
 import type { HuntRow } from '../report/case-timeline.js';
 import { newHitsMarkdown } from '../report/render-new-hits.js';
 import { renderReport } from '../report/render-report.js';
@@ -82,7 +89,9 @@ export async function buildReport(input: BuildReportInput, adapters: CaseAdapter
     ...(context.scope ? { scope: context.scope } : {}),
     skipped,
     coverage: tables.coverage,
-    ...(tables.files ? { files: tables.files } : {}),
+    ...(tables.filesRead === undefined
+      ? {}
+      : { files: await filesWithRecordsSetAside(adapters, files.tables) }),
     rows,
   });
   await writeCaseFile(adapters.store, files.summary, summary);
@@ -181,4 +190,16 @@ async function engineVersion(adapters: CaseAdapters): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * The files with records set aside or values read as NULL, read from `file-records.jsonl` a line at a
+ * time: the summary names only those, and a case of half a million files holds only them.
+ */
+async function filesWithRecordsSetAside(adapters: CaseAdapters, tables: TablesCaseFile) {
+  const found: FileRecordCount[] = [];
+  for await (const counted of readCaseLines(adapters.store, tables.fileRecords)) {
+    if (counted.quarantined > 0 || counted.nulledValues > 0) found.push(counted);
+  }
+  return found;
 }

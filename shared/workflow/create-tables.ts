@@ -2,7 +2,9 @@ import {
   type AthenaEstimate,
   DEFAULT_ONE_PASS_MIN_HUNTS,
   estimateAthenaCost,
+  type ListedObject,
   onePassSources,
+  windowSourceBytes,
 } from '../domain/athena-estimate.js';
 import type { CaseContext } from '../domain/case.js';
 import { caseFiles } from '../domain/case-files.js';
@@ -27,7 +29,8 @@ import { caseScanBudget, huntsWithinBudget } from '../domain/scan-budget.js';
 import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from '../errors.js';
 import { huntScans, type SourceScan } from '../hunts/hunt-scan.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile, writeCaseFile } from '../ports/evidence-store.js';
+import { writeCaseFile, writeCaseLines } from '../ports/evidence-store.js';
+import { readInventoryWithFiles } from '../ports/inventory-files.js';
 import type { ScannedStatement } from '../ports/table-builder.js';
 import { logSourceModule } from '../sources/registry.js';
 import { storyScans } from '../story/story-route.js';
@@ -52,7 +55,7 @@ export async function createTables(
 ): Promise<TablesStepResult> {
   const started = performance.now();
   const files = caseFiles(context.caseId, context.run);
-  const inventory = await readCaseFile(adapters.store, files.inventory);
+  const inventory = await readInventoryWithFiles(adapters.store, files.inventory);
   // What an export holds is known only once it is classified: sources outside the scope stop here.
   const exported = exports.some((e) => e.status === 'COMPLETED')
     ? narrowInventory(await adapters.inventory.discoverExported(context, exports), context.scope)
@@ -99,11 +102,15 @@ export async function createTables(
       ? routing
       : null;
   await writeQuarantine(adapters, caseFolderLayout(context.caseId, context.run), built.quarantined ?? []);
+  // Before tables.json, which counts its lines: a tables.json that exists always has its list.
+  const filesRead = built.files
+    ? await writeCaseLines(adapters.store, files.tables.fileRecords, built.files)
+    : null;
   const durationMs = Math.round(performance.now() - started);
   await writeCaseFile(adapters.store, files.tables, {
     tables: built.tables,
     skipped,
-    ...(built.files ? { files: built.files } : {}),
+    ...(filesRead === null ? {} : { filesRead }),
     exports,
     huntsToRun: affordable.run,
     huntsNotRun: [
@@ -141,20 +148,14 @@ async function athenaEstimateOfCase(
 ): Promise<AthenaEstimate | null> {
   if (locations.length === 0) return null;
   const listing = locations.every((l) => l.files)
-    ? {
-        objects: locations.flatMap((l) =>
-          (l.files ?? []).map((f) => ({ source: l.source, key: f.path, size: f.size })),
-        ),
-        complete: true,
-      }
+    ? { sourceBytes: windowSourceBytes(listedObjects(locations), context.window), complete: true }
     : adapters.listWindow
       ? await adapters.listWindow(locations, context.closedWindow)
       : null;
   if (!listing) return null;
   return estimateAthenaCost({
-    objects: listing.objects,
+    sourceBytes: listing.sourceBytes,
     hunts: hunts.map(scansOf),
-    window: context.window,
     onePassMinHunts: minHunts(adapters),
     ...(adapters.pricePerTbUsd === undefined ? {} : { pricePerTbUsd: adapters.pricePerTbUsd }),
     profiles: { cloudtrail: MEASURED_CLOUDTRAIL_COPY },
@@ -163,6 +164,14 @@ async function athenaEstimateOfCase(
       ...('note' in listing && listing.note ? { note: listing.note } : {}),
     },
   });
+}
+
+/** The files the locations list, one at a time, as the estimate counts them: no array of half a million. */
+function* listedObjects(locations: SourceLocation[]): Generator<ListedObject> {
+  for (const location of locations) {
+    for (const file of location.files ?? [])
+      yield { source: location.source, key: file.path, size: file.size };
+  }
 }
 
 /**

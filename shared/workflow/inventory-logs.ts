@@ -6,7 +6,8 @@ import type { Inventory } from '../domain/inventory.js';
 import { type AccountInventoryFailure, mergeInventories } from '../domain/inventory-merge.js';
 import { exportBatchNumbers } from '../domain/log-exports.js';
 import type { CaseAdapters } from '../ports/case-adapters.js';
-import { readCaseFile, readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
+import { readCaseFileIfPresent, writeCaseFile } from '../ports/evidence-store.js';
+import { readInventoryWithFiles, writeInventory } from '../ports/inventory-files.js';
 import { lambdaErrorMessage } from './lambda-error.js';
 
 /** The accounts to inventory, one Map iteration each. */
@@ -41,7 +42,10 @@ export async function fileAccountFailure(
   return { account, status: 'FAILED' };
 }
 
-/** One account's logs, kept in the case folder as `inventory/<account>.json` until they are merged. */
+/**
+ * One account's logs, kept in the case folder as `inventory/<account>.json` (and the files it lists
+ * in `inventory/<account>.files.jsonl`) until they are merged.
+ */
 export async function inventoryAccount(
   context: CaseContext,
   account: string,
@@ -49,7 +53,7 @@ export async function inventoryAccount(
 ): Promise<AccountInventoryOutcome> {
   const started = performance.now();
   const inventory = await adapters.inventory.discover(context, account);
-  await writeCaseFile(
+  await writeInventory(
     adapters.store,
     caseFiles(context.caseId, context.run).accountInventory(account),
     inventory,
@@ -81,7 +85,7 @@ export async function mergeInventory(
   const failures: AccountInventoryFailure[] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'SUCCEEDED')
-      parts.push(await readCaseFile(adapters.store, files.accountInventory(outcome.account)));
+      parts.push(await readInventoryWithFiles(adapters.store, files.accountInventory(outcome.account)));
     else failures.push(await filedFailure(outcome.account, files, adapters));
   }
   // Adapters already look only where the scope points; this also catches what a shared location
@@ -91,7 +95,7 @@ export async function mergeInventory(
     context.scope,
   );
   const inventory = { ...merged, coverage: assessCoverage(merged) };
-  await writeCaseFile(adapters.store, files.inventory, inventory);
+  await writeInventory(adapters.store, files.inventory, inventory);
   return {
     exportBatches: exportBatchNumbers(inventory.exports?.length ?? 0),
     exportCount: inventory.exports?.length ?? 0,

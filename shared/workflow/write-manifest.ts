@@ -12,8 +12,10 @@ import {
   readCaseFile,
   readCaseFileIfPresent,
   writeCaseFile,
+  writeCaseLines,
 } from '../ports/evidence-store.js';
-import { mapConcurrently } from '../util/async.js';
+import { inventoriedFiles } from '../ports/inventory-files.js';
+import { mapConcurrentlyInOrder } from '../util/async.js';
 
 /**
  * `manifest.json`, written last: size and SHA-256 of every file the run wrote and every log file it
@@ -26,6 +28,8 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
   const runId = context.runId ?? (await readCaseFile(adapters.store, caseFile.claim)).runId;
   const store = adapters.store.forRun(runId);
   const { manifestSha256: _, ...caseRecord } = await readCaseFile(store, caseFile.caseRecord);
+  // Before the case folder is listed: the inputs' list is a file of this run, hashed with the others.
+  const inputs = await hashInputs(store, context.caseId, adapters, context.run);
   const files: ManifestEntry[] = [];
   const notWrittenByThisRun: string[] = [];
   for (const object of await store.list(layout.root)) {
@@ -52,7 +56,7 @@ export async function writeManifest(context: CaseContext, adapters: CaseAdapters
     createdAt: adapters.now().toISOString(),
     engine: { name: context.engine, version: (await adapters.engine.version?.()) ?? null },
     files,
-    ...(await hashInputs(store, context.caseId, adapters, context.run)),
+    ...inputs,
     queries: await queryHashes(store, context.caseId, written, context.run),
     notWrittenByThisRun,
     ...((context.run ?? 1) > 1
@@ -121,31 +125,28 @@ function textEntry(text: string): { size: number; sha256: string } {
 /** 2,515 delivery files (109 MiB) hashed one at a time took 0.76 s, eight at a time 0.26 s. */
 const INPUTS_HASHED_AT_ONCE = 8;
 
+/**
+ * Every log file the inventory lists, hashed as its list is read and written to `manifest-inputs.jsonl`
+ * a line at a time, in the list's order: half a million inputs are never one array or one string.
+ */
 async function hashInputs(store: EvidenceStore, caseId: string, adapters: CaseAdapters, run?: number) {
-  const inventory = await readCaseFileIfPresent(store, caseFiles(caseId, run).inventory);
-  if (!inventory) return { inputs: [], inputLocations: [] };
-  const inputs: ManifestEntry[] = [];
-  const inputLocations: string[] = [];
-  for (const location of inventory.sources) {
-    if (!location.files) {
-      inputLocations.push(location.location);
-      continue;
-    }
-    if (!adapters.inputs) {
-      throw new CasefileError(
-        `The inventory lists files in ${location.location}, but no input reader is configured.`,
-      );
-    }
-    const read = adapters.inputs;
-    // Several at once: a case of thousands of small delivery files waits on opening them, not on hashing.
-    const hashed = await mapConcurrently(location.files, INPUTS_HASHED_AT_ONCE, async (file) => ({
-      file: file.path,
-      ...(await hashStream(await read.read(file.path))),
-    }));
-    // Appended one by one: spread into push, 500,000 entries overflow the call stack.
-    for (const entry of hashed) inputs.push(entry);
+  const files = caseFiles(caseId, run);
+  const inventory = await readCaseFileIfPresent(store, files.inventory);
+  if (!inventory) return { inputFiles: 0, inputLocations: [] };
+  const inputLocations = inventory.sources.filter((l) => l.listedFiles === undefined).map((l) => l.location);
+  if (inputLocations.length === inventory.sources.length) return { inputFiles: 0, inputLocations };
+  const read = adapters.inputs;
+  if (!read) {
+    throw new CasefileError(`The inventory lists files, but no input reader is configured.`);
   }
-  return { inputs: inputs.sort((a, b) => a.file.localeCompare(b.file)), inputLocations };
+  // Several at once: a case of thousands of small delivery files waits on opening them, not on hashing.
+  const hashed = mapConcurrentlyInOrder(
+    inventoriedFiles(store, files.inventory, inventory),
+    INPUTS_HASHED_AT_ONCE,
+    async ({ file }) => ({ file: file.path, ...(await hashStream(await read.read(file.path))) }),
+  );
+  const inputFiles = await writeCaseLines(store, files.manifestInputs, hashed);
+  return { inputFiles, inputLocations };
 }
 
 /** The query of every hunt result this run wrote; a file it did not write is never read. */

@@ -58,6 +58,10 @@ function recordWrites() {
         noteWrite(key);
         await inner.put(key, body, contentType);
       },
+      putStream: async (key, body, contentType) => {
+        noteWrite(key);
+        await inner.putStream(key, body, contentType);
+      },
       putIfAbsent: async (key, body, contentType) => {
         noteWrite(key);
         return inner.putIfAbsent(key, body, contentType);

@@ -169,6 +169,16 @@ async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
+/** tables.json, with the records read from each file that `file-records.jsonl` lists beside it. */
+async function readTables(caseFolder: string): Promise<TablesFile> {
+  const tables = await readJson<Omit<TablesFile, 'files'> & { filesRead: number }>(
+    join(caseFolder, 'tables.json'),
+  );
+  const lines = (await readFile(join(caseFolder, 'file-records.jsonl'), 'utf8')).trimEnd().split('\n');
+  expect(lines).toHaveLength(tables.filesRead);
+  return { ...tables, files: lines.map((line) => JSON.parse(line) as FileRecordCount) };
+}
+
 describe('a damaged corpus, end to end on the embedded engine', () => {
   let logs: string;
   let outside: string;
@@ -271,7 +281,7 @@ describe('a damaged corpus, end to end on the embedded engine', () => {
   });
 
   it('counts every record of every file as read or set aside, and the tables hold the records read', async () => {
-    const tables = await readJson<TablesFile>(join(caseFolder, 'tables.json'));
+    const tables = await readTables(caseFolder);
     const byFile = Object.fromEntries(
       tables.files.map((f) => [
         f.file
@@ -324,8 +334,8 @@ describe('a damaged corpus, end to end on the embedded engine', () => {
   });
 
   it('never reads an earlier case written inside the logs folder', async () => {
-    const first = await readJson<TablesFile>(join(caseFolder, 'tables.json'));
-    const second = await readJson<TablesFile>(join(secondCase, 'tables.json'));
+    const first = await readTables(caseFolder);
+    const second = await readTables(secondCase);
     expect(second.files.map((f) => f.file)).toEqual(first.files.map((f) => f.file));
     expect(second.files.some((f) => f.file.includes('/cases/'))).toBe(false);
   });

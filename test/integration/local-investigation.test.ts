@@ -72,10 +72,10 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
       direct: { billedBytes: number; costUsd: number };
       withOnePass: { bytes: number };
     }>(join(caseFolder, 'athena-estimate.json'));
-    const inventory = await readJson<{ sources: { files: { size: number }[] }[] }>(
-      join(caseFolder, 'inventory.json'),
-    );
-    const listed = inventory.sources.flatMap((s) => s.files).reduce((sum, f) => sum + f.size, 0);
+    const listed = (await readFile(join(caseFolder, 'inventory-files.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .reduce((sum, line) => sum + (JSON.parse(line) as { size: number }).size, 0);
     expect(estimate.sourceBytes.cloudtrail).toBe(listed);
     // Small logs: every hunt is billed Athena's 10 MB minimum (https://aws.amazon.com/athena/pricing/).
     expect(estimate.hunts.length).toBeGreaterThan(50);
@@ -148,12 +148,21 @@ describe('an investigation of real CloudTrail on the embedded engine', () => {
   });
 
   it('hashes every log file it read, and names the engine that read them', async () => {
-    const manifest = await readJson<{ inputs: { file: string }[]; engine: { version: string } }>(
-      join(caseFolder, 'manifest.json'),
-    );
-    expect(manifest.inputs.map((i) => i.file)).toContain(
+    const manifest = await readJson<{
+      inputFiles: number;
+      files: { file: string }[];
+      engine: { version: string };
+    }>(join(caseFolder, 'manifest.json'));
+    const inputs = (await readFile(join(caseFolder, 'manifest-inputs.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { file: string; sha256: string });
+    expect(inputs).toHaveLength(manifest.inputFiles);
+    expect(inputs.map((i) => i.file)).toContain(
       join(logs, 'stratus', 'aws.defense-evasion.cloudtrail-stop.json.gz'),
     );
+    // The list of inputs is vouched for by the manifest like every other file of the run.
+    expect(manifest.files.map((f) => f.file)).toContain('manifest-inputs.jsonl');
     expect(manifest.engine.version).toMatch(/^DuckDB v\d+\.\d+/);
   });
 });

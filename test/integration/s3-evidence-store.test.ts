@@ -82,7 +82,7 @@ describe('S3EvidenceStore against s3rver', () => {
       createdAt: '2024-05-01T00:00:00.000Z',
       engine: { name: 'athena', version: null },
       files: [],
-      inputs: [],
+      inputFiles: 0,
       inputLocations: ['s3://logs/AWSLogs/'],
       queries: [],
       notWrittenByThisRun: [],
@@ -109,6 +109,40 @@ describe('S3EvidenceStore against s3rver', () => {
     );
     expect(head.ContentType).toBe('application/gzip');
     expect(head.ContentLength).toBe(512);
+  });
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html: parts of 5 MiB to 5 GiB, the last one smaller.
+  it('writes a stream of chunks as a multipart upload of 8 MiB parts, tagged with the run, and reads the same bytes back', async () => {
+    const evidence = store().forRun('exec-stream');
+    const chunk = (i: number) => Buffer.alloc(1024 * 1024, i % 251);
+    const chunks = async function* () {
+      for (let i = 0; i < 17; i += 1) yield chunk(i);
+    };
+
+    await evidence.putStream('case-stream/inventory-files.jsonl', chunks(), 'application/x-ndjson');
+
+    const expected = Buffer.concat(Array.from({ length: 17 }, (_, i) => chunk(i)));
+    expect(Buffer.from(await evidence.get('case-stream/inventory-files.jsonl')).equals(expected)).toBe(true);
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: 'cases/case-stream/inventory-files.jsonl' }),
+    );
+    expect(head.ContentType).toBe('application/x-ndjson');
+    expect(head.ContentLength).toBe(17 * 1024 * 1024);
+    expect((await evidence.read('case-stream/inventory-files.jsonl')).writtenBy).toBe('exec-stream');
+  });
+
+  it('writes a stream shorter than a part as one object', async () => {
+    const evidence = store();
+    await evidence.putStream(
+      'case-stream/short.jsonl',
+      (async function* () {
+        yield Buffer.from('{"a":1}\n');
+        yield Buffer.from('{"a":2}\n');
+      })(),
+    );
+    expect(new TextDecoder().decode(await evidence.get('case-stream/short.jsonl'))).toBe(
+      '{"a":1}\n{"a":2}\n',
+    );
   });
 
   it('labels text without a content type as UTF-8 text', async () => {

@@ -26,6 +26,12 @@ export class MemoryEvidenceStore implements EvidenceStore {
     else this.writers.delete(key);
   }
 
+  async putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    await this.put(key, Buffer.concat(chunks));
+  }
+
   async putIfAbsent(key: string, body: string | Uint8Array): Promise<boolean> {
     if (this.objects.has(key)) return false;
     await this.put(key, body);

@@ -11,8 +11,10 @@
 export interface StreamFamily {
   /** The family's name, its ids and dates written as a star: `kube-apiserver-audit-*`. */
   family: string;
-  /** The keys of every object of the family's streams, in key order; the first is the one sampled. */
-  keys: string[];
+  /** The first key of the family's objects in key order: the one sampled. */
+  firstKey: string;
+  /** How many objects the family's streams hold. */
+  files: number;
   streams: number;
 }
 
@@ -21,24 +23,33 @@ const ID = /[0-9a-f]{8,}|\d{4}\/\d{2}\/\d{2}/gi;
 
 /**
  * Groups an export's object keys (`<prefix><task id>/<stream>/<n>.gz`, the stream name keeping its
- * slashes) by stream family. Keys not of that shape are their own family.
+ * slashes) by stream family as a listing hands them over, one at a time: an export of a busy group
+ * is hundreds of thousands of objects, of which a family keeps its first key and counts. Keys not of
+ * that shape are their own family.
  */
-export function streamFamilies(prefix: string, keys: string[]): StreamFamily[] {
-  const families = new Map<string, { keys: string[]; streams: Set<string> }>();
-  for (const key of keys) {
-    const parts = key.slice(prefix.length).split('/');
-    const stream = parts.length >= 3 ? parts.slice(1, -1).join('/') : key.slice(prefix.length);
+export class StreamFamilies {
+  private readonly families = new Map<string, { firstKey: string; files: number; streams: Set<string> }>();
+
+  constructor(private readonly prefix: string) {}
+
+  add(key: string): void {
+    const parts = key.slice(this.prefix.length).split('/');
+    const stream = parts.length >= 3 ? parts.slice(1, -1).join('/') : key.slice(this.prefix.length);
     const family = stream.replace(ID, '*');
-    const entry = families.get(family) ?? { keys: [], streams: new Set<string>() };
-    entry.keys.push(key);
+    const entry = this.families.get(family);
+    if (!entry) {
+      this.families.set(family, { firstKey: key, files: 1, streams: new Set([stream]) });
+      return;
+    }
+    if (key < entry.firstKey) entry.firstKey = key;
+    entry.files += 1;
     entry.streams.add(stream);
-    families.set(family, entry);
   }
-  return [...families]
-    .map(([family, { keys: familyKeys, streams }]) => ({
-      family,
-      keys: familyKeys.sort(),
-      streams: streams.size,
-    }))
-    .sort((a, b) => a.family.localeCompare(b.family));
+
+  /** The families, by name. */
+  list(): StreamFamily[] {
+    return [...this.families]
+      .map(([family, { firstKey, files, streams }]) => ({ family, firstKey, files, streams: streams.size }))
+      .sort((a, b) => a.family.localeCompare(b.family));
+  }
 }

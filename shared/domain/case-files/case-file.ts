@@ -44,7 +44,8 @@ export function jsonFileText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-function describeIssues(error: z.ZodError): string {
+/** What is wrong where, in a sentence: the first five issues. */
+export function describeIssues(error: z.ZodError): string {
   const issues = error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   return `does not match its schema (${issues.join('; ')}${error.issues.length > 5 ? '; ...' : ''}).`;
 }

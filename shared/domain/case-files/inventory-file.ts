@@ -3,6 +3,8 @@ import { type CoverageEntry, coverageStatuses } from '../coverage.js';
 import type { CoverageGap, InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../inventory.js';
 import type { ExportOutcome, LogGroupExport } from '../log-exports.js';
 import { logSourceIds } from '../log-sources.js';
+import type { CaseFile } from './case-file.js';
+import type { CaseLines } from './case-lines.js';
 
 const logSourceId = z.enum(logSourceIds);
 
@@ -20,8 +22,17 @@ export const coverageEntrySchema: z.ZodType<CoverageEntry> = z.strictObject({
   consequence: z.string().nullable(),
 });
 
-const inventoriedFileSchema: z.ZodType<InventoriedFile> = z.strictObject({
-  path: z.string(),
+/**
+ * One line of an inventory's file list (`inventory-files.jsonl`): a file of the location at index
+ * `location` of the inventory's `sources`, its path from that location's folder (see `pathInLocation`).
+ */
+export interface ListedFile extends InventoriedFile {
+  location: number;
+}
+
+export const listedFileSchema: z.ZodType<ListedFile> = z.strictObject({
+  location: z.number().int().nonnegative(),
+  path: z.string().min(1),
   size: z.number(),
   layout: z.string(),
   compressed: z.boolean(),
@@ -30,7 +41,7 @@ const inventoriedFileSchema: z.ZodType<InventoriedFile> = z.strictObject({
 const sourceLocationSchema: z.ZodType<SourceLocation> = z.strictObject({
   source: logSourceId,
   location: z.string(),
-  files: z.array(inventoriedFileSchema).optional(),
+  listedFiles: z.number().int().nonnegative().optional(),
   accounts: z.array(z.string()).optional(),
   regions: z.array(z.string()).optional(),
   organizationId: z.string().optional(),
@@ -62,7 +73,10 @@ const coverageGapSchema: z.ZodType<CoverageGap> = z.strictObject({
   status: z.enum(['missing', 'out-of-retention']).optional(),
 });
 
-/** `inventory.json`, and each account's part of it before the merge (`inventory/<account>.json`). */
+/**
+ * `inventory.json`, and each account's part of it before the merge (`inventory/<account>.json`). A
+ * location's files are not in it but in the file list beside it (`listedFiles` says how many).
+ */
 export const inventorySchema: z.ZodType<Inventory> = z.strictObject({
   discoveredAt: z.string(),
   sources: z.array(sourceLocationSchema),
@@ -72,3 +86,8 @@ export const inventorySchema: z.ZodType<Inventory> = z.strictObject({
   coverage: z.array(coverageEntrySchema).optional(),
   gaps: z.array(coverageGapSchema).optional(),
 });
+
+/** An inventory document and the file list beside it, read and written together (inventory-files.ts). */
+export interface InventoryCaseFile extends CaseFile<Inventory> {
+  fileList: CaseLines<ListedFile>;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
-const manifestEntrySchema = z.strictObject({
+export const manifestEntrySchema = z.strictObject({
   /** Relative to the case folder (`hunts/root-account-usage.csv`); an input's path where it was read. */
   file: z.string(),
   size: z.number(),
@@ -18,8 +18,16 @@ export const manifestSchema = z.strictObject({
   engine: z.strictObject({ name: z.string(), version: z.string().nullable() }),
   /** Every file of the case folder this run wrote, but the manifest itself. */
   files: z.array(manifestEntrySchema),
-  /** Log files read, by their path where they were read. */
-  inputs: z.array(manifestEntrySchema),
+  /**
+   * How many log files were read: each, by its path where it was read, with its size and SHA-256, is
+   * a line of `manifest-inputs.jsonl`, which `files` lists with its own hash.
+   */
+  inputFiles: z.number().int().nonnegative().optional(),
+  /**
+   * A manifest written before `manifest-inputs.jsonl` listed the log files read here, and has no
+   * `inputFiles`: read as it is, so such a case can still be verified.
+   */
+  inputs: z.array(manifestEntrySchema).optional(),
   /** Input locations read as a whole (S3 prefixes in AWS): S3 keeps each object's checksum and version. */
   inputLocations: z.array(z.string()),
   /** The SHA-256 of each hunt's exact query text, so a query can be matched to a library version. */

@@ -6,6 +6,8 @@ import type { FileRecordCount, SkippedInput } from '../inventory.js';
 import type { ExportOutcome } from '../log-exports.js';
 import { type LogSourceId, logSourceIds } from '../log-sources.js';
 import type { ScannedQuery } from '../scan-cost.js';
+import type { CaseFile } from './case-file.js';
+import type { CaseLines } from './case-lines.js';
 import { coverageEntrySchema, exportOutcomeSchema, skippedInputSchema } from './inventory-file.js';
 import { scannedQuerySchema } from './scan-cost-file.js';
 
@@ -31,8 +33,11 @@ export interface TablesRecord {
   tables: BuiltTable[];
   /** Inputs not loaded or exported, with the reason. */
   skipped: SkippedInput[];
-  /** Embedded engine: per file read, the records read and set aside (records = read + quarantined). */
-  files?: FileRecordCount[];
+  /**
+   * Embedded engine: how many files it read, each with the records read and set aside (records =
+   * read + quarantined) on a line of `file-records.jsonl`.
+   */
+  filesRead?: number;
   exports: ExportOutcome[];
   huntsToRun: string[];
   huntsNotRun: HuntNotRun[];
@@ -86,6 +91,9 @@ const rowPatternSchema = z.strictObject({
 export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
   tables: z.array(builtTableSchema),
   skipped: z.array(skippedInputSchema),
+  filesRead: z.number().int().nonnegative().optional(),
+  // A tables.json written before file-records.jsonl held the files' counts here: read as it is, so
+  // the API still answers for such a case.
   files: z.array(fileRecordCountSchema).optional(),
   exports: z.array(exportOutcomeSchema),
   huntsToRun: z.array(z.string()),
@@ -107,3 +115,8 @@ export const tablesSchema: z.ZodType<TablesRecord> = z.strictObject({
     .optional(),
   durationMs: z.number(),
 });
+
+/** `tables.json` and, beside it, the records read from each file (`file-records.jsonl`). */
+export interface TablesCaseFile extends CaseFile<TablesRecord> {
+  fileRecords: CaseLines<FileRecordCount>;
+}

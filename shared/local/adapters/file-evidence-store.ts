@@ -55,6 +55,14 @@ export class FileEvidenceStore implements EvidenceStore {
     this.noteWrite(key);
   }
 
+  /** Lands whole as `put` does: the chunks go to the partial name, which is renamed once complete. */
+  async putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeWhole(path, body, (partial) => rename(partial, path));
+    this.noteWrite(key);
+  }
+
   async putIfAbsent(key: string, body: string | Uint8Array): Promise<boolean> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
@@ -136,7 +144,7 @@ export class FileEvidenceStore implements EvidenceStore {
  */
 async function writeWhole(
   path: string,
-  body: string | Uint8Array,
+  body: string | Uint8Array | AsyncIterable<Uint8Array>,
   publish: (partial: string) => Promise<void>,
 ): Promise<void> {
   const partial = join(dirname(path), partialWriteName());

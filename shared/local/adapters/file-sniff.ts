@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { extname, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { InventoriedFile } from '../../domain/inventory.js';
 import type { LogSourceId } from '../../domain/log-sources.js';
 import { classifyLogFile } from '../../sources/classify-log-file.js';
 import { detectCloudWatchDump, dumpedLogGroup } from '../../sources/cloudwatch-logs-dump.js';
@@ -10,11 +9,15 @@ import { type LogFilePlace, logFilePlace } from './log-file-place.js';
 import { readFileHead } from './read-file-head.js';
 import { askWorker, mapConcurrentlyOn, WorkerStopped } from './worker-requests.js';
 
-/** What a file's head says it is: a CloudWatch Logs dump, a log file of a source, or neither. */
-export type Sniffed =
-  | { path: string; dump: string }
-  | { path: string; file: InventoriedFile; source: LogSourceId; place: LogFilePlace }
-  | { path: string; skip: string };
+/**
+ * What a file's head says it is: a CloudWatch Logs dump, a log file of a source, or neither. The
+ * path is not in it: a worker sends back verdicts alone, in its paths' order, and the inventory keeps
+ * the path it already holds (a copy of each of half a million paths would cross the thread).
+ */
+export type Verdict =
+  | { dump: string }
+  | { source: LogSourceId; size: number; layout: string; compressed: boolean; place: LogFilePlace }
+  | { skip: string };
 
 /**
  * From this many files on, heads are read on worker threads, one per core: a trail's folder holds a
@@ -24,56 +27,72 @@ export type Sniffed =
 const WORKER_MIN_FILES = 8_000;
 const CHUNK_FILES = 500;
 
-/** Every file's verdict, in the paths' order. */
+/**
+ * Every file's verdict, handed to `take` in the paths' order as soon as it and those before it are
+ * known: only the chunks a worker finished ahead of an earlier one wait, never every verdict.
+ */
 export async function sniffFiles(
   paths: string[],
   root: string,
+  take: (path: string, verdict: Verdict) => void,
   { workerMinFiles = WORKER_MIN_FILES, chunkFiles = CHUNK_FILES } = {},
-): Promise<Sniffed[]> {
-  if (paths.length < workerMinFiles) return sniffInThread(paths, root);
-  const chunks: { start: number; paths: string[] }[] = [];
-  for (let start = 0; start < paths.length; start += chunkFiles)
-    chunks.push({ start, paths: paths.slice(start, start + chunkFiles) });
-  const verdicts = new Array<Sniffed>(paths.length);
+): Promise<void> {
+  if (paths.length < workerMinFiles) {
+    for (const [i, verdict] of (await sniffInThread(paths, root)).entries())
+      take(paths[i] as string, verdict);
+    return;
+  }
+  const chunks: number[] = [];
+  for (let start = 0; start < paths.length; start += chunkFiles) chunks.push(start);
+  const done = new Map<number, Verdict[]>();
+  let handed = 0;
+  const handOver = () => {
+    for (let found = done.get(handed); found; found = done.get(handed)) {
+      done.delete(handed);
+      for (const [i, verdict] of found.entries()) take(paths[handed + i] as string, verdict);
+      handed += found.length;
+    }
+  };
   const script = new URL('./file-sniff-worker.mjs', import.meta.url);
   const pool = Array.from({ length: availableParallelism() }, () => new Worker(script));
   let nextId = 0;
   try {
-    await mapConcurrentlyOn(pool, chunks, async (worker, chunk) => {
+    await mapConcurrentlyOn(pool, chunks, async (worker, start) => {
+      const chunk = paths.slice(start, start + chunkFiles);
       const answer = await askWorker<
         { id: number; paths: string[]; root: string },
-        { id: number; verdicts: Sniffed[] }
-      >(worker, { id: nextId++, paths: chunk.paths, root });
+        { id: number; verdicts: Verdict[] }
+      >(worker, { id: nextId++, paths: chunk, root });
       // A worker that stops leaves its chunk to this thread (and stays stopped).
-      const found =
-        answer instanceof WorkerStopped ? await sniffInThread(chunk.paths, root) : answer.verdicts;
-      found.forEach((verdict, i) => {
-        verdicts[chunk.start + i] = verdict;
-      });
+      done.set(start, answer instanceof WorkerStopped ? await sniffInThread(chunk, root) : answer.verdicts);
+      handOver();
     });
   } finally {
     await Promise.all(pool.map((worker) => worker.terminate()));
   }
-  return verdicts;
 }
 
-export function sniffInThread(paths: string[], root: string): Promise<Sniffed[]> {
+export function sniffInThread(paths: string[], root: string): Promise<Verdict[]> {
   return mapConcurrently(paths, 4, (path) => sniff(path, root));
 }
 
-async function sniff(path: string, root: string): Promise<Sniffed> {
+async function sniff(path: string, root: string): Promise<Verdict> {
   try {
     const head = await readFileHead(path);
     if (detectCloudWatchDump(head.text))
-      return { path, dump: dumpedLogGroup(head.text) ?? groupFromPath(path, root) };
+      return { dump: dumpedLogGroup(head.text) ?? groupFromPath(path, root) };
     const classification = classifyLogFile(head.text);
     if (classification.kind === 'not-a-log')
-      return { path, skip: head.damage ? `corrupt gzip: ${head.damage}` : classification.reason };
-    const file = { path, size: head.size, layout: classification.layout, compressed: head.compressed };
-    const place = logFilePlace(relative(root, path), classification.source, head.text);
-    return { path, file, source: classification.source, place };
+      return { skip: head.damage ? `corrupt gzip: ${head.damage}` : classification.reason };
+    return {
+      source: classification.source,
+      size: head.size,
+      layout: classification.layout,
+      compressed: head.compressed,
+      place: logFilePlace(relative(root, path), classification.source, head.text),
+    };
   } catch (error) {
-    return { path, skip: (error as Error).message };
+    return { skip: (error as Error).message };
   }
 }
 

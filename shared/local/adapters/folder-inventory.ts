@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { CaseContext } from '../../domain/case.js';
 import { type CaseScope, describeScope, within } from '../../domain/case-scope.js';
 import type { InventoriedFile, Inventory, SkippedInput, SourceLocation } from '../../domain/inventory.js';
@@ -86,8 +86,6 @@ export class FolderInventory implements LogInventory {
  * whose delivery path or records name only other accounts or regions are skipped as out of scope.
  */
 async function classifyFiles(paths: string[], root: string, scope: CaseScope | undefined) {
-  // Each file is classified as soon as its head is read, so only the verdicts are held, not 100,000 heads.
-  const verdicts = await sniffFiles(paths, root);
   const sources = new Map<LogSourceId, InventoriedFile[]>();
   const dumps = new Map<string, string[]>();
   const skipped: SkippedInput[] = [];
@@ -99,31 +97,28 @@ async function classifyFiles(paths: string[], root: string, scope: CaseScope | u
     if (list) list.push(value);
     else map.set(key, [value]);
   };
-  for (const verdict of verdicts) {
-    if ('dump' in verdict) add(dumps, verdict.dump, verdict.path);
-    else if ('skip' in verdict)
-      skipped.push({ input: verdict.path, reason: verdict.skip, stage: 'inventory' });
+  // Each file is classified as its verdict comes, so only the verdicts' outcome is held, not 100,000 heads.
+  await sniffFiles(paths, root, (path, verdict) => {
+    if ('dump' in verdict) add(dumps, verdict.dump, path);
+    else if ('skip' in verdict) skipped.push({ input: path, reason: verdict.skip, stage: 'inventory' });
     else {
       const why = within(scope?.sources ?? null, verdict.source)
         ? placeOutsideScope(verdict.place, scope)
         : { outside: `${verdict.source} is not among the sources asked for`, mixed: null };
       if (why.outside) {
         outOfScope += 1;
-        skipped.push({
-          input: verdict.path,
-          reason: `outside the case's scope: ${why.outside}`,
-          stage: 'inventory',
-        });
-        continue;
+        skipped.push({ input: path, reason: `outside the case's scope: ${why.outside}`, stage: 'inventory' });
+        return;
       }
-      if (why.mixed) mixed.push(`${verdict.path}: ${why.mixed}`);
-      add(sources, verdict.source, verdict.file);
+      if (why.mixed) mixed.push(`${path}: ${why.mixed}`);
+      const { size, layout, compressed } = verdict;
+      add(sources, verdict.source, { path, size, layout, compressed });
       const seen = places.get(verdict.source) ?? { accounts: new Set(), regions: new Set() };
       for (const account of verdict.place.accounts) seen.accounts.add(account);
       for (const region of verdict.place.regions) seen.regions.add(region);
       places.set(verdict.source, seen);
     }
-  }
+  });
   return { sources, skipped, dumps, places, outOfScope, mixed };
 }
 
@@ -212,13 +207,20 @@ async function listFiles(
       const child = join(path, entry.name);
       if (entry.isSymbolicLink()) links.push(child);
       else if (entry.isFile()) {
-        // The listing already says it is a file: no stat for each of 100,000 delivery files.
-        seen.add(join(real, entry.name));
+        // The listing already says it is a file: no stat for each of 100,000 delivery files. Its real
+        // path is remembered only once links are followed (below): half a million strings otherwise.
+        if (followingLinks) seen.add(join(real, entry.name));
         files.push(child);
       } else await visit(child, join(real, entry.name), false);
     }
   };
+  let followingLinks = false;
   await visit(root, realRoot, false);
+  if (links.length > 0) {
+    // The plain walk followed no link: each file's real path is the root's real path and its own place.
+    for (const file of files) seen.add(join(realRoot, relative(root, file)));
+    followingLinks = true;
+  }
   while (links.length > 0) {
     const link = links.shift() as string;
     const target = await realpath(link).catch(() => null);

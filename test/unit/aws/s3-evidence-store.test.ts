@@ -1,13 +1,17 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3EvidenceStore } from '../../../shared/aws/s3-evidence-store.js';
+import { S3EvidenceStore, STREAM_PART_BYTES } from '../../../shared/aws/s3-evidence-store.js';
 import { EvidenceStoreError, TransientServiceError } from '../../../shared/errors.js';
 
 // Reads, writes and listing run against s3rver in test/integration; these are the failures it cannot produce.
@@ -129,5 +133,51 @@ describe('claiming a case folder in S3 (conditional writes)', () => {
     const [untagged, tagged] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
     expect(untagged?.Metadata).toBeUndefined();
     expect(tagged?.Metadata).toEqual({ 'casefile-run': 'exec-2' });
+  });
+});
+
+describe('S3EvidenceStore streamed writes', () => {
+  const parts = (count: number) =>
+    (async function* () {
+      for (let i = 0; i < count; i += 1) yield new Uint8Array(STREAM_PART_BYTES);
+    })();
+
+  it('aborts the multipart upload when a part fails, and reports the failure', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+    s3.on(UploadPartCommand).resolvesOnce({ ETag: '"p1"' }).rejects(serviceError('InternalError', 500));
+
+    const write = store.forRun('exec-1').putStream('case-1/inventory-files.jsonl', parts(3));
+
+    await expect(write).rejects.toBeInstanceOf(TransientServiceError);
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'evidence', Key: 'cases/case-1/inventory-files.jsonl', UploadId: 'upload-1' },
+    ]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input.Metadata).toEqual({
+      'casefile-run': 'exec-1',
+    });
+  });
+
+  it('never holds more than a part: each part goes up before the next chunk is read', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-2' });
+    s3.on(UploadPartCommand).resolves({ ETag: '"p"' });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    let read = 0;
+    const uploadedWhenRead: number[] = [];
+    const body = (async function* () {
+      for (; read < 4; read += 1) {
+        uploadedWhenRead.push(s3.commandCalls(UploadPartCommand).length);
+        yield new Uint8Array(STREAM_PART_BYTES);
+      }
+    })();
+
+    await store.putStream('case-1/manifest-inputs.jsonl', body);
+
+    expect(uploadedWhenRead).toEqual([0, 1, 2, 3]);
+    expect(
+      s3
+        .commandCalls(CompleteMultipartUploadCommand)[0]
+        ?.args[0].input.MultipartUpload?.Parts?.map((p) => p.PartNumber),
+    ).toEqual([1, 2, 3, 4]);
   });
 });

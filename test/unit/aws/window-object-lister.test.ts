@@ -36,7 +36,7 @@ describe('listing the objects a case’s tables read', () => {
     ]);
   });
 
-  it('follows every page and keeps each object’s key and size', async () => {
+  it('follows every page and sums the sizes of the objects the window reads, page by page', async () => {
     s3.on(ListObjectsV2Command)
       .resolves({ Contents: [], IsTruncated: false, KeyCount: 0 })
       .on(ListObjectsV2Command, {
@@ -48,13 +48,21 @@ describe('listing the objects a case’s tables read', () => {
         NextContinuationToken: 'page-2',
         KeyCount: 1,
       })
-      .resolvesOnce({ Contents: [{ Key: 'b.json.gz', Size: 2000 }], IsTruncated: false, KeyCount: 1 });
+      .resolvesOnce({
+        Contents: [
+          { Key: 'b.json.gz', Size: 2000 },
+          // Listed under a prefix, but delivered on a day the window does not read.
+          {
+            Key: 'security/AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2024/04/20/c.json.gz',
+            Size: 5,
+          },
+        ],
+        IsTruncated: false,
+        KeyCount: 2,
+      });
     const listing = await new WindowObjectLister({ client: new S3Client({}) }).list([trail], window);
     expect(listing).toEqual({
-      objects: [
-        { source: 'cloudtrail', key: 'a.json.gz', size: 1000 },
-        { source: 'cloudtrail', key: 'b.json.gz', size: 2000 },
-      ],
+      sourceBytes: { cloudtrail: 3000 },
       complete: true,
       requests: 9,
     });
@@ -76,7 +84,7 @@ describe('listing the objects a case’s tables read', () => {
     }).list([trail], window);
     expect(listing.complete).toBe(false);
     expect(listing.requests).toBe(3);
-    expect(listing.objects).toHaveLength(3);
+    expect(listing.sourceBytes).toEqual({ cloudtrail: 30 });
     expect(listing.note).toBe(
       'the listing stopped at 3 ListObjectsV2 requests with 8 of 8 prefixes not listed to the end: the estimate counts only what was listed',
     );
@@ -92,7 +100,7 @@ describe('listing the objects a case’s tables read', () => {
       [trail, { source: 'vpcflow', location: 's3://flow-logs/' }],
       window,
     );
-    expect(listing.objects).toEqual([{ source: 'vpcflow', key: 'flow.log.gz', size: 7 }]);
+    expect(listing.sourceBytes).toEqual({ vpcflow: 7 });
     expect(listing.complete).toBe(false);
     expect(listing.note).toMatch(
       /^the listing stopped at 1 ListObjectsV2 requests with 8 of 9 prefixes not listed to the end \(first refusal: s3:\/\/org-trail-logs\/security\/AWSLogs\/.*: AccessDenied: Access Denied\)/,

@@ -7,6 +7,7 @@ import {
   estimateAthenaCost,
   hiveBucket,
   type ListedObject,
+  windowSourceBytes,
 } from '../../../shared/domain/athena-estimate.js';
 import {
   BUCKETS_PER_CLASS,
@@ -51,11 +52,11 @@ const threeEvents: CopyProfile = {
 describe('what a case would cost in Athena', () => {
   it('bills each scan the compressed size of its source in the window when nothing is copied', () => {
     const estimate = estimateAthenaCost({
-      objects: [
+      sourceBytes: windowSourceBytes([
         trail('2024/05/01', 300 * GB),
         trail('2024/05/02', 200 * GB + 1),
         { source: 'vpcflow', key: 'f/2024/05/01/a.log.gz', size: 100 * GB },
-      ],
+      ]),
       hunts: [
         { huntId: 'root-account-usage', scans: [scan(['eventname'])] },
         {
@@ -92,7 +93,7 @@ describe('what a case would cost in Athena', () => {
   it('with the one pass, reads the logs once, then only the named columns of the named event names’ buckets, of its route’s classes for a routed hunt', () => {
     const logs = 1024 * MB;
     const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', logs)],
+      sourceBytes: windowSourceBytes([trail('2024/05/01', logs)]),
       hunts: [
         { huntId: 'only-a', scans: [scan(['eventname', 'eventid'], ['a'])] },
         { huntId: 'a-or-b', scans: [scan(['eventid'], ['a', 'b'])] },
@@ -131,7 +132,7 @@ describe('what a case would cost in Athena', () => {
   it('charges a routed hunt’s baseline (cloudtrail_activity) every class of the copy, and its other scans its route’s', () => {
     const logs = 1024 * MB;
     const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', logs)],
+      sourceBytes: windowSourceBytes([trail('2024/05/01', logs)]),
       hunts: [
         {
           huntId: 'first-a-since-active',
@@ -151,7 +152,7 @@ describe('what a case would cost in Athena', () => {
 
   it('copies only a source read by at least the configured number of hunts', () => {
     const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', 100 * MB)],
+      sourceBytes: windowSourceBytes([trail('2024/05/01', 100 * MB)]),
       hunts: [
         { huntId: 'one', scans: [scan(['eventid'])] },
         { huntId: 'two', scans: [scan(['eventid']), scan(['eventid'])] },
@@ -165,7 +166,7 @@ describe('what a case would cost in Athena', () => {
 
   it('charges a whole copy per scan for a copied source whose layout was never measured', () => {
     const estimate = estimateAthenaCost({
-      objects: [{ source: 'vpcflow', key: 'f/2024/05/01/a.log.gz', size: 100 * MB }],
+      sourceBytes: windowSourceBytes([{ source: 'vpcflow', key: 'f/2024/05/01/a.log.gz', size: 100 * MB }]),
       hunts: ['x', 'y'].map((huntId) => ({
         huntId,
         scans: [{ source: 'vpcflow' as const, columns: ['srcaddr'], eventNames: null }],
@@ -179,7 +180,7 @@ describe('what a case would cost in Athena', () => {
 
   it('bills a query that reads almost nothing the 10 MB minimum', () => {
     const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', 1000)],
+      sourceBytes: windowSourceBytes([trail('2024/05/01', 1000)]),
       hunts: [{ huntId: 'h', scans: [scan(['eventid'])] }],
       onePassMinHunts: 3,
       profiles: {},
@@ -189,14 +190,16 @@ describe('what a case would cost in Athena', () => {
 
   it('leaves out objects whose delivery day is more than a day outside the window', () => {
     const estimate = estimateAthenaCost({
-      objects: [
-        trail('2024/04/29', 1),
-        trail('2024/04/30', 10),
-        trail('2024/05/03', 100),
-        trail('2024/05/05', 1000),
-      ],
+      sourceBytes: windowSourceBytes(
+        [
+          trail('2024/04/29', 1),
+          trail('2024/04/30', 10),
+          trail('2024/05/03', 100),
+          trail('2024/05/05', 1000),
+        ],
+        { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T12:00:00.000Z' },
+      ),
       hunts: [{ huntId: 'h', scans: [scan(['eventid'])] }],
-      window: { from: '2024-05-01T00:00:00.000Z', to: '2024-05-02T12:00:00.000Z' },
       onePassMinHunts: 3,
       profiles: {},
     });
@@ -206,7 +209,7 @@ describe('what a case would cost in Athena', () => {
   it('says when the listing behind it was not complete', () => {
     const listing = { complete: false, note: 'listing stopped after 100,000 objects of 4 prefixes' };
     const estimate = estimateAthenaCost({
-      objects: [],
+      sourceBytes: windowSourceBytes([]),
       hunts: [],
       onePassMinHunts: 3,
       profiles: {},
@@ -218,16 +221,15 @@ describe('what a case would cost in Athena', () => {
   it('refuses a negative price and an object without a size', () => {
     const hunts = [{ huntId: 'h', scans: [scan(['eventid'])] }];
     expect(() =>
-      estimateAthenaCost({ objects: [], hunts, pricePerTbUsd: -1, onePassMinHunts: 3, profiles: {} }),
-    ).toThrow(RangeError);
-    expect(() =>
       estimateAthenaCost({
-        objects: [trail('2024/05/01', Number.NaN)],
+        sourceBytes: windowSourceBytes([]),
         hunts,
+        pricePerTbUsd: -1,
         onePassMinHunts: 3,
         profiles: {},
       }),
     ).toThrow(RangeError);
+    expect(() => windowSourceBytes([trail('2024/05/01', Number.NaN)])).toThrow(RangeError);
   });
 });
 
@@ -261,7 +263,7 @@ describe('which bucket file Athena reads for an event name', () => {
     expect(HEAVY_EVENTS.has('AssumeRole')).toBe(true);
     const logs = 1024 * MB;
     const estimate = estimateAthenaCost({
-      objects: [trail('2024/05/01', logs)],
+      sourceBytes: windowSourceBytes([trail('2024/05/01', logs)]),
       hunts: [
         { huntId: 'light', scans: [scan(['eventid'], ['AO'])] },
         { huntId: 'assumed', scans: [scan(['eventid'], ['AssumeRole'])] },

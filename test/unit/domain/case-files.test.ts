@@ -52,6 +52,31 @@ describe('the case files steps hand each other', () => {
     await expect(readCaseFile(store, files.tables)).rejects.toThrow(/^case-1\/tables\.json is not JSON: /);
   });
 
+  it('read a tables.json that holds each file’s counts itself, as one written before file-records.jsonl did', async () => {
+    const store = new MemoryEvidenceStore();
+    const counted = {
+      file: '/logs/a.json',
+      source: 'cloudtrail',
+      records: 2,
+      read: 2,
+      quarantined: 0,
+      nulledValues: 0,
+    };
+    const older = {
+      tables: [],
+      skipped: [],
+      files: [counted],
+      exports: [],
+      huntsToRun: [],
+      huntsNotRun: [],
+      coverage: [],
+      durationMs: 1,
+    };
+    await store.put('case-1/tables.json', JSON.stringify(older));
+
+    expect(await readCaseFile(store, files.tables)).toMatchObject({ files: [counted] });
+  });
+
   it('refuse to write a value the next step would refuse to read, and write nothing', async () => {
     const store = new MemoryEvidenceStore();
     const bad = { ...openedCaseRecord(context, {}, 'memory://case-1/'), engine: 'spark' } as never;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateAthenaCost } from '../../../shared/domain/athena-estimate.js';
+import { estimateAthenaCost, windowSourceBytes } from '../../../shared/domain/athena-estimate.js';
 import { NOT_BILLED, scanCostLine, scanCostOfCase } from '../../../shared/domain/scan-cost.js';
 
 const MB = 2 ** 20;
@@ -32,7 +32,7 @@ describe("a case's scan and its cost", () => {
 
   it('locally keeps the estimate and says the embedded engine bills nothing', () => {
     const estimate = estimateAthenaCost({
-      objects: [{ source: 'cloudtrail', key: 'a.json.gz', size: 50 * MB }],
+      sourceBytes: windowSourceBytes([{ source: 'cloudtrail', key: 'a.json.gz', size: 50 * MB }]),
       hunts: [{ huntId: 'h', scans: [{ source: 'cloudtrail', columns: ['eventid'], eventNames: null }] }],
       onePassMinHunts: 3,
       profiles: {},

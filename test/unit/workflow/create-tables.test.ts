@@ -6,6 +6,7 @@ import type { Inventory } from '../../../shared/domain/inventory.js';
 import type { ExportOutcome } from '../../../shared/domain/log-exports.js';
 import { QueryFailedError } from '../../../shared/errors.js';
 import { readCaseFile, writeCaseFile } from '../../../shared/ports/evidence-store.js';
+import { writeInventory } from '../../../shared/ports/inventory-files.js';
 import type { LogInventory } from '../../../shared/ports/log-inventory.js';
 import type { TableBuilder } from '../../../shared/ports/table-builder.js';
 import { createTables } from '../../../shared/workflow/create-tables.js';
@@ -152,7 +153,7 @@ describe('createTables with an Athena budget and the one pass', () => {
   it('names every hunt left out over the budget, runs the rest, copies the source once and records what it scanned', async () => {
     const copies: string[][] = [];
     const a = budgeted(copies);
-    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+    await writeInventory(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
 
     const result = await createTables({ ...testContext, engine: 'athena', huntIds: null }, [], a);
 
@@ -201,7 +202,7 @@ describe('createTables on the embedded engine', () => {
       }),
     };
     const a = fakeCaseAdapters({ tables, scanBudgetBytes: 1 });
-    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+    await writeInventory(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
 
     await createTables({ ...testContext, engine: 'duckdb', maxScanBytes: 1, huntIds: null }, [], a);
 
@@ -226,7 +227,7 @@ describe('createTables on an engine that classes the events as it builds its tab
       },
     };
     const a = fakeCaseAdapters({ tables });
-    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+    await writeInventory(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
 
     const result = await createTables({ ...testContext, engine: 'duckdb', huntIds: null }, [], a);
 
@@ -249,7 +250,7 @@ describe('createTables on an engine that classes the events as it builds its tab
       }),
     };
     const a = fakeCaseAdapters({ tables });
-    await writeCaseFile(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
+    await writeInventory(a.store, files.inventory, { ...listed, coverage: assessCoverage(listed) });
 
     const result = await createTables({ ...testContext, engine: 'duckdb', huntIds: null }, [], a);
 
@@ -270,7 +271,11 @@ describe('createTables when the one-pass copy fails', () => {
       },
     };
     const a = fakeCaseAdapters({ tables });
-    await writeCaseFile(a.store, files.inventory, { ...found, exports: [], coverage: assessCoverage(found) });
+    await writeInventory(a.store, files.inventory, {
+      ...found,
+      exports: [],
+      coverage: assessCoverage(found),
+    });
 
     const result = await createTables(testContext, [], a);
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,21 @@ describe('verifying a case folder against its manifest', () => {
       added: [],
       manifestSha256,
       manifestProblems: [],
+    });
+  });
+
+  it('verifies a case whose manifest lists its inputs itself, as manifests did before manifest-inputs.jsonl', async () => {
+    const manifestPath = join(root, 'c1', 'manifest.json');
+    const { inputFiles: _, ...manifest } = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const older = `${JSON.stringify({ ...manifest, inputs: [{ file: '/logs/a.json.gz', size: 3, sha256: 'a'.repeat(64) }] }, null, 2)}\n`;
+    await writeFile(manifestPath, older);
+    const olderSha256 = createHash('sha256').update(older).digest('hex');
+    expect(await verifyCase(store, 'c1', olderSha256)).toMatchObject({
+      verified: 2,
+      altered: [],
+      missing: [],
+      added: [],
+      manifestSha256: olderSha256,
     });
   });
 

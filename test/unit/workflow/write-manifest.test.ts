@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { caseFiles } from '../../../shared/domain/case-files.js';
 import type { Inventory } from '../../../shared/domain/inventory.js';
 import { FileEvidenceStore } from '../../../shared/local/adapters/file-evidence-store.js';
 import type { CaseAdapters } from '../../../shared/ports/case-adapters.js';
-import { writeCaseFile } from '../../../shared/ports/evidence-store.js';
+import { writeInventory } from '../../../shared/ports/inventory-files.js';
 import { writeManifest } from '../../../shared/workflow/write-manifest.js';
 import { writeCompletedCase } from '../../support/completed-case.js';
 
@@ -17,7 +18,7 @@ describe('the manifest of a case read from a folder of many small files', () => 
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  it('hashes every one of 300,000 inputs (a trail delivers a file per region every few minutes)', async () => {
+  it('hashes every one of 300,000 inputs (a trail delivers a file per region every few minutes) into a list the manifest vouches for', async () => {
     const base = new FileEvidenceStore(root);
     const store = base.forRun('run-1');
     await writeCompletedCase(store, 'c1');
@@ -33,7 +34,7 @@ describe('the manifest of a case read from a folder of many small files', () => 
       skipped: [],
       notes: [],
     };
-    await writeCaseFile(store, caseFiles('c1').inventory, inventory);
+    await writeInventory(store, caseFiles('c1').inventory, inventory);
     const adapters = {
       store: base,
       engine: {},
@@ -46,9 +47,23 @@ describe('the manifest of a case read from a folder of many small files', () => 
     } as unknown as CaseAdapters;
     await writeManifest({ caseId: 'c1', runId: 'run-1', engine: 'duckdb' } as never, adapters);
     const manifest = JSON.parse(await readFile(join(root, 'c1', 'manifest.json'), 'utf8')) as {
-      inputs: { file: string; size: number }[];
+      inputFiles: number;
+      files: { file: string; sha256: string }[];
     };
-    expect(manifest.inputs).toHaveLength(300_000);
-    expect(manifest.inputs[0]).toMatchObject({ file: files[0]?.path, size: 12 });
+    const listText = await readFile(join(root, 'c1', 'manifest-inputs.jsonl'), 'utf8');
+    const lines = listText.trimEnd().split('\n');
+    expect(manifest.inputFiles).toBe(300_000);
+    expect(lines).toHaveLength(300_000);
+    // In the inventory's order, each with what was read from it.
+    const first = files[0]?.path as string;
+    expect(JSON.parse(lines[0] as string)).toEqual({
+      file: first,
+      size: 12,
+      sha256: createHash('sha256').update(first.slice(-12)).digest('hex'),
+    });
+    expect(JSON.parse(lines[299_999] as string)).toMatchObject({ file: files[299_999]?.path });
+    expect(manifest.files.find((f) => f.file === 'manifest-inputs.jsonl')?.sha256).toBe(
+      createHash('sha256').update(listText).digest('hex'),
+    );
   }, 60_000);
 });

@@ -128,6 +128,29 @@ describe('the local case folder: every write lands whole', () => {
     expect(await filesUnder(join(root, 'c1', 'hunts'))).toEqual(['h1.json/inside']);
   });
 
+  it('a streamed list lands whole: its earlier version stays until the last chunk, and a stream that fails leaves it and no partial file', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'casefile-store-'));
+    const store = new FileEvidenceStore(root);
+    await store.put('c1/file-records.jsonl', '{"v":1}\n');
+    const seen: string[] = [];
+    async function* lines(fail: boolean) {
+      for (let i = 0; i < 3; i++) {
+        seen.push(await readFile(join(root, 'c1', 'file-records.jsonl'), 'utf8'));
+        yield new TextEncoder().encode(`{"v":2,"i":${i}}\n`);
+      }
+      if (fail) throw new Error('the listing broke off');
+    }
+    await expect(store.putStream('c1/file-records.jsonl', lines(true))).rejects.toThrow('broke off');
+    expect(seen).toEqual(['{"v":1}\n', '{"v":1}\n', '{"v":1}\n']);
+    expect(await filesUnder(join(root, 'c1'))).toEqual(['file-records.jsonl']);
+    expect(await readFile(join(root, 'c1', 'file-records.jsonl'), 'utf8')).toBe('{"v":1}\n');
+    await store.putStream('c1/file-records.jsonl', lines(false));
+    expect(await readFile(join(root, 'c1', 'file-records.jsonl'), 'utf8')).toBe(
+      '{"v":2,"i":0}\n{"v":2,"i":1}\n{"v":2,"i":2}\n',
+    );
+    expect(await filesUnder(join(root, 'c1'))).toEqual(['file-records.jsonl']);
+  });
+
   it('lets exactly one of many concurrent creators through, and keeps its file whole', async () => {
     const store = new FileEvidenceStore(await mkdtemp(join(tmpdir(), 'casefile-store-')));
     const claims = Array.from({ length: 8 }, (_, i) => caseJson(`run-${i}`, 1));
