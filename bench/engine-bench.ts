@@ -8,7 +8,7 @@
  * files are decompressed by `gzip -dc` and a sample searched by `zcat | jq` for comparison.
  * Figures only: no pass or fail, since a shared two-core machine is no stopwatch.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -94,7 +94,7 @@ try {
   const routing = eventClassRouting(scanned);
   const copy = await measureCopyProfile(files, corpus.gzipBytes, work, routing);
   const athena = estimateAthenaCost({
-    sourceBytes: { cloudtrail: await bytesOnDisk(files) },
+    sourceBytes: { cloudtrail: corpus.gzipBytes },
     hunts: scanned,
     onePassMinHunts: DEFAULT_ONE_PASS_MIN_HUNTS,
     profiles: { cloudtrail: copy.profile },
@@ -184,14 +184,4 @@ try {
   console.log(`  case folder ${s(results.caseFolderMiB)} MiB; figures in ${values.json}`);
 } finally {
   await rm(work, { recursive: true, force: true });
-}
-
-/** The files' sizes on disk, summed a thousand stats at a time. */
-async function bytesOnDisk(files: string[]): Promise<number> {
-  let total = 0;
-  for (let at = 0; at < files.length; at += 1000) {
-    const sizes = await Promise.all(files.slice(at, at + 1000).map(async (file) => (await stat(file)).size));
-    total += sizes.reduce((sum, size) => sum + size, 0);
-  }
-  return total;
 }
