@@ -1,9 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { copiedColumnsSql } from '../shared/aws/athena-one-pass-sql.js';
 import type { CopyProfile } from '../shared/domain/athena-estimate.js';
 import { hiveBucket } from '../shared/domain/athena-estimate.js';
 import {
   BUCKETS_PER_CLASS,
+  CLASSED_SOURCE,
   FLAGGED_EVENTS,
   NAMED_FLAGGED_EVENTS,
   type RowPattern,
@@ -12,21 +14,16 @@ import {
 } from '../shared/domain/event-classes.js';
 import { DuckDbQueryEngine } from '../shared/local/adapters/duckdb-query-engine.js';
 import { eventClassExpression, type NamedClasses } from '../shared/sources/cloudtrail-class-sql.js';
+import { cloudtrailColumnNames } from '../shared/sources/cloudtrail-schema.js';
 import { cloudtrailSource } from '../shared/sources/cloudtrail-source.js';
-import { CLOUDTRAIL_EVENTS_COLUMNS } from '../shared/sources/cloudtrail-view.js';
-import {
-  COMPACT_EVENT_ID,
-  compactEventIdColumns,
-  EVENT_ID_BYTES,
-  EVENT_ID_TEXT,
-} from '../shared/sources/compact-event-id-sql.js';
+import { COMPACT_EVENT_ID, EVENT_ID_BYTES, EVENT_ID_TEXT } from '../shared/sources/compact-event-id-sql.js';
 import { sqlString } from '../shared/sources/source-sql.js';
 
 /**
  * The CloudTrail copy laid out the way the one-pass CTAS writes it (shared/aws/athena-one-pass-sql.ts):
- * Parquet with zstd, the event id in 16 bytes (shared/sources/compact-event-id-sql.ts), the judgements
- * of `cloudtrail_events` stored (actor, by_aws_service, outcome), one folder per event class (the class the CTAS's own expression gives), one
- * file per Hive bucket of `eventname` in each, written by DuckDB from the corpus, then measured column
+ * Parquet with zstd, its select list the CTAS's own (the event id in 16 bytes, the judgements of
+ * `cloudtrail_events` stored), one folder per event class (the class the CTAS's own expression
+ * gives), one file per Hive bucket of `eventname` in each, written by DuckDB from the corpus, then measured column
  * chunk by column chunk with `parquet_metadata`. Each file's column bytes are shared among its event
  * names by their rows, so the profile holds, per event name, its column bytes per byte of the gzip
  * logs in the flagged class and in its own: the class and bucket files the estimate reads are sums of it.
@@ -55,11 +52,11 @@ export async function measureCopyProfile(
     await engine.execute(
       `CREATE TABLE event_buckets AS SELECT * FROM (VALUES ${buckets.join(', ')}) AS t(eventname, bucket)`,
     );
-    const judgements = CLOUDTRAIL_EVENTS_COLUMNS.map((c) => `${c.sql} AS "${c.name}"`).join(', ');
+    const copied = copiedColumnsSql(CLASSED_SOURCE, cloudtrailColumnNames).join(', ');
     // The class as the CTAS computes it; a null name is written to bucket 0 of its class, as Hive
     // bucketing hashes null to 0.
     await engine.execute(
-      `COPY (SELECT r.* EXCLUDE (${COMPACT_EVENT_ID}), ${compactEventIdColumns().join(', ')}, ${judgements}, ${eventClassExpression('eventname', namedEvents)}, coalesce(b.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_buckets AS b USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
+      `COPY (SELECT ${copied}, ${eventClassExpression('eventname', namedEvents)}, coalesce(b.bucket, 0) AS bucket FROM (${records}) AS r LEFT JOIN event_buckets AS b USING (eventname)) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_class, bucket))`,
     );
     const parquet = sqlString(join(dir, '**', '*.parquet'));
     const chunks = await engine.run(

@@ -72,13 +72,7 @@ export function onePassCopySql(options: {
 }): string {
   if (!S3_FOLDER.test(options.location))
     throw new InvalidRequestError(`'${options.location}' is not an S3 folder the copy can be written to.`);
-  const compactId = keepsCompactId(options.source, options.columns);
-  const columns = [
-    ...options.columns.flatMap((c) =>
-      compactId && c === COMPACT_EVENT_ID ? compactEventIdColumns() : [`"${checkColumn(c)}"`],
-    ),
-    ...storedJudgements(options.source).map((c) => `${c.sql} AS "${c.name}"`),
-  ];
+  const columns = copiedColumnsSql(options.source, options.columns);
   const bucketColumn = ONE_PASS_BUCKET_COLUMN[options.source];
   const classed = bucketColumn !== undefined && options.columns.includes(bucketColumn);
   const layout = classed
@@ -132,9 +126,16 @@ export function eventsViewOnCopySql(database: string, copy: string, columns: str
   );
 }
 
-/** Whether the source's copy keeps its event id in 16 bytes (shared/sources/compact-event-id-sql.ts). */
-function keepsCompactId(source: string, columns: string[]): boolean {
-  return source === CLASSED_SOURCE && columns.includes(COMPACT_EVENT_ID);
+/**
+ * The copy's select list before its class: the source's columns, the CloudTrail event id in 16 bytes
+ * (shared/sources/compact-event-id-sql.ts), and the judgements the copy stores. The bench writes its
+ * model of the copy with it too (bench/athena-copy-profile.ts).
+ */
+export function copiedColumnsSql(source: string, columns: string[]): string[] {
+  return [
+    ...withEventId(source, columns, compactEventIdColumns()),
+    ...storedJudgements(source).map((c) => `${c.sql} AS "${c.name}"`),
+  ];
 }
 
 /**
@@ -146,12 +147,15 @@ function storedJudgements(source: string): readonly { name: string; sql: string 
   return source === CLASSED_SOURCE ? CLOUDTRAIL_EVENTS_COLUMNS : [];
 }
 
+/** The columns, quoted, the CloudTrail copy's event id in the form given: as written, or read back. */
+function withEventId(source: string, columns: string[], eventId: string[]): string[] {
+  const compactId = source === CLASSED_SOURCE && columns.includes(COMPACT_EVENT_ID);
+  return columns.flatMap((c) => (compactId && c === COMPACT_EVENT_ID ? eventId : [`"${checkColumn(c)}"`]));
+}
+
 /** The select list giving the table's columns from the copy, the event id as text. */
 function tableColumnsOfCopy(source: string, columns: string[]): string[] {
-  const compactId = keepsCompactId(source, columns);
-  return columns.map((c) =>
-    compactId && c === COMPACT_EVENT_ID ? eventIdFromCopy() : `"${checkColumn(c)}"`,
-  );
+  return withEventId(source, columns, [eventIdFromCopy()]);
 }
 
 function eventsColumnsOfCopy(columns: string[]): string[] {
