@@ -13,14 +13,22 @@ export interface CaseFile<T> {
 
 /** Reads a case file's text; a file that breaks its contract is named, with what is wrong where. */
 export function parseCaseFile<T>(file: CaseFile<T>, text: string): T {
+  return parseAgainst(file.schema, file.key, text);
+}
+
+/**
+ * JSON text read against a schema; what breaks it is named as `what` (a case file's key, or a line
+ * of one), with what is wrong where.
+ */
+export function parseAgainst<T>(schema: z.ZodType<T>, what: string, text: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InvalidCaseFileError(`${file.key} is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new InvalidCaseFileError(`${what} is not JSON: ${(error as Error).message}`, { cause: error });
   }
-  const parsed = file.schema.safeParse(json);
-  if (!parsed.success) throw new InvalidCaseFileError(`${file.key} ${describeIssues(parsed.error)}`);
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InvalidCaseFileError(`${what} ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -29,11 +37,15 @@ export function parseCaseFile<T>(file: CaseFile<T>, text: string): T {
  * next step would refuse; it is written as given, so nothing a writer adds is lost on the way.
  */
 export function serialiseCaseFile<T>(file: CaseFile<T>, value: T): string {
-  const parsed = file.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidCaseFileError(`Refusing to write ${file.key}: it ${describeIssues(parsed.error)}`);
-  }
+  checkBeforeWriting(file.schema, file.key, value);
   return jsonFileText(value);
+}
+
+/** Refuses to write a value that breaks its schema, naming it as `what`. */
+export function checkBeforeWriting<T>(schema: z.ZodType<T>, what: string, value: T): void {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new InvalidCaseFileError(`Refusing to write ${what}: it ${describeIssues(parsed.error)}`);
 }
 
 /**
