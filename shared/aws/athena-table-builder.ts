@@ -136,8 +136,8 @@ export class AthenaTableBuilder implements TableBuilder {
    * The one pass for each source: a CTAS of its view (the window of every location's table) into
    * Parquet under the case folder, then the view pointed at the copy. `cloudtrail_events` reads the
    * `cloudtrail` view by name, so it reads the copy too, and then moves to the judgements the copy
-   * stored (a failure there leaves it computing them on the copy: the same values). A retry writes to a new folder: a CTAS
-   * refuses a location that holds files. With hunts routed to some event classes, each route taken gets
+   * stored (a failure there leaves it computing them on the copy: the same values). A retry writes to
+   * a new folder: a CTAS refuses a location that holds files. With hunts routed to some event classes, each route taken gets
    * views of its classes of the CloudTrail copy in a database of its own, made once the copy exists
    * and before the source's view moves to the copy: a copy whose statements fail part way leaves the
    * source's view on the logs as delivered, as the case then says.

@@ -282,10 +282,6 @@ const DELIVERY_DAY = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\//;
 const DAY_MS = 86_400_000;
 
 /**
- * The key's date is the delivery day, which can be a day after the event (and a day before, across
- * time zones of the writer): a day of slack each side, as the Athena partition projection allows.
- */
-/**
  * The compressed bytes each source's objects hold that the window reads, added to `into` one object at
  * a time as a listing comes: a listing of two million objects is never held for its sizes. An object
  * whose key carries a delivery day more than a day outside the window is not read.
@@ -307,6 +303,10 @@ export function windowSourceBytes(
 /** The case window; an open end reads every delivery day on its side. */
 export type EstimateWindow = { from: string | null; to: string | null };
 
+/**
+ * The key's date is the delivery day, which can be a day after the event (and a day before, across
+ * time zones of the writer): a day of slack each side, as the Athena partition projection allows.
+ */
 function deliveryDayTest(window: EstimateWindow | undefined): (key: string) => boolean {
   const from = window?.from ? Date.parse(window.from.slice(0, 10)) - DAY_MS : Number.NEGATIVE_INFINITY;
   const to = window?.to ? Date.parse(window.to.slice(0, 10)) + DAY_MS : Number.POSITIVE_INFINITY;
