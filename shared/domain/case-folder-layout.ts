@@ -9,6 +9,9 @@ export function caseFolderLayout(caseId: string, run = 1) {
   const root = `${caseId}/`;
   // Run 1 keeps the layout cases had before re-runs; run n's own files go under runs/<n>/.
   const runRoot = run > 1 ? `${root}runs/${run}/` : root;
+  /** One account's files of the inventory, its id made safe as a file name. */
+  const accountFile = (account: string, suffix: string) =>
+    `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}${suffix}`;
   return {
     root,
     caseFile: `${root}case.json`,
@@ -18,14 +21,11 @@ export function caseFolderLayout(caseId: string, run = 1) {
     /** Every file the inventory lists, one JSON object a line (see inventory-file.ts). */
     inventoryFiles: `${runRoot}inventory-files.jsonl`,
     /** One account's part of the inventory, before the merge. */
-    accountInventory: (account: string) =>
-      `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
+    accountInventory: (account: string) => accountFile(account, '.json'),
     /** The files one account's part of the inventory lists, before the merge. */
-    accountInventoryFiles: (account: string) =>
-      `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.files.jsonl`,
+    accountInventoryFiles: (account: string) => accountFile(account, '.files.jsonl'),
     /** Why one account could not be inventoried, filed by the workflow when its inventory failed. */
-    accountInventoryFailure: (account: string) =>
-      `${runRoot}inventory/${account.replace(/[^A-Za-z0-9._-]/g, '_')}.failed.json`,
+    accountInventoryFailure: (account: string) => accountFile(account, '.failed.json'),
     allowlist: `${root}allowlist.json`,
     /** The outcomes of one batch of CloudWatch Logs exports, as CreateTables reads them. */
     exportOutcomes: (batch: number) =>
