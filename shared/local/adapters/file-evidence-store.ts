@@ -47,20 +47,13 @@ export class FileEvidenceStore implements EvidenceStore {
     return this.pathOf(key);
   }
 
-  async put(key: string, body: string | Uint8Array): Promise<void> {
-    const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    // rename(2) replaces the target in one step: a reader opens the old file or the new one.
-    await writeWhole(path, body, (partial) => rename(partial, path));
-    this.noteWrite(key);
+  put(key: string, body: string | Uint8Array): Promise<void> {
+    return this.replace(key, body);
   }
 
   /** Lands whole as `put` does: the chunks go to the partial name, which is renamed once complete. */
-  async putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    await writeWhole(path, body, (partial) => rename(partial, path));
-    this.noteWrite(key);
+  putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    return this.replace(key, body);
   }
 
   async putIfAbsent(key: string, body: string | Uint8Array): Promise<boolean> {
@@ -124,6 +117,14 @@ export class FileEvidenceStore implements EvidenceStore {
         : `Cannot read ${this.pathOf(key)}: ${(error as Error).message}`,
       { cause: error },
     );
+  }
+
+  private async replace(key: string, body: string | Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // rename(2) replaces the target in one step: a reader opens the old file or the new one.
+    await writeWhole(path, body, (partial) => rename(partial, path));
+    this.noteWrite(key);
   }
 
   private pathOf(key: string): string {
