@@ -53,7 +53,7 @@ export class DuckDbTableBuilder implements TableBuilder {
   private readonly originalFiles = new Map<string, InventoriedFile>();
   /** The records the engine refused, by file and place in it, with its reason. */
   private readonly refusals = new Map<string, Map<number, Refusal>>();
-  /** The build's counts and quarantine, which a refused record changes. */
+  /** The build's counts and quarantine, which the gate fills and a refused record changes. */
   private found: { counts: FileRecordCount[]; quarantined: QuarantinedRecord[] } = {
     counts: [],
     quarantined: [],
@@ -78,9 +78,7 @@ export class DuckDbTableBuilder implements TableBuilder {
     const skipped: SkippedInput[] = [];
     const tables: BuiltTable[] = [];
     const classed: LogSourceId[] = [];
-    const counts: FileRecordCount[] = [];
-    const quarantined: QuarantinedRecord[] = [];
-    this.found = { counts, quarantined };
+    this.found = { counts: [], quarantined: [] };
     // The engine numbers the records it reads from the files as this build gates them: a refusal
     // kept from an earlier build (a retried step) would shift every place after it.
     this.refusals.clear();
@@ -109,7 +107,7 @@ export class DuckDbTableBuilder implements TableBuilder {
         for (const round of rounds(files, this.reading.roundJsonBytes ?? ROUND_JSON_BYTES)) {
           const gateStarted = performance.now();
           await mkdir(packDir, { recursive: true });
-          const readable = await this.gate(source, gate, round, { skipped, counts, quarantined });
+          const readable = await this.gate(source, gate, round, skipped);
           // Idle workers would keep their heaps while DuckDB converts the round (build of the 1 M
           // bench corpus: peak RSS 1,250 to 1,330 MiB with them, 1,020 to 1,060 without, 0.4 s slower).
           await gate.close();
@@ -141,7 +139,7 @@ export class DuckDbTableBuilder implements TableBuilder {
       if (classes) classed.push(source);
       tables.push({ source, table: source, locations: [dir], ...(await this.describe(source, parts)) });
     }
-    return { tables, skipped, files: counts, quarantined, classed };
+    return { tables, skipped, files: this.found.counts, quarantined: this.found.quarantined, classed };
   }
 
   /**
@@ -209,22 +207,23 @@ export class DuckDbTableBuilder implements TableBuilder {
     source: LogSourceId,
     gate: RecordGatePool,
     files: InventoriedFile[],
-    found: { skipped: SkippedInput[]; counts: FileRecordCount[]; quarantined: QuarantinedRecord[] },
+    skipped: SkippedInput[],
   ): Promise<InventoriedFile[]> {
+    const { counts, quarantined } = this.found;
     const gated = await gate.check(files);
     const readable: InventoriedFile[] = [];
     const packs = new Map<string, InventoriedFile>();
     gated.forEach((outcome, i) => {
       const file = files[i] as InventoriedFile;
       if (outcome instanceof Error) {
-        found.skipped.push({ input: file.path, reason: `unreadable: ${outcome.message}`, stage: 'tables' });
+        skipped.push({ input: file.path, reason: `unreadable: ${outcome.message}`, stage: 'tables' });
         return;
       }
       if (outcome === null) {
         readable.push(file);
         return;
       }
-      found.counts.push({
+      counts.push({
         file: file.path,
         source,
         records: outcome.read + outcome.quarantinedCount,
@@ -233,9 +232,8 @@ export class DuckDbTableBuilder implements TableBuilder {
         nulledValues: outcome.nulledValues,
         ...(outcome.damage ? { damage: outcome.damage } : {}),
       });
-      found.quarantined.push(...outcome.quarantined);
-      if (outcome.damage)
-        found.skipped.push({ input: file.path, reason: damageNote(outcome), stage: 'tables' });
+      quarantined.push(...outcome.quarantined);
+      if (outcome.damage) skipped.push({ input: file.path, reason: damageNote(outcome), stage: 'tables' });
       if (outcome.read === 0) return;
       if (outcome.packed) {
         // Many files' records share a pack, read once, the size of all of them.
